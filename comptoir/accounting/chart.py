@@ -1,0 +1,36 @@
+"""The French PCG accounts and journals the flow needs (seeded by a data migration, editable)."""
+
+ACCOUNTS = [
+    # code, name, reconcilable
+    ("101", "Capital", False),
+    ("37", "Stocks de marchandises", False),
+    ("401", "Fournisseurs", True),
+    ("411", "Clients", True),
+    ("4191", "Clients – avances et acomptes reçus sur commandes", True),
+    ("44566", "TVA déductible sur autres biens et services", False),
+    ("44571", "TVA collectée", False),
+    ("44574", "TVA collectée en attente (encaissements)", False),
+    ("512", "Banque", False),
+    ("530", "Caisse", False),
+    ("603", "Variation des stocks de marchandises", False),
+    ("607", "Achats de marchandises", False),
+    ("658", "Charges diverses de gestion courante", False),
+    ("671", "Charges exceptionnelles sur opérations de gestion", False),
+    ("706", "Prestations de services", False),
+    ("707", "Ventes de marchandises", False),
+    ("709", "Rabais, remises et ristournes accordés", False),
+]
+
+JOURNALS = [
+    ("VE", "Ventes"),
+    ("AC", "Achats"),
+    ("BQ", "Banque"),
+    ("OD", "Opérations diverses"),
+]
+
+CUSTOMERS = "411"
+SALES_GOODS = "707"
+SALES_SERVICES = "706"
+VAT_COLLECTED = "44571"
+BANK = "512"
+CASH = "530"

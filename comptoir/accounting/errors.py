@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_noop as N_
+
+UNBALANCED = ("entry_unbalanced", N_("L'écriture n'est pas équilibrée : débit %(debit)s, crédit %(credit)s."))
+TOO_FEW_LINES = ("entry_too_few_lines", N_("Une écriture comporte au moins deux lignes."))
+BAD_LINE = ("entry_bad_line", N_("Chaque ligne porte soit un débit, soit un crédit, positif."))
+UNKNOWN_ACCOUNT = ("unknown_account", N_("Le compte %(code)s n'existe pas dans le plan comptable."))
+UNKNOWN_JOURNAL = ("unknown_journal", N_("Le journal %(code)s n'existe pas."))
+NOT_BALANCED_MATCH = ("matching_not_balanced", N_("Les lignes à lettrer ne sont pas soldées (écart de %(diff)s)."))
+ALREADY_MATCHED = ("already_matched", N_("Une des lignes est déjà lettrée."))

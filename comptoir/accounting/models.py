@@ -1,0 +1,110 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.models import ImmutableError
+from comptoir.parties.models import Customer
+
+
+class Account(models.Model):
+    """An account of the French chart of accounts (PCG)."""
+
+    code = models.CharField(_("numéro de compte"), max_length=20, unique=True)
+    name = models.CharField(_("libellé"), max_length=200)
+    # Accounts whose lines are matched one against the other (lettrage): customers, suppliers.
+    reconcilable = models.BooleanField(_("lettrable"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Journal(models.Model):
+    code = models.CharField(_("code"), max_length=4, unique=True)
+    name = models.CharField(_("libellé"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
+class JournalEntry(models.Model):
+    """A posted, balanced, immutable journal entry (écriture). Corrections are new entries."""
+
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
+    number = models.CharField(_("numéro"), max_length=35, unique=True)
+    date = models.DateField(_("date"))
+    label = models.CharField(_("libellé"), max_length=200)
+    document_number = models.CharField(_("pièce"), max_length=35)
+    document_date = models.DateField(_("date de pièce"))
+    posted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["journal", "date"]), models.Index(fields=["document_number"])]
+
+    def __str__(self):
+        return self.number
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("a posted journal entry is never changed; post a reversing entry")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("a posted journal entry is never deleted; post a reversing entry")
+
+
+class EntryLine(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    partner = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(_("libellé"), max_length=200)
+    debit = models.DecimalField(_("débit"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    credit = models.DecimalField(_("crédit"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    # Optional tag for the VAT rate of a tax or revenue line, for the VAT summary.
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "partner"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(debit__gte=0) & Q(credit__gte=0) & (Q(debit=0) | Q(credit=0)),
+                name="entry_line_one_side_not_negative",
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("a posted journal line is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("a posted journal line is never deleted")
+
+
+class Reconciliation(models.Model):
+    """A lettrage: a set of lines of one reconcilable account and partner that sum to zero.
+
+    Kept beside the lines (not as a column on them) so posted lines stay untouched when matched.
+    """
+
+    code = models.CharField(_("lettre"), max_length=10)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(Customer, null=True, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date de lettrage"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "code"], name="uniq_reconciliation_code")]
+
+
+class ReconciledLine(models.Model):
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.PROTECT, related_name="items")
+    line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="reconciled")

@@ -1,0 +1,152 @@
+"""Ledger reads: trial balance, general ledger of an account, customer statement. Aggregates in SQL."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from comptoir.accounting.chart import CUSTOMERS
+from comptoir.accounting.models import Account, EntryLine, JournalEntry
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class BalanceRow:
+    code: str
+    name: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.debit - self.credit
+
+
+@dataclass
+class TrialBalance:
+    rows: list[BalanceRow]
+    total_debit: Decimal
+    total_credit: Decimal
+
+    def by_code(self) -> dict[str, BalanceRow]:
+        return {row.code: row for row in self.rows}
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.total_debit == self.total_credit
+
+
+def _dated(qs, date_from, date_to, prefix="entry__"):
+    if date_from:
+        qs = qs.filter(**{f"{prefix}date__gte": date_from})
+    if date_to:
+        qs = qs.filter(**{f"{prefix}date__lte": date_to})
+    return qs
+
+
+def trial_balance(date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> TrialBalance:
+    qs = _dated(EntryLine.objects.all(), date_from, date_to)
+    sums = {
+        row["account_id"]: row
+        for row in qs.values("account_id").annotate(debit=Sum("debit"), credit=Sum("credit"))
+    }
+    rows = [
+        BalanceRow(a.code, a.name, sums[a.pk]["debit"] or ZERO, sums[a.pk]["credit"] or ZERO)
+        for a in Account.objects.filter(pk__in=sums).order_by("code")
+    ]
+    return TrialBalance(
+        rows=rows,
+        total_debit=sum((r.debit for r in rows), ZERO),
+        total_credit=sum((r.credit for r in rows), ZERO),
+    )
+
+
+@dataclass
+class LedgerLine:
+    date: datetime.date
+    entry_number: str
+    journal: str
+    document_number: str
+    label: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+    letter: str = ""
+    partner: str = ""
+
+
+@dataclass
+class Ledger:
+    account: Account | None
+    lines: list[LedgerLine] = field(default_factory=list)
+    opening: Decimal = ZERO
+
+    @property
+    def balance(self) -> Decimal:
+        return self.lines[-1].balance if self.lines else self.opening
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((line.debit for line in self.lines), ZERO)
+
+    @property
+    def total_credit(self) -> Decimal:
+        return sum((line.credit for line in self.lines), ZERO)
+
+
+def _ledger(qs, account, date_from=None, date_to=None) -> Ledger:
+    opening = ZERO
+    if date_from:
+        before = qs.filter(entry__date__lt=date_from).aggregate(d=Sum("debit"), c=Sum("credit"))
+        opening = (before["d"] or ZERO) - (before["c"] or ZERO)
+    qs = _dated(qs, date_from, date_to).select_related("entry__journal", "partner", "reconciled__reconciliation")
+    running = opening
+    lines = []
+    for line in qs.order_by("entry__date", "entry_id", "id"):
+        running += line.debit - line.credit
+        reconciled = getattr(line, "reconciled", None)
+        lines.append(
+            LedgerLine(
+                date=line.entry.date,
+                entry_number=line.entry.number,
+                journal=line.entry.journal.code,
+                document_number=line.entry.document_number,
+                label=line.label,
+                debit=line.debit,
+                credit=line.credit,
+                balance=running,
+                letter=reconciled.reconciliation.code if reconciled else "",
+                partner=line.partner.name if line.partner else "",
+            )
+        )
+    return Ledger(account=account, lines=lines, opening=opening)
+
+
+def general_ledger(code: str, date_from=None, date_to=None) -> Ledger:
+    account = Account.objects.get(code=code)
+    return _ledger(EntryLine.objects.filter(account=account), account, date_from, date_to)
+
+
+def customer_statement(customer, date_from=None, date_to=None) -> Ledger:
+    account = Account.objects.get(code=CUSTOMERS)
+    qs = EntryLine.objects.filter(account=account, partner=customer)
+    return _ledger(qs, account, date_from, date_to)
+
+
+def entries(journal: str | None = None, date_from=None, date_to=None):
+    qs = JournalEntry.objects.select_related("journal").order_by("-date", "-id")
+    if journal:
+        qs = qs.filter(journal__code=journal)
+    return _dated(qs, date_from, date_to, prefix="")
+
+
+def customer_balances() -> dict[int, Decimal]:
+    """Open balance of every customer on 411 (debit − credit)."""
+    rows = (
+        EntryLine.objects.filter(account__code=CUSTOMERS, partner__isnull=False)
+        .values("partner_id")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+    )
+    return {row["partner_id"]: (row["d"] or ZERO) - (row["c"] or ZERO) for row in rows}

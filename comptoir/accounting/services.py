@@ -1,0 +1,137 @@
+"""The general ledger: post balanced entries, match customer lines (lettrage).
+
+Accounting knows nothing of invoices or payments: billing and payments call `post_entry` with the
+lines they need, inside their own transaction, so an invoice and its entry commit or fail together.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.accounting import errors
+from comptoir.accounting.ledger import is_balanced, letter_code
+from comptoir.accounting.models import (
+    Account,
+    EntryLine,
+    Journal,
+    JournalEntry,
+    ReconciledLine,
+    Reconciliation,
+)
+from comptoir.core import money, numbering
+from comptoir.core.errors import DomainError
+from comptoir.core.models import NumberSequence
+
+
+def _fail(error, **params):
+    code, message = error
+    raise DomainError(code, message, **params)
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    debit: Decimal = Decimal("0")
+    credit: Decimal = Decimal("0")
+    label: str = ""
+    partner_id: int | None = None
+    vat_rate: Decimal | None = None
+
+
+_account_ids: dict[str, int] = {}
+_journal_ids: dict[str, int] = {}
+
+
+def account_id(code: str) -> int:
+    # Accounts are looked up on every posting; their ids never change once created.
+    if code not in _account_ids:
+        found = Account.objects.filter(code=code).values_list("pk", flat=True).first()
+        if found is None:
+            _fail(errors.UNKNOWN_ACCOUNT, code=code)
+        _account_ids[code] = found
+    return _account_ids[code]
+
+
+def journal_id(code: str) -> int:
+    if code not in _journal_ids:
+        found = Journal.objects.filter(code=code).values_list("pk", flat=True).first()
+        if found is None:
+            _fail(errors.UNKNOWN_JOURNAL, code=code)
+        _journal_ids[code] = found
+    return _journal_ids[code]
+
+
+def forget_cached_ids() -> None:
+    """Tests that recreate the chart between runs call this."""
+    _account_ids.clear()
+    _journal_ids.clear()
+
+
+def post_entry(
+    journal: str, *, date: datetime.date, label: str, document_number: str, lines: list[Line],
+    document_date: datetime.date | None = None,
+) -> tuple[JournalEntry, list[EntryLine]]:
+    """Post a balanced entry. Must be called inside the caller's business transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("entries are posted inside the business transaction that causes them")
+    lines = [line for line in lines if line.debit or line.credit]
+    if len(lines) < 2:
+        _fail(errors.TOO_FEW_LINES)
+    for line in lines:
+        if line.debit < 0 or line.credit < 0 or (line.debit and line.credit):
+            _fail(errors.BAD_LINE)
+        if money.amount(line.debit) != line.debit or money.amount(line.credit) != line.credit:
+            _fail(errors.BAD_LINE)
+    balanced, debit, credit = is_balanced((line.debit, line.credit) for line in lines)
+    if not balanced:
+        _fail(errors.UNBALANCED, debit=debit, credit=credit)
+    entry = JournalEntry(
+        journal_id=journal_id(journal),
+        number=numbering.next_number(journal, date.year),
+        date=date,
+        label=label[:200],
+        document_number=document_number,
+        document_date=document_date or date,
+        posted_at=timezone.now(),
+    )
+    entry.save()
+    created = EntryLine.objects.bulk_create(
+        [
+            EntryLine(
+                entry=entry,
+                account_id=account_id(line.account),
+                partner_id=line.partner_id,
+                label=(line.label or label)[:200],
+                debit=line.debit,
+                credit=line.credit,
+                vat_rate=line.vat_rate,
+            )
+            for line in lines
+        ]
+    )
+    return entry, created
+
+
+def reconcile(lines: list[EntryLine], *, date: datetime.date) -> Reconciliation:
+    """Letter a set of lines of one account and partner whose debits and credits cancel out."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lettering happens inside the business transaction")
+    balanced, debit, credit = is_balanced((line.debit, line.credit) for line in lines)
+    if not balanced:
+        _fail(errors.NOT_BALANCED_MATCH, diff=debit - credit)
+    if ReconciledLine.objects.filter(line__in=lines).exists():
+        _fail(errors.ALREADY_MATCHED)
+    account = lines[0].account_id
+    series = f"LT{account}"[:10]
+    NumberSequence.objects.bulk_create([NumberSequence(series=series, year=0)], ignore_conflicts=True)
+    seq = NumberSequence.objects.select_for_update().get(series=series, year=0)
+    seq.last_value += 1
+    NumberSequence.objects.filter(pk=seq.pk).update(last_value=seq.last_value)
+    rec = Reconciliation.objects.create(
+        code=letter_code(seq.last_value), account_id=account, partner_id=lines[0].partner_id, date=date
+    )
+    ReconciledLine.objects.bulk_create([ReconciledLine(reconciliation=rec, line=line) for line in lines])
+    return rec

@@ -1,0 +1,113 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.accounting.models import JournalEntry
+from comptoir.catalog.models import Product
+from comptoir.core.models import ImmutableError
+from comptoir.parties.models import Customer
+from comptoir.sales.models import Order, OrderLine
+from comptoir.stock.models import DeliveryLine
+
+
+class Invoice(models.Model):
+    """A customer invoice. Issued invoices are frozen: totals, number, the buyer's identity as it was.
+
+    Payment progress (open / partly paid / paid) is derived from payment allocations, never stored
+    here, so that nothing on an issued invoice ever changes.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        ISSUED = "issued", _("Émise")
+        CANCELLED = "cancelled", _("Annulée")
+
+    TRANSITIONS = {Status.DRAFT: {Status.ISSUED, Status.CANCELLED}}
+
+    series = models.CharField(max_length=6, default="FA")
+    number = models.CharField(_("numéro"), max_length=35, null=True, blank=True, unique=True)
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    date = models.DateField(_("date de facture"), null=True, blank=True)
+    due_date = models.DateField(_("échéance"), null=True, blank=True)
+    total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(_("total TTC"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    # The buyer as it was at issue (legal mentions must not change if the customer record does).
+    buyer_name = models.CharField(max_length=200, blank=True)
+    buyer_address = models.TextField(blank=True)
+    buyer_siren = models.CharField(max_length=9, blank=True)
+    buyer_vat_number = models.CharField(max_length=20, blank=True)
+    entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("facture")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["status", "date"]), models.Index(fields=["customer", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="issued")
+                | (Q(number__isnull=False) & Q(date__isnull=False) & Q(entry__isnull=False)),
+                name="issued_invoice_has_number_date_entry",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="issued") | Q(number__isnull=True), name="only_issued_invoice_has_number"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number or _("Brouillon n° %(id)s") % {"id": self.pk}
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    def delete(self, *args, **kwargs):
+        if self.status == self.Status.ISSUED:
+            raise ImmutableError("an issued invoice is never deleted; issue a credit note")
+        super().delete(*args, **kwargs)
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    order_line = models.ForeignKey(
+        OrderLine, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    delivery_line = models.ForeignKey(
+        DeliveryLine, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(_("désignation"), max_length=250)
+    quantity = models.DecimalField(_("quantité"), max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(_("prix unitaire HT"), max_digits=14, decimal_places=4)
+    discount_percent = models.DecimalField(_("remise %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    vat_rate = models.DecimalField(_("TVA %"), max_digits=5, decimal_places=2)
+    net_amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="invoice_line_quantity_positive")]
+
+
+class InvoiceTax(models.Model):
+    """VAT breakdown per rate, frozen at issue: base = sum of line nets, amount rounded once."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="taxes")
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    base = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["-vat_rate"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "vat_rate"], name="uniq_invoice_tax_rate")]

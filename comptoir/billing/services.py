@@ -1,0 +1,219 @@
+"""Invoicing: draft from what was delivered (or ordered, for services), then issue.
+
+Issuing is the legal act: it takes the next number of the series, freezes the invoice (totals, the
+buyer as they are today) and posts the sales-journal entry, all in one transaction.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from comptoir.accounting import chart
+from comptoir.accounting import services as ledger
+from comptoir.billing import errors
+from comptoir.billing.models import Invoice, InvoiceLine, InvoiceTax
+from comptoir.billing.terms import due_date
+from comptoir.catalog.models import Product
+from comptoir.core import audit, money, numbering, permissions, workflow
+from comptoir.core.errors import DomainError
+from comptoir.core.taxes import document_totals
+from comptoir.parties.models import Company
+from comptoir.sales.models import Order, OrderLine
+from comptoir.stock.models import Delivery, DeliveryLine
+
+ZERO = Decimal("0")
+
+
+def _fail(error, **params):
+    code, message = error
+    raise DomainError(code, message, **params)
+
+
+def _claimed(field: str, ids) -> dict[int, Decimal]:
+    """Quantities already on draft or issued invoices, per delivery line or order line."""
+    rows = (
+        InvoiceLine.objects.filter(**{f"{field}__in": ids})
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .values(field)
+        .annotate(q=Sum("quantity"))
+    )
+    return {row[field]: row["q"] for row in rows}
+
+
+def invoiceable_lines(order: Order) -> list[dict]:
+    """What can still be invoiced on an order: delivered goods not yet on an invoice, and services
+    ordered not yet on an invoice. Each item says which line it comes from."""
+    order_lines = list(order.lines.select_related("product").all())
+    service_lines = [ol for ol in order_lines if ol.product.kind == Product.Kind.SERVICE]
+    delivery_lines = list(
+        DeliveryLine.objects.filter(delivery__order=order, delivery__status=Delivery.Status.VALIDATED)
+        .select_related("order_line", "product")
+        .order_by("order_line__position", "id")
+    )
+    claimed_dl = _claimed("delivery_line_id", [dl.pk for dl in delivery_lines])
+    claimed_ol = _claimed("order_line_id", [ol.pk for ol in service_lines])
+    items = []
+    for dl in delivery_lines:
+        qty = dl.quantity - claimed_dl.get(dl.pk, ZERO)
+        if qty > 0:
+            items.append({"order_line": dl.order_line, "delivery_line": dl, "quantity": qty})
+    for ol in service_lines:
+        qty = ol.quantity - claimed_ol.get(ol.pk, ZERO)
+        if qty > 0:
+            items.append({"order_line": ol, "delivery_line": None, "quantity": qty})
+    items.sort(key=lambda item: (item["order_line"].position, item["order_line"].pk))
+    return items
+
+
+@transaction.atomic
+def create_invoice_from_order(order: Order, *, by) -> Invoice:
+    permissions.require(by, "invoice.manage")
+    order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    if order.status != Order.Status.CONFIRMED:
+        _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
+    items = invoiceable_lines(order)
+    if not items:
+        _fail(errors.NOTHING_TO_INVOICE, number=order.number)
+    company = Company.objects.only("invoice_series").first()
+    invoice = Invoice.objects.create(
+        series=company.invoice_series if company else "FA",
+        customer=order.customer,
+        order=order,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    lines = []
+    for position, item in enumerate(items, start=1):
+        ol: OrderLine = item["order_line"]
+        lines.append(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                order_line=ol,
+                delivery_line=item["delivery_line"],
+                product_id=ol.product_id,
+                description=ol.description,
+                quantity=item["quantity"],
+                unit_price=ol.unit_price,
+                discount_percent=ol.discount_percent,
+                vat_rate=ol.vat_rate,
+                net_amount=money.line_net(item["quantity"], ol.unit_price, ol.discount_percent),
+            )
+        )
+    InvoiceLine.objects.bulk_create(lines)
+    totals = document_totals((line.net_amount, line.vat_rate) for line in lines)
+    invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
+    invoice.save(update_fields=["total_untaxed", "total_vat", "total"])
+    audit.record("invoice.drafted", by=by, obj=invoice, data={"order": order.number, "total": invoice.total_untaxed})
+    return invoice
+
+
+@transaction.atomic
+def cancel_draft_invoice(invoice: Invoice, *, by, reason: str = "") -> Invoice:
+    """Drop a draft (it never had a number); its quantities become invoiceable again."""
+    permissions.require(by, "invoice.manage")
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    workflow.require(Invoice.TRANSITIONS, invoice.status, Invoice.Status.CANCELLED, document=str(invoice), labels=Invoice.Status)
+    invoice.status = Invoice.Status.CANCELLED
+    invoice.save(update_fields=["status"])
+    audit.record("invoice.cancelled", by=by, obj=invoice, data={"reason": reason})
+    return invoice
+
+
+def _address_text(customer) -> str:
+    return "\n".join(customer.address_lines)
+
+
+def _sales_entry_lines(invoice: Invoice, lines: list[InvoiceLine], taxes) -> list[ledger.Line]:
+    """411 debit for the total; 707 goods / 706 services credits per rate; 44571 VAT per rate."""
+    label = f"{invoice.number} {invoice.customer.name}"
+    revenue: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        account = chart.SALES_SERVICES if line.product.kind == Product.Kind.SERVICE else chart.SALES_GOODS
+        revenue[(account, line.vat_rate)] += line.net_amount
+    entry_lines = [ledger.Line(chart.CUSTOMERS, debit=invoice.total, label=label, partner_id=invoice.customer_id)]
+    for (account, rate), net in sorted(revenue.items()):
+        if net > 0:
+            entry_lines.append(ledger.Line(account, credit=net, label=label, vat_rate=rate))
+        elif net < 0:
+            entry_lines.append(ledger.Line(account, debit=-net, label=label, vat_rate=rate))
+    for tax in taxes:
+        if tax.amount:
+            entry_lines.append(ledger.Line(chart.VAT_COLLECTED, credit=tax.amount, label=label, vat_rate=tax.rate))
+    return entry_lines
+
+
+@transaction.atomic
+def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) -> Invoice:
+    permissions.require(by, "invoice.issue")
+    invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+    if invoice.status == Invoice.Status.ISSUED:
+        _fail(errors.NOT_DRAFT, number=invoice.number)
+    workflow.require(Invoice.TRANSITIONS, invoice.status, Invoice.Status.ISSUED, document=str(invoice), labels=Invoice.Status)
+    today = timezone.localdate()
+    date = date or today
+    if date > today:
+        _fail(errors.DATE_IN_FUTURE, date=date.strftime("%d/%m/%Y"))
+    last = Invoice.objects.filter(
+        series=invoice.series, status=Invoice.Status.ISSUED, date__year=date.year
+    ).aggregate(last=Max("date"))["last"]
+    if last and date < last:
+        _fail(errors.DATE_BEFORE_LAST, date=date.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y"))
+    lines = list(invoice.lines.select_related("product").all())
+    if not lines:
+        _fail(errors.NO_LINES)
+    totals = document_totals((line.net_amount, line.vat_rate) for line in lines)
+    if totals.total < 0:
+        _fail(errors.TOTAL_NEGATIVE)
+    customer = invoice.customer
+    invoice.number = numbering.next_number(invoice.series, date.year)
+    invoice.date = date
+    invoice.due_date = due_date(date, customer.payment_days, customer.payment_end_of_month)
+    invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
+    invoice.buyer_name = customer.name
+    invoice.buyer_address = _address_text(customer)
+    invoice.buyer_siren = customer.siren
+    invoice.buyer_vat_number = customer.vat_number
+    entry, _ = ledger.post_entry(
+        "VE",
+        date=date,
+        label=f"Facture {invoice.number}",
+        document_number=invoice.number,
+        lines=_sales_entry_lines(invoice, lines, totals.taxes),
+    )
+    InvoiceTax.objects.bulk_create(
+        [InvoiceTax(invoice=invoice, vat_rate=t.rate, base=t.base, amount=t.amount) for t in totals.taxes]
+    )
+    _count_invoiced(lines)
+    invoice.entry = entry
+    invoice.status = Invoice.Status.ISSUED
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = by if getattr(by, "pk", None) else None
+    invoice.save()
+    audit.record(
+        "invoice.issued", by=by, obj=invoice,
+        data={"number": invoice.number, "untaxed": invoice.total_untaxed, "vat": invoice.total_vat, "total": invoice.total},
+    )
+    return invoice
+
+
+def _count_invoiced(lines: list[InvoiceLine]) -> None:
+    """Advance the invoiced counters of the order and delivery lines behind an issued invoice."""
+    by_order_line: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    by_delivery_line: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        if line.order_line_id:
+            by_order_line[line.order_line_id] += line.quantity
+        if line.delivery_line_id:
+            by_delivery_line[line.delivery_line_id] += line.quantity
+    order_lines = list(OrderLine.objects.select_for_update().filter(pk__in=by_order_line).order_by("pk"))
+    for ol in order_lines:
+        ol.quantity_invoiced += by_order_line[ol.pk]
+    OrderLine.objects.bulk_update(order_lines, ["quantity_invoiced"])
+    delivery_lines = list(DeliveryLine.objects.select_for_update().filter(pk__in=by_delivery_line).order_by("pk"))
+    for dl in delivery_lines:
+        dl.quantity_invoiced += by_delivery_line[dl.pk]
+    DeliveryLine.objects.bulk_update(delivery_lines, ["quantity_invoiced"])

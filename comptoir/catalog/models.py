@@ -1,0 +1,51 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class VatRate(models.TextChoices):
+    """French VAT rates in percent (CGI art. 278, 278-0 bis, 278 bis, 281 quater, exemptions)."""
+
+    NORMAL = "20.00", _("20 % (taux normal)")
+    INTERMEDIATE = "10.00", _("10 % (taux intermédiaire)")
+    REDUCED = "5.50", _("5,5 % (taux réduit)")
+    SPECIAL = "2.10", _("2,1 % (taux particulier)")
+    ZERO = "0.00", _("0 %")
+
+
+class Product(models.Model):
+    class Kind(models.TextChoices):
+        GOODS = "goods", _("Bien stocké")
+        SERVICE = "service", _("Service")
+
+    sku = models.CharField(_("référence"), max_length=40, unique=True)
+    ean = models.CharField(_("EAN"), max_length=14, blank=True)
+    name = models.CharField(_("désignation"), max_length=200)
+    unit = models.CharField(_("unité"), max_length=20, default="pièce")
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.GOODS)
+    sale_price = models.DecimalField(_("prix de vente HT"), max_digits=14, decimal_places=4)
+    purchase_cost = models.DecimalField(_("coût d'achat"), max_digits=14, decimal_places=4, default=Decimal("0"))
+    vat_rate = models.DecimalField(_("taux de TVA"), max_digits=5, decimal_places=2, default=Decimal("20.00"))
+    low_stock_threshold = models.DecimalField(
+        _("seuil d'alerte stock"), max_digits=14, decimal_places=3, default=Decimal("0")
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("produit")
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sale_price__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(vat_rate__in=[Decimal(v) for v in VatRate.values]), name="product_vat_rate_allowed"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} — {self.name}"
+
+    @property
+    def is_stocked(self) -> bool:
+        return self.kind == self.Kind.GOODS

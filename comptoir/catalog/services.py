@@ -1,0 +1,96 @@
+"""Business actions on products."""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from stdnum import ean as std_ean
+from stdnum.exceptions import ValidationError
+
+from comptoir.catalog import errors
+from comptoir.catalog.models import Product, VatRate
+from comptoir.core import audit, money, permissions
+from comptoir.core.errors import DomainError, NotFound
+
+PRODUCT_FIELDS = (
+    "name", "ean", "unit", "kind", "sale_price", "purchase_cost", "vat_rate", "low_stock_threshold", "is_active",
+)
+
+
+def _fail(error, **params):
+    code, message = error
+    raise DomainError(code, message, **params)
+
+
+def _clean(fields: dict) -> dict:
+    fields = dict(fields)
+    if "name" in fields and not (fields["name"] or "").strip():
+        _fail(errors.NAME_REQUIRED)
+    if fields.get("ean"):
+        try:
+            fields["ean"] = std_ean.validate(fields["ean"])
+        except ValidationError:
+            _fail(errors.INVALID_EAN, value=fields["ean"])
+    for key in ("sale_price", "purchase_cost"):
+        if key in fields:
+            fields[key] = money.unit_price(fields[key])
+            if fields[key] < 0:
+                _fail(errors.NEGATIVE_PRICE)
+    if "vat_rate" in fields:
+        rate = money.D(fields["vat_rate"]).quantize(Decimal("0.01"))
+        if str(rate) not in VatRate.values:
+            _fail(errors.INVALID_VAT_RATE, value=fields["vat_rate"])
+        fields["vat_rate"] = rate
+    if "low_stock_threshold" in fields:
+        fields["low_stock_threshold"] = money.quantity(fields["low_stock_threshold"])
+    return fields
+
+
+@transaction.atomic
+def create_product(*, by, sku: str, name: str, sale_price, **fields) -> Product:
+    permissions.require(by, "product.manage")
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+    sku = (sku or "").strip()
+    if not sku:
+        _fail(errors.SKU_REQUIRED)
+    fields = _clean({"name": name, "sale_price": sale_price, **fields})
+    if Product.objects.filter(sku=sku).exists():
+        _fail(errors.DUPLICATE_SKU, value=sku)
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(sku=sku, **fields)
+    except IntegrityError:
+        _fail(errors.DUPLICATE_SKU, value=sku)
+    audit.record("product.created", by=by, obj=product, data={"price": product.sale_price, "vat": product.vat_rate})
+    return product
+
+
+@transaction.atomic
+def update_product(product: Product, *, by, **fields) -> Product:
+    permissions.require(by, "product.manage")
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+    fields = _clean(fields)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    changed = {k: str(v) for k, v in fields.items() if getattr(product, k) != v}
+    for key, value in fields.items():
+        setattr(product, key, value)
+    product.save()
+    audit.record("product.updated", by=by, obj=product, data={"changed": changed})
+    return product
+
+
+def get_sellable(product_or_id) -> Product:
+    """The product for a new sales line, refusing unknown and inactive ones."""
+    if isinstance(product_or_id, Product):
+        product = product_or_id
+    else:
+        try:
+            product = Product.objects.get(pk=product_or_id)
+        except (Product.DoesNotExist, ValueError, TypeError):
+            raise NotFound(*errors.UNKNOWN_PRODUCT, value=product_or_id) from None
+    if not product.is_active:
+        _fail(errors.INACTIVE_PRODUCT, sku=product.sku)
+    return product

@@ -1,0 +1,124 @@
+"""The audit trail: one event per business action, chained by SHA-256 so tampering shows.
+
+Each event's hash covers its content and the previous event's hash. `verify_chain()` recomputes the
+chain and reports the first row that no longer matches (a row edited or deleted behind the
+application's back). PostgreSQL additionally refuses UPDATE/DELETE on the table (migration trigger).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.core.models import AuditChainHead, AuditEvent
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(value)
+
+
+def canonical(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=_json_default, ensure_ascii=False)
+
+
+def compute_hash(*, seq, at, actor_name, action, object_type, object_id, object_repr, data, prev_hash) -> str:
+    payload = canonical(
+        {
+            "seq": seq,
+            "at": at.isoformat(),
+            "actor": actor_name,
+            "action": action,
+            "type": object_type,
+            "id": str(object_id),
+            "repr": object_repr,
+            "data": data,
+            "prev": prev_hash,
+        }
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def record(action: str, *, by, obj=None, object_type: str = "", object_id="", object_repr: str = "", data=None):
+    """Append one event. Must run inside the business action's transaction, after its other locks."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit events are written inside the business transaction")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+        object_repr = object_repr or str(obj)
+    data = json.loads(canonical(data or {}))
+    AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    seq = head.last_seq + 1
+    at = timezone.now()
+    actor_name = getattr(by, "username", None) or "système"
+    digest = compute_hash(
+        seq=seq,
+        at=at,
+        actor_name=actor_name,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:80],
+        data=data,
+        prev_hash=head.last_hash,
+    )
+    event = AuditEvent.objects.create(
+        seq=seq,
+        at=at,
+        actor=by if getattr(by, "pk", None) else None,
+        actor_name=actor_name,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=object_repr[:80],
+        data=data,
+        prev_hash=head.last_hash,
+        hash=digest,
+    )
+    AuditChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=digest)
+    return event
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    ok: bool
+    broken_at_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(batch_size: int = 2000) -> ChainReport:
+    prev_hash = "0" * 64
+    expected_seq = 1
+    checked = 0
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size):
+        if event.seq != expected_seq:
+            return ChainReport(checked, False, expected_seq, "événement manquant (suppression)")
+        if event.prev_hash != prev_hash:
+            return ChainReport(checked, False, event.seq, "chaînage rompu")
+        digest = compute_hash(
+            seq=event.seq,
+            at=event.at,
+            actor_name=event.actor_name,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            object_repr=event.object_repr,
+            data=event.data,
+            prev_hash=event.prev_hash,
+        )
+        if digest != event.hash:
+            return ChainReport(checked, False, event.seq, "contenu modifié")
+        prev_hash = event.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head and head.last_seq != checked:
+        return ChainReport(checked, False, checked + 1, "fin de chaîne supprimée")
+    return ChainReport(checked, True)

@@ -1,0 +1,73 @@
+"""The only place where money and quantities are built and rounded.
+
+Amounts have 2 decimals, unit prices up to 4, quantities up to 3 (DESIGN.md rule 4). Line net amounts are
+rounded half-up to the cent; VAT is computed per rate on the sum of the rounded line nets (EN 16931
+BR-CO-10…17). Never use float for any of these.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+PRICE_STEP = Decimal("0.0001")
+QTY_STEP = Decimal("0.001")
+
+# Allowed French VAT rates, in percent (CGI art. 278 et seq.).
+VAT_RATES = (Decimal("20.00"), Decimal("10.00"), Decimal("5.50"), Decimal("2.10"), Decimal("0.00"))
+
+
+def D(value) -> Decimal:
+    """Build a Decimal from a str, int or Decimal; a float is refused because it is already inexact."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        raise TypeError("money and quantities are never floats; pass a string")
+    try:
+        return Decimal(str(value).strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a decimal number: {value!r}") from exc
+
+
+def amount(value) -> Decimal:
+    """An amount in euros, rounded half-up to the cent."""
+    return D(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def unit_price(value) -> Decimal:
+    return D(value).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)
+
+
+def quantity(value) -> Decimal:
+    return D(value).quantize(QTY_STEP, rounding=ROUND_HALF_UP)
+
+
+def line_net(qty, price, discount_percent=ZERO) -> Decimal:
+    """Net amount of a line: quantity × unit price × (1 − discount), rounded once to the cent."""
+    gross = D(qty) * D(price)
+    discount = D(discount_percent)
+    if discount:
+        gross = gross * (HUNDRED - discount) / HUNDRED
+    return amount(gross)
+
+
+def vat_on(base, rate_percent) -> Decimal:
+    """VAT of a base at a rate in percent, rounded once to the cent."""
+    return amount(D(base) * D(rate_percent) / HUNDRED)
+
+
+def weighted_average_cost(on_hand, current_cost, received_qty, received_cost) -> Decimal:
+    """Weighted average unit cost after a receipt (PCG art. 213-33: coût moyen unitaire pondéré)."""
+    on_hand, received_qty = D(on_hand), D(received_qty)
+    total_qty = on_hand + received_qty
+    if total_qty <= ZERO:
+        return unit_price(received_cost)
+    # Negative stock must not weigh the average: value only what is physically there.
+    valued_on_hand = max(on_hand, ZERO)
+    return unit_price(
+        (valued_on_hand * D(current_cost) + received_qty * D(received_cost)) / (valued_on_hand + received_qty)
+    )
+
+
+def cost_of(qty, unit_cost) -> Decimal:
+    return amount(D(qty) * D(unit_cost))

@@ -1,0 +1,86 @@
+"""Roles and what each may do.
+
+A user's roles are Django groups named after the role codes below (admin is also any superuser).
+Permissions are action codes checked by the services themselves (`require(user, "invoice.issue")`),
+so the UI, the API and the CLI cannot disagree about who may do what.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+
+from comptoir.core.errors import PermissionDenied
+
+
+class Role:
+    COMMERCIAL = "commercial"
+    ADV = "adv"
+    LOGISTIQUE = "logistique"
+    COMPTABILITE = "comptabilite"
+    DIRECTION = "direction"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.COMMERCIAL: _("Commercial"),
+    Role.ADV: _("ADV (administration des ventes)"),
+    Role.LOGISTIQUE: _("Logistique"),
+    Role.COMPTABILITE: _("Comptabilité"),
+    Role.DIRECTION: _("Direction"),
+    Role.ADMIN: _("Administrateur"),
+}
+
+ALL_ROLES = tuple(ROLE_LABELS)
+
+# Reading documents of the sales cycle is open to every role: a shared source of truth only helps if
+# everyone can see it. Writing is restricted per role.
+_READ = {"customer.view", "product.view", "quote.view", "order.view", "delivery.view", "invoice.view",
+         "payment.view", "stock.view"}
+
+PERMISSIONS: dict[str, set[str]] = {
+    Role.COMMERCIAL: _READ | {
+        "customer.manage", "quote.manage", "quote.send", "quote.accept", "order.manage",
+    },
+    Role.ADV: _READ | {
+        "customer.manage", "quote.manage", "quote.send", "quote.accept", "order.manage", "order.confirm",
+        "order.cancel", "delivery.manage", "invoice.manage",
+    },
+    Role.LOGISTIQUE: _READ | {"product.manage", "stock.receive", "delivery.manage", "delivery.validate"},
+    Role.COMPTABILITE: _READ | {
+        "customer.manage", "invoice.manage", "invoice.issue", "payment.register", "accounting.view",
+    },
+    Role.DIRECTION: _READ | {
+        "customer.manage", "product.manage", "quote.manage", "quote.send", "quote.accept", "order.manage",
+        "order.confirm", "order.cancel", "delivery.manage", "delivery.validate", "stock.receive",
+        "invoice.manage", "invoice.issue", "payment.register", "accounting.view", "audit.view",
+    },
+}
+PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
+
+ALL_PERMISSIONS = frozenset(PERMISSIONS[Role.ADMIN])
+
+
+def roles_of(user) -> set[str]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, "_comptoir_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) & set(ALL_ROLES)
+        if user.is_superuser:
+            cached.add(Role.ADMIN)
+        user._comptoir_roles = cached
+    return cached
+
+
+def has_perm(user, perm: str) -> bool:
+    if perm not in ALL_PERMISSIONS:
+        raise ValueError(f"unknown permission {perm!r}")
+    return any(perm in PERMISSIONS[role] for role in roles_of(user))
+
+
+def require(user, perm: str) -> None:
+    if not has_perm(user, perm):
+        raise PermissionDenied(
+            "permission_denied",
+            N_("Votre rôle ne permet pas cette action (%(perm)s). Demandez-la à un collègue habilité."),
+            perm=perm,
+        )

@@ -1,0 +1,63 @@
+"""Factories shared by the test suites of every app (and by the benchmark): real services only."""
+
+import itertools
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from comptoir.core.permissions import ALL_ROLES
+
+_counter = itertools.count(1)
+
+# Valid French identifiers (Luhn-checked) for fixtures.
+SIRENS = ["732829320", "542107651", "552032534", "409251268", "383474814", "443061841", "652014051"]
+
+
+def make_user(username: str | None = None, *roles: str, password: str = "pass-1234"):
+    User = get_user_model()
+    username = username or f"user{next(_counter)}"
+    user = User.objects.create_user(username=username, password=password, email=f"{username}@example.fr")
+    for role in roles:
+        if role not in ALL_ROLES:
+            raise ValueError(role)
+        group, _ = Group.objects.get_or_create(name=role)
+        user.groups.add(group)
+    return user
+
+
+def make_company(by, **overrides):
+    from comptoir.parties.services import configure_company
+
+    fields = {
+        "legal_name": "Outillage Durand SAS",
+        "legal_form": "SAS",
+        "siren": "732829320",
+        "siret": "73282932000074",
+        "vat_number": "FR44732829320",
+        "street": "12 rue des Forges",
+        "postal_code": "69007",
+        "city": "Lyon",
+        "rcs_city": "Lyon",
+        "share_capital": Decimal("50000"),
+        "iban": "FR7630006000011234567890189",
+        "bic": "BNPAFRPP",
+    }
+    return configure_company(by=by, **(fields | overrides))
+
+
+def make_customer(by, **overrides):
+    from comptoir.parties.services import create_customer
+
+    n = next(_counter)
+    fields = {"name": f"Client {n} SARL", "siren": SIRENS[n % len(SIRENS)], "city": "Paris", "postal_code": "75011"}
+    return create_customer(by=by, **(fields | overrides))
+
+
+def make_product(by, **overrides):
+    from comptoir.catalog.services import create_product
+
+    n = next(_counter)
+    fields = {"sku": f"REF-{n:04d}", "name": f"Article {n}", "sale_price": Decimal("10.00"),
+              "purchase_cost": Decimal("6.00")}
+    return create_product(by=by, **(fields | overrides))

@@ -1,0 +1,98 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Address(models.Model):
+    """Postal address fields, shared by the company, customers and delivery addresses."""
+
+    street = models.CharField(_("adresse"), max_length=200, blank=True)
+    street2 = models.CharField(_("complément d'adresse"), max_length=200, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=12, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    country = models.CharField(_("pays (code ISO)"), max_length=2, default="FR")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address_lines(self) -> list[str]:
+        city_line = " ".join(p for p in (self.postal_code, self.city) if p)
+        lines = [self.street, self.street2, city_line]
+        if self.country and self.country != "FR":
+            lines.append(self.country)
+        return [line for line in lines if line]
+
+
+class Company(Address):
+    """The company that uses Comptoir (a single row): the seller on every document."""
+
+    legal_name = models.CharField(_("raison sociale"), max_length=200)
+    legal_form = models.CharField(_("forme juridique"), max_length=40, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9)
+    siret = models.CharField(_("SIRET du siège"), max_length=14, blank=True)
+    vat_number = models.CharField(_("numéro de TVA intracommunautaire"), max_length=20, blank=True)
+    rcs_city = models.CharField(_("ville du RCS"), max_length=100, blank=True)
+    share_capital = models.DecimalField(_("capital social"), max_digits=14, decimal_places=2, null=True, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(_("mois de début d'exercice"), default=1)
+    invoice_series = models.CharField(_("préfixe des factures"), max_length=6, default="FA")
+    default_payment_days = models.PositiveSmallIntegerField(_("délai de paiement par défaut (jours)"), default=30)
+    late_penalty_rate = models.DecimalField(
+        _("taux des pénalités de retard (%)"), max_digits=5, decimal_places=2, default=12
+    )
+
+    class Meta:
+        verbose_name = _("société")
+
+    def __str__(self):
+        return self.legal_name
+
+
+class Customer(Address):
+    code = models.CharField(_("code client"), max_length=20, unique=True)
+    name = models.CharField(_("raison sociale"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    vat_number = models.CharField(_("numéro de TVA intracommunautaire"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail de facturation"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    payment_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
+    payment_end_of_month = models.BooleanField(_("fin de mois"), default=False)
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("client")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("nom"), max_length=120)
+    job_title = models.CharField(_("fonction"), max_length=80, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class DeliveryAddress(Address):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="delivery_addresses")
+    label = models.CharField(_("libellé"), max_length=80)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self):
+        return f"{self.label} — {', '.join(self.address_lines)}"

@@ -1,0 +1,153 @@
+"""Business actions on the company and customers. Identifiers are validated with python-stdnum."""
+
+from django.db import IntegrityError, transaction
+
+from comptoir.core import audit, permissions
+from comptoir.core.errors import DomainError
+from comptoir.parties import errors
+from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, clean_siret, clean_vat
+from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress
+
+CUSTOMER_FIELDS = (
+    "name", "siren", "siret", "vat_number", "email", "phone", "street", "street2", "postal_code", "city",
+    "country", "payment_days", "payment_end_of_month", "is_active",
+)
+COMPANY_FIELDS = (
+    "legal_name", "legal_form", "siren", "siret", "vat_number", "rcs_city", "share_capital", "iban", "bic",
+    "email", "phone", "street", "street2", "postal_code", "city", "country", "fiscal_year_start_month",
+    "invoice_series", "default_payment_days", "late_penalty_rate",
+)
+
+
+def _fail(error, **params):
+    code, message = error
+    raise DomainError(code, message, **params)
+
+
+def _clean_identifiers(data: dict, *, siren_required: bool) -> dict:
+    """Validate and normalise SIREN, SIRET and VAT number, checking they belong together."""
+    data = dict(data)
+    siren = (data.get("siren") or "").strip()
+    siret = (data.get("siret") or "").strip()
+    vat = (data.get("vat_number") or "").strip()
+    if siren or siren_required:
+        data["siren"] = clean_siren(siren) or _fail(errors.INVALID_SIREN, value=siren)
+    if siret:
+        data["siret"] = clean_siret(siret) or _fail(errors.INVALID_SIRET, value=siret)
+        if data.get("siren") and not data["siret"].startswith(data["siren"]):
+            _fail(errors.SIRET_SIREN_MISMATCH, siret=data["siret"], siren=data["siren"])
+        data.setdefault("siren", data["siret"][:9])
+        if not data.get("siren"):
+            data["siren"] = data["siret"][:9]
+    if vat:
+        data["vat_number"] = clean_vat(vat) or _fail(errors.INVALID_VAT, value=vat)
+        if data["vat_number"].startswith("FR") and data.get("siren") and data["vat_number"][4:] != data["siren"]:
+            _fail(errors.VAT_SIREN_MISMATCH, vat=data["vat_number"], siren=data["siren"])
+    return data
+
+
+def _check_payment_terms(days, end_of_month: bool) -> None:
+    # Code de commerce L441-10: at most 60 days from the invoice date, or 45 days end of month.
+    limit = 45 if end_of_month else 60
+    if days is not None and int(days) > limit:
+        _fail(errors.PAYMENT_TERMS_TOO_LONG)
+
+
+def _next_customer_code() -> str:
+    last = Customer.objects.filter(code__startswith="C").order_by("-code").values_list("code", flat=True).first()
+    number = int(last[1:]) + 1 if last and last[1:].isdigit() else 1
+    return f"C{number:05d}"
+
+
+@transaction.atomic
+def create_customer(*, by, code: str = "", contacts=(), delivery_addresses=(), **fields) -> Customer:
+    permissions.require(by, "customer.manage")
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown customer fields: {sorted(unknown)}")
+    if not (fields.get("name") or "").strip():
+        _fail(errors.NAME_REQUIRED)
+    fields = _clean_identifiers(fields, siren_required=False)
+    _check_payment_terms(fields.get("payment_days"), fields.get("payment_end_of_month", False))
+    code = (code or "").strip() or _next_customer_code()
+    if Customer.objects.filter(code=code).exists():
+        _fail(errors.DUPLICATE_CODE, value=code)
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(code=code, **fields)
+    except IntegrityError:
+        _fail(errors.DUPLICATE_CODE, value=code)
+    for contact in contacts:
+        Contact.objects.create(customer=customer, **contact)
+    for address in delivery_addresses:
+        DeliveryAddress.objects.create(customer=customer, **address)
+    audit.record("customer.created", by=by, obj=customer, data={"name": customer.name, "siren": customer.siren})
+    return customer
+
+
+@transaction.atomic
+def update_customer(customer: Customer, *, by, **fields) -> Customer:
+    permissions.require(by, "customer.manage")
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown customer fields: {sorted(unknown)}")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    merged = {f: getattr(customer, f) for f in CUSTOMER_FIELDS} | fields
+    if not (merged.get("name") or "").strip():
+        _fail(errors.NAME_REQUIRED)
+    merged = _clean_identifiers(merged, siren_required=False)
+    _check_payment_terms(merged.get("payment_days"), merged.get("payment_end_of_month", False))
+    changed = {f: str(merged[f]) for f in CUSTOMER_FIELDS if merged[f] != getattr(customer, f)}
+    for field, value in merged.items():
+        setattr(customer, field, value)
+    customer.save()
+    audit.record("customer.updated", by=by, obj=customer, data={"changed": changed})
+    return customer
+
+
+@transaction.atomic
+def add_contact(customer: Customer, *, by, name: str, job_title="", email="", phone="") -> Contact:
+    permissions.require(by, "customer.manage")
+    contact = Contact.objects.create(customer=customer, name=name, job_title=job_title, email=email, phone=phone)
+    audit.record("customer.contact_added", by=by, obj=customer, data={"contact": name})
+    return contact
+
+
+@transaction.atomic
+def add_delivery_address(customer: Customer, *, by, label: str, **address) -> DeliveryAddress:
+    permissions.require(by, "customer.manage")
+    created = DeliveryAddress.objects.create(customer=customer, label=label, **address)
+    audit.record("customer.delivery_address_added", by=by, obj=customer, data={"label": label})
+    return created
+
+
+@transaction.atomic
+def configure_company(*, by, **fields) -> Company:
+    """Create or update the company (a single row)."""
+    permissions.require(by, "company.manage")
+    unknown = set(fields) - set(COMPANY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown company fields: {sorted(unknown)}")
+    company = Company.objects.select_for_update().first()
+    current = {f: getattr(company, f) for f in COMPANY_FIELDS} if company else {}
+    merged = current | fields
+    if not (merged.get("legal_name") or "").strip():
+        _fail(errors.NAME_REQUIRED)
+    merged = _clean_identifiers(merged, siren_required=True)
+    if merged.get("iban"):
+        merged["iban"] = clean_iban(merged["iban"]) or _fail(errors.INVALID_IBAN, value=merged["iban"])
+    if merged.get("bic"):
+        merged["bic"] = clean_bic(merged["bic"]) or _fail(errors.INVALID_BIC, value=merged["bic"])
+    company = company or Company()
+    for field, value in merged.items():
+        setattr(company, field, value)
+    company.save()
+    audit.record("company.configured", by=by, obj=company, data={"fields": sorted(fields)})
+    return company
+
+
+def get_company() -> Company:
+    company = Company.objects.first()
+    if company is None:
+        _fail(errors.COMPANY_MISSING)
+    return company

@@ -1,0 +1,11 @@
+from django.utils.translation import gettext_noop as N_
+
+AMOUNT_NOT_POSITIVE = ("payment_amount_not_positive", N_("Le montant du règlement doit être strictement positif."))
+OVER_ALLOCATED = ("payment_over_allocated", N_("Vous affectez %(allocated)s alors que le règlement n'est que de %(amount)s."))
+ALLOCATION_EXCEEDS_DUE = ("allocation_exceeds_balance", N_("La facture %(number)s ne reste due que de %(due)s : vous ne pouvez pas y affecter %(amount)s."))
+INVOICE_NOT_ISSUED = ("invoice_not_payable", N_("La facture %(number)s n'est pas émise (état : %(status)s) : elle ne peut pas être réglée."))
+OTHER_CUSTOMER = ("invoice_other_customer", N_("La facture %(number)s est celle d'un autre client."))
+ALLOCATION_NOT_POSITIVE = ("allocation_not_positive", N_("Chaque montant affecté doit être strictement positif."))
+DUPLICATE_INVOICE = ("allocation_duplicate_invoice", N_("La facture %(number)s apparaît deux fois dans l'affectation."))
+DATE_IN_FUTURE = ("payment_date_in_future", N_("Un règlement ne peut pas être daté dans le futur."))
+INVALID_AMOUNT = ("invalid_amount", N_("« %(value)s » n'est pas un montant valide."))

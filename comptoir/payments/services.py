@@ -1,0 +1,143 @@
+"""Payments: post the bank entry, allocate to invoices, match the customer account (lettrage)."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from comptoir.accounting import chart
+from comptoir.accounting import services as ledger
+from comptoir.accounting.models import EntryLine
+from comptoir.billing.models import Invoice
+from comptoir.core import audit, money, numbering, permissions
+from comptoir.core.errors import DomainError
+from comptoir.parties.models import Customer
+from comptoir.payments import errors
+from comptoir.payments.models import Payment, PaymentAllocation
+
+ZERO = Decimal("0")
+
+
+def _fail(error, **params):
+    code, message = error
+    raise DomainError(code, message, **params)
+
+
+def _amount(value) -> Decimal:
+    try:
+        return money.amount(value)
+    except (ValueError, TypeError, InvalidOperation):
+        _fail(errors.INVALID_AMOUNT, value=value)
+
+
+def _euros(value: Decimal) -> str:
+    return f"{value:.2f} €".replace(".", ",")
+
+
+def allocated_totals(invoice_ids) -> dict[int, Decimal]:
+    rows = (
+        PaymentAllocation.objects.filter(invoice_id__in=invoice_ids).values("invoice_id").annotate(total=Sum("amount"))
+    )
+    return {row["invoice_id"]: row["total"] for row in rows}
+
+
+@transaction.atomic
+def register_payment(
+    customer: Customer, *, by, amount, method: str, date: datetime.date | None = None, reference: str = "",
+    allocations=(),
+) -> Payment:
+    """Record money received and allocate it to invoices, partly or fully.
+
+    `allocations` is a list of {"invoice": Invoice or id, "amount": …}. What is not allocated stays
+    on the customer's account as a credit. Posting: 512 debit / 411 credit, one 411 line per invoice
+    so that each fully paid invoice is lettered with exactly the lines that settle it.
+    """
+    permissions.require(by, "payment.register")
+    amount = _amount(amount)
+    if amount <= 0:
+        _fail(errors.AMOUNT_NOT_POSITIVE)
+    if method not in Payment.Method.values:
+        raise DomainError("invalid_payment_method", "Mode de règlement inconnu : %(value)s.", value=method)
+    date = date or timezone.localdate()
+    if date > timezone.localdate():
+        _fail(errors.DATE_IN_FUTURE)
+    wanted: list[tuple[int, Decimal]] = []
+    for alloc in allocations:
+        ref = alloc.get("invoice")
+        alloc_amount = _amount(alloc.get("amount"))
+        if alloc_amount <= 0:
+            _fail(errors.ALLOCATION_NOT_POSITIVE)
+        wanted.append((getattr(ref, "pk", ref), alloc_amount))
+    allocated = sum((a for _, a in wanted), ZERO)
+    if allocated > amount:
+        _fail(errors.OVER_ALLOCATED, allocated=_euros(allocated), amount=_euros(amount))
+    # Lock invoices in id order: two payments on the same invoice serialise and cannot over-pay it.
+    invoices = {
+        inv.pk: inv
+        for inv in Invoice.objects.select_for_update().filter(pk__in=[i for i, _ in wanted]).order_by("pk")
+    }
+    already = allocated_totals(list(invoices))
+    seen = set()
+    for invoice_id, alloc_amount in wanted:
+        invoice = invoices.get(invoice_id)
+        if invoice is None:
+            raise DomainError("unknown_invoice", "La facture %(value)s n'existe pas.", status=404, value=invoice_id)
+        if invoice_id in seen:
+            _fail(errors.DUPLICATE_INVOICE, number=invoice)
+        seen.add(invoice_id)
+        if invoice.status != Invoice.Status.ISSUED:
+            _fail(errors.INVOICE_NOT_ISSUED, number=invoice, status=invoice.get_status_display())
+        if invoice.customer_id != customer.pk:
+            _fail(errors.OTHER_CUSTOMER, number=invoice.number)
+        due = invoice.total - already.get(invoice_id, ZERO)
+        if alloc_amount > due:
+            _fail(errors.ALLOCATION_EXCEEDS_DUE, number=invoice.number, due=_euros(due), amount=_euros(alloc_amount))
+    number = numbering.next_number("REG", date.year)
+    label = f"Règlement {number} {customer.name}"
+    bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
+    entry_lines = [ledger.Line(bank, debit=amount, label=label)]
+    for invoice_id, alloc_amount in wanted:
+        entry_lines.append(
+            ledger.Line(chart.CUSTOMERS, credit=alloc_amount, label=f"{label} — {invoices[invoice_id].number}", partner_id=customer.pk)
+        )
+    if amount > allocated:
+        entry_lines.append(ledger.Line(chart.CUSTOMERS, credit=amount - allocated, label=f"{label} — non affecté", partner_id=customer.pk))
+    entry, posted = ledger.post_entry("BQ", date=date, label=label, document_number=number, lines=entry_lines)
+    payment = Payment.objects.create(
+        number=number, customer=customer, date=date, method=method, reference=reference[:80], amount=amount,
+        entry=entry, created_by=by if getattr(by, "pk", None) else None,
+    )
+    credit_lines = posted[1 : 1 + len(wanted)]
+    PaymentAllocation.objects.bulk_create(
+        [
+            PaymentAllocation(payment=payment, invoice_id=invoice_id, amount=alloc_amount, entry_line=line)
+            for (invoice_id, alloc_amount), line in zip(wanted, credit_lines, strict=True)
+        ]
+    )
+    settled = [i for i, a in wanted if already.get(i, ZERO) + a == invoices[i].total]
+    _letter_settled_invoices(settled, date=date)
+    audit.record(
+        "payment.registered", by=by, obj=payment,
+        data={"amount": amount, "method": method, "allocations": {invoices[i].number: a for i, a in wanted}},
+    )
+    return payment
+
+
+def _letter_settled_invoices(invoice_ids: list[int], *, date: datetime.date) -> None:
+    """Each fully paid invoice: letter its 411 debit with every 411 credit line allocated to it."""
+    if not invoice_ids:
+        return
+    customers_account = ledger.account_id(chart.CUSTOMERS)
+    debit_lines = {
+        line.entry.invoice.pk: line
+        for line in EntryLine.objects.select_related("entry__invoice").filter(
+            entry__invoice__pk__in=invoice_ids, account_id=customers_account, debit__gt=0
+        )
+    }
+    credit_lines: dict[int, list[EntryLine]] = {}
+    for alloc in PaymentAllocation.objects.select_related("entry_line").filter(invoice_id__in=invoice_ids):
+        credit_lines.setdefault(alloc.invoice_id, []).append(alloc.entry_line)
+    for invoice_id in invoice_ids:
+        ledger.reconcile([debit_lines[invoice_id], *credit_lines[invoice_id]], date=date)

@@ -1,0 +1,136 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.catalog.models import Product
+from comptoir.parties.models import Customer, DeliveryAddress
+
+
+class SalesLine(models.Model):
+    """Fields shared by quote and order lines; the net amount is computed by sales.pricing."""
+
+    position = models.PositiveIntegerField(default=0)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(_("désignation"), max_length=250)
+    quantity = models.DecimalField(_("quantité"), max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(_("prix unitaire HT"), max_digits=14, decimal_places=4)
+    discount_percent = models.DecimalField(_("remise %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    vat_rate = models.DecimalField(_("TVA %"), max_digits=5, decimal_places=2)
+    net_amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Quote(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        SENT = "sent", _("Envoyé")
+        ACCEPTED = "accepted", _("Accepté")
+        REFUSED = "refused", _("Refusé")
+        CANCELLED = "cancelled", _("Annulé")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SENT, Status.CANCELLED},
+        Status.SENT: {Status.ACCEPTED, Status.REFUSED, Status.CANCELLED},
+    }
+
+    number = models.CharField(_("numéro"), max_length=35, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    date = models.DateField(_("date"))
+    valid_until = models.DateField(_("valable jusqu'au"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(_("total TTC"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("devis")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["status", "date"])]
+
+    def __str__(self):
+        return self.number
+
+
+class QuoteLine(SalesLine):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta(SalesLine.Meta):
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="quote_line_quantity_positive")]
+
+
+class Order(models.Model):
+    """A sales order. `status` is the lifecycle users drive; delivery and invoicing progress are
+    derived from line quantities (see `progress.py`)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        CONFIRMED = "confirmed", _("Confirmée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.CONFIRMED, Status.CANCELLED},
+        Status.CONFIRMED: {Status.CANCELLED},
+    }
+
+    number = models.CharField(_("numéro"), max_length=35, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    quote = models.OneToOneField(Quote, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    date = models.DateField(_("date"))
+    customer_reference = models.CharField(_("référence client"), max_length=60, blank=True)
+    delivery_address = models.ForeignKey(
+        DeliveryAddress, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(_("total TTC"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commande")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["status", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="confirmed_order_has_confirmation_time",
+            )
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class OrderLine(SalesLine):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    quote_line = models.OneToOneField(
+        QuoteLine, null=True, blank=True, on_delete=models.PROTECT, related_name="order_line"
+    )
+    # Progress counters, written only by the stock and billing services inside their transactions;
+    # property tests check them against the delivery and invoice lines they summarise.
+    quantity_delivered = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal("0"))
+    quantity_invoiced = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal("0"))
+
+    class Meta(SalesLine.Meta):
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_delivered__gte=0) & Q(quantity_delivered__lte=F("quantity")),
+                name="order_line_delivered_within_ordered",
+            ),
+        ]
+
+    @property
+    def quantity_to_deliver(self):
+        return self.quantity - self.quantity_delivered

@@ -1,0 +1,267 @@
+"""Business actions on quotes and orders: one verb, one transaction, one audit event each."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.catalog.services import get_sellable
+from comptoir.core import audit, money, numbering, permissions, workflow
+from comptoir.core.errors import DomainError
+from comptoir.core.taxes import document_totals
+from comptoir.parties.models import Customer
+from comptoir.sales import errors
+from comptoir.sales.models import Order, OrderLine, Quote, QuoteLine
+
+QUOTE_VALIDITY_DAYS = 30
+
+
+def _fail(error, **params):
+    code, message = error
+    raise DomainError(code, message, **params)
+
+
+def _decimal(value, position, default=None):
+    if value in (None, ""):
+        return default
+    try:
+        return money.D(value)
+    except (ValueError, TypeError, InvalidOperation):
+        _fail(errors.INVALID_NUMBER, value=value, position=position)
+
+
+def build_lines(lines_data) -> list[dict]:
+    """Validate line input (product, quantity, optional price, discount, description) into field dicts.
+
+    The unit price defaults to the product's sale price and the VAT rate always comes from the product.
+    """
+    if not lines_data:
+        _fail(errors.NO_LINES)
+    built = []
+    for position, data in enumerate(lines_data, start=1):
+        product = get_sellable(data.get("product"))
+        qty = _decimal(data.get("quantity"), position)
+        if qty is None or qty <= 0:
+            _fail(errors.QUANTITY_NOT_POSITIVE, position=position, value=data.get("quantity"))
+        qty = money.quantity(qty)
+        if qty <= 0:
+            _fail(errors.QUANTITY_NOT_POSITIVE, position=position, value=data.get("quantity"))
+        price = _decimal(data.get("unit_price"), position, default=product.sale_price)
+        if price < 0:
+            _fail(errors.PRICE_NEGATIVE, position=position)
+        price = money.unit_price(price)
+        discount = _decimal(data.get("discount_percent"), position, default=Decimal("0"))
+        if not Decimal("0") <= discount <= Decimal("100"):
+            _fail(errors.DISCOUNT_OUT_OF_RANGE, position=position)
+        built.append(
+            {
+                "position": position,
+                "product": product,
+                "description": (data.get("description") or product.name)[:250],
+                "quantity": qty,
+                "unit_price": price,
+                "discount_percent": discount.quantize(Decimal("0.01")),
+                "vat_rate": product.vat_rate,
+                "net_amount": money.line_net(qty, price, discount),
+            }
+        )
+    return built
+
+
+def _set_totals(document, lines: list[dict]) -> None:
+    totals = document_totals((line["net_amount"], line["vat_rate"]) for line in lines)
+    document.total_untaxed, document.total_vat, document.total = totals.untaxed, totals.vat, totals.total
+
+
+def _check_customer(customer: Customer) -> None:
+    if not customer.is_active:
+        _fail(errors.INACTIVE_CUSTOMER, customer=customer.name)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --- Quotes -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_quote(customer: Customer, lines, *, by, date=None, valid_until=None, note="") -> Quote:
+    permissions.require(by, "quote.manage")
+    _check_customer(customer)
+    built = build_lines(lines)
+    date = date or _today()
+    quote = Quote(
+        number=numbering.next_number("DEV", date.year),
+        customer=customer,
+        date=date,
+        valid_until=valid_until or date + datetime.timedelta(days=QUOTE_VALIDITY_DAYS),
+        note=note,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    _set_totals(quote, built)
+    quote.save()
+    QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **line) for line in built])
+    audit.record("quote.created", by=by, obj=quote, data={"customer": customer.code, "total": quote.total_untaxed})
+    return quote
+
+
+@transaction.atomic
+def replace_quote_lines(quote: Quote, lines, *, by) -> Quote:
+    permissions.require(by, "quote.manage")
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status != Quote.Status.DRAFT:
+        _fail(errors.NOT_EDITABLE, document=quote.number)
+    built = build_lines(lines)
+    quote.lines.all().delete()
+    QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **line) for line in built])
+    _set_totals(quote, built)
+    quote.save(update_fields=["total_untaxed", "total_vat", "total"])
+    audit.record("quote.lines_replaced", by=by, obj=quote, data={"lines": len(built), "total": quote.total_untaxed})
+    return quote
+
+
+def _transition_quote(quote: Quote, target: str, *, by, perm: str, action: str, data=None) -> Quote:
+    permissions.require(by, perm)
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    workflow.require(Quote.TRANSITIONS, quote.status, target, document=quote.number, labels=Quote.Status)
+    quote.status = target
+    quote.save(update_fields=["status"])
+    audit.record(action, by=by, obj=quote, data=data or {})
+    return quote
+
+
+@transaction.atomic
+def send_quote(quote: Quote, *, by) -> Quote:
+    return _transition_quote(quote, Quote.Status.SENT, by=by, perm="quote.send", action="quote.sent")
+
+
+@transaction.atomic
+def refuse_quote(quote: Quote, *, by, reason: str = "") -> Quote:
+    return _transition_quote(
+        quote, Quote.Status.REFUSED, by=by, perm="quote.accept", action="quote.refused", data={"reason": reason}
+    )
+
+
+@transaction.atomic
+def cancel_quote(quote: Quote, *, by, reason: str = "") -> Quote:
+    return _transition_quote(
+        quote, Quote.Status.CANCELLED, by=by, perm="quote.manage", action="quote.cancelled", data={"reason": reason}
+    )
+
+
+@transaction.atomic
+def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -> Order:
+    """The customer accepted the quote: record it and create the sales order, linked line by line."""
+    permissions.require(by, "quote.accept")
+    date = date or _today()
+    locked = Quote.objects.select_for_update().get(pk=quote.pk)
+    if locked.status == Quote.Status.SENT and locked.valid_until and date > locked.valid_until:
+        _fail(errors.QUOTE_EXPIRED, number=locked.number, date=locked.valid_until.strftime("%d/%m/%Y"))
+    quote = _transition_quote(locked, Quote.Status.ACCEPTED, by=by, perm="quote.accept", action="quote.accepted")
+    order = Order.objects.create(
+        number=numbering.next_number("CMD", date.year),
+        customer=quote.customer,
+        quote=quote,
+        date=date,
+        customer_reference=customer_reference,
+        total_untaxed=quote.total_untaxed,
+        total_vat=quote.total_vat,
+        total=quote.total,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                quote_line=line,
+                position=line.position,
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_rate=line.vat_rate,
+                net_amount=line.net_amount,
+            )
+            for line in quote.lines.all()
+        ]
+    )
+    audit.record("order.created", by=by, obj=order, data={"from_quote": quote.number, "total": order.total_untaxed})
+    return order
+
+
+# --- Orders -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_order(
+    customer: Customer, lines, *, by, date=None, customer_reference: str = "", delivery_address=None
+) -> Order:
+    permissions.require(by, "order.manage")
+    _check_customer(customer)
+    built = build_lines(lines)
+    date = date or _today()
+    order = Order(
+        number=numbering.next_number("CMD", date.year),
+        customer=customer,
+        date=date,
+        customer_reference=customer_reference,
+        delivery_address=delivery_address,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    _set_totals(order, built)
+    order.save()
+    OrderLine.objects.bulk_create([OrderLine(order=order, **line) for line in built])
+    audit.record("order.created", by=by, obj=order, data={"customer": customer.code, "total": order.total_untaxed})
+    return order
+
+
+@transaction.atomic
+def replace_order_lines(order: Order, lines, *, by) -> Order:
+    permissions.require(by, "order.manage")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != Order.Status.DRAFT:
+        _fail(errors.NOT_EDITABLE, document=order.number)
+    built = build_lines(lines)
+    order.lines.all().delete()
+    OrderLine.objects.bulk_create([OrderLine(order=order, **line) for line in built])
+    _set_totals(order, built)
+    order.save(update_fields=["total_untaxed", "total_vat", "total"])
+    audit.record("order.lines_replaced", by=by, obj=order, data={"lines": len(built), "total": order.total_untaxed})
+    return order
+
+
+@transaction.atomic
+def confirm_order(order: Order, *, by) -> Order:
+    """Confirm the order: its remaining quantities now count as reserved stock (see stock.selectors).
+
+    Confirming beyond available stock is allowed on purpose: the shortfall shows as a backorder
+    rather than blocking the sale.
+    """
+    permissions.require(by, "order.confirm")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    workflow.require(Order.TRANSITIONS, order.status, Order.Status.CONFIRMED, document=order.number, labels=Order.Status)
+    _check_customer(order.customer)
+    order.status = Order.Status.CONFIRMED
+    order.confirmed_at = timezone.now()
+    order.save(update_fields=["status", "confirmed_at"])
+    audit.record("order.confirmed", by=by, obj=order, data={"total": order.total_untaxed})
+    return order
+
+
+@transaction.atomic
+def cancel_order(order: Order, *, by, reason: str = "") -> Order:
+    permissions.require(by, "order.cancel")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    workflow.require(Order.TRANSITIONS, order.status, Order.Status.CANCELLED, document=order.number, labels=Order.Status)
+    lines = list(order.lines.all())
+    if any(line.quantity_delivered > 0 for line in lines):
+        _fail(errors.ORDER_HAS_DELIVERIES, number=order.number)
+    if any(line.quantity_invoiced > 0 for line in lines):
+        _fail(errors.ORDER_HAS_INVOICES, number=order.number)
+    order.status = Order.Status.CANCELLED
+    order.save(update_fields=["status"])
+    audit.record("order.cancelled", by=by, obj=order, data={"reason": reason})
+    return order

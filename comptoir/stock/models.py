@@ -1,0 +1,129 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.catalog.models import Product
+from comptoir.core.models import ImmutableError
+from comptoir.sales.models import Order, OrderLine
+
+
+class StockLevel(models.Model):
+    """On-hand quantity and weighted average cost of a stocked product (one warehouse).
+
+    Locked (SELECT … FOR UPDATE, in product order) by every service that moves stock. Reserved and
+    incoming quantities are derived from open orders and draft receipts (selectors.stock_levels).
+    """
+
+    product = models.OneToOneField(Product, on_delete=models.PROTECT, related_name="stock_level")
+    on_hand = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal("0"))
+    average_cost = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative")]
+
+
+class StockMove(models.Model):
+    """One immutable movement of stock; on hand is always the sum of the moves."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Réception")
+        DELIVERY = "delivery", _("Livraison")
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_moves")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, help_text="positive in, negative out")
+    unit_cost = models.DecimalField(max_digits=14, decimal_places=4)
+    date = models.DateField()
+    document = models.CharField(max_length=35)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["product", "date"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("stock moves are never changed; record a new move")
+        super().save(*args, **kwargs)
+
+
+class Receipt(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Prévue")
+        VALIDATED = "validated", _("Réceptionnée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    TRANSITIONS = {Status.DRAFT: {Status.VALIDATED, Status.CANCELLED}}
+
+    number = models.CharField(_("numéro"), max_length=35, unique=True)
+    supplier_name = models.CharField(_("fournisseur"), max_length=200, blank=True)
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    date = models.DateField(_("date"))
+    validated_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return self.number
+
+
+class ReceiptLine(models.Model):
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantité"), max_digits=14, decimal_places=3)
+    unit_cost = models.DecimalField(_("coût unitaire"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_line_quantity_positive")]
+
+
+class Delivery(models.Model):
+    """A delivery note (bon de livraison, BL) for all or part of an order."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("À préparer")
+        VALIDATED = "validated", _("Expédiée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    TRANSITIONS = {Status.DRAFT: {Status.VALIDATED, Status.CANCELLED}}
+
+    number = models.CharField(_("numéro"), max_length=35, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deliveries")
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    date = models.DateField(_("date"))
+    validated_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("bon de livraison")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["status", "date"])]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def customer(self):
+        return self.order.customer
+
+
+class DeliveryLine(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantité"), max_digits=14, decimal_places=3)
+    # Average cost at the moment the goods left: the cost of goods sold used for margins.
+    unit_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    quantity_invoiced = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="delivery_line_quantity_positive"),
+        ]

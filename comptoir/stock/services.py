@@ -1,0 +1,265 @@
+"""Stock actions: receipts (weighted average cost) and deliveries (stock out, cost of goods sold).
+
+Every action locks the StockLevel rows it touches in product order, so two deliveries of the same
+product serialise instead of both seeing the same on-hand quantity.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.catalog.services import get_sellable
+from comptoir.core import audit, money, numbering, permissions, workflow
+from comptoir.core.errors import DomainError
+from comptoir.sales.models import Order, OrderLine
+from comptoir.stock import errors
+from comptoir.stock.models import Delivery, DeliveryLine, Receipt, ReceiptLine, StockLevel, StockMove
+
+
+def _fail(error, **params):
+    code, message = error
+    raise DomainError(code, message, **params)
+
+
+def _decimal(value):
+    try:
+        return money.D(value)
+    except (ValueError, TypeError, InvalidOperation):
+        _fail(errors.INVALID_NUMBER, value=value)
+
+
+def _fmt(qty: Decimal) -> str:
+    return format(qty.normalize(), "f").replace(".", ",")
+
+
+def lock_levels(product_ids) -> dict[int, StockLevel]:
+    """Lock (and create if missing) the stock levels of these products, in product order."""
+    ids = sorted(set(product_ids))
+    StockLevel.objects.bulk_create([StockLevel(product_id=pid) for pid in ids], ignore_conflicts=True)
+    return {lvl.product_id: lvl for lvl in StockLevel.objects.select_for_update().filter(product_id__in=ids).order_by("product_id")}
+
+
+# --- Receipts -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_receipt(lines, *, by, supplier_name: str = "", date=None) -> Receipt:
+    """A planned receipt: its quantities show as incoming until it is validated."""
+    permissions.require(by, "stock.receive")
+    if not lines:
+        _fail(errors.NO_LINES)
+    built = []
+    for data in lines:
+        product = get_sellable(data.get("product"))
+        if not product.is_stocked:
+            _fail(errors.NOT_STOCKED, sku=product.sku)
+        qty = _decimal(data.get("quantity"))
+        if qty <= 0:
+            _fail(errors.QUANTITY_NOT_POSITIVE, value=data.get("quantity"))
+        cost = _decimal(data.get("unit_cost", product.purchase_cost))
+        if cost < 0:
+            _fail(errors.COST_NEGATIVE)
+        built.append(ReceiptLine(product=product, quantity=money.quantity(qty), unit_cost=money.unit_price(cost)))
+    date = date or timezone.localdate()
+    receipt = Receipt.objects.create(
+        number=numbering.next_number("REC", date.year),
+        supplier_name=supplier_name,
+        date=date,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    for line in built:
+        line.receipt = receipt
+    ReceiptLine.objects.bulk_create(built)
+    audit.record("receipt.created", by=by, obj=receipt, data={"lines": len(built)})
+    return receipt
+
+
+@transaction.atomic
+def validate_receipt(receipt: Receipt, *, by) -> Receipt:
+    """Goods are in: on hand goes up and each product's weighted average cost is recomputed."""
+    permissions.require(by, "stock.receive")
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    workflow.require(Receipt.TRANSITIONS, receipt.status, Receipt.Status.VALIDATED, document=receipt.number, labels=Receipt.Status)
+    lines = list(receipt.lines.all())
+    levels = lock_levels(line.product_id for line in lines)
+    moves = []
+    for line in lines:
+        level = levels[line.product_id]
+        level.average_cost = money.weighted_average_cost(level.on_hand, level.average_cost, line.quantity, line.unit_cost)
+        level.on_hand += line.quantity
+        moves.append(
+            StockMove(
+                product_id=line.product_id,
+                kind=StockMove.Kind.RECEIPT,
+                quantity=line.quantity,
+                unit_cost=line.unit_cost,
+                date=receipt.date,
+                document=receipt.number,
+            )
+        )
+    StockLevel.objects.bulk_update(levels.values(), ["on_hand", "average_cost"])
+    StockMove.objects.bulk_create(moves)
+    receipt.status = Receipt.Status.VALIDATED
+    receipt.validated_at = timezone.now()
+    receipt.save(update_fields=["status", "validated_at"])
+    audit.record("receipt.validated", by=by, obj=receipt, data={"lines": len(lines)})
+    return receipt
+
+
+def receive_stock(lines, *, by, supplier_name: str = "", date=None) -> Receipt:
+    """Create and validate a receipt at once, in one transaction (goods already on the dock)."""
+    with transaction.atomic():
+        receipt = create_receipt(lines, by=by, supplier_name=supplier_name, date=date)
+        return validate_receipt(receipt, by=by)
+
+
+@transaction.atomic
+def cancel_receipt(receipt: Receipt, *, by) -> Receipt:
+    permissions.require(by, "stock.receive")
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    workflow.require(Receipt.TRANSITIONS, receipt.status, Receipt.Status.CANCELLED, document=receipt.number, labels=Receipt.Status)
+    receipt.status = Receipt.Status.CANCELLED
+    receipt.save(update_fields=["status"])
+    audit.record("receipt.cancelled", by=by, obj=receipt)
+    return receipt
+
+
+# --- Deliveries ---------------------------------------------------------------------------------
+
+
+def _remaining_in_drafts(order: Order) -> dict[int, Decimal]:
+    """Quantities already planned on other draft deliveries of this order, per order line."""
+    planned: dict[int, Decimal] = {}
+    rows = DeliveryLine.objects.filter(delivery__order=order, delivery__status=Delivery.Status.DRAFT).values_list(
+        "order_line_id", "quantity"
+    )
+    for line_id, qty in rows:
+        planned[line_id] = planned.get(line_id, Decimal("0")) + qty
+    return planned
+
+
+@transaction.atomic
+def create_delivery(order: Order, lines=None, *, by, date=None) -> Delivery:
+    """Prepare a delivery note for all (lines=None) or part of a confirmed order.
+
+    `lines` is a list of {"order_line": OrderLine or id, "quantity": …}. What is still planned on
+    other draft notes is not offered again, so two notes cannot both promise the same goods.
+    """
+    permissions.require(by, "delivery.manage")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != Order.Status.CONFIRMED:
+        _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
+    order_lines = {line.pk: line for line in order.lines.select_related("product").all()}
+    planned = _remaining_in_drafts(order)
+
+    def remaining(line: OrderLine) -> Decimal:
+        return line.quantity - line.quantity_delivered - planned.get(line.pk, Decimal("0"))
+
+    if lines is None:
+        wanted = [
+            (line, remaining(line)) for line in order_lines.values() if line.product.is_stocked and remaining(line) > 0
+        ]
+        if not wanted:
+            _fail(errors.NOTHING_TO_DELIVER, number=order.number)
+    else:
+        if not lines:
+            _fail(errors.NO_LINES)
+        wanted = []
+        for data in lines:
+            ref = data.get("order_line")
+            line = order_lines.get(getattr(ref, "pk", ref))
+            if line is None:
+                _fail(errors.LINE_NOT_IN_ORDER, number=order.number)
+            if not line.product.is_stocked:
+                _fail(errors.NOT_STOCKED, sku=line.product.sku)
+            qty = money.quantity(_decimal(data.get("quantity")))
+            if qty <= 0:
+                _fail(errors.QUANTITY_NOT_POSITIVE, value=data.get("quantity"))
+            if qty > remaining(line):
+                _fail(
+                    errors.EXCEEDS_REMAINING, sku=line.product.sku, qty=_fmt(qty), remaining=_fmt(remaining(line)),
+                    number=order.number,
+                )
+            wanted.append((line, qty))
+    date = date or timezone.localdate()
+    delivery = Delivery.objects.create(
+        number=numbering.next_number("BL", date.year),
+        order=order,
+        date=date,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    DeliveryLine.objects.bulk_create(
+        [DeliveryLine(delivery=delivery, order_line=line, product_id=line.product_id, quantity=qty) for line, qty in wanted]
+    )
+    audit.record("delivery.created", by=by, obj=delivery, data={"order": order.number, "lines": len(wanted)})
+    return delivery
+
+
+@transaction.atomic
+def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
+    """Goods leave: on hand down, the order's reservation released, cost of goods sold recorded.
+
+    A delivery can exceed neither what remains to deliver on the order nor the stock on hand.
+    """
+    permissions.require(by, "delivery.validate")
+    delivery = Delivery.objects.select_for_update().select_related("order").get(pk=delivery.pk)
+    workflow.require(Delivery.TRANSITIONS, delivery.status, Delivery.Status.VALIDATED, document=delivery.number, labels=Delivery.Status)
+    order = Order.objects.select_for_update().get(pk=delivery.order_id)
+    if order.status != Order.Status.CONFIRMED:
+        _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
+    lines = list(delivery.lines.select_related("product").all())
+    order_lines = {
+        ol.pk: ol for ol in OrderLine.objects.select_for_update().filter(pk__in=[dl.order_line_id for dl in lines])
+    }
+    levels = lock_levels(dl.product_id for dl in lines)
+    needed: dict[int, Decimal] = {}
+    for dl in lines:
+        ol = order_lines[dl.order_line_id]
+        remaining = ol.quantity - ol.quantity_delivered
+        if dl.quantity > remaining:
+            _fail(errors.EXCEEDS_REMAINING, sku=dl.product.sku, qty=_fmt(dl.quantity), remaining=_fmt(remaining), number=order.number)
+        needed[dl.product_id] = needed.get(dl.product_id, Decimal("0")) + dl.quantity
+    for product_id, qty in needed.items():
+        if qty > levels[product_id].on_hand:
+            sku = next(dl.product.sku for dl in lines if dl.product_id == product_id)
+            _fail(errors.EXCEEDS_STOCK, sku=sku, qty=_fmt(qty), on_hand=_fmt(levels[product_id].on_hand))
+    date = date or delivery.date
+    moves = []
+    for dl in lines:
+        level = levels[dl.product_id]
+        dl.unit_cost = level.average_cost
+        level.on_hand -= dl.quantity
+        order_lines[dl.order_line_id].quantity_delivered += dl.quantity
+        moves.append(
+            StockMove(
+                product_id=dl.product_id,
+                kind=StockMove.Kind.DELIVERY,
+                quantity=-dl.quantity,
+                unit_cost=dl.unit_cost,
+                date=date,
+                document=delivery.number,
+            )
+        )
+    DeliveryLine.objects.bulk_update(lines, ["unit_cost"])
+    OrderLine.objects.bulk_update(order_lines.values(), ["quantity_delivered"])
+    StockLevel.objects.bulk_update(levels.values(), ["on_hand"])
+    StockMove.objects.bulk_create(moves)
+    delivery.status = Delivery.Status.VALIDATED
+    delivery.date = date
+    delivery.validated_at = timezone.now()
+    delivery.save(update_fields=["status", "date", "validated_at"])
+    cost = sum((money.cost_of(dl.quantity, dl.unit_cost) for dl in lines), Decimal("0"))
+    audit.record("delivery.validated", by=by, obj=delivery, data={"order": order.number, "cost_of_goods": cost})
+    return delivery
+
+
+@transaction.atomic
+def cancel_delivery(delivery: Delivery, *, by, reason: str = "") -> Delivery:
+    permissions.require(by, "delivery.manage")
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    workflow.require(Delivery.TRANSITIONS, delivery.status, Delivery.Status.CANCELLED, document=delivery.number, labels=Delivery.Status)
+    delivery.status = Delivery.Status.CANCELLED
+    delivery.save(update_fields=["status"])
+    audit.record("delivery.cancelled", by=by, obj=delivery, data={"reason": reason})
+    return delivery

@@ -1,0 +1,45 @@
+import pytest
+
+from comptoir.core.permissions import Role
+from comptoir.core.testing import make_company, make_customer, make_product, make_user
+
+
+@pytest.fixture(autouse=True)
+def _forget_ledger_ids():
+    # Account ids are cached per process; test databases are rebuilt, so start clean each test.
+    from comptoir.accounting.services import forget_cached_ids
+
+    forget_cached_ids()
+    yield
+    forget_cached_ids()
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", Role.ADMIN)
+
+
+@pytest.fixture
+def boss(db):
+    """A direction user: may do every business action."""
+    return make_user("direction", Role.DIRECTION)
+
+
+@pytest.fixture
+def company(admin_user):
+    return make_company(admin_user)
+
+
+@pytest.fixture
+def customer(boss, company):
+    return make_customer(boss, name="Menuiserie Martin SARL", siren="542107651")
+
+
+@pytest.fixture
+def product(boss):
+    return make_product(boss, sku="REF-88", name="Perceuse à percussion", sale_price="120.00", purchase_cost="70.00")
+
+
+@pytest.fixture
+def service_product(boss):
+    return make_product(boss, sku="SRV-INST", name="Installation sur site", sale_price="450.00", kind="service")
