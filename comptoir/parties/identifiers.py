@@ -30,7 +30,7 @@ def clean_siret(value: str) -> str | None:
 def clean_vat(value: str) -> str | None:
     """An intra-EU VAT number (FR…, DE…, …), compact and upper-case, or None if it is not valid."""
     try:
-        return eu_vat.validate(value)
+        return eu_vat.validate(value.upper())
     except ValidationError:
         return None
 

@@ -1,0 +1,63 @@
+import pytest
+from django.db import connection, transaction
+
+from comptoir.core import audit
+from comptoir.core.models import AuditEvent, ImmutableError
+from comptoir.sales.services import create_order
+
+
+@pytest.mark.django_db
+def test_every_business_action_writes_a_chained_audit_event(boss, customer, product):
+    before = AuditEvent.objects.count()
+    order = create_order(customer, [{"product": product, "quantity": "2"}], by=boss)
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (event.action, event.actor_name, event.object_repr) == ("order.created", "direction", order.number)
+    previous = AuditEvent.objects.get(seq=event.seq - 1)
+    assert event.prev_hash == previous.hash
+    assert audit.verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_audit_events_cannot_be_changed_through_the_application(boss, customer):
+    event = AuditEvent.objects.order_by("-seq").first()
+    event.action = "something.else"
+    with pytest.raises(ImmutableError):
+        event.save()
+    with pytest.raises(ImmutableError):
+        event.delete()
+
+
+def _tamper(sql, params):
+    """Change the table the way a person with a SQL prompt would, triggers switched off (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.mark.django_db
+def test_verify_chain_detects_a_row_altered_behind_the_applications_back(boss, customer):
+    victim = AuditEvent.objects.order_by("seq").first()
+    _tamper("UPDATE core_auditevent SET data = %s WHERE id = %s", ['{"name": "Someone else"}', victim.pk])
+    report = audit.verify_chain()
+    assert not report.ok
+    assert report.broken_at_seq == victim.seq
+
+
+@pytest.mark.django_db
+def test_verify_chain_detects_a_deleted_row(boss, customer, product):
+    victim = AuditEvent.objects.order_by("seq")[1]
+    _tamper("DELETE FROM core_auditevent WHERE id = %s", [victim.pk])
+    assert not audit.verify_chain().ok
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL only")
+def test_postgresql_refuses_updates_of_the_audit_log(boss, customer):
+    from django.db import DatabaseError
+
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET action = 'x'")
