@@ -11,12 +11,12 @@ class DomainError(Exception):
     # The HTTP status the API answers with; subclasses and codes can refine it.
     status = 400
 
-    def __init__(self, code: str, message: str, *, status: int | None = None, **params):
+    def __init__(self, code: str, message: str, *, http_status: int | None = None, **params):
         self.code = code
         self.template = message
         self.params = params
-        if status is not None:
-            self.status = status
+        if http_status is not None:
+            self.status = http_status
         super().__init__(self.message)
 
     @property

@@ -12,7 +12,7 @@ from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine
 from comptoir.billing.models import Invoice
 from comptoir.core import audit, money, numbering, permissions
-from comptoir.core.errors import DomainError
+from comptoir.core.errors import DomainError, NotFound
 from comptoir.parties.models import Customer
 from comptoir.payments import errors
 from comptoir.payments.models import Payment, PaymentAllocation
@@ -59,7 +59,7 @@ def register_payment(
     if amount <= 0:
         _fail(errors.AMOUNT_NOT_POSITIVE)
     if method not in Payment.Method.values:
-        raise DomainError("invalid_payment_method", "Mode de règlement inconnu : %(value)s.", value=method)
+        _fail(errors.INVALID_METHOD, value=method)
     date = date or timezone.localdate()
     if date > timezone.localdate():
         _fail(errors.DATE_IN_FUTURE)
@@ -83,12 +83,12 @@ def register_payment(
     for invoice_id, alloc_amount in wanted:
         invoice = invoices.get(invoice_id)
         if invoice is None:
-            raise DomainError("unknown_invoice", "La facture %(value)s n'existe pas.", status=404, value=invoice_id)
+            raise NotFound(*errors.UNKNOWN_INVOICE, value=invoice_id)
         if invoice_id in seen:
             _fail(errors.DUPLICATE_INVOICE, number=invoice)
         seen.add(invoice_id)
         if invoice.status != Invoice.Status.ISSUED:
-            _fail(errors.INVOICE_NOT_ISSUED, number=invoice, status=invoice.get_status_display())
+            _fail(errors.INVOICE_NOT_ISSUED, number=invoice, state=invoice.get_status_display())
         if invoice.customer_id != customer.pk:
             _fail(errors.OTHER_CUSTOMER, number=invoice.number)
         due = invoice.total - already.get(invoice_id, ZERO)
