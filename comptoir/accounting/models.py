@@ -108,3 +108,21 @@ class Reconciliation(models.Model):
 class ReconciledLine(models.Model):
     reconciliation = models.ForeignKey(Reconciliation, on_delete=models.PROTECT, related_name="items")
     line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="reconciled")
+
+
+class FiscalYear(models.Model):
+    """An accounting period. Nothing may be posted on or before its lock date (clôture / verrouillage)."""
+
+    name = models.CharField(_("exercice"), max_length=20, unique=True)
+    start_date = models.DateField(_("début"))
+    end_date = models.DateField(_("fin"))
+    lock_date = models.DateField(_("verrouillé jusqu'au"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="fiscal_year_ends_after_start")
+        ]
+
+    def __str__(self):
+        return self.name

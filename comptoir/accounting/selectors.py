@@ -150,3 +150,68 @@ def customer_balances() -> dict[int, Decimal]:
         .annotate(d=Sum("debit"), c=Sum("credit"))
     )
     return {row["partner_id"]: (row["d"] or ZERO) - (row["c"] or ZERO) for row in rows}
+
+
+@dataclass
+class VatRateRow:
+    rate: Decimal
+    base: Decimal = ZERO
+    collected: Decimal = ZERO
+    pending_invoiced: Decimal = ZERO
+    cashed_on_receipts: Decimal = ZERO
+
+
+@dataclass
+class VatSummary:
+    """Figures an accountant copies into the CA3 return for a period."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    rows: list[VatRateRow]
+    deductible: Decimal
+    pending_balance: Decimal
+
+    @property
+    def total_collected(self) -> Decimal:
+        return sum((row.collected for row in self.rows), ZERO)
+
+    @property
+    def net_due(self) -> Decimal:
+        return self.total_collected - self.deductible
+
+
+def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
+    """VAT due for the period, per rate: what was posted to 44571 (goods invoiced, services cashed),
+    the part of services invoiced still waiting for payment (44574), and the revenue bases."""
+    from comptoir.accounting.chart import SALES_GOODS, SALES_SERVICES, VAT_COLLECTED, VAT_PENDING
+
+    lines = _dated(EntryLine.objects.all(), date_from, date_to)
+    grouped = (
+        lines.filter(account__code__in=[VAT_COLLECTED, VAT_PENDING, SALES_GOODS, SALES_SERVICES])
+        .values("account__code", "vat_rate")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+    )
+    rows: dict[Decimal, VatRateRow] = {}
+    for row in grouped:
+        rate = row["vat_rate"] if row["vat_rate"] is not None else ZERO
+        target = rows.setdefault(rate, VatRateRow(rate))
+        net_credit = (row["c"] or ZERO) - (row["d"] or ZERO)
+        code = row["account__code"]
+        if code in (SALES_GOODS, SALES_SERVICES):
+            target.base += net_credit
+        elif code == VAT_COLLECTED:
+            target.collected += net_credit
+        else:
+            target.pending_invoiced += row["c"] or ZERO
+            target.cashed_on_receipts += row["d"] or ZERO
+    deductible = lines.filter(account__code="44566").aggregate(d=Sum("debit"), c=Sum("credit"))
+    pending_total = EntryLine.objects.filter(account__code=VAT_PENDING, entry__date__lte=date_to).aggregate(
+        d=Sum("debit"), c=Sum("credit")
+    )
+    return VatSummary(
+        date_from=date_from,
+        date_to=date_to,
+        rows=sorted(rows.values(), key=lambda r: r.rate, reverse=True),
+        deductible=(deductible["d"] or ZERO) - (deductible["c"] or ZERO),
+        pending_balance=(pending_total["c"] or ZERO) - (pending_total["d"] or ZERO),
+    )

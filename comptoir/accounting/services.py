@@ -4,6 +4,7 @@ Accounting knows nothing of invoices or payments: billing and payments call `pos
 lines they need, inside their own transaction, so an invoice and its entry commit or fail together.
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,14 +17,16 @@ from comptoir.accounting.ledger import is_balanced, letter_code
 from comptoir.accounting.models import (
     Account,
     EntryLine,
+    FiscalYear,
     Journal,
     JournalEntry,
     ReconciledLine,
     Reconciliation,
 )
-from comptoir.core import money, numbering
+from comptoir.core import audit, money, numbering, permissions
 from comptoir.core.errors import DomainError
 from comptoir.core.models import NumberSequence
+from comptoir.parties.models import Company
 
 
 def _fail(error, **params):
@@ -70,6 +73,40 @@ def forget_cached_ids() -> None:
     _journal_ids.clear()
 
 
+def fiscal_year_for(date: datetime.date) -> FiscalYear:
+    """The fiscal year containing `date`, created on first use from the company's start month."""
+    found = FiscalYear.objects.filter(start_date__lte=date, end_date__gte=date).first()
+    if found:
+        return found
+    start_month = Company.objects.values_list("fiscal_year_start_month", flat=True).first() or 1
+    start_year = date.year if date.month >= start_month else date.year - 1
+    start = datetime.date(start_year, start_month, 1)
+    end = datetime.date(start_year + (1 if start_month > 1 else 0), (start_month - 2) % 12 + 1, 1)
+    end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
+    name = str(end.year) if start_month == 1 else f"{start.year}-{end.year}"
+    FiscalYear.objects.bulk_create([FiscalYear(name=name, start_date=start, end_date=end)], ignore_conflicts=True)
+    return FiscalYear.objects.get(name=name)
+
+
+def _check_open_period(date: datetime.date) -> None:
+    year = fiscal_year_for(date)
+    if year.lock_date and date <= year.lock_date:
+        _fail(errors.PERIOD_LOCKED, lock=year.lock_date.strftime("%d/%m/%Y"), year=year.name, date=date.strftime("%d/%m/%Y"))
+
+
+@transaction.atomic
+def lock_period(until: datetime.date, *, by) -> FiscalYear:
+    """Lock postings on or before `until` in its fiscal year (monthly closing, or the year-end closing)."""
+    permissions.require(by, "accounting.close")
+    year = FiscalYear.objects.select_for_update().get(pk=fiscal_year_for(until).pk)
+    if year.lock_date and until <= year.lock_date:
+        _fail(errors.LOCK_BACKWARDS, lock=year.lock_date.strftime("%d/%m/%Y"))
+    year.lock_date = until
+    year.save(update_fields=["lock_date"])
+    audit.record("accounting.period_locked", by=by, obj=year, data={"until": until.isoformat()})
+    return year
+
+
 def post_entry(
     journal: str, *, date: datetime.date, label: str, document_number: str, lines: list[Line],
     document_date: datetime.date | None = None,
@@ -88,6 +125,7 @@ def post_entry(
     balanced, debit, credit = is_balanced((line.debit, line.credit) for line in lines)
     if not balanced:
         _fail(errors.UNBALANCED, debit=debit, credit=credit)
+    _check_open_period(date)
     entry = JournalEntry(
         journal_id=journal_id(journal),
         number=numbering.next_number(journal, date.year),

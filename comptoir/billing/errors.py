@@ -7,3 +7,6 @@ NOT_DRAFT = ("invoice_not_draft", N_("La facture %(number)s est émise : elle ne
 DATE_BEFORE_LAST = ("invoice_date_before_last", N_("La date %(date)s est antérieure à la dernière facture émise de la série (%(last)s) : la numérotation doit rester chronologique."))
 DATE_IN_FUTURE = ("invoice_date_in_future", N_("Une facture ne peut pas être datée dans le futur (%(date)s)."))
 TOTAL_NEGATIVE = ("invoice_total_negative", N_("Le total d'une facture ne peut pas être négatif : établissez un avoir."))
+BUYER_SIREN_MISSING = ("buyer_siren_missing", N_("Le client %(customer)s n'a pas de SIREN : il est obligatoire sur une facture entre entreprises françaises. Complétez sa fiche."))
+BUYER_VAT_MISSING = ("buyer_vat_number_missing", N_("Le client %(customer)s n'a pas de numéro de TVA intracommunautaire : il est obligatoire pour une autoliquidation ou une livraison intracommunautaire."))
+COMPANY_MISSING = ("company_missing", N_("La société n'est pas paramétrée : renseignez raison sociale, SIREN et adresse avant d'émettre une facture."))

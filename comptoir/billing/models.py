@@ -25,8 +25,26 @@ class Invoice(models.Model):
         ISSUED = "issued", _("Émise")
         CANCELLED = "cancelled", _("Annulée")
 
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Facture")
+        CREDIT_NOTE = "credit_note", _("Avoir")
+        DEPOSIT = "deposit", _("Facture d'acompte")
+
+    # UNTDID 1001 document type codes (EN 16931 BT-3).
+    TYPE_CODES = {Kind.INVOICE: "380", Kind.CREDIT_NOTE: "381", Kind.DEPOSIT: "386"}
+
+    class Nature(models.TextChoices):
+        GOODS = "goods", _("Livraison de biens")
+        SERVICES = "services", _("Prestation de services")
+        MIXED = "mixed", _("Livraison de biens et prestation de services")
+
     TRANSITIONS = {Status.DRAFT: {Status.ISSUED, Status.CANCELLED}}
 
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
+        verbose_name=_("facture corrigée"),
+    )
     series = models.CharField(max_length=6, default="FA")
     number = models.CharField(_("numéro"), max_length=35, null=True, blank=True, unique=True)
     status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DRAFT)
@@ -42,6 +60,11 @@ class Invoice(models.Model):
     buyer_address = models.TextField(blank=True)
     buyer_siren = models.CharField(max_length=9, blank=True)
     buyer_vat_number = models.CharField(max_length=20, blank=True)
+    # The seller's legal identity at issue (name, SIREN, VAT number, address, capital, RCS, IBAN …).
+    seller = models.JSONField(default=dict, blank=True)
+    operation_nature = models.CharField(max_length=10, choices=Nature.choices, blank=True)
+    delivery_date = models.DateField(_("date de livraison"), null=True, blank=True)
+    payment_terms = models.CharField(_("conditions de paiement"), max_length=200, blank=True)
     entry = models.OneToOneField(
         JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice"
     )
@@ -93,6 +116,8 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(_("prix unitaire HT"), max_digits=14, decimal_places=4)
     discount_percent = models.DecimalField(_("remise %"), max_digits=5, decimal_places=2, default=Decimal("0"))
     vat_rate = models.DecimalField(_("TVA %"), max_digits=5, decimal_places=2)
+    vat_category = models.CharField(_("catégorie de TVA"), max_length=2, default="S")
+    vat_exemption_reason = models.CharField(max_length=200, blank=True)
     net_amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
 
     class Meta:
@@ -105,9 +130,15 @@ class InvoiceTax(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="taxes")
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    category = models.CharField(max_length=2, default="S")
+    exemption_reason = models.CharField(max_length=200, blank=True)
     base = models.DecimalField(max_digits=14, decimal_places=2)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
+    # Part of `amount` due on receipt (services, TVA sur les encaissements): posted to 44574 until paid.
+    amount_on_receipts = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
 
     class Meta:
-        ordering = ["-vat_rate"]
-        constraints = [models.UniqueConstraint(fields=["invoice", "vat_rate"], name="uniq_invoice_tax_rate")]
+        ordering = ["-vat_rate", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "vat_rate", "category"], name="uniq_invoice_tax_rate_category")
+        ]

@@ -18,10 +18,10 @@ from comptoir.billing import errors
 from comptoir.billing.models import Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
-from comptoir.core import audit, money, numbering, permissions, workflow
+from comptoir.core import audit, money, numbering, permissions, vat, workflow
 from comptoir.core.errors import DomainError
 from comptoir.core.taxes import document_totals
-from comptoir.parties.models import Company
+from comptoir.parties.models import Company, VatRegime
 from comptoir.sales.models import Order, OrderLine
 from comptoir.stock.models import Delivery, DeliveryLine
 
@@ -100,11 +100,13 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
                 unit_price=ol.unit_price,
                 discount_percent=ol.discount_percent,
                 vat_rate=ol.vat_rate,
+                vat_category=ol.vat_category,
+                vat_exemption_reason=ol.vat_exemption_reason,
                 net_amount=money.line_net(item["quantity"], ol.unit_price, ol.discount_percent),
             )
         )
     InvoiceLine.objects.bulk_create(lines)
-    totals = document_totals((line.net_amount, line.vat_rate) for line in lines)
+    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
     invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
     invoice.save(update_fields=["total_untaxed", "total_vat", "total"])
     audit.record("invoice.drafted", by=by, obj=invoice, data={"order": order.number, "total": invoice.total_untaxed})
@@ -127,12 +129,39 @@ def _address_text(customer) -> str:
     return "\n".join(customer.address_lines)
 
 
-def _sales_entry_lines(invoice: Invoice, lines: list[InvoiceLine], taxes) -> list[ledger.Line]:
-    """411 debit for the total; 707 goods / 706 services credits per rate; 44571 VAT per rate."""
+def _is_service(line: InvoiceLine) -> bool:
+    return line.product.kind == Product.Kind.SERVICE
+
+
+def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, vat_on_receipts: bool) -> list[InvoiceTax]:
+    """The frozen VAT breakdown. For services taxed on receipts (no option for debits), the share of
+    each rate's VAT that belongs to service lines waits in 44574 until the customer pays."""
+    reasons = {(line.vat_rate, line.vat_category): line.vat_exemption_reason for line in lines}
+    rows = []
+    for tax in totals.taxes:
+        pending = ZERO
+        if vat_on_receipts and tax.amount and tax.base:
+            service_base = sum(
+                (ln.net_amount for ln in lines if _is_service(ln) and (ln.vat_rate, ln.vat_category) == (tax.rate, tax.category)),
+                ZERO,
+            )
+            pending = money.amount(tax.amount * service_base / tax.base)
+        rows.append(
+            InvoiceTax(
+                invoice=invoice, vat_rate=tax.rate, category=tax.category, base=tax.base, amount=tax.amount,
+                amount_on_receipts=pending, exemption_reason=reasons.get((tax.rate, tax.category), ""),
+            )
+        )
+    return rows
+
+
+def _sales_entry_lines(invoice: Invoice, lines: list[InvoiceLine], taxes: list[InvoiceTax]) -> list[ledger.Line]:
+    """411 debit for the total; 707 goods / 706 services credits per rate; VAT per rate on 44571, or
+    on 44574 for the part due on receipt."""
     label = f"{invoice.number} {invoice.customer.name}"
     revenue: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
-        account = chart.SALES_SERVICES if line.product.kind == Product.Kind.SERVICE else chart.SALES_GOODS
+        account = chart.SALES_SERVICES if _is_service(line) else chart.SALES_GOODS
         revenue[(account, line.vat_rate)] += line.net_amount
     entry_lines = [ledger.Line(chart.CUSTOMERS, debit=invoice.total, label=label, partner_id=invoice.customer_id)]
     for (account, rate), net in sorted(revenue.items()):
@@ -141,13 +170,55 @@ def _sales_entry_lines(invoice: Invoice, lines: list[InvoiceLine], taxes) -> lis
         elif net < 0:
             entry_lines.append(ledger.Line(account, debit=-net, label=label, vat_rate=rate))
     for tax in taxes:
-        if tax.amount:
-            entry_lines.append(ledger.Line(chart.VAT_COLLECTED, credit=tax.amount, label=label, vat_rate=tax.rate))
+        due_now = tax.amount - tax.amount_on_receipts
+        if due_now:
+            entry_lines.append(ledger.Line(chart.VAT_COLLECTED, credit=due_now, label=label, vat_rate=tax.vat_rate))
+        if tax.amount_on_receipts:
+            entry_lines.append(
+                ledger.Line(chart.VAT_PENDING, credit=tax.amount_on_receipts, label=label, vat_rate=tax.vat_rate)
+            )
     return entry_lines
+
+
+def _check_buyer(customer, lines: list[InvoiceLine]) -> None:
+    """What the law needs to know about the buyer before an invoice can carry its name."""
+    if customer.vat_regime == VatRegime.FRANCE and not customer.siren:
+        _fail(errors.BUYER_SIREN_MISSING, customer=customer.name)
+    if any(line.vat_category in vat.NEED_BUYER_VAT for line in lines) and not customer.vat_number:
+        _fail(errors.BUYER_VAT_MISSING, customer=customer.name)
+
+
+def _seller_snapshot(company: Company | None) -> dict:
+    if company is None:
+        _fail(errors.COMPANY_MISSING)
+    return {
+        "name": company.legal_name, "legal_form": company.legal_form, "siren": company.siren,
+        "siret": company.siret, "vat_number": company.vat_number, "rcs_city": company.rcs_city,
+        "share_capital": str(company.share_capital) if company.share_capital is not None else "",
+        "street": company.street, "street2": company.street2, "postal_code": company.postal_code,
+        "city": company.city, "country": company.country, "iban": company.iban, "bic": company.bic,
+        "email": company.email, "phone": company.phone, "vat_on_debits": company.vat_on_debits,
+        "late_penalty_rate": str(company.late_penalty_rate), "early_payment_discount": company.early_payment_discount,
+    }
+
+
+def _nature(lines: list[InvoiceLine]) -> str:
+    kinds = {_is_service(line) for line in lines}
+    if kinds == {True}:
+        return Invoice.Nature.SERVICES
+    return Invoice.Nature.MIXED if len(kinds) == 2 else Invoice.Nature.GOODS
+
+
+def _terms_text(customer) -> str:
+    if customer.payment_days == 0:
+        return "Paiement à réception de facture"
+    text = f"Paiement à {customer.payment_days} jours"
+    return text + (" fin de mois" if customer.payment_end_of_month else " date de facture")
 
 
 @transaction.atomic
 def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) -> Invoice:
+    """Issue a draft: number, freeze (totals, buyer and seller as they are today), post the sales entry."""
     permissions.require(by, "invoice.issue")
     invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
     if invoice.status == Invoice.Status.ISSUED:
@@ -162,31 +233,37 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     ).aggregate(last=Max("date"))["last"]
     if last and date < last:
         _fail(errors.DATE_BEFORE_LAST, date=date.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y"))
-    lines = list(invoice.lines.select_related("product").all())
+    lines = list(invoice.lines.select_related("product", "delivery_line__delivery").all())
     if not lines:
         _fail(errors.NO_LINES)
-    totals = document_totals((line.net_amount, line.vat_rate) for line in lines)
+    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
     if totals.total < 0:
         _fail(errors.TOTAL_NEGATIVE)
     customer = invoice.customer
+    _check_buyer(customer, lines)
+    company = Company.objects.first()
+    invoice.seller = _seller_snapshot(company)
     invoice.number = numbering.next_number(invoice.series, date.year)
     invoice.date = date
     invoice.due_date = due_date(date, customer.payment_days, customer.payment_end_of_month)
+    invoice.payment_terms = _terms_text(customer)
     invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
     invoice.buyer_name = customer.name
     invoice.buyer_address = _address_text(customer)
     invoice.buyer_siren = customer.siren
     invoice.buyer_vat_number = customer.vat_number
+    invoice.operation_nature = _nature(lines)
+    delivered_on = [line.delivery_line.delivery.date for line in lines if line.delivery_line_id]
+    invoice.delivery_date = max(delivered_on) if delivered_on else None
+    taxes = _tax_rows(invoice, lines, totals, vat_on_receipts=not company.vat_on_debits)
     entry, _ = ledger.post_entry(
         "VE",
         date=date,
         label=f"Facture {invoice.number}",
         document_number=invoice.number,
-        lines=_sales_entry_lines(invoice, lines, totals.taxes),
+        lines=_sales_entry_lines(invoice, lines, taxes),
     )
-    InvoiceTax.objects.bulk_create(
-        [InvoiceTax(invoice=invoice, vat_rate=t.rate, base=t.base, amount=t.amount) for t in totals.taxes]
-    )
+    InvoiceTax.objects.bulk_create(taxes)
     _count_invoiced(lines)
     invoice.entry = entry
     invoice.status = Invoice.Status.ISSUED

@@ -8,3 +8,4 @@ NEGATIVE_PRICE = ("negative_price", N_("Le prix et le coût ne peuvent pas être
 NAME_REQUIRED = ("product_name_required", N_("Indiquez la désignation du produit."))
 UNKNOWN_PRODUCT = ("unknown_product", N_("Le produit « %(value)s » n'existe pas."))
 INACTIVE_PRODUCT = ("inactive_product", N_("Le produit %(sku)s n'est plus actif : il ne peut plus être vendu."))
+EXEMPT_WITH_RATE = ("exempt_product_with_vat_rate", N_("Un produit exonéré de TVA doit avoir le taux 0 %%."))

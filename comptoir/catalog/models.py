@@ -28,6 +28,9 @@ class Product(models.Model):
     sale_price = models.DecimalField(_("prix de vente HT"), max_digits=14, decimal_places=4)
     purchase_cost = models.DecimalField(_("coût d'achat"), max_digits=14, decimal_places=4, default=Decimal("0"))
     vat_rate = models.DecimalField(_("taux de TVA"), max_digits=5, decimal_places=2, default=Decimal("20.00"))
+    # Set for an exempt product (VAT category E): the legal basis printed on the invoice, and its VATEX code.
+    vat_exemption_reason = models.CharField(_("motif d'exonération de TVA"), max_length=200, blank=True)
+    vat_exemption_code = models.CharField(_("code VATEX"), max_length=30, blank=True)
     low_stock_threshold = models.DecimalField(
         _("seuil d'alerte stock"), max_digits=14, decimal_places=3, default=Decimal("0")
     )

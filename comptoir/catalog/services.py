@@ -13,6 +13,7 @@ from comptoir.core.errors import DomainError, NotFound
 
 PRODUCT_FIELDS = (
     "name", "ean", "unit", "kind", "sale_price", "purchase_cost", "vat_rate", "low_stock_threshold", "is_active",
+    "vat_exemption_reason", "vat_exemption_code",
 )
 
 
@@ -40,6 +41,8 @@ def _clean(fields: dict) -> dict:
         if str(rate) not in VatRate.values:
             _fail(errors.INVALID_VAT_RATE, value=fields["vat_rate"])
         fields["vat_rate"] = rate
+    if fields.get("vat_exemption_reason") and fields.get("vat_rate", Decimal("0")) != 0:
+        _fail(errors.EXEMPT_WITH_RATE)
     if "low_stock_threshold" in fields:
         fields["low_stock_threshold"] = money.quantity(fields["low_stock_threshold"])
     return fields

@@ -47,11 +47,13 @@ PERMISSIONS: dict[str, set[str]] = {
     Role.LOGISTIQUE: _READ | {"product.manage", "stock.receive", "delivery.manage", "delivery.validate"},
     Role.COMPTABILITE: _READ | {
         "customer.manage", "invoice.manage", "invoice.issue", "payment.register", "accounting.view",
+        "accounting.close",
     },
     Role.DIRECTION: _READ | {
         "customer.manage", "product.manage", "quote.manage", "quote.send", "quote.accept", "order.manage",
         "order.confirm", "order.cancel", "delivery.manage", "delivery.validate", "stock.receive",
-        "invoice.manage", "invoice.issue", "payment.register", "accounting.view", "audit.view",
+        "invoice.manage", "invoice.issue", "payment.register", "accounting.view", "accounting.close",
+        "audit.view",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}

@@ -16,6 +16,7 @@ class TaxLine:
     rate: Decimal
     base: Decimal
     amount: Decimal
+    category: str = "S"
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,19 @@ class Totals:
     taxes: tuple[TaxLine, ...] = field(default_factory=tuple)
 
 
-def document_totals(lines: Iterable[tuple[Decimal, Decimal]]) -> Totals:
-    """`lines` are (net amount, VAT rate in percent) pairs; net amounts are already rounded."""
-    bases: dict[Decimal, Decimal] = {}
-    for net, rate in lines:
-        rate = Decimal(rate).quantize(Decimal("0.01"))
-        bases[rate] = bases.get(rate, ZERO) + amount(net)
-    taxes = tuple(TaxLine(rate, base, vat_on(base, rate)) for rate, base in sorted(bases.items(), reverse=True))
+def document_totals(lines: Iterable[tuple]) -> Totals:
+    """`lines` are (net amount, VAT rate in percent[, VAT category]) tuples; nets are already rounded.
+
+    One breakdown per distinct (category, rate), as EN 16931 BG-23 requires.
+    """
+    bases: dict[tuple[Decimal, str], Decimal] = {}
+    for net, rate, *category in lines:
+        key = (Decimal(rate).quantize(Decimal("0.01")), category[0] if category else "S")
+        bases[key] = bases.get(key, ZERO) + amount(net)
+    taxes = tuple(
+        TaxLine(rate, base, vat_on(base, rate), category)
+        for (rate, category), base in sorted(bases.items(), key=lambda kv: (kv[0][0], kv[0][1]), reverse=True)
+    )
     untaxed = sum((t.base for t in taxes), ZERO)
     vat = sum((t.amount for t in taxes), ZERO)
     return Totals(untaxed=amount(untaxed), vat=amount(vat), total=amount(untaxed + vat), taxes=taxes)

@@ -43,12 +43,23 @@ class Company(Address):
     late_penalty_rate = models.DecimalField(
         _("taux des pénalités de retard (%)"), max_digits=5, decimal_places=2, default=12
     )
+    # CGI 269-2-c: when opted, VAT on services is due on invoicing, not on receipt; printed on invoices.
+    vat_on_debits = models.BooleanField(_("TVA acquittée sur les débits"), default=False)
+    early_payment_discount = models.CharField(
+        _("conditions d'escompte"), max_length=200, default="Pas d'escompte pour paiement anticipé."
+    )
 
     class Meta:
         verbose_name = _("société")
 
     def __str__(self):
         return self.legal_name
+
+
+class VatRegime(models.TextChoices):
+    FRANCE = "france", _("France (TVA française)")
+    EU = "eu", _("Entreprise de l'Union européenne (autoliquidation / livraison intracommunautaire)")
+    EXPORT = "export", _("Hors Union européenne (exportation)")
 
 
 class Customer(Address):
@@ -61,6 +72,7 @@ class Customer(Address):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     payment_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
     payment_end_of_month = models.BooleanField(_("fin de mois"), default=False)
+    vat_regime = models.CharField(_("régime de TVA"), max_length=10, choices=VatRegime.choices, default=VatRegime.FRANCE)
     is_active = models.BooleanField(_("actif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,21 +1,22 @@
 """Business actions on the company and customers. Identifiers are validated with python-stdnum."""
 
 from django.db import IntegrityError, transaction
+from stdnum.eu import vat as eu_vat
 
 from comptoir.core import audit, permissions
 from comptoir.core.errors import DomainError
 from comptoir.parties import errors
 from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, clean_siret, clean_vat
-from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress
+from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress, VatRegime
 
 CUSTOMER_FIELDS = (
     "name", "siren", "siret", "vat_number", "email", "phone", "street", "street2", "postal_code", "city",
-    "country", "payment_days", "payment_end_of_month", "is_active",
+    "country", "payment_days", "payment_end_of_month", "vat_regime", "is_active",
 )
 COMPANY_FIELDS = (
     "legal_name", "legal_form", "siren", "siret", "vat_number", "rcs_city", "share_capital", "iban", "bic",
     "email", "phone", "street", "street2", "postal_code", "city", "country", "fiscal_year_start_month",
-    "invoice_series", "default_payment_days", "late_penalty_rate",
+    "invoice_series", "default_payment_days", "late_penalty_rate", "vat_on_debits", "early_payment_discount",
 )
 
 
@@ -46,6 +47,27 @@ def _clean_identifiers(data: dict, *, siren_required: bool) -> dict:
     return data
 
 
+def _infer_vat_regime(data: dict) -> dict:
+    """A customer abroad is by default an EU business (when in a member state) or an export customer."""
+    country = (data.get("country") or "FR").upper()
+    if not data.get("vat_regime"):
+        if country == "FR":
+            data["vat_regime"] = VatRegime.FRANCE
+        elif country.lower() in eu_vat.MEMBER_STATES or (country == "GR" and "el" in eu_vat.MEMBER_STATES):
+            data["vat_regime"] = VatRegime.EU
+        else:
+            data["vat_regime"] = VatRegime.EXPORT
+    return data
+
+
+def _check_vat_regime(data: dict) -> None:
+    regime = data.get("vat_regime") or VatRegime.FRANCE
+    if regime == VatRegime.EU and (not data.get("vat_number") or data["vat_number"].startswith("FR")):
+        _fail(errors.EU_REGIME_NEEDS_VAT)
+    if regime == VatRegime.FRANCE and (data.get("country") or "FR") != "FR":
+        _fail(errors.FRANCE_REGIME_ABROAD)
+
+
 def _check_payment_terms(days, end_of_month: bool) -> None:
     # Code de commerce L441-10: at most 60 days from the invoice date, or 45 days end of month.
     limit = 45 if end_of_month else 60
@@ -67,7 +89,8 @@ def create_customer(*, by, code: str = "", contacts=(), delivery_addresses=(), *
         raise TypeError(f"unknown customer fields: {sorted(unknown)}")
     if not (fields.get("name") or "").strip():
         _fail(errors.NAME_REQUIRED)
-    fields = _clean_identifiers(fields, siren_required=False)
+    fields = _infer_vat_regime(_clean_identifiers(fields, siren_required=False))
+    _check_vat_regime(fields)
     _check_payment_terms(fields.get("payment_days"), fields.get("payment_end_of_month", False))
     code = (code or "").strip() or _next_customer_code()
     if Customer.objects.filter(code=code).exists():
@@ -96,6 +119,7 @@ def update_customer(customer: Customer, *, by, **fields) -> Customer:
     if not (merged.get("name") or "").strip():
         _fail(errors.NAME_REQUIRED)
     merged = _clean_identifiers(merged, siren_required=False)
+    _check_vat_regime(merged)
     _check_payment_terms(merged.get("payment_days"), merged.get("payment_end_of_month", False))
     changed = {f: str(merged[f]) for f in CUSTOMER_FIELDS if merged[f] != getattr(customer, f)}
     for field, value in merged.items():

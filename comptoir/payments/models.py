@@ -49,3 +49,11 @@ class PaymentAllocation(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
             models.UniqueConstraint(fields=["payment", "invoice"], name="uniq_allocation_payment_invoice"),
         ]
+
+
+class VatRelease(models.Model):
+    """VAT on services moved from 44574 (pending) to 44571 (due) when a payment is allocated."""
+
+    allocation = models.ForeignKey(PaymentAllocation, on_delete=models.PROTECT, related_name="vat_releases")
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)

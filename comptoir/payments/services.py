@@ -10,12 +10,12 @@ from django.utils import timezone
 from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine
-from comptoir.billing.models import Invoice
+from comptoir.billing.models import Invoice, InvoiceTax
 from comptoir.core import audit, money, numbering, permissions
 from comptoir.core.errors import DomainError, NotFound
 from comptoir.parties.models import Customer
 from comptoir.payments import errors
-from comptoir.payments.models import Payment, PaymentAllocation
+from comptoir.payments.models import Payment, PaymentAllocation, VatRelease
 
 ZERO = Decimal("0")
 
@@ -104,16 +104,28 @@ def register_payment(
         )
     if amount > allocated:
         entry_lines.append(ledger.Line(chart.CUSTOMERS, credit=amount - allocated, label=f"{label} — non affecté", partner_id=customer.pk))
+    releases = _vat_releases(invoices, wanted, already)
+    for (invoice_id, rate), moved in releases.items():
+        vat_label = f"TVA encaissée {invoices[invoice_id].number}"
+        entry_lines.append(ledger.Line(chart.VAT_PENDING, debit=moved, label=vat_label, vat_rate=rate))
+        entry_lines.append(ledger.Line(chart.VAT_COLLECTED, credit=moved, label=vat_label, vat_rate=rate))
     entry, posted = ledger.post_entry("BQ", date=date, label=label, document_number=number, lines=entry_lines)
     payment = Payment.objects.create(
         number=number, customer=customer, date=date, method=method, reference=reference[:80], amount=amount,
         entry=entry, created_by=by if getattr(by, "pk", None) else None,
     )
     credit_lines = posted[1 : 1 + len(wanted)]
-    PaymentAllocation.objects.bulk_create(
+    created = PaymentAllocation.objects.bulk_create(
         [
             PaymentAllocation(payment=payment, invoice_id=invoice_id, amount=alloc_amount, entry_line=line)
             for (invoice_id, alloc_amount), line in zip(wanted, credit_lines, strict=True)
+        ]
+    )
+    allocation_of = {alloc.invoice_id: alloc for alloc in created}
+    VatRelease.objects.bulk_create(
+        [
+            VatRelease(allocation=allocation_of[invoice_id], vat_rate=rate, amount=moved)
+            for (invoice_id, rate), moved in releases.items()
         ]
     )
     settled = [i for i, a in wanted if already.get(i, ZERO) + a == invoices[i].total]
@@ -123,6 +135,38 @@ def register_payment(
         data={"amount": amount, "method": method, "allocations": {invoices[i].number: a for i, a in wanted}},
     )
     return payment
+
+
+def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decimal]:
+    """VAT on services due on receipt: the share of each invoice's pending VAT that this payment cashes.
+
+    Pro rata of the amount paid; the payment that settles the invoice takes whatever is left, so the
+    pending VAT of a paid invoice is always exactly zero whatever the rounding on the way.
+    """
+    pending = {
+        (tax.invoice_id, tax.vat_rate): tax.amount_on_receipts
+        for tax in InvoiceTax.objects.filter(invoice_id__in=[i for i, _ in wanted], amount_on_receipts__gt=0)
+    }
+    if not pending:
+        return {}
+    released_before = {
+        (row["allocation__invoice_id"], row["vat_rate"]): row["total"]
+        for row in VatRelease.objects.filter(allocation__invoice_id__in=[i for i, _ in wanted])
+        .values("allocation__invoice_id", "vat_rate")
+        .annotate(total=Sum("amount"))
+    }
+    moves = {}
+    for invoice_id, alloc_amount in wanted:
+        invoice = invoices[invoice_id]
+        settles = already.get(invoice_id, ZERO) + alloc_amount == invoice.total
+        for (pending_invoice, rate), amount in pending.items():
+            if pending_invoice != invoice_id:
+                continue
+            left = amount - released_before.get((invoice_id, rate), ZERO)
+            moved = left if settles else min(left, money.amount(amount * alloc_amount / invoice.total))
+            if moved > 0:
+                moves[(invoice_id, rate)] = moved
+    return moves
 
 
 def _letter_settled_invoices(invoice_ids: list[int], *, date: datetime.date) -> None:

@@ -19,6 +19,8 @@ class SalesLine(models.Model):
     unit_price = models.DecimalField(_("prix unitaire HT"), max_digits=14, decimal_places=4)
     discount_percent = models.DecimalField(_("remise %"), max_digits=5, decimal_places=2, default=Decimal("0"))
     vat_rate = models.DecimalField(_("TVA %"), max_digits=5, decimal_places=2)
+    vat_category = models.CharField(_("catégorie de TVA"), max_length=2, default="S")
+    vat_exemption_reason = models.CharField(max_length=200, blank=True)
     net_amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.catalog.services import get_sellable
-from comptoir.core import audit, money, numbering, permissions, workflow
+from comptoir.core import audit, money, numbering, permissions, vat, workflow
 from comptoir.core.errors import DomainError
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
@@ -31,11 +31,13 @@ def _decimal(value, position, default=None):
         _fail(errors.INVALID_NUMBER, value=value, position=position)
 
 
-def build_lines(lines_data) -> list[dict]:
+def build_lines(lines_data, customer: Customer | None = None) -> list[dict]:
     """Validate line input (product, quantity, optional price, discount, description) into field dicts.
 
-    The unit price defaults to the product's sale price and the VAT rate always comes from the product.
+    The unit price defaults to the product's sale price. VAT comes from the product and the customer's
+    VAT regime (an EU business or an export customer is not charged French VAT).
     """
+    regime = customer.vat_regime if customer is not None else vat.Regime.FRANCE
     if not lines_data:
         _fail(errors.NO_LINES)
     built = []
@@ -54,6 +56,10 @@ def build_lines(lines_data) -> list[dict]:
         discount = _decimal(data.get("discount_percent"), position, default=Decimal("0"))
         if not Decimal("0") <= discount <= Decimal("100"):
             _fail(errors.DISCOUNT_OUT_OF_RANGE, position=position)
+        tax = vat.treatment(
+            regime=regime, is_service=not product.is_stocked, rate=product.vat_rate,
+            exemption_reason=product.vat_exemption_reason, exemption_code=product.vat_exemption_code,
+        )
         built.append(
             {
                 "position": position,
@@ -62,7 +68,9 @@ def build_lines(lines_data) -> list[dict]:
                 "quantity": qty,
                 "unit_price": price,
                 "discount_percent": discount.quantize(Decimal("0.01")),
-                "vat_rate": product.vat_rate,
+                "vat_rate": tax.rate,
+                "vat_category": tax.category,
+                "vat_exemption_reason": tax.reason,
                 "net_amount": money.line_net(qty, price, discount),
             }
         )
@@ -70,7 +78,7 @@ def build_lines(lines_data) -> list[dict]:
 
 
 def _set_totals(document, lines: list[dict]) -> None:
-    totals = document_totals((line["net_amount"], line["vat_rate"]) for line in lines)
+    totals = document_totals((line["net_amount"], line["vat_rate"], line["vat_category"]) for line in lines)
     document.total_untaxed, document.total_vat, document.total = totals.untaxed, totals.vat, totals.total
 
 
@@ -90,7 +98,7 @@ def _today() -> datetime.date:
 def create_quote(customer: Customer, lines, *, by, date=None, valid_until=None, note="") -> Quote:
     permissions.require(by, "quote.manage")
     _check_customer(customer)
-    built = build_lines(lines)
+    built = build_lines(lines, customer)
     date = date or _today()
     quote = Quote(
         number=numbering.next_number("DEV", date.year),
@@ -113,7 +121,7 @@ def replace_quote_lines(quote: Quote, lines, *, by) -> Quote:
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status != Quote.Status.DRAFT:
         _fail(errors.NOT_EDITABLE, document=quote.number)
-    built = build_lines(lines)
+    built = build_lines(lines, quote.customer)
     quote.lines.all().delete()
     QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **line) for line in built])
     _set_totals(quote, built)
@@ -183,6 +191,8 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
                 vat_rate=line.vat_rate,
+                vat_category=line.vat_category,
+                vat_exemption_reason=line.vat_exemption_reason,
                 net_amount=line.net_amount,
             )
             for line in quote.lines.all()
@@ -201,7 +211,7 @@ def create_order(
 ) -> Order:
     permissions.require(by, "order.manage")
     _check_customer(customer)
-    built = build_lines(lines)
+    built = build_lines(lines, customer)
     date = date or _today()
     order = Order(
         number=numbering.next_number("CMD", date.year),
@@ -224,7 +234,7 @@ def replace_order_lines(order: Order, lines, *, by) -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.DRAFT:
         _fail(errors.NOT_EDITABLE, document=order.number)
-    built = build_lines(lines)
+    built = build_lines(lines, order.customer)
     order.lines.all().delete()
     OrderLine.objects.bulk_create([OrderLine(order=order, **line) for line in built])
     _set_totals(order, built)
