@@ -65,6 +65,14 @@ class Invoice(models.Model):
     operation_nature = models.CharField(max_length=10, choices=Nature.choices, blank=True)
     delivery_date = models.DateField(_("date de livraison"), null=True, blank=True)
     payment_terms = models.CharField(_("conditions de paiement"), max_length=200, blank=True)
+    # Credit notes: the case (RET-…) that justifies them, or the category of a pure commercial gesture.
+    source_reference = models.CharField(_("référence du dossier"), max_length=35, blank=True)
+    gesture_category = models.CharField(_("catégorie de geste commercial"), max_length=40, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+    # Deposit and milestone invoices: the billing-schedule step they bill.
+    milestone = models.ForeignKey(
+        "sales.BillingMilestone", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
     entry = models.OneToOneField(
         JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice"
     )
@@ -119,6 +127,17 @@ class InvoiceLine(models.Model):
     vat_category = models.CharField(_("catégorie de TVA"), max_length=2, default="S")
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     net_amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
+    # Revenue account when not the default 707 goods / 706 services: 709 for a price reduction,
+    # 4191 for a deposit (and its deduction on the final invoice).
+    account_code = models.CharField(max_length=10, blank=True)
+    # Credit note line → the invoice line it credits.
+    credited_line = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines"
+    )
+    # Final invoice line deducting a deposit → the deposit invoice (its net amount is negative).
+    deducted_deposit = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="deductions"
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -142,3 +161,4 @@ class InvoiceTax(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["invoice", "vat_rate", "category"], name="uniq_invoice_tax_rate_category")
         ]
+

@@ -4,6 +4,7 @@ Issuing is the legal act: it takes the next number of the series, freezes the in
 buyer as they are today) and posts the sales-journal entry, all in one transaction.
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from decimal import Decimal
@@ -161,8 +162,8 @@ def _sales_entry_lines(invoice: Invoice, lines: list[InvoiceLine], taxes: list[I
     label = f"{invoice.number} {invoice.customer.name}"
     revenue: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
-        account = chart.SALES_SERVICES if _is_service(line) else chart.SALES_GOODS
-        revenue[(account, line.vat_rate)] += line.net_amount
+        default = chart.SALES_SERVICES if _is_service(line) else chart.SALES_GOODS
+        revenue[(line.account_code or default, line.vat_rate)] += line.net_amount
     entry_lines = [ledger.Line(chart.CUSTOMERS, debit=invoice.total, label=label, partner_id=invoice.customer_id)]
     for (account, rate), net in sorted(revenue.items()):
         if net > 0:
@@ -177,6 +178,9 @@ def _sales_entry_lines(invoice: Invoice, lines: list[InvoiceLine], taxes: list[I
             entry_lines.append(
                 ledger.Line(chart.VAT_PENDING, credit=tax.amount_on_receipts, label=label, vat_rate=tax.vat_rate)
             )
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        # A credit note is the mirror of an invoice: 411 credit, revenue and VAT debit.
+        entry_lines = [dataclasses.replace(line, debit=line.credit, credit=line.debit) for line in entry_lines]
     return entry_lines
 
 
@@ -255,16 +259,20 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     invoice.operation_nature = _nature(lines)
     delivered_on = [line.delivery_line.delivery.date for line in lines if line.delivery_line_id]
     invoice.delivery_date = max(delivered_on) if delivered_on else None
-    taxes = _tax_rows(invoice, lines, totals, vat_on_receipts=not company.vat_on_debits)
+    # A credit note reverses VAT on 44571; pending VAT of the invoice it corrects is released when the
+    # credit note is applied to that invoice (payments.apply_credit_note).
+    on_receipts = not company.vat_on_debits and invoice.kind != Invoice.Kind.CREDIT_NOTE
+    taxes = _tax_rows(invoice, lines, totals, vat_on_receipts=on_receipts)
     entry, _ = ledger.post_entry(
         "VE",
         date=date,
-        label=f"Facture {invoice.number}",
+        label=f"{invoice.get_kind_display()} {invoice.number}",
         document_number=invoice.number,
         lines=_sales_entry_lines(invoice, lines, taxes),
     )
     InvoiceTax.objects.bulk_create(taxes)
-    _count_invoiced(lines)
+    if invoice.kind != Invoice.Kind.CREDIT_NOTE:
+        _count_invoiced(lines)
     invoice.entry = entry
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = timezone.now()
@@ -294,3 +302,105 @@ def _count_invoiced(lines: list[InvoiceLine]) -> None:
     for dl in delivery_lines:
         dl.quantity_invoiced += by_delivery_line[dl.pk]
     DeliveryLine.objects.bulk_update(delivery_lines, ["quantity_invoiced"])
+
+
+# --- Credit notes (avoirs) ----------------------------------------------------------------------
+
+
+def credited_so_far(invoice_line_ids) -> dict[int, tuple[Decimal, Decimal]]:
+    """(quantity, amount) already credited per invoice line, on draft or issued credit notes."""
+    rows = (
+        InvoiceLine.objects.filter(credited_line_id__in=invoice_line_ids)
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .values("credited_line_id")
+        .annotate(q=Sum("quantity"), a=Sum("net_amount"))
+    )
+    return {row["credited_line_id"]: (row["q"] or ZERO, row["a"] or ZERO) for row in rows}
+
+
+@transaction.atomic
+def create_credit_note(
+    invoice: Invoice, lines, *, by, reason: str, source_reference: str = "", gesture_category: str = "",
+) -> Invoice:
+    """Draft a credit note (avoir) correcting an issued invoice.
+
+    `lines` are {"invoice_line": InvoiceLine or id, "quantity": …, "unit_price": … (optional, for a price
+    correction: the amount credited per unit)}. Rules: a credit note needs the case number that
+    justifies it (`source_reference`, e.g. RET-2026-00042), unless it is a pure commercial gesture,
+    which needs a category and its own permission; per invoice line, the credited quantity cannot
+    exceed the invoiced quantity and the credited amount cannot exceed what is left to credit.
+    """
+    permissions.require(by, "credit_note.manage")
+    if not source_reference and not gesture_category:
+        _fail(errors.CREDIT_NOTE_NEEDS_CASE)
+    if gesture_category and not source_reference:
+        permissions.require(by, "credit_note.gesture")
+    # Locking the invoice serialises two credit notes racing on the same lines.
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.ISSUED or invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        _fail(errors.CREDIT_ONLY_ISSUED_INVOICE, number=str(invoice))
+    if not lines:
+        _fail(errors.NO_LINES)
+    originals = {line.pk: line for line in invoice.lines.select_related("product")}
+    so_far = credited_so_far(list(originals))
+    requested: dict[int, tuple[Decimal, Decimal]] = {}
+    new_lines = []
+    for position, data in enumerate(lines, start=1):
+        ref = data.get("invoice_line")
+        original = originals.get(getattr(ref, "pk", ref))
+        if original is None:
+            _fail(errors.LINE_NOT_ON_INVOICE, number=invoice.number)
+        qty = _decimal(data.get("quantity"))
+        if qty <= 0:
+            _fail(errors.CREDIT_QUANTITY_NOT_POSITIVE)
+        price = _decimal(data["unit_price"]) if data.get("unit_price") not in (None, "") else original.unit_price
+        if price <= 0 or price > original.unit_price:
+            _fail(errors.CREDIT_PRICE_OUT_OF_RANGE, sku=original.product.sku)
+        net = money.line_net(qty, price, original.discount_percent)
+        done_qty, done_amount = so_far.get(original.pk, (ZERO, ZERO))
+        prev_qty, prev_amount = requested.get(original.pk, (ZERO, ZERO))
+        if done_qty + prev_qty + qty > original.quantity:
+            _fail(errors.CREDIT_EXCEEDS_QUANTITY, sku=original.product.sku, left=_fmt(original.quantity - done_qty - prev_qty))
+        if done_amount + prev_amount + net > original.net_amount:
+            _fail(errors.CREDIT_EXCEEDS_AMOUNT, sku=original.product.sku, left=original.net_amount - done_amount - prev_amount)
+        requested[original.pk] = (prev_qty + qty, prev_amount + net)
+        new_lines.append(
+            InvoiceLine(
+                position=position, credited_line=original, order_line_id=original.order_line_id,
+                delivery_line_id=original.delivery_line_id, product_id=original.product_id,
+                description=original.description, quantity=qty, unit_price=price,
+                discount_percent=original.discount_percent, vat_rate=original.vat_rate,
+                vat_category=original.vat_category, vat_exemption_reason=original.vat_exemption_reason,
+                net_amount=net,
+                # A price reduction is booked on 709; goods or services taken back reverse 707/706.
+                account_code=chart.DISCOUNTS_GRANTED if price != original.unit_price or gesture_category else original.account_code,
+            )
+        )
+    note = Invoice.objects.create(
+        kind=Invoice.Kind.CREDIT_NOTE, series="AV", customer_id=invoice.customer_id, order_id=invoice.order_id,
+        corrects=invoice, source_reference=source_reference, gesture_category=gesture_category, reason=reason,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    for line in new_lines:
+        line.invoice = note
+    InvoiceLine.objects.bulk_create(new_lines)
+    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in new_lines)
+    note.total_untaxed, note.total_vat, note.total = totals.untaxed, totals.vat, totals.total
+    note.save(update_fields=["total_untaxed", "total_vat", "total"])
+    audit.record(
+        "credit_note.drafted", by=by, obj=note,
+        data={"invoice": invoice.number, "case": source_reference, "gesture": gesture_category, "reason": reason,
+              "total": note.total},
+    )
+    return note
+
+
+def _decimal(value) -> Decimal:
+    try:
+        return money.D(value)
+    except (ValueError, TypeError, ArithmeticError):
+        _fail(errors.INVALID_NUMBER, value=value)
+
+
+def _fmt(qty: Decimal) -> str:
+    return format(qty.normalize(), "f").replace(".", ",")

@@ -42,18 +42,18 @@ PERMISSIONS: dict[str, set[str]] = {
     },
     Role.ADV: _READ | {
         "customer.manage", "quote.manage", "quote.send", "quote.accept", "order.manage", "order.confirm",
-        "order.cancel", "delivery.manage", "invoice.manage",
+        "order.cancel", "delivery.manage", "invoice.manage", "credit_note.manage",
     },
     Role.LOGISTIQUE: _READ | {"product.manage", "stock.receive", "delivery.manage", "delivery.validate"},
     Role.COMPTABILITE: _READ | {
         "customer.manage", "invoice.manage", "invoice.issue", "payment.register", "accounting.view",
-        "accounting.close",
+        "accounting.close", "credit_note.manage", "credit_note.gesture",
     },
     Role.DIRECTION: _READ | {
         "customer.manage", "product.manage", "quote.manage", "quote.send", "quote.accept", "order.manage",
         "order.confirm", "order.cancel", "delivery.manage", "delivery.validate", "stock.receive",
         "invoice.manage", "invoice.issue", "payment.register", "accounting.view", "accounting.close",
-        "audit.view",
+        "audit.view", "credit_note.manage", "credit_note.gesture",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}

@@ -11,7 +11,7 @@ from comptoir.core.permissions import ALL_ROLES
 _counter = itertools.count(1)
 
 # Valid French identifiers (Luhn-checked) for fixtures.
-SIRENS = ["732829320", "542107651", "552032534", "409251268", "383474814", "443061841", "652014051"]
+SIRENS = ["732829320", "542107651", "552032534", "409251261", "383474814", "443061841", "652014051"]
 
 
 def make_user(username: str | None = None, *roles: str, password: str = "pass-1234"):

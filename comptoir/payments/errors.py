@@ -11,3 +11,5 @@ DATE_IN_FUTURE = ("payment_date_in_future", N_("Un règlement ne peut pas être 
 INVALID_AMOUNT = ("invalid_amount", N_("« %(value)s » n'est pas un montant valide."))
 INVALID_METHOD = ("invalid_payment_method", N_("Mode de règlement inconnu : %(value)s (virement, chèque, carte ou espèces)."))
 UNKNOWN_INVOICE = ("unknown_invoice", N_("La facture %(value)s n'existe pas."))
+NOT_AN_ISSUED_CREDIT_NOTE = ("not_an_issued_credit_note", N_("%(number)s n'est pas un avoir émis."))
+CREDIT_EXCEEDED = ("credit_note_exceeded", N_("Il ne reste que %(left)s à utiliser sur l'avoir %(number)s."))

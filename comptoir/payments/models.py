@@ -51,9 +51,50 @@ class PaymentAllocation(models.Model):
         ]
 
 
-class VatRelease(models.Model):
-    """VAT on services moved from 44574 (pending) to 44571 (due) when a payment is allocated."""
+class CreditApplication(models.Model):
+    """An issued credit note set against an issued invoice of the same customer (deducted from what the
+    customer owes on it; lettered on 411 with the invoice when it settles it)."""
 
-    allocation = models.ForeignKey(PaymentAllocation, on_delete=models.PROTECT, related_name="vat_releases")
+    credit_note = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="applications")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_applications")
+    amount = models.DecimalField(_("montant imputé"), max_digits=14, decimal_places=2)
+    date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_application_positive")]
+
+
+class VatRelease(models.Model):
+    """VAT on services moved from 44574 (pending) to 44571 (due) when the invoice is settled, by a
+    payment allocation or by a credit note applied to it."""
+
+    allocation = models.ForeignKey(
+        PaymentAllocation, null=True, blank=True, on_delete=models.PROTECT, related_name="vat_releases"
+    )
+    credit_application = models.ForeignKey(
+        CreditApplication, null=True, blank=True, on_delete=models.PROTECT, related_name="vat_releases"
+    )
+    invoice = models.ForeignKey(Invoice, null=True, on_delete=models.PROTECT, related_name="vat_releases")
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+
+class Refund(models.Model):
+    """Money paid back to a customer for an issued credit note."""
+
+    number = models.CharField(_("numéro"), max_length=35, unique=True)
+    credit_note = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
+    method = models.CharField(_("mode"), max_length=10, choices=Payment.Method.choices)
+    date = models.DateField(_("date"))
+    reference = models.CharField(_("référence"), max_length=80, blank=True)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="refund")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self):
+        return self.number

@@ -15,7 +15,7 @@ from comptoir.core import audit, money, numbering, permissions
 from comptoir.core.errors import DomainError, NotFound
 from comptoir.parties.models import Customer
 from comptoir.payments import errors
-from comptoir.payments.models import Payment, PaymentAllocation, VatRelease
+from comptoir.payments.models import CreditApplication, Payment, PaymentAllocation, Refund, VatRelease
 
 ZERO = Decimal("0")
 
@@ -37,10 +37,13 @@ def _euros(value: Decimal) -> str:
 
 
 def allocated_totals(invoice_ids) -> dict[int, Decimal]:
-    rows = (
-        PaymentAllocation.objects.filter(invoice_id__in=invoice_ids).values("invoice_id").annotate(total=Sum("amount"))
-    )
-    return {row["invoice_id"]: row["total"] for row in rows}
+    """What has already settled each invoice: payments allocated plus credit notes applied."""
+    totals: dict[int, Decimal] = {}
+    for model in (PaymentAllocation, CreditApplication):
+        rows = model.objects.filter(invoice_id__in=invoice_ids).values("invoice_id").annotate(total=Sum("amount"))
+        for row in rows:
+            totals[row["invoice_id"]] = totals.get(row["invoice_id"], ZERO) + row["total"]
+    return totals
 
 
 @transaction.atomic
@@ -87,7 +90,7 @@ def register_payment(
         if invoice_id in seen:
             _fail(errors.DUPLICATE_INVOICE, number=invoice)
         seen.add(invoice_id)
-        if invoice.status != Invoice.Status.ISSUED:
+        if invoice.status != Invoice.Status.ISSUED or invoice.kind == Invoice.Kind.CREDIT_NOTE:
             _fail(errors.INVOICE_NOT_ISSUED, number=invoice, state=invoice.get_status_display())
         if invoice.customer_id != customer.pk:
             _fail(errors.OTHER_CUSTOMER, number=invoice.number)
@@ -124,7 +127,7 @@ def register_payment(
     allocation_of = {alloc.invoice_id: alloc for alloc in created}
     VatRelease.objects.bulk_create(
         [
-            VatRelease(allocation=allocation_of[invoice_id], vat_rate=rate, amount=moved)
+            VatRelease(allocation=allocation_of[invoice_id], invoice_id=invoice_id, vat_rate=rate, amount=moved)
             for (invoice_id, rate), moved in releases.items()
         ]
     )
@@ -150,9 +153,9 @@ def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decima
     if not pending:
         return {}
     released_before = {
-        (row["allocation__invoice_id"], row["vat_rate"]): row["total"]
-        for row in VatRelease.objects.filter(allocation__invoice_id__in=[i for i, _ in wanted])
-        .values("allocation__invoice_id", "vat_rate")
+        (row["invoice_id"], row["vat_rate"]): row["total"]
+        for row in VatRelease.objects.filter(invoice_id__in=[i for i, _ in wanted])
+        .values("invoice_id", "vat_rate")
         .annotate(total=Sum("amount"))
     }
     moves = {}
@@ -170,7 +173,10 @@ def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decima
 
 
 def _letter_settled_invoices(invoice_ids: list[int], *, date: datetime.date) -> None:
-    """Each fully paid invoice: letter its 411 debit with every 411 credit line allocated to it."""
+    """Each fully settled invoice: letter its 411 debit with the 411 credit lines that settle it — the
+    payment lines allocated to it and the lines of credit notes applied only to it. When a credit note
+    is spread over several invoices its line cannot be lettered with one of them: the invoice is then
+    left unlettered (it is still settled; lettering is a matching aid, not the source of truth)."""
     if not invoice_ids:
         return
     customers_account = ledger.account_id(chart.CUSTOMERS)
@@ -183,5 +189,110 @@ def _letter_settled_invoices(invoice_ids: list[int], *, date: datetime.date) -> 
     credit_lines: dict[int, list[EntryLine]] = {}
     for alloc in PaymentAllocation.objects.select_related("entry_line").filter(invoice_id__in=invoice_ids):
         credit_lines.setdefault(alloc.invoice_id, []).append(alloc.entry_line)
+    applications = CreditApplication.objects.filter(invoice_id__in=invoice_ids).select_related("credit_note")
+    for application in applications:
+        note_lines = EntryLine.objects.filter(entry_id=application.credit_note.entry_id, account_id=customers_account)
+        credit_lines.setdefault(application.invoice_id, []).extend(note_lines)
     for invoice_id in invoice_ids:
-        ledger.reconcile([debit_lines[invoice_id], *credit_lines[invoice_id]], date=date)
+        group = [debit_lines[invoice_id], *credit_lines.get(invoice_id, [])]
+        if sum(line.debit - line.credit for line in group) == 0 and not any(
+            hasattr(line, "reconciled") for line in group
+        ):
+            ledger.reconcile(group, date=date)
+
+
+@transaction.atomic
+def apply_credit_note(credit_note: Invoice, invoice: Invoice, *, by, amount=None, date=None) -> CreditApplication:
+    """Deduct an issued credit note from an issued invoice of the same customer (the customer pays
+    less). Without an amount, applies as much as both allow."""
+    permissions.require(by, "payment.register")
+    date = date or timezone.localdate()
+    locked = {inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=[credit_note.pk, invoice.pk]).order_by("pk")}
+    credit_note, invoice = locked[credit_note.pk], locked[invoice.pk]
+    if credit_note.kind != Invoice.Kind.CREDIT_NOTE or credit_note.status != Invoice.Status.ISSUED:
+        _fail(errors.NOT_AN_ISSUED_CREDIT_NOTE, number=credit_note)
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE or invoice.status != Invoice.Status.ISSUED:
+        _fail(errors.INVOICE_NOT_ISSUED, number=invoice, state=invoice.get_status_display())
+    if invoice.customer_id != credit_note.customer_id:
+        _fail(errors.OTHER_CUSTOMER, number=invoice.number)
+    credit_left = credit_note.total - credit_available_used(credit_note)
+    due = invoice.total - allocated_totals([invoice.pk]).get(invoice.pk, ZERO)
+    amount = _amount(amount) if amount is not None else min(credit_left, due)
+    if amount <= 0:
+        _fail(errors.ALLOCATION_NOT_POSITIVE)
+    if amount > credit_left:
+        _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(credit_left))
+    if amount > due:
+        _fail(errors.ALLOCATION_EXCEEDS_DUE, number=invoice.number, due=_euros(due), amount=_euros(amount))
+    already = allocated_totals([invoice.pk])
+    application = CreditApplication.objects.create(
+        credit_note=credit_note, invoice=invoice, amount=amount, date=date,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    releases = _vat_releases({invoice.pk: invoice}, [(invoice.pk, amount)], already)
+    if releases:
+        label = f"TVA encaissée {invoice.number} (avoir {credit_note.number})"
+        ledger.post_entry(
+            "OD", date=date, label=label, document_number=credit_note.number,
+            lines=[
+                line
+                for (_, rate), moved in releases.items()
+                for line in (
+                    ledger.Line(chart.VAT_PENDING, debit=moved, label=label, vat_rate=rate),
+                    ledger.Line(chart.VAT_COLLECTED, credit=moved, label=label, vat_rate=rate),
+                )
+            ],
+        )
+        VatRelease.objects.bulk_create(
+            [VatRelease(credit_application=application, invoice=invoice, vat_rate=rate, amount=moved)
+             for (_, rate), moved in releases.items()]
+        )
+    if already.get(invoice.pk, ZERO) + amount == invoice.total:
+        _letter_settled_invoices([invoice.pk], date=date)
+    audit.record(
+        "credit_note.applied", by=by, obj=credit_note, data={"invoice": invoice.number, "amount": amount}
+    )
+    return application
+
+
+def credit_available_used(credit_note: Invoice) -> Decimal:
+    """How much of a credit note has already been applied to invoices or refunded."""
+    applied = CreditApplication.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO
+    refunded = Refund.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO
+    return applied + refunded
+
+
+@transaction.atomic
+def refund_credit_note(credit_note: Invoice, *, by, method: str, date=None, reference: str = "", amount=None) -> Refund:
+    """Pay the customer back what a credit note owes them: 411 debit / 512 credit."""
+    permissions.require(by, "payment.register")
+    credit_note = Invoice.objects.select_for_update().get(pk=credit_note.pk)
+    if credit_note.kind != Invoice.Kind.CREDIT_NOTE or credit_note.status != Invoice.Status.ISSUED:
+        _fail(errors.NOT_AN_ISSUED_CREDIT_NOTE, number=credit_note)
+    if method not in Payment.Method.values:
+        _fail(errors.INVALID_METHOD, value=method)
+    left = credit_note.total - credit_available_used(credit_note)
+    if left <= 0:
+        _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(ZERO))
+    amount = _amount(amount) if amount is not None else left
+    if amount <= 0:
+        _fail(errors.AMOUNT_NOT_POSITIVE)
+    if amount > left:
+        _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(left))
+    date = date or timezone.localdate()
+    number = numbering.next_number("RBT", date.year)
+    label = f"Remboursement {number} avoir {credit_note.number}"
+    bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
+    entry, _ = ledger.post_entry(
+        "BQ", date=date, label=label, document_number=number,
+        lines=[
+            ledger.Line(chart.CUSTOMERS, debit=amount, label=label, partner_id=credit_note.customer_id),
+            ledger.Line(bank, credit=amount, label=label),
+        ],
+    )
+    refund = Refund.objects.create(
+        number=number, credit_note=credit_note, amount=amount, method=method, date=date, reference=reference[:80],
+        entry=entry, created_by=by if getattr(by, "pk", None) else None,
+    )
+    audit.record("credit_note.refunded", by=by, obj=credit_note, data={"refund": number, "amount": amount})
+    return refund

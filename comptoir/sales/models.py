@@ -136,3 +136,43 @@ class OrderLine(SalesLine):
     @property
     def quantity_to_deliver(self):
         return self.quantity - self.quantity_delivered
+
+
+class BillingMilestone(models.Model):
+    """One step of an order's billing schedule: a deposit at confirmation, or a milestone billed when
+    an event happens (e.g. 30 % at order, 40 % on delivery, 30 % at acceptance)."""
+
+    class Trigger(models.TextChoices):
+        CONFIRMATION = "confirmation", _("À la confirmation")
+        DELIVERY = "delivery", _("À la livraison")
+        ACCEPTANCE = "acceptance", _("À la réception par le client")
+        MANUAL = "manual", _("Sur décision")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(_("libellé"), max_length=120)
+    trigger = models.CharField(_("déclencheur"), max_length=14, choices=Trigger.choices)
+    percent = models.DecimalField(_("pourcentage"), max_digits=5, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2, null=True, blank=True)
+    # A deposit is billed before the goods or services are supplied (invoice type 386); it is deducted
+    # from the final invoice.
+    is_deposit = models.BooleanField(_("acompte"), default=False)
+    reached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(percent__isnull=False) & Q(amount__isnull=True))
+                | (Q(percent__isnull=True) & Q(amount__isnull=False)),
+                name="milestone_percent_xor_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | (Q(percent__gt=0) & Q(percent__lte=100)),
+                name="milestone_percent_range",
+            ),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0), name="milestone_amount_positive"),
+        ]
+
+    def __str__(self):
+        return self.label

@@ -1,0 +1,123 @@
+from decimal import Decimal
+
+import pytest
+
+from comptoir.accounting import selectors as ledger_view
+from comptoir.billing.models import Invoice
+from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
+from comptoir.core.errors import DomainError, PermissionDenied
+from comptoir.core.permissions import Role
+from comptoir.core.testing import make_customer, make_user
+from comptoir.payments import selectors as payment_view
+from comptoir.payments.services import apply_credit_note, refund_credit_note, register_payment
+from comptoir.sales.services import confirm_order, create_order
+from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invoice(boss, customer, product):
+    receive_stock([{"product": product, "quantity": "50", "unit_cost": "70"}], by=boss)
+    order = confirm_order(create_order(customer, [{"product": product, "quantity": "10"}], by=boss), by=boss)
+    validate_delivery(create_delivery(order, by=boss), by=boss)
+    return issue_invoice(create_invoice_from_order(order, by=boss), by=boss)  # 10 × 120 = 1200 + 240
+
+
+def test_a_credit_note_mirrors_the_invoice_in_its_own_series(boss, invoice):
+    line = invoice.lines.get()
+    note = create_credit_note(invoice, [{"invoice_line": line, "quantity": "2"}], by=boss, reason="2 perceuses abîmées",
+                              source_reference="RET-2026-00001")
+    note = issue_invoice(note, by=boss)
+    assert note.number.startswith("AV-") and note.number.endswith("-00001")
+    assert (note.kind, note.corrects, note.total) == (Invoice.Kind.CREDIT_NOTE, invoice, Decimal("288.00"))
+    posted = {(ln.account.code, ln.debit, ln.credit) for ln in note.entry.lines.select_related("account")}
+    assert posted == {("411", Decimal("0"), Decimal("288.00")), ("707", Decimal("240.00"), Decimal("0")),
+                      ("44571", Decimal("48.00"), Decimal("0"))}
+
+
+def test_a_credit_note_applied_to_its_invoice_settles_it_with_the_payment(boss, customer, invoice):
+    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": invoice.lines.get(), "quantity": "2"}], by=boss,
+                                            reason="retour", source_reference="RET-2026-00001"), by=boss)
+    apply_credit_note(note, invoice, by=boss)
+    assert payment_view.invoice_payment_state(invoice).balance_due == Decimal("1152.00")
+    register_payment(customer, amount="1152", method="transfer", allocations=[{"invoice": invoice, "amount": "1152"}], by=boss)
+    assert payment_view.invoice_payment_state(invoice).status == "paid"
+    statement = ledger_view.customer_statement(customer)
+    assert statement.balance == Decimal("0") and all(line.letter for line in statement.lines)
+
+
+def test_a_credit_note_on_a_paid_invoice_can_be_refunded(boss, customer, invoice):
+    register_payment(customer, amount="1440", method="transfer", allocations=[{"invoice": invoice, "amount": "1440"}], by=boss)
+    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": invoice.lines.get(), "quantity": "1"}], by=boss,
+                                            reason="retour", source_reference="RET-2026-00002"), by=boss)
+    refund_credit_note(note, by=boss, method="transfer")
+    assert ledger_view.customer_balances()[customer.pk] == Decimal("0")
+    with pytest.raises(DomainError) as exc:
+        refund_credit_note(note, by=boss, method="transfer")
+    assert exc.value.code == "credit_note_exceeded"
+
+
+def test_a_price_correction_is_booked_as_a_discount(boss, invoice):
+    line = invoice.lines.get()
+    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": line, "quantity": "10", "unit_price": "12"}],
+                                            by=boss, reason="prix erroné", source_reference="RET-2026-00003"), by=boss)
+    assert note.total_untaxed == Decimal("120.00")
+    assert note.entry.lines.filter(account__code="709", debit=Decimal("120.00")).exists()
+
+
+def test_no_credit_note_without_a_case_number_unless_a_permitted_gesture(invoice):
+    adv = make_user("adv", Role.ADV)
+    line = invoice.lines.get()
+    with pytest.raises(DomainError) as exc:
+        create_credit_note(invoice, [{"invoice_line": line, "quantity": "1"}], by=adv, reason="geste")
+    assert exc.value.code == "credit_note_needs_case"
+    with pytest.raises(PermissionDenied):
+        create_credit_note(invoice, [{"invoice_line": line, "quantity": "1"}], by=adv, reason="geste",
+                           gesture_category="fidélité")
+    boss = make_user("dir", Role.DIRECTION)
+    note = create_credit_note(invoice, [{"invoice_line": line, "quantity": "1", "unit_price": "10"}], by=boss,
+                              reason="client fidèle", gesture_category="fidélité")
+    assert note.gesture_category == "fidélité"
+
+
+def test_crediting_more_than_was_invoiced_is_refused(boss, invoice):
+    line = invoice.lines.get()
+    create_credit_note(invoice, [{"invoice_line": line, "quantity": "8"}], by=boss, reason="r", source_reference="RET-1")
+    with pytest.raises(DomainError) as exc:
+        create_credit_note(invoice, [{"invoice_line": line, "quantity": "3"}], by=boss, reason="r", source_reference="RET-2")
+    assert exc.value.code == "credit_exceeds_invoiced_quantity"
+    assert "il ne reste que 2" in exc.value.message
+
+
+def test_a_draft_invoice_cannot_be_credited(boss, customer, service_product):
+    order = confirm_order(create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss)
+    draft = create_invoice_from_order(order, by=boss)
+    with pytest.raises(DomainError) as exc:
+        create_credit_note(draft, [{"invoice_line": draft.lines.get(), "quantity": "1"}], by=boss, reason="r",
+                           source_reference="RET-3")
+    assert exc.value.code == "credit_note_on_unissued_invoice"
+
+
+def test_a_credit_note_cannot_be_applied_to_another_customers_invoice(boss, invoice, product):
+    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": invoice.lines.get(), "quantity": "1"}], by=boss,
+                                            reason="r", source_reference="RET-4"), by=boss)
+    other = make_customer(boss)
+    order = confirm_order(create_order(other, [{"product": product, "quantity": "1"}], by=boss), by=boss)
+    validate_delivery(create_delivery(order, by=boss), by=boss)
+    foreign = issue_invoice(create_invoice_from_order(order, by=boss), by=boss)
+    with pytest.raises(DomainError) as exc:
+        apply_credit_note(note, foreign, by=boss)
+    assert exc.value.code == "invoice_other_customer"
+
+
+def test_a_service_credit_note_releases_the_pending_vat_when_applied(boss, customer, service_product):
+    order = confirm_order(create_order(customer, [{"product": service_product, "quantity": "2"}], by=boss), by=boss)
+    invoice = issue_invoice(create_invoice_from_order(order, by=boss), by=boss)  # 900 + 180 pending VAT
+    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": invoice.lines.get(), "quantity": "1"}], by=boss,
+                                            reason="intervention annulée", source_reference="RET-5"), by=boss)
+    apply_credit_note(note, invoice, by=boss)
+    register_payment(customer, amount="540", method="transfer", allocations=[{"invoice": invoice, "amount": "540"}], by=boss)
+    balance = ledger_view.trial_balance().by_code()
+    assert balance["44574"].balance == Decimal("0")
+    assert balance["44571"].balance == Decimal("-90.00")  # VAT on the one service actually sold
