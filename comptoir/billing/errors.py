@@ -18,3 +18,4 @@ CREDIT_PRICE_OUT_OF_RANGE = ("credit_price_out_of_range", N_("%(sku)s : le prix 
 CREDIT_EXCEEDS_QUANTITY = ("credit_exceeds_invoiced_quantity", N_("%(sku)s : il ne reste que %(left)s unité(s) facturée(s) à créditer."))
 CREDIT_EXCEEDS_AMOUNT = ("credit_exceeds_invoiced_amount", N_("%(sku)s : il ne reste que %(left)s € HT facturés à créditer sur cette ligne."))
 INVALID_NUMBER = ("invalid_number", N_("« %(value)s » n'est pas un nombre valide."))
+EINVOICE_INVALID = ("einvoice_invalid", N_("La facture électronique serait refusée : %(problems)s. Corrigez ces points avant d'émettre."))

@@ -60,6 +60,8 @@ class Invoice(models.Model):
     buyer_address = models.TextField(blank=True)
     buyer_siren = models.CharField(max_length=9, blank=True)
     buyer_vat_number = models.CharField(max_length=20, blank=True)
+    # Structured buyer data at issue (address parts, SIRET, country, e-mail) for the e-invoice.
+    buyer_details = models.JSONField(default=dict, blank=True)
     # The seller's legal identity at issue (name, SIREN, VAT number, address, capital, RCS, IBAN …).
     seller = models.JSONField(default=dict, blank=True)
     operation_nature = models.CharField(max_length=10, choices=Nature.choices, blank=True)
@@ -162,3 +164,18 @@ class InvoiceTax(models.Model):
             models.UniqueConstraint(fields=["invoice", "vat_rate", "category"], name="uniq_invoice_tax_rate_category")
         ]
 
+
+
+class InvoiceArchive(models.Model):
+    """What left Comptoir for an issued invoice, fingerprinted. The structured invoice (CII XML,
+    EN 16931) is frozen at issue; the Factur-X PDF/A-3 is rendered from the same frozen data the
+    first time it is asked for (rendering is deterministic) and then kept with its SHA-256. Rows are
+    never changed except to add the PDF once."""
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="archive")
+    cii_xml = models.BinaryField()
+    cii_sha256 = models.CharField(max_length=64)
+    pdf = models.BinaryField(null=True, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    pdf_created_at = models.DateTimeField(null=True, blank=True)

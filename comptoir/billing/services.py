@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
-from comptoir.billing import errors
+from comptoir.billing import einvoicing, errors
 from comptoir.billing.models import Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
@@ -256,6 +256,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     invoice.buyer_address = _address_text(customer)
     invoice.buyer_siren = customer.siren
     invoice.buyer_vat_number = customer.vat_number
+    invoice.buyer_details = einvoicing.buyer_details(customer, invoice.order)
     invoice.operation_nature = _nature(lines)
     delivered_on = [line.delivery_line.delivery.date for line in lines if line.delivery_line_id]
     invoice.delivery_date = max(delivered_on) if delivered_on else None
@@ -278,6 +279,12 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     invoice.issued_at = timezone.now()
     invoice.issued_by = by if getattr(by, "pk", None) else None
     invoice.save()
+    # The e-invoice must be valid before the invoice exists: its rules are checked on the frozen data,
+    # and the structured invoice (CII XML) is archived with its fingerprint in the same transaction.
+    einvoice_problems = einvoicing.problems(invoice)
+    if einvoice_problems:
+        _fail(errors.EINVOICE_INVALID, problems=" ; ".join(einvoice_problems))
+    einvoicing.freeze(invoice)
     audit.record(
         "invoice.issued", by=by, obj=invoice,
         data={"number": invoice.number, "untaxed": invoice.total_untaxed, "vat": invoice.total_vat, "total": invoice.total},

@@ -73,6 +73,10 @@ class Customer(Address):
     payment_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
     payment_end_of_month = models.BooleanField(_("fin de mois"), default=False)
     vat_regime = models.CharField(_("régime de TVA"), max_length=10, choices=VatRegime.choices, default=VatRegime.FRANCE)
+    # Electronic invoicing address (EN 16931 BT-49) when neither the SIREN (France) nor the EU VAT
+    # number can serve, e.g. a Swiss UID "CHE-123.456.789" with scheme 0183, or a GLN with 0088.
+    einvoice_address = models.CharField(_("adresse de facturation électronique"), max_length=125, blank=True)
+    einvoice_scheme = models.CharField(_("schéma (code EAS)"), max_length=4, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

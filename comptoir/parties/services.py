@@ -11,7 +11,8 @@ from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress,
 
 CUSTOMER_FIELDS = (
     "name", "siren", "siret", "vat_number", "email", "phone", "street", "street2", "postal_code", "city",
-    "country", "payment_days", "payment_end_of_month", "vat_regime", "is_active",
+    "country", "payment_days", "payment_end_of_month", "vat_regime", "einvoice_address", "einvoice_scheme",
+    "is_active",
 )
 COMPANY_FIELDS = (
     "legal_name", "legal_form", "siren", "siret", "vat_number", "rcs_city", "share_capital", "iban", "bic",

@@ -22,7 +22,9 @@ THREADS = 20
 def test_twenty_invoices_issued_at_once_get_continuous_numbers(boss, company, customer, service_product):
     drafts = [
         create_invoice_from_order(
-            confirm_order(create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss),
+            confirm_order(
+                create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss
+            ),
             by=boss,
         )
         for _ in range(THREADS)

@@ -30,7 +30,9 @@ def test_a_quote_becomes_a_paid_invoice_with_balanced_books(boss, customer, prod
     assert stock_view.level_of(product).reserved == Decimal("12")
 
     # And 10 drills are shipped first
-    delivery = create_delivery(order, [{"order_line": order.lines.get(product=product), "quantity": "10"}], by=boss)
+    delivery = create_delivery(
+        order, [{"order_line": order.lines.get(product=product), "quantity": "10"}], by=boss
+    )
     validate_delivery(delivery, by=boss)
     level = stock_view.level_of(product)
     assert (level.on_hand, level.reserved, level.available) == (Decimal("40"), Decimal("2"), Decimal("38"))
@@ -53,9 +55,21 @@ def test_a_quote_becomes_a_paid_invoice_with_balanced_books(boss, customer, prod
     assert balance.by_code()["44574"].balance == Decimal("-90.00")
 
     # When the customer pays in two transfers
-    register_payment(customer, amount="1000.00", method="transfer", allocations=[{"invoice": invoice, "amount": "1000.00"}], by=boss)
+    register_payment(
+        customer,
+        amount="1000.00",
+        method="transfer",
+        allocations=[{"invoice": invoice, "amount": "1000.00"}],
+        by=boss,
+    )
     assert payment_view.invoice_payment_state(invoice).status == "partial"
-    register_payment(customer, amount="836.00", method="transfer", allocations=[{"invoice": invoice, "amount": "836.00"}], by=boss)
+    register_payment(
+        customer,
+        amount="836.00",
+        method="transfer",
+        allocations=[{"invoice": invoice, "amount": "836.00"}],
+        by=boss,
+    )
 
     # Then the invoice is paid, the customer account is settled and lettered
     state = payment_view.invoice_payment_state(invoice)

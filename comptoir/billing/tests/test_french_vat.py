@@ -44,7 +44,8 @@ def test_an_eu_business_is_not_charged_french_vat_and_the_mentions_follow(boss, 
 
 
 def test_an_export_customer_is_invoiced_without_vat(boss, company, product):
-    swiss = make_customer(boss, name="Outils Genève SA", siren="", country="CH")
+    swiss = make_customer(boss, name="Outils Genève SA", siren="", country="CH", einvoice_address="CHE-123.456.789",
+                          einvoice_scheme="0183")
     invoice = _invoice(boss, swiss, [{"product": product, "quantity": "1"}])
     tax = invoice.taxes.get()
     assert (tax.category, tax.amount) == ("G", Decimal("0.00"))

@@ -1,0 +1,218 @@
+"""From an issued Comptoir invoice to its e-invoice (EN 16931): the adapter to `comptoir.einvoice`.
+
+Everything is read from what the invoice froze at issue (seller and buyer snapshots, lines, VAT rows,
+totals), never from the live customer or company records, so the same invoice always yields the same
+XML and the same PDF.
+"""
+
+import hashlib
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.billing.models import Invoice, InvoiceArchive
+from comptoir.einvoice import document as ei
+from comptoir.einvoice.cii import to_cii
+from comptoir.einvoice.facturx import make_facturx
+from comptoir.einvoice.ubl import to_ubl
+
+TYPE_CODES = {
+    Invoice.Kind.INVOICE: ei.DocumentType.INVOICE,
+    Invoice.Kind.CREDIT_NOTE: ei.DocumentType.CREDIT_NOTE,
+    Invoice.Kind.DEPOSIT: ei.DocumentType.PREPAYMENT_INVOICE,
+}
+NATURES = {
+    Invoice.Nature.GOODS: ei.OperationNature.GOODS,
+    Invoice.Nature.SERVICES: ei.OperationNature.SERVICES,
+    Invoice.Nature.MIXED: ei.OperationNature.MIXED,
+}
+# UN/ECE Recommendation 20 unit codes for the units users type.
+UNIT_CODES = {"pièce": "H87", "piece": "H87", "unité": "C62", "u": "C62", "heure": "HUR", "h": "HUR",
+              "jour": "DAY", "kg": "KGM", "g": "GRM", "m": "MTR", "m2": "MTK", "m²": "MTK", "l": "LTR",
+              "litre": "LTR", "lot": "LO", "boîte": "BX", "carton": "CT", "forfait": "C62"}
+# EAS schemes (CEF code list) of VAT numbers, by country: the buyer's electronic address abroad.
+VAT_SCHEMES = {"AT": "9914", "BE": "9925", "BG": "9926", "CY": "9928", "CZ": "9929", "DE": "9930",
+               "EE": "9931", "ES": "9920", "GR": "9933", "EL": "9933", "HR": "9934", "HU": "9910",
+               "IE": "9935", "IT": "0211", "LT": "9937", "LU": "9938", "LV": "9939", "MT": "9943",
+               "NL": "9944", "PL": "9945", "PT": "9946", "RO": "9947", "SI": "9949", "SK": "9950",
+               "CH": "0183"}
+
+
+def _address(data: dict) -> ei.Address:
+    lines = tuple(x for x in (data.get("street", ""), data.get("street2", "")) if x)
+    return ei.Address(lines, data.get("postal_code", ""), data.get("city", ""), data.get("country") or "FR")
+
+
+def buyer_details(customer, order=None) -> dict:
+    """The structured buyer snapshot stored on the invoice at issue, with the delivery address when
+    the goods went elsewhere than the billing address."""
+    details = {
+        "street": customer.street, "street2": customer.street2, "postal_code": customer.postal_code,
+        "city": customer.city, "country": customer.country or "FR", "siret": customer.siret,
+        "email": customer.email, "code": customer.code,
+        "einvoice_address": customer.einvoice_address, "einvoice_scheme": customer.einvoice_scheme,
+    }
+    place = getattr(order, "delivery_address", None) if order is not None else None
+    if place is not None:
+        details["delivery"] = {
+            "name": place.label, "street": place.street, "street2": place.street2,
+            "postal_code": place.postal_code, "city": place.city, "country": place.country or "FR",
+        }
+    return details
+
+
+def _seller(invoice: Invoice) -> ei.Party:
+    s = invoice.seller
+    legal = " — ".join(
+        part
+        for part in (
+            f"{s.get('legal_form', '')} au capital de {_euros(s['share_capital'])}".strip()
+            if s.get("share_capital") else s.get("legal_form", ""),
+            f"RCS {s['rcs_city']} {s['siren']}" if s.get("rcs_city") else f"SIREN {s.get('siren', '')}",
+        )
+        if part
+    )
+    return ei.Party(
+        name=s.get("name", ""), address=_address(s), siren=s.get("siren", ""), siret=s.get("siret", ""),
+        vat_number=s.get("vat_number", ""), legal_info=legal, phone=s.get("phone", ""), email=s.get("email", ""),
+    )
+
+
+def _euros(value) -> str:
+    text = f"{Decimal(value):,.2f}".replace(",", "\u202f").replace(".", ",")
+    return f"{text.removesuffix(',00')} €"
+
+
+def _buyer(invoice: Invoice) -> ei.Party:
+    d = invoice.buyer_details
+    country = d.get("country") or "FR"
+    address, scheme = "", ei.SIREN_SCHEME
+    if d.get("einvoice_address"):
+        address, scheme = d["einvoice_address"], d.get("einvoice_scheme") or ei.SIREN_SCHEME
+    elif country != "FR" and invoice.buyer_vat_number:
+        address = invoice.buyer_vat_number
+        scheme = VAT_SCHEMES.get(invoice.buyer_vat_number[:2], VAT_SCHEMES.get(country, "9957"))
+    return ei.Party(
+        name=invoice.buyer_name, address=_address(d), siren=invoice.buyer_siren, siret=d.get("siret", ""),
+        vat_number=invoice.buyer_vat_number, electronic_address=address, electronic_address_scheme=scheme,
+        email=d.get("email", ""),
+    )
+
+
+def _line(line) -> ei.Line:
+    return ei.line_with_discount(
+        id=str(line.position or line.pk),
+        name=line.description,
+        quantity=line.quantity.normalize() if line.quantity == line.quantity.to_integral() else line.quantity,
+        unit_price=line.unit_price,
+        vat_category=ei.VatCategory(line.vat_category),
+        vat_rate=line.vat_rate,
+        discount_percent=line.discount_percent,
+        net_amount=line.net_amount,
+        unit_code=UNIT_CODES.get((line.product.unit or "").strip().lower(), "C62"),
+        sku=line.product.sku,
+        exemption_reason=line.vat_exemption_reason,
+    )
+
+
+def to_document(invoice: Invoice) -> ei.Invoice:
+    """The EN 16931 view of an issued invoice or credit note."""
+    lines = tuple(_line(line) for line in invoice.lines.select_related("product").order_by("position", "id"))
+    exemptions = {}
+    taxes = []
+    for tax in invoice.taxes.all():
+        category = ei.VatCategory(tax.category)
+        reason, code = "", ""
+        if category in ei.CATEGORIES_WITH_EXEMPTION:
+            reason, code = ei.DEFAULT_EXEMPTIONS.get(category, (tax.exemption_reason, ""))
+            if tax.exemption_reason:
+                reason = tax.exemption_reason
+            exemptions[category] = (reason, code)
+        taxes.append(ei.Tax(category, tax.vat_rate, tax.base, tax.amount, reason, code))
+    totals = ei.Totals(
+        line_total=invoice.total_untaxed, tax_basis_total=invoice.total_untaxed, tax_total=invoice.total_vat,
+        grand_total=invoice.total, due_amount=invoice.total,
+    )
+    s = invoice.seller
+    preceding = ()
+    if invoice.corrects_id:
+        preceding = (ei.InvoiceReference(invoice.corrects.number, invoice.corrects.date),)
+    order = invoice.order
+    details = invoice.buyer_details
+    ship_to = None
+    if details.get("delivery"):
+        ship_to = ei.DeliveryLocation(_address(details["delivery"]), details["delivery"].get("name", ""))
+    elif any(t.category == ei.VatCategory.INTRA_EU_SUPPLY for t in taxes):
+        # BR-IC-12: an intra-EU supply states the country the goods went to.
+        ship_to = ei.DeliveryLocation(_address(details), invoice.buyer_name)
+    deliveries = sorted({line.delivery_line.delivery.number for line in invoice.lines.all() if line.delivery_line_id})
+    return ei.Invoice(
+        number=invoice.number,
+        type_code=TYPE_CODES[invoice.kind],
+        issue_date=invoice.date,
+        seller=_seller(invoice),
+        buyer=_buyer(invoice),
+        operation_nature=NATURES.get(invoice.operation_nature, ei.OperationNature.GOODS),
+        lines=lines,
+        taxes=tuple(taxes),
+        totals=totals,
+        notes=ei.french_payment_notes(
+            late_penalty_rate=Decimal(s["late_penalty_rate"]) if s.get("late_penalty_rate") else None,
+            early_payment_discount=s.get("early_payment_discount", ""),
+        ),
+        due_date=invoice.due_date,
+        delivery_date=invoice.delivery_date,
+        ship_to=ship_to,
+        order_reference=(order.customer_reference or order.number) if order else "",
+        despatch_reference=deliveries[0] if len(deliveries) == 1 else "",
+        preceding_invoices=preceding,
+        payment_terms=invoice.payment_terms,
+        payment_means=ei.PaymentMeans(iban=s.get("iban", ""), bic=s.get("bic", ""), account_name=s.get("name", ""))
+        if s.get("iban") else None,
+        vat_on_debits=bool(s.get("vat_on_debits")) and invoice.operation_nature != Invoice.Nature.GOODS,
+    )
+
+
+def seller_legal(invoice: Invoice) -> dict:
+    s = invoice.seller
+    return {
+        "legal_form": s.get("legal_form", ""),
+        "share_capital": Decimal(s["share_capital"]) if s.get("share_capital") else None,
+        "rcs_city": s.get("rcs_city", ""),
+        "late_penalty_rate": Decimal(s["late_penalty_rate"]) if s.get("late_penalty_rate") else None,
+        "iban": s.get("iban", ""), "bic": s.get("bic", ""), "phone": s.get("phone", ""), "email": s.get("email", ""),
+    }
+
+
+def problems(invoice: Invoice) -> list[str]:
+    """Why this invoice would not make a valid e-invoice (French messages); empty when it would."""
+    return ei.consistency_errors(to_document(invoice))
+
+
+def freeze(invoice: Invoice) -> InvoiceArchive:
+    """Store the CII XML of an invoice being issued, with its SHA-256 (inside the issue transaction)."""
+    xml = to_cii(to_document(invoice))
+    return InvoiceArchive.objects.create(invoice=invoice, cii_xml=xml, cii_sha256=hashlib.sha256(xml).hexdigest())
+
+
+def cii_xml(invoice: Invoice) -> bytes:
+    return bytes(invoice.archive.cii_xml)
+
+
+def ubl_xml(invoice: Invoice) -> bytes:
+    return to_ubl(to_document(invoice))
+
+
+def facturx_pdf(invoice: Invoice) -> bytes:
+    """The Factur-X PDF/A-3 of an issued invoice: rendered once from the frozen data, then archived."""
+    archive = InvoiceArchive.objects.get(invoice=invoice)
+    if archive.pdf:
+        return bytes(archive.pdf)
+    pdf = make_facturx(to_document(invoice), seller_legal(invoice))
+    with transaction.atomic():
+        # Only the first rendering is kept; a concurrent one produced the same bytes anyway.
+        InvoiceArchive.objects.filter(pk=archive.pk, pdf_sha256="").update(
+            pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_created_at=timezone.now()
+        )
+    return bytes(InvoiceArchive.objects.get(pk=archive.pk).pdf)
