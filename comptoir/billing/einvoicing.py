@@ -187,12 +187,15 @@ def seller_legal(invoice: Invoice) -> dict:
 
 def problems(invoice: Invoice) -> list[str]:
     """Why this invoice would not make a valid e-invoice (French messages); empty when it would."""
-    return ei.consistency_errors(to_document(invoice))
+    # Kept on the instance so that `freeze` right after does not rebuild it (issue is a hot path).
+    invoice._einvoice_document = to_document(invoice)
+    return ei.consistency_errors(invoice._einvoice_document)
 
 
 def freeze(invoice: Invoice) -> InvoiceArchive:
     """Store the CII XML of an invoice being issued, with its SHA-256 (inside the issue transaction)."""
-    xml = to_cii(to_document(invoice))
+    document = getattr(invoice, "_einvoice_document", None) or to_document(invoice)
+    xml = to_cii(document)
     return InvoiceArchive.objects.create(invoice=invoice, cii_xml=xml, cii_sha256=hashlib.sha256(xml).hexdigest())
 
 
