@@ -3,7 +3,7 @@
 ACCOUNTS = [
     # code, name, reconcilable
     ("101", "Capital", False),
-    ("37", "Stocks de marchandises", False),
+    ("370", "Stocks de marchandises", False),
     ("401", "Fournisseurs", True),
     ("411", "Clients", True),
     ("4191", "Clients – avances et acomptes reçus sur commandes", True),

@@ -157,6 +157,8 @@ def reconcile(lines: list[EntryLine], *, date: datetime.date) -> Reconciliation:
     """Letter a set of lines of one account and partner whose debits and credits cancel out."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lettering happens inside the business transaction")
+    if len({(line.account_id, line.partner_id) for line in lines}) != 1:
+        _fail(errors.MATCH_MIXED_ACCOUNTS)
     balanced, debit, credit = is_balanced((line.debit, line.credit) for line in lines)
     if not balanced:
         _fail(errors.NOT_BALANCED_MATCH, diff=debit - credit)
