@@ -53,7 +53,7 @@ def account_id(code: str) -> int:
     if code not in _account_ids:
         found = Account.objects.filter(code=code).values_list("pk", flat=True).first()
         if found is None:
-            _fail(errors.UNKNOWN_ACCOUNT, code=code)
+            _fail(errors.UNKNOWN_ACCOUNT, account=code)
         _account_ids[code] = found
     return _account_ids[code]
 
@@ -62,7 +62,7 @@ def journal_id(code: str) -> int:
     if code not in _journal_ids:
         found = Journal.objects.filter(code=code).values_list("pk", flat=True).first()
         if found is None:
-            _fail(errors.UNKNOWN_JOURNAL, code=code)
+            _fail(errors.UNKNOWN_JOURNAL, journal=code)
         _journal_ids[code] = found
     return _journal_ids[code]
 

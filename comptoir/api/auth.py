@@ -1,0 +1,70 @@
+"""Who is calling: a bearer token (machines) or the Django session (the browser).
+
+Only the SHA-256 of a token is stored (`ApiToken.key_hash`), so a token is looked up by its hash. The
+user the token belongs to becomes `request.auth` (and `request.user`), and every service receives it
+as `by`: the API never decides who may do what, the services do.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from comptoir.core.errors import PermissionDenied
+from comptoir.core.models import ApiToken
+
+# `last_used_at` is informative ("used today"), so it is refreshed at most once a minute rather than
+# costing a write on every request.
+LAST_USED_PRECISION = datetime.timedelta(minutes=1)
+MAX_TOKEN_LENGTH = 200
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer cpt_…`"""
+
+    def authenticate(self, request, token: str):
+        token = (token or "").strip()
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        found = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
+        if found is None or not found.user.is_active:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at >= LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser session; unsafe methods need the CSRF token, as everywhere in Django.
+
+    Unlike Ninja's `django_auth`, the CSRF check runs only when a session user is present: a request
+    with a wrong bearer token and no session is answered 401, not 403.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
+            raise PermissionDenied(
+                "csrf_failed",
+                N_("Jeton CSRF manquant ou invalide : envoyez l'en-tête X-CSRFToken avec la session."),
+            )
+        return user
+
+    def _get_key(self, request):  # pragma: no cover - __call__ does not read the cookie itself
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request, key):  # pragma: no cover - see __call__
+        return request.user if request.user.is_authenticated else None
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth()

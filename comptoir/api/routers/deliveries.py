@@ -1,0 +1,131 @@
+"""Delivery notes (bons de livraison) for confirmed orders."""
+
+import datetime
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import Prefetch
+from ninja import Field, Query, Router, Schema, Status
+
+from comptoir.api.access import can_read, fetch, referenced
+from comptoir.api.schemas import (
+    CustomerRef,
+    DocumentDate,
+    DocumentRef,
+    Id,
+    InputSchema,
+    Page,
+    PageIn,
+    PathId,
+    ProductRef,
+    Quantity,
+    QuantityIn,
+    QueryId,
+    ReasonIn,
+    UnitPrice,
+    paginate,
+    responses,
+)
+from comptoir.sales.models import Order
+from comptoir.stock import services
+from comptoir.stock.models import Delivery, DeliveryLine
+
+router = Router(tags=["Livraisons"])
+
+
+class DeliveryLineIn(InputSchema):
+    order_line: Id
+    quantity: QuantityIn
+
+
+class DeliveryIn(InputSchema):
+    order: Id
+    lines: list[DeliveryLineIn] | None = Field(
+        None, max_length=1000, description="Absent : tout ce qui reste à livrer sur la commande."
+    )
+    date: DocumentDate | None = None
+
+
+class ValidateDeliveryIn(InputSchema):
+    date: DocumentDate | None = Field(None, description="Date d'expédition (par défaut celle du bon).")
+
+
+class DeliveryLineOut(Schema):
+    id: int
+    order_line_id: int
+    product: ProductRef
+    quantity: Quantity
+    unit_cost: UnitPrice | None = Field(description="Coût moyen à la sortie du stock (une fois expédiée).")
+
+
+class DeliveryOut(Schema):
+    id: int
+    number: str
+    status: str
+    order: DocumentRef
+    customer: CustomerRef
+    date: datetime.date
+    validated_at: datetime.datetime | None
+    lines: list[DeliveryLineOut]
+
+    @staticmethod
+    def resolve_customer(delivery):
+        return delivery.order.customer
+
+
+class DeliveryFilters(PageIn):
+    status: Literal["draft", "validated", "cancelled"] | None = None
+    order: QueryId = None
+    customer: QueryId = None
+
+
+def _deliveries():
+    return Delivery.objects.select_related("order__customer").prefetch_related(
+        Prefetch("lines", queryset=DeliveryLine.objects.select_related("product").order_by("id"))
+    )
+
+
+@router.get("", response=responses(Page[DeliveryOut]), summary="Lister les bons de livraison")
+def list_deliveries(request, filters: Query[DeliveryFilters]):
+    can_read(request, "delivery.view")
+    qs = _deliveries().order_by("-date", "-id")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.order:
+        qs = qs.filter(order_id=filters.order)
+    if filters.customer:
+        qs = qs.filter(order__customer_id=filters.customer)
+    return paginate(qs, filters)
+
+
+@router.post("", response=responses(DeliveryOut, 201), summary="Préparer un bon de livraison")
+@transaction.atomic
+def create_delivery(request, payload: DeliveryIn):
+    order = referenced(Order.objects.all(), payload.order, "unknown_order", "La commande")
+    lines = None if payload.lines is None else [line.model_dump() for line in payload.lines]
+    delivery = services.create_delivery(order, lines, by=request.auth, date=payload.date)
+    return Status(201, fetch(_deliveries(), delivery.pk))
+
+
+@router.get("/{delivery_id}", response=responses(DeliveryOut), summary="Consulter un bon de livraison")
+def get_delivery(request, delivery_id: PathId):
+    can_read(request, "delivery.view")
+    return fetch(_deliveries(), delivery_id)
+
+
+@router.post(
+    "/{delivery_id}/validate", response=responses(DeliveryOut), summary="Expédier (valider) la livraison"
+)
+@transaction.atomic
+def validate_delivery(request, delivery_id: PathId, payload: ValidateDeliveryIn | None = None):
+    date = payload.date if payload else None
+    services.validate_delivery(fetch(Delivery.objects.all(), delivery_id), by=request.auth, date=date)
+    return fetch(_deliveries(), delivery_id)
+
+
+@router.post("/{delivery_id}/cancel", response=responses(DeliveryOut), summary="Annuler un bon à préparer")
+@transaction.atomic
+def cancel_delivery(request, delivery_id: PathId, payload: ReasonIn | None = None):
+    reason = payload.reason if payload else ""
+    services.cancel_delivery(fetch(Delivery.objects.all(), delivery_id), by=request.auth, reason=reason)
+    return fetch(_deliveries(), delivery_id)

@@ -1,0 +1,211 @@
+"""Customer invoices: draft from an order, issue (number, freeze, sales entry), cancel a draft.
+
+The payment state of an invoice is derived from its payment allocations (payments.selectors), never
+stored on the invoice.
+"""
+
+import datetime
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import F, Prefetch
+from ninja import Field, Query, Router, Schema, Status
+
+from comptoir.api.access import can_read, fetch, referenced
+from comptoir.api.schemas import (
+    Amount,
+    CustomerRef,
+    DocumentDate,
+    DocumentRef,
+    Id,
+    InputSchema,
+    Page,
+    PageIn,
+    PathId,
+    Percent,
+    ProductRef,
+    Quantity,
+    QueryId,
+    ReasonIn,
+    UnitPrice,
+    paginate,
+    responses,
+)
+from comptoir.billing import services
+from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.core.taxes import document_totals
+from comptoir.payments import selectors as payment_view
+from comptoir.sales.models import Order
+
+router = Router(tags=["Factures"])
+
+
+class InvoiceIn(InputSchema):
+    order: Id = Field(description="La commande à facturer : ce qui est livré (biens) ou commandé (services).")
+
+
+class IssueIn(InputSchema):
+    date: DocumentDate | None = Field(
+        None, description="Date de facture (par défaut aujourd'hui, jamais future)."
+    )
+
+
+class InvoiceLineOut(Schema):
+    id: int
+    position: int
+    order_line_id: int | None
+    delivery_line_id: int | None
+    product: ProductRef
+    description: str
+    quantity: Quantity
+    unit_price: UnitPrice
+    discount_percent: Percent
+    vat_rate: Percent
+    vat_category: str
+    vat_exemption_reason: str
+    net_amount: Amount
+
+
+class TaxOut(Schema):
+    vat_rate: Percent
+    category: str = Field("S", description="Catégorie de TVA EN 16931 : S, Z, E, AE, K ou G.")
+    exemption_reason: str = ""
+    base: Amount
+    amount: Amount
+    amount_on_receipts: Amount | None = Field(
+        None, description="Part exigible à l'encaissement (services) ; connue à l'émission."
+    )
+
+
+class PaymentStateOut(Schema):
+    status: Literal["open", "partial", "paid"]
+    label: str
+    paid: Amount
+    balance_due: Amount
+
+
+class InvoiceOut(Schema):
+    id: int
+    number: str | None = Field(description="Attribué à l'émission.")
+    kind: str = Field(description="invoice, credit_note ou deposit.")
+    corrects_id: int | None = Field(description="La facture que cet avoir corrige.")
+    series: str
+    status: str
+    customer: CustomerRef
+    order: DocumentRef | None
+    date: datetime.date | None
+    due_date: datetime.date | None
+    total_untaxed: Amount
+    total_vat: Amount
+    total: Amount
+    buyer_name: str
+    buyer_address: str
+    buyer_siren: str
+    buyer_vat_number: str
+    seller: dict = Field(description="L'identité du vendeur figée à l'émission.")
+    operation_nature: str = Field(description="goods, services ou mixed (à l'émission).")
+    delivery_date: datetime.date | None
+    payment_terms: str
+    issued_at: datetime.datetime | None
+    entry_id: int | None = Field(description="L'écriture du journal des ventes.")
+    taxes: list[TaxOut] = Field(description="Ventilation de la TVA par taux (calculée pour un brouillon).")
+    payment: PaymentStateOut | None = Field(description="État du règlement (factures émises seulement).")
+    lines: list[InvoiceLineOut]
+
+    @staticmethod
+    def resolve_taxes(invoice):
+        if invoice.status == Invoice.Status.ISSUED:
+            return list(invoice.taxes.all())
+        lines = invoice.lines.all()
+        reasons = {(line.vat_rate, line.vat_category): line.vat_exemption_reason for line in lines}
+        totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
+        return [
+            {
+                "vat_rate": t.rate,
+                "category": t.category,
+                "exemption_reason": reasons.get((t.rate, t.category), ""),
+                "base": t.base,
+                "amount": t.amount,
+            }
+            for t in totals.taxes
+        ]
+
+    @staticmethod
+    def resolve_payment(invoice):
+        if invoice.status != Invoice.Status.ISSUED:
+            return None
+        state = payment_view.PaymentState(invoice.total, invoice.amount_paid)
+        return {
+            "status": state.status,
+            "label": state.label,
+            "paid": state.paid,
+            "balance_due": state.balance_due,
+        }
+
+
+class InvoiceFilters(PageIn):
+    status: Literal["draft", "issued", "cancelled"] | None = None
+    customer: QueryId = None
+    order: QueryId = None
+    payment: Literal["open", "partial", "paid"] | None = Field(None, description="Factures émises seulement.")
+
+
+def _invoices():
+    qs = Invoice.objects.select_related("customer", "order").prefetch_related(
+        "taxes",
+        Prefetch("lines", queryset=InvoiceLine.objects.select_related("product").order_by("position", "id")),
+    )
+    return payment_view.with_amount_paid(qs)
+
+
+@router.get("", response=responses(Page[InvoiceOut]), summary="Lister les factures")
+def list_invoices(request, filters: Query[InvoiceFilters]):
+    can_read(request, "invoice.view")
+    qs = _invoices().order_by(F("date").desc(nulls_first=True), "-id")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.customer:
+        qs = qs.filter(customer_id=filters.customer)
+    if filters.order:
+        qs = qs.filter(order_id=filters.order)
+    if filters.payment:
+        qs = qs.filter(status=Invoice.Status.ISSUED)
+        if filters.payment == payment_view.PAID:
+            qs = qs.filter(amount_paid__gte=F("total"))
+        elif filters.payment == payment_view.PARTIAL:
+            qs = qs.filter(amount_paid__gt=0, amount_paid__lt=F("total"))
+        else:
+            qs = qs.filter(amount_paid__lte=0)
+    return paginate(qs, filters)
+
+
+@router.post(
+    "", response=responses(InvoiceOut, 201), summary="Créer une facture brouillon depuis une commande"
+)
+@transaction.atomic
+def create_invoice(request, payload: InvoiceIn):
+    order = referenced(Order.objects.all(), payload.order, "unknown_order", "La commande")
+    invoice = services.create_invoice_from_order(order, by=request.auth)
+    return Status(201, fetch(_invoices(), invoice.pk))
+
+
+@router.get("/{invoice_id}", response=responses(InvoiceOut), summary="Consulter une facture")
+def get_invoice(request, invoice_id: PathId):
+    can_read(request, "invoice.view")
+    return fetch(_invoices(), invoice_id)
+
+
+@router.post("/{invoice_id}/issue", response=responses(InvoiceOut), summary="Émettre la facture")
+@transaction.atomic
+def issue_invoice(request, invoice_id: PathId, payload: IssueIn | None = None):
+    date = payload.date if payload else None
+    services.issue_invoice(fetch(Invoice.objects.all(), invoice_id), by=request.auth, date=date)
+    return fetch(_invoices(), invoice_id)
+
+
+@router.post("/{invoice_id}/cancel", response=responses(InvoiceOut), summary="Annuler une facture brouillon")
+@transaction.atomic
+def cancel_invoice(request, invoice_id: PathId, payload: ReasonIn | None = None):
+    reason = payload.reason if payload else ""
+    services.cancel_draft_invoice(fetch(Invoice.objects.all(), invoice_id), by=request.auth, reason=reason)
+    return fetch(_invoices(), invoice_id)

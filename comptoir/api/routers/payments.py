@@ -1,0 +1,122 @@
+"""Customer payments, allocated to issued invoices (posted to the bank journal, lettered when settled)."""
+
+import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import Prefetch
+from ninja import Field, Query, Router, Schema, Status
+
+from comptoir.api.access import can_read, fetch, referenced
+from comptoir.api.schemas import (
+    Amount,
+    AmountIn,
+    CustomerRef,
+    DocumentDate,
+    Id,
+    InputSchema,
+    Page,
+    PageIn,
+    PathId,
+    QueryId,
+    paginate,
+    responses,
+)
+from comptoir.parties.models import Customer
+from comptoir.payments import services
+from comptoir.payments.models import Payment, PaymentAllocation
+
+router = Router(tags=["Règlements"])
+
+Method = Literal["transfer", "cheque", "card", "cash"]
+
+
+class AllocationIn(InputSchema):
+    invoice: Id
+    amount: AmountIn
+
+
+class PaymentIn(InputSchema):
+    customer: Id
+    amount: AmountIn
+    method: Method
+    date: DocumentDate | None = Field(None, description="Date d'encaissement (par défaut aujourd'hui).")
+    reference: str = Field("", max_length=80)
+    allocations: list[AllocationIn] = Field(
+        default_factory=list, max_length=1000, description="Le reste demeure au crédit du compte client."
+    )
+
+
+class AllocationOut(Schema):
+    invoice_id: int
+    invoice_number: str | None
+    amount: Amount
+
+    @staticmethod
+    def resolve_invoice_number(allocation):
+        return allocation.invoice.number
+
+
+class PaymentOut(Schema):
+    id: int
+    number: str
+    customer: CustomerRef
+    date: datetime.date
+    method: Method
+    reference: str
+    amount: Amount
+    unallocated: Amount = Field(description="Montant resté au crédit du client.")
+    entry_id: int
+    allocations: list[AllocationOut]
+
+    @staticmethod
+    def resolve_unallocated(payment):
+        return payment.amount - sum((a.amount for a in payment.allocations.all()), Decimal("0"))
+
+
+class PaymentFilters(PageIn):
+    customer: QueryId = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def _payments():
+    return Payment.objects.select_related("customer").prefetch_related(
+        Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice").order_by("id"))
+    )
+
+
+@router.get("", response=responses(Page[PaymentOut]), summary="Lister les règlements")
+def list_payments(request, filters: Query[PaymentFilters]):
+    can_read(request, "payment.view")
+    qs = _payments().order_by("-date", "-id")
+    if filters.customer:
+        qs = qs.filter(customer_id=filters.customer)
+    if filters.date_from:
+        qs = qs.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(date__lte=filters.date_to)
+    return paginate(qs, filters)
+
+
+@router.post("", response=responses(PaymentOut, 201), summary="Enregistrer un règlement")
+@transaction.atomic
+def register_payment(request, payload: PaymentIn):
+    customer = referenced(Customer.objects.all(), payload.customer, "unknown_customer", "Le client")
+    payment = services.register_payment(
+        customer,
+        by=request.auth,
+        amount=payload.amount,
+        method=payload.method,
+        date=payload.date,
+        reference=payload.reference,
+        allocations=[allocation.model_dump() for allocation in payload.allocations],
+    )
+    return Status(201, fetch(_payments(), payment.pk))
+
+
+@router.get("/{payment_id}", response=responses(PaymentOut), summary="Consulter un règlement")
+def get_payment(request, payment_id: PathId):
+    can_read(request, "payment.view")
+    return fetch(_payments(), payment_id)

@@ -1,0 +1,67 @@
+"""The Comptoir REST API (Django Ninja), mounted at /api/v1/ by comptoir/urls.py."""
+
+import json
+from decimal import Decimal
+
+from ninja import NinjaAPI
+from ninja.parser import Parser
+
+from comptoir.api import errors
+from comptoir.api.auth import session_auth, token_auth
+from comptoir.api.routers import (
+    accounting,
+    audit,
+    customers,
+    deliveries,
+    invoices,
+    payments,
+    products,
+    sales,
+    stock,
+)
+
+DESCRIPTION = """
+API de Comptoir : clients, produits, stock, devis, commandes, livraisons, factures, règlements,
+comptabilité et journal d'audit.
+
+* **Authentification** : `Authorization: Bearer <jeton>` (jeton d'API), ou la session du navigateur
+  (avec l'en-tête `X-CSRFToken` pour POST et PATCH).
+* **Montants et quantités** : des chaînes décimales (`"1836.00"`), jamais des nombres flottants.
+* **Erreurs** : `{"code": "...", "message": "..."}` ; `code` est stable, `message` est en français.
+  Les erreurs de saisie (422, `validation_error`) détaillent chaque champ dans `details`.
+* **Actions** : `POST /<ressource>/{id}/<action>` (par exemple `POST /invoices/12/issue`). Les droits sont
+  ceux du rôle de l'utilisateur, vérifiés par chaque action.
+"""
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number")
+
+
+class DecimalJSONParser(Parser):
+    """JSON numbers become Decimal as written (never float); NaN and Infinity are refused."""
+
+    def parse_body(self, request):
+        return json.loads(request.body, parse_float=Decimal, parse_constant=_refuse_constant)
+
+
+api = NinjaAPI(
+    title="Comptoir API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[token_auth, session_auth],
+    parser=DecimalJSONParser(),
+)
+errors.install(api)
+
+api.add_router("/customers", customers.router)
+api.add_router("/products", products.router)
+api.add_router("/stock", stock.router)
+api.add_router("/quotes", sales.quotes)
+api.add_router("/orders", sales.orders)
+api.add_router("/deliveries", deliveries.router)
+api.add_router("/invoices", invoices.router)
+api.add_router("/payments", payments.router)
+api.add_router("/accounting", accounting.router)
+api.add_router("/audit", audit.router)
