@@ -8,8 +8,14 @@ from django.db.models import Sum
 
 from comptoir.accounting.chart import CUSTOMERS
 from comptoir.accounting.models import Account, EntryLine, JournalEntry
+from comptoir.core.money import amount
 
 ZERO = Decimal("0")
+
+
+def _cents(value) -> Decimal:
+    """A SQL sum back to the cent: SQLite adds decimals as floats (…0.4800000001)."""
+    return amount(value or ZERO)
 
 
 @dataclass
@@ -53,7 +59,7 @@ def trial_balance(date_from: datetime.date | None = None, date_to: datetime.date
         for row in qs.values("account_id").annotate(debit=Sum("debit"), credit=Sum("credit"))
     }
     rows = [
-        BalanceRow(a.code, a.name, sums[a.pk]["debit"] or ZERO, sums[a.pk]["credit"] or ZERO)
+        BalanceRow(a.code, a.name, _cents(sums[a.pk]["debit"]), _cents(sums[a.pk]["credit"]))
         for a in Account.objects.filter(pk__in=sums).order_by("code")
     ]
     return TrialBalance(
@@ -100,7 +106,7 @@ def _ledger(qs, account, date_from=None, date_to=None) -> Ledger:
     opening = ZERO
     if date_from:
         before = qs.filter(entry__date__lt=date_from).aggregate(d=Sum("debit"), c=Sum("credit"))
-        opening = (before["d"] or ZERO) - (before["c"] or ZERO)
+        opening = _cents(before["d"]) - _cents(before["c"])
     qs = _dated(qs, date_from, date_to).select_related("entry__journal", "partner", "reconciled__reconciliation")
     running = opening
     lines = []
@@ -149,7 +155,7 @@ def customer_balances() -> dict[int, Decimal]:
         .values("partner_id")
         .annotate(d=Sum("debit"), c=Sum("credit"))
     )
-    return {row["partner_id"]: (row["d"] or ZERO) - (row["c"] or ZERO) for row in rows}
+    return {row["partner_id"]: _cents(row["d"]) - _cents(row["c"]) for row in rows}
 
 
 @dataclass
@@ -195,15 +201,15 @@ def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
     for row in grouped:
         rate = row["vat_rate"] if row["vat_rate"] is not None else ZERO
         target = rows.setdefault(rate, VatRateRow(rate))
-        net_credit = (row["c"] or ZERO) - (row["d"] or ZERO)
+        net_credit = _cents(row["c"]) - _cents(row["d"])
         code = row["account__code"]
         if code in (SALES_GOODS, SALES_SERVICES):
             target.base += net_credit
         elif code == VAT_COLLECTED:
             target.collected += net_credit
         else:
-            target.pending_invoiced += row["c"] or ZERO
-            target.cashed_on_receipts += row["d"] or ZERO
+            target.pending_invoiced += _cents(row["c"])
+            target.cashed_on_receipts += _cents(row["d"])
     deductible = lines.filter(account__code="44566").aggregate(d=Sum("debit"), c=Sum("credit"))
     pending_total = EntryLine.objects.filter(account__code=VAT_PENDING, entry__date__lte=date_to).aggregate(
         d=Sum("debit"), c=Sum("credit")
@@ -212,6 +218,6 @@ def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
         date_from=date_from,
         date_to=date_to,
         rows=sorted(rows.values(), key=lambda r: r.rate, reverse=True),
-        deductible=(deductible["d"] or ZERO) - (deductible["c"] or ZERO),
-        pending_balance=(pending_total["c"] or ZERO) - (pending_total["d"] or ZERO),
+        deductible=_cents(deductible["d"]) - _cents(deductible["c"]),
+        pending_balance=_cents(pending_total["c"]) - _cents(pending_total["d"]),
     )

@@ -25,7 +25,6 @@ from comptoir.accounting.models import (
 )
 from comptoir.core import audit, money, numbering, permissions
 from comptoir.core.errors import DomainError
-from comptoir.core.models import NumberSequence
 from comptoir.parties.models import Company
 
 
@@ -165,13 +164,11 @@ def reconcile(lines: list[EntryLine], *, date: datetime.date) -> Reconciliation:
     if ReconciledLine.objects.filter(line__in=lines).exists():
         _fail(errors.ALREADY_MATCHED)
     account = lines[0].account_id
-    series = f"LT{account}"[:10]
-    NumberSequence.objects.bulk_create([NumberSequence(series=series, year=0)], ignore_conflicts=True)
-    seq = NumberSequence.objects.select_for_update().get(series=series, year=0)
-    seq.last_value += 1
-    NumberSequence.objects.filter(pk=seq.pk).update(last_value=seq.last_value)
     rec = Reconciliation.objects.create(
-        code=letter_code(seq.last_value), account_id=account, partner_id=lines[0].partner_id, date=date
+        code=letter_code(numbering.next_value(f"LT{account}"[:10], 0)),
+        account_id=account,
+        partner_id=lines[0].partner_id,
+        date=date,
     )
     ReconciledLine.objects.bulk_create([ReconciledLine(reconciliation=rec, line=line) for line in lines])
     return rec

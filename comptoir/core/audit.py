@@ -52,8 +52,11 @@ def record(action: str, *, by, obj=None, object_type: str = "", object_id="", ob
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
     data = json.loads(canonical(data or {}))
-    AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # First event ever: ignore_conflicts makes a race between two first events harmless.
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
     seq = head.last_seq + 1
     at = timezone.now()
     actor_name = getattr(by, "username", None) or "système"

@@ -14,15 +14,22 @@ def format_number(series: str, year: int, value: int) -> str:
     return f"{series}-{year}-{value:05d}"
 
 
-def next_number(series: str, year: int) -> str:
+def next_value(series: str, year: int) -> int:
+    """Take the next value of a counter, locked until the caller's transaction ends."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("a number must be taken inside the transaction that uses it")
-    # ignore_conflicts makes the first use of a (series, year) safe when two transactions race.
-    NumberSequence.objects.bulk_create([NumberSequence(series=series, year=year)], ignore_conflicts=True)
-    seq = NumberSequence.objects.select_for_update().get(series=series, year=year)
+    seq = NumberSequence.objects.select_for_update().filter(series=series, year=year).first()
+    if seq is None:
+        # ignore_conflicts makes the first use of a (series, year) safe when two transactions race.
+        NumberSequence.objects.bulk_create([NumberSequence(series=series, year=year)], ignore_conflicts=True)
+        seq = NumberSequence.objects.select_for_update().get(series=series, year=year)
     seq.last_value += 1
     NumberSequence.objects.filter(pk=seq.pk).update(last_value=seq.last_value)
-    return format_number(series, year, seq.last_value)
+    return seq.last_value
+
+
+def next_number(series: str, year: int) -> str:
+    return format_number(series, year, next_value(series, year))
 
 
 def peek_last(series: str, year: int) -> int:
