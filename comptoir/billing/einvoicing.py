@@ -28,15 +28,54 @@ NATURES = {
     Invoice.Nature.MIXED: ei.OperationNature.MIXED,
 }
 # UN/ECE Recommendation 20 unit codes for the units users type.
-UNIT_CODES = {"pièce": "H87", "piece": "H87", "unité": "C62", "u": "C62", "heure": "HUR", "h": "HUR",
-              "jour": "DAY", "kg": "KGM", "g": "GRM", "m": "MTR", "m2": "MTK", "m²": "MTK", "l": "LTR",
-              "litre": "LTR", "lot": "LO", "boîte": "BX", "carton": "CT", "forfait": "C62"}
+UNIT_CODES = {
+    "pièce": "H87",
+    "piece": "H87",
+    "unité": "C62",
+    "u": "C62",
+    "heure": "HUR",
+    "h": "HUR",
+    "jour": "DAY",
+    "kg": "KGM",
+    "g": "GRM",
+    "m": "MTR",
+    "m2": "MTK",
+    "m²": "MTK",
+    "l": "LTR",
+    "litre": "LTR",
+    "lot": "LO",
+    "boîte": "BX",
+    "carton": "CT",
+    "forfait": "C62",
+}
 # EAS schemes (CEF code list) of VAT numbers, by country: the buyer's electronic address abroad.
-VAT_SCHEMES = {"AT": "9914", "BE": "9925", "BG": "9926", "CY": "9928", "CZ": "9929", "DE": "9930",
-               "EE": "9931", "ES": "9920", "GR": "9933", "EL": "9933", "HR": "9934", "HU": "9910",
-               "IE": "9935", "IT": "0211", "LT": "9937", "LU": "9938", "LV": "9939", "MT": "9943",
-               "NL": "9944", "PL": "9945", "PT": "9946", "RO": "9947", "SI": "9949", "SK": "9950",
-               "CH": "0183"}
+VAT_SCHEMES = {
+    "AT": "9914",
+    "BE": "9925",
+    "BG": "9926",
+    "CY": "9928",
+    "CZ": "9929",
+    "DE": "9930",
+    "EE": "9931",
+    "ES": "9920",
+    "GR": "9933",
+    "EL": "9933",
+    "HR": "9934",
+    "HU": "9910",
+    "IE": "9935",
+    "IT": "0211",
+    "LT": "9937",
+    "LU": "9938",
+    "LV": "9939",
+    "MT": "9943",
+    "NL": "9944",
+    "PL": "9945",
+    "PT": "9946",
+    "RO": "9947",
+    "SI": "9949",
+    "SK": "9950",
+    "CH": "0183",
+}
 
 
 def _address(data: dict) -> ei.Address:
@@ -48,16 +87,26 @@ def buyer_details(customer, order=None) -> dict:
     """The structured buyer snapshot stored on the invoice at issue, with the delivery address when
     the goods went elsewhere than the billing address."""
     details = {
-        "street": customer.street, "street2": customer.street2, "postal_code": customer.postal_code,
-        "city": customer.city, "country": customer.country or "FR", "siret": customer.siret,
-        "email": customer.email, "code": customer.code,
-        "einvoice_address": customer.einvoice_address, "einvoice_scheme": customer.einvoice_scheme,
+        "street": customer.street,
+        "street2": customer.street2,
+        "postal_code": customer.postal_code,
+        "city": customer.city,
+        "country": customer.country or "FR",
+        "siret": customer.siret,
+        "email": customer.email,
+        "code": customer.code,
+        "einvoice_address": customer.einvoice_address,
+        "einvoice_scheme": customer.einvoice_scheme,
     }
     place = getattr(order, "delivery_address", None) if order is not None else None
     if place is not None:
         details["delivery"] = {
-            "name": place.label, "street": place.street, "street2": place.street2,
-            "postal_code": place.postal_code, "city": place.city, "country": place.country or "FR",
+            "name": place.label,
+            "street": place.street,
+            "street2": place.street2,
+            "postal_code": place.postal_code,
+            "city": place.city,
+            "country": place.country or "FR",
         }
     return details
 
@@ -68,14 +117,21 @@ def _seller(invoice: Invoice) -> ei.Party:
         part
         for part in (
             f"{s.get('legal_form', '')} au capital de {_euros(s['share_capital'])}".strip()
-            if s.get("share_capital") else s.get("legal_form", ""),
+            if s.get("share_capital")
+            else s.get("legal_form", ""),
             f"RCS {s['rcs_city']} {s['siren']}" if s.get("rcs_city") else f"SIREN {s.get('siren', '')}",
         )
         if part
     )
     return ei.Party(
-        name=s.get("name", ""), address=_address(s), siren=s.get("siren", ""), siret=s.get("siret", ""),
-        vat_number=s.get("vat_number", ""), legal_info=legal, phone=s.get("phone", ""), email=s.get("email", ""),
+        name=s.get("name", ""),
+        address=_address(s),
+        siren=s.get("siren", ""),
+        siret=s.get("siret", ""),
+        vat_number=s.get("vat_number", ""),
+        legal_info=legal,
+        phone=s.get("phone", ""),
+        email=s.get("email", ""),
     )
 
 
@@ -94,13 +150,20 @@ def _buyer(invoice: Invoice) -> ei.Party:
         address = invoice.buyer_vat_number
         scheme = VAT_SCHEMES.get(invoice.buyer_vat_number[:2], VAT_SCHEMES.get(country, "9957"))
     return ei.Party(
-        name=invoice.buyer_name, address=_address(d), siren=invoice.buyer_siren, siret=d.get("siret", ""),
-        vat_number=invoice.buyer_vat_number, electronic_address=address, electronic_address_scheme=scheme,
+        name=invoice.buyer_name,
+        address=_address(d),
+        siren=invoice.buyer_siren,
+        siret=d.get("siret", ""),
+        vat_number=invoice.buyer_vat_number,
+        electronic_address=address,
+        electronic_address_scheme=scheme,
         email=d.get("email", ""),
     )
 
 
-def _line(line) -> ei.Line:
+def _line(line, *, lump_sum: bool = False) -> ei.Line:
+    # A schedule step (deposit or milestone) bills one lump sum, not a number of the product's units.
+    unit_code = "C62" if lump_sum else UNIT_CODES.get((line.product.unit or "").strip().lower(), "C62")
     return ei.line_with_discount(
         id=str(line.position or line.pk),
         name=line.description,
@@ -110,7 +173,7 @@ def _line(line) -> ei.Line:
         vat_rate=line.vat_rate,
         discount_percent=line.discount_percent,
         net_amount=line.net_amount,
-        unit_code=UNIT_CODES.get((line.product.unit or "").strip().lower(), "C62"),
+        unit_code=unit_code,
         sku=line.product.sku,
         exemption_reason=line.vat_exemption_reason,
     )
@@ -118,7 +181,9 @@ def _line(line) -> ei.Line:
 
 def to_document(invoice: Invoice) -> ei.Invoice:
     """The EN 16931 view of an issued invoice or credit note."""
-    lines = tuple(_line(line) for line in invoice.lines.select_related("product").order_by("position", "id"))
+    lump_sum = invoice.milestone_id is not None
+    rows = list(invoice.lines.select_related("product", "delivery_line__delivery").order_by("position", "id"))
+    lines = tuple(_line(line, lump_sum=lump_sum) for line in rows)
     exemptions = {}
     taxes = []
     for tax in invoice.taxes.all():
@@ -130,12 +195,22 @@ def to_document(invoice: Invoice) -> ei.Invoice:
                 reason = tax.exemption_reason
             exemptions[category] = (reason, code)
         taxes.append(ei.Tax(category, tax.vat_rate, tax.base, tax.amount, reason, code))
+    # A final invoice after deposits (fr-compliance §5.4): the whole operation, the deposits already
+    # invoiced in BT-113 so that BT-115 is the balance, and a BG-3 reference to each deposit invoice.
+    deposits = sorted(
+        {d.deposit for d in invoice.deposit_deductions.select_related("deposit")},
+        key=lambda d: (d.date, d.number),
+    )
     totals = ei.Totals(
-        line_total=invoice.total_untaxed, tax_basis_total=invoice.total_untaxed, tax_total=invoice.total_vat,
-        grand_total=invoice.total, due_amount=invoice.total,
+        line_total=invoice.total_untaxed,
+        tax_basis_total=invoice.total_untaxed,
+        tax_total=invoice.total_vat,
+        grand_total=invoice.total,
+        prepaid_amount=invoice.deposits_deducted,
+        due_amount=invoice.amount_payable,
     )
     s = invoice.seller
-    preceding = ()
+    preceding = tuple(ei.InvoiceReference(d.number, d.date) for d in deposits)
     if invoice.corrects_id:
         preceding = (ei.InvoiceReference(invoice.corrects.number, invoice.corrects.date),)
     order = invoice.order
@@ -146,7 +221,7 @@ def to_document(invoice: Invoice) -> ei.Invoice:
     elif any(t.category == ei.VatCategory.INTRA_EU_SUPPLY for t in taxes):
         # BR-IC-12: an intra-EU supply states the country the goods went to.
         ship_to = ei.DeliveryLocation(_address(details), invoice.buyer_name)
-    deliveries = sorted({line.delivery_line.delivery.number for line in invoice.lines.all() if line.delivery_line_id})
+    deliveries = sorted({line.delivery_line.delivery.number for line in rows if line.delivery_line_id})
     return ei.Invoice(
         number=invoice.number,
         type_code=TYPE_CODES[invoice.kind],
@@ -154,6 +229,7 @@ def to_document(invoice: Invoice) -> ei.Invoice:
         seller=_seller(invoice),
         buyer=_buyer(invoice),
         operation_nature=NATURES.get(invoice.operation_nature, ei.OperationNature.GOODS),
+        framework=ei.Framework.FINAL_AFTER_DEPOSIT if deposits else ei.Framework.STANDARD,
         lines=lines,
         taxes=tuple(taxes),
         totals=totals,
@@ -168,8 +244,11 @@ def to_document(invoice: Invoice) -> ei.Invoice:
         despatch_reference=deliveries[0] if len(deliveries) == 1 else "",
         preceding_invoices=preceding,
         payment_terms=invoice.payment_terms,
-        payment_means=ei.PaymentMeans(iban=s.get("iban", ""), bic=s.get("bic", ""), account_name=s.get("name", ""))
-        if s.get("iban") else None,
+        payment_means=ei.PaymentMeans(
+            iban=s.get("iban", ""), bic=s.get("bic", ""), account_name=s.get("name", "")
+        )
+        if s.get("iban")
+        else None,
         vat_on_debits=bool(s.get("vat_on_debits")) and invoice.operation_nature != Invoice.Nature.GOODS,
     )
 
@@ -181,7 +260,10 @@ def seller_legal(invoice: Invoice) -> dict:
         "share_capital": Decimal(s["share_capital"]) if s.get("share_capital") else None,
         "rcs_city": s.get("rcs_city", ""),
         "late_penalty_rate": Decimal(s["late_penalty_rate"]) if s.get("late_penalty_rate") else None,
-        "iban": s.get("iban", ""), "bic": s.get("bic", ""), "phone": s.get("phone", ""), "email": s.get("email", ""),
+        "iban": s.get("iban", ""),
+        "bic": s.get("bic", ""),
+        "phone": s.get("phone", ""),
+        "email": s.get("email", ""),
     }
 
 
@@ -196,7 +278,9 @@ def freeze(invoice: Invoice) -> InvoiceArchive:
     """Store the CII XML of an invoice being issued, with its SHA-256 (inside the issue transaction)."""
     document = getattr(invoice, "_einvoice_document", None) or to_document(invoice)
     xml = to_cii(document)
-    return InvoiceArchive.objects.create(invoice=invoice, cii_xml=xml, cii_sha256=hashlib.sha256(xml).hexdigest())
+    return InvoiceArchive.objects.create(
+        invoice=invoice, cii_xml=xml, cii_sha256=hashlib.sha256(xml).hexdigest()
+    )
 
 
 def cii_xml(invoice: Invoice) -> bytes:

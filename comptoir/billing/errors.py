@@ -19,3 +19,51 @@ CREDIT_EXCEEDS_QUANTITY = ("credit_exceeds_invoiced_quantity", N_("%(sku)s : il 
 CREDIT_EXCEEDS_AMOUNT = ("credit_exceeds_invoiced_amount", N_("%(sku)s : il ne reste que %(left)s € HT facturés à créditer sur cette ligne."))
 INVALID_NUMBER = ("invalid_number", N_("« %(value)s » n'est pas un nombre valide."))
 EINVOICE_INVALID = ("einvoice_invalid", N_("La facture électronique serait refusée : %(problems)s. Corrigez ces points avant d'émettre."))
+
+# Deposits (acomptes) and billing-schedule steps
+ORDER_BILLED_BY_SCHEDULE = (
+    "order_billed_by_schedule",
+    N_(
+        "La commande %(number)s est facturée selon son échéancier : facturez ses échéances plutôt que les quantités livrées."
+    ),
+)
+MILESTONE_NOT_REACHED = (
+    "milestone_not_reached",
+    N_(
+        "L'échéance « %(label)s » (%(trigger)s) n'est pas encore atteinte : elle ne peut pas être facturée. Marquez-la comme atteinte quand l'événement a eu lieu."
+    ),
+)
+MILESTONE_NOT_DELIVERED = (
+    "milestone_not_delivered",
+    N_(
+        "L'échéance « %(label)s » se facture à la livraison, or la commande %(number)s n'est pas entièrement livrée."
+    ),
+)
+MILESTONE_ALREADY_INVOICED = (
+    "milestone_already_invoiced",
+    N_(
+        "L'échéance « %(label)s » est déjà facturée (%(invoice)s) : une échéance ne se facture qu'une fois. Annulez le brouillon ou établissez un avoir pour la refacturer."
+    ),
+)
+DEPOSIT_TOO_LATE = (
+    "deposit_too_late",
+    N_(
+        "Toutes les échéances de la commande %(number)s sont facturées : aucune facture ne pourrait plus déduire cet acompte."
+    ),
+)
+DEPOSIT_EXCEEDS_REMAINING = (
+    "deposit_exceeds_remaining",
+    N_(
+        "L'acompte de %(amount)s € HT dépasse ce qui reste à facturer sur la commande %(number)s (%(left)s € HT, acomptes non encore déduits compris). Annulez les brouillons de facture de la commande ou réduisez l'acompte."
+    ),
+)
+DEDUCTION_EXCEEDS_TOTAL = (
+    "deduction_exceeds_total",
+    N_("Les acomptes déduits (%(deducted)s €) dépassent le total de la facture (%(total)s €)."),
+)
+DEPOSIT_ALREADY_DEDUCTED = (
+    "deposit_already_deducted",
+    N_(
+        "L'acompte %(number)s est déjà déduit sur la facture %(invoice)s : c'est cette facture qu'il faut corriger par un avoir (ou annuler, si elle est en brouillon)."
+    ),
+)

@@ -55,6 +55,11 @@ class Invoice(models.Model):
     total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(_("total TTC"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    # Deposits (acomptes, TTC) this invoice deducts (EN 16931 BT-113): the customer owes
+    # `total - deposits_deducted` on it. The detail, per deposit and VAT rate, is in `deposit_deductions`.
+    deposits_deducted = models.DecimalField(
+        _("acomptes déduits"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
     # The buyer as it was at issue (legal mentions must not change if the customer record does).
     buyer_name = models.CharField(max_length=200, blank=True)
     buyer_address = models.TextField(blank=True)
@@ -96,6 +101,16 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=Q(status="issued") | Q(number__isnull=True), name="only_issued_invoice_has_number"
             ),
+            models.CheckConstraint(
+                condition=Q(deposits_deducted__gte=0) & Q(deposits_deducted__lte=models.F("total")),
+                name="invoice_deposits_deducted_within_total",
+            ),
+            # A billing-schedule step is billed once (a cancelled draft frees it).
+            models.UniqueConstraint(
+                fields=["milestone"],
+                condition=Q(milestone__isnull=False) & ~Q(status="cancelled") & ~Q(kind="credit_note"),
+                name="uniq_invoice_per_milestone",
+            ),
         ]
 
     def __str__(self):
@@ -104,6 +119,11 @@ class Invoice(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def amount_payable(self) -> Decimal:
+        """BT-115 before any payment: the total less the deposits this invoice deducts."""
+        return self.total - self.deposits_deducted
 
     def delete(self, *args, **kwargs):
         if self.status == self.Status.ISSUED:
@@ -136,7 +156,8 @@ class InvoiceLine(models.Model):
     credited_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines"
     )
-    # Final invoice line deducting a deposit → the deposit invoice (its net amount is negative).
+    # Unused: deposits are deducted through `DepositDeduction` (the invoice states them in BT-113, the
+    # method fr-compliance §5.4 recommends), not through negative lines.
     deducted_deposit = models.ForeignKey(
         Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="deductions"
     )
@@ -164,6 +185,40 @@ class InvoiceTax(models.Model):
             models.UniqueConstraint(fields=["invoice", "vat_rate", "category"], name="uniq_invoice_tax_rate_category")
         ]
 
+
+class DepositDeduction(models.Model):
+    """Part of a deposit invoice (acompte, type 386) that a later invoice of the same order deducts,
+    for one VAT rate and category of the deposit.
+
+    The later invoice bills the goods and services in full and states the deposits in BT-113, so the
+    customer owes the balance; its entry reverses the deposit (4191 debit, VAT debit, 411 credit). A
+    deposit is deducted whole by one invoice, or rate by rate and in parts by several invoices of a
+    partly delivered order, never beyond its amount (checked under the order lock). Rows of a cancelled
+    draft no longer count; rows of an issued invoice never change.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="deposit_deductions")
+    deposit = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="deducted_in")
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    category = models.CharField(max_length=2, default="S")
+    base = models.DecimalField(_("montant HT déduit"), max_digits=14, decimal_places=2)
+    vat = models.DecimalField(_("TVA déduite"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["deposit_id", "-vat_rate", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "deposit", "vat_rate", "category"], name="uniq_deposit_deduction_per_rate"
+            ),
+            models.CheckConstraint(
+                condition=Q(base__gte=0) & Q(vat__gte=0) & (Q(base__gt=0) | Q(vat__gt=0)),
+                name="deposit_deduction_positive",
+            ),
+        ]
+
+    @property
+    def amount(self) -> Decimal:
+        return self.base + self.vat
 
 
 class InvoiceArchive(models.Model):

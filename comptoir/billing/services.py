@@ -10,20 +10,23 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
-from comptoir.billing import einvoicing, errors
-from comptoir.billing.models import Invoice, InvoiceLine, InvoiceTax
+from comptoir.billing import einvoicing, errors, schedule
+from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
 from comptoir.core import audit, money, numbering, permissions, vat, workflow
 from comptoir.core.errors import DomainError
+from comptoir.core.rows import update_each
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Company, VatRegime
-from comptoir.sales.models import Order, OrderLine
+from comptoir.sales import progress
+from comptoir.sales.models import BillingMilestone, Order, OrderLine
+from comptoir.sales.services import check_schedule_fits, milestone_amount
 from comptoir.stock.models import Delivery, DeliveryLine
 
 ZERO = Decimal("0")
@@ -47,7 +50,11 @@ def _claimed(field: str, ids) -> dict[int, Decimal]:
 
 def invoiceable_lines(order: Order) -> list[dict]:
     """What can still be invoiced on an order: delivered goods not yet on an invoice, and services
-    ordered not yet on an invoice. Each item says which line it comes from."""
+    ordered not yet on an invoice. Each item says which line it comes from.
+
+    Nothing, for an order billed by its schedule (see `create_milestone_invoice`)."""
+    if _billed_by_schedule(order):
+        return []
     order_lines = list(order.lines.select_related("product").all())
     service_lines = [ol for ol in order_lines if ol.product.kind == Product.Kind.SERVICE]
     delivery_lines = list(
@@ -76,6 +83,8 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
     order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
     if order.status != Order.Status.CONFIRMED:
         _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
+    if _billed_by_schedule(order):
+        _fail(errors.ORDER_BILLED_BY_SCHEDULE, number=order.number)
     items = invoiceable_lines(order)
     if not items:
         _fail(errors.NOTHING_TO_INVOICE, number=order.number)
@@ -109,8 +118,337 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
     InvoiceLine.objects.bulk_create(lines)
     totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
     invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
-    invoice.save(update_fields=["total_untaxed", "total_vat", "total"])
-    audit.record("invoice.drafted", by=by, obj=invoice, data={"order": order.number, "total": invoice.total_untaxed})
+    invoice.deposits_deducted = _deduct_deposits(invoice, totals, _deposits_left(order))
+    invoice.save(update_fields=["total_untaxed", "total_vat", "total", "deposits_deducted"])
+    audit.record(
+        "invoice.drafted",
+        by=by,
+        obj=invoice,
+        data={
+            "order": order.number,
+            "total": invoice.total_untaxed,
+            "deposits_deducted": invoice.deposits_deducted,
+        },
+    )
+    return invoice
+
+
+# --- Deposits (acomptes) and billing-schedule steps ---------------------------------------------
+#
+# A deposit step is billed as a deposit invoice (type 386) on 4191 "customer advances"; its VAT is due
+# when it is cashed (services and, since 2023, goods: CGI 269-2-a), so it waits on 44574 until then,
+# except for services when the company opted for VAT on debits. A later invoice of the order deducts
+# it: that invoice bills the goods and services in full (every line, the whole VAT breakdown) and
+# states the deposits in BT-113, so the customer owes the balance (BT-115); its entry reverses each
+# deposit (4191 debit, VAT debit where it sits, 411 credit) — fr-compliance §5.4.
+#
+# Who deducts a deposit: on an order invoiced by delivered quantities, the next invoices of the order,
+# VAT group by VAT group, as far as each bills enough in the group (`schedule.allocate_deductions`);
+# on an order billed by its schedule, the next ordinary step invoiced, which then also bills the
+# deposit's share as revenue.
+
+
+def _billed_by_schedule(order: Order) -> bool:
+    """An order with ordinary (non-deposit) schedule steps is billed by them, not by quantities."""
+    return order.milestones.filter(is_deposit=False).exists()
+
+
+def _deposits_left(order: Order) -> list[schedule.DepositLeft]:
+    """The order's issued deposit invoices, oldest first, with what is left to deduct per VAT group.
+
+    Drafts deduct too (they reserve, as they reserve quantities); a cancelled draft frees what it
+    deducted. A deposit that a credit note corrects is out of the game.
+    """
+    deposits = list(
+        Invoice.objects.filter(order=order, kind=Invoice.Kind.DEPOSIT, status=Invoice.Status.ISSUED)
+        .exclude(corrections__status=Invoice.Status.ISSUED)
+        .order_by("date", "number")
+        .values_list("pk", flat=True)
+    )
+    if not deposits:
+        return []
+    done = {
+        (row["deposit_id"], row["vat_rate"], row["category"]): (row["b"], row["v"])
+        for row in DepositDeduction.objects.filter(deposit_id__in=deposits)
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .values("deposit_id", "vat_rate", "category")
+        .annotate(b=Sum("base"), v=Sum("vat"))
+    }
+    taxes: dict[int, list[InvoiceTax]] = defaultdict(list)
+    for tax in InvoiceTax.objects.filter(invoice_id__in=deposits):
+        taxes[tax.invoice_id].append(tax)
+    left = []
+    for deposit_id in deposits:
+        for tax in taxes[deposit_id]:
+            base_done, vat_done = done.get((deposit_id, tax.vat_rate, tax.category), (ZERO, ZERO))
+            base, vat_amount = tax.base - base_done, tax.amount - vat_done
+            if base > 0 or vat_amount > 0:
+                left.append(schedule.DepositLeft(deposit_id, (tax.vat_rate, tax.category), base, vat_amount))
+    return left
+
+
+def _deduct_deposits(invoice: Invoice, totals, left: list[schedule.DepositLeft]) -> Decimal:
+    """Record what `invoice` deducts of the order's deposits; returns the amount incl. VAT (BT-113)."""
+    if not left:
+        return ZERO
+    budgets = {(tax.rate, tax.category): (tax.base, tax.amount) for tax in totals.taxes}
+    deductions = schedule.allocate_deductions(budgets, left)
+    DepositDeduction.objects.bulk_create(
+        [
+            DepositDeduction(
+                invoice=invoice,
+                deposit_id=d.deposit_id,
+                vat_rate=d.key[0],
+                category=d.key[1],
+                base=d.base,
+                vat=d.vat,
+            )
+            for d in deductions
+        ]
+    )
+    return sum((d.amount for d in deductions), ZERO)
+
+
+def _invoiced_milestone_ids(order: Order) -> set[int]:
+    return set(
+        Invoice.objects.filter(order=order, milestone__isnull=False)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .values_list("milestone_id", flat=True)
+    )
+
+
+def _revenue_lines(order: Order):
+    """Lines that bill the order's goods and services: by quantities or by schedule step (not the
+    deposits, nor what a return case re-invoices beyond the order), on draft or issued invoices."""
+    return (
+        InvoiceLine.objects.filter(invoice__order=order, invoice__kind=Invoice.Kind.INVOICE)
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .filter(Q(order_line__isnull=False) | Q(invoice__milestone__isnull=False))
+    )
+
+
+def _check_deposit_fits(order: Order, steps: list[BillingMilestone], *, extra: Decimal = ZERO) -> None:
+    """A deposit must still be deductible: some invoice of the order is yet to come, and what remains to
+    invoice covers every deposit not yet deducted (this one included)."""
+    invoiced = _invoiced_milestone_ids(order)
+    ordinary = [m for m in steps if not m.is_deposit]
+    if ordinary and all(m.pk in invoiced for m in ordinary):
+        _fail(errors.DEPOSIT_TOO_LATE, number=order.number)
+    revenue = _revenue_lines(order).aggregate(s=Sum("net_amount"))["s"] or ZERO
+    deposits = Invoice.objects.filter(order=order, kind=Invoice.Kind.DEPOSIT).exclude(
+        status=Invoice.Status.CANCELLED
+    )
+    deposited = deposits.aggregate(s=Sum("total_untaxed"))["s"] or ZERO
+    deducted = (
+        DepositDeduction.objects.filter(deposit__in=deposits)
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .aggregate(s=Sum("base"))["s"]
+        or ZERO
+    )
+    left = order.total_untaxed - revenue - (deposited - deducted)
+    if extra > left or left < 0:
+        _fail(
+            errors.DEPOSIT_EXCEEDS_REMAINING,
+            number=order.number,
+            amount=_fr(extra),
+            left=_fr(max(left, ZERO)),
+        )
+
+
+def _fr(value: Decimal) -> str:
+    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+
+
+def _percent(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",") + "\u00a0%"
+
+
+GroupKey = tuple[Decimal, str, bool]  # (VAT rate, VAT category, is a service)
+
+
+def _order_groups(order_lines: list[OrderLine]) -> dict[GroupKey, tuple[Decimal, OrderLine]]:
+    """The order's VAT groups, split between goods and services (they go to different revenue accounts
+    and their VAT falls due differently), in order of appearance: (base, first order line)."""
+    groups: dict[GroupKey, tuple[Decimal, OrderLine]] = {}
+    for line in order_lines:
+        key = (line.vat_rate, line.vat_category, not line.product.is_stocked)
+        base, first = groups.get(key, (ZERO, line))
+        groups[key] = (base + line.net_amount, first)
+    return groups
+
+
+def _require_reached(milestone: BillingMilestone, order: Order, order_lines: list[OrderLine]) -> None:
+    if milestone.trigger == BillingMilestone.Trigger.DELIVERY:
+        # Derived from the quantities each time: reached when every goods line is fully delivered.
+        goods = [line for line in order_lines if line.product.is_stocked]
+        if not goods or progress.delivery_progress(goods) != progress.DONE:
+            _fail(errors.MILESTONE_NOT_DELIVERED, label=milestone.label, number=order.number)
+    elif milestone.reached_at is None:
+        _fail(errors.MILESTONE_NOT_REACHED, label=milestone.label, trigger=milestone.get_trigger_display())
+
+
+def _step_wording(milestone: BillingMilestone, order: Order, total: Decimal) -> str:
+    share = _percent(milestone.percent) if milestone.percent is not None else f"{_fr(total)} € HT"
+    if milestone.is_deposit:
+        return f"Acompte de {share} sur la commande {order.number}"
+    return f"Échéance « {milestone.label} » ({share}) sur la commande {order.number}"
+
+
+def _group_suffix(key: GroupKey, several: bool) -> str:
+    if not several:
+        return ""
+    rate, _, is_service = key
+    return f" — {'prestations' if is_service else 'marchandises'}, TVA {_percent(rate)}"
+
+
+def _schedule_line(
+    position: int, source, net: Decimal, description: str, account_code: str = ""
+) -> InvoiceLine:
+    """One line billing `net` excl. VAT in the VAT group of `source` (an order line or a deposit line)."""
+    return InvoiceLine(
+        position=position,
+        product_id=source.product_id,
+        description=description[:250],
+        quantity=Decimal("1"),
+        unit_price=net,
+        vat_rate=source.vat_rate,
+        vat_category=source.vat_category,
+        vat_exemption_reason=source.vat_exemption_reason,
+        net_amount=net,
+        account_code=account_code,
+    )
+
+
+def _absorbed_deposit_lines(left: list[schedule.DepositLeft]) -> list[tuple[GroupKey, InvoiceLine]]:
+    """A schedule step that deducts deposits also bills their share as revenue: one line per deposit
+    line, for what is left of it."""
+    if not left:
+        return []
+    deposits = {inv.pk: inv for inv in Invoice.objects.filter(pk__in={item.deposit_id for item in left})}
+    deposit_lines: dict[tuple, list[InvoiceLine]] = defaultdict(list)
+    for line in (
+        InvoiceLine.objects.filter(invoice_id__in=deposits)
+        .select_related("product")
+        .order_by("position", "id")
+    ):
+        deposit_lines[(line.invoice_id, line.vat_rate, line.vat_category)].append(line)
+    absorbed = []
+    for item in left:
+        sources = deposit_lines[(item.deposit_id, *item.key)]
+        deposit = deposits[item.deposit_id]
+        for source, net in schedule.split_pro_rata(item.base, [(line, line.net_amount) for line in sources]):
+            description = f"Acompte {deposit.number} du {deposit.date:%d/%m/%Y} repris — {source.description}"
+            absorbed.append(
+                (
+                    (source.vat_rate, source.vat_category, not source.product.is_stocked),
+                    _schedule_line(0, source, net, description),
+                )
+            )
+    return absorbed
+
+
+@transaction.atomic
+def create_milestone_invoice(milestone: BillingMilestone, *, by) -> Invoice:
+    """Draft the invoice of a reached billing-schedule step.
+
+    Amount excl. VAT: the step's percentage of the order total (rounded) or its fixed amount, spread
+    over the order's VAT groups pro rata of their bases (the last group takes the rounding remainder),
+    one line per group. The last ordinary step of a schedule bills exactly what is left of each group,
+    so the steps add up to the order to the cent.
+    - A deposit step makes a deposit invoice (386) on 4191 (see the section comment).
+    - An ordinary step makes an ordinary invoice (380) on 707/706; it deducts the deposits invoiced
+      before it, and bills their share as revenue.
+    """
+    permissions.require(by, "invoice.manage")
+    order = Order.objects.select_for_update().select_related("customer").get(pk=milestone.order_id)
+    milestone = BillingMilestone.objects.get(pk=milestone.pk)
+    if order.status != Order.Status.CONFIRMED:
+        _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
+    steps = list(order.milestones.all())
+    check_schedule_fits(order, steps)
+    order_lines = list(order.lines.select_related("product"))
+    _require_reached(milestone, order, order_lines)
+    existing = (
+        Invoice.objects.filter(milestone=milestone)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .first()
+    )
+    if existing is not None:
+        _fail(errors.MILESTONE_ALREADY_INVOICED, label=milestone.label, invoice=str(existing))
+    groups = _order_groups(order_lines)
+    several = len(groups) > 1
+    step_total = milestone_amount(milestone, order.total_untaxed)
+    wording = _step_wording(milestone, order, step_total)
+    lines: list[InvoiceLine] = []
+    left: list[schedule.DepositLeft] = []
+    if milestone.is_deposit:
+        _check_deposit_fits(order, steps, extra=step_total)
+        for key, share in schedule.split_pro_rata(step_total, [(k, base) for k, (base, _) in groups.items()]):
+            lines.append(
+                _schedule_line(
+                    0, groups[key][1], share, wording + _group_suffix(key, several), chart.CUSTOMER_DEPOSITS
+                )
+            )
+    else:
+        left = _deposits_left(order)
+        absorbed = _absorbed_deposit_lines(left)
+        invoiced = _invoiced_milestone_ids(order)
+        closing = all(m.pk in invoiced for m in steps if not m.is_deposit and m.pk != milestone.pk)
+        if closing:
+            # What is left of each group once the other steps and the deposits taken back are billed.
+            billed: dict[GroupKey, Decimal] = defaultdict(lambda: ZERO)
+            for row in (
+                _revenue_lines(order)
+                .values("vat_rate", "vat_category", "product__kind")
+                .annotate(s=Sum("net_amount"))
+            ):
+                billed[
+                    (row["vat_rate"], row["vat_category"], row["product__kind"] == Product.Kind.SERVICE)
+                ] += row["s"]
+            for key, line in absorbed:
+                billed[key] += line.net_amount
+            shares = [(key, base - billed[key]) for key, (base, _) in groups.items()]
+            shares = [(key, share) for key, share in shares if share > 0]
+        else:
+            shares = schedule.split_pro_rata(step_total, [(k, base) for k, (base, _) in groups.items()])
+        for key, share in shares:
+            lines.append(_schedule_line(0, groups[key][1], share, wording + _group_suffix(key, several)))
+        lines.extend(line for _, line in absorbed)
+    if not lines:
+        _fail(errors.NO_LINES)
+    company = Company.objects.only("invoice_series").first()
+    invoice = Invoice.objects.create(
+        kind=Invoice.Kind.DEPOSIT if milestone.is_deposit else Invoice.Kind.INVOICE,
+        series=company.invoice_series if company else "FA",
+        customer=order.customer,
+        order=order,
+        milestone=milestone,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    for position, line in enumerate(lines, start=1):
+        line.invoice, line.position = invoice, position
+    InvoiceLine.objects.bulk_create(lines)
+    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
+    invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
+    invoice.deposits_deducted = _deduct_deposits(invoice, totals, left)
+    invoice.save(update_fields=["total_untaxed", "total_vat", "total", "deposits_deducted"])
+    if milestone.trigger == BillingMilestone.Trigger.DELIVERY and milestone.reached_at is None:
+        # Kept for the record; the delivery trigger itself is always derived from the quantities.
+        BillingMilestone.objects.filter(pk=milestone.pk).update(reached_at=timezone.now())
+    audit.record(
+        "invoice.drafted",
+        by=by,
+        obj=invoice,
+        data={
+            "order": order.number,
+            "milestone": milestone.label,
+            "deposit": milestone.is_deposit,
+            "total": invoice.total_untaxed,
+            "deposits_deducted": invoice.deposits_deducted,
+        },
+    )
     return invoice
 
 
@@ -119,7 +457,13 @@ def cancel_draft_invoice(invoice: Invoice, *, by, reason: str = "") -> Invoice:
     """Drop a draft (it never had a number); its quantities become invoiceable again."""
     permissions.require(by, "invoice.manage")
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    workflow.require(Invoice.TRANSITIONS, invoice.status, Invoice.Status.CANCELLED, document=str(invoice), labels=Invoice.Status)
+    workflow.require(
+        Invoice.TRANSITIONS,
+        invoice.status,
+        Invoice.Status.CANCELLED,
+        document=str(invoice),
+        labels=Invoice.Status,
+    )
     invoice.status = Invoice.Status.CANCELLED
     invoice.save(update_fields=["status"])
     audit.record("invoice.cancelled", by=by, obj=invoice, data={"reason": reason})
@@ -134,53 +478,148 @@ def _is_service(line: InvoiceLine) -> bool:
     return line.product.kind == Product.Kind.SERVICE
 
 
-def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, vat_on_receipts: bool) -> list[InvoiceTax]:
-    """The frozen VAT breakdown. For services taxed on receipts (no option for debits), the share of
-    each rate's VAT that belongs to service lines waits in 44574 until the customer pays."""
+def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, due_on_receipt) -> list[InvoiceTax]:
+    """The frozen VAT breakdown. The share of each rate's VAT that belongs to lines taxed on receipt
+    (`due_on_receipt(line)`) waits in 44574 until the customer pays."""
     reasons = {(line.vat_rate, line.vat_category): line.vat_exemption_reason for line in lines}
     rows = []
     for tax in totals.taxes:
         pending = ZERO
-        if vat_on_receipts and tax.amount and tax.base:
-            service_base = sum(
-                (ln.net_amount for ln in lines if _is_service(ln) and (ln.vat_rate, ln.vat_category) == (tax.rate, tax.category)),
+        if tax.amount and tax.base:
+            on_receipt_base = sum(
+                (
+                    ln.net_amount
+                    for ln in lines
+                    if due_on_receipt(ln) and (ln.vat_rate, ln.vat_category) == (tax.rate, tax.category)
+                ),
                 ZERO,
             )
-            pending = money.amount(tax.amount * service_base / tax.base)
+            pending = money.amount(tax.amount * on_receipt_base / tax.base)
         rows.append(
             InvoiceTax(
-                invoice=invoice, vat_rate=tax.rate, category=tax.category, base=tax.base, amount=tax.amount,
-                amount_on_receipts=pending, exemption_reason=reasons.get((tax.rate, tax.category), ""),
+                invoice=invoice,
+                vat_rate=tax.rate,
+                category=tax.category,
+                base=tax.base,
+                amount=tax.amount,
+                amount_on_receipts=pending,
+                exemption_reason=reasons.get((tax.rate, tax.category), ""),
             )
         )
     return rows
 
 
-def _sales_entry_lines(invoice: Invoice, lines: list[InvoiceLine], taxes: list[InvoiceTax]) -> list[ledger.Line]:
-    """411 debit for the total; 707 goods / 706 services credits per rate; VAT per rate on 44571, or
-    on 44574 for the part due on receipt."""
+def _due_on_receipt(invoice: Invoice, company: Company):
+    """Which lines have their VAT due only when the customer pays (fr-compliance §5.4): services, unless
+    the company opted for debits; on a deposit invoice, goods too (CGI 269-2-a). A credit note reverses
+    VAT on 44571; the pending VAT of the invoice it corrects is released when it is applied to it
+    (payments.apply_credit_note)."""
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        return lambda line: False
+    if invoice.kind == Invoice.Kind.DEPOSIT:
+        return lambda line: not (company.vat_on_debits and _is_service(line))
+    return lambda line: _is_service(line) and not company.vat_on_debits
+
+
+@dataclasses.dataclass(frozen=True)
+class _Reversal:
+    """A deducted part of a deposit, and where its VAT sits when the deducting invoice is issued."""
+
+    deduction: DepositDeduction
+    vat_due: Decimal  # on 44571: the deposit was cashed (or its VAT was due on debits)
+    vat_pending: Decimal  # on 44574: not cashed yet
+
+
+def _deposit_reversals(deductions: list[DepositDeduction]) -> list[_Reversal]:
+    if not deductions:
+        return []
+    deposit_ids = {d.deposit_id for d in deductions}
+    vat: dict[tuple[int, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    pending: dict[tuple[int, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    for tax in InvoiceTax.objects.filter(invoice_id__in=deposit_ids):
+        vat[(tax.invoice_id, tax.vat_rate)] += tax.amount
+        pending[(tax.invoice_id, tax.vat_rate)] += tax.amount_on_receipts
+    # The VAT that payments already released from 44574 on each deposit (payments.VatRelease, reached
+    # through its link to the invoice: billing does not import payments).
+    releases = Invoice._meta.get_field("vat_releases").related_model
+    for row in (
+        releases.objects.filter(invoice_id__in=deposit_ids)
+        .values("invoice_id", "vat_rate")
+        .annotate(s=Sum("amount"))
+    ):
+        pending[(row["invoice_id"], row["vat_rate"])] -= row["s"]
+    reversals = []
+    for d in deductions:
+        due, on_pending = schedule.split_where_it_sits(
+            d.vat, vat[(d.deposit_id, d.vat_rate)], pending[(d.deposit_id, d.vat_rate)]
+        )
+        reversals.append(_Reversal(d, due, on_pending))
+    return reversals
+
+
+def _sales_entry_lines(
+    invoice: Invoice, lines: list[InvoiceLine], taxes: list[InvoiceTax], reversals: list[_Reversal] = ()
+) -> list[ledger.Line]:
+    """411 debit for the total; 707 goods / 706 services credits per rate (4191 for a deposit); VAT per
+    rate on 44571, or on 44574 for the part due on receipt.
+
+    For each deposit deducted: 4191 debit (its amount excl. VAT), VAT debit where the deposit's VAT
+    sits (44571 once cashed, 44574 until then), 411 credit (incl. VAT). The invoice credits the same
+    VAT accounts with the VAT of the whole operation: the deposit's VAT part nets to zero and keeps
+    following the deposit's own payments, the rest falls due as this invoice's own VAT.
+    """
     label = f"{invoice.number} {invoice.customer.name}"
     revenue: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         default = chart.SALES_SERVICES if _is_service(line) else chart.SALES_GOODS
         revenue[(line.account_code or default, line.vat_rate)] += line.net_amount
-    entry_lines = [ledger.Line(chart.CUSTOMERS, debit=invoice.total, label=label, partner_id=invoice.customer_id)]
+    entry_lines = [
+        ledger.Line(chart.CUSTOMERS, debit=invoice.total, label=label, partner_id=invoice.customer_id)
+    ]
     for (account, rate), net in sorted(revenue.items()):
         if net > 0:
             entry_lines.append(ledger.Line(account, credit=net, label=label, vat_rate=rate))
         elif net < 0:
             entry_lines.append(ledger.Line(account, debit=-net, label=label, vat_rate=rate))
+    deposit_pending: dict[tuple[Decimal, str], Decimal] = defaultdict(lambda: ZERO)
+    for reversal in reversals:
+        deposit_pending[(reversal.deduction.vat_rate, reversal.deduction.category)] += reversal.vat_pending
     for tax in taxes:
-        due_now = tax.amount - tax.amount_on_receipts
+        on_pending = tax.amount_on_receipts + deposit_pending[(tax.vat_rate, tax.category)]
+        due_now = tax.amount - on_pending
         if due_now:
-            entry_lines.append(ledger.Line(chart.VAT_COLLECTED, credit=due_now, label=label, vat_rate=tax.vat_rate))
-        if tax.amount_on_receipts:
             entry_lines.append(
-                ledger.Line(chart.VAT_PENDING, credit=tax.amount_on_receipts, label=label, vat_rate=tax.vat_rate)
+                ledger.Line(chart.VAT_COLLECTED, credit=due_now, label=label, vat_rate=tax.vat_rate)
             )
+        if on_pending:
+            entry_lines.append(
+                ledger.Line(chart.VAT_PENDING, credit=on_pending, label=label, vat_rate=tax.vat_rate)
+            )
+    by_deposit: dict[int, list[_Reversal]] = defaultdict(list)
+    for reversal in reversals:
+        by_deposit[reversal.deduction.deposit_id].append(reversal)
+    for group in by_deposit.values():
+        deposit = group[0].deduction.deposit
+        deposit_label = f"{invoice.number} acompte {deposit.number} déduit"
+        base = sum((r.deduction.base for r in group), ZERO)
+        entry_lines.append(ledger.Line(chart.CUSTOMER_DEPOSITS, debit=base, label=deposit_label))
+        for r in group:
+            rate = r.deduction.vat_rate
+            entry_lines.append(
+                ledger.Line(chart.VAT_COLLECTED, debit=r.vat_due, label=deposit_label, vat_rate=rate)
+            )
+            entry_lines.append(
+                ledger.Line(chart.VAT_PENDING, debit=r.vat_pending, label=deposit_label, vat_rate=rate)
+            )
+        total = sum((r.deduction.amount for r in group), ZERO)
+        entry_lines.append(
+            ledger.Line(chart.CUSTOMERS, credit=total, label=deposit_label, partner_id=invoice.customer_id)
+        )
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         # A credit note is the mirror of an invoice: 411 credit, revenue and VAT debit.
-        entry_lines = [dataclasses.replace(line, debit=line.credit, credit=line.debit) for line in entry_lines]
+        entry_lines = [
+            dataclasses.replace(line, debit=line.credit, credit=line.debit) for line in entry_lines
+        ]
     return entry_lines
 
 
@@ -196,13 +635,25 @@ def _seller_snapshot(company: Company | None) -> dict:
     if company is None:
         _fail(errors.COMPANY_MISSING)
     return {
-        "name": company.legal_name, "legal_form": company.legal_form, "siren": company.siren,
-        "siret": company.siret, "vat_number": company.vat_number, "rcs_city": company.rcs_city,
+        "name": company.legal_name,
+        "legal_form": company.legal_form,
+        "siren": company.siren,
+        "siret": company.siret,
+        "vat_number": company.vat_number,
+        "rcs_city": company.rcs_city,
         "share_capital": str(company.share_capital) if company.share_capital is not None else "",
-        "street": company.street, "street2": company.street2, "postal_code": company.postal_code,
-        "city": company.city, "country": company.country, "iban": company.iban, "bic": company.bic,
-        "email": company.email, "phone": company.phone, "vat_on_debits": company.vat_on_debits,
-        "late_penalty_rate": str(company.late_penalty_rate), "early_payment_discount": company.early_payment_discount,
+        "street": company.street,
+        "street2": company.street2,
+        "postal_code": company.postal_code,
+        "city": company.city,
+        "country": company.country,
+        "iban": company.iban,
+        "bic": company.bic,
+        "email": company.email,
+        "phone": company.phone,
+        "vat_on_debits": company.vat_on_debits,
+        "late_penalty_rate": str(company.late_penalty_rate),
+        "early_payment_discount": company.early_payment_discount,
     }
 
 
@@ -227,7 +678,13 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
     if invoice.status == Invoice.Status.ISSUED:
         _fail(errors.NOT_DRAFT, number=invoice.number)
-    workflow.require(Invoice.TRANSITIONS, invoice.status, Invoice.Status.ISSUED, document=str(invoice), labels=Invoice.Status)
+    workflow.require(
+        Invoice.TRANSITIONS,
+        invoice.status,
+        Invoice.Status.ISSUED,
+        document=str(invoice),
+        labels=Invoice.Status,
+    )
     today = timezone.localdate()
     date = date or today
     if date > today:
@@ -259,17 +716,39 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     invoice.buyer_details = einvoicing.buyer_details(customer, invoice.order)
     invoice.operation_nature = _nature(lines)
     delivered_on = [line.delivery_line.delivery.date for line in lines if line.delivery_line_id]
+    if not delivered_on and invoice.milestone_id and invoice.kind == Invoice.Kind.INVOICE:
+        # A schedule step billed after the goods left: the last delivery of the order.
+        delivered_on = [
+            d
+            for d in Delivery.objects.filter(
+                order_id=invoice.order_id, status=Delivery.Status.VALIDATED
+            ).values_list("date", flat=True)
+        ]
     invoice.delivery_date = max(delivered_on) if delivered_on else None
-    # A credit note reverses VAT on 44571; pending VAT of the invoice it corrects is released when the
-    # credit note is applied to that invoice (payments.apply_credit_note).
-    on_receipts = not company.vat_on_debits and invoice.kind != Invoice.Kind.CREDIT_NOTE
-    taxes = _tax_rows(invoice, lines, totals, vat_on_receipts=on_receipts)
+    if invoice.kind == Invoice.Kind.DEPOSIT and invoice.order_id:
+        order = Order.objects.select_for_update().get(pk=invoice.order_id)
+        _check_deposit_fits(order, list(order.milestones.all()))
+    deductions = list(invoice.deposit_deductions.select_related("deposit"))
+    invoice.deposits_deducted = sum((d.amount for d in deductions), ZERO)
+    if invoice.deposits_deducted > totals.total:
+        _fail(
+            errors.DEDUCTION_EXCEEDS_TOTAL, deducted=_fr(invoice.deposits_deducted), total=_fr(totals.total)
+        )
+    taxes = _tax_rows(invoice, lines, totals, due_on_receipt=_due_on_receipt(invoice, company))
+    if deductions:
+        deducted_vat: dict[tuple[Decimal, str], Decimal] = defaultdict(lambda: ZERO)
+        for d in deductions:
+            deducted_vat[(d.vat_rate, d.category)] += d.vat
+        for tax in taxes:
+            tax.amount_on_receipts = schedule.pending_after_deposits(
+                tax.amount, tax.amount_on_receipts, deducted_vat[(tax.vat_rate, tax.category)]
+            )
     entry, _ = ledger.post_entry(
         "VE",
         date=date,
         label=f"{invoice.get_kind_display()} {invoice.number}",
         document_number=invoice.number,
-        lines=_sales_entry_lines(invoice, lines, taxes),
+        lines=_sales_entry_lines(invoice, lines, taxes, _deposit_reversals(deductions)),
     )
     InvoiceTax.objects.bulk_create(taxes)
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
@@ -286,8 +765,15 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
         _fail(errors.EINVOICE_INVALID, problems=" ; ".join(einvoice_problems))
     einvoicing.freeze(invoice)
     audit.record(
-        "invoice.issued", by=by, obj=invoice,
-        data={"number": invoice.number, "untaxed": invoice.total_untaxed, "vat": invoice.total_vat, "total": invoice.total},
+        "invoice.issued",
+        by=by,
+        obj=invoice,
+        data={
+            "number": invoice.number,
+            "untaxed": invoice.total_untaxed,
+            "vat": invoice.total_vat,
+            "total": invoice.total,
+        },
     )
     return invoice
 
@@ -304,11 +790,13 @@ def _count_invoiced(lines: list[InvoiceLine]) -> None:
     order_lines = list(OrderLine.objects.select_for_update().filter(pk__in=by_order_line).order_by("pk"))
     for ol in order_lines:
         ol.quantity_invoiced += by_order_line[ol.pk]
-    OrderLine.objects.bulk_update(order_lines, ["quantity_invoiced"])
-    delivery_lines = list(DeliveryLine.objects.select_for_update().filter(pk__in=by_delivery_line).order_by("pk"))
+    update_each(order_lines, ["quantity_invoiced"])
+    delivery_lines = list(
+        DeliveryLine.objects.select_for_update().filter(pk__in=by_delivery_line).order_by("pk")
+    )
     for dl in delivery_lines:
         dl.quantity_invoiced += by_delivery_line[dl.pk]
-    DeliveryLine.objects.bulk_update(delivery_lines, ["quantity_invoiced"])
+    update_each(delivery_lines, ["quantity_invoiced"])
 
 
 # --- Credit notes (avoirs) ----------------------------------------------------------------------
@@ -327,7 +815,13 @@ def credited_so_far(invoice_line_ids) -> dict[int, tuple[Decimal, Decimal]]:
 
 @transaction.atomic
 def create_credit_note(
-    invoice: Invoice, lines, *, by, reason: str, source_reference: str = "", gesture_category: str = "",
+    invoice: Invoice,
+    lines,
+    *,
+    by,
+    reason: str,
+    source_reference: str = "",
+    gesture_category: str = "",
 ) -> Invoice:
     """Draft a credit note (avoir) correcting an issued invoice.
 
@@ -346,6 +840,14 @@ def create_credit_note(
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.Status.ISSUED or invoice.kind == Invoice.Kind.CREDIT_NOTE:
         _fail(errors.CREDIT_ONLY_ISSUED_INVOICE, number=str(invoice))
+    if invoice.kind == Invoice.Kind.DEPOSIT:
+        deducting = (
+            invoice.deducted_in.exclude(invoice__status=Invoice.Status.CANCELLED)
+            .select_related("invoice")
+            .first()
+        )
+        if deducting is not None:
+            _fail(errors.DEPOSIT_ALREADY_DEDUCTED, number=invoice.number, invoice=str(deducting.invoice))
     if not lines:
         _fail(errors.NO_LINES)
     originals = {line.pk: line for line in invoice.lines.select_related("product")}
@@ -360,32 +862,61 @@ def create_credit_note(
         qty = _decimal(data.get("quantity"))
         if qty <= 0:
             _fail(errors.CREDIT_QUANTITY_NOT_POSITIVE)
-        price = _decimal(data["unit_price"]) if data.get("unit_price") not in (None, "") else original.unit_price
+        price = (
+            _decimal(data["unit_price"]) if data.get("unit_price") not in (None, "") else original.unit_price
+        )
         if price <= 0 or price > original.unit_price:
             _fail(errors.CREDIT_PRICE_OUT_OF_RANGE, sku=original.product.sku)
         net = money.line_net(qty, price, original.discount_percent)
         done_qty, done_amount = so_far.get(original.pk, (ZERO, ZERO))
         prev_qty, prev_amount = requested.get(original.pk, (ZERO, ZERO))
         if done_qty + prev_qty + qty > original.quantity:
-            _fail(errors.CREDIT_EXCEEDS_QUANTITY, sku=original.product.sku, left=_fmt(original.quantity - done_qty - prev_qty))
+            _fail(
+                errors.CREDIT_EXCEEDS_QUANTITY,
+                sku=original.product.sku,
+                left=_fmt(original.quantity - done_qty - prev_qty),
+            )
         if done_amount + prev_amount + net > original.net_amount:
-            _fail(errors.CREDIT_EXCEEDS_AMOUNT, sku=original.product.sku, left=original.net_amount - done_amount - prev_amount)
+            _fail(
+                errors.CREDIT_EXCEEDS_AMOUNT,
+                sku=original.product.sku,
+                left=original.net_amount - done_amount - prev_amount,
+            )
         requested[original.pk] = (prev_qty + qty, prev_amount + net)
         new_lines.append(
             InvoiceLine(
-                position=position, credited_line=original, order_line_id=original.order_line_id,
-                delivery_line_id=original.delivery_line_id, product_id=original.product_id,
-                description=original.description, quantity=qty, unit_price=price,
-                discount_percent=original.discount_percent, vat_rate=original.vat_rate,
-                vat_category=original.vat_category, vat_exemption_reason=original.vat_exemption_reason,
+                position=position,
+                credited_line=original,
+                order_line_id=original.order_line_id,
+                delivery_line_id=original.delivery_line_id,
+                product_id=original.product_id,
+                description=original.description,
+                quantity=qty,
+                unit_price=price,
+                discount_percent=original.discount_percent,
+                vat_rate=original.vat_rate,
+                vat_category=original.vat_category,
+                vat_exemption_reason=original.vat_exemption_reason,
                 net_amount=net,
-                # A price reduction is booked on 709; goods or services taken back reverse 707/706.
-                account_code=chart.DISCOUNTS_GRANTED if price != original.unit_price or gesture_category else original.account_code,
+                # A price reduction is booked on 709; goods or services taken back reverse 707/706; a
+                # deposit credited, whatever the reason, reverses the advance on 4191.
+                account_code=(
+                    original.account_code
+                    if invoice.kind == Invoice.Kind.DEPOSIT
+                    or not (price != original.unit_price or gesture_category)
+                    else chart.DISCOUNTS_GRANTED
+                ),
             )
         )
     note = Invoice.objects.create(
-        kind=Invoice.Kind.CREDIT_NOTE, series="AV", customer_id=invoice.customer_id, order_id=invoice.order_id,
-        corrects=invoice, source_reference=source_reference, gesture_category=gesture_category, reason=reason,
+        kind=Invoice.Kind.CREDIT_NOTE,
+        series="AV",
+        customer_id=invoice.customer_id,
+        order_id=invoice.order_id,
+        corrects=invoice,
+        source_reference=source_reference,
+        gesture_category=gesture_category,
+        reason=reason,
         created_by=by if getattr(by, "pk", None) else None,
     )
     for line in new_lines:
@@ -395,9 +926,16 @@ def create_credit_note(
     note.total_untaxed, note.total_vat, note.total = totals.untaxed, totals.vat, totals.total
     note.save(update_fields=["total_untaxed", "total_vat", "total"])
     audit.record(
-        "credit_note.drafted", by=by, obj=note,
-        data={"invoice": invoice.number, "case": source_reference, "gesture": gesture_category, "reason": reason,
-              "total": note.total},
+        "credit_note.drafted",
+        by=by,
+        obj=note,
+        data={
+            "invoice": invoice.number,
+            "case": source_reference,
+            "gesture": gesture_category,
+            "reason": reason,
+            "total": note.total,
+        },
     )
     return note
 

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comptoir.billing.models import Invoice
+from comptoir.core.money import amount
 from comptoir.payments.models import CreditApplication, PaymentAllocation
 
 ZERO = Decimal("0")
@@ -23,8 +24,12 @@ def payment_status(total: Decimal, paid: Decimal) -> str:
 
 @dataclass(frozen=True)
 class PaymentState:
+    """`paid` counts everything that settled the invoice, the deposits it deducts included (EN 16931
+    calls them the "paid amount", BT-113); `deposits` says how much of it they are."""
+
     total: Decimal
     paid: Decimal
+    deposits: Decimal = ZERO
 
     @property
     def balance_due(self) -> Decimal:
@@ -40,21 +45,30 @@ class PaymentState:
 
 
 def invoice_payment_state(invoice: Invoice) -> PaymentState:
-    """Settled = payments allocated + credit notes applied."""
-    paid = PaymentAllocation.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO
-    credited = CreditApplication.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO
-    return PaymentState(invoice.total, paid + credited)
+    """Settled = deposits the invoice deducts + payments allocated + credit notes applied, so that the
+    balance due is total − deposits deducted − settled."""
+    # amount(): SQLite sums decimals as floats; back to exact cents.
+    paid = amount(PaymentAllocation.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO)
+    credited = amount(CreditApplication.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO)
+    deposits = invoice.deposits_deducted
+    return PaymentState(invoice.total, paid + credited + deposits, deposits)
 
 
 def with_amount_paid(qs):
-    """Annotate invoices with `amount_paid` in one query (no N+1 on lists)."""
+    """Annotate invoices with `amount_paid` in one query (no N+1 on lists): payments allocated, credit
+    notes applied and the deposits the invoice deducts (BT-113), so `total - amount_paid` is what is due."""
     money_field = DecimalField(max_digits=14, decimal_places=2)
 
     def settled_by(model):
         total = model.objects.filter(invoice=OuterRef("pk")).values("invoice").annotate(s=Sum("amount")).values("s")
         return Coalesce(Subquery(total, output_field=money_field), Value(ZERO), output_field=money_field)
 
-    return qs.annotate(amount_paid=settled_by(PaymentAllocation) + settled_by(CreditApplication))
+    return qs.annotate(
+        amount_paid=ExpressionWrapper(
+            settled_by(PaymentAllocation) + settled_by(CreditApplication) + F("deposits_deducted"),
+            output_field=money_field,
+        )
+    )
 
 
 def open_invoices(customer=None):

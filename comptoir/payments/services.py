@@ -42,7 +42,8 @@ def allocated_totals(invoice_ids) -> dict[int, Decimal]:
     for model in (PaymentAllocation, CreditApplication):
         rows = model.objects.filter(invoice_id__in=invoice_ids).values("invoice_id").annotate(total=Sum("amount"))
         for row in rows:
-            totals[row["invoice_id"]] = totals.get(row["invoice_id"], ZERO) + row["total"]
+            # money.amount: SQLite sums decimals as floats; back to exact cents before comparing.
+            totals[row["invoice_id"]] = totals.get(row["invoice_id"], ZERO) + money.amount(row["total"])
     return totals
 
 
@@ -94,7 +95,7 @@ def register_payment(
             _fail(errors.INVOICE_NOT_ISSUED, number=invoice, state=invoice.get_status_display())
         if invoice.customer_id != customer.pk:
             _fail(errors.OTHER_CUSTOMER, number=invoice.number)
-        due = invoice.total - already.get(invoice_id, ZERO)
+        due = invoice.amount_payable - already.get(invoice_id, ZERO)
         if alloc_amount > due:
             _fail(errors.ALLOCATION_EXCEEDS_DUE, number=invoice.number, due=_euros(due), amount=_euros(alloc_amount))
     number = numbering.next_number("REG", date.year)
@@ -131,7 +132,7 @@ def register_payment(
             for (invoice_id, rate), moved in releases.items()
         ]
     )
-    settled = [i for i, a in wanted if already.get(i, ZERO) + a == invoices[i].total]
+    settled = [i for i, a in wanted if already.get(i, ZERO) + a == invoices[i].amount_payable]
     _letter_settled_invoices(settled, date=date)
     audit.record(
         "payment.registered", by=by, obj=payment,
@@ -144,7 +145,9 @@ def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decima
     """VAT on services due on receipt: the share of each invoice's pending VAT that this payment cashes.
 
     Pro rata of the amount paid; the payment that settles the invoice takes whatever is left, so the
-    pending VAT of a paid invoice is always exactly zero whatever the rounding on the way.
+    pending VAT of a paid invoice is always exactly zero whatever the rounding on the way. On an invoice
+    that deducts deposits, the pending VAT is that of the balance (billing.schedule.pending_after_deposits)
+    and the amount payable is the balance.
     """
     pending = {
         (tax.invoice_id, tax.vat_rate): tax.amount_on_receipts
@@ -153,7 +156,7 @@ def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decima
     if not pending:
         return {}
     released_before = {
-        (row["invoice_id"], row["vat_rate"]): row["total"]
+        (row["invoice_id"], row["vat_rate"]): money.amount(row["total"])
         for row in VatRelease.objects.filter(invoice_id__in=[i for i, _ in wanted])
         .values("invoice_id", "vat_rate")
         .annotate(total=Sum("amount"))
@@ -161,31 +164,32 @@ def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decima
     moves = {}
     for invoice_id, alloc_amount in wanted:
         invoice = invoices[invoice_id]
-        settles = already.get(invoice_id, ZERO) + alloc_amount == invoice.total
+        payable = invoice.amount_payable
+        settles = already.get(invoice_id, ZERO) + alloc_amount == payable
         for (pending_invoice, rate), amount in pending.items():
             if pending_invoice != invoice_id:
                 continue
             left = amount - released_before.get((invoice_id, rate), ZERO)
-            moved = left if settles else min(left, money.amount(amount * alloc_amount / invoice.total))
+            moved = left if settles else min(left, money.amount(amount * alloc_amount / payable))
             if moved > 0:
                 moves[(invoice_id, rate)] = moved
     return moves
 
 
 def _letter_settled_invoices(invoice_ids: list[int], *, date: datetime.date) -> None:
-    """Each fully settled invoice: letter its 411 debit with the 411 credit lines that settle it — the
-    payment lines allocated to it and the lines of credit notes applied only to it. When a credit note
-    is spread over several invoices its line cannot be lettered with one of them: the invoice is then
-    left unlettered (it is still settled; lettering is a matching aid, not the source of truth)."""
+    """Each fully settled invoice: letter its own 411 lines (the debit, and the credits of the deposits
+    it deducts) with the 411 credit lines that settle it — the payment lines allocated to it and the
+    lines of credit notes applied only to it. When a credit note is spread over several invoices its
+    line cannot be lettered with one of them: the invoice is then left unlettered (it is still settled;
+    lettering is a matching aid, not the source of truth)."""
     if not invoice_ids:
         return
     customers_account = ledger.account_id(chart.CUSTOMERS)
-    debit_lines = {
-        line.entry.invoice.pk: line
-        for line in EntryLine.objects.select_related("entry__invoice").filter(
-            entry__invoice__pk__in=invoice_ids, account_id=customers_account, debit__gt=0
-        )
-    }
+    own_lines: dict[int, list[EntryLine]] = {}
+    for line in EntryLine.objects.select_related("entry__invoice").filter(
+        entry__invoice__pk__in=invoice_ids, account_id=customers_account
+    ):
+        own_lines.setdefault(line.entry.invoice.pk, []).append(line)
     credit_lines: dict[int, list[EntryLine]] = {}
     for alloc in PaymentAllocation.objects.select_related("entry_line").filter(invoice_id__in=invoice_ids):
         credit_lines.setdefault(alloc.invoice_id, []).append(alloc.entry_line)
@@ -194,7 +198,7 @@ def _letter_settled_invoices(invoice_ids: list[int], *, date: datetime.date) -> 
         note_lines = EntryLine.objects.filter(entry_id=application.credit_note.entry_id, account_id=customers_account)
         credit_lines.setdefault(application.invoice_id, []).extend(note_lines)
     for invoice_id in invoice_ids:
-        group = [debit_lines[invoice_id], *credit_lines.get(invoice_id, [])]
+        group = [*own_lines[invoice_id], *credit_lines.get(invoice_id, [])]
         if sum(line.debit - line.credit for line in group) == 0 and not any(
             hasattr(line, "reconciled") for line in group
         ):
@@ -216,7 +220,7 @@ def apply_credit_note(credit_note: Invoice, invoice: Invoice, *, by, amount=None
     if invoice.customer_id != credit_note.customer_id:
         _fail(errors.OTHER_CUSTOMER, number=invoice.number)
     credit_left = credit_note.total - credit_available_used(credit_note)
-    due = invoice.total - allocated_totals([invoice.pk]).get(invoice.pk, ZERO)
+    due = invoice.amount_payable - allocated_totals([invoice.pk]).get(invoice.pk, ZERO)
     amount = _amount(amount) if amount is not None else min(credit_left, due)
     if amount <= 0:
         _fail(errors.ALLOCATION_NOT_POSITIVE)
@@ -247,7 +251,7 @@ def apply_credit_note(credit_note: Invoice, invoice: Invoice, *, by, amount=None
             [VatRelease(credit_application=application, invoice=invoice, vat_rate=rate, amount=moved)
              for (_, rate), moved in releases.items()]
         )
-    if already.get(invoice.pk, ZERO) + amount == invoice.total:
+    if already.get(invoice.pk, ZERO) + amount == invoice.amount_payable:
         _letter_settled_invoices([invoice.pk], date=date)
     audit.record(
         "credit_note.applied", by=by, obj=credit_note, data={"invoice": invoice.number, "amount": amount}
@@ -257,8 +261,8 @@ def apply_credit_note(credit_note: Invoice, invoice: Invoice, *, by, amount=None
 
 def credit_available_used(credit_note: Invoice) -> Decimal:
     """How much of a credit note has already been applied to invoices or refunded."""
-    applied = CreditApplication.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO
-    refunded = Refund.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO
+    applied = money.amount(CreditApplication.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO)
+    refunded = money.amount(Refund.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO)
     return applied + refunded
 
 

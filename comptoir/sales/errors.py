@@ -10,3 +10,82 @@ QUOTE_EXPIRED = ("quote_expired", N_("Le devis %(number)s a expiré le %(date)s 
 ORDER_HAS_DELIVERIES = ("order_has_deliveries", N_("La commande %(number)s a déjà des livraisons expédiées : elle ne peut plus être annulée."))
 ORDER_HAS_INVOICES = ("order_has_invoices", N_("La commande %(number)s a déjà des factures : elle ne peut plus être annulée."))
 INVALID_NUMBER = ("invalid_number", N_("« %(value)s » n'est pas un nombre valide (ligne %(position)s)."))
+
+# Billing schedules (deposits and milestones)
+SCHEDULE_ORDER_CANCELLED = (
+    "schedule_order_cancelled",
+    N_("La commande %(number)s est annulée : son échéancier de facturation ne peut plus être modifié."),
+)
+SCHEDULE_ORDER_INVOICED = (
+    "schedule_order_invoiced",
+    N_(
+        "La commande %(number)s est déjà facturée (au moins en partie) : son échéancier ne peut plus être modifié. Annulez d'abord les brouillons de facture, ou établissez un avoir."
+    ),
+)
+SCHEDULE_ORDER_WITHOUT_AMOUNT = (
+    "schedule_order_without_amount",
+    N_("La commande %(number)s n'a pas de montant HT : il n'y a rien à échelonner."),
+)
+MILESTONE_LABEL_MISSING = ("milestone_label_missing", N_("Donnez un libellé à l'échéance %(position)s."))
+MILESTONE_TRIGGER_INVALID = (
+    "milestone_trigger_invalid",
+    N_(
+        "Échéance %(position)s : déclencheur « %(value)s » inconnu. Choisissez confirmation, delivery (livraison), acceptance (réception par le client) ou manual (sur décision)."
+    ),
+)
+MILESTONE_PERCENT_XOR_AMOUNT = (
+    "milestone_percent_xor_amount",
+    N_("Échéance %(position)s : indiquez soit un pourcentage, soit un montant HT, mais pas les deux."),
+)
+MILESTONE_PERCENT_OUT_OF_RANGE = (
+    "milestone_percent_out_of_range",
+    N_(
+        "Échéance %(position)s : le pourcentage doit être supérieur à 0 et au plus 100 %% (reçu : %(value)s)."
+    ),
+)
+MILESTONE_AMOUNT_NOT_POSITIVE = (
+    "milestone_amount_not_positive",
+    N_("Échéance %(position)s : le montant HT doit être strictement positif (reçu : %(value)s)."),
+)
+DEPOSIT_TRIGGER_AFTER_DELIVERY = (
+    "deposit_trigger_after_delivery",
+    N_(
+        "Échéance %(position)s : un acompte se facture avant la livraison. Choisissez le déclencheur « à la confirmation » ou « sur décision », ou faites-en une échéance ordinaire."
+    ),
+)
+DELIVERY_MILESTONE_WITHOUT_GOODS = (
+    "delivery_milestone_without_goods",
+    N_(
+        "Échéance %(position)s : la commande %(number)s ne comporte aucun article à livrer, une échéance « à la livraison » ne serait jamais atteinte. Choisissez « à la réception par le client » ou « sur décision »."
+    ),
+)
+SCHEDULE_PERCENT_OVER_100 = (
+    "schedule_percent_over_100",
+    N_("Les pourcentages de l'échéancier totalisent %(total)s %% : ils ne peuvent pas dépasser 100 %%."),
+)
+SCHEDULE_EXCEEDS_ORDER = (
+    "schedule_exceeds_order",
+    N_(
+        "L'échéancier totalise %(scheduled)s € HT, plus que le montant de la commande %(number)s (%(total)s € HT). Réduisez les montants ou les pourcentages."
+    ),
+)
+SCHEDULE_INCOMPLETE = (
+    "schedule_incomplete",
+    N_(
+        "Un échéancier comportant des échéances facturées (hors acomptes) remplace la facturation des quantités livrées : il doit couvrir toute la commande %(number)s (%(total)s € HT), or il totalise %(scheduled)s € HT."
+    ),
+)
+MILESTONE_REACHED_AUTOMATICALLY = (
+    "milestone_reached_automatically",
+    N_(
+        "L'échéance « %(label)s » est atteinte automatiquement (%(trigger)s) : elle ne se marque pas à la main."
+    ),
+)
+MILESTONE_ALREADY_REACHED = (
+    "milestone_already_reached",
+    N_("L'échéance « %(label)s » est déjà atteinte (le %(date)s)."),
+)
+MILESTONE_ORDER_NOT_CONFIRMED = (
+    "milestone_order_not_confirmed",
+    N_("Confirmez la commande %(number)s avant de marquer une de ses échéances comme atteinte."),
+)

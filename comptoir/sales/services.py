@@ -12,7 +12,7 @@ from comptoir.core.errors import DomainError
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
 from comptoir.sales import errors
-from comptoir.sales.models import Order, OrderLine, Quote, QuoteLine
+from comptoir.sales.models import BillingMilestone, Order, OrderLine, Quote, QuoteLine
 
 QUOTE_VALIDITY_DAYS = 30
 
@@ -257,6 +257,10 @@ def confirm_order(order: Order, *, by) -> Order:
     order.status = Order.Status.CONFIRMED
     order.confirmed_at = timezone.now()
     order.save(update_fields=["status", "confirmed_at"])
+    # Billing-schedule steps due at confirmation (typically the deposit) can now be invoiced.
+    order.milestones.filter(trigger=BillingMilestone.Trigger.CONFIRMATION, reached_at__isnull=True).update(
+        reached_at=order.confirmed_at
+    )
     audit.record("order.confirmed", by=by, obj=order, data={"total": order.total_untaxed})
     return order
 
@@ -275,3 +279,183 @@ def cancel_order(order: Order, *, by, reason: str = "") -> Order:
     order.save(update_fields=["status"])
     audit.record("order.cancelled", by=by, obj=order, data={"reason": reason})
     return order
+
+
+# --- Billing schedules (deposits and milestones) ------------------------------------------------
+#
+# A schedule splits the billing of an order into steps, each a percentage of the order's total excl.
+# VAT or a fixed amount excl. VAT, billed when its trigger is reached:
+#   - confirmation: reached when the order is confirmed (`confirm_order` stamps it);
+#   - delivery: reached when every goods line is fully delivered, derived from the quantities each time
+#     billing asks (never stored in advance, so a cancelled delivery cannot leave it wrongly reached);
+#   - acceptance / manual: reached when someone records it (`mark_milestone_reached`).
+# Deposit steps (acomptes) are billed as deposit invoices (type 386) and deducted later from the
+# invoices of the goods and services; the order is still invoiced by delivered quantities. Ordinary
+# steps replace that: an order with any of them is billed by its schedule, which must then cover the
+# whole order. Invoicing a step is billing's job (`billing.services.create_milestone_invoice`).
+
+
+def _fr_amount(value: Decimal) -> str:
+    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+
+
+def _flag(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "oui", "on"}
+    return bool(value)
+
+
+def milestone_amount(milestone: BillingMilestone, order_total_untaxed: Decimal) -> Decimal:
+    """What a step bills excl. VAT: its fixed amount, or its percentage of the order total, rounded."""
+    if milestone.amount is not None:
+        return milestone.amount
+    return money.amount(order_total_untaxed * milestone.percent / money.HUNDRED)
+
+
+def check_schedule_fits(order: Order, milestones) -> None:
+    """The schedule's rules that depend on the order's total (re-checked by billing before each step
+    is invoiced, since a draft order's lines may change after the schedule was set)."""
+    milestones = list(milestones)
+    if not milestones:
+        return
+    if order.total_untaxed <= 0:
+        _fail(errors.SCHEDULE_ORDER_WITHOUT_AMOUNT, number=order.number)
+    percents = sum((m.percent for m in milestones if m.percent is not None), Decimal("0"))
+    if percents > money.HUNDRED:
+        _fail(errors.SCHEDULE_PERCENT_OVER_100, total=format(percents.normalize(), "f").replace(".", ","))
+    scheduled = money.amount(
+        sum((m.amount for m in milestones if m.amount is not None), Decimal("0"))
+        + order.total_untaxed * percents / money.HUNDRED
+    )
+    if scheduled > order.total_untaxed:
+        _fail(
+            errors.SCHEDULE_EXCEEDS_ORDER,
+            number=order.number,
+            scheduled=_fr_amount(scheduled),
+            total=_fr_amount(order.total_untaxed),
+        )
+    if any(not m.is_deposit for m in milestones) and scheduled != order.total_untaxed:
+        _fail(
+            errors.SCHEDULE_INCOMPLETE,
+            number=order.number,
+            scheduled=_fr_amount(scheduled),
+            total=_fr_amount(order.total_untaxed),
+        )
+
+
+def _schedule_step(data, position: int, order: Order, *, has_goods: bool) -> BillingMilestone:
+    label = str(data.get("label") or "").strip()
+    if not label:
+        _fail(errors.MILESTONE_LABEL_MISSING, position=position)
+    trigger = data.get("trigger")
+    if trigger not in BillingMilestone.Trigger.values:
+        _fail(errors.MILESTONE_TRIGGER_INVALID, position=position, value=trigger)
+    percent = _decimal(data.get("percent"), position)
+    amount = _decimal(data.get("amount"), position)
+    if (percent is None) == (amount is None):
+        _fail(errors.MILESTONE_PERCENT_XOR_AMOUNT, position=position)
+    if percent is not None:
+        percent = percent.quantize(Decimal("0.01"))
+        if not Decimal("0") < percent <= money.HUNDRED:
+            _fail(errors.MILESTONE_PERCENT_OUT_OF_RANGE, position=position, value=data.get("percent"))
+    else:
+        amount = money.amount(amount)
+        if amount <= 0:
+            _fail(errors.MILESTONE_AMOUNT_NOT_POSITIVE, position=position, value=data.get("amount"))
+    is_deposit = _flag(data.get("is_deposit", False))
+    if is_deposit and trigger in (BillingMilestone.Trigger.DELIVERY, BillingMilestone.Trigger.ACCEPTANCE):
+        _fail(errors.DEPOSIT_TRIGGER_AFTER_DELIVERY, position=position)
+    if trigger == BillingMilestone.Trigger.DELIVERY and not has_goods:
+        _fail(errors.DELIVERY_MILESTONE_WITHOUT_GOODS, position=position, number=order.number)
+    return BillingMilestone(
+        order=order,
+        position=position,
+        label=label[:120],
+        trigger=trigger,
+        percent=percent,
+        amount=amount,
+        is_deposit=is_deposit,
+    )
+
+
+@transaction.atomic
+def set_billing_schedule(order: Order, milestones, *, by) -> list[BillingMilestone]:
+    """Replace the order's billing schedule (an empty list removes it).
+
+    `milestones` are {"label", "trigger" (confirmation / delivery / acceptance / manual), "percent" or
+    "amount" (excl. VAT), "is_deposit"}. Allowed while nothing on the order is invoiced.
+    """
+    permissions.require(by, "order.manage")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == Order.Status.CANCELLED:
+        _fail(errors.SCHEDULE_ORDER_CANCELLED, number=order.number)
+    lines = list(order.lines.select_related("product"))
+    # Invoices point at their order; reading that link keeps sales free of any import from billing.
+    if (
+        any(line.quantity_invoiced > 0 for line in lines)
+        or order.invoices.exclude(status="cancelled").exists()
+    ):
+        _fail(errors.SCHEDULE_ORDER_INVOICED, number=order.number)
+    has_goods = any(line.product.is_stocked for line in lines)
+    steps = [
+        _schedule_step(data, position, order, has_goods=has_goods)
+        for position, data in enumerate(milestones or [], start=1)
+    ]
+    check_schedule_fits(order, steps)
+    # A cancelled draft never had a number: it may let go of a step that is being replaced.
+    order.invoices.filter(status="cancelled", milestone__isnull=False).update(milestone=None)
+    order.milestones.all().delete()
+    if order.status == Order.Status.CONFIRMED:
+        for step in steps:
+            if step.trigger == BillingMilestone.Trigger.CONFIRMATION:
+                step.reached_at = order.confirmed_at
+    BillingMilestone.objects.bulk_create(steps)
+    audit.record(
+        "order.billing_schedule_set",
+        by=by,
+        obj=order,
+        data={
+            "milestones": [
+                {
+                    "label": s.label,
+                    "trigger": s.trigger,
+                    "percent": s.percent,
+                    "amount": s.amount,
+                    "is_deposit": s.is_deposit,
+                }
+                for s in steps
+            ]
+        },
+    )
+    return list(order.milestones.all())
+
+
+@transaction.atomic
+def mark_milestone_reached(milestone: BillingMilestone, *, by) -> BillingMilestone:
+    """Record that an acceptance or manual step is reached: it can now be invoiced."""
+    permissions.require(by, "order.manage")
+    order = Order.objects.select_for_update().get(pk=milestone.order_id)
+    milestone = BillingMilestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.trigger in (BillingMilestone.Trigger.CONFIRMATION, BillingMilestone.Trigger.DELIVERY):
+        _fail(
+            errors.MILESTONE_REACHED_AUTOMATICALLY,
+            label=milestone.label,
+            trigger=milestone.get_trigger_display(),
+        )
+    if order.status != Order.Status.CONFIRMED:
+        _fail(errors.MILESTONE_ORDER_NOT_CONFIRMED, number=order.number)
+    if milestone.reached_at is not None:
+        _fail(
+            errors.MILESTONE_ALREADY_REACHED,
+            label=milestone.label,
+            date=timezone.localtime(milestone.reached_at).strftime("%d/%m/%Y"),
+        )
+    milestone.reached_at = timezone.now()
+    milestone.save(update_fields=["reached_at"])
+    audit.record(
+        "order.milestone_reached",
+        by=by,
+        obj=order,
+        data={"milestone": milestone.label, "trigger": milestone.trigger},
+    )
+    return milestone

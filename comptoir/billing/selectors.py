@@ -1,0 +1,143 @@
+"""Billing reads shaped for pages and the API (no writes)."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, Q, Sum, Value, When
+
+from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
+from comptoir.sales import progress
+from comptoir.sales.models import BillingMilestone, Order
+from comptoir.sales.services import milestone_amount
+
+ZERO = Decimal("0")
+
+# Where a billing-schedule step stands.
+PLANNED, REACHED, DRAFTED, INVOICED = "planned", "reached", "drafted", "invoiced"
+MILESTONE_STATE_LABELS = {
+    PLANNED: "Prévue",
+    REACHED: "À facturer",
+    DRAFTED: "Facture en brouillon",
+    INVOICED: "Facturée",
+}
+
+
+@dataclass(frozen=True)
+class MilestoneStatus:
+    milestone: BillingMilestone
+    amount_untaxed: Decimal  # what the step bills excl. VAT, at today's order total
+    reached: bool
+    reached_at: datetime.datetime | None
+    invoice: Invoice | None  # the draft or issued invoice billing it
+
+    @property
+    def state(self) -> str:
+        if self.invoice is not None:
+            return INVOICED if self.invoice.status == Invoice.Status.ISSUED else DRAFTED
+        return REACHED if self.reached else PLANNED
+
+    @property
+    def state_label(self) -> str:
+        return MILESTONE_STATE_LABELS[self.state]
+
+
+@dataclass(frozen=True)
+class OrderBillingStatus:
+    """What an order has been billed, and what remains to bill, excl. VAT.
+
+    `invoiced_untaxed` counts the issued invoices that bill the order's goods and services (by delivered
+    quantities or by schedule step); deposits are counted apart, since the invoice that deducts them
+    bills their share again. `remaining_untaxed` = ordered − invoiced: what no issued invoice bills yet
+    (drafts included in it, and shown in `draft_untaxed`).
+    """
+
+    order: Order
+    ordered_untaxed: Decimal
+    invoiced_untaxed: Decimal
+    draft_untaxed: Decimal
+    credited_untaxed: Decimal  # issued credit notes on the order's invoices
+    other_invoiced_untaxed: Decimal  # issued invoices beyond the order (a return case's re-invoicing)
+    deposits_invoiced_untaxed: Decimal
+    deposits_deducted_untaxed: Decimal  # by issued invoices
+    billed_by_schedule: bool
+    milestones: tuple[MilestoneStatus, ...]
+
+    @property
+    def invoiced_by_kind(self) -> dict[str, Decimal]:
+        return {
+            Invoice.Kind.INVOICE: self.invoiced_untaxed + self.other_invoiced_untaxed,
+            Invoice.Kind.DEPOSIT: self.deposits_invoiced_untaxed,
+            Invoice.Kind.CREDIT_NOTE: self.credited_untaxed,
+        }
+
+    @property
+    def deposits_to_deduct_untaxed(self) -> Decimal:
+        return self.deposits_invoiced_untaxed - self.deposits_deducted_untaxed
+
+    @property
+    def remaining_untaxed(self) -> Decimal:
+        return self.ordered_untaxed - self.invoiced_untaxed
+
+    @property
+    def is_fully_invoiced(self) -> bool:
+        return self.remaining_untaxed <= 0 and self.deposits_to_deduct_untaxed <= 0
+
+
+def order_billing_status(order: Order) -> OrderBillingStatus:
+    """The billing picture of one order, in a fixed number of queries."""
+    invoices = Invoice.objects.filter(order=order).exclude(status=Invoice.Status.CANCELLED)
+    schedule_or_quantities = Q(order_line__isnull=False) | Q(invoice__milestone__isnull=False)
+    revenue = {
+        (row["invoice__status"], row["billed_from_order"]): row["s"]
+        for row in InvoiceLine.objects.filter(invoice__in=invoices, invoice__kind=Invoice.Kind.INVOICE)
+        .annotate(billed_from_order=_as_flag(schedule_or_quantities))
+        .values("invoice__status", "billed_from_order")
+        .annotate(s=Sum("net_amount"))
+    }
+    issued = Invoice.Status.ISSUED
+    by_kind = {
+        row["kind"]: row["s"]
+        for row in invoices.filter(status=issued).values("kind").annotate(s=Sum("total_untaxed"))
+    }
+    deducted = (
+        DepositDeduction.objects.filter(deposit__order=order, invoice__status=issued).aggregate(
+            s=Sum("base")
+        )["s"]
+        or ZERO
+    )
+    milestones = list(order.milestones.all())
+    billing = {
+        inv.milestone_id: inv
+        for inv in invoices.filter(milestone__isnull=False)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .order_by("id")
+    }
+    goods = [line for line in order.lines.select_related("product") if line.product.is_stocked]
+    delivered = bool(goods) and progress.delivery_progress(goods) == progress.DONE
+    states = tuple(
+        MilestoneStatus(
+            milestone=m,
+            amount_untaxed=milestone_amount(m, order.total_untaxed),
+            reached=delivered if m.trigger == BillingMilestone.Trigger.DELIVERY else m.reached_at is not None,
+            reached_at=m.reached_at,
+            invoice=billing.get(m.pk),
+        )
+        for m in milestones
+    )
+    return OrderBillingStatus(
+        order=order,
+        ordered_untaxed=order.total_untaxed,
+        invoiced_untaxed=revenue.get((issued, True), ZERO),
+        draft_untaxed=revenue.get((Invoice.Status.DRAFT, True), ZERO),
+        credited_untaxed=by_kind.get(Invoice.Kind.CREDIT_NOTE, ZERO),
+        other_invoiced_untaxed=revenue.get((issued, False), ZERO),
+        deposits_invoiced_untaxed=by_kind.get(Invoice.Kind.DEPOSIT, ZERO),
+        deposits_deducted_untaxed=deducted,
+        billed_by_schedule=any(not m.is_deposit for m in milestones),
+        milestones=states,
+    )
+
+
+def _as_flag(condition: Q):
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
