@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from comptoir.accounting import chart
@@ -21,7 +21,6 @@ from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
 from comptoir.core import audit, money, numbering, permissions, vat, workflow
 from comptoir.core.errors import DomainError
-from comptoir.core.rows import update_each
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Company, VatRegime
 from comptoir.sales import progress
@@ -779,24 +778,25 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
 
 
 def _count_invoiced(lines: list[InvoiceLine]) -> None:
-    """Advance the invoiced counters of the order and delivery lines behind an issued invoice."""
-    by_order_line: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    by_delivery_line: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for line in lines:
-        if line.order_line_id:
-            by_order_line[line.order_line_id] += line.quantity
-        if line.delivery_line_id:
-            by_delivery_line[line.delivery_line_id] += line.quantity
-    order_lines = list(OrderLine.objects.select_for_update().filter(pk__in=by_order_line).order_by("pk"))
-    for ol in order_lines:
-        ol.quantity_invoiced += by_order_line[ol.pk]
-    update_each(order_lines, ["quantity_invoiced"])
-    delivery_lines = list(
-        DeliveryLine.objects.select_for_update().filter(pk__in=by_delivery_line).order_by("pk")
-    )
-    for dl in delivery_lines:
-        dl.quantity_invoiced += by_delivery_line[dl.pk]
-    update_each(delivery_lines, ["quantity_invoiced"])
+    """Advance the invoiced counters of the order and delivery lines behind an issued invoice.
+
+    One UPDATE per table, adding this invoice's quantities in SQL: the rows are locked by the UPDATE
+    itself and the counters can never be overwritten with a stale value.
+    """
+    invoice_id = lines[0].invoice_id
+    for model, link in ((OrderLine, "order_line"), (DeliveryLine, "delivery_line")):
+        ids = {getattr(line, f"{link}_id") for line in lines} - {None}
+        if not ids:
+            continue
+        added = (
+            InvoiceLine.objects.filter(invoice_id=invoice_id, **{link: OuterRef("pk")})
+            .values(link)
+            .annotate(total=Sum("quantity"))
+            .values("total")
+        )
+        model.objects.filter(pk__in=ids).update(
+            quantity_invoiced=F("quantity_invoiced") + Subquery(added, output_field=DecimalField(max_digits=14, decimal_places=3))
+        )
 
 
 # --- Credit notes (avoirs) ----------------------------------------------------------------------
