@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "ninja",  # serves the API docs' assets locally (no CDN)
     "comptoir.core",
     "comptoir.parties",
     "comptoir.catalog",
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "comptoir.accounting",
     "comptoir.billing",
     "comptoir.payments",
+    "comptoir.returns",
     "comptoir.web",
 ]
 
@@ -105,6 +107,8 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 

@@ -31,6 +31,8 @@ class StockMove(models.Model):
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("Réception")
         DELIVERY = "delivery", _("Livraison")
+        # Goods a customer sent back, put back on the shelf at the cost they left at.
+        RETURN = "return", _("Retour client")
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_moves")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -91,6 +93,10 @@ class Delivery(models.Model):
         VALIDATED = "validated", _("Expédiée")
         CANCELLED = "cancelled", _("Annulée")
 
+    class Kind(models.TextChoices):
+        SALE = "sale", _("Livraison")
+        REPLACEMENT = "replacement", _("Livraison de remplacement")
+
     TRANSITIONS = {Status.DRAFT: {Status.VALIDATED, Status.CANCELLED}}
 
     number = models.CharField(_("numéro"), max_length=35, unique=True)
@@ -99,6 +105,13 @@ class Delivery(models.Model):
     date = models.DateField(_("date"))
     validated_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A replacement (goods sent again for what a return case found missing or faulty) is never invoiced:
+    # the customer already paid for them on the original delivery.
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.SALE)
+    # Set and cleared only by returns.services: an open discrepancy (or a replacement) keeps the delivery
+    # out of what billing offers to invoice.
+    invoicing_blocked = models.BooleanField(_("facturation bloquée"), default=False)
+    blocked_reason = models.CharField(_("motif du blocage"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("bon de livraison")

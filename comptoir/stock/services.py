@@ -12,6 +12,7 @@ from django.utils import timezone
 from comptoir.catalog.services import get_sellable
 from comptoir.core import audit, money, numbering, permissions, workflow
 from comptoir.core.errors import DomainError
+from comptoir.core.rows import update_each
 from comptoir.sales.models import Order, OrderLine
 from comptoir.stock import errors
 from comptoir.stock.models import Delivery, DeliveryLine, Receipt, ReceiptLine, StockLevel, StockMove
@@ -54,7 +55,7 @@ def create_receipt(lines, *, by, supplier_name: str = "", date=None) -> Receipt:
         product = get_sellable(data.get("product"))
         if not product.is_stocked:
             _fail(errors.NOT_STOCKED, sku=product.sku)
-        qty = _decimal(data.get("quantity"))
+        qty = money.quantity(_decimal(data.get("quantity")))
         if qty <= 0:
             _fail(errors.QUANTITY_NOT_POSITIVE, value=data.get("quantity"))
         cost = _decimal(data.get("unit_cost", product.purchase_cost))
@@ -98,7 +99,7 @@ def validate_receipt(receipt: Receipt, *, by) -> Receipt:
                 document=receipt.number,
             )
         )
-    StockLevel.objects.bulk_update(levels.values(), ["on_hand", "average_cost"])
+    update_each(levels.values(), ["on_hand", "average_cost"])
     StockMove.objects.bulk_create(moves)
     receipt.status = Receipt.Status.VALIDATED
     receipt.validated_at = timezone.now()
@@ -241,9 +242,9 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
                 document=delivery.number,
             )
         )
-    DeliveryLine.objects.bulk_update(lines, ["unit_cost"])
-    OrderLine.objects.bulk_update(order_lines.values(), ["quantity_delivered"])
-    StockLevel.objects.bulk_update(levels.values(), ["on_hand"])
+    update_each(lines, ["unit_cost"])
+    update_each(order_lines.values(), ["quantity_delivered"])
+    update_each(levels.values(), ["on_hand"])
     StockMove.objects.bulk_create(moves)
     delivery.status = Delivery.Status.VALIDATED
     delivery.date = date
@@ -262,4 +263,137 @@ def cancel_delivery(delivery: Delivery, *, by, reason: str = "") -> Delivery:
     delivery.status = Delivery.Status.CANCELLED
     delivery.save(update_fields=["status"])
     audit.record("delivery.cancelled", by=by, obj=delivery, data={"reason": reason})
+    return delivery
+
+
+# --- Returns: goods coming back, replacements ---------------------------------------------------
+
+
+@transaction.atomic
+def receive_returned_goods(lines, *, by, reference: str, date=None) -> list[StockMove]:
+    """Goods a customer sent back go back on the shelf at the cost they left at.
+
+    `lines` are {"delivery_line": DeliveryLine or id, "quantity": …}. Stock re-enters at the delivery
+    line's unit cost (the cost of goods sold recorded when they left), not at today's average: the margin
+    given back by the sale is exactly the cost taken out. The average cost is re-weighted as for a receipt.
+    Which quantities may come back is the return case's business (returns.services.receive_goods).
+    """
+    permissions.require(by, "stock.receive")
+    if not lines:
+        _fail(errors.NO_LINES)
+    refs = [getattr(data.get("delivery_line"), "pk", data.get("delivery_line")) for data in lines]
+    delivery_lines = {
+        dl.pk: dl
+        for dl in DeliveryLine.objects.select_related("product", "delivery").filter(
+            pk__in=refs, delivery__status=Delivery.Status.VALIDATED
+        )
+    }
+    wanted = []
+    for ref, data in zip(refs, lines, strict=True):
+        dl = delivery_lines.get(ref)
+        if dl is None:
+            raise DomainError(
+                "returned_line_not_delivered",
+                "Cette ligne n'appartient à aucune livraison expédiée (%(reference)s) : seul ce qui est parti peut revenir en stock.",
+                reference=reference,
+            )
+        qty = money.quantity(_decimal(data.get("quantity")))
+        if qty <= 0:
+            _fail(errors.QUANTITY_NOT_POSITIVE, value=data.get("quantity"))
+        if qty > dl.quantity:
+            raise DomainError(
+                "return_exceeds_delivered",
+                "%(sku)s : %(qty)s ne peuvent pas revenir en stock, seuls %(delivered)s sont partis sur %(number)s.",
+                sku=dl.product.sku, qty=_fmt(qty), delivered=_fmt(dl.quantity), number=dl.delivery.number,
+            )
+        wanted.append((dl, qty))
+    levels = lock_levels(dl.product_id for dl, _ in wanted)
+    date = date or timezone.localdate()
+    moves = []
+    for dl, qty in wanted:
+        level = levels[dl.product_id]
+        cost = dl.unit_cost if dl.unit_cost is not None else level.average_cost
+        level.average_cost = money.weighted_average_cost(level.on_hand, level.average_cost, qty, cost)
+        level.on_hand += qty
+        moves.append(
+            StockMove(product_id=dl.product_id, kind=StockMove.Kind.RETURN, quantity=qty, unit_cost=cost, date=date,
+                      document=reference)
+        )
+    update_each(levels.values(), ["on_hand", "average_cost"])
+    created = StockMove.objects.bulk_create(moves)
+    audit.record(
+        "stock.returned", by=by, object_type="stock.stockmove", object_id=reference, object_repr=reference,
+        data={"lines": [[dl.product.sku, qty] for dl, qty in wanted],
+              "value": sum((money.cost_of(m.quantity, m.unit_cost) for m in moves), Decimal("0"))},
+    )
+    return created
+
+
+@transaction.atomic
+def ship_replacement(order: Order, lines, *, by, reference: str, date=None) -> Delivery:
+    """Send goods again for what a return case found missing or faulty: a new delivery note, validated at
+    once, that the customer does not pay twice for.
+
+    `lines` are {"order_line": OrderLine or id, "quantity": …}. Stock goes down at the current average cost
+    (a real cost of the return), but the order's delivered quantity does not move: the customer ordered and
+    was invoiced for these goods once, on the original delivery. The note is of kind REPLACEMENT and born
+    with its invoicing blocked, so billing never offers it for invoicing. How much may be replaced is the
+    return case's business (returns.services.resolve_with_replacement).
+    """
+    permissions.require(by, "delivery.validate")
+    if not lines:
+        _fail(errors.NO_LINES)
+    order_lines = {line.pk: line for line in order.lines.select_related("product").all()}
+    wanted = []
+    for data in lines:
+        ref = data.get("order_line")
+        line = order_lines.get(getattr(ref, "pk", ref))
+        if line is None:
+            _fail(errors.LINE_NOT_IN_ORDER, number=order.number)
+        if not line.product.is_stocked:
+            _fail(errors.NOT_STOCKED, sku=line.product.sku)
+        qty = money.quantity(_decimal(data.get("quantity")))
+        if qty <= 0:
+            _fail(errors.QUANTITY_NOT_POSITIVE, value=data.get("quantity"))
+        wanted.append((line, qty))
+    levels = lock_levels(line.product_id for line, _ in wanted)
+    needed: dict[int, Decimal] = {}
+    for line, qty in wanted:
+        needed[line.product_id] = needed.get(line.product_id, Decimal("0")) + qty
+    for product_id, qty in needed.items():
+        if qty > levels[product_id].on_hand:
+            sku = next(line.product.sku for line, _ in wanted if line.product_id == product_id)
+            _fail(errors.EXCEEDS_STOCK, sku=sku, qty=_fmt(qty), on_hand=_fmt(levels[product_id].on_hand))
+    date = date or timezone.localdate()
+    delivery = Delivery.objects.create(
+        number=numbering.next_number("BL", date.year),
+        order=order,
+        kind=Delivery.Kind.REPLACEMENT,
+        status=Delivery.Status.VALIDATED,
+        date=date,
+        validated_at=timezone.now(),
+        invoicing_blocked=True,
+        blocked_reason=f"Livraison de remplacement ({reference}) : déjà facturée sur la livraison d'origine",
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    delivery_lines, moves = [], []
+    for line, qty in wanted:
+        level = levels[line.product_id]
+        delivery_lines.append(
+            DeliveryLine(delivery=delivery, order_line=line, product_id=line.product_id, quantity=qty,
+                         unit_cost=level.average_cost)
+        )
+        level.on_hand -= qty
+        moves.append(
+            StockMove(product_id=line.product_id, kind=StockMove.Kind.DELIVERY, quantity=-qty,
+                      unit_cost=level.average_cost, date=date, document=delivery.number)
+        )
+    DeliveryLine.objects.bulk_create(delivery_lines)
+    update_each(levels.values(), ["on_hand"])
+    StockMove.objects.bulk_create(moves)
+    cost = sum((money.cost_of(dl.quantity, dl.unit_cost) for dl in delivery_lines), Decimal("0"))
+    audit.record(
+        "delivery.replacement_shipped", by=by, obj=delivery,
+        data={"order": order.number, "case": reference, "cost_of_goods": cost},
+    )
     return delivery

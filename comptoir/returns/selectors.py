@@ -1,0 +1,511 @@
+"""Return-case reads for pages, the API and insights: the dispute board, one case, a customer's history,
+what a delivery can still be claimed on, the actions a user may take, and the returns KPIs."""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When
+from django.utils import timezone
+
+from comptoir.billing.models import Invoice
+from comptoir.catalog.models import Product
+from comptoir.core import permissions, workflow
+from comptoir.core.models import AuditEvent
+from comptoir.core.money import cost_of
+from comptoir.parties.models import Customer
+from comptoir.returns.models import (
+    Reason,
+    Resolution,
+    ResolutionLine,
+    ReturnCase,
+    ReturnLine,
+    ReturnPolicy,
+    ReturnReceiptLine,
+)
+from comptoir.stock.models import Delivery
+
+ZERO = Decimal("0")
+Status = ReturnCase.Status
+
+
+def policy() -> ReturnPolicy:
+    return ReturnPolicy.current()
+
+
+# --- Quantities used by case lines -----------------------------------------------------------------
+
+
+def resolved_quantities(line_ids) -> dict[str, dict[int, Decimal]]:
+    """Quantity per case line and resolution kind."""
+    result: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    rows = (
+        ResolutionLine.objects.filter(return_line_id__in=line_ids)
+        .values("return_line_id", "resolution__kind")
+        .annotate(q=Sum("quantity"))
+    )
+    for row in rows:
+        result[row["resolution__kind"]][row["return_line_id"]] += row["q"]
+    return result
+
+
+def received_quantities(line_ids) -> dict[int, Decimal]:
+    rows = (
+        ReturnReceiptLine.objects.filter(return_line_id__in=line_ids)
+        .values("return_line_id")
+        .annotate(q=Sum("quantity"))
+    )
+    return {row["return_line_id"]: row["q"] for row in rows}
+
+
+def claimed_quantities(delivery_line_ids, *, exclude_case_id=None) -> dict[int, Decimal]:
+    """Quantity of each delivery line already under a case: what another case may no longer claim.
+
+    A rejected case claims nothing; a refused one keeps only what it actually settled. Surplus cases are
+    about goods beyond the delivery note and take nothing from its quantities.
+    """
+    lines = list(
+        ReturnLine.objects.filter(delivery_line_id__in=delivery_line_ids)
+        .exclude(case__status=Status.REJECTED)
+        .exclude(case__reason=Reason.SURPLUS)
+        .exclude(case_id=exclude_case_id)
+        .values_list("pk", "case_id", "delivery_line_id", "quantity")
+    )
+    refused = set(
+        Resolution.objects.filter(
+            case_id__in={case_id for _, case_id, _, _ in lines}, kind=Resolution.Kind.REFUSAL
+        ).values_list("case_id", flat=True)
+    )
+    settled = resolved_quantities([pk for pk, case_id, _, _ in lines if case_id in refused])
+    claimed: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for pk, case_id, delivery_line_id, qty in lines:
+        if case_id in refused:
+            qty = settled[Resolution.Kind.CREDIT_NOTE][pk] + settled[Resolution.Kind.REPLACEMENT][pk]
+        claimed[delivery_line_id] += qty
+    return dict(claimed)
+
+
+# --- The dispute board ----------------------------------------------------------------------------
+
+
+def _with_sla_flags(qs, now):
+    answer_late = Q(status__in=ReturnCase.UNDECIDED_STATUSES, answer_due_at__lt=now)
+    close_late = ~Q(status=Status.CLOSED) & Q(close_due_at__lt=now)
+    flag = BooleanField()
+    return qs.annotate(
+        answer_overdue=Case(When(answer_late, then=Value(True)), default=Value(False), output_field=flag),
+        close_overdue=Case(When(close_late, then=Value(True)), default=Value(False), output_field=flag),
+        overdue=Case(
+            When(answer_late | close_late, then=Value(True)), default=Value(False), output_field=flag
+        ),
+    )
+
+
+def board(
+    *,
+    status=None,
+    customer=None,
+    reason=None,
+    owner=None,
+    overdue=None,
+    min_amount=None,
+    opened_before=None,
+    opened_after=None,
+    search: str = "",
+    include_closed: bool = False,
+    now=None,
+):
+    """Cases for the dispute board, overdue first then by amount at stake (a queryset: paginate it).
+
+    Each case carries `answer_overdue`, `close_overdue` and `overdue` flags computed in SQL; `case.age()`
+    gives its age. `status` and `reason` accept one value or a list; closed cases are left out unless
+    asked for (by status or `include_closed`).
+    """
+    now = now or timezone.now()
+    qs = ReturnCase.objects.select_related("customer", "delivery", "owner")
+    if status:
+        qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
+    elif not include_closed:
+        qs = qs.exclude(status=Status.CLOSED)
+    if reason:
+        qs = qs.filter(reason__in=[reason] if isinstance(reason, str) else list(reason))
+    if customer is not None:
+        qs = qs.filter(customer_id=getattr(customer, "pk", customer))
+    if owner is not None:
+        qs = qs.filter(owner_id=getattr(owner, "pk", owner))
+    if min_amount is not None:
+        qs = qs.filter(amount_at_stake__gte=min_amount)
+    if opened_before is not None:
+        qs = qs.filter(opened_at__lt=opened_before)
+    if opened_after is not None:
+        qs = qs.filter(opened_at__gte=opened_after)
+    if search:
+        qs = qs.filter(
+            Q(number__icontains=search)
+            | Q(customer__name__icontains=search)
+            | Q(delivery__number__icontains=search)
+        )
+    qs = _with_sla_flags(qs, now)
+    if overdue is not None:
+        qs = qs.filter(overdue=overdue)
+    return qs.order_by("-overdue", "-amount_at_stake", "opened_at", "id")
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    open_cases: int
+    overdue: int
+    amount_at_stake: Decimal
+    by_status: dict
+
+
+def board_summary(now=None) -> BoardSummary:
+    """Counters above the board: open cases, overdue ones, total at stake, count per status."""
+    now = now or timezone.now()
+    qs = _with_sla_flags(ReturnCase.objects.filter(status__in=ReturnCase.OPEN_STATUSES), now)
+    by_status = dict(Counter(qs.values_list("status", flat=True)))
+    return BoardSummary(
+        open_cases=sum(by_status.values()),
+        overdue=qs.filter(overdue=True).count(),
+        amount_at_stake=qs.aggregate(s=Sum("amount_at_stake"))["s"] or ZERO,
+        by_status=by_status,
+    )
+
+
+# --- One case -------------------------------------------------------------------------------------
+
+
+def case_detail(pk) -> ReturnCase:
+    """A case with everything its page shows, in a fixed number of queries."""
+    return (
+        ReturnCase.objects.select_related(
+            "customer", "delivery__order", "owner", "decided_by", "block_lifted_by"
+        )
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("product", "delivery_line")),
+            "attachments",
+            Prefetch(
+                "receipts__lines", queryset=ReturnReceiptLine.objects.select_related("return_line__product")
+            ),
+            Prefetch(
+                "resolutions",
+                queryset=Resolution.objects.select_related(
+                    "credit_note", "invoice", "replacement", "by"
+                ).prefetch_related("lines"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def timeline(case: ReturnCase):
+    """The case's audit events, oldest first (who did what, when, and why)."""
+    return AuditEvent.objects.filter(object_type="returns.returncase", object_id=str(case.pk)).order_by("seq")
+
+
+@dataclass(frozen=True)
+class LineProgress:
+    line: ReturnLine
+    received: Decimal
+    credited: Decimal
+    replaced: Decimal
+    reinvoiced: Decimal
+
+    @property
+    def open_quantity(self) -> Decimal:
+        return self.line.quantity - self.credited - self.replaced
+
+
+def line_progress(case: ReturnCase) -> list[LineProgress]:
+    lines = list(case.lines.select_related("product").order_by("id"))
+    received = dict(
+        ReturnReceiptLine.objects.filter(return_line__case=case)
+        .values("return_line_id")
+        .annotate(q=Sum("quantity"))
+        .values_list("return_line_id", "q")
+    )
+    done: dict[tuple[int, str], Decimal] = {
+        (row["return_line_id"], row["resolution__kind"]): row["q"]
+        for row in ResolutionLine.objects.filter(return_line__case=case)
+        .values("return_line_id", "resolution__kind")
+        .annotate(q=Sum("quantity"))
+    }
+    Kind = Resolution.Kind
+    return [
+        LineProgress(
+            line=line,
+            received=received.get(line.pk, ZERO),
+            credited=done.get((line.pk, Kind.CREDIT_NOTE), ZERO),
+            replaced=done.get((line.pk, Kind.REPLACEMENT), ZERO),
+            reinvoiced=done.get((line.pk, Kind.REINVOICE), ZERO),
+        )
+        for line in lines
+    ]
+
+
+# Action → (permission, status the action leads to, or None when it does not move the case).
+_ACTIONS = {
+    "submit": ("return.manage", Status.SUBMITTED),
+    "approve": ("return.approve", Status.APPROVED),
+    "reject": ("return.approve", Status.REJECTED),
+    "receive": ("return.receive", Status.GOODS_RECEIVED),
+    "resolve": ("return.resolve", Status.RESOLVED),
+    "close": ("return.resolve", Status.CLOSED),
+    "lift_block": ("invoice.unblock", None),
+}
+
+
+def available_actions(case: ReturnCase, user, policy_: ReturnPolicy | None = None) -> list[str]:
+    """The decision buttons to show: allowed by the transition table, the policy and the user's role."""
+    policy_ = policy_ or ReturnPolicy.current()
+    decided = {Status.APPROVED, Status.GOODS_RECEIVED, Status.RESOLVED}
+    if not policy_.require_validation:
+        decided.add(Status.SUBMITTED)
+    actions = []
+    for action, (perm, target) in _ACTIONS.items():
+        if not permissions.has_perm(user, perm):
+            continue
+        if action in ("approve", "reject"):
+            if not workflow.can(ReturnCase.TRANSITIONS, case.status, target):
+                continue
+            if case.amount_at_stake > policy_.approval_threshold and not permissions.has_perm(
+                user, "return.approve_large"
+            ):
+                continue
+        elif action == "receive":
+            if case.status not in decided or not policy_.expects_goods_back(case.reason):
+                continue
+        elif action == "resolve":
+            if case.status not in decided:
+                continue
+        elif action == "lift_block":
+            if not (case.is_open and policy_.blocks_invoicing(case.reason) and case.block_lifted_at is None):
+                continue
+        elif not workflow.can(ReturnCase.TRANSITIONS, case.status, target):
+            continue
+        actions.append(action)
+    return actions
+
+
+# --- Deliveries -----------------------------------------------------------------------------------
+
+
+def delivery_discrepancies(delivery: Delivery):
+    """Every case opened on a delivery note (for `deliveries/{id}/discrepancies`)."""
+    return ReturnCase.objects.filter(delivery=delivery).select_related("owner").order_by("-opened_at", "-id")
+
+
+@dataclass(frozen=True)
+class Returnable:
+    delivery_line_id: int
+    sku: str
+    description: str
+    delivered: Decimal
+    claimed: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return max(self.delivered - self.claimed, ZERO)
+
+
+def returnable_lines(delivery: Delivery) -> list[Returnable]:
+    """What can still be declared on each line of a delivery note (for the declaration form)."""
+    lines = list(delivery.lines.select_related("product", "order_line").order_by("id"))
+    claimed = claimed_quantities([dl.pk for dl in lines])
+    return [
+        Returnable(dl.pk, dl.product.sku, dl.order_line.description, dl.quantity, claimed.get(dl.pk, ZERO))
+        for dl in lines
+    ]
+
+
+# --- A customer's history -------------------------------------------------------------------------
+
+
+@dataclass
+class CustomerHistory:
+    cases: list
+    credit_notes: list
+    open_cases: int
+    credited_total: Decimal
+    decisions: list = field(default_factory=list)
+
+
+def customer_history(customer) -> CustomerHistory:
+    """Every case of a customer, the decisions taken and every credit note issued to them."""
+    cases = list(
+        ReturnCase.objects.filter(customer=customer)
+        .select_related("delivery", "owner", "decided_by")
+        .prefetch_related(
+            Prefetch(
+                "resolutions",
+                queryset=Resolution.objects.select_related("credit_note", "invoice", "replacement"),
+            )
+        )
+        .order_by("-opened_at", "-id")
+    )
+    credit_notes = list(
+        Invoice.objects.filter(customer=customer, kind=Invoice.Kind.CREDIT_NOTE, status=Invoice.Status.ISSUED)
+        .select_related("corrects")
+        .order_by("-date", "-id")
+    )
+    decisions = [
+        {
+            "case": case.number,
+            "status": case.status,
+            "at": case.decided_at,
+            "by": case.decided_by,
+            "reason": case.decision_reason,
+        }
+        for case in cases
+        if case.decided_at
+    ]
+    return CustomerHistory(
+        cases=cases,
+        credit_notes=credit_notes,
+        open_cases=sum(1 for case in cases if case.is_open),
+        credited_total=sum((note.total_untaxed for note in credit_notes), ZERO),
+        decisions=decisions,
+    )
+
+
+# --- KPIs -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class MarginImpact:
+    """What returns cost the margin: revenue credited and replacements shipped, less the cost of goods
+    recovered to stock and what was re-invoiced. Positive = margin lost."""
+
+    credited: Decimal = ZERO
+    recovered: Decimal = ZERO
+    replacement_cost: Decimal = ZERO
+    reinvoiced: Decimal = ZERO
+
+    @property
+    def margin_lost(self) -> Decimal:
+        return self.credited + self.replacement_cost - self.recovered - self.reinvoiced
+
+
+@dataclass
+class ReturnsKpis:
+    date_from: datetime.date
+    date_to: datetime.date
+    cases: int
+    cases_per_customer: list  # [{"customer_id", "customer", "cases", "amount_at_stake"}], most cases first
+    average_resolution_days: Decimal | None
+    credit_notes: int
+    credit_notes_amount: Decimal
+    margin_per_customer: dict  # customer_id → MarginImpact
+    margin_per_product: dict  # product_id → MarginImpact
+    top_reasons: list  # [(reason, label, count)], most frequent first
+    customer_names: dict = field(default_factory=dict)
+    product_names: dict = field(default_factory=dict)
+
+
+def _period(date_from, date_to, tz=None):
+    tz = tz or timezone.get_current_timezone()
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return start, end
+
+
+def returns_kpis(date_from: datetime.date, date_to: datetime.date) -> ReturnsKpis:
+    """Returns over a period: cases opened in it, resolutions and receipts dated in it. Aggregates in SQL
+    (a handful of grouped queries whatever the volume)."""
+    start, end = _period(date_from, date_to)
+    opened = ReturnCase.objects.filter(opened_at__gte=start, opened_at__lt=end)
+    per_customer = list(
+        opened.values("customer_id", "customer__name")
+        .annotate(n=Count("id"), at_stake=Sum("amount_at_stake"))
+        .order_by("-n", "-at_stake", "customer__name")
+    )
+    reasons = Counter(dict(opened.values_list("reason").annotate(n=Count("id")).values_list("reason", "n")))
+    labels = dict(Reason.choices)
+    durations = [
+        resolved - opened_at
+        for opened_at, resolved in ReturnCase.objects.filter(
+            resolved_at__gte=start, resolved_at__lt=end
+        ).values_list("opened_at", "resolved_at")
+    ]
+    average_days = None
+    if durations:
+        seconds = sum(d.total_seconds() for d in durations) / len(durations)
+        average_days = (Decimal(str(seconds)) / Decimal("86400")).quantize(Decimal("0.1"))
+
+    notes = Resolution.objects.filter(kind=Resolution.Kind.CREDIT_NOTE, at__gte=start, at__lt=end)
+    note_totals = notes.aggregate(s=Sum("credit_note__total_untaxed"))
+
+    per_customer_impact: dict[int, MarginImpact] = defaultdict(MarginImpact)
+    per_product_impact: dict[int, MarginImpact] = defaultdict(MarginImpact)
+    settled = (
+        ResolutionLine.objects.filter(resolution__at__gte=start, resolution__at__lt=end)
+        .values("resolution__kind", "resolution__case__customer_id", "return_line__product_id")
+        .annotate(amount=Sum("amount"))
+    )
+    for row in settled:
+        kind = row["resolution__kind"]
+        targets = (
+            per_customer_impact[row["resolution__case__customer_id"]],
+            per_product_impact[row["return_line__product_id"]],
+        )
+        for impact in targets:
+            if kind == Resolution.Kind.CREDIT_NOTE:
+                impact.credited += row["amount"]
+            elif kind == Resolution.Kind.REINVOICE:
+                impact.reinvoiced += row["amount"]
+    replacements = ResolutionLine.objects.filter(
+        resolution__kind=Resolution.Kind.REPLACEMENT, resolution__at__gte=start, resolution__at__lt=end
+    ).values_list(
+        "resolution__case__customer_id", "return_line__product_id", "quantity", "delivery_line__unit_cost"
+    )
+    for customer_id, product_id, qty, unit_cost in replacements:
+        cost = _cost(qty, unit_cost)
+        per_customer_impact[customer_id].replacement_cost += cost
+        per_product_impact[product_id].replacement_cost += cost
+    recovered = ReturnReceiptLine.objects.filter(
+        disposition=ReturnReceiptLine.Disposition.BACK_TO_STOCK,
+        receipt__date__gte=date_from,
+        receipt__date__lte=date_to,
+    ).values_list("receipt__case__customer_id", "return_line__product_id", "quantity", "unit_cost")
+    for customer_id, product_id, qty, unit_cost in recovered:
+        cost = _cost(qty, unit_cost)
+        per_customer_impact[customer_id].recovered += cost
+        per_product_impact[product_id].recovered += cost
+
+    return ReturnsKpis(
+        date_from=date_from,
+        date_to=date_to,
+        cases=sum(row["n"] for row in per_customer),
+        cases_per_customer=[
+            {
+                "customer_id": row["customer_id"],
+                "customer": row["customer__name"],
+                "cases": row["n"],
+                "amount_at_stake": row["at_stake"] or ZERO,
+            }
+            for row in per_customer
+        ],
+        average_resolution_days=average_days,
+        credit_notes=notes.count(),
+        credit_notes_amount=note_totals["s"] or ZERO,
+        margin_per_customer=dict(per_customer_impact),
+        margin_per_product=dict(per_product_impact),
+        top_reasons=[(reason, str(labels.get(reason, reason)), n) for reason, n in reasons.most_common()],
+        customer_names=dict(Customer.objects.filter(pk__in=per_customer_impact).values_list("pk", "name")),
+        product_names=dict(Product.objects.filter(pk__in=per_product_impact).values_list("pk", "sku")),
+    )
+
+
+def _cost(qty, unit_cost) -> Decimal:
+    return cost_of(qty, unit_cost or ZERO)
+
+
+def cases_with_open_block():
+    """Cases currently keeping their delivery out of invoicing (for accounting's to-do list)."""
+    pol = ReturnPolicy.current()
+    if not pol.block_invoicing:
+        return ReturnCase.objects.none()
+    return ReturnCase.objects.filter(
+        status__in=ReturnCase.OPEN_STATUSES, block_lifted_at__isnull=True, reason__in=pol.blocking_reasons
+    ).filter(Exists(Delivery.objects.filter(pk=OuterRef("delivery_id"), invoicing_blocked=True)))

@@ -1,0 +1,1038 @@
+"""Return cases: declare a discrepancy, decide, receive the goods back, resolve, close.
+
+Each verb runs in one transaction, checks the caller's permission, locks the case row before reading
+its state (two people clicking « Approuver » at once approve once), writes one audit event with the
+reason, and calls stock, billing and payments explicitly for the documents a decision produces.
+
+Quantities a case line may still use are derived, never stored:
+- settled = credited + replaced (resolution lines of those kinds) ≤ the line's quantity;
+- credited ≤ received back, for reasons where goods come back (policy rule, on by default);
+- re-invoiced ≤ the line's quantity (a separate budget: it bills the customer, it does not settle a claim).
+"""
+
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from comptoir.accounting import services as ledger
+from comptoir.billing import services as billing
+from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.catalog.models import Product
+from comptoir.core import audit, money, numbering, permissions, workflow
+from comptoir.core.errors import Conflict, DomainError, PermissionDenied
+from comptoir.core.taxes import document_totals
+from comptoir.parties.models import Company
+from comptoir.payments import selectors as payment_view
+from comptoir.payments import services as payments
+from comptoir.returns import errors, sla
+from comptoir.returns.allocation import allocate, spread_amount
+from comptoir.returns.models import (
+    Attachment,
+    Reason,
+    Resolution,
+    ResolutionLine,
+    ReturnCase,
+    ReturnLine,
+    ReturnPolicy,
+    ReturnReceipt,
+    ReturnReceiptLine,
+)
+from comptoir.returns.selectors import claimed_quantities, received_quantities, resolved_quantities
+from comptoir.stock import services as stock
+from comptoir.stock.models import Delivery, DeliveryLine
+
+ZERO = Decimal("0")
+Status = ReturnCase.Status
+Disposition = ReturnReceiptLine.Disposition
+
+# Scrapped goods: see `receive_goods` for why the loss is booked 658 / 603.
+LOSS_ACCOUNT = "658"
+STOCK_VARIATION_ACCOUNT = "603"
+
+MAX_ATTACHMENT_MB = 15
+# Reasons where nothing is missing nor faulty: there is nothing to send again.
+NO_REPLACEMENT_REASONS = (Reason.SURPLUS, Reason.WRONG_PRICE, Reason.LATE_DELIVERY)
+
+
+def _fail(error, *, kind=DomainError, **params):
+    code, message = error
+    raise kind(code, message, **params)
+
+
+def _decimal(value) -> Decimal:
+    try:
+        return money.D(value)
+    except (ValueError, TypeError, InvalidOperation):
+        _fail(errors.INVALID_NUMBER, value=value)
+
+
+def _quantity(value) -> Decimal:
+    qty = money.quantity(_decimal(value))
+    if qty <= 0:
+        _fail(errors.QUANTITY_NOT_POSITIVE, value=value)
+    return qty
+
+
+def _fmt(qty: Decimal) -> str:
+    return format(qty.normalize(), "f").replace(".", ",")
+
+
+def _euros(value: Decimal) -> str:
+    return f"{money.amount(value):.2f} €".replace(".", ",")
+
+
+def _actor(by):
+    return by if getattr(by, "pk", None) else None
+
+
+def _pk(ref):
+    return getattr(ref, "pk", ref)
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        _fail(errors.REASON_REQUIRED)
+    return reason
+
+
+def _lock_case(case: ReturnCase) -> ReturnCase:
+    """Lock the case, then its delivery: every action may end by updating the delivery's invoicing block,
+    and taking that lock first keeps one order (case → delivery → invoices → counters → audit head) with
+    `open_case`, which locks the delivery before its number and audit event (no deadlock on PostgreSQL)."""
+    # of=("self",): lock the case row only, not the delivery, order and customer joined with it.
+    locked = (
+        ReturnCase.objects.select_for_update(of=("self",))
+        .select_related("delivery__order", "customer")
+        .get(pk=case.pk)
+    )
+    list(Delivery.objects.select_for_update().filter(pk=locked.delivery_id).values_list("pk", flat=True))
+    return locked
+
+
+def _move(case: ReturnCase, target: str) -> None:
+    workflow.require(ReturnCase.TRANSITIONS, case.status, target, document=case.number, labels=Status)
+    case.status = target
+
+
+def _require_not_closed(case: ReturnCase) -> None:
+    if case.status == Status.CLOSED:
+        _fail(errors.CASE_CLOSED, kind=Conflict, number=case.number)
+
+
+def _require_decided(case: ReturnCase, policy: ReturnPolicy) -> None:
+    """No return without internal validation: goods are received and claims resolved only on an approved
+    case (or a submitted one when the policy switches the rule off)."""
+    _require_not_closed(case)
+    allowed = {Status.APPROVED, Status.GOODS_RECEIVED, Status.RESOLVED}
+    if not policy.require_validation:
+        allowed.add(Status.SUBMITTED)
+    if case.status not in allowed:
+        _fail(errors.NOT_APPROVED, kind=Conflict, number=case.number)
+
+
+def _require_may_decide(case: ReturnCase, by, policy: ReturnPolicy) -> None:
+    permissions.require(by, "return.approve")
+    if case.amount_at_stake > policy.approval_threshold and not permissions.has_perm(
+        by, "return.approve_large"
+    ):
+        _fail(
+            errors.APPROVAL_ABOVE_THRESHOLD,
+            kind=PermissionDenied,
+            number=case.number,
+            amount=_euros(case.amount_at_stake),
+            threshold=_euros(policy.approval_threshold),
+        )
+
+
+# --- What case lines have used so far -------------------------------------------------------------
+
+
+def _sold_prices(delivery_lines) -> dict[int, tuple[Decimal, Decimal]]:
+    """(unit price, discount) each delivery line was sold at: the last issued invoice line billing it, else
+    the order line."""
+    prices = {dl.pk: (dl.order_line.unit_price, dl.order_line.discount_percent) for dl in delivery_lines}
+    invoiced = (
+        InvoiceLine.objects.filter(
+            delivery_line_id__in=prices,
+            invoice__kind=Invoice.Kind.INVOICE,
+            invoice__status=Invoice.Status.ISSUED,
+        )
+        .order_by("invoice__date", "invoice_id", "id")
+        .values_list("delivery_line_id", "unit_price", "discount_percent")
+    )
+    for dl_id, price, discount in invoiced:
+        prices[dl_id] = (price, discount)
+    return prices
+
+
+# --- Invoicing block ------------------------------------------------------------------------------
+
+
+def _refresh_block(delivery_id: int, policy: ReturnPolicy) -> None:
+    """Keep `Delivery.invoicing_blocked` in step with its open cases (and replacements stay blocked)."""
+    delivery = Delivery.objects.only("kind", "invoicing_blocked", "blocked_reason").get(pk=delivery_id)
+    if delivery.kind == Delivery.Kind.REPLACEMENT:
+        return
+    blocking = [
+        number
+        for number, reason in ReturnCase.objects.filter(
+            delivery_id=delivery_id, status__in=ReturnCase.OPEN_STATUSES, block_lifted_at__isnull=True
+        )
+        .order_by("id")
+        .values_list("number", "reason")
+        if policy.blocks_invoicing(reason)
+    ]
+    blocked_reason = f"Litige en cours : {', '.join(blocking)}"[:200] if blocking else ""
+    if (delivery.invoicing_blocked, delivery.blocked_reason) != (bool(blocking), blocked_reason):
+        Delivery.objects.filter(pk=delivery_id).update(
+            invoicing_blocked=bool(blocking), blocked_reason=blocked_reason
+        )
+
+
+def assert_delivery_invoiceable(delivery: Delivery) -> None:
+    """Refuse to invoice a delivery kept out of invoicing by an open case (or a replacement delivery)."""
+    blocked, reason, number = (
+        Delivery.objects.filter(pk=delivery.pk)
+        .values_list("invoicing_blocked", "blocked_reason", "number")
+        .get()
+    )
+    if blocked:
+        _fail(errors.INVOICING_BLOCKED, kind=Conflict, number=number, reason=reason)
+
+
+@transaction.atomic
+def lift_block(case: ReturnCase, *, by, reason: str) -> ReturnCase:
+    """Let the delivery of an open case be invoiced anyway (e.g. invoice now, credit the difference later)."""
+    permissions.require(by, "invoice.unblock")
+    reason = _require_reason(reason)
+    case = _lock_case(case)
+    policy = ReturnPolicy.current()
+    if not (case.is_open and policy.blocks_invoicing(case.reason) and case.block_lifted_at is None):
+        _fail(errors.NOT_BLOCKING, kind=Conflict, number=case.number, delivery=case.delivery.number)
+    case.block_lifted_at = timezone.now()
+    case.block_lifted_by = _actor(by)
+    case.block_lift_reason = reason
+    case.save(update_fields=["block_lifted_at", "block_lifted_by", "block_lift_reason"])
+    _refresh_block(case.delivery_id, policy)
+    audit.record(
+        "return.block_lifted", by=by, obj=case, data={"delivery": case.delivery.number, "reason": reason}
+    )
+    return case
+
+
+# --- Declaring and deciding -----------------------------------------------------------------------
+
+
+def _store_attachment(case: ReturnCase, upload, *, by) -> Attachment:
+    name = getattr(upload, "name", None) or "piece-jointe"
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_ATTACHMENT_MB * 1024 * 1024:
+        _fail(errors.ATTACHMENT_TOO_LARGE, name=name, limit=MAX_ATTACHMENT_MB)
+    attachment = Attachment(case=case, name=name.rsplit("/", 1)[-1][:200], uploaded_by=_actor(by))
+    attachment.file.save(attachment.name, upload, save=True)
+    return attachment
+
+
+def _delivery_line_for(data, delivery: Delivery, by_id: dict, by_product: dict) -> DeliveryLine:
+    if data.get("delivery_line") is not None:
+        dl = by_id.get(_pk(data["delivery_line"]))
+        if dl is None:
+            _fail(errors.LINE_NOT_ON_DELIVERY, number=delivery.number)
+        return dl
+    ref = data.get("product")
+    if ref is None:
+        _fail(errors.LINE_NOT_ON_DELIVERY, number=delivery.number)
+    found = by_product.get(_pk(ref))
+    if found is None:
+        if isinstance(ref, Product):
+            label = ref.sku
+        else:
+            label = (
+                Product.objects.filter(pk=ref).values_list("sku", flat=True).first()
+                if str(ref).isdigit()
+                else None
+            )
+        _fail(errors.PRODUCT_NOT_DELIVERED, product=label or str(ref), number=delivery.number)
+    return found
+
+
+@transaction.atomic
+def open_case(
+    delivery: Delivery,
+    lines,
+    *,
+    by,
+    reason: str,
+    customer_statement: str = "",
+    customer=None,
+    owner=None,
+    attachments=(),
+) -> ReturnCase:
+    """Declare a discrepancy or a return on a shipped delivery note: one case, its lines, its SLA timers.
+
+    `lines` are {"delivery_line": DeliveryLine or id} or {"product": Product or id}, with "quantity" and an
+    optional "note". Per delivery line, what is declared cannot exceed what was delivered minus what other
+    cases already claim (except a surplus, which is beyond the delivery note by nature). When `customer` is
+    given (the customer portal, or a form opened from the customer), the delivery must be theirs.
+    """
+    permissions.require(by, "return.manage")
+    if reason not in Reason.values:
+        _fail(errors.INVALID_REASON, value=reason)
+    # Locking the delivery serialises two declarations on it: they cannot both claim the same units.
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",)).select_related("order__customer").get(pk=delivery.pk)
+    )
+    if delivery.status != Delivery.Status.VALIDATED:
+        _fail(errors.DELIVERY_NOT_VALIDATED, number=delivery.number)
+    if customer is not None and delivery.order.customer_id != _pk(customer):
+        _fail(errors.OTHER_CUSTOMER, number=delivery.number, customer=getattr(customer, "name", customer))
+    if not lines:
+        _fail(errors.NO_LINES)
+    delivery_lines = list(delivery.lines.select_related("product", "order_line").order_by("id"))
+    by_id = {dl.pk: dl for dl in delivery_lines}
+    by_product: dict[int, DeliveryLine] = {}
+    for dl in delivery_lines:
+        by_product.setdefault(dl.product_id, dl)
+    wanted: list[tuple[DeliveryLine, Decimal, str]] = []
+    for data in lines:
+        dl = _delivery_line_for(data, delivery, by_id, by_product)
+        if any(dl.pk == seen.pk for seen, _, _ in wanted):
+            _fail(errors.DUPLICATE_LINE, sku=dl.product.sku)
+        wanted.append((dl, _quantity(data.get("quantity")), str(data.get("note") or "")[:250]))
+    if reason != Reason.SURPLUS:
+        claimed = claimed_quantities([dl.pk for dl, _, _ in wanted])
+        for dl, qty, _ in wanted:
+            left = dl.quantity - claimed.get(dl.pk, ZERO)
+            if qty > left:
+                _fail(
+                    errors.EXCEEDS_RETURNABLE,
+                    sku=dl.product.sku,
+                    qty=_fmt(qty),
+                    left=_fmt(left),
+                    number=delivery.number,
+                )
+    prices = _sold_prices([dl for dl, _, _ in wanted])
+    policy = ReturnPolicy.current()
+    now = timezone.now()
+    answer_due, close_due = sla.deadlines(
+        now, answer_within_hours=policy.answer_within_hours, close_within_days=policy.close_within_days
+    )
+    built = []
+    for dl, qty, note in wanted:
+        price, discount = prices[dl.pk]
+        built.append(
+            ReturnLine(
+                delivery_line=dl,
+                product_id=dl.product_id,
+                quantity=qty,
+                unit_price=price,
+                discount_percent=discount,
+                net_amount=money.line_net(qty, price, discount),
+                note=note,
+            )
+        )
+    case = ReturnCase.objects.create(
+        number=numbering.next_number("RET", timezone.localdate().year),
+        customer_id=delivery.order.customer_id,
+        delivery=delivery,
+        reason=reason,
+        customer_statement=customer_statement.strip(),
+        owner=owner or _actor(by),
+        amount_at_stake=sum((line.net_amount for line in built), ZERO),
+        opened_at=now,
+        answer_due_at=answer_due,
+        close_due_at=close_due,
+        created_by=_actor(by),
+    )
+    for line in built:
+        line.case = case
+    ReturnLine.objects.bulk_create(built)
+    stored = [_store_attachment(case, upload, by=by) for upload in attachments]
+    _refresh_block(delivery.pk, policy)
+    audit.record(
+        "return.opened",
+        by=by,
+        obj=case,
+        data={
+            "delivery": delivery.number,
+            "reason": reason,
+            "statement": case.customer_statement,
+            "lines": [[dl.product.sku, qty] for dl, qty, _ in wanted],
+            "amount_at_stake": case.amount_at_stake,
+            "attachments": [a.name for a in stored],
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def add_attachment(case: ReturnCase, upload, *, by) -> Attachment:
+    permissions.require(by, "return.manage")
+    case = _lock_case(case)
+    _require_not_closed(case)
+    attachment = _store_attachment(case, upload, by=by)
+    audit.record("return.attachment_added", by=by, obj=case, data={"name": attachment.name})
+    return attachment
+
+
+@transaction.atomic
+def submit_case(case: ReturnCase, *, by) -> ReturnCase:
+    """Hand the case over for the internal decision."""
+    permissions.require(by, "return.manage")
+    case = _lock_case(case)
+    _move(case, Status.SUBMITTED)
+    case.submitted_at = timezone.now()
+    case.save(update_fields=["status", "submitted_at"])
+    audit.record("return.submitted", by=by, obj=case, data={"amount_at_stake": case.amount_at_stake})
+    return case
+
+
+@transaction.atomic
+def approve_case(case: ReturnCase, *, by, reason: str = "") -> ReturnCase:
+    """Accept the claim. Above the policy's threshold only `return.approve_large` (direction) may decide."""
+    permissions.require(by, "return.approve")
+    # The row lock makes a second, concurrent approval wait, then find the case already approved.
+    case = _lock_case(case)
+    _require_not_closed(case)
+    _move(case, Status.APPROVED)
+    policy = ReturnPolicy.current()
+    _require_may_decide(case, by, policy)
+    case.decided_at = timezone.now()
+    case.decided_by = _actor(by)
+    case.decision_reason = (reason or "").strip()
+    case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    audit.record(
+        "return.approved",
+        by=by,
+        obj=case,
+        data={
+            "reason": case.decision_reason,
+            "amount_at_stake": case.amount_at_stake,
+            "threshold": policy.approval_threshold,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def reject_case(case: ReturnCase, *, by, reason: str) -> ReturnCase:
+    """Turn the claim down (with the reason the customer will be told); the delivery may be invoiced again."""
+    permissions.require(by, "return.approve")
+    reason = _require_reason(reason)
+    case = _lock_case(case)
+    _require_not_closed(case)
+    _move(case, Status.REJECTED)
+    policy = ReturnPolicy.current()
+    _require_may_decide(case, by, policy)
+    case.decided_at = timezone.now()
+    case.decided_by = _actor(by)
+    case.decision_reason = reason
+    case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    _refresh_block(case.delivery_id, policy)
+    audit.record(
+        "return.rejected", by=by, obj=case, data={"reason": reason, "amount_at_stake": case.amount_at_stake}
+    )
+    return case
+
+
+# --- Goods back -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
+    """Record the goods the customer sent back, inspected line by line, and what becomes of them.
+
+    `lines` are {"line": ReturnLine or id, "quantity": …, "inspection": "…", "disposition": …}:
+    - back_to_stock: on hand up at the cost the goods left at (stock.receive_returned_goods);
+    - scrap: no stock change, the cost is booked as a loss (below);
+    - repair: kept aside, nothing moves yet.
+
+    Booking scrapped goods. The ledger keeps stock the French periodic way (inventaire intermittent):
+    purchases are charged to 607 when bought and stock (37) is only adjusted at closing through 603
+    « variation des stocks ». Goods that come back and are destroyed never reach the closing count, so
+    the result already bears their cost through 607/603; booking it again would count it twice. What
+    the entry adds is visibility: it moves that cost from the stock variation to a loss account —
+    debit 658 « charges diverses de gestion courante », credit 603 — result unchanged, entry balanced.
+    658 rather than 671: since the ANC 2022-06 reform of the PCG (years from 2025) the exceptional
+    result is kept for rare, unusual events, and a faulty product taken back is ordinary business.
+    """
+    permissions.require(by, "return.receive")
+    case = _lock_case(case)
+    policy = ReturnPolicy.current()
+    _require_decided(case, policy)
+    if not policy.expects_goods_back(case.reason):
+        _fail(errors.GOODS_NOT_EXPECTED, kind=Conflict, reason=case.get_reason_display(), number=case.number)
+    if not lines:
+        _fail(errors.NO_LINES)
+    case_lines = {rl.pk: rl for rl in case.lines.select_related("product", "delivery_line")}
+    received = defaultdict(lambda: ZERO, received_quantities(list(case_lines)))
+    wanted = []
+    for data in lines:
+        rl = case_lines.get(_pk(data.get("line")))
+        if rl is None:
+            _fail(errors.LINE_NOT_IN_CASE, number=case.number)
+        qty = _quantity(data.get("quantity"))
+        disposition = data.get("disposition")
+        if disposition not in Disposition.values:
+            _fail(errors.INVALID_DISPOSITION, value=disposition)
+        left = rl.quantity - received[rl.pk]
+        if qty > left:
+            _fail(errors.RECEIPT_EXCEEDS_CLAIM, sku=rl.product.sku, qty=_fmt(qty), left=_fmt(left))
+        received[rl.pk] += qty
+        wanted.append((rl, qty, disposition, str(data.get("inspection") or "").strip()))
+    date = date or timezone.localdate()
+    receipt = ReturnReceipt.objects.create(
+        number=numbering.next_number("RR", date.year), case=case, date=date, received_by=_actor(by)
+    )
+    receipt_lines = [
+        ReturnReceiptLine(
+            receipt=receipt,
+            return_line=rl,
+            quantity=qty,
+            inspection=inspection,
+            disposition=disposition,
+            unit_cost=rl.delivery_line.unit_cost or ZERO,
+        )
+        for rl, qty, disposition, inspection in wanted
+    ]
+    ReturnReceiptLine.objects.bulk_create(receipt_lines)
+    back = [line for line in receipt_lines if line.disposition == Disposition.BACK_TO_STOCK]
+    if back:
+        stock.receive_returned_goods(
+            [
+                {"delivery_line": line.return_line.delivery_line_id, "quantity": line.quantity}
+                for line in back
+            ],
+            by=by,
+            reference=receipt.number,
+            date=date,
+        )
+    scrapped = sum(
+        (
+            money.cost_of(line.quantity, line.unit_cost)
+            for line in receipt_lines
+            if line.disposition == Disposition.SCRAP
+        ),
+        ZERO,
+    )
+    if scrapped > 0:
+        label = f"Mise au rebut {receipt.number} (dossier {case.number})"
+        receipt.loss_entry, _ = ledger.post_entry(
+            "OD",
+            date=date,
+            label=label,
+            document_number=receipt.number,
+            lines=[
+                ledger.Line(LOSS_ACCOUNT, debit=scrapped, label=label),
+                ledger.Line(STOCK_VARIATION_ACCOUNT, credit=scrapped, label=label),
+            ],
+        )
+        receipt.save(update_fields=["loss_entry"])
+    if case.status in (Status.APPROVED, Status.SUBMITTED):
+        _move(case, Status.GOODS_RECEIVED)
+        case.save(update_fields=["status"])
+    audit.record(
+        "return.goods_received",
+        by=by,
+        obj=case,
+        data={
+            "receipt": receipt.number,
+            "lines": [
+                {
+                    "sku": line.return_line.product.sku,
+                    "quantity": line.quantity,
+                    "disposition": line.disposition,
+                    "inspection": line.inspection,
+                }
+                for line in receipt_lines
+            ],
+            "scrapped_cost": scrapped,
+        },
+    )
+    return receipt
+
+
+# --- Resolutions ----------------------------------------------------------------------------------
+
+
+def _mark_resolved(case: ReturnCase, policy: ReturnPolicy) -> None:
+    if case.status != Status.RESOLVED:
+        _move(case, Status.RESOLVED)
+        case.resolved_at = timezone.now()
+        case.save(update_fields=["status", "resolved_at"])
+    _refresh_block(case.delivery_id, policy)
+
+
+def _case_lines(case: ReturnCase) -> dict[int, ReturnLine]:
+    return {
+        rl.pk: rl for rl in case.lines.select_related("product", "delivery_line__order_line").order_by("id")
+    }
+
+
+def _settlement_requests(
+    case, case_lines, lines, *, cap, cap_error
+) -> list[tuple[ReturnLine, Decimal, Decimal | None]]:
+    """(case line, quantity, unit price or None) to settle. Without `lines`: everything `cap` still allows.
+
+    `cap(rl)` is what the line may still take; asking more raises `cap_error`.
+    """
+    if lines is None:
+        wanted = [(rl, cap(rl), None) for rl in case_lines.values()]
+        wanted = [item for item in wanted if item[1] > 0]
+        if not wanted:
+            _fail(errors.NOTHING_LEFT, kind=Conflict, number=case.number)
+        return wanted
+    if not lines:
+        _fail(errors.NO_LINES)
+    asked: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    wanted = []
+    for data in lines:
+        rl = case_lines.get(_pk(data.get("line")))
+        if rl is None:
+            _fail(errors.LINE_NOT_IN_CASE, number=case.number)
+        qty = _quantity(data.get("quantity"))
+        price = None
+        if data.get("unit_price") not in (None, ""):
+            price = money.unit_price(_decimal(data["unit_price"]))
+            if price <= 0:
+                _fail(errors.PRICE_NOT_POSITIVE)
+        left = cap(rl) - asked[rl.pk]
+        if qty > left:
+            cap_error(rl, max(left, ZERO))
+        asked[rl.pk] += qty
+        wanted.append((rl, qty, price))
+    return wanted
+
+
+@transaction.atomic
+def resolve_with_credit_note(
+    case: ReturnCase, lines=None, *, by, amount=None, reason: str = ""
+) -> list[Resolution]:
+    """Credit the customer through a credit note (avoir) on each invoice that billed the case's lines.
+
+    `lines` are {"line": ReturnLine or id, "quantity": …, "unit_price": … (optional: the amount credited
+    per unit, for a price correction)}; without lines, everything still open on the case is credited; with
+    `amount` instead, that untaxed amount is credited, spread over the open lines in proportion to their
+    value. Each credit note carries the case number, is issued at once (AV series, posted as the mirror of
+    the invoice) and, when the invoice is still unpaid, deducted from it; otherwise it stays available on
+    the customer's account (refund or deduction from a later invoice).
+
+    For reasons where goods come back, nothing is credited beyond what was received (policy rule).
+    Per invoice line, billing refuses to credit more than was invoiced; the invoices are locked before
+    their credited quantities are read, so two credits racing on the same line cannot both pass.
+    """
+    permissions.require(by, "return.resolve")
+    if lines is not None and amount is not None:
+        _fail(errors.LINES_OR_AMOUNT)
+    case = _lock_case(case)
+    policy = ReturnPolicy.current()
+    _require_decided(case, policy)
+    case_lines = _case_lines(case)
+    done = resolved_quantities(list(case_lines))
+    credited = done[Resolution.Kind.CREDIT_NOTE]
+    replaced = done[Resolution.Kind.REPLACEMENT]
+    received = received_quantities(list(case_lines))
+    needs_receipt = policy.require_receipt_before_credit and policy.expects_goods_back(case.reason)
+
+    def open_quantity(rl):
+        return rl.quantity - credited[rl.pk] - replaced[rl.pk]
+
+    def cap(rl):
+        left = open_quantity(rl)
+        return min(left, received.get(rl.pk, ZERO) - credited[rl.pk]) if needs_receipt else left
+
+    def cap_error(rl, left):
+        if needs_receipt and left < open_quantity(rl):
+            _fail(
+                errors.RECEIPT_REQUIRED,
+                kind=Conflict,
+                sku=rl.product.sku,
+                received=_fmt(received.get(rl.pk, ZERO)),
+            )
+        _fail(errors.SETTLEMENT_EXCEEDS_CASE, sku=rl.product.sku, left=_fmt(left))
+
+    if needs_receipt and lines is None and all(cap(rl) <= 0 for rl in case_lines.values()):
+        waiting = next((rl for rl in case_lines.values() if open_quantity(rl) > 0), None)
+        if waiting is not None:
+            cap_error(waiting, ZERO)
+    wanted = _settlement_requests(case, case_lines, lines, cap=cap, cap_error=cap_error)
+    if amount is not None:
+        wanted = _priced_for_amount(case, wanted, _decimal(amount))
+    notes = _credit_invoices(case, wanted, by=by, reason=(reason or "").strip())
+    _mark_resolved(case, policy)
+    audit.record(
+        "return.resolved",
+        by=by,
+        obj=case,
+        data={
+            "kind": Resolution.Kind.CREDIT_NOTE,
+            "reason": reason,
+            "credit_notes": {r.credit_note.number: r.amount for r in notes},
+        },
+    )
+    return notes
+
+
+def _priced_for_amount(case, wanted, total: Decimal):
+    """Give each open line the unit price that credits its share of `total` over its whole quantity."""
+    total = money.amount(total)
+    if total <= 0:
+        _fail(errors.AMOUNT_NOT_POSITIVE)
+    values = [money.line_net(qty, rl.unit_price, rl.discount_percent) for rl, qty, _ in wanted]
+    worth = sum(values, ZERO)
+    if total > worth:
+        _fail(errors.AMOUNT_EXCEEDS_CASE, amount=_euros(total), number=case.number, left=_euros(worth))
+    priced = []
+    for (rl, qty, _), share in zip(wanted, spread_amount(total, values), strict=True):
+        if share <= 0:
+            continue
+        net_factor = (Decimal("100") - rl.discount_percent) / Decimal("100")
+        # Rounding the unit price up could exceed the invoiced price, which billing refuses.
+        priced.append((rl, qty, min(money.unit_price(share / (qty * net_factor)), rl.unit_price)))
+    return priced
+
+
+def _credit_invoices(case, wanted, *, by, reason: str) -> list[Resolution]:
+    delivery_line_ids = {rl.delivery_line_id for rl, _, _ in wanted}
+    invoice_ids = sorted(
+        set(
+            InvoiceLine.objects.filter(
+                delivery_line_id__in=delivery_line_ids,
+                invoice__kind=Invoice.Kind.INVOICE,
+                invoice__status=Invoice.Status.ISSUED,
+            ).values_list("invoice_id", flat=True)
+        )
+    )
+    # Lock before reading what was credited: a concurrent credit note on these invoices waits.
+    invoices = {
+        inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=invoice_ids).order_by("pk")
+    }
+    invoice_lines = list(
+        InvoiceLine.objects.filter(invoice_id__in=invoices, delivery_line_id__in=delivery_line_ids)
+        .select_related("product")
+        .order_by("invoice__date", "invoice_id", "id")
+    )
+    already = billing.credited_so_far([il.pk for il in invoice_lines])
+    available = {il.pk: il.quantity - already.get(il.pk, (ZERO, ZERO))[0] for il in invoice_lines}
+    per_invoice: dict[int, list[tuple[ReturnLine, InvoiceLine, Decimal, Decimal | None]]] = defaultdict(list)
+    for rl, qty, price in wanted:
+        buckets = [
+            (il, available[il.pk]) for il in invoice_lines if il.delivery_line_id == rl.delivery_line_id
+        ]
+        taken, missing = allocate(qty, buckets)
+        if missing > 0:
+            _fail(
+                errors.NOT_INVOICED,
+                kind=Conflict,
+                sku=rl.product.sku,
+                delivery=case.delivery.number,
+                invoiced=_fmt(sum((a for _, a in buckets), ZERO)),
+            )
+        for il, part in taken:
+            available[il.pk] -= part
+            per_invoice[il.invoice_id].append((rl, il, part, price))
+    label = reason or f"{case.get_reason_display()} — dossier {case.number}"
+    resolutions = []
+    for invoice_id, items in sorted(per_invoice.items()):
+        invoice = invoices[invoice_id]
+        note = billing.create_credit_note(
+            invoice,
+            [{"invoice_line": il, "quantity": part, "unit_price": price} for _, il, part, price in items],
+            by=by,
+            reason=label,
+            source_reference=case.number,
+        )
+        note = billing.issue_invoice(note, by=by)
+        if payment_view.invoice_payment_state(invoice).balance_due > 0:
+            payments.apply_credit_note(note, invoice, by=by)
+        resolution = Resolution.objects.create(
+            case=case,
+            kind=Resolution.Kind.CREDIT_NOTE,
+            credit_note=note,
+            amount=note.total_untaxed,
+            reason=label,
+            by=_actor(by),
+        )
+        note_lines = list(note.lines.order_by("position", "id"))
+        ResolutionLine.objects.bulk_create(
+            [
+                ResolutionLine(
+                    resolution=resolution,
+                    return_line=rl,
+                    quantity=part,
+                    amount=nl.net_amount,
+                    invoice_line=nl,
+                )
+                for (rl, _, part, _), nl in zip(items, note_lines, strict=True)
+            ]
+        )
+        resolutions.append(resolution)
+    return resolutions
+
+
+@transaction.atomic
+def resolve_with_replacement(case: ReturnCase, lines=None, *, by, reason: str = "") -> Resolution:
+    """Send the missing or faulty goods again: a new delivery note linked to the case, never invoiced.
+
+    `lines` are {"line": ReturnLine or id, "quantity": …}; without lines, everything still open on the case.
+    What is replaced and what is credited together never exceed the case line (what was returned or
+    missing). An exchange may ship before the faulty goods are back: only credit notes wait for them.
+    """
+    permissions.require(by, "return.resolve")
+    case = _lock_case(case)
+    policy = ReturnPolicy.current()
+    _require_decided(case, policy)
+    if case.reason in NO_REPLACEMENT_REASONS:
+        _fail(errors.REPLACEMENT_NOT_APPLICABLE, kind=Conflict, reason=case.get_reason_display())
+    case_lines = _case_lines(case)
+    done = resolved_quantities(list(case_lines))
+
+    def cap(rl):
+        return (
+            rl.quantity - done[Resolution.Kind.CREDIT_NOTE][rl.pk] - done[Resolution.Kind.REPLACEMENT][rl.pk]
+        )
+
+    def cap_error(rl, left):
+        _fail(errors.SETTLEMENT_EXCEEDS_CASE, sku=rl.product.sku, left=_fmt(left))
+
+    wanted = _settlement_requests(case, case_lines, lines, cap=cap, cap_error=cap_error)
+    delivery = stock.ship_replacement(
+        case.delivery.order,
+        [{"order_line": rl.delivery_line.order_line_id, "quantity": qty} for rl, qty, _ in wanted],
+        by=by,
+        reference=case.number,
+    )
+    value = sum((money.line_net(qty, rl.unit_price, rl.discount_percent) for rl, qty, _ in wanted), ZERO)
+    label = (reason or "").strip() or f"Remplacement — dossier {case.number}"
+    resolution = Resolution.objects.create(
+        case=case,
+        kind=Resolution.Kind.REPLACEMENT,
+        replacement=delivery,
+        amount=value,
+        reason=label,
+        by=_actor(by),
+    )
+    shipped = list(delivery.lines.order_by("id"))
+    ResolutionLine.objects.bulk_create(
+        [
+            ResolutionLine(
+                resolution=resolution,
+                return_line=rl,
+                quantity=qty,
+                delivery_line=dl,
+                amount=money.line_net(qty, rl.unit_price, rl.discount_percent),
+            )
+            for (rl, qty, _), dl in zip(wanted, shipped, strict=True)
+        ]
+    )
+    _mark_resolved(case, policy)
+    audit.record(
+        "return.resolved",
+        by=by,
+        obj=case,
+        data={
+            "kind": Resolution.Kind.REPLACEMENT,
+            "reason": label,
+            "delivery": delivery.number,
+            "value": value,
+        },
+    )
+    return resolution
+
+
+@transaction.atomic
+def resolve_with_reinvoice(case: ReturnCase, lines=None, *, by, reason: str = "") -> Resolution:
+    """Bill the customer for what the case found in our favour: a surplus they keep, or a price that was
+    invoiced too low. Creates a draft invoice (issued later through billing, like any invoice).
+
+    `lines` are {"line": ReturnLine or id, "quantity": …, "unit_price": … (optional)}. Without a unit price a
+    line is billed at the price it was sold at, discount included (a kept surplus); with one, that price is
+    the net amount per unit still owed (a price complement). Without lines: every case line in full.
+    """
+    permissions.require(by, "return.resolve")
+    permissions.require(by, "invoice.manage")
+    case = _lock_case(case)
+    policy = ReturnPolicy.current()
+    _require_decided(case, policy)
+    case_lines = _case_lines(case)
+    reinvoiced = resolved_quantities(list(case_lines))[Resolution.Kind.REINVOICE]
+
+    def cap(rl):
+        return rl.quantity - reinvoiced[rl.pk]
+
+    def cap_error(rl, left):
+        _fail(errors.REINVOICE_EXCEEDS_CASE, sku=rl.product.sku, left=_fmt(left))
+
+    wanted = _settlement_requests(case, case_lines, lines, cap=cap, cap_error=cap_error)
+    label = (reason or "").strip() or f"{case.get_reason_display()} — dossier {case.number}"
+    invoice, invoice_lines = _draft_reinvoice(case, wanted, by=by, reason=label)
+    resolution = Resolution.objects.create(
+        case=case,
+        kind=Resolution.Kind.REINVOICE,
+        invoice=invoice,
+        amount=invoice.total_untaxed,
+        reason=label,
+        by=_actor(by),
+    )
+    ResolutionLine.objects.bulk_create(
+        [
+            ResolutionLine(
+                resolution=resolution, return_line=rl, quantity=qty, amount=il.net_amount, invoice_line=il
+            )
+            for (rl, qty, _), il in zip(wanted, invoice_lines, strict=True)
+        ]
+    )
+    _mark_resolved(case, policy)
+    audit.record(
+        "return.resolved",
+        by=by,
+        obj=case,
+        data={"kind": Resolution.Kind.REINVOICE, "reason": label, "invoice_total": invoice.total_untaxed},
+    )
+    return resolution
+
+
+def _draft_reinvoice(case, wanted, *, by, reason: str):
+    """A draft invoice for the re-invoiced lines.
+
+    Stand-in until billing offers a free-line draft service (`billing.services.create_invoice(customer,
+    lines, *, by, order=None, source_reference="", reason="")`), which this should then call: only a draft
+    is written here — numbering, freezing and posting stay with `billing.services.issue_invoice`. The lines are deliberately not linked to order or delivery lines: they
+    bill goods beyond the order (surplus) or a price complement, which must not move the order's
+    invoiced quantities.
+    """
+    company = Company.objects.only("invoice_series").first()
+    invoice = Invoice.objects.create(
+        series=company.invoice_series if company else "FA",
+        customer=case.customer,
+        order=case.delivery.order,
+        source_reference=case.number,
+        reason=reason,
+        created_by=_actor(by),
+    )
+    lines = []
+    for position, (rl, qty, price) in enumerate(wanted, start=1):
+        ol = rl.delivery_line.order_line
+        unit, discount = (price, ZERO) if price is not None else (rl.unit_price, rl.discount_percent)
+        what = "Complément de prix" if price is not None else "Refacturation"
+        lines.append(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                product_id=rl.product_id,
+                description=f"{ol.description} — {what} {case.number}"[:250],
+                quantity=qty,
+                unit_price=unit,
+                discount_percent=discount,
+                vat_rate=ol.vat_rate,
+                vat_category=ol.vat_category,
+                vat_exemption_reason=ol.vat_exemption_reason,
+                net_amount=money.line_net(qty, unit, discount),
+            )
+        )
+    created = InvoiceLine.objects.bulk_create(lines)
+    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in created)
+    invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
+    invoice.save(update_fields=["total_untaxed", "total_vat", "total"])
+    audit.record(
+        "invoice.drafted", by=by, obj=invoice, data={"case": case.number, "total": invoice.total_untaxed}
+    )
+    return invoice, list(invoice.lines.order_by("position", "id"))
+
+
+@transaction.atomic
+def refuse(case: ReturnCase, *, by, reason: str) -> Resolution:
+    """Close the claim without (further) compensation, e.g. after inspection found no defect. What was
+    already credited or replaced stands; what is left of the case lines is freed for another case."""
+    permissions.require(by, "return.resolve")
+    reason = _require_reason(reason)
+    case = _lock_case(case)
+    policy = ReturnPolicy.current()
+    _require_decided(case, policy)
+    resolution = Resolution.objects.create(
+        case=case, kind=Resolution.Kind.REFUSAL, reason=reason, by=_actor(by)
+    )
+    _mark_resolved(case, policy)
+    audit.record("return.refused", by=by, obj=case, data={"reason": reason})
+    return resolution
+
+
+@transaction.atomic
+def close_case(case: ReturnCase, *, by, reason: str = "") -> ReturnCase:
+    permissions.require(by, "return.resolve")
+    case = _lock_case(case)
+    _move(case, Status.CLOSED)
+    case.closed_at = timezone.now()
+    case.save(update_fields=["status", "closed_at"])
+    _refresh_block(case.delivery_id, ReturnPolicy.current())
+    pending_repairs = ReturnReceiptLine.objects.filter(
+        receipt__case=case, disposition=Disposition.REPAIR
+    ).aggregate(q=Sum("quantity"))["q"]
+    audit.record(
+        "return.closed",
+        by=by,
+        obj=case,
+        data={"reason": (reason or "").strip(), "pending_repairs": pending_repairs or ZERO},
+    )
+    return case
+
+
+# --- Policy ---------------------------------------------------------------------------------------
+
+_POLICY_FIELDS = {
+    "approval_threshold",
+    "answer_within_hours",
+    "close_within_days",
+    "blocking_reasons",
+    "goods_back_reasons",
+    "block_invoicing",
+    "require_validation",
+    "require_receipt_before_credit",
+}
+
+
+@transaction.atomic
+def update_policy(*, by, **changes) -> ReturnPolicy:
+    """Change the return rules. New SLA delays apply to cases opened from now on."""
+    permissions.require(by, "return.configure")
+    unknown = set(changes) - _POLICY_FIELDS
+    if unknown:
+        _fail(errors.INVALID_POLICY, field=", ".join(sorted(unknown)))
+    ReturnPolicy.objects.bulk_create([ReturnPolicy(pk=1)], ignore_conflicts=True)
+    policy = ReturnPolicy.objects.select_for_update().get(pk=1)
+    before = {name: getattr(policy, name) for name in changes}
+    for name, value in changes.items():
+        if name in ("blocking_reasons", "goods_back_reasons"):
+            value = list(value)
+            if not set(value) <= set(Reason.values):
+                _fail(errors.INVALID_POLICY, field=name)
+        elif name == "approval_threshold":
+            value = money.amount(_decimal(value))
+            if value < 0:
+                _fail(errors.INVALID_POLICY, field=name)
+        elif name in ("answer_within_hours", "close_within_days"):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                _fail(errors.INVALID_POLICY, field=name)
+        elif not isinstance(value, bool):
+            _fail(errors.INVALID_POLICY, field=name)
+        setattr(policy, name, value)
+    policy.save()
+    # Which reasons block invoicing may have changed: bring the deliveries of open cases in line.
+    open_deliveries = ReturnCase.objects.filter(status__in=ReturnCase.OPEN_STATUSES).values_list(
+        "delivery_id", flat=True
+    )
+    for delivery_id in sorted(set(open_deliveries)):
+        _refresh_block(delivery_id, policy)
+    audit.record(
+        "return.policy_updated",
+        by=by,
+        object_type="returns.returnpolicy",
+        object_id=1,
+        object_repr="Règles de retour",
+        data={"before": before, "after": {name: getattr(policy, name) for name in changes}},
+    )
+    return policy
