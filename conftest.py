@@ -5,6 +5,21 @@ from comptoir.core.testing import make_company, make_customer, make_product, mak
 
 
 @pytest.fixture(autouse=True)
+def _chart_of_accounts(request):
+    """Transactional tests flush every table, the seeded chart of accounts included: re-seed it for
+    whichever database test comes next."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_db:
+        marker = request.node.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        from comptoir.accounting.chart import ensure_seeded
+
+        ensure_seeded()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _forget_ledger_ids():
     # Account ids are cached per process; test databases are rebuilt, so start clean each test.
     from comptoir.accounting.services import forget_cached_ids

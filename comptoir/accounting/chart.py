@@ -37,3 +37,14 @@ CUSTOMER_DEPOSITS = "4191"
 DISCOUNTS_GRANTED = "709"
 BANK = "512"
 CASH = "530"
+
+
+def ensure_seeded() -> None:
+    """Create the accounts and journals above when missing (idempotent). The data migration does this
+    once; tests that flush the database (transactional tests on PostgreSQL) call it again."""
+    from comptoir.accounting.models import Account, Journal
+
+    for code, name, reconcilable in ACCOUNTS:
+        Account.objects.get_or_create(code=code, defaults={"name": name, "reconcilable": reconcilable})
+    for code, name in JOURNALS:
+        Journal.objects.get_or_create(code=code, defaults={"name": name})

@@ -67,3 +67,4 @@ DEPOSIT_ALREADY_DEDUCTED = (
         "L'acompte %(number)s est déjà déduit sur la facture %(invoice)s : c'est cette facture qu'il faut corriger par un avoir (ou annuler, si elle est en brouillon)."
     ),
 )
+DELIVERY_INVOICING_BLOCKED = ("delivery_invoicing_blocked", N_("La facturation de %(numbers)s est bloquée par un litige en cours : résolvez le dossier ou faites lever le blocage par la comptabilité."))

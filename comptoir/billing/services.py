@@ -57,7 +57,10 @@ def invoiceable_lines(order: Order) -> list[dict]:
     order_lines = list(order.lines.select_related("product").all())
     service_lines = [ol for ol in order_lines if ol.product.kind == Product.Kind.SERVICE]
     delivery_lines = list(
-        DeliveryLine.objects.filter(delivery__order=order, delivery__status=Delivery.Status.VALIDATED)
+        # A delivery under an open dispute (or a replacement) is not invoiceable (returns app sets the flag).
+        DeliveryLine.objects.filter(
+            delivery__order=order, delivery__status=Delivery.Status.VALIDATED, delivery__invoicing_blocked=False
+        )
         .select_related("order_line", "product")
         .order_by("order_line__position", "id")
     )
@@ -694,6 +697,12 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     if last and date < last:
         _fail(errors.DATE_BEFORE_LAST, date=date.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y"))
     lines = list(invoice.lines.select_related("product", "delivery_line__delivery").all())
+    if invoice.kind != Invoice.Kind.CREDIT_NOTE:
+        blocked = sorted(
+            {ln.delivery_line.delivery.number for ln in lines if ln.delivery_line_id and ln.delivery_line.delivery.invoicing_blocked}
+        )
+        if blocked:
+            _fail(errors.DELIVERY_INVOICING_BLOCKED, numbers=", ".join(blocked))
     if not lines:
         _fail(errors.NO_LINES)
     totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
