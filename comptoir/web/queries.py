@@ -1,0 +1,378 @@
+"""Read-only queries shaped for the web pages: lists, the customer 360° view, the home dashboard.
+
+Nothing here writes. What other areas already offer (stock levels, payment state, ledgers) is used
+through their selectors; this module only adds what the pages need on top (search, annotations,
+document chains) so that every list is a bounded number of queries.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from comptoir.accounting.chart import CUSTOMERS
+from comptoir.accounting.models import EntryLine
+from comptoir.billing.models import Invoice
+from comptoir.catalog.models import Product
+from comptoir.core.models import AuditEvent
+from comptoir.parties.models import Customer
+from comptoir.payments import selectors as payment_view
+from comptoir.payments.models import Payment, PaymentAllocation
+from comptoir.sales.models import Order, OrderLine, Quote
+from comptoir.stock import selectors as stock_view
+from comptoir.stock.models import Delivery, DeliveryLine
+
+ZERO = Decimal("0")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+# --- Search and filters -------------------------------------------------------------------------
+
+
+def search_by_number_or_customer(qs, q: str, *, customer_path: str = "customer", number: str = "number"):
+    """Documents whose number contains `q` or whose customer's name or code does."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    return qs.filter(
+        Q(**{f"{number}__icontains": q})
+        | Q(**{f"{customer_path}__name__icontains": q})
+        | Q(**{f"{customer_path}__code__iexact": q})
+    )
+
+
+def int_or_none(value) -> int | None:
+    """A database id typed in a URL, or None when it is not one (text, or beyond 64 bits)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+# --- Customers ----------------------------------------------------------------------------------
+
+
+def with_open_balance(qs):
+    """Annotate customers with `open_balance`: debit − credit of their lines on account 411."""
+    balance = (
+        EntryLine.objects.filter(account__code=CUSTOMERS, partner=OuterRef("pk"))
+        .values("partner")
+        .annotate(b=Sum(F("debit") - F("credit"), output_field=MONEY))
+        .values("b")
+    )
+    return qs.annotate(
+        open_balance=Coalesce(Subquery(balance, output_field=MONEY), Value(ZERO), output_field=MONEY)
+    )
+
+
+def customers(q: str = "", active: str = ""):
+    qs = Customer.objects.all()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(code__iexact=q)
+            | Q(siren__startswith=q.replace(" ", ""))
+            | Q(city__icontains=q)
+        )
+    if active == "actifs":
+        qs = qs.filter(is_active=True)
+    elif active == "archives":
+        qs = qs.filter(is_active=False)
+    return with_open_balance(qs).order_by("name", "id")
+
+
+def customer_open_balance(customer) -> Decimal:
+    row = EntryLine.objects.filter(account__code=CUSTOMERS, partner=customer).aggregate(
+        d=Sum("debit"), c=Sum("credit")
+    )
+    return (row["d"] or ZERO) - (row["c"] or ZERO)
+
+
+CHAIN_LIMIT = 10
+
+
+def customer_chain(customer) -> dict:
+    """The customer's documents, newest first, each with what it came from and what came of it."""
+    quotes = customer.quotes.select_related("order").order_by("-date", "-id")
+    orders = (
+        customer.orders.select_related("quote")
+        .prefetch_related(
+            Prefetch("deliveries", queryset=Delivery.objects.order_by("date", "id")),
+            Prefetch("invoices", queryset=Invoice.objects.order_by("date", "id")),
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
+        )
+        .order_by("-date", "-id")
+    )
+    deliveries = (
+        Delivery.objects.filter(order__customer=customer).select_related("order").order_by("-date", "-id")
+    )
+    invoices = payment_view.with_amount_paid(customer.invoices.select_related("order")).order_by(
+        "-created_at", "-id"
+    )
+    payments = customer.payments.prefetch_related(
+        Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice"))
+    ).order_by("-date", "-id")
+    chain = {}
+    for name, qs in (
+        ("quotes", quotes),
+        ("orders", orders),
+        ("deliveries", deliveries),
+        ("invoices", invoices),
+        ("payments", payments),
+    ):
+        rows = list(qs[: CHAIN_LIMIT + 1])
+        chain[name] = rows[:CHAIN_LIMIT]
+        chain[f"{name}_more"] = len(rows) > CHAIN_LIMIT
+    return chain
+
+
+# --- Products and stock -------------------------------------------------------------------------
+
+
+def products(q: str = "", kind: str = "", active: str = ""):
+    qs = Product.objects.all()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q) | Q(ean=q))
+    if kind in Product.Kind.values:
+        qs = qs.filter(kind=kind)
+    if active == "actifs":
+        qs = qs.filter(is_active=True)
+    elif active == "archives":
+        qs = qs.filter(is_active=False)
+    return qs.select_related("stock_level").order_by("sku")
+
+
+def stock_alerts(limit: int | None = None) -> list:
+    """Active stocked products whose available quantity is at or below their alert threshold."""
+    alerts = [level for level in stock_view.stock_levels() if level.is_low or level.available < 0]
+    alerts.sort(key=lambda level: (level.available - level.product.low_stock_threshold, level.product.sku))
+    return alerts[:limit] if limit else alerts
+
+
+# --- Sales documents ----------------------------------------------------------------------------
+
+
+def quotes(q: str = "", status: str = "", customer_id=None):
+    qs = Quote.objects.select_related("customer", "order")
+    qs = search_by_number_or_customer(qs, q)
+    if status in Quote.Status.values:
+        qs = qs.filter(status=status)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return qs.order_by("-date", "-id")
+
+
+def orders(q: str = "", status: str = "", customer_id=None):
+    qs = Order.objects.select_related("customer", "quote").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product"))
+    )
+    qs = search_by_number_or_customer(qs, q)
+    if status in Order.Status.values:
+        qs = qs.filter(status=status)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return qs.order_by("-date", "-id")
+
+
+def deliveries(q: str = "", status: str = "", customer_id=None):
+    qs = Delivery.objects.select_related("order__customer")
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__icontains=q)
+            | Q(order__number__icontains=q)
+            | Q(order__customer__name__icontains=q)
+            | Q(order__customer__code__iexact=q)
+        )
+    if status in Delivery.Status.values:
+        qs = qs.filter(status=status)
+    if customer_id:
+        qs = qs.filter(order__customer_id=customer_id)
+    return qs.order_by("-date", "-id")
+
+
+INVOICE_FILTERS = ("draft", "issued", "cancelled", "open", "partial", "paid", "overdue")
+
+
+def invoices(q: str = "", status: str = "", customer_id=None, today: datetime.date | None = None):
+    """Invoices with `amount_paid`; `status` is a lifecycle state or a payment state."""
+    today = today or timezone.localdate()
+    qs = payment_view.with_amount_paid(Invoice.objects.select_related("customer", "order"))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__icontains=q)
+            | Q(customer__name__icontains=q)
+            | Q(customer__code__iexact=q)
+            | Q(order__number__icontains=q)
+        )
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    issued = Invoice.Status.ISSUED
+    if status in INVOICE_FILTERS[3:]:
+        qs = qs.exclude(kind=Invoice.Kind.CREDIT_NOTE)  # a credit note is not paid, it is applied
+    if status in Invoice.Status.values:
+        qs = qs.filter(status=status)
+    elif status == "open":
+        qs = qs.filter(status=issued, amount_paid__lte=0)
+    elif status == "partial":
+        qs = qs.filter(status=issued, amount_paid__gt=0, amount_paid__lt=F("total"))
+    elif status == "paid":
+        qs = qs.filter(status=issued, amount_paid__gte=F("total"))
+    elif status == "overdue":
+        qs = qs.filter(status=issued, amount_paid__lt=F("total"), due_date__lt=today)
+    # Drafts have no date yet: show them first, then the newest issued.
+    return qs.order_by(F("date").desc(nulls_first=True), "-id")
+
+
+def payments(q: str = "", method: str = "", customer_id=None):
+    qs = Payment.objects.select_related("customer").prefetch_related(
+        Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice"))
+    )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__icontains=q)
+            | Q(customer__name__icontains=q)
+            | Q(reference__icontains=q)
+            | Q(customer__code__iexact=q)
+        )
+    if method in Payment.Method.values:
+        qs = qs.filter(method=method)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return qs.order_by("-date", "-id")
+
+
+def deliveries_of_invoice(invoice):
+    return (
+        Delivery.objects.filter(lines__invoice_lines__invoice=invoice)
+        .select_related("order")
+        .distinct()
+        .order_by("id")
+    )
+
+
+def open_invoices_of(customer) -> list:
+    return payment_view.open_invoices(customer)
+
+
+# --- Audit --------------------------------------------------------------------------------------
+
+
+def events_of(obj, limit: int = 50):
+    """Audit events recorded on one document, newest first."""
+    return list(
+        AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-seq")[
+            :limit
+        ]
+    )
+
+
+def audit_events(q: str = "", object_type: str = ""):
+    qs = AuditEvent.objects.all()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(object_repr__icontains=q) | Q(actor_name__icontains=q) | Q(action__icontains=q))
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    return qs.order_by("-seq")
+
+
+# --- Home dashboard -----------------------------------------------------------------------------
+
+
+def quotes_awaiting_answer():
+    return (
+        Quote.objects.filter(status=Quote.Status.SENT)
+        .select_related("customer")
+        .order_by("valid_until", "id")
+    )
+
+
+def orders_in_progress():
+    """Confirmed orders not yet fully invoiced."""
+    unfinished = OrderLine.objects.filter(order=OuterRef("pk"), quantity_invoiced__lt=F("quantity"))
+    return (
+        Order.objects.filter(status=Order.Status.CONFIRMED)
+        .filter(Exists(unfinished))
+        .select_related("customer")
+        .order_by("date", "id")
+    )
+
+
+def draft_orders():
+    return Order.objects.filter(status=Order.Status.DRAFT).select_related("customer").order_by("date", "id")
+
+
+def orders_to_invoice():
+    """Confirmed orders with delivered goods or ordered services not yet invoiced, and no draft
+    invoice already waiting to be issued."""
+    delivered_not_invoiced = OrderLine.objects.filter(
+        order=OuterRef("pk"), quantity_delivered__gt=F("quantity_invoiced")
+    )
+    services_not_invoiced = OrderLine.objects.filter(
+        order=OuterRef("pk"), product__kind=Product.Kind.SERVICE, quantity_invoiced__lt=F("quantity")
+    )
+    draft_invoice = Invoice.objects.filter(order=OuterRef("pk"), status=Invoice.Status.DRAFT)
+    return (
+        Order.objects.filter(status=Order.Status.CONFIRMED)
+        .filter(Exists(delivered_not_invoiced) | Exists(services_not_invoiced))
+        .exclude(Exists(draft_invoice))
+        .select_related("customer")
+        .order_by("date", "id")
+    )
+
+
+def draft_invoices():
+    return (
+        Invoice.objects.filter(status=Invoice.Status.DRAFT).select_related("customer", "order").order_by("id")
+    )
+
+
+def deliveries_to_prepare():
+    return (
+        Delivery.objects.filter(status=Delivery.Status.DRAFT)
+        .select_related("order__customer")
+        .order_by("date", "id")
+    )
+
+
+def receivables() -> Decimal:
+    """Open balance of all customers on account 411."""
+    row = EntryLine.objects.filter(account__code=CUSTOMERS).aggregate(d=Sum("debit"), c=Sum("credit"))
+    return (row["d"] or ZERO) - (row["c"] or ZERO)
+
+
+def revenue(date_from: datetime.date, date_to: datetime.date) -> Decimal:
+    """Untaxed total of the invoices issued between two dates (inclusive)."""
+    row = Invoice.objects.filter(
+        status=Invoice.Status.ISSUED, date__gte=date_from, date__lte=date_to
+    ).aggregate(s=Sum("total_untaxed"))
+    return row["s"] or ZERO
+
+
+def planned_in_draft_deliveries(order) -> dict[int, Decimal]:
+    """Quantities already on draft delivery notes of this order, per order line."""
+    rows = (
+        DeliveryLine.objects.filter(delivery__order=order, delivery__status=Delivery.Status.DRAFT)
+        .values("order_line_id")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+    )
+    return {row["order_line_id"]: row["q"] for row in rows}

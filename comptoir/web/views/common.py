@@ -1,0 +1,77 @@
+"""What every view shares: the permission gate, running a service, pagination, transition buttons."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comptoir.core import workflow
+from comptoir.core.errors import DomainError
+from comptoir.core.permissions import has_perm
+
+PER_PAGE = 25
+
+
+def param(data, name: str, max_length: int = 100) -> str:
+    """A query or form parameter as clean text: trimmed, bounded, without NUL characters (which
+    PostgreSQL refuses in text and JSON)."""
+    return (data.get(name) or "").replace("\x00", "").strip()[:max_length]
+
+
+def requires(perm: str):
+    """Login first, then the read (or manage) permission of the page; 403 page otherwise."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_perm(request.user, perm):
+                raise PermissionDenied(perm)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+def action(perm: str):
+    """A POST-only action button. The page's read permission gates it; the service checks the
+    action's own permission and says in French why it refuses."""
+
+    def decorator(view):
+        return require_POST(requires(perm)(view))
+
+    return decorator
+
+
+def perform(request, run: Callable, success: str | Callable = ""):
+    """Call a service; on DomainError show its French message and return (None, False)."""
+    try:
+        result = run()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None, False
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return result, True
+
+
+def paginate(request, qs, per_page: int = PER_PAGE):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def may(user, model, current: str, target: str, perm: str) -> bool:
+    """Show an action button only if the state table allows the move and the user's role may do it."""
+    return workflow.can(model.TRANSITIONS, current, target) and has_perm(user, perm)
+
+
+def show_form_error(request, form, exc: DomainError) -> None:
+    """Put a service's refusal next to the field it concerns (form.ERROR_FIELDS), or on top."""
+    field = getattr(form, "ERROR_FIELDS", {}).get(exc.code)
+    form.add_error(field if field in form.fields else None, exc.message)
+    messages.error(request, _("Le formulaire contient une erreur : %(message)s") % {"message": exc.message})

@@ -1,0 +1,119 @@
+"""Customers: list, create, edit, the 360° view (documents chain, balance) and the statement."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from comptoir.accounting import selectors as ledger_view
+from comptoir.core.errors import DomainError
+from comptoir.parties import services
+from comptoir.parties.models import Customer
+from comptoir.web import forms, labels, queries
+from comptoir.web.views.common import action, paginate, param, perform, requires, show_form_error
+from comptoir.web.views.sales import order_progress
+
+
+def _customer_fields(form) -> dict:
+    """The typed fields; a blank VAT regime is left out so the service keeps or infers it."""
+    return {key: value for key, value in form.cleaned_data.items() if key != "vat_regime" or value}
+
+
+@requires("customer.view")
+def customer_list(request):
+    q, active = param(request.GET, "q"), param(request.GET, "etat")
+    page = paginate(request, queries.customers(q, active))
+    return render(request, "web/customers/list.html", {"page_obj": page, "q": q, "etat": active})
+
+
+@requires("customer.manage")
+def customer_create(request):
+    form = forms.CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.create_customer(by=request.user, **_customer_fields(form))
+        except DomainError as exc:
+            show_form_error(request, form, exc)
+        else:
+            messages.success(request, _("Client %(name)s créé.") % {"name": customer.name})
+            return redirect("web:customer_detail", pk=customer.pk)
+    return render(request, "web/customers/form.html", {"form": form, "customer": None})
+
+
+@requires("customer.manage")
+def customer_edit(request, pk):
+    customer = get_object_or_404(Customer, pk=pk)
+    initial = {name: getattr(customer, name) for name in forms.CustomerEditForm.base_fields}
+    form = forms.CustomerEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_customer(customer, by=request.user, **_customer_fields(form))
+        except DomainError as exc:
+            show_form_error(request, form, exc)
+        else:
+            messages.success(request, _("Client %(name)s enregistré.") % {"name": form.cleaned_data["name"]})
+            return redirect("web:customer_detail", pk=customer.pk)
+    return render(request, "web/customers/form.html", {"form": form, "customer": customer})
+
+
+@requires("customer.view")
+def customer_detail(request, pk):
+    customer = get_object_or_404(Customer.objects.prefetch_related("contacts", "delivery_addresses"), pk=pk)
+    chain = queries.customer_chain(customer)
+    for invoice in chain["invoices"]:
+        invoice.payment_chip = labels.payment_chip(invoice)
+    for order in chain["orders"]:
+        order.progress = order_progress(order)
+    context = {
+        "customer": customer,
+        "balance": queries.customer_open_balance(customer),
+        "chain": chain,
+        "events": queries.events_of(customer),
+        "contact_form": forms.ContactForm(prefix="contact"),
+        "address_form": forms.DeliveryAddressForm(prefix="address"),
+    }
+    return render(request, "web/customers/detail.html", context)
+
+
+@action("customer.view")
+def customer_add_contact(request, pk):
+    customer = get_object_or_404(Customer, pk=pk)
+    form = forms.ContactForm(request.POST, prefix="contact")
+    if form.is_valid():
+        perform(
+            request,
+            lambda: services.add_contact(customer, by=request.user, **form.cleaned_data),
+            _("Contact ajouté."),
+        )
+    else:
+        messages.error(request, _("Contact non ajouté : indiquez au moins un nom et un e-mail valide."))
+    return redirect("web:customer_detail", pk=customer.pk)
+
+
+@action("customer.view")
+def customer_add_address(request, pk):
+    customer = get_object_or_404(Customer, pk=pk)
+    form = forms.DeliveryAddressForm(request.POST, prefix="address")
+    if form.is_valid():
+        perform(
+            request,
+            lambda: services.add_delivery_address(customer, by=request.user, **form.cleaned_data),
+            _("Adresse de livraison ajoutée."),
+        )
+    else:
+        messages.error(
+            request, _("Adresse non ajoutée : le libellé, l'adresse, le code postal et la ville sont requis.")
+        )
+    return redirect("web:customer_detail", pk=customer.pk)
+
+
+@requires("customer.view")
+def customer_statement(request, pk):
+    customer = get_object_or_404(Customer, pk=pk)
+    period = forms.PeriodForm(request.GET or None)
+    date_from, date_to = period.period()
+    statement = ledger_view.customer_statement(customer, date_from, date_to)
+    return render(
+        request,
+        "web/customers/statement.html",
+        {"customer": customer, "statement": statement, "period": period},
+    )

@@ -1,0 +1,85 @@
+"""Delivery notes: list, detail, validate (goods leave) and cancel."""
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from comptoir.stock import selectors as stock_view
+from comptoir.stock import services
+from comptoir.stock.models import Delivery
+from comptoir.web import queries
+from comptoir.web.views.common import action, may, paginate, param, perform, requires
+
+
+@requires("delivery.view")
+def delivery_list(request):
+    q, status = param(request.GET, "q"), param(request.GET, "etat")
+    customer_id = queries.int_or_none(request.GET.get("client"))
+    page = paginate(request, queries.deliveries(q, status, customer_id))
+    return render(
+        request,
+        "web/deliveries/list.html",
+        {
+            "page_obj": page,
+            "q": q,
+            "etat": status,
+            "statuses": Delivery.Status.choices,
+            "client": customer_id,
+        },
+    )
+
+
+@requires("delivery.view")
+def delivery_detail(request, pk):
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("order__customer", "order__delivery_address"), pk=pk
+    )
+    lines = list(delivery.lines.select_related("product", "order_line"))
+    levels = {}
+    if delivery.status == Delivery.Status.DRAFT:
+        levels = {lvl.product.pk: lvl for lvl in stock_view.stock_levels({line.product for line in lines})}
+    rows = [
+        {
+            "line": line,
+            "level": levels.get(line.product_id),
+            "short": bool(levels.get(line.product_id) and line.quantity > levels[line.product_id].on_hand),
+        }
+        for line in lines
+    ]
+    invoices = (
+        delivery.order.invoices.filter(lines__delivery_line__delivery=delivery).distinct().order_by("id")
+    )
+    user, status, S = request.user, delivery.status, Delivery.Status
+    context = {
+        "delivery": delivery,
+        "order": delivery.order,
+        "rows": rows,
+        "invoices": list(invoices),
+        "events": queries.events_of(delivery),
+        "can_validate": may(user, Delivery, status, S.VALIDATED, "delivery.validate"),
+        "can_cancel": may(user, Delivery, status, S.CANCELLED, "delivery.manage"),
+    }
+    return render(request, "web/deliveries/detail.html", context)
+
+
+@action("delivery.view")
+def delivery_validate(request, pk):
+    delivery = get_object_or_404(Delivery, pk=pk)
+    perform(
+        request,
+        lambda: services.validate_delivery(delivery, by=request.user),
+        _("Livraison %(number)s validée : les marchandises sont sorties du stock.")
+        % {"number": delivery.number},
+    )
+    return redirect("web:delivery_detail", pk=delivery.pk)
+
+
+@action("delivery.view")
+def delivery_cancel(request, pk):
+    delivery = get_object_or_404(Delivery, pk=pk)
+    reason = param(request.POST, "reason", 200)
+    perform(
+        request,
+        lambda: services.cancel_delivery(delivery, by=request.user, reason=reason),
+        _("Bon de livraison %(number)s annulé.") % {"number": delivery.number},
+    )
+    return redirect("web:delivery_detail", pk=delivery.pk)

@@ -1,0 +1,56 @@
+"""Home page: one section per role the user has, each with counts and the next documents to handle."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from comptoir.core.permissions import Role, roles_of
+from comptoir.payments import selectors as payment_view
+from comptoir.web import queries
+
+SHORT_LIST = 5
+
+
+def _card(rows):
+    """A count and the first few rows, from a queryset or an already computed list."""
+    if isinstance(rows, list):
+        return {"count": len(rows), "rows": rows[:SHORT_LIST]}
+    return {"count": rows.count(), "rows": list(rows[:SHORT_LIST])}
+
+
+@login_required
+def home(request):
+    roles = roles_of(request.user)
+    everything = bool(roles & {Role.DIRECTION, Role.ADMIN})
+    show = {
+        role: everything or role in roles
+        for role in (Role.COMMERCIAL, Role.ADV, Role.LOGISTIQUE, Role.COMPTABILITE)
+    }
+    context = {"show": show, "direction": everything}
+    if show[Role.COMMERCIAL]:
+        context["quotes_awaiting"] = _card(queries.quotes_awaiting_answer())
+        context["orders_in_progress"] = _card(queries.orders_in_progress())
+    if show[Role.ADV]:
+        context["draft_orders"] = _card(queries.draft_orders())
+        context["orders_to_invoice"] = _card(queries.orders_to_invoice())
+    if show[Role.ADV] or show[Role.COMPTABILITE]:
+        context["draft_invoices"] = _card(queries.draft_invoices())
+    if show[Role.LOGISTIQUE]:
+        context["deliveries_to_prepare"] = _card(queries.deliveries_to_prepare())
+        context["stock_alerts"] = _card(queries.stock_alerts())
+    if show[Role.COMPTABILITE] or everything:
+        overdue = payment_view.overdue_invoices()
+        for invoice in overdue:
+            invoice.balance_due = invoice.total - invoice.amount_paid
+        context["overdue"] = _card(overdue)
+        context["overdue_total"] = sum((inv.balance_due for inv in overdue), queries.ZERO)
+        context["receivables"] = queries.receivables()
+    if everything:
+        today = timezone.localdate()
+        context["revenue_month"] = queries.revenue(today.replace(day=1), today)
+        context["revenue_year"] = queries.revenue(datetime.date(today.year, 1, 1), today)
+        context["today"] = today
+    context["no_role"] = not roles
+    return render(request, "web/home.html", context)

@@ -1,0 +1,101 @@
+"""Invoices: list (lifecycle and payment filters), detail, issue and cancel a draft."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.billing import services
+from comptoir.billing.models import Invoice
+from comptoir.core.permissions import has_perm
+from comptoir.parties.models import Company
+from comptoir.payments import selectors as payment_view
+from comptoir.web import forms, labels, queries
+from comptoir.web.views.common import action, may, paginate, param, perform, requires
+from comptoir.web.views.sales import taxes_of
+
+
+@requires("invoice.view")
+def invoice_list(request):
+    q, status = param(request.GET, "q"), param(request.GET, "etat")
+    customer_id = queries.int_or_none(request.GET.get("client"))
+    page = paginate(request, queries.invoices(q, status, customer_id))
+    today = timezone.localdate()
+    page.object_list = [
+        {
+            "invoice": inv,
+            "chip": labels.payment_chip(inv, today),
+            "due": inv.total - inv.amount_paid,
+        }
+        for inv in page.object_list
+    ]
+    statuses = list(Invoice.Status.choices) + [(k, v) for k, v in labels.PAYMENT_STATES.items()]
+    return render(
+        request,
+        "web/invoices/list.html",
+        {"page_obj": page, "q": q, "etat": status, "statuses": statuses, "client": customer_id},
+    )
+
+
+@requires("invoice.view")
+def invoice_detail(request, pk):
+    invoice = get_object_or_404(
+        payment_view.with_amount_paid(Invoice.objects.select_related("customer", "order", "entry__journal")),
+        pk=pk,
+    )
+    lines = list(invoice.lines.select_related("product", "delivery_line__delivery"))
+    issued = invoice.status == Invoice.Status.ISSUED
+    payable = issued and invoice.kind != Invoice.Kind.CREDIT_NOTE
+    if issued:
+        taxes = [
+            {"rate": t.vat_rate, "base": t.base, "amount": t.amount, "mention": t.exemption_reason}
+            for t in invoice.taxes.all()
+        ]
+    else:
+        taxes = taxes_of(lines)
+    user, status, S = request.user, invoice.status, Invoice.Status
+    state = payment_view.invoice_payment_state(invoice) if payable else None
+    context = {
+        "invoice": invoice,
+        "company": Company.objects.first(),
+        "lines": lines,
+        "taxes": taxes,
+        "state": state,
+        "chip": labels.payment_chip(invoice),
+        "allocations": list(invoice.allocations.select_related("payment").order_by("payment__date", "id")),
+        "deliveries": list(queries.deliveries_of_invoice(invoice)),
+        "entry_lines": list(invoice.entry.lines.select_related("account")) if invoice.entry_id else [],
+        "events": queries.events_of(invoice),
+        "issue_form": forms.IssueInvoiceForm(initial={"date": timezone.localdate()}),
+        "can_issue": may(user, Invoice, status, S.ISSUED, "invoice.issue"),
+        "can_cancel": may(user, Invoice, status, S.CANCELLED, "invoice.manage"),
+        "can_pay": payable and state.balance_due > 0 and has_perm(user, "payment.register"),
+    }
+    return render(request, "web/invoices/detail.html", context)
+
+
+@action("invoice.view")
+def invoice_issue(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    form = forms.IssueInvoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("La date de facture n'est pas valide."))
+        return redirect("web:invoice_detail", pk=invoice.pk)
+    perform(
+        request,
+        lambda: services.issue_invoice(invoice, by=request.user, date=form.cleaned_data["date"]),
+        lambda inv: _("Facture %(number)s émise : l'écriture de vente est passée.") % {"number": inv.number},
+    )
+    return redirect("web:invoice_detail", pk=invoice.pk)
+
+
+@action("invoice.view")
+def invoice_cancel(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    reason = param(request.POST, "reason", 200)
+    perform(
+        request,
+        lambda: services.cancel_draft_invoice(invoice, by=request.user, reason=reason),
+        _("Brouillon de facture annulé : les quantités sont de nouveau facturables."),
+    )
+    return redirect("web:invoice_detail", pk=invoice.pk)

@@ -1,0 +1,95 @@
+"""The sales line editor shared by quotes and orders: an extra row and live totals (htmx).
+
+Totals are computed by the same code the services use (`build_lines` and `document_totals`),
+without saving anything, so what the user sees is what the document will say.
+"""
+
+import uuid
+
+from django.shortcuts import render
+
+from comptoir.catalog.models import Product
+from comptoir.core.errors import DomainError
+from comptoir.core.taxes import document_totals
+from comptoir.parties.models import Customer
+from comptoir.sales.services import build_lines
+from comptoir.web import forms, queries
+from comptoir.web.views.common import requires
+
+
+def new_row_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+def sellable_products():
+    return list(Product.objects.filter(is_active=True).order_by("sku"))
+
+
+def rows_with_ids(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["row_id"] = row.get("row_id") or new_row_id()
+    return rows
+
+
+def rows_from_lines(lines) -> list[dict]:
+    """Editor rows from saved quote or order lines (to edit a draft)."""
+    return [
+        {
+            "row_id": new_row_id(),
+            "product": str(line.product_id),
+            "quantity": forms.plain_decimal(line.quantity, 0),
+            "unit_price": forms.plain_decimal(line.unit_price),
+            "discount_percent": forms.plain_decimal(line.discount_percent, 0)
+            if line.discount_percent
+            else "",
+        }
+        for line in lines
+    ]
+
+
+def editor_context(rows: list[dict] | None = None) -> dict:
+    return {"rows": rows_with_ids(rows or [{}]), "products": sellable_products()}
+
+
+def _customer_of(data):
+    """The customer chosen on the form: their VAT regime decides the VAT of each line."""
+    customer_id = queries.int_or_none(data.get("customer"))
+    return Customer.objects.filter(pk=customer_id).first() if customer_id else None
+
+
+@requires("quote.view")
+def line_row(request):
+    """One more empty row of the line editor."""
+    return render(
+        request,
+        "web/sales/_line_row.html",
+        {"row": {"row_id": new_row_id()}, "products": sellable_products()},
+    )
+
+
+@requires("quote.view")
+def line_totals(request):
+    """Per-line net amounts and document totals for the rows typed so far; nothing is saved."""
+    rows = forms.sales_rows(request.POST)
+    typed = forms.filled(rows)
+    context = {"rows": [{"row_id": row["row_id"], "line": None} for row in rows], "totals": None, "error": ""}
+    if typed:
+        try:
+            built = iter(build_lines(forms.sales_lines(rows), _customer_of(request.POST)))
+        except (forms.RowError, DomainError) as exc:
+            context["error"] = exc.message
+        else:
+            context["rows"] = [
+                {
+                    "row_id": row["row_id"],
+                    "line": next(built) if row in typed else None,
+                    "default_price": not row["unit_price"],
+                }
+                for row in rows
+            ]
+            lines = [r["line"] for r in context["rows"] if r["line"]]
+            context["totals"] = document_totals(
+                (line["net_amount"], line["vat_rate"], line["vat_category"]) for line in lines
+            )
+            context["mentions"] = sorted({line["vat_exemption_reason"] for line in lines} - {""})
+    return render(request, "web/sales/_totals.html", context)

@@ -1,0 +1,87 @@
+"""Payments received: list, the registration form with allocations to open invoices, detail."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import DomainError
+from comptoir.parties.models import Customer
+from comptoir.payments import services
+from comptoir.payments.models import Payment
+from comptoir.web import forms, queries
+from comptoir.web.views.common import paginate, param, requires
+
+
+@requires("payment.view")
+def payment_list(request):
+    q, method = param(request.GET, "q"), param(request.GET, "mode")
+    customer_id = queries.int_or_none(request.GET.get("client"))
+    page = paginate(request, queries.payments(q, method, customer_id))
+    return render(
+        request,
+        "web/payments/list.html",
+        {"page_obj": page, "q": q, "mode": method, "methods": Payment.Method.choices, "client": customer_id},
+    )
+
+
+@requires("payment.register")
+def payment_create(request):
+    source = request.POST if request.method == "POST" else request.GET
+    customer_id = queries.int_or_none(source.get("client"))
+    if customer_id is None:
+        customers = Customer.objects.filter(is_active=True).order_by("name")
+        return render(request, "web/payments/choose_customer.html", {"customers": customers})
+    customer = get_object_or_404(Customer, pk=customer_id)
+    open_invoices = queries.open_invoices_of(customer)
+    for invoice in open_invoices:
+        invoice.balance_due = invoice.total - invoice.amount_paid
+    typed = {}
+    initial = {"date": timezone.localdate(), "method": Payment.Method.TRANSFER}
+    invoice_id = queries.int_or_none(request.GET.get("facture"))
+    chosen = next((inv for inv in open_invoices if inv.pk == invoice_id), None)
+    if chosen is not None:
+        typed[chosen.pk] = forms.plain_decimal(chosen.balance_due)
+        initial["amount"] = forms.plain_decimal(chosen.balance_due)
+    form = forms.PaymentForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        typed = {inv.pk: request.POST.get(f"alloc_{inv.pk}", "") for inv in open_invoices}
+        if not form.is_valid():
+            messages.error(request, _("Le formulaire contient une erreur : vérifiez les champs signalés."))
+        else:
+            data = form.cleaned_data
+            try:
+                allocations = forms.allocations_from(request.POST, [inv.pk for inv in open_invoices])
+                payment = services.register_payment(
+                    customer,
+                    by=request.user,
+                    amount=data["amount"],
+                    method=data["method"],
+                    date=data["date"],
+                    reference=data["reference"],
+                    allocations=allocations,
+                )
+            except (forms.RowError, DomainError) as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Règlement %(number)s enregistré.") % {"number": payment.number})
+                return redirect("web:payment_detail", pk=payment.pk)
+    rows = [(inv, typed.get(inv.pk, "")) for inv in open_invoices]
+    return render(request, "web/payments/form.html", {"form": form, "customer": customer, "rows": rows})
+
+
+@requires("payment.view")
+def payment_detail(request, pk):
+    payment = get_object_or_404(
+        Payment.objects.select_related("customer", "entry__journal", "created_by"), pk=pk
+    )
+    allocations = list(payment.allocations.select_related("invoice").order_by("id"))
+    allocated = sum((a.amount for a in allocations), queries.ZERO)
+    context = {
+        "payment": payment,
+        "allocations": allocations,
+        "unallocated": payment.amount - allocated,
+        "entry_lines": list(payment.entry.lines.select_related("account").order_by("id")),
+        "events": queries.events_of(payment),
+    }
+    return render(request, "web/payments/detail.html", context)

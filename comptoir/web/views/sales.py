@@ -1,0 +1,402 @@
+"""Quotes and orders: lists, the line editor forms, detail pages and their action buttons."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from comptoir.billing import services as billing
+from comptoir.core.permissions import has_perm
+from comptoir.core.taxes import document_totals
+from comptoir.parties.models import Customer
+from comptoir.payments import selectors as payment_view
+from comptoir.sales import progress, services
+from comptoir.sales.models import Order, OrderLine, Quote
+from comptoir.stock import selectors as stock_view
+from comptoir.stock import services as stock
+from comptoir.web import forms, labels, queries
+from comptoir.web.views.common import action, may, paginate, param, perform, requires
+from comptoir.web.views.lines import editor_context, rows_from_lines, rows_with_ids
+
+ZERO = Decimal("0")
+
+
+def _active_customers():
+    return list(Customer.objects.filter(is_active=True).order_by("name"))
+
+
+def taxes_of(lines) -> list[dict]:
+    """VAT breakdown of a document's lines as the services compute it, with the legal mention of
+    exempt categories (reverse charge, intra-EU supply, export)."""
+    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
+    mentions = {(line.vat_rate, line.vat_category): line.vat_exemption_reason for line in lines}
+    return [
+        {
+            "rate": t.rate,
+            "base": t.base,
+            "amount": t.amount,
+            "mention": mentions.get((t.rate, t.category), ""),
+        }
+        for t in totals.taxes
+    ]
+
+
+def _parse_document(request, form):
+    """(customer, lines) from a posted quote/order form, or None after showing why not."""
+    rows = rows_with_ids(forms.sales_rows(request.POST))
+    if not form.is_valid():
+        messages.error(request, _("Le formulaire contient une erreur : vérifiez les champs signalés."))
+        return None, rows
+    customer = Customer.objects.filter(pk=form.cleaned_data["customer"]).first()
+    if customer is None:
+        form.add_error("customer", _("Choisissez un client."))
+        return None, rows
+    try:
+        lines = forms.sales_lines(rows)
+    except forms.RowError as exc:
+        messages.error(request, exc.message)
+        return None, rows
+    return (customer, lines), rows
+
+
+# --- Quotes -------------------------------------------------------------------------------------
+
+
+@requires("quote.view")
+def quote_list(request):
+    q, status = param(request.GET, "q"), param(request.GET, "etat")
+    customer_id = queries.int_or_none(request.GET.get("client"))
+    page = paginate(request, queries.quotes(q, status, customer_id))
+    return render(
+        request,
+        "web/quotes/list.html",
+        {"page_obj": page, "q": q, "etat": status, "statuses": Quote.Status.choices, "client": customer_id},
+    )
+
+
+@requires("quote.manage")
+def quote_create(request):
+    initial = {"customer": queries.int_or_none(request.GET.get("client"))}
+    form = forms.QuoteForm(request.POST or None, initial=initial, customers=_active_customers())
+    rows = None
+    if request.method == "POST":
+        parsed, rows = _parse_document(request, form)
+        if parsed:
+            customer, lines = parsed
+            data = form.cleaned_data
+            quote, ok = perform(
+                request,
+                lambda: services.create_quote(
+                    customer,
+                    lines,
+                    by=request.user,
+                    date=data["date"],
+                    valid_until=data["valid_until"],
+                    note=data["note"],
+                ),
+                lambda quote: _("Devis %(number)s créé.") % {"number": quote.number},
+            )
+            if ok:
+                return redirect("web:quote_detail", pk=quote.pk)
+    return render(request, "web/quotes/form.html", {"form": form, "quote": None, **editor_context(rows)})
+
+
+@requires("quote.manage")
+def quote_edit(request, pk):
+    quote = get_object_or_404(Quote.objects.select_related("customer"), pk=pk)
+    if quote.status != Quote.Status.DRAFT:
+        messages.error(
+            request,
+            _("Le devis %(number)s n'est plus modifiable : seuls les brouillons le sont.")
+            % {"number": quote.number},
+        )
+        return redirect("web:quote_detail", pk=quote.pk)
+    rows = rows_from_lines(quote.lines.all())
+    if request.method == "POST":
+        rows = rows_with_ids(forms.sales_rows(request.POST))
+        try:
+            lines = forms.sales_lines(rows)
+        except forms.RowError as exc:
+            messages.error(request, exc.message)
+        else:
+            _result, ok = perform(
+                request,
+                lambda: services.replace_quote_lines(quote, lines, by=request.user),
+                _("Lignes du devis %(number)s enregistrées.") % {"number": quote.number},
+            )
+            if ok:
+                return redirect("web:quote_detail", pk=quote.pk)
+    return render(request, "web/quotes/edit.html", {"quote": quote, **editor_context(rows)})
+
+
+@requires("quote.view")
+def quote_detail(request, pk):
+    quote = get_object_or_404(Quote.objects.select_related("customer", "created_by"), pk=pk)
+    lines = list(quote.lines.select_related("product"))
+    order = Order.objects.filter(quote=quote).first()
+    user, status, S = request.user, quote.status, Quote.Status
+    context = {
+        "quote": quote,
+        "lines": lines,
+        "taxes": taxes_of(lines),
+        "order": order,
+        "events": queries.events_of(quote),
+        "can_edit": status == S.DRAFT and has_perm(user, "quote.manage"),
+        "can_send": may(user, Quote, status, S.SENT, "quote.send"),
+        "can_accept": may(user, Quote, status, S.ACCEPTED, "quote.accept"),
+        "can_refuse": may(user, Quote, status, S.REFUSED, "quote.accept"),
+        "can_cancel": may(user, Quote, status, S.CANCELLED, "quote.manage"),
+    }
+    return render(request, "web/quotes/detail.html", context)
+
+
+@action("quote.view")
+def quote_send(request, pk):
+    quote = get_object_or_404(Quote, pk=pk)
+    perform(
+        request,
+        lambda: services.send_quote(quote, by=request.user),
+        _("Devis %(number)s envoyé.") % {"number": quote.number},
+    )
+    return redirect("web:quote_detail", pk=quote.pk)
+
+
+@action("quote.view")
+def quote_accept(request, pk):
+    quote = get_object_or_404(Quote, pk=pk)
+    order, ok = perform(
+        request,
+        lambda: services.accept_quote(quote, by=request.user),
+        lambda order: (
+            _("Devis %(quote)s accepté : commande %(order)s créée.")
+            % {"quote": quote.number, "order": order.number}
+        ),
+    )
+    if ok:
+        return redirect("web:order_detail", pk=order.pk)
+    return redirect("web:quote_detail", pk=quote.pk)
+
+
+@action("quote.view")
+def quote_refuse(request, pk):
+    quote = get_object_or_404(Quote, pk=pk)
+    reason = param(request.POST, "reason", 200)
+    perform(
+        request,
+        lambda: services.refuse_quote(quote, by=request.user, reason=reason),
+        _("Devis %(number)s marqué comme refusé.") % {"number": quote.number},
+    )
+    return redirect("web:quote_detail", pk=quote.pk)
+
+
+@action("quote.view")
+def quote_cancel(request, pk):
+    quote = get_object_or_404(Quote, pk=pk)
+    reason = param(request.POST, "reason", 200)
+    perform(
+        request,
+        lambda: services.cancel_quote(quote, by=request.user, reason=reason),
+        _("Devis %(number)s annulé.") % {"number": quote.number},
+    )
+    return redirect("web:quote_detail", pk=quote.pk)
+
+
+# --- Orders -------------------------------------------------------------------------------------
+
+
+def order_progress(order) -> dict:
+    """Delivery progress (goods lines) and invoicing progress (all lines), with French labels."""
+    lines = list(order.lines.all())
+    goods = [line for line in lines if line.product.is_stocked]
+    delivery = progress.delivery_progress(goods) if goods else None
+    invoicing = progress.invoicing_progress(lines)
+    return {
+        "delivery": delivery,
+        "delivery_label": labels.DELIVERY_PROGRESS.get(delivery, _("Sans livraison")),
+        "invoicing": invoicing,
+        "invoicing_label": labels.INVOICING_PROGRESS[invoicing],
+    }
+
+
+@requires("order.view")
+def order_list(request):
+    q, status = param(request.GET, "q"), param(request.GET, "etat")
+    customer_id = queries.int_or_none(request.GET.get("client"))
+    page = paginate(request, queries.orders(q, status, customer_id))
+    page.object_list = [(order, order_progress(order)) for order in page.object_list]
+    return render(
+        request,
+        "web/orders/list.html",
+        {"page_obj": page, "q": q, "etat": status, "statuses": Order.Status.choices, "client": customer_id},
+    )
+
+
+@requires("order.manage")
+def order_create(request):
+    initial = {"customer": queries.int_or_none(request.GET.get("client"))}
+    form = forms.OrderForm(request.POST or None, initial=initial, customers=_active_customers())
+    rows = None
+    if request.method == "POST":
+        parsed, rows = _parse_document(request, form)
+        if parsed:
+            customer, lines = parsed
+            data = form.cleaned_data
+            order, ok = perform(
+                request,
+                lambda: services.create_order(
+                    customer,
+                    lines,
+                    by=request.user,
+                    date=data["date"],
+                    customer_reference=data["customer_reference"],
+                ),
+                lambda order: _("Commande %(number)s créée.") % {"number": order.number},
+            )
+            if ok:
+                return redirect("web:order_detail", pk=order.pk)
+    return render(request, "web/orders/form.html", {"form": form, "order": None, **editor_context(rows)})
+
+
+@requires("order.manage")
+def order_edit(request, pk):
+    order = get_object_or_404(Order.objects.select_related("customer"), pk=pk)
+    if order.status != Order.Status.DRAFT:
+        messages.error(
+            request,
+            _("La commande %(number)s n'est plus modifiable : seuls les brouillons le sont.")
+            % {"number": order.number},
+        )
+        return redirect("web:order_detail", pk=order.pk)
+    rows = rows_from_lines(order.lines.all())
+    if request.method == "POST":
+        rows = rows_with_ids(forms.sales_rows(request.POST))
+        try:
+            lines = forms.sales_lines(rows)
+        except forms.RowError as exc:
+            messages.error(request, exc.message)
+        else:
+            _result, ok = perform(
+                request,
+                lambda: services.replace_order_lines(order, lines, by=request.user),
+                _("Lignes de la commande %(number)s enregistrées.") % {"number": order.number},
+            )
+            if ok:
+                return redirect("web:order_detail", pk=order.pk)
+    return render(request, "web/orders/edit.html", {"order": order, **editor_context(rows)})
+
+
+@requires("order.view")
+def order_detail(request, pk):
+    order = get_object_or_404(Order.objects.select_related("customer", "quote", "delivery_address"), pk=pk)
+    lines = list(order.lines.select_related("product"))
+    goods = [line for line in lines if line.product.is_stocked]
+    levels = {lvl.product.pk: lvl for lvl in stock_view.stock_levels({line.product for line in goods})}
+    planned = queries.planned_in_draft_deliveries(order)
+    rows = []
+    for line in lines:
+        remaining = line.quantity - line.quantity_delivered if line.product.is_stocked else ZERO
+        to_plan = max(remaining - planned.get(line.pk, ZERO), ZERO)
+        level = levels.get(line.product_id)
+        rows.append(
+            {
+                "line": line,
+                "remaining": remaining,
+                "to_plan": to_plan,
+                "to_plan_input": forms.plain_decimal(to_plan, 0),
+                "level": level,
+                "short": bool(level and remaining > 0 and remaining > level.on_hand),
+            }
+        )
+    user, status, S = request.user, order.status, Order.Status
+    confirmed = status == S.CONFIRMED
+    invoiceable = billing.invoiceable_lines(order) if confirmed else []
+    context = {
+        "order": order,
+        "rows": rows,
+        "taxes": taxes_of(lines),
+        "progress": order_progress(order),
+        "deliveries": list(order.deliveries.order_by("date", "id")),
+        "invoices": list(payment_view.with_amount_paid(order.invoices.all()).order_by("id")),
+        "events": queries.events_of(order),
+        "can_edit": status == S.DRAFT and has_perm(user, "order.manage"),
+        "can_confirm": may(user, Order, status, S.CONFIRMED, "order.confirm"),
+        "can_cancel": may(user, Order, status, S.CANCELLED, "order.cancel"),
+        "can_deliver": confirmed
+        and has_perm(user, "delivery.manage")
+        and any(r["to_plan"] > 0 for r in rows),
+        "can_invoice": confirmed and has_perm(user, "invoice.manage") and bool(invoiceable),
+        "invoiceable_count": len(invoiceable),
+    }
+    return render(request, "web/orders/detail.html", context)
+
+
+@action("order.view")
+def order_confirm(request, pk):
+    order = get_object_or_404(Order, pk=pk)
+    perform(
+        request,
+        lambda: services.confirm_order(order, by=request.user),
+        _("Commande %(number)s confirmée.") % {"number": order.number},
+    )
+    return redirect("web:order_detail", pk=order.pk)
+
+
+@action("order.view")
+def order_cancel(request, pk):
+    order = get_object_or_404(Order, pk=pk)
+    reason = param(request.POST, "reason", 200)
+    perform(
+        request,
+        lambda: services.cancel_order(order, by=request.user, reason=reason),
+        _("Commande %(number)s annulée.") % {"number": order.number},
+    )
+    return redirect("web:order_detail", pk=order.pk)
+
+
+@action("order.view")
+def order_deliver(request, pk):
+    """Prepare a delivery note: everything still to deliver, or the quantities typed per line."""
+    order = get_object_or_404(Order, pk=pk)
+    lines = None
+    if request.POST.get("mode") == "partiel":
+        lines = []
+        for line in (
+            OrderLine.objects.filter(order=order).select_related("product").order_by("position", "id")
+        ):
+            raw = request.POST.get(f"qty_{line.pk}", "")
+            try:
+                qty = forms.parse_decimal(raw, forms.QUANTITY)
+            except ValidationError as exc:
+                messages.error(
+                    request,
+                    _("%(sku)s : %(error)s") % {"sku": line.product.sku, "error": " ".join(exc.messages)},
+                )
+                return redirect("web:order_detail", pk=order.pk)
+            if qty:
+                lines.append({"order_line": line.pk, "quantity": qty})
+        if not lines:
+            messages.error(request, _("Indiquez au moins une quantité à livrer."))
+            return redirect("web:order_detail", pk=order.pk)
+    delivery, ok = perform(
+        request,
+        lambda: stock.create_delivery(order, lines, by=request.user),
+        lambda delivery: _("Bon de livraison %(number)s préparé.") % {"number": delivery.number},
+    )
+    if ok:
+        return redirect("web:delivery_detail", pk=delivery.pk)
+    return redirect("web:order_detail", pk=order.pk)
+
+
+@action("order.view")
+def order_invoice(request, pk):
+    order = get_object_or_404(Order, pk=pk)
+    invoice, ok = perform(
+        request,
+        lambda: billing.create_invoice_from_order(order, by=request.user),
+        _("Brouillon de facture créé : vérifiez-le puis émettez-le."),
+    )
+    if ok:
+        return redirect("web:invoice_detail", pk=invoice.pk)
+    return redirect("web:order_detail", pk=order.pk)
