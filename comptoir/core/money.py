@@ -20,13 +20,19 @@ VAT_RATES = (Decimal("20.00"), Decimal("10.00"), Decimal("5.50"), Decimal("2.10"
 def D(value) -> Decimal:
     """Build a Decimal from a str, int or Decimal; a float is refused because it is already inexact."""
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
         return value
     if isinstance(value, float):
         raise TypeError("money and quantities are never floats; pass a string")
     try:
-        return Decimal(str(value).strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
+        number = Decimal(str(value).strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
     except InvalidOperation as exc:
         raise ValueError(f"not a decimal number: {value!r}") from exc
+    # NaN and infinities parse, but no amount or quantity is ever one; refusing here keeps every caller safe.
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
 
 
 def amount(value) -> Decimal:

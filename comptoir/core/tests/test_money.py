@@ -55,3 +55,9 @@ def test_weighted_average_cost_weighs_quantities():
 
 def test_weighted_average_cost_ignores_empty_stock():
     assert money.weighted_average_cost("0", "99", "5", "4.20") == Decimal("4.2000")
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-inf", "sNaN"])
+def test_non_finite_numbers_are_refused(text):
+    with pytest.raises(ValueError):
+        money.D(text)
