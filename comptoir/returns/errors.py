@@ -135,5 +135,11 @@ ATTACHMENT_TOO_LARGE = (
     "return_attachment_too_large",
     N_("Le fichier %(name)s dépasse %(limit)s Mo : envoyez une version plus légère."),
 )
+CASE_REFUSED = (
+    "return_case_refused",
+    N_(
+        "Le dossier %(number)s a été refusé : ce qu'il n'avait pas réglé a été libéré pour d'autres dossiers. Ouvrez un nouveau dossier pour un nouvel avoir, remplacement ou retour."
+    ),
+)
 CASE_CLOSED = ("return_case_closed", N_("Le dossier %(number)s est clos : il ne peut plus être modifié."))
 INVALID_POLICY = ("return_invalid_policy", N_("Règle de retour invalide : %(field)s."))

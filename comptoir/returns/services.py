@@ -134,6 +134,14 @@ def _require_decided(case: ReturnCase, policy: ReturnPolicy) -> None:
         _fail(errors.NOT_APPROVED, kind=Conflict, number=case.number)
 
 
+def _require_not_refused(case: ReturnCase) -> None:
+    """A refusal closes the claim: what the case had not settled is freed for other cases
+    (`selectors.claimed_quantities`), so nothing more may be received, credited or replaced on it —
+    those units could already be claimed again, and delivered − claimed would go negative."""
+    if case.resolutions.filter(kind=Resolution.Kind.REFUSAL).exists():
+        _fail(errors.CASE_REFUSED, kind=Conflict, number=case.number)
+
+
 def _require_may_decide(case: ReturnCase, by, policy: ReturnPolicy) -> None:
     permissions.require(by, "return.approve")
     if case.amount_at_stake > policy.approval_threshold and not permissions.has_perm(
@@ -464,6 +472,7 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
     case = _lock_case(case)
     policy = ReturnPolicy.current()
     _require_decided(case, policy)
+    _require_not_refused(case)
     if not policy.expects_goods_back(case.reason):
         _fail(errors.GOODS_NOT_EXPECTED, kind=Conflict, reason=case.get_reason_display(), number=case.number)
     if not lines:
@@ -631,6 +640,7 @@ def resolve_with_credit_note(
     case = _lock_case(case)
     policy = ReturnPolicy.current()
     _require_decided(case, policy)
+    _require_not_refused(case)
     case_lines = _case_lines(case)
     done = resolved_quantities(list(case_lines))
     credited = done[Resolution.Kind.CREDIT_NOTE]
@@ -786,6 +796,7 @@ def resolve_with_replacement(case: ReturnCase, lines=None, *, by, reason: str = 
     case = _lock_case(case)
     policy = ReturnPolicy.current()
     _require_decided(case, policy)
+    _require_not_refused(case)
     if case.reason in NO_REPLACEMENT_REASONS:
         _fail(errors.REPLACEMENT_NOT_APPLICABLE, kind=Conflict, reason=case.get_reason_display())
     case_lines = _case_lines(case)
@@ -947,7 +958,8 @@ def _draft_reinvoice(case, wanted, *, by, reason: str):
 @transaction.atomic
 def refuse(case: ReturnCase, *, by, reason: str) -> Resolution:
     """Close the claim without (further) compensation, e.g. after inspection found no defect. What was
-    already credited or replaced stands; what is left of the case lines is freed for another case."""
+    already credited or replaced stands; what is left of the case lines is freed for another case, so the
+    refused case takes no further receipt, credit note or replacement (`_require_not_refused`)."""
     permissions.require(by, "return.resolve")
     reason = _require_reason(reason)
     case = _lock_case(case)

@@ -8,7 +8,8 @@ from comptoir.core.errors import DomainError, PermissionDenied
 from comptoir.core.models import AuditEvent
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.services import register_payment
-from comptoir.returns.models import Resolution
+from comptoir.returns.models import Resolution, ResolutionLine, ReturnReceiptLine
+from comptoir.returns.selectors import claimed_quantities
 from comptoir.returns.services import (
     approve_case,
     close_case,
@@ -24,7 +25,7 @@ from comptoir.returns.services import (
 from comptoir.returns.tests.factories import make_sale
 from comptoir.sales.services import confirm_order, create_order
 from comptoir.stock import selectors as stock_view
-from comptoir.stock.models import Delivery
+from comptoir.stock.models import Delivery, StockMove
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 
 pytestmark = pytest.mark.django_db
@@ -365,6 +366,42 @@ def test_a_refused_case_frees_what_it_did_not_settle(boss, sale):
         sale.delivery, [{"delivery_line": sale.delivery_line, "quantity": "6"}], by=boss, reason="quality"
     )
     assert again.lines.get().quantity == Decimal("6")
+
+
+def test_a_refused_case_settles_nothing_more_once_its_rest_is_freed(boss, sale):
+    # Regression: the refusal frees what the case did not settle for other cases; crediting, replacing
+    # or receiving goods on it afterwards would claim those units a second time.
+    case = _approved(boss, sale, quantity="10", reason="damaged")
+    _receive(boss, case, "4")
+    resolve_with_credit_note(case, [{"line": case.lines.get(), "quantity": "4"}], by=boss)
+    refuse(case, by=boss, reason="le reste est conforme")
+    other = approve_case(
+        submit_case(
+            open_case(
+                sale.delivery,
+                [{"delivery_line": sale.delivery_line, "quantity": "6"}],
+                by=boss,
+                reason="short_shipment",
+            ),
+            by=boss,
+        ),
+        by=boss,
+    )
+    line = case.lines.get()
+    writes = (ResolutionLine.objects.count(), ReturnReceiptLine.objects.count(), StockMove.objects.count())
+    _refused(
+        "return_case_refused", resolve_with_replacement, case, [{"line": line, "quantity": "1"}], by=boss
+    )
+    _refused("return_case_refused", resolve_with_credit_note, case, by=boss)
+    _refused("return_case_refused", _receive, boss, case, "1")
+    assert (
+        ResolutionLine.objects.count(),
+        ReturnReceiptLine.objects.count(),
+        StockMove.objects.count(),
+    ) == writes
+    assert claimed_quantities([sale.delivery_line.pk]) == {sale.delivery_line.pk: Decimal("10")}
+    # The freed units belong to the other case now.
+    resolve_with_replacement(other, by=boss)
 
 
 def test_several_resolutions_combine_on_one_case(boss, sale):
