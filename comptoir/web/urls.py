@@ -63,6 +63,7 @@ urlpatterns = [
     path("factures/", invoices.invoice_list, name="invoice_list"),
     path("factures/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
     path("factures/<int:pk>/emettre/", invoices.invoice_issue, name="invoice_issue"),
+    path("factures/<int:pk>/telecharger/<str:fmt>/", invoices.invoice_download, name="invoice_download"),
     path("factures/<int:pk>/annuler/", invoices.invoice_cancel, name="invoice_cancel"),
     # Payments
     path("reglements/", payments.payment_list, name="payment_list"),

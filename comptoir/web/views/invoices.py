@@ -99,3 +99,24 @@ def invoice_cancel(request, pk):
         _("Brouillon de facture annulé : les quantités sont de nouveau facturables."),
     )
     return redirect("web:invoice_detail", pk=invoice.pk)
+
+
+@requires("invoice.view")
+def invoice_download(request, pk, fmt):
+    """The issued invoice as it left Comptoir: Factur-X PDF/A-3, CII XML (EN 16931) or UBL 2.1."""
+    from django.http import Http404, HttpResponse
+
+    from comptoir.billing import einvoicing
+
+    invoice = get_object_or_404(Invoice, pk=pk, status=Invoice.Status.ISSUED)
+    if fmt == "pdf":
+        body, mime, name = einvoicing.facturx_pdf(invoice), "application/pdf", f"{invoice.number}.pdf"
+    elif fmt == "cii":
+        body, mime, name = einvoicing.cii_xml(invoice), "application/xml", f"{invoice.number}-cii.xml"
+    elif fmt == "ubl":
+        body, mime, name = einvoicing.ubl_xml(invoice), "application/xml", f"{invoice.number}-ubl.xml"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
