@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from comptoir.accounting import chart
@@ -691,9 +691,13 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     date = date or today
     if date > today:
         _fail(errors.DATE_IN_FUTURE, date=date.strftime("%d/%m/%Y"))
-    last = Invoice.objects.filter(
-        series=invoice.series, status=Invoice.Status.ISSUED, date__year=date.year
-    ).aggregate(last=Max("date"))["last"]
+    # ORDER BY … LIMIT 1 walks the (status, date) index backwards; MAX() would scan the whole year.
+    last = (
+        Invoice.objects.filter(series=invoice.series, status=Invoice.Status.ISSUED, date__year=date.year)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
     if last and date < last:
         _fail(errors.DATE_BEFORE_LAST, date=date.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y"))
     lines = list(invoice.lines.select_related("product", "delivery_line__delivery").all())

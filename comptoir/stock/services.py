@@ -37,8 +37,18 @@ def _fmt(qty: Decimal) -> str:
 def lock_levels(product_ids) -> dict[int, StockLevel]:
     """Lock (and create if missing) the stock levels of these products, in product order."""
     ids = sorted(set(product_ids))
-    StockLevel.objects.bulk_create([StockLevel(product_id=pid) for pid in ids], ignore_conflicts=True)
-    return {lvl.product_id: lvl for lvl in StockLevel.objects.select_for_update().filter(product_id__in=ids).order_by("product_id")}
+
+    def locked():
+        rows = StockLevel.objects.select_for_update().filter(product_id__in=ids).order_by("product_id")
+        return {lvl.product_id: lvl for lvl in rows}
+
+    levels = locked()
+    missing = [pid for pid in ids if pid not in levels]
+    if missing:
+        # ignore_conflicts: two first movements of a new product may race to create its row.
+        StockLevel.objects.bulk_create([StockLevel(product_id=pid) for pid in missing], ignore_conflicts=True)
+        levels = locked()
+    return levels
 
 
 # --- Receipts -----------------------------------------------------------------------------------
