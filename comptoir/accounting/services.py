@@ -24,13 +24,8 @@ from comptoir.accounting.models import (
     Reconciliation,
 )
 from comptoir.core import audit, money, numbering, permissions
-from comptoir.core.errors import DomainError
+from comptoir.core.errors import fail as _fail
 from comptoir.parties.models import Company
-
-
-def _fail(error, **params):
-    code, message = error
-    raise DomainError(code, message, **params)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, Invo
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
 from comptoir.core import audit, money, numbering, permissions, vat, workflow
-from comptoir.core.errors import DomainError
+from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Company, VatRegime
 from comptoir.sales import progress
@@ -30,10 +30,6 @@ from comptoir.stock.models import Delivery, DeliveryLine
 
 ZERO = Decimal("0")
 
-
-def _fail(error, **params):
-    code, message = error
-    raise DomainError(code, message, **params)
 
 
 def _claimed(field: str, ids) -> dict[int, Decimal]:

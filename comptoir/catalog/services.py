@@ -9,17 +9,14 @@ from stdnum.exceptions import ValidationError
 from comptoir.catalog import errors
 from comptoir.catalog.models import Product, VatRate
 from comptoir.core import audit, money, permissions
-from comptoir.core.errors import DomainError, NotFound
+from comptoir.core.errors import NotFound
+from comptoir.core.errors import fail as _fail
 
 PRODUCT_FIELDS = (
     "name", "ean", "unit", "kind", "sale_price", "purchase_cost", "vat_rate", "low_stock_threshold", "is_active",
     "vat_exemption_reason", "vat_exemption_code",
 )
 
-
-def _fail(error, **params):
-    code, message = error
-    raise DomainError(code, message, **params)
 
 
 def _clean(fields: dict) -> dict:

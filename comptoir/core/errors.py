@@ -40,3 +40,9 @@ class Conflict(DomainError):
     """The document is not in a state that allows the action (409)."""
 
     status = 409
+
+
+def fail(error: tuple[str, str], **params):
+    """Raise the DomainError an area declares as a (code, French message) pair in its errors.py."""
+    code, message = error
+    raise DomainError(code, message, **params)

@@ -20,7 +20,7 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +31,7 @@ from comptoir.catalog.services import create_product
 from comptoir.core import audit
 from comptoir.core.management.accounts import create_user
 from comptoir.core.models import AuditEvent
+from comptoir.core.money import amount as money_amount
 from comptoir.core.permissions import Role
 from comptoir.demo import names
 from comptoir.parties.models import Company
@@ -198,8 +199,11 @@ def poisson(rng: random.Random, mean: float) -> int:
     return k
 
 
-def money(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def scaled(value: Decimal, rng: random.Random, low: float, high: float) -> Decimal:
+    """`value` times a random factor in [low, high], to the cent. The factor is drawn as a float (it is
+    randomness, not money) and turned into a 4-place Decimal before it touches the amount."""
+    factor = Decimal(f"{rng.uniform(low, high):.4f}")
+    return money_amount(value * factor)
 
 
 # --- The simulation ------------------------------------------------------------------------------
@@ -307,7 +311,7 @@ class _Story:
 
         self.products: list[_Product] = []
         for seed in names.catalogue(rng, self.n_products):
-            cost = money(float(seed.price) * rng.uniform(0.52, 0.68))
+            cost = scaled(Decimal(seed.price), rng, 0.52, 0.68)
             obj = create_product(
                 by=self.users["logistique"],
                 sku=seed.sku,
@@ -388,7 +392,7 @@ class _Story:
             lines = []
             for product, qty in items:
                 # Purchase prices drift a little from one delivery to the next: the average cost moves.
-                unit_cost = money(float(product.cost) * self.rng.uniform(0.96, 1.06))
+                unit_cost = scaled(Decimal(product.cost), self.rng, 0.96, 1.06)
                 lines.append({"product": product.obj, "quantity": qty, "unit_cost": unit_cost})
                 self.stock[product.obj.pk] += qty
             receive_stock(lines, by=self.users["logistique"], supplier_name=supplier, date=day)
@@ -604,7 +608,7 @@ class _Story:
         elif behaviour == "late":
             self.at(add_business_days(due, rng.randint(6, 40)), self._pay, invoice, customer, total)
         elif behaviour == "partial":
-            first = money(float(total) * rng.uniform(0.3, 0.7))
+            first = scaled(total, rng, 0.3, 0.7)
             first_day = min(add_business_days(day, rng.randint(6, 18)), add_business_days(due, 0))
             self.at(first_day, self._pay, invoice, customer, first)
             if rng.random() < 0.5:

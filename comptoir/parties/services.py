@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from stdnum.eu import vat as eu_vat
 
 from comptoir.core import audit, permissions
-from comptoir.core.errors import DomainError
+from comptoir.core.errors import fail as _fail
 from comptoir.parties import errors
 from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, clean_siret, clean_vat
 from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress, VatRegime
@@ -20,10 +20,6 @@ COMPANY_FIELDS = (
     "invoice_series", "default_payment_days", "late_penalty_rate", "vat_on_debits", "early_payment_discount",
 )
 
-
-def _fail(error, **params):
-    code, message = error
-    raise DomainError(code, message, **params)
 
 
 def _clean_identifiers(data: dict, *, siren_required: bool) -> dict:

@@ -12,17 +12,14 @@ from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine
 from comptoir.billing.models import Invoice, InvoiceTax
 from comptoir.core import audit, money, numbering, permissions
-from comptoir.core.errors import DomainError, NotFound
+from comptoir.core.errors import NotFound
+from comptoir.core.errors import fail as _fail
 from comptoir.parties.models import Customer
 from comptoir.payments import errors
 from comptoir.payments.models import CreditApplication, Payment, PaymentAllocation, Refund, VatRelease
 
 ZERO = Decimal("0")
 
-
-def _fail(error, **params):
-    code, message = error
-    raise DomainError(code, message, **params)
 
 
 def _amount(value) -> Decimal:

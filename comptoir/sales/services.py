@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from comptoir.catalog.services import get_sellable
 from comptoir.core import audit, money, numbering, permissions, vat, workflow
-from comptoir.core.errors import DomainError
+from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
 from comptoir.sales import errors
@@ -16,10 +16,6 @@ from comptoir.sales.models import BillingMilestone, Order, OrderLine, Quote, Quo
 
 QUOTE_VALIDITY_DAYS = 30
 
-
-def _fail(error, **params):
-    code, message = error
-    raise DomainError(code, message, **params)
 
 
 def _decimal(value, position, default=None):

@@ -12,15 +12,11 @@ from django.utils import timezone
 from comptoir.catalog.services import get_sellable
 from comptoir.core import audit, money, numbering, permissions, workflow
 from comptoir.core.errors import DomainError
+from comptoir.core.errors import fail as _fail
 from comptoir.core.rows import update_each
 from comptoir.sales.models import Order, OrderLine
 from comptoir.stock import errors
 from comptoir.stock.models import Delivery, DeliveryLine, Receipt, ReceiptLine, StockLevel, StockMove
-
-
-def _fail(error, **params):
-    code, message = error
-    raise DomainError(code, message, **params)
 
 
 def _decimal(value):
