@@ -307,7 +307,8 @@ def main(argv=None) -> int:
     if profiler is not None:
         path = Path(tempfile.gettempdir()) / "comptoir-profile-o2c.html"
         path.write_text(profiler.output_html())
-        print(f"profile: {path}", file=sys.stderr)
+        path.with_suffix(".txt").write_text(profiler.output_text(unicode=True, show_all=False))
+        print(f"profile: {path} (and .txt)", file=sys.stderr)
 
     expected = expected_totals(args.orders, args.lines, discount)
     totals_match = count == args.orders and (untaxed, tax, total) == expected

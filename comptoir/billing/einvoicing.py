@@ -179,14 +179,20 @@ def _line(line, *, lump_sum: bool = False) -> ei.Line:
     )
 
 
-def to_document(invoice: Invoice) -> ei.Invoice:
-    """The EN 16931 view of an issued invoice or credit note."""
+def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> ei.Invoice:
+    """The EN 16931 view of an issued invoice or credit note.
+
+    `rows` (lines with product and delivery), `taxes` and `deductions` (with their deposit) may be given
+    by a caller that already holds them, such as issue_invoice."""
     lump_sum = invoice.milestone_id is not None
-    rows = list(invoice.lines.select_related("product", "delivery_line__delivery").order_by("position", "id"))
+    if rows is None:
+        rows = invoice.lines.select_related("product", "delivery_line__delivery")
+    rows = sorted(rows, key=lambda line: (line.position, line.pk))
     lines = tuple(_line(line, lump_sum=lump_sum) for line in rows)
     exemptions = {}
+    tax_rows = invoice.taxes.all() if taxes is None else taxes
     taxes = []
-    for tax in invoice.taxes.all():
+    for tax in tax_rows:
         category = ei.VatCategory(tax.category)
         reason, code = "", ""
         if category in ei.CATEGORIES_WITH_EXEMPTION:
@@ -198,7 +204,12 @@ def to_document(invoice: Invoice) -> ei.Invoice:
     # A final invoice after deposits (fr-compliance §5.4): the whole operation, the deposits already
     # invoiced in BT-113 so that BT-115 is the balance, and a BG-3 reference to each deposit invoice.
     deposits = sorted(
-        {d.deposit for d in invoice.deposit_deductions.select_related("deposit")},
+        {
+            d.deposit
+            for d in (
+                invoice.deposit_deductions.select_related("deposit") if deductions is None else deductions
+            )
+        },
         key=lambda d: (d.date, d.number),
     )
     totals = ei.Totals(
@@ -267,10 +278,12 @@ def seller_legal(invoice: Invoice) -> dict:
     }
 
 
-def problems(invoice: Invoice) -> list[str]:
-    """Why this invoice would not make a valid e-invoice (French messages); empty when it would."""
+def problems(invoice: Invoice, **held) -> list[str]:
+    """Why this invoice would not make a valid e-invoice (French messages); empty when it would.
+
+    `held`: the rows the caller already has, passed on to `to_document`."""
     # Kept on the instance so that `freeze` right after does not rebuild it (issue is a hot path).
-    invoice._einvoice_document = to_document(invoice)
+    invoice._einvoice_document = to_document(invoice, **held)
     return ei.consistency_errors(invoice._einvoice_document)
 
 

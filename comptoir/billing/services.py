@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from comptoir.accounting import chart
@@ -19,7 +19,7 @@ from comptoir.billing import einvoicing, errors, schedule
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
-from comptoir.core import audit, money, numbering, permissions, vat, workflow
+from comptoir.core import audit, money, numbering, permissions, rows, vat, workflow
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Company, VatRegime
@@ -29,7 +29,6 @@ from comptoir.sales.services import check_schedule_fits, milestone_amount
 from comptoir.stock.models import Delivery, DeliveryLine
 
 ZERO = Decimal("0")
-
 
 
 def _claimed(field: str, ids) -> dict[int, Decimal]:
@@ -43,23 +42,29 @@ def _claimed(field: str, ids) -> dict[int, Decimal]:
     return {row[field]: row["q"] for row in rows}
 
 
-def invoiceable_lines(order: Order) -> list[dict]:
+def invoiceable_lines(order: Order, *, by_schedule: bool | None = None) -> list[dict]:
     """What can still be invoiced on an order: delivered goods not yet on an invoice, and services
     ordered not yet on an invoice. Each item says which line it comes from.
 
-    Nothing, for an order billed by its schedule (see `create_milestone_invoice`)."""
-    if _billed_by_schedule(order):
+    Nothing, for an order billed by its schedule (see `create_milestone_invoice`); a caller that has
+    just checked that passes `by_schedule`."""
+    if _billed_by_schedule(order) if by_schedule is None else by_schedule:
         return []
-    order_lines = list(order.lines.select_related("product").all())
-    service_lines = [ol for ol in order_lines if ol.product.kind == Product.Kind.SERVICE]
+    order_lines = {ol.pk: ol for ol in order.lines.select_related("product")}
+    service_lines = [ol for ol in order_lines.values() if ol.product.kind == Product.Kind.SERVICE]
     delivery_lines = list(
         # A delivery under an open dispute (or a replacement) is not invoiceable (returns app sets the flag).
         DeliveryLine.objects.filter(
-            delivery__order=order, delivery__status=Delivery.Status.VALIDATED, delivery__invoicing_blocked=False
-        )
-        .select_related("order_line", "product")
-        .order_by("order_line__position", "id")
+            delivery__order=order,
+            delivery__status=Delivery.Status.VALIDATED,
+            delivery__invoicing_blocked=False,
+        ).order_by("id")
     )
+    for dl in delivery_lines:
+        # The order's lines are in hand already: attach them rather than join them again.
+        dl.order_line = order_lines[dl.order_line_id]
+        if dl.product_id == dl.order_line.product_id:
+            dl.product = dl.order_line.product
     claimed_dl = _claimed("delivery_line_id", [dl.pk for dl in delivery_lines])
     claimed_ol = _claimed("order_line_id", [ol.pk for ol in service_lines])
     items = []
@@ -83,7 +88,7 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
         _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
     if _billed_by_schedule(order):
         _fail(errors.ORDER_BILLED_BY_SCHEDULE, number=order.number)
-    items = invoiceable_lines(order)
+    items = invoiceable_lines(order, by_schedule=False)
     if not items:
         _fail(errors.NOTHING_TO_INVOICE, number=order.number)
     company = Company.objects.only("invoice_series").first()
@@ -673,7 +678,9 @@ def _terms_text(customer) -> str:
 def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) -> Invoice:
     """Issue a draft: number, freeze (totals, buyer and seller as they are today), post the sales entry."""
     permissions.require(by, "invoice.issue")
-    invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",)).select_related("customer", "order").get(pk=invoice.pk)
+    )
     if invoice.status == Invoice.Status.ISSUED:
         _fail(errors.NOT_DRAFT, number=invoice.number)
     workflow.require(
@@ -699,7 +706,11 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     lines = list(invoice.lines.select_related("product", "delivery_line__delivery").all())
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
         blocked = sorted(
-            {ln.delivery_line.delivery.number for ln in lines if ln.delivery_line_id and ln.delivery_line.delivery.invoicing_blocked}
+            {
+                ln.delivery_line.delivery.number
+                for ln in lines
+                if ln.delivery_line_id and ln.delivery_line.delivery.invoicing_blocked
+            }
         )
         if blocked:
             _fail(errors.DELIVERY_INVOICING_BLOCKED, numbers=", ".join(blocked))
@@ -768,7 +779,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     invoice.save()
     # The e-invoice must be valid before the invoice exists: its rules are checked on the frozen data,
     # and the structured invoice (CII XML) is archived with its fingerprint in the same transaction.
-    einvoice_problems = einvoicing.problems(invoice)
+    einvoice_problems = einvoicing.problems(invoice, rows=lines, taxes=taxes, deductions=deductions)
     if einvoice_problems:
         _fail(errors.EINVOICE_INVALID, problems=" ; ".join(einvoice_problems))
     einvoicing.freeze(invoice)
@@ -789,23 +800,15 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
 def _count_invoiced(lines: list[InvoiceLine]) -> None:
     """Advance the invoiced counters of the order and delivery lines behind an issued invoice.
 
-    One UPDATE per table, adding this invoice's quantities in SQL: the rows are locked by the UPDATE
-    itself and the counters can never be overwritten with a stale value.
+    One UPDATE per table adding this invoice's quantities in SQL (rows.add_each): the rows are locked
+    by the UPDATE itself and the counters can never be overwritten with a stale value.
     """
-    invoice_id = lines[0].invoice_id
-    for model, link in ((OrderLine, "order_line"), (DeliveryLine, "delivery_line")):
-        ids = {getattr(line, f"{link}_id") for line in lines} - {None}
-        if not ids:
-            continue
-        added = (
-            InvoiceLine.objects.filter(invoice_id=invoice_id, **{link: OuterRef("pk")})
-            .values(link)
-            .annotate(total=Sum("quantity"))
-            .values("total")
-        )
-        model.objects.filter(pk__in=ids).update(
-            quantity_invoiced=F("quantity_invoiced") + Subquery(added, output_field=DecimalField(max_digits=14, decimal_places=3))
-        )
+    for model, link in ((OrderLine, "order_line_id"), (DeliveryLine, "delivery_line_id")):
+        added: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for line in lines:
+            if getattr(line, link) is not None:
+                added[getattr(line, link)] += line.quantity
+        rows.add_each(model, "quantity_invoiced", dict(added))
 
 
 # --- Credit notes (avoirs) ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.core import rows
 from comptoir.core.models import AuditChainHead, AuditEvent
 
 
@@ -43,7 +44,32 @@ def compute_hash(*, seq, at, actor_name, action, object_type, object_id, object_
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def record(action: str, *, by, obj=None, object_type: str = "", object_id="", object_repr: str = "", data=None):
+GENESIS_HASH = "0" * 64
+
+# One statement moves the head, locks it until the business transaction ends (which orders concurrent
+# events) and reads the previous event's hash: UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35).
+_HEAD = AuditChainHead._meta.db_table
+_NEXT_SEQ_SQL = (
+    f'UPDATE "{_HEAD}" SET "last_seq" = "last_seq" + 1 WHERE "id" = 1 RETURNING "last_seq", '
+    f'(SELECT "hash" FROM "{AuditEvent._meta.db_table}" WHERE "seq" = "{_HEAD}"."last_seq" - 1)'
+)
+
+
+def _take_next_seq() -> tuple[int, str]:
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_NEXT_SEQ_SQL)
+        row = cursor.fetchone()
+        if row is None:
+            # First event ever: ignore_conflicts makes a race between two first events harmless.
+            AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+            cursor.execute(_NEXT_SEQ_SQL)
+            row = cursor.fetchone()
+    return int(row[0]), row[1] or GENESIS_HASH
+
+
+def record(
+    action: str, *, by, obj=None, object_type: str = "", object_id="", object_repr: str = "", data=None
+):
     """Append one event. Must run inside the business action's transaction, after its other locks."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events are written inside the business transaction")
@@ -52,12 +78,7 @@ def record(action: str, *, by, obj=None, object_type: str = "", object_id="", ob
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
     data = json.loads(canonical(data or {}))
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        # First event ever: ignore_conflicts makes a race between two first events harmless.
-        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    seq = head.last_seq + 1
+    seq, prev_hash = _take_next_seq()
     at = timezone.now()
     actor_name = getattr(by, "username", None) or "système"
     digest = compute_hash(
@@ -69,9 +90,9 @@ def record(action: str, *, by, obj=None, object_type: str = "", object_id="", ob
         object_id=object_id,
         object_repr=object_repr[:80],
         data=data,
-        prev_hash=head.last_hash,
+        prev_hash=prev_hash,
     )
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         seq=seq,
         at=at,
         actor=by if getattr(by, "pk", None) else None,
@@ -81,10 +102,10 @@ def record(action: str, *, by, obj=None, object_type: str = "", object_id="", ob
         object_id=str(object_id),
         object_repr=object_repr[:80],
         data=data,
-        prev_hash=head.last_hash,
+        prev_hash=prev_hash,
         hash=digest,
     )
-    AuditChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=digest)
+    rows.insert_one(event)
     return event
 
 
@@ -97,7 +118,7 @@ class ChainReport:
 
 
 def verify_chain(batch_size: int = 2000) -> ChainReport:
-    prev_hash = "0" * 64
+    prev_hash = GENESIS_HASH
     expected_seq = 1
     checked = 0
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size):

@@ -25,10 +25,12 @@ class NumberSequence(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the end of the audit hash chain; locking it orders the events."""
+    """A single row holding the last sequence number of the audit chain; locking it orders the events.
+
+    The previous hash is read from the event itself (audit.py), so the head cannot disagree with the log.
+    """
 
     last_seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
 
 
 class AuditEvent(models.Model):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
-from comptoir.accounting.models import EntryLine
+from comptoir.accounting.models import EntryLine, ReconciledLine
 from comptoir.billing.models import Invoice, InvoiceTax
 from comptoir.core import audit, money, numbering, permissions
 from comptoir.core.errors import NotFound
@@ -19,7 +19,6 @@ from comptoir.payments import errors
 from comptoir.payments.models import CreditApplication, Payment, PaymentAllocation, Refund, VatRelease
 
 ZERO = Decimal("0")
-
 
 
 def _amount(value) -> Decimal:
@@ -37,7 +36,11 @@ def allocated_totals(invoice_ids) -> dict[int, Decimal]:
     """What has already settled each invoice: payments allocated plus credit notes applied."""
     totals: dict[int, Decimal] = {}
     for model in (PaymentAllocation, CreditApplication):
-        rows = model.objects.filter(invoice_id__in=invoice_ids).values("invoice_id").annotate(total=Sum("amount"))
+        rows = (
+            model.objects.filter(invoice_id__in=invoice_ids)
+            .values("invoice_id")
+            .annotate(total=Sum("amount"))
+        )
         for row in rows:
             # money.amount: SQLite sums decimals as floats; back to exact cents before comparing.
             totals[row["invoice_id"]] = totals.get(row["invoice_id"], ZERO) + money.amount(row["total"])
@@ -46,7 +49,13 @@ def allocated_totals(invoice_ids) -> dict[int, Decimal]:
 
 @transaction.atomic
 def register_payment(
-    customer: Customer, *, by, amount, method: str, date: datetime.date | None = None, reference: str = "",
+    customer: Customer,
+    *,
+    by,
+    amount,
+    method: str,
+    date: datetime.date | None = None,
+    reference: str = "",
     allocations=(),
 ) -> Payment:
     """Record money received and allocate it to invoices, partly or fully.
@@ -94,17 +103,34 @@ def register_payment(
             _fail(errors.OTHER_CUSTOMER, number=invoice.number)
         due = invoice.amount_payable - already.get(invoice_id, ZERO)
         if alloc_amount > due:
-            _fail(errors.ALLOCATION_EXCEEDS_DUE, number=invoice.number, due=_euros(due), amount=_euros(alloc_amount))
+            _fail(
+                errors.ALLOCATION_EXCEEDS_DUE,
+                number=invoice.number,
+                due=_euros(due),
+                amount=_euros(alloc_amount),
+            )
     number = numbering.next_number("REG", date.year)
     label = f"Règlement {number} {customer.name}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
     entry_lines = [ledger.Line(bank, debit=amount, label=label)]
     for invoice_id, alloc_amount in wanted:
         entry_lines.append(
-            ledger.Line(chart.CUSTOMERS, credit=alloc_amount, label=f"{label} — {invoices[invoice_id].number}", partner_id=customer.pk)
+            ledger.Line(
+                chart.CUSTOMERS,
+                credit=alloc_amount,
+                label=f"{label} — {invoices[invoice_id].number}",
+                partner_id=customer.pk,
+            )
         )
     if amount > allocated:
-        entry_lines.append(ledger.Line(chart.CUSTOMERS, credit=amount - allocated, label=f"{label} — non affecté", partner_id=customer.pk))
+        entry_lines.append(
+            ledger.Line(
+                chart.CUSTOMERS,
+                credit=amount - allocated,
+                label=f"{label} — non affecté",
+                partner_id=customer.pk,
+            )
+        )
     releases = _vat_releases(invoices, wanted, already)
     for (invoice_id, rate), moved in releases.items():
         vat_label = f"TVA encaissée {invoices[invoice_id].number}"
@@ -112,8 +138,14 @@ def register_payment(
         entry_lines.append(ledger.Line(chart.VAT_COLLECTED, credit=moved, label=vat_label, vat_rate=rate))
     entry, posted = ledger.post_entry("BQ", date=date, label=label, document_number=number, lines=entry_lines)
     payment = Payment.objects.create(
-        number=number, customer=customer, date=date, method=method, reference=reference[:80], amount=amount,
-        entry=entry, created_by=by if getattr(by, "pk", None) else None,
+        number=number,
+        customer=customer,
+        date=date,
+        method=method,
+        reference=reference[:80],
+        amount=amount,
+        entry=entry,
+        created_by=by if getattr(by, "pk", None) else None,
     )
     credit_lines = posted[1 : 1 + len(wanted)]
     created = PaymentAllocation.objects.bulk_create(
@@ -125,14 +157,20 @@ def register_payment(
     allocation_of = {alloc.invoice_id: alloc for alloc in created}
     VatRelease.objects.bulk_create(
         [
-            VatRelease(allocation=allocation_of[invoice_id], invoice_id=invoice_id, vat_rate=rate, amount=moved)
+            VatRelease(
+                allocation=allocation_of[invoice_id], invoice_id=invoice_id, vat_rate=rate, amount=moved
+            )
             for (invoice_id, rate), moved in releases.items()
         ]
     )
-    settled = [i for i, a in wanted if already.get(i, ZERO) + a == invoices[i].amount_payable]
-    _letter_settled_invoices(settled, date=date)
+    settled = [invoices[i] for i, a in wanted if already.get(i, ZERO) + a == invoices[i].amount_payable]
+    # An invoice this payment alone settles: its settling lines are the ones just posted.
+    fresh = {alloc.invoice_id: [alloc.entry_line] for alloc in created if alloc.invoice_id not in already}
+    _letter_settled_invoices(settled, date=date, fresh_credits=fresh)
     audit.record(
-        "payment.registered", by=by, obj=payment,
+        "payment.registered",
+        by=by,
+        obj=payment,
         data={"amount": amount, "method": method, "allocations": {invoices[i].number: a for i, a in wanted}},
     )
     return payment
@@ -173,42 +211,66 @@ def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decima
     return moves
 
 
-def _letter_settled_invoices(invoice_ids: list[int], *, date: datetime.date) -> None:
+def _letter_settled_invoices(
+    invoices: list[Invoice], *, date: datetime.date, fresh_credits: dict[int, list[EntryLine]] | None = None
+) -> None:
     """Each fully settled invoice: letter its own 411 lines (the debit, and the credits of the deposits
     it deducts) with the 411 credit lines that settle it — the payment lines allocated to it and the
     lines of credit notes applied only to it. When a credit note is spread over several invoices its
     line cannot be lettered with one of them: the invoice is then left unlettered (it is still settled;
-    lettering is a matching aid, not the source of truth)."""
-    if not invoice_ids:
+    lettering is a matching aid, not the source of truth).
+
+    `fresh_credits` {invoice id: lines}: invoices settled by the caller's payment alone, nothing
+    allocated or applied before; their settling lines are known without looking them up."""
+    if not invoices:
         return
+    fresh_credits = fresh_credits or {}
     customers_account = ledger.account_id(chart.CUSTOMERS)
+    invoice_of_entry = {invoice.entry_id: invoice.pk for invoice in invoices}
     own_lines: dict[int, list[EntryLine]] = {}
-    for line in EntryLine.objects.select_related("entry__invoice").filter(
-        entry__invoice__pk__in=invoice_ids, account_id=customers_account
-    ):
-        own_lines.setdefault(line.entry.invoice.pk, []).append(line)
-    credit_lines: dict[int, list[EntryLine]] = {}
-    for alloc in PaymentAllocation.objects.select_related("entry_line").filter(invoice_id__in=invoice_ids):
-        credit_lines.setdefault(alloc.invoice_id, []).append(alloc.entry_line)
-    applications = CreditApplication.objects.filter(invoice_id__in=invoice_ids).select_related("credit_note")
-    for application in applications:
-        note_lines = EntryLine.objects.filter(entry_id=application.credit_note.entry_id, account_id=customers_account)
-        credit_lines.setdefault(application.invoice_id, []).extend(note_lines)
-    for invoice_id in invoice_ids:
-        group = [*own_lines[invoice_id], *credit_lines.get(invoice_id, [])]
+    for line in EntryLine.objects.filter(entry_id__in=invoice_of_entry, account_id=customers_account):
+        own_lines.setdefault(invoice_of_entry[line.entry_id], []).append(line)
+    credit_lines: dict[int, list[EntryLine]] = {pk: list(lines) for pk, lines in fresh_credits.items()}
+    earlier = [invoice.pk for invoice in invoices if invoice.pk not in fresh_credits]
+    if earlier:
+        for alloc in PaymentAllocation.objects.select_related("entry_line").filter(invoice_id__in=earlier):
+            credit_lines.setdefault(alloc.invoice_id, []).append(alloc.entry_line)
+        applications = CreditApplication.objects.filter(invoice_id__in=earlier).select_related("credit_note")
+        for application in applications:
+            note_lines = EntryLine.objects.filter(
+                entry_id=application.credit_note.entry_id, account_id=customers_account
+            )
+            credit_lines.setdefault(application.invoice_id, []).extend(note_lines)
+    invoice_ids = [invoice.pk for invoice in invoices]
+    groups = {
+        invoice_id: [*own_lines[invoice_id], *credit_lines.get(invoice_id, [])] for invoice_id in invoice_ids
+    }
+    lettered = set(
+        ReconciledLine.objects.filter(
+            line_id__in=[line.pk for group in groups.values() for line in group]
+        ).values_list("line_id", flat=True)
+    )
+    for group in groups.values():
         if sum(line.debit - line.credit for line in group) == 0 and not any(
-            hasattr(line, "reconciled") for line in group
+            line.pk in lettered for line in group
         ):
             ledger.reconcile(group, date=date)
 
 
 @transaction.atomic
-def apply_credit_note(credit_note: Invoice, invoice: Invoice, *, by, amount=None, date=None) -> CreditApplication:
+def apply_credit_note(
+    credit_note: Invoice, invoice: Invoice, *, by, amount=None, date=None
+) -> CreditApplication:
     """Deduct an issued credit note from an issued invoice of the same customer (the customer pays
     less). Without an amount, applies as much as both allow."""
     permissions.require(by, "payment.register")
     date = date or timezone.localdate()
-    locked = {inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=[credit_note.pk, invoice.pk]).order_by("pk")}
+    locked = {
+        inv.pk: inv
+        for inv in Invoice.objects.select_for_update()
+        .filter(pk__in=[credit_note.pk, invoice.pk])
+        .order_by("pk")
+    }
     credit_note, invoice = locked[credit_note.pk], locked[invoice.pk]
     if credit_note.kind != Invoice.Kind.CREDIT_NOTE or credit_note.status != Invoice.Status.ISSUED:
         _fail(errors.NOT_AN_ISSUED_CREDIT_NOTE, number=credit_note)
@@ -227,14 +289,20 @@ def apply_credit_note(credit_note: Invoice, invoice: Invoice, *, by, amount=None
         _fail(errors.ALLOCATION_EXCEEDS_DUE, number=invoice.number, due=_euros(due), amount=_euros(amount))
     already = allocated_totals([invoice.pk])
     application = CreditApplication.objects.create(
-        credit_note=credit_note, invoice=invoice, amount=amount, date=date,
+        credit_note=credit_note,
+        invoice=invoice,
+        amount=amount,
+        date=date,
         created_by=by if getattr(by, "pk", None) else None,
     )
     releases = _vat_releases({invoice.pk: invoice}, [(invoice.pk, amount)], already)
     if releases:
         label = f"TVA encaissée {invoice.number} (avoir {credit_note.number})"
         ledger.post_entry(
-            "OD", date=date, label=label, document_number=credit_note.number,
+            "OD",
+            date=date,
+            label=label,
+            document_number=credit_note.number,
             lines=[
                 line
                 for (_, rate), moved in releases.items()
@@ -245,11 +313,13 @@ def apply_credit_note(credit_note: Invoice, invoice: Invoice, *, by, amount=None
             ],
         )
         VatRelease.objects.bulk_create(
-            [VatRelease(credit_application=application, invoice=invoice, vat_rate=rate, amount=moved)
-             for (_, rate), moved in releases.items()]
+            [
+                VatRelease(credit_application=application, invoice=invoice, vat_rate=rate, amount=moved)
+                for (_, rate), moved in releases.items()
+            ]
         )
     if already.get(invoice.pk, ZERO) + amount == invoice.amount_payable:
-        _letter_settled_invoices([invoice.pk], date=date)
+        _letter_settled_invoices([invoice], date=date)
     audit.record(
         "credit_note.applied", by=by, obj=credit_note, data={"invoice": invoice.number, "amount": amount}
     )
@@ -258,13 +328,19 @@ def apply_credit_note(credit_note: Invoice, invoice: Invoice, *, by, amount=None
 
 def credit_available_used(credit_note: Invoice) -> Decimal:
     """How much of a credit note has already been applied to invoices or refunded."""
-    applied = money.amount(CreditApplication.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO)
-    refunded = money.amount(Refund.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO)
+    applied = money.amount(
+        CreditApplication.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO
+    )
+    refunded = money.amount(
+        Refund.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO
+    )
     return applied + refunded
 
 
 @transaction.atomic
-def refund_credit_note(credit_note: Invoice, *, by, method: str, date=None, reference: str = "", amount=None) -> Refund:
+def refund_credit_note(
+    credit_note: Invoice, *, by, method: str, date=None, reference: str = "", amount=None
+) -> Refund:
     """Pay the customer back what a credit note owes them: 411 debit / 512 credit."""
     permissions.require(by, "payment.register")
     credit_note = Invoice.objects.select_for_update().get(pk=credit_note.pk)
@@ -285,15 +361,24 @@ def refund_credit_note(credit_note: Invoice, *, by, method: str, date=None, refe
     label = f"Remboursement {number} avoir {credit_note.number}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
     entry, _ = ledger.post_entry(
-        "BQ", date=date, label=label, document_number=number,
+        "BQ",
+        date=date,
+        label=label,
+        document_number=number,
         lines=[
             ledger.Line(chart.CUSTOMERS, debit=amount, label=label, partner_id=credit_note.customer_id),
             ledger.Line(bank, credit=amount, label=label),
         ],
     )
     refund = Refund.objects.create(
-        number=number, credit_note=credit_note, amount=amount, method=method, date=date, reference=reference[:80],
-        entry=entry, created_by=by if getattr(by, "pk", None) else None,
+        number=number,
+        credit_note=credit_note,
+        amount=amount,
+        method=method,
+        date=date,
+        reference=reference[:80],
+        entry=entry,
+        created_by=by if getattr(by, "pk", None) else None,
     )
     audit.record("credit_note.refunded", by=by, obj=credit_note, data={"refund": number, "amount": amount})
     return refund

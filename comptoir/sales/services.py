@@ -17,7 +17,6 @@ from comptoir.sales.models import BillingMilestone, Order, OrderLine, Quote, Quo
 QUOTE_VALIDITY_DAYS = 30
 
 
-
 def _decimal(value, position, default=None):
     if value in (None, ""):
         return default
@@ -53,8 +52,11 @@ def build_lines(lines_data, customer: Customer | None = None) -> list[dict]:
         if not Decimal("0") <= discount <= Decimal("100"):
             _fail(errors.DISCOUNT_OUT_OF_RANGE, position=position)
         tax = vat.treatment(
-            regime=regime, is_service=not product.is_stocked, rate=product.vat_rate,
-            exemption_reason=product.vat_exemption_reason, exemption_code=product.vat_exemption_code,
+            regime=regime,
+            is_service=not product.is_stocked,
+            rate=product.vat_rate,
+            exemption_reason=product.vat_exemption_reason,
+            exemption_code=product.vat_exemption_code,
         )
         built.append(
             {
@@ -107,7 +109,9 @@ def create_quote(customer: Customer, lines, *, by, date=None, valid_until=None, 
     _set_totals(quote, built)
     quote.save()
     QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **line) for line in built])
-    audit.record("quote.created", by=by, obj=quote, data={"customer": customer.code, "total": quote.total_untaxed})
+    audit.record(
+        "quote.created", by=by, obj=quote, data={"customer": customer.code, "total": quote.total_untaxed}
+    )
     return quote
 
 
@@ -122,13 +126,18 @@ def replace_quote_lines(quote: Quote, lines, *, by) -> Quote:
     QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **line) for line in built])
     _set_totals(quote, built)
     quote.save(update_fields=["total_untaxed", "total_vat", "total"])
-    audit.record("quote.lines_replaced", by=by, obj=quote, data={"lines": len(built), "total": quote.total_untaxed})
+    audit.record(
+        "quote.lines_replaced", by=by, obj=quote, data={"lines": len(built), "total": quote.total_untaxed}
+    )
     return quote
 
 
-def _transition_quote(quote: Quote, target: str, *, by, perm: str, action: str, data=None) -> Quote:
+def _transition_quote(
+    quote: Quote, target: str, *, by, perm: str, action: str, data=None, locked: bool = False
+) -> Quote:
     permissions.require(by, perm)
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if not locked:
+        quote = Quote.objects.select_for_update().get(pk=quote.pk)
     workflow.require(Quote.TRANSITIONS, quote.status, target, document=quote.number, labels=Quote.Status)
     quote.status = target
     quote.save(update_fields=["status"])
@@ -144,14 +153,24 @@ def send_quote(quote: Quote, *, by) -> Quote:
 @transaction.atomic
 def refuse_quote(quote: Quote, *, by, reason: str = "") -> Quote:
     return _transition_quote(
-        quote, Quote.Status.REFUSED, by=by, perm="quote.accept", action="quote.refused", data={"reason": reason}
+        quote,
+        Quote.Status.REFUSED,
+        by=by,
+        perm="quote.accept",
+        action="quote.refused",
+        data={"reason": reason},
     )
 
 
 @transaction.atomic
 def cancel_quote(quote: Quote, *, by, reason: str = "") -> Quote:
     return _transition_quote(
-        quote, Quote.Status.CANCELLED, by=by, perm="quote.manage", action="quote.cancelled", data={"reason": reason}
+        quote,
+        Quote.Status.CANCELLED,
+        by=by,
+        perm="quote.manage",
+        action="quote.cancelled",
+        data={"reason": reason},
     )
 
 
@@ -163,10 +182,12 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
     locked = Quote.objects.select_for_update().get(pk=quote.pk)
     if locked.status == Quote.Status.SENT and locked.valid_until and date > locked.valid_until:
         _fail(errors.QUOTE_EXPIRED, number=locked.number, date=locked.valid_until.strftime("%d/%m/%Y"))
-    quote = _transition_quote(locked, Quote.Status.ACCEPTED, by=by, perm="quote.accept", action="quote.accepted")
+    quote = _transition_quote(
+        locked, Quote.Status.ACCEPTED, by=by, perm="quote.accept", action="quote.accepted", locked=True
+    )
     order = Order.objects.create(
         number=numbering.next_number("CMD", date.year),
-        customer=quote.customer,
+        customer_id=quote.customer_id,
         quote=quote,
         date=date,
         customer_reference=customer_reference,
@@ -194,7 +215,9 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
             for line in quote.lines.all()
         ]
     )
-    audit.record("order.created", by=by, obj=order, data={"from_quote": quote.number, "total": order.total_untaxed})
+    audit.record(
+        "order.created", by=by, obj=order, data={"from_quote": quote.number, "total": order.total_untaxed}
+    )
     return order
 
 
@@ -220,7 +243,9 @@ def create_order(
     _set_totals(order, built)
     order.save()
     OrderLine.objects.bulk_create([OrderLine(order=order, **line) for line in built])
-    audit.record("order.created", by=by, obj=order, data={"customer": customer.code, "total": order.total_untaxed})
+    audit.record(
+        "order.created", by=by, obj=order, data={"customer": customer.code, "total": order.total_untaxed}
+    )
     return order
 
 
@@ -235,7 +260,9 @@ def replace_order_lines(order: Order, lines, *, by) -> Order:
     OrderLine.objects.bulk_create([OrderLine(order=order, **line) for line in built])
     _set_totals(order, built)
     order.save(update_fields=["total_untaxed", "total_vat", "total"])
-    audit.record("order.lines_replaced", by=by, obj=order, data={"lines": len(built), "total": order.total_untaxed})
+    audit.record(
+        "order.lines_replaced", by=by, obj=order, data={"lines": len(built), "total": order.total_untaxed}
+    )
     return order
 
 
@@ -247,8 +274,10 @@ def confirm_order(order: Order, *, by) -> Order:
     rather than blocking the sale.
     """
     permissions.require(by, "order.confirm")
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    workflow.require(Order.TRANSITIONS, order.status, Order.Status.CONFIRMED, document=order.number, labels=Order.Status)
+    order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+    workflow.require(
+        Order.TRANSITIONS, order.status, Order.Status.CONFIRMED, document=order.number, labels=Order.Status
+    )
     _check_customer(order.customer)
     order.status = Order.Status.CONFIRMED
     order.confirmed_at = timezone.now()
@@ -265,7 +294,9 @@ def confirm_order(order: Order, *, by) -> Order:
 def cancel_order(order: Order, *, by, reason: str = "") -> Order:
     permissions.require(by, "order.cancel")
     order = Order.objects.select_for_update().get(pk=order.pk)
-    workflow.require(Order.TRANSITIONS, order.status, Order.Status.CANCELLED, document=order.number, labels=Order.Status)
+    workflow.require(
+        Order.TRANSITIONS, order.status, Order.Status.CANCELLED, document=order.number, labels=Order.Status
+    )
     lines = list(order.lines.all())
     if any(line.quantity_delivered > 0 for line in lines):
         _fail(errors.ORDER_HAS_DELIVERIES, number=order.number)
