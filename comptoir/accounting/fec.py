@@ -29,14 +29,16 @@ import datetime
 import itertools
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import CharField, FloatField, Func
 
-from comptoir.accounting.fec_check import COLUMNS, SEPARATOR
+from comptoir.accounting.fec_check import COLUMNS, SEPARATOR, Report, inspect
 from comptoir.accounting.models import Account, EntryLine, JournalEntry
 from comptoir.parties.services import get_company
 
@@ -292,3 +294,25 @@ def write_fec(year: int, out_dir, *, encoding: str = "utf-8") -> FecExport:
 def export_fec(year: int, out_dir, *, encoding: str = "utf-8") -> Path:
     """Write the FEC of fiscal year `year` into `out_dir` and return its path."""
     return write_fec(year, out_dir, encoding=encoding).path
+
+
+def open_fec(year: int, *, encoding: str = "utf-8") -> tuple[FecExport, BinaryIO]:
+    """The FEC of fiscal year `year`, opened for reading, for a download (web page, API).
+
+    It is written by `write_fec` into a private temporary folder that is removed at once: the open
+    file keeps its content until the caller closes it, and nothing is left on disk. `FecExport.path`
+    gives the legal file name.
+    """
+    with tempfile.TemporaryDirectory(prefix="comptoir-fec-", ignore_cleanup_errors=True) as folder:
+        result = write_fec(year, folder, encoding=encoding)
+        stream = open(result.path, "rb")  # noqa: SIM115 — closed by the caller (the HTTP response)
+    return result, stream
+
+
+def check_year(year: int, *, encoding: str = "utf-8") -> tuple[FecExport, Report]:
+    """Export the FEC of fiscal year `year` and run the structural checker over the file, as the tax
+    administration's tool would: the same bytes a download gives."""
+    with tempfile.TemporaryDirectory(prefix="comptoir-fec-", ignore_cleanup_errors=True) as folder:
+        result = write_fec(year, folder, encoding=encoding)
+        report = inspect(result.path, encoding=encoding)
+    return result, report

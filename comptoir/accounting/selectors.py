@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from comptoir.accounting.chart import CUSTOMERS
-from comptoir.accounting.models import Account, EntryLine, JournalEntry
+from comptoir.accounting.models import Account, EntryLine, FiscalYear, JournalEntry
 from comptoir.core.money import amount
 
 ZERO = Decimal("0")
@@ -52,7 +52,9 @@ def _dated(qs, date_from, date_to, prefix="entry__"):
     return qs
 
 
-def trial_balance(date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> TrialBalance:
+def trial_balance(
+    date_from: datetime.date | None = None, date_to: datetime.date | None = None
+) -> TrialBalance:
     qs = _dated(EntryLine.objects.all(), date_from, date_to)
     sums = {
         row["account_id"]: row
@@ -107,7 +109,9 @@ def _ledger(qs, account, date_from=None, date_to=None) -> Ledger:
     if date_from:
         before = qs.filter(entry__date__lt=date_from).aggregate(d=Sum("debit"), c=Sum("credit"))
         opening = _cents(before["d"]) - _cents(before["c"])
-    qs = _dated(qs, date_from, date_to).select_related("entry__journal", "partner", "reconciled__reconciliation")
+    qs = _dated(qs, date_from, date_to).select_related(
+        "entry__journal", "partner", "reconciled__reconciliation"
+    )
     running = opening
     lines = []
     for line in qs.order_by("entry__date", "entry_id", "id"):
@@ -221,3 +225,9 @@ def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
         deductible=_cents(deductible["d"]) - _cents(deductible["c"]),
         pending_balance=_cents(pending_total["c"]) - _cents(pending_total["d"]),
     )
+
+
+def closing_years() -> list[int]:
+    """The fiscal years that have books, each named after the calendar year it closes in (as the FEC
+    and `comptoir export-fec --year` name them), the latest first."""
+    return sorted({end.year for end in FiscalYear.objects.values_list("end_date", flat=True)}, reverse=True)

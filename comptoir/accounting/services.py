@@ -82,10 +82,11 @@ def fiscal_year_for(date: datetime.date) -> FiscalYear:
     return FiscalYear.objects.get(name=name)
 
 
-def _check_open_period(date: datetime.date) -> None:
+def _check_open_period(date: datetime.date) -> FiscalYear:
     year = fiscal_year_for(date)
     if year.lock_date and date <= year.lock_date:
         _fail(errors.PERIOD_LOCKED, lock=year.lock_date.strftime("%d/%m/%Y"), year=year.name, date=date.strftime("%d/%m/%Y"))
+    return year
 
 
 @transaction.atomic
@@ -119,10 +120,12 @@ def post_entry(
     balanced, debit, credit = is_balanced((line.debit, line.credit) for line in lines)
     if not balanced:
         _fail(errors.UNBALANCED, debit=debit, credit=credit)
-    _check_open_period(date)
+    year = _check_open_period(date)
     entry = JournalEntry(
         journal_id=journal_id(journal),
-        number=numbering.next_number(journal, date.year),
+        # Entries are numbered per journal within the fiscal year (the FEC's sequence), the year named
+        # by its closing date: a July–June year posts VE-2027-… from July 2026.
+        number=numbering.next_number(journal, year.end_date.year),
         date=date,
         label=label[:200],
         document_number=document_number,

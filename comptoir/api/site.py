@@ -11,18 +11,20 @@ from comptoir.api.auth import session_auth, token_auth
 from comptoir.api.routers import (
     accounting,
     audit,
+    billing_schedules,
     customers,
     deliveries,
     invoices,
     payments,
     products,
+    returns,
     sales,
     stock,
 )
 
 DESCRIPTION = """
 API de Comptoir : clients, produits, stock, devis, commandes, livraisons, factures, règlements,
-comptabilité et journal d'audit.
+comptabilité, litiges et retours (avoirs, indicateurs) et journal d'audit.
 
 * **Authentification** : `Authorization: Bearer <jeton>` (jeton d'API), ou la session du navigateur
   (avec l'en-tête `X-CSRFToken` pour POST et PATCH).
@@ -60,8 +62,12 @@ api.add_router("/products", products.router)
 api.add_router("/stock", stock.router)
 api.add_router("/quotes", sales.quotes)
 api.add_router("/orders", sales.orders)
+api.add_router("/orders", billing_schedules.router)
 api.add_router("/deliveries", deliveries.router)
 api.add_router("/invoices", invoices.router)
 api.add_router("/payments", payments.router)
+api.add_router("/returns", returns.router)
+api.add_router("/credit-notes", returns.credit_notes)
+api.add_router("/insights", returns.insights)
 api.add_router("/accounting", accounting.router)
 api.add_router("/audit", audit.router)

@@ -6,12 +6,15 @@ XML and the same PDF.
 """
 
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.billing import errors
 from comptoir.billing.models import Invoice, InvoiceArchive
+from comptoir.core.errors import Conflict, NotFound
 from comptoir.einvoice import document as ei
 from comptoir.einvoice.cii import to_cii
 from comptoir.einvoice.facturx import make_facturx
@@ -316,3 +319,35 @@ def facturx_pdf(invoice: Invoice) -> bytes:
             pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_created_at=timezone.now()
         )
     return bytes(InvoiceArchive.objects.get(pk=archive.pk).pdf)
+
+
+@dataclass(frozen=True)
+class EInvoiceFile:
+    """One e-invoice file of an issued document, ready to hand out (web download, API, export)."""
+
+    body: bytes
+    content_type: str
+    filename: str
+
+
+FACTURX, CII, UBL = "facturx", "cii", "ubl"
+FORMATS = (FACTURX, CII, UBL)
+
+
+def einvoice_file(invoice: Invoice, fmt: str) -> EInvoiceFile:
+    """The issued invoice or credit note as it left Comptoir: the Factur-X PDF/A-3 (rendered and
+    archived on first request), the CII XML archived at issue, or the UBL 2.1 XML.
+
+    A draft or cancelled document has none: 409 `invoice_not_issued`. An unknown format: 404.
+    """
+    if fmt not in FORMATS:
+        code, message = errors.EINVOICE_UNKNOWN_FORMAT
+        raise NotFound(code, message, format=str(fmt)[:20])
+    if invoice.status != Invoice.Status.ISSUED:
+        code, message = errors.EINVOICE_NOT_ISSUED
+        raise Conflict(code, message, invoice=str(invoice))
+    if fmt == FACTURX:
+        return EInvoiceFile(facturx_pdf(invoice), "application/pdf", f"{invoice.number}.pdf")
+    if fmt == CII:
+        return EInvoiceFile(cii_xml(invoice), "application/xml", f"{invoice.number}-cii.xml")
+    return EInvoiceFile(ubl_xml(invoice), "application/xml", f"{invoice.number}-ubl.xml")

@@ -1,24 +1,81 @@
 from django.utils.translation import gettext_noop as N_
 
-NOTHING_TO_INVOICE = ("nothing_to_invoice", N_("Rien à facturer sur la commande %(number)s : aucune quantité livrée non facturée."))
+NOTHING_TO_INVOICE = (
+    "nothing_to_invoice",
+    N_("Rien à facturer sur la commande %(number)s : aucune quantité livrée non facturée."),
+)
 ORDER_NOT_CONFIRMED = ("order_not_confirmed", N_("La commande %(number)s n'est pas confirmée."))
 NO_LINES = ("invoice_without_lines", N_("Une facture doit comporter au moins une ligne."))
-NOT_DRAFT = ("invoice_not_draft", N_("La facture %(number)s est émise : elle ne peut plus être modifiée. Établissez un avoir pour la corriger."))
-DATE_BEFORE_LAST = ("invoice_date_before_last", N_("La date %(date)s est antérieure à la dernière facture émise de la série (%(last)s) : la numérotation doit rester chronologique."))
-DATE_IN_FUTURE = ("invoice_date_in_future", N_("Une facture ne peut pas être datée dans le futur (%(date)s)."))
-TOTAL_NEGATIVE = ("invoice_total_negative", N_("Le total d'une facture ne peut pas être négatif : établissez un avoir."))
-BUYER_SIREN_MISSING = ("buyer_siren_missing", N_("Le client %(customer)s n'a pas de SIREN : il est obligatoire sur une facture entre entreprises françaises. Complétez sa fiche."))
-BUYER_VAT_MISSING = ("buyer_vat_number_missing", N_("Le client %(customer)s n'a pas de numéro de TVA intracommunautaire : il est obligatoire pour une autoliquidation ou une livraison intracommunautaire."))
-COMPANY_MISSING = ("company_missing", N_("La société n'est pas paramétrée : renseignez raison sociale, SIREN et adresse avant d'émettre une facture."))
-CREDIT_NOTE_NEEDS_CASE = ("credit_note_needs_case", N_("Un avoir doit indiquer le numéro du dossier de retour qui le justifie (RET-…), ou être déclaré comme geste commercial avec sa catégorie."))
-CREDIT_ONLY_ISSUED_INVOICE = ("credit_note_on_unissued_invoice", N_("Seule une facture émise peut recevoir un avoir (%(number)s ne l'est pas)."))
+NOT_DRAFT = (
+    "invoice_not_draft",
+    N_(
+        "La facture %(number)s est émise : elle ne peut plus être modifiée. Établissez un avoir pour la corriger."
+    ),
+)
+DATE_BEFORE_LAST = (
+    "invoice_date_before_last",
+    N_(
+        "La date %(date)s est antérieure à la dernière facture émise de la série (%(last)s) : la numérotation doit rester chronologique."
+    ),
+)
+DATE_IN_FUTURE = (
+    "invoice_date_in_future",
+    N_("Une facture ne peut pas être datée dans le futur (%(date)s)."),
+)
+TOTAL_NEGATIVE = (
+    "invoice_total_negative",
+    N_("Le total d'une facture ne peut pas être négatif : établissez un avoir."),
+)
+BUYER_SIREN_MISSING = (
+    "buyer_siren_missing",
+    N_(
+        "Le client %(customer)s n'a pas de SIREN : il est obligatoire sur une facture entre entreprises françaises. Complétez sa fiche."
+    ),
+)
+BUYER_VAT_MISSING = (
+    "buyer_vat_number_missing",
+    N_(
+        "Le client %(customer)s n'a pas de numéro de TVA intracommunautaire : il est obligatoire pour une autoliquidation ou une livraison intracommunautaire."
+    ),
+)
+COMPANY_MISSING = (
+    "company_missing",
+    N_(
+        "La société n'est pas paramétrée : renseignez raison sociale, SIREN et adresse avant d'émettre une facture."
+    ),
+)
+CREDIT_NOTE_NEEDS_CASE = (
+    "credit_note_needs_case",
+    N_(
+        "Un avoir doit indiquer le numéro du dossier de retour qui le justifie (RET-…), ou être déclaré comme geste commercial avec sa catégorie."
+    ),
+)
+CREDIT_ONLY_ISSUED_INVOICE = (
+    "credit_note_on_unissued_invoice",
+    N_("Seule une facture émise peut recevoir un avoir (%(number)s ne l'est pas)."),
+)
 LINE_NOT_ON_INVOICE = ("line_not_on_invoice", N_("Cette ligne n'appartient pas à la facture %(number)s."))
-CREDIT_QUANTITY_NOT_POSITIVE = ("quantity_not_positive", N_("La quantité à créditer doit être strictement positive."))
-CREDIT_PRICE_OUT_OF_RANGE = ("credit_price_out_of_range", N_("%(sku)s : le prix crédité doit être positif et ne pas dépasser le prix facturé."))
-CREDIT_EXCEEDS_QUANTITY = ("credit_exceeds_invoiced_quantity", N_("%(sku)s : il ne reste que %(left)s unité(s) facturée(s) à créditer."))
-CREDIT_EXCEEDS_AMOUNT = ("credit_exceeds_invoiced_amount", N_("%(sku)s : il ne reste que %(left)s € HT facturés à créditer sur cette ligne."))
+CREDIT_QUANTITY_NOT_POSITIVE = (
+    "quantity_not_positive",
+    N_("La quantité à créditer doit être strictement positive."),
+)
+CREDIT_PRICE_OUT_OF_RANGE = (
+    "credit_price_out_of_range",
+    N_("%(sku)s : le prix crédité doit être positif et ne pas dépasser le prix facturé."),
+)
+CREDIT_EXCEEDS_QUANTITY = (
+    "credit_exceeds_invoiced_quantity",
+    N_("%(sku)s : il ne reste que %(left)s unité(s) facturée(s) à créditer."),
+)
+CREDIT_EXCEEDS_AMOUNT = (
+    "credit_exceeds_invoiced_amount",
+    N_("%(sku)s : il ne reste que %(left)s € HT facturés à créditer sur cette ligne."),
+)
 INVALID_NUMBER = ("invalid_number", N_("« %(value)s » n'est pas un nombre valide."))
-EINVOICE_INVALID = ("einvoice_invalid", N_("La facture électronique serait refusée : %(problems)s. Corrigez ces points avant d'émettre."))
+EINVOICE_INVALID = (
+    "einvoice_invalid",
+    N_("La facture électronique serait refusée : %(problems)s. Corrigez ces points avant d'émettre."),
+)
 
 # Deposits (acomptes) and billing-schedule steps
 ORDER_BILLED_BY_SCHEDULE = (
@@ -67,4 +124,21 @@ DEPOSIT_ALREADY_DEDUCTED = (
         "L'acompte %(number)s est déjà déduit sur la facture %(invoice)s : c'est cette facture qu'il faut corriger par un avoir (ou annuler, si elle est en brouillon)."
     ),
 )
-DELIVERY_INVOICING_BLOCKED = ("delivery_invoicing_blocked", N_("La facturation de %(numbers)s est bloquée par un litige en cours : résolvez le dossier ou faites lever le blocage par la comptabilité."))
+DELIVERY_INVOICING_BLOCKED = (
+    "delivery_invoicing_blocked",
+    N_(
+        "La facturation de %(numbers)s est bloquée par un litige en cours : résolvez le dossier ou faites lever le blocage par la comptabilité."
+    ),
+)
+
+# E-invoice files (Factur-X PDF, CII, UBL)
+EINVOICE_NOT_ISSUED = (
+    "invoice_not_issued",
+    N_(
+        "%(invoice)s n'est pas émise : seule une facture ou un avoir émis a un fichier Factur-X, CII ou UBL. Émettez-la d'abord."
+    ),
+)
+EINVOICE_UNKNOWN_FORMAT = (
+    "unknown_einvoice_format",
+    N_("Format « %(format)s » inconnu : choisissez facturx (PDF), cii ou ubl (XML)."),
+)

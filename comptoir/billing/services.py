@@ -259,8 +259,7 @@ def _check_deposit_fits(order: Order, steps: list[BillingMilestone], *, extra: D
         )
 
 
-def _fr(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+_fr = money.fr
 
 
 def _percent(value: Decimal) -> str:

@@ -14,6 +14,13 @@ PRICE_STEP = Decimal("0.0001")
 QTY_STEP = Decimal("0.001")
 
 # Allowed French VAT rates, in percent (CGI art. 278 et seq.).
+# What a document may carry. Amounts are stored as DECIMAL(14, 2) (12 digits before the point) and
+# quantities as DECIMAL(14, 3): a line is kept well below that so that a document of many lines, its VAT
+# and the ledger sums still fit. Beyond these, the input is refused with a clear message, not a crash.
+MAX_LINE_AMOUNT = Decimal("1000000000")  # 1 billion € excl. VAT per line
+MAX_DOCUMENT_AMOUNT = Decimal("10000000000")  # 10 billion € per document
+MAX_QUANTITY = Decimal("100000000")  # 100 million units per line
+
 VAT_RATES = (Decimal("20.00"), Decimal("10.00"), Decimal("5.50"), Decimal("2.10"), Decimal("0.00"))
 
 
@@ -77,3 +84,8 @@ def weighted_average_cost(on_hand, current_cost, received_qty, received_cost) ->
 
 def cost_of(qty, unit_cost) -> Decimal:
     return amount(D(qty) * D(unit_cost))
+
+
+def fr(value, places: int = 2) -> str:
+    """A number as French users write it in a message: 1 234,56 (narrow no-break space, decimal comma)."""
+    return f"{Decimal(value):,.{places}f}".replace(",", "\u202f").replace(".", ",")

@@ -33,31 +33,93 @@ ALL_ROLES = tuple(ROLE_LABELS)
 
 # Reading documents of the sales cycle is open to every role: a shared source of truth only helps if
 # everyone can see it. Writing is restricted per role.
-_READ = {"customer.view", "product.view", "quote.view", "order.view", "delivery.view", "invoice.view",
-         "payment.view", "stock.view", "return.view"}
+_READ = {
+    "customer.view",
+    "product.view",
+    "quote.view",
+    "order.view",
+    "delivery.view",
+    "invoice.view",
+    "payment.view",
+    "stock.view",
+    "return.view",
+}
 
 PERMISSIONS: dict[str, set[str]] = {
-    Role.COMMERCIAL: _READ | {
-        "customer.manage", "quote.manage", "quote.send", "quote.accept", "order.manage", "return.manage",
+    Role.COMMERCIAL: _READ
+    | {
+        "customer.manage",
+        "quote.manage",
+        "quote.send",
+        "quote.accept",
+        "order.manage",
+        "return.manage",
     },
-    Role.ADV: _READ | {
-        "customer.manage", "quote.manage", "quote.send", "quote.accept", "order.manage", "order.confirm",
-        "order.cancel", "delivery.manage", "invoice.manage", "credit_note.manage", "return.manage",
-        "return.approve", "return.resolve",
+    Role.ADV: _READ
+    | {
+        "customer.manage",
+        "quote.manage",
+        "quote.send",
+        "quote.accept",
+        "order.manage",
+        "order.confirm",
+        "order.cancel",
+        "delivery.manage",
+        "invoice.manage",
+        "credit_note.manage",
+        "return.manage",
+        "return.approve",
+        "return.resolve",
     },
-    Role.LOGISTIQUE: _READ | {
-        "product.manage", "stock.receive", "delivery.manage", "delivery.validate", "return.receive",
+    Role.LOGISTIQUE: _READ
+    | {
+        "product.manage",
+        "stock.receive",
+        "delivery.manage",
+        "delivery.validate",
+        "return.receive",
     },
-    Role.COMPTABILITE: _READ | {
-        "customer.manage", "invoice.manage", "invoice.issue", "payment.register", "accounting.view",
-        "accounting.close", "credit_note.manage", "credit_note.gesture", "return.resolve", "invoice.unblock",
+    Role.COMPTABILITE: _READ
+    | {
+        "customer.manage",
+        "invoice.manage",
+        "invoice.issue",
+        "payment.register",
+        "accounting.view",
+        "accounting.close",
+        "credit_note.manage",
+        "credit_note.gesture",
+        "return.resolve",
+        "invoice.unblock",
     },
-    Role.DIRECTION: _READ | {
-        "customer.manage", "product.manage", "quote.manage", "quote.send", "quote.accept", "order.manage",
-        "order.confirm", "order.cancel", "delivery.manage", "delivery.validate", "stock.receive",
-        "invoice.manage", "invoice.issue", "payment.register", "accounting.view", "accounting.close",
-        "audit.view", "credit_note.manage", "credit_note.gesture", "return.manage", "return.approve",
-        "return.approve_large", "return.receive", "return.resolve", "return.configure", "invoice.unblock",
+    Role.DIRECTION: _READ
+    | {
+        "customer.manage",
+        "product.manage",
+        "quote.manage",
+        "quote.send",
+        "quote.accept",
+        "order.manage",
+        "order.confirm",
+        "order.cancel",
+        "delivery.manage",
+        "delivery.validate",
+        "stock.receive",
+        "invoice.manage",
+        "invoice.issue",
+        "payment.register",
+        "accounting.view",
+        "accounting.close",
+        "audit.view",
+        "credit_note.manage",
+        "credit_note.gesture",
+        "return.manage",
+        "return.approve",
+        "return.approve_large",
+        "return.receive",
+        "return.resolve",
+        "return.configure",
+        "invoice.unblock",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}

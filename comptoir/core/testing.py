@@ -50,7 +50,12 @@ def make_customer(by, **overrides):
     from comptoir.parties.services import create_customer
 
     n = next(_counter)
-    fields = {"name": f"Client {n} SARL", "siren": SIRENS[n % len(SIRENS)], "city": "Paris", "postal_code": "75011"}
+    fields = {
+        "name": f"Client {n} SARL",
+        "siren": SIRENS[n % len(SIRENS)],
+        "city": "Paris",
+        "postal_code": "75011",
+    }
     return create_customer(by=by, **(fields | overrides))
 
 
@@ -58,6 +63,10 @@ def make_product(by, **overrides):
     from comptoir.catalog.services import create_product
 
     n = next(_counter)
-    fields = {"sku": f"REF-{n:04d}", "name": f"Article {n}", "sale_price": Decimal("10.00"),
-              "purchase_cost": Decimal("6.00")}
+    fields = {
+        "sku": f"REF-{n:04d}",
+        "name": f"Article {n}",
+        "sale_price": Decimal("10.00"),
+        "purchase_cost": Decimal("6.00"),
+    }
     return create_product(by=by, **(fields | overrides))

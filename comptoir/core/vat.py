@@ -49,8 +49,9 @@ class Treatment:
     reason_code: str = ""
 
 
-def treatment(*, regime: str, is_service: bool, rate: Decimal, exemption_reason: str = "",
-              exemption_code: str = "") -> Treatment:
+def treatment(
+    *, regime: str, is_service: bool, rate: Decimal, exemption_reason: str = "", exemption_code: str = ""
+) -> Treatment:
     """VAT treatment of one line sold to a customer of `regime`."""
     if regime == Regime.EU:
         if is_service:

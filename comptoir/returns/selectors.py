@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Product
-from comptoir.core import permissions, workflow
 from comptoir.core.models import AuditEvent
 from comptoir.core.money import cost_of
 from comptoir.parties.models import Customer
+from comptoir.returns import rules
 from comptoir.returns.models import (
     Reason,
     Resolution,
@@ -244,47 +244,25 @@ def line_progress(case: ReturnCase) -> list[LineProgress]:
     ]
 
 
-# Action → (permission, status the action leads to, or None when it does not move the case).
-_ACTIONS = {
-    "submit": ("return.manage", Status.SUBMITTED),
-    "approve": ("return.approve", Status.APPROVED),
-    "reject": ("return.approve", Status.REJECTED),
-    "receive": ("return.receive", Status.GOODS_RECEIVED),
-    "resolve": ("return.resolve", Status.RESOLVED),
-    "close": ("return.resolve", Status.CLOSED),
-    "lift_block": ("invoice.unblock", None),
-}
+def available_resolutions(case: ReturnCase, user, policy_: ReturnPolicy | None = None) -> list[str]:
+    """The resolution kinds (Resolution.Kind) `user` may apply to the case now."""
+    policy_ = policy_ or ReturnPolicy.current()
+    return [kind for kind in rules.RESOLUTION_KINDS if rules.allows(case, kind, user, policy=policy_)]
 
 
 def available_actions(case: ReturnCase, user, policy_: ReturnPolicy | None = None) -> list[str]:
-    """The decision buttons to show: allowed by the transition table, the policy and the user's role."""
+    """The decision buttons to show: exactly the actions whose service would accept the case in its
+    state from this user (`rules.RULES`, the table the services enforce); "resolve" when at least one
+    resolution kind is open to them."""
     policy_ = policy_ or ReturnPolicy.current()
-    decided = {Status.APPROVED, Status.GOODS_RECEIVED, Status.RESOLVED}
-    if not policy_.require_validation:
-        decided.add(Status.SUBMITTED)
     actions = []
-    for action, (perm, target) in _ACTIONS.items():
-        if not permissions.has_perm(user, perm):
-            continue
-        if action in ("approve", "reject"):
-            if not workflow.can(ReturnCase.TRANSITIONS, case.status, target):
-                continue
-            if case.amount_at_stake > policy_.approval_threshold and not permissions.has_perm(
-                user, "return.approve_large"
-            ):
-                continue
-        elif action == "receive":
-            if case.status not in decided or not policy_.expects_goods_back(case.reason):
-                continue
-        elif action == "resolve":
-            if case.status not in decided:
-                continue
-        elif action == "lift_block":
-            if not (case.is_open and policy_.blocks_invoicing(case.reason) and case.block_lifted_at is None):
-                continue
-        elif not workflow.can(ReturnCase.TRANSITIONS, case.status, target):
-            continue
-        actions.append(action)
+    for action in rules.BUTTONS:
+        if action == "resolve":
+            allowed = bool(available_resolutions(case, user, policy_))
+        else:
+            allowed = rules.allows(case, action, user, policy=policy_)
+        if allowed:
+            actions.append(action)
     return actions
 
 
@@ -401,6 +379,30 @@ class ReturnsKpis:
     top_reasons: list  # [(reason, label, count)], most frequent first
     customer_names: dict = field(default_factory=dict)
     product_names: dict = field(default_factory=dict)
+
+    @property
+    def margin_lost(self) -> Decimal:
+        return sum((impact.margin_lost for impact in self.margin_per_customer.values()), ZERO)
+
+    def customers_by_margin_lost(self) -> list[tuple[int, str, MarginImpact]]:
+        """(customer id, name, impact), the largest loss first."""
+        return _by_margin_lost(self.margin_per_customer, self.customer_names)
+
+    def products_by_margin_lost(self) -> list[tuple[int, str, MarginImpact]]:
+        """(product id, SKU, impact), the largest loss first."""
+        return _by_margin_lost(self.margin_per_product, self.product_names)
+
+
+def _by_margin_lost(impacts: dict, names: dict) -> list[tuple[int, str, MarginImpact]]:
+    rows = [(pk, names.get(pk, ""), impact) for pk, impact in impacts.items()]
+    return sorted(rows, key=lambda row: (-row[2].margin_lost, row[1], row[0]))
+
+
+def kpi_period(date_from=None, date_to=None) -> tuple[datetime.date, datetime.date]:
+    """The period the KPIs cover when none (or half of one) is asked for: the year up to today."""
+    date_to = date_to or max(timezone.localdate(), date_from or datetime.date.min)
+    date_from = date_from or date_to - datetime.timedelta(days=365)
+    return date_from, date_to
 
 
 def _period(date_from, date_to, tz=None):

@@ -22,12 +22,12 @@ from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.catalog.models import Product
 from comptoir.core import audit, money, numbering, permissions, workflow
-from comptoir.core.errors import Conflict, DomainError, PermissionDenied
+from comptoir.core.errors import Conflict, DomainError
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Company
 from comptoir.payments import selectors as payment_view
 from comptoir.payments import services as payments
-from comptoir.returns import errors, sla
+from comptoir.returns import errors, rules, sla
 from comptoir.returns.allocation import allocate, spread_amount
 from comptoir.returns.models import (
     Attachment,
@@ -53,8 +53,7 @@ LOSS_ACCOUNT = "658"
 STOCK_VARIATION_ACCOUNT = "603"
 
 MAX_ATTACHMENT_MB = 15
-# Reasons where nothing is missing nor faulty: there is nothing to send again.
-NO_REPLACEMENT_REASONS = (Reason.SURPLUS, Reason.WRONG_PRICE, Reason.LATE_DELIVERY)
+NO_REPLACEMENT_REASONS = rules.NO_REPLACEMENT_REASONS
 
 
 def _fail(error, *, kind=DomainError, **params):
@@ -118,42 +117,9 @@ def _move(case: ReturnCase, target: str) -> None:
     case.status = target
 
 
-def _require_not_closed(case: ReturnCase) -> None:
-    if case.status == Status.CLOSED:
-        _fail(errors.CASE_CLOSED, kind=Conflict, number=case.number)
-
-
-def _require_decided(case: ReturnCase, policy: ReturnPolicy) -> None:
-    """No return without internal validation: goods are received and claims resolved only on an approved
-    case (or a submitted one when the policy switches the rule off)."""
-    _require_not_closed(case)
-    allowed = {Status.APPROVED, Status.GOODS_RECEIVED, Status.RESOLVED}
-    if not policy.require_validation:
-        allowed.add(Status.SUBMITTED)
-    if case.status not in allowed:
-        _fail(errors.NOT_APPROVED, kind=Conflict, number=case.number)
-
-
-def _require_not_refused(case: ReturnCase) -> None:
-    """A refusal closes the claim: what the case had not settled is freed for other cases
-    (`selectors.claimed_quantities`), so nothing more may be received, credited or replaced on it —
-    those units could already be claimed again, and delivered − claimed would go negative."""
-    if case.resolutions.filter(kind=Resolution.Kind.REFUSAL).exists():
-        _fail(errors.CASE_REFUSED, kind=Conflict, number=case.number)
-
-
-def _require_may_decide(case: ReturnCase, by, policy: ReturnPolicy) -> None:
-    permissions.require(by, "return.approve")
-    if case.amount_at_stake > policy.approval_threshold and not permissions.has_perm(
-        by, "return.approve_large"
-    ):
-        _fail(
-            errors.APPROVAL_ABOVE_THRESHOLD,
-            kind=PermissionDenied,
-            number=case.number,
-            amount=_euros(case.amount_at_stake),
-            threshold=_euros(policy.approval_threshold),
-        )
+def _require(case: ReturnCase, action: str, *, by, policy: ReturnPolicy) -> None:
+    """The permission and state checks of `action`, from the table the case page draws its buttons from."""
+    rules.require(case, action, by=by, policy=policy)
 
 
 # --- What case lines have used so far -------------------------------------------------------------
@@ -219,8 +185,7 @@ def lift_block(case: ReturnCase, *, by, reason: str) -> ReturnCase:
     reason = _require_reason(reason)
     case = _lock_case(case)
     policy = ReturnPolicy.current()
-    if not (case.is_open and policy.blocks_invoicing(case.reason) and case.block_lifted_at is None):
-        _fail(errors.NOT_BLOCKING, kind=Conflict, number=case.number, delivery=case.delivery.number)
+    _require(case, "lift_block", by=by, policy=policy)
     case.block_lifted_at = timezone.now()
     case.block_lifted_by = _actor(by)
     case.block_lift_reason = reason
@@ -381,7 +346,7 @@ def open_case(
 def add_attachment(case: ReturnCase, upload, *, by) -> Attachment:
     permissions.require(by, "return.manage")
     case = _lock_case(case)
-    _require_not_closed(case)
+    rules.require_not_closed(case)
     attachment = _store_attachment(case, upload, by=by)
     audit.record("return.attachment_added", by=by, obj=case, data={"name": attachment.name})
     return attachment
@@ -392,6 +357,7 @@ def submit_case(case: ReturnCase, *, by) -> ReturnCase:
     """Hand the case over for the internal decision."""
     permissions.require(by, "return.manage")
     case = _lock_case(case)
+    _require(case, "submit", by=by, policy=ReturnPolicy.current())
     _move(case, Status.SUBMITTED)
     case.submitted_at = timezone.now()
     case.save(update_fields=["status", "submitted_at"])
@@ -405,10 +371,9 @@ def approve_case(case: ReturnCase, *, by, reason: str = "") -> ReturnCase:
     permissions.require(by, "return.approve")
     # The row lock makes a second, concurrent approval wait, then find the case already approved.
     case = _lock_case(case)
-    _require_not_closed(case)
-    _move(case, Status.APPROVED)
     policy = ReturnPolicy.current()
-    _require_may_decide(case, by, policy)
+    _require(case, "approve", by=by, policy=policy)
+    _move(case, Status.APPROVED)
     case.decided_at = timezone.now()
     case.decided_by = _actor(by)
     case.decision_reason = (reason or "").strip()
@@ -432,10 +397,9 @@ def reject_case(case: ReturnCase, *, by, reason: str) -> ReturnCase:
     permissions.require(by, "return.approve")
     reason = _require_reason(reason)
     case = _lock_case(case)
-    _require_not_closed(case)
-    _move(case, Status.REJECTED)
     policy = ReturnPolicy.current()
-    _require_may_decide(case, by, policy)
+    _require(case, "reject", by=by, policy=policy)
+    _move(case, Status.REJECTED)
     case.decided_at = timezone.now()
     case.decided_by = _actor(by)
     case.decision_reason = reason
@@ -471,10 +435,7 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
     permissions.require(by, "return.receive")
     case = _lock_case(case)
     policy = ReturnPolicy.current()
-    _require_decided(case, policy)
-    _require_not_refused(case)
-    if not policy.expects_goods_back(case.reason):
-        _fail(errors.GOODS_NOT_EXPECTED, kind=Conflict, reason=case.get_reason_display(), number=case.number)
+    _require(case, "receive", by=by, policy=policy)
     if not lines:
         _fail(errors.NO_LINES)
     case_lines = {rl.pk: rl for rl in case.lines.select_related("product", "delivery_line")}
@@ -639,8 +600,7 @@ def resolve_with_credit_note(
         _fail(errors.LINES_OR_AMOUNT)
     case = _lock_case(case)
     policy = ReturnPolicy.current()
-    _require_decided(case, policy)
-    _require_not_refused(case)
+    _require(case, Resolution.Kind.CREDIT_NOTE, by=by, policy=policy)
     case_lines = _case_lines(case)
     done = resolved_quantities(list(case_lines))
     credited = done[Resolution.Kind.CREDIT_NOTE]
@@ -795,10 +755,7 @@ def resolve_with_replacement(case: ReturnCase, lines=None, *, by, reason: str = 
     permissions.require(by, "return.resolve")
     case = _lock_case(case)
     policy = ReturnPolicy.current()
-    _require_decided(case, policy)
-    _require_not_refused(case)
-    if case.reason in NO_REPLACEMENT_REASONS:
-        _fail(errors.REPLACEMENT_NOT_APPLICABLE, kind=Conflict, reason=case.get_reason_display())
+    _require(case, Resolution.Kind.REPLACEMENT, by=by, policy=policy)
     case_lines = _case_lines(case)
     done = resolved_quantities(list(case_lines))
 
@@ -868,7 +825,7 @@ def resolve_with_reinvoice(case: ReturnCase, lines=None, *, by, reason: str = ""
     permissions.require(by, "invoice.manage")
     case = _lock_case(case)
     policy = ReturnPolicy.current()
-    _require_decided(case, policy)
+    _require(case, Resolution.Kind.REINVOICE, by=by, policy=policy)
     case_lines = _case_lines(case)
     reinvoiced = resolved_quantities(list(case_lines))[Resolution.Kind.REINVOICE]
 
@@ -959,12 +916,12 @@ def _draft_reinvoice(case, wanted, *, by, reason: str):
 def refuse(case: ReturnCase, *, by, reason: str) -> Resolution:
     """Close the claim without (further) compensation, e.g. after inspection found no defect. What was
     already credited or replaced stands; what is left of the case lines is freed for another case, so the
-    refused case takes no further receipt, credit note or replacement (`_require_not_refused`)."""
+    refused case takes no further receipt, credit note, replacement or refusal (`rules._not_refused`)."""
     permissions.require(by, "return.resolve")
     reason = _require_reason(reason)
     case = _lock_case(case)
     policy = ReturnPolicy.current()
-    _require_decided(case, policy)
+    _require(case, Resolution.Kind.REFUSAL, by=by, policy=policy)
     resolution = Resolution.objects.create(
         case=case, kind=Resolution.Kind.REFUSAL, reason=reason, by=_actor(by)
     )
@@ -977,6 +934,7 @@ def refuse(case: ReturnCase, *, by, reason: str) -> Resolution:
 def close_case(case: ReturnCase, *, by, reason: str = "") -> ReturnCase:
     permissions.require(by, "return.resolve")
     case = _lock_case(case)
+    _require(case, "close", by=by, policy=ReturnPolicy.current())
     _move(case, Status.CLOSED)
     case.closed_at = timezone.now()
     case.save(update_fields=["status", "closed_at"])

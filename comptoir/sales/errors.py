@@ -9,6 +9,9 @@ INACTIVE_CUSTOMER = ("inactive_customer", N_("Le client %(customer)s est archiv�
 QUOTE_EXPIRED = ("quote_expired", N_("Le devis %(number)s a expiré le %(date)s : établissez un nouveau devis."))
 ORDER_HAS_DELIVERIES = ("order_has_deliveries", N_("La commande %(number)s a déjà des livraisons expédiées : elle ne peut plus être annulée."))
 ORDER_HAS_INVOICES = ("order_has_invoices", N_("La commande %(number)s a déjà des factures : elle ne peut plus être annulée."))
+QUANTITY_TOO_LARGE = ("quantity_too_large", N_("La quantité de la ligne %(position)s dépasse la limite de %(limit)s."))
+AMOUNT_TOO_LARGE = ("amount_too_large", N_("Le montant HT de la ligne %(position)s dépasse la limite de %(limit)s €."))
+DOCUMENT_TOO_LARGE = ("document_too_large", N_("Le total du document dépasse la limite de %(limit)s € HT : scindez-le."))
 INVALID_NUMBER = ("invalid_number", N_("« %(value)s » n'est pas un nombre valide (ligne %(position)s)."))
 
 # Billing schedules (deposits and milestones)

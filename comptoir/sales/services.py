@@ -44,6 +44,8 @@ def build_lines(lines_data, customer: Customer | None = None) -> list[dict]:
         qty = money.quantity(qty)
         if qty <= 0:
             _fail(errors.QUANTITY_NOT_POSITIVE, position=position, value=data.get("quantity"))
+        if qty > money.MAX_QUANTITY:
+            _fail(errors.QUANTITY_TOO_LARGE, position=position, limit=money.fr(money.MAX_QUANTITY, 0))
         price = _decimal(data.get("unit_price"), position, default=product.sale_price)
         if price < 0:
             _fail(errors.PRICE_NEGATIVE, position=position)
@@ -51,6 +53,8 @@ def build_lines(lines_data, customer: Customer | None = None) -> list[dict]:
         discount = _decimal(data.get("discount_percent"), position, default=Decimal("0"))
         if not Decimal("0") <= discount <= Decimal("100"):
             _fail(errors.DISCOUNT_OUT_OF_RANGE, position=position)
+        if price * qty > money.MAX_LINE_AMOUNT:
+            _fail(errors.AMOUNT_TOO_LARGE, position=position, limit=money.fr(money.MAX_LINE_AMOUNT, 0))
         tax = vat.treatment(
             regime=regime,
             is_service=not product.is_stocked,
@@ -72,6 +76,8 @@ def build_lines(lines_data, customer: Customer | None = None) -> list[dict]:
                 "net_amount": money.line_net(qty, price, discount),
             }
         )
+    if sum(line["net_amount"] for line in built) > money.MAX_DOCUMENT_AMOUNT:
+        _fail(errors.DOCUMENT_TOO_LARGE, limit=money.fr(money.MAX_DOCUMENT_AMOUNT, 0))
     return built
 
 
@@ -300,7 +306,10 @@ def cancel_order(order: Order, *, by, reason: str = "") -> Order:
     lines = list(order.lines.all())
     if any(line.quantity_delivered > 0 for line in lines):
         _fail(errors.ORDER_HAS_DELIVERIES, number=order.number)
-    if any(line.quantity_invoiced > 0 for line in lines):
+    # Deposit and milestone invoices bill the order without touching its lines' counters: any invoice
+    # of the order that is not cancelled (draft or issued) keeps the order alive. The reverse relation
+    # keeps sales free of an import of billing, which depends on sales.
+    if any(line.quantity_invoiced > 0 for line in lines) or order.invoices.exclude(status="cancelled").exists():
         _fail(errors.ORDER_HAS_INVOICES, number=order.number)
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status"])
@@ -322,8 +331,7 @@ def cancel_order(order: Order, *, by, reason: str = "") -> Order:
 # whole order. Invoicing a step is billing's job (`billing.services.create_milestone_invoice`).
 
 
-def _fr_amount(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+_fr_amount = money.fr
 
 
 def _flag(value) -> bool:

@@ -389,3 +389,84 @@ class PeriodForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data.get("du"), self.cleaned_data.get("au")
         return None, None
+
+
+class VatPeriodForm(forms.Form):
+    """The period of a VAT return: both dates required, the end not before the start."""
+
+    du = forms.DateField(label=_("Du"), widget=DateInput, error_messages={"invalid": _("Date non valide.")})
+    au = forms.DateField(label=_("Au"), widget=DateInput, error_messages={"invalid": _("Date non valide.")})
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("du"), data.get("au")
+        if start and end and end < start:
+            raise ValidationError(
+                gettext("La fin de la période (%(end)s) précède son début (%(start)s).")
+                % {"end": end.strftime("%d/%m/%Y"), "start": start.strftime("%d/%m/%Y")}
+            )
+        return data
+
+
+FEC_ENCODINGS = [("utf-8", "UTF-8"), ("iso-8859-15", _("ISO 8859-15 (Latin-9, cité par l'article A47 A-1)"))]
+
+
+class FecForm(forms.Form):
+    """A fiscal year, named after the year it closes in, among those offered."""
+
+    exercice = forms.TypedChoiceField(
+        label=_("Exercice clos en"),
+        coerce=int,
+        error_messages={"invalid_choice": _("Choisissez un exercice de la liste (année de clôture).")},
+    )
+    codage = forms.ChoiceField(label=_("Codage"), choices=FEC_ENCODINGS, initial="utf-8", required=False)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exercice"].choices = [(str(year), str(year)) for year in years]
+
+    def encoding(self) -> str:
+        return self.cleaned_data.get("codage") or "utf-8"
+
+
+# --- Billing schedule of an order ---------------------------------------------------------------
+
+SCHEDULE_COLUMNS = ("label", "kind", "trigger", "percent", "amount")
+DEPOSIT, MILESTONE = "deposit", "milestone"
+
+
+def schedule_rows(data) -> list[dict]:
+    """The rows of the billing-schedule editor as typed."""
+    lists = {c: data.getlist(c) for c in SCHEDULE_COLUMNS}
+    count = min(max((len(v) for v in lists.values()), default=0), 50)
+    return [
+        {c: (lists[c][i] if i < len(lists[c]) else "").replace("\x00", "").strip() for c in SCHEDULE_COLUMNS}
+        for i in range(count)
+    ]
+
+
+def schedule_steps(rows: list[dict]) -> list[dict]:
+    """Filled editor rows → the `milestones` of `sales.services.set_billing_schedule`. Raises RowError.
+
+    Label, trigger and the choice between percentage and amount are the service's rules; here only the
+    numbers are read."""
+    steps = []
+    for position, row in enumerate(filled(rows, keys=("label", "percent", "amount")), start=1):
+        try:
+            percent = parse_decimal(row["percent"], PERCENT)
+            amount = parse_decimal(row["amount"], AMOUNT)
+        except ValidationError as exc:
+            raise RowError(
+                gettext("Échéance %(position)s : %(error)s")
+                % {"position": position, "error": " ".join(exc.messages)}
+            ) from None
+        steps.append(
+            {
+                "label": row["label"][:120],
+                "trigger": row["trigger"],
+                "percent": percent,
+                "amount": amount,
+                "is_deposit": row["kind"] == DEPOSIT,
+            }
+        )
+    return steps

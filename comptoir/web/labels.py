@@ -93,6 +93,15 @@ AUDIT_KEYS = {
     "roles": _("rôles"),
     "superuser": _("super-utilisateur"),
     "amount_at_stake": _("montant en jeu"),
+    "statement": _("déclaration du client"),
+    "attachments": _("pièces jointes"),
+    "threshold": _("seuil d'approbation"),
+    "receipt": _("réception"),
+    "scrapped_cost": _("coût mis au rebut"),
+    "kind": _("type"),
+    "credit_notes": _("avoirs"),
+    "invoice_total": _("montant refacturé HT"),
+    "pending_repairs": _("en réparation"),
 }
 
 # Values of these keys are amounts in euros.
@@ -105,6 +114,9 @@ AUDIT_AMOUNT_KEYS = {
     "cost_of_goods",
     "deposits_deducted",
     "amount_at_stake",
+    "threshold",
+    "scrapped_cost",
+    "invoice_total",
 }
 
 AUDIT_OBJECT_TYPES = {
@@ -117,6 +129,7 @@ AUDIT_OBJECT_TYPES = {
     "stock.delivery": _("Livraison"),
     "billing.invoice": _("Facture"),
     "payments.payment": _("Règlement"),
+    "returns.returncase": _("Dossier de retour"),
 }
 
 # object_type → URL name of its detail page.
@@ -128,6 +141,7 @@ AUDIT_OBJECT_URLS = {
     "stock.delivery": "web:delivery_detail",
     "billing.invoice": "web:invoice_detail",
     "payments.payment": "web:payment_detail",
+    "returns.returncase": "web:return_detail",
 }
 
 DELIVERY_PROGRESS = {

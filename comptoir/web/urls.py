@@ -10,7 +10,9 @@ from comptoir.web.views import (
     lines,
     payments,
     products,
+    returns,
     sales,
+    schedules,
     stock,
 )
 
@@ -54,11 +56,34 @@ urlpatterns = [
     path("commandes/<int:pk>/annuler/", sales.order_cancel, name="order_cancel"),
     path("commandes/<int:pk>/livrer/", sales.order_deliver, name="order_deliver"),
     path("commandes/<int:pk>/facturer/", sales.order_invoice, name="order_invoice"),
+    path("commandes/<int:pk>/echeancier/", schedules.order_schedule, name="order_schedule"),
+    path(
+        "commandes/<int:pk>/echeances/<int:milestone_pk>/atteinte/",
+        schedules.milestone_reached,
+        name="milestone_reached",
+    ),
+    path(
+        "commandes/<int:pk>/echeances/<int:milestone_pk>/facturer/",
+        schedules.milestone_invoice,
+        name="milestone_invoice",
+    ),
     # Deliveries
     path("livraisons/", deliveries.delivery_list, name="delivery_list"),
     path("livraisons/<int:pk>/", deliveries.delivery_detail, name="delivery_detail"),
     path("livraisons/<int:pk>/valider/", deliveries.delivery_validate, name="delivery_validate"),
     path("livraisons/<int:pk>/annuler/", deliveries.delivery_cancel, name="delivery_cancel"),
+    path("livraisons/<int:pk>/ecart/", returns.return_declare, name="return_declare"),
+    # Disputes (litiges) and returns
+    path("litiges/", returns.return_board, name="return_board"),
+    path("litiges/indicateurs/", returns.return_kpis, name="return_kpis"),
+    path("litiges/<int:pk>/", returns.return_detail, name="return_detail"),
+    path("litiges/<int:pk>/soumettre/", returns.return_submit, name="return_submit"),
+    path("litiges/<int:pk>/approuver/", returns.return_approve, name="return_approve"),
+    path("litiges/<int:pk>/rejeter/", returns.return_reject, name="return_reject"),
+    path("litiges/<int:pk>/recevoir/", returns.return_receive, name="return_receive"),
+    path("litiges/<int:pk>/resoudre/", returns.return_resolve, name="return_resolve"),
+    path("litiges/<int:pk>/clore/", returns.return_close, name="return_close"),
+    path("litiges/<int:pk>/lever-blocage/", returns.return_lift_block, name="return_lift_block"),
     # Invoices
     path("factures/", invoices.invoice_list, name="invoice_list"),
     path("factures/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
@@ -73,6 +98,9 @@ urlpatterns = [
     path("comptabilite/balance/", accounting.trial_balance, name="trial_balance"),
     path("comptabilite/grand-livre/<str:code>/", accounting.general_ledger, name="general_ledger"),
     path("comptabilite/ecritures/", accounting.journal_entries, name="journal_entries"),
+    path("comptabilite/tva/", accounting.vat_summary, name="vat_summary"),
+    path("comptabilite/fec/", accounting.fec_export, name="fec_export"),
+    path("comptabilite/fec/telecharger/", accounting.fec_download, name="fec_download"),
     # Audit
     path("audit/", audit.audit_list, name="audit_list"),
 ]

@@ -255,6 +255,25 @@ def test_a_fiscal_year_starting_in_july_ends_in_june_of_its_year(
     assert {row["PieceRef"] for row in invoice_rows} == {in_year.number}
 
 
+def test_entries_are_numbered_per_fiscal_year_not_per_calendar_year(
+    admin_user, boss, company, customer, service_product, tmp_path
+):
+    # The fiscal year starts this month: yesterday's month closes the previous one.
+    today = timezone.localdate()
+    configure_company(by=admin_user, fiscal_year_start_month=today.month)
+    first_day = today.replace(day=1)
+    previous_year_end = first_day - datetime.timedelta(days=1)
+    old = _open_invoice(boss, customer, service_product, date=previous_year_end, paid="")
+    new = _open_invoice(boss, customer, service_product, date=first_day, paid="")
+    closing_year = (first_day.replace(year=first_day.year + 1) - datetime.timedelta(days=1)).year
+    # The new fiscal year starts its own sequence, named by its closing year, whatever the calendar says.
+    assert new.entry.number == f"VE-{closing_year}-00001"
+    assert old.entry.number.startswith(f"VE-{previous_year_end.year}-")
+    fec = export_fec(closing_year, tmp_path)
+    assert {row["EcritureNum"] for row in read_fec(fec)[1] if row["JournalCode"] == "VE"} == {new.entry.number}
+    assert check_fec(fec) == []
+
+
 @pytest.mark.parametrize(
     "year, start_month, bounds",
     [

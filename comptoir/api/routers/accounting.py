@@ -1,16 +1,32 @@
-"""The books, read-only: journal entries, trial balance, general ledger of an account."""
+"""The books, read-only: journal entries, trial balance, general ledger of an account, VAT summary of a
+period (the CA3 figures) and the FEC of a fiscal year."""
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.db.models import Prefetch
+from django.http import FileResponse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from ninja import Field, Query, Router, Schema
+from pydantic import model_validator
 
+from comptoir.accounting import ca3, fec
 from comptoir.accounting import selectors as ledger_view
 from comptoir.accounting.models import Account, EntryLine
 from comptoir.api.access import can_read
-from comptoir.api.schemas import Amount, Page, PageIn, Percent, QuerySchema, paginate, responses
+from comptoir.api.schemas import (
+    FIRST_DATE,
+    LAST_DATE,
+    Amount,
+    DocumentDate,
+    Page,
+    PageIn,
+    Percent,
+    QuerySchema,
+    paginate,
+    responses,
+)
 from comptoir.core.errors import NotFound
 
 router = Router(tags=["Comptabilité"])
@@ -159,3 +175,104 @@ def general_ledger(request, code: AccountCode, period: Query[Period]):
         "balance": ledger.balance,
         "lines": ledger.lines,
     }
+
+
+# --- VAT summary and FEC --------------------------------------------------------------------------
+
+
+class VatPeriod(QuerySchema):
+    start: DocumentDate = Field(description="Premier jour de la période (AAAA-MM-JJ).")
+    end: DocumentDate = Field(description="Dernier jour de la période (AAAA-MM-JJ), inclus.")
+
+    @model_validator(mode="after")
+    def end_after_start(self):
+        if self.end < self.start:
+            raise ValueError(_("la fin de la période (end) précède son début (start)"))
+        return self
+
+
+class VatRateOut(Schema):
+    rate: Percent
+    ca3_line: str = Field(description="Ligne de la CA3 (08, 9B, 09) ; « 3310 A » pour un autre taux.")
+    base: Amount = Field(description="Chiffre d'affaires HT comptabilisé (706, 707) au taux.")
+    collected: Amount = Field(description="TVA exigible de la période (solde créditeur du 44571).")
+    pending_invoiced: Amount = Field(
+        description="TVA des services facturés en attente d'encaissement (44574)."
+    )
+    cashed_on_receipts: Amount = Field(description="TVA devenue exigible sur encaissements (44574 → 44571).")
+
+
+class VatSummaryOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    rows: list[VatRateOut]
+    total_collected: Amount = Field(description="TVA brute due (ligne 16 de la CA3).")
+    deductible: Amount = Field(description="TVA déductible (44566, lignes 20 et 23).")
+    net_due: Amount = Field(description="TVA nette due (ligne 28) ; négative : crédit de TVA (ligne 25).")
+    pending_balance: Amount = Field(
+        description="TVA en attente d'encaissement à la fin de la période (44574)."
+    )
+
+
+class FecIn(QuerySchema):
+    year: int = Field(
+        ge=FIRST_DATE.year,
+        le=LAST_DATE.year,
+        description="L'exercice, désigné par l'année de sa clôture (2026 : exercice clos en 2026).",
+    )
+    encoding: Literal["utf-8", "iso-8859-15"] = Field(
+        "utf-8", description="utf-8 par défaut ; iso-8859-15 est celui que cite l'article A47 A-1."
+    )
+
+
+@router.get("/vat-summary", response=responses(VatSummaryOut), summary="Synthèse de TVA d'une période (CA3)")
+def vat_summary(request, period: Query[VatPeriod]):
+    """La TVA exigible par taux (44571), la part devenue exigible sur encaissements (44574 → 44571), la TVA
+    en attente et la TVA déductible : les montants à reporter sur la déclaration CA3."""
+    can_read(request, "accounting.view")
+    summary = ledger_view.vat_summary(period.start, period.end)
+    return {
+        "start": period.start,
+        "end": period.end,
+        "rows": [
+            {
+                "rate": row.rate,
+                "ca3_line": ca3.gross_vat_line(row.rate),
+                "base": row.base,
+                "collected": row.collected,
+                "pending_invoiced": row.pending_invoiced,
+                "cashed_on_receipts": row.cashed_on_receipts,
+            }
+            for row in summary.rows
+        ],
+        "total_collected": summary.total_collected,
+        "deductible": summary.deductible,
+        "net_due": summary.net_due,
+        "pending_balance": summary.pending_balance,
+    }
+
+
+@router.get(
+    "/fec",
+    response=responses(None),
+    summary="Télécharger le FEC d'un exercice",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Le fichier <SIREN>FEC<AAAAMMJJ>.txt (A47 A-1), en pièce jointe.",
+                "content": {"text/plain": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def fec_file(request, params: Query[FecIn]):
+    """Le fichier des écritures comptables de l'exercice : en-tête des 18 zones, une ligne par ligne
+    d'écriture, séparateur tabulation, fins de ligne CR LF. Nommé d'après le SIREN et la date de clôture."""
+    can_read(request, "accounting.view")
+    result, stream = fec.open_fec(params.year, encoding=params.encoding)
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=result.path.name,
+        content_type=f"text/plain; charset={params.encoding}",
+    )

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema, Status
 
 from comptoir.api.access import can_read, fetch, referenced
+from comptoir.api.routers.returns import DiscrepanciesOut, discrepancies_of
 from comptoir.api.schemas import (
     CustomerRef,
     DocumentDate,
@@ -111,6 +112,16 @@ def create_delivery(request, payload: DeliveryIn):
 def get_delivery(request, delivery_id: PathId):
     can_read(request, "delivery.view")
     return fetch(_deliveries(), delivery_id)
+
+
+@router.get(
+    "/{delivery_id}/discrepancies",
+    response=responses(DiscrepanciesOut),
+    summary="Écarts et retours déclarés sur une livraison",
+)
+def delivery_discrepancies(request, delivery_id: PathId):
+    can_read(request, "return.view")
+    return discrepancies_of(fetch(Delivery.objects.all(), delivery_id))
 
 
 @router.post(

@@ -9,6 +9,7 @@ from typing import Literal
 
 from django.db import transaction
 from django.db.models import F, Prefetch
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from comptoir.api.access import can_read, fetch, referenced
@@ -31,7 +32,7 @@ from comptoir.api.schemas import (
     paginate,
     responses,
 )
-from comptoir.billing import services
+from comptoir.billing import einvoicing, services
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.taxes import document_totals
 from comptoir.payments import selectors as payment_view
@@ -150,7 +151,7 @@ class InvoiceFilters(PageIn):
     payment: Literal["open", "partial", "paid"] | None = Field(None, description="Factures émises seulement.")
 
 
-def _invoices():
+def invoices_with_lines():
     qs = Invoice.objects.select_related("customer", "order").prefetch_related(
         "taxes",
         Prefetch("lines", queryset=InvoiceLine.objects.select_related("product").order_by("position", "id")),
@@ -161,7 +162,7 @@ def _invoices():
 @router.get("", response=responses(Page[InvoiceOut]), summary="Lister les factures")
 def list_invoices(request, filters: Query[InvoiceFilters]):
     can_read(request, "invoice.view")
-    qs = _invoices().order_by(F("date").desc(nulls_first=True), "-id")
+    qs = invoices_with_lines().order_by(F("date").desc(nulls_first=True), "-id")
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.customer:
@@ -186,13 +187,13 @@ def list_invoices(request, filters: Query[InvoiceFilters]):
 def create_invoice(request, payload: InvoiceIn):
     order = referenced(Order.objects.all(), payload.order, "unknown_order", "La commande")
     invoice = services.create_invoice_from_order(order, by=request.auth)
-    return Status(201, fetch(_invoices(), invoice.pk))
+    return Status(201, fetch(invoices_with_lines(), invoice.pk))
 
 
 @router.get("/{invoice_id}", response=responses(InvoiceOut), summary="Consulter une facture")
 def get_invoice(request, invoice_id: PathId):
     can_read(request, "invoice.view")
-    return fetch(_invoices(), invoice_id)
+    return fetch(invoices_with_lines(), invoice_id)
 
 
 @router.post("/{invoice_id}/issue", response=responses(InvoiceOut), summary="Émettre la facture")
@@ -200,7 +201,7 @@ def get_invoice(request, invoice_id: PathId):
 def issue_invoice(request, invoice_id: PathId, payload: IssueIn | None = None):
     date = payload.date if payload else None
     services.issue_invoice(fetch(Invoice.objects.all(), invoice_id), by=request.auth, date=date)
-    return fetch(_invoices(), invoice_id)
+    return fetch(invoices_with_lines(), invoice_id)
 
 
 @router.post("/{invoice_id}/cancel", response=responses(InvoiceOut), summary="Annuler une facture brouillon")
@@ -208,4 +209,60 @@ def issue_invoice(request, invoice_id: PathId, payload: IssueIn | None = None):
 def cancel_invoice(request, invoice_id: PathId, payload: ReasonIn | None = None):
     reason = payload.reason if payload else ""
     services.cancel_draft_invoice(fetch(Invoice.objects.all(), invoice_id), by=request.auth, reason=reason)
-    return fetch(_invoices(), invoice_id)
+    return fetch(invoices_with_lines(), invoice_id)
+
+
+# --- E-invoice files ------------------------------------------------------------------------------
+
+
+def _binary(content_type: str) -> dict:
+    return {
+        "responses": {
+            "200": {
+                "description": "Le fichier, en pièce jointe.",
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+def _einvoice(request, invoice_id: int, fmt: str) -> HttpResponse:
+    can_read(request, "invoice.view")
+    file = einvoicing.einvoice_file(fetch(Invoice.objects.all(), invoice_id), fmt)
+    response = HttpResponse(file.body, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    return response
+
+
+@router.get(
+    "/{invoice_id}/facturx",
+    response=responses(None),
+    summary="Télécharger le PDF Factur-X (PDF/A-3 avec factur-x.xml)",
+    openapi_extra=_binary("application/pdf"),
+)
+def facturx_pdf(request, invoice_id: PathId):
+    """Facture ou avoir émis seulement (409 `invoice_not_issued` pour un brouillon). Rendu une fois à la
+    première demande, puis archivé avec son empreinte SHA-256 : le même fichier à chaque appel."""
+    return _einvoice(request, invoice_id, einvoicing.FACTURX)
+
+
+@router.get(
+    "/{invoice_id}/cii",
+    response=responses(None),
+    summary="Télécharger le XML CII (EN 16931) archivé à l'émission",
+    openapi_extra=_binary("application/xml"),
+)
+def cii_xml(request, invoice_id: PathId):
+    """Facture ou avoir émis seulement (409 `invoice_not_issued` pour un brouillon)."""
+    return _einvoice(request, invoice_id, einvoicing.CII)
+
+
+@router.get(
+    "/{invoice_id}/ubl",
+    response=responses(None),
+    summary="Télécharger le XML UBL 2.1",
+    openapi_extra=_binary("application/xml"),
+)
+def ubl_xml(request, invoice_id: PathId):
+    """Facture ou avoir émis seulement (409 `invoice_not_issued` pour un brouillon)."""
+    return _einvoice(request, invoice_id, einvoicing.UBL)

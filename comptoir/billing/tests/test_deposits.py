@@ -475,3 +475,16 @@ def test_a_step_of_a_cancelled_schedule_cannot_be_invoiced_on_an_unconfirmed_ord
     step = order.milestones.get()
     assert step.trigger == BillingMilestone.Trigger.CONFIRMATION
     assert _refusal(create_milestone_invoice, step, by=boss) == "order_not_confirmed"
+
+
+def test_an_order_with_an_issued_deposit_cannot_be_cancelled(boss, customer, product, stocked):
+    from comptoir.sales.services import cancel_order
+
+    order = _order(boss, customer, [{"product": product, "quantity": "2"}], [DEPOSIT_30])
+    step = order.milestones.get()
+    deposit = _issue(boss, create_milestone_invoice(step, by=boss))
+    # Nothing is delivered and no line counter moved, yet the customer was billed a deposit.
+    assert _refusal(cancel_order, order, by=boss) == "order_has_invoices"
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+    assert deposit.order_id == order.pk

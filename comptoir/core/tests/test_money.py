@@ -39,7 +39,11 @@ def test_vat_is_computed_per_rate_on_the_sum_of_line_nets():
 
 def test_totals_keep_one_tax_line_per_rate():
     totals = document_totals(
-        [(Decimal("100.00"), Decimal("20")), (Decimal("50.00"), Decimal("5.5")), (Decimal("10.00"), Decimal("20"))]
+        [
+            (Decimal("100.00"), Decimal("20")),
+            (Decimal("50.00"), Decimal("5.5")),
+            (Decimal("10.00"), Decimal("20")),
+        ]
     )
     assert [(t.rate, t.base, t.amount) for t in totals.taxes] == [
         (Decimal("20.00"), Decimal("110.00"), Decimal("22.00")),

@@ -2,17 +2,23 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from comptoir.core.errors import DomainError
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_customer, make_user
-from comptoir.returns import selectors
+from comptoir.returns import rules, selectors
 from comptoir.returns.services import (
     approve_case,
     close_case,
+    lift_block,
     open_case,
     receive_goods,
+    refuse,
+    reject_case,
     resolve_with_credit_note,
+    resolve_with_reinvoice,
     resolve_with_replacement,
     submit_case,
 )
@@ -198,3 +204,128 @@ def test_the_case_page_loads_everything_at_once(boss, sale, django_assert_max_nu
         Decimal("2"),
         Decimal("0"),
     )
+
+
+# --- Buttons and the services agree -----------------------------------------------------------------
+
+# Refusals that mean "not in this state, not by this role": a button must be hidden exactly when the
+# service answers one of these. Other refusals (quantities, lines) depend on what is typed in the form.
+STATE_OR_ROLE_REFUSALS = {
+    "permission_denied",
+    "invalid_transition",
+    "return_case_closed",
+    "return_not_approved",
+    "return_case_refused",
+    "return_goods_not_expected",
+    "return_replacement_not_applicable",
+    "return_not_blocking",
+    "return_approval_above_threshold",
+}
+
+
+KINDS = set(rules.RESOLUTION_KINDS)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _service_accepts(call, user) -> bool:
+    """Run a service as `user` and roll it back: whether it got past its state and permission checks."""
+    try:
+        with transaction.atomic():
+            call(user)
+            raise _DryRun
+    except _DryRun:
+        return True
+    except DomainError as exc:
+        if exc.code in STATE_OR_ROLE_REFUSALS:
+            return False
+        return True
+
+
+def _attempts(case):
+    line = case.lines.get()
+    one = [{"line": line, "quantity": "1"}]
+    return {
+        "submit": lambda by: submit_case(case, by=by),
+        "approve": lambda by: approve_case(case, by=by),
+        "reject": lambda by: reject_case(case, by=by, reason="non"),
+        "receive": lambda by: receive_goods(
+            case, [{"line": line, "quantity": "1", "disposition": "back_to_stock"}], by=by
+        ),
+        "credit_note": lambda by: resolve_with_credit_note(case, one, by=by),
+        "replacement": lambda by: resolve_with_replacement(case, one, by=by),
+        "reinvoice": lambda by: resolve_with_reinvoice(case, one, by=by),
+        "refusal": lambda by: refuse(case, by=by, reason="non"),
+        "close": lambda by: close_case(case, by=by),
+        "lift_block": lambda by: lift_block(case, by=by, reason="facturer quand même"),
+    }
+
+
+def test_a_refused_case_offers_only_closing_and_what_a_refusal_leaves_possible(boss, people, sale):
+    case = approve_case(submit_case(_case(boss, sale, "2"), by=boss), by=boss)
+    refuse(case, by=boss, reason="Contrôle : aucun défaut constaté")
+    case.refresh_from_db()
+    # Goods, credit notes, replacements and a second refusal are refused by the services on a refused case.
+    assert selectors.available_actions(case, people["logistique"]) == []
+    assert selectors.available_actions(case, boss) == ["resolve", "close"]
+    assert selectors.available_resolutions(case, boss) == ["reinvoice"]
+    close_case(case, by=boss)
+    case.refresh_from_db()
+    for user in (boss, *people.values()):
+        assert selectors.available_actions(case, user) == []
+        assert selectors.available_resolutions(case, user) == []
+
+
+def test_the_buttons_are_exactly_the_actions_the_services_accept(boss, people, sale):
+    users = [boss, *people.values()]
+
+    def case_in(*steps, reason="damaged"):
+        case = _case(boss, sale, "1", reason=reason)
+        for step in steps:
+            step(case)
+            case.refresh_from_db()
+        return case
+
+    def submit(c):
+        submit_case(c, by=boss)
+
+    def approve(c):
+        approve_case(c, by=boss)
+
+    def receive(c):
+        receive_goods(c, [{"line": c.lines.get(), "quantity": "1", "disposition": "scrap"}], by=boss)
+
+    def credit(c):
+        resolve_with_credit_note(c, by=boss)
+
+    def refusal(c):
+        refuse(c, by=boss, reason="non")
+
+    def rejection(c):
+        reject_case(c, by=boss, reason="non")
+
+    def closing(c):
+        close_case(c, by=boss)
+
+    cases = {
+        "draft": case_in(),
+        "submitted": case_in(submit),
+        "approved": case_in(submit, approve),
+        "approved, no goods back": case_in(submit, approve, reason="short_shipment"),
+        "goods received": case_in(submit, approve, receive),
+        "resolved": case_in(submit, approve, receive, credit),
+        "refused": case_in(submit, approve, refusal),
+        "rejected": case_in(submit, rejection),
+        "closed": case_in(submit, approve, refusal, closing),
+    }
+    for state, case in cases.items():
+        attempts = _attempts(case)
+        for user in users:
+            accepted = {name for name, call in attempts.items() if _service_accepts(call, user)}
+            expected = [a for a in rules.BUTTONS if a in accepted or (a == "resolve" and accepted & KINDS)]
+            assert selectors.available_actions(case, user) == expected, (state, user.username)
+            assert selectors.available_resolutions(case, user) == [
+                k for k in rules.RESOLUTION_KINDS if k in accepted
+            ], (state, user.username)

@@ -87,12 +87,25 @@ def test_a_refused_quote_stays_refused(boss, customer, product):
         ({"quantity": "abc"}, "invalid_number"),
         ({"quantity": "1", "unit_price": "-5"}, "price_negative"),
         ({"quantity": "1", "discount_percent": "120"}, "discount_out_of_range"),
+        # Beyond what a document may carry: refused with a message, never a database overflow.
+        ({"quantity": "100000001"}, "quantity_too_large"),
+        ({"quantity": "1000", "unit_price": "1000000.01"}, "amount_too_large"),
     ],
 )
 def test_bad_lines_are_refused_and_nothing_is_written(boss, customer, product, line, code):
     with pytest.raises(DomainError) as exc:
         create_order(customer, [{"product": product, **line}], by=boss)
     assert exc.value.code == code
+    assert not Order.objects.exists()
+
+
+def test_a_document_too_large_for_the_books_is_refused_whole(boss, customer, product):
+    # Each line is within its own limit; together they exceed what a document may total.
+    lines = [{"product": product, "quantity": "1", "unit_price": "1000000000"} for _ in range(11)]
+    with pytest.raises(DomainError) as exc:
+        create_order(customer, lines, by=boss)
+    assert exc.value.code == "document_too_large"
+    assert "10\u202f000\u202f000\u202f000" in exc.value.message
     assert not Order.objects.exists()
 
 

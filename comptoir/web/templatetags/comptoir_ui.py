@@ -45,6 +45,11 @@ def _plain(value) -> str:
         return _("oui")
     if value is False:
         return _("non")
+    # Nested data (the lines of a return receipt, [sku, quantity] pairs): the values, in order.
+    if isinstance(value, dict):
+        return " · ".join(_plain(v) for v in value.values() if v not in (None, "")) or "—"
+    if isinstance(value, list | tuple):
+        return " ".join(_plain(v) for v in value) or "—"
     return str(value)
 
 

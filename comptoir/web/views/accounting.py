@@ -1,13 +1,22 @@
-"""Accounting reads: trial balance, general ledger of an account, journal entries."""
+"""Accounting reads: trial balance, general ledger of an account, journal entries, the VAT summary of a
+period (the CA3 figures) and the FEC of a fiscal year (download and structural check)."""
 
+import datetime
+
+from django.contrib import messages
 from django.db.models import Prefetch, Q
-from django.http import Http404
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
+from comptoir.accounting import ca3, fec
 from comptoir.accounting import selectors as ledger_view
 from comptoir.accounting.models import Account, EntryLine, Journal
 from comptoir.web import forms
-from comptoir.web.views.common import paginate, param, requires
+from comptoir.web.views.common import paginate, param, perform, requires
 
 
 @requires("accounting.view")
@@ -46,4 +55,98 @@ def journal_entries(request):
         request,
         "web/accounting/entries.html",
         {"page_obj": page, "period": period, "journal": journal, "q": q, "journals": Journal.objects.all()},
+    )
+
+
+def _last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    end = today.replace(day=1) - datetime.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+@requires("accounting.view")
+def vat_summary(request):
+    """The VAT of a period as the CA3 return asks for it; by default the last full month, the one
+    being declared."""
+    start, end = _last_month(timezone.localdate())
+    period = forms.VatPeriodForm(request.GET or None, initial={"du": start, "au": end})
+    if request.GET:
+        if period.is_valid():
+            start, end = period.cleaned_data["du"], period.cleaned_data["au"]
+        else:
+            messages.error(request, _("Période non valide. %(errors)s") % {"errors": _errors_of(period)})
+            start = end = None
+    summary = ledger_view.vat_summary(start, end) if start else None
+    rows = [{"row": row, "line": ca3.gross_vat_line(row.rate)} for row in summary.rows] if summary else []
+    context = {
+        "period": period,
+        "summary": summary,
+        "rows": rows,
+        "lines": {
+            "total": ca3.TOTAL_GROSS_VAT,
+            "deductible": ca3.DEDUCTIBLE_OTHER,
+            "total_deductible": ca3.TOTAL_DEDUCTIBLE,
+            "balance": ca3.balance_line(summary.net_due) if summary else ca3.NET_VAT_DUE,
+        },
+    }
+    return render(request, "web/accounting/vat.html", context)
+
+
+def _errors_of(form) -> str:
+    """The form's errors as one French sentence per field, for a message at the top of the page."""
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(errors)
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(_("%(field)s : %(errors)s") % {"field": label, "errors": text} if label else text)
+    return " ".join(parts)
+
+
+def _fec_form(data):
+    years = ledger_view.closing_years()
+    current = timezone.localdate().year
+    if current not in years:
+        years = sorted([*years, current], reverse=True)
+    return forms.FecForm(data, years=years, initial={"exercice": years[0], "codage": "utf-8"})
+
+
+@requires("accounting.view")
+def fec_export(request):
+    """Choose a fiscal year; its FEC is exported, checked against the format of article A47 A-1
+    (`fec_check`), then offered for download."""
+    form = _fec_form(request.GET or None)
+    result = report = None
+    download = ""
+    if request.GET:
+        if form.is_valid():
+            year, encoding = form.cleaned_data["exercice"], form.encoding()
+            checked, ok = perform(request, lambda: fec.check_year(year, encoding=encoding))
+            if ok:
+                result, report = checked
+                query = urlencode({"exercice": year, "codage": encoding})
+                download = f"{reverse('web:fec_download')}?{query}"
+        else:
+            messages.error(request, _("Exercice non valide. %(errors)s") % {"errors": _errors_of(form)})
+    context = {
+        "form": form,
+        "result": result,
+        "report": report,
+        "violations": report.violations[:200] if report else [],
+        "download_url": download,
+    }
+    return render(request, "web/accounting/fec.html", context)
+
+
+@requires("accounting.view")
+def fec_download(request):
+    form = _fec_form(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Exercice non valide. %(errors)s") % {"errors": _errors_of(form)})
+        return redirect("web:fec_export")
+    encoding = form.encoding()
+    opened, ok = perform(request, lambda: fec.open_fec(form.cleaned_data["exercice"], encoding=encoding))
+    if not ok:
+        return redirect("web:fec_export")
+    result, stream = opened
+    return FileResponse(
+        stream, as_attachment=True, filename=result.path.name, content_type=f"text/plain; charset={encoding}"
     )

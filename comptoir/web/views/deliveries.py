@@ -3,6 +3,8 @@
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from comptoir.core.permissions import has_perm
+from comptoir.returns import selectors as returns_view
 from comptoir.stock import selectors as stock_view
 from comptoir.stock import services
 from comptoir.stock.models import Delivery
@@ -57,6 +59,10 @@ def delivery_detail(request, pk):
         "events": queries.events_of(delivery),
         "can_validate": may(user, Delivery, status, S.VALIDATED, "delivery.validate"),
         "can_cancel": may(user, Delivery, status, S.CANCELLED, "delivery.manage"),
+        "cases": list(returns_view.delivery_discrepancies(delivery)) if has_perm(user, "return.view") else [],
+        "can_declare": status == S.VALIDATED
+        and delivery.kind == Delivery.Kind.SALE
+        and has_perm(user, "return.manage"),
     }
     return render(request, "web/deliveries/detail.html", context)
 

@@ -1,11 +1,12 @@
 """Invoices: list (lifecycle and payment filters), detail, issue and cancel a draft."""
 
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.billing import services
+from comptoir.billing import einvoicing, services
 from comptoir.billing.models import Invoice
 from comptoir.core.permissions import has_perm
 from comptoir.parties.models import Company
@@ -101,22 +102,19 @@ def invoice_cancel(request, pk):
     return redirect("web:invoice_detail", pk=invoice.pk)
 
 
+# The web's format names (kept in the URLs) and the e-invoice format each stands for.
+DOWNLOADS = {"pdf": einvoicing.FACTURX, "cii": einvoicing.CII, "ubl": einvoicing.UBL}
+
+
 @requires("invoice.view")
 def invoice_download(request, pk, fmt):
     """The issued invoice as it left Comptoir: Factur-X PDF/A-3, CII XML (EN 16931) or UBL 2.1."""
-    from django.http import Http404, HttpResponse
-
-    from comptoir.billing import einvoicing
-
-    invoice = get_object_or_404(Invoice, pk=pk, status=Invoice.Status.ISSUED)
-    if fmt == "pdf":
-        body, mime, name = einvoicing.facturx_pdf(invoice), "application/pdf", f"{invoice.number}.pdf"
-    elif fmt == "cii":
-        body, mime, name = einvoicing.cii_xml(invoice), "application/xml", f"{invoice.number}-cii.xml"
-    elif fmt == "ubl":
-        body, mime, name = einvoicing.ubl_xml(invoice), "application/xml", f"{invoice.number}-ubl.xml"
-    else:
-        raise Http404
-    response = HttpResponse(body, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    invoice = get_object_or_404(Invoice, pk=pk)
+    if fmt not in DOWNLOADS:
+        raise Http404(fmt)
+    file, ok = perform(request, lambda: einvoicing.einvoice_file(invoice, DOWNLOADS[fmt]))
+    if not ok:
+        return redirect("web:invoice_detail", pk=invoice.pk)
+    response = HttpResponse(file.body, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response

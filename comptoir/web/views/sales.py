@@ -19,6 +19,7 @@ from comptoir.stock import services as stock
 from comptoir.web import forms, labels, queries
 from comptoir.web.views.common import action, may, paginate, param, perform, requires
 from comptoir.web.views.lines import editor_context, rows_from_lines, rows_with_ids
+from comptoir.web.views.schedules import schedule_panel
 
 ZERO = Decimal("0")
 
@@ -312,6 +313,7 @@ def order_detail(request, pk):
     user, status, S = request.user, order.status, Order.Status
     confirmed = status == S.CONFIRMED
     invoiceable = billing.invoiceable_lines(order) if confirmed else []
+    schedule = schedule_panel(order, user)
     context = {
         "order": order,
         "rows": rows,
@@ -326,8 +328,12 @@ def order_detail(request, pk):
         "can_deliver": confirmed
         and has_perm(user, "delivery.manage")
         and any(r["to_plan"] > 0 for r in rows),
-        "can_invoice": confirmed and has_perm(user, "invoice.manage") and bool(invoiceable),
+        "can_invoice": confirmed
+        and has_perm(user, "invoice.manage")
+        and bool(invoiceable)
+        and not schedule["status"].billed_by_schedule,
         "invoiceable_count": len(invoiceable),
+        "schedule": schedule,
     }
     return render(request, "web/orders/detail.html", context)
 

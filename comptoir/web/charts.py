@@ -1,0 +1,86 @@
+"""Horizontal bar charts drawn as SVG on the server. Pure: no Django import.
+
+A chart is geometry only (where each bar starts and ends); the template writes the SVG with the labels
+and values as text, so it prints in black and white and reads without colours or JavaScript. Negative
+values (a return that earned margin) are drawn to the left of a zero line.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: Decimal
+    y: int
+    x: Decimal
+    width: Decimal
+    text_y: int
+    negative: bool
+
+
+@dataclass(frozen=True)
+class BarChart:
+    bars: tuple[Bar, ...]
+    width: int
+    height: int
+    label_width: int
+    plot_width: int
+    zero_x: Decimal
+    value_x: int
+    bar_height: int
+
+    @property
+    def empty(self) -> bool:
+        return not self.bars
+
+
+def bar_chart(
+    rows: Sequence[tuple[str, Decimal | int]],
+    *,
+    width: int = 640,
+    label_width: int = 200,
+    value_width: int = 110,
+    bar_height: int = 18,
+    gap: int = 8,
+) -> BarChart:
+    """One bar per (label, value), longest for the largest absolute value, in the order given."""
+    values = [Decimal(value) for _, value in rows]
+    plot_width = width - label_width - value_width
+    largest_positive = max([v for v in values if v > 0], default=ZERO)
+    largest_negative = max([-v for v in values if v < 0], default=ZERO)
+    span = largest_positive + largest_negative
+    # Room left of the zero line only when some value is negative.
+    zero_x = Decimal(label_width) + (Decimal(plot_width) * largest_negative / span if span else ZERO)
+    scale = Decimal(plot_width) / span if span else ZERO
+    bars = []
+    for index, ((label, _), value) in enumerate(zip(rows, values, strict=True)):
+        y = gap + index * (bar_height + gap)
+        length = (abs(value) * scale).quantize(Decimal("0.1"))
+        x = zero_x - length if value < 0 else zero_x
+        bars.append(
+            Bar(
+                label=str(label),
+                value=value,
+                y=y,
+                x=x.quantize(Decimal("0.1")),
+                width=length,
+                text_y=y + bar_height - 4,
+                negative=value < 0,
+            )
+        )
+    height = gap + len(bars) * (bar_height + gap)
+    return BarChart(
+        bars=tuple(bars),
+        width=width,
+        height=height,
+        label_width=label_width,
+        plot_width=plot_width,
+        zero_x=zero_x.quantize(Decimal("0.1")),
+        value_x=width - value_width + 6,
+        bar_height=bar_height,
+    )
