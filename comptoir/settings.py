@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "comptoir.billing",
     "comptoir.payments",
     "comptoir.returns",
+    "comptoir.assistant",
     "comptoir.web",
 ]
 

@@ -14,6 +14,7 @@ from comptoir.api.routers import (
     billing_schedules,
     customers,
     deliveries,
+    findings,
     invoices,
     payments,
     products,
@@ -24,7 +25,7 @@ from comptoir.api.routers import (
 
 DESCRIPTION = """
 API de Comptoir : clients, produits, stock, devis, commandes, livraisons, factures, règlements,
-comptabilité, litiges et retours (avoirs, indicateurs) et journal d'audit.
+comptabilité, litiges et retours (avoirs, indicateurs), contrôles de cohérence et journal d'audit.
 
 * **Authentification** : `Authorization: Bearer <jeton>` (jeton d'API), ou la session du navigateur
   (avec l'en-tête `X-CSRFToken` pour POST et PATCH).
@@ -65,6 +66,8 @@ api.add_router("/orders", sales.orders)
 api.add_router("/orders", billing_schedules.router)
 api.add_router("/deliveries", deliveries.router)
 api.add_router("/invoices", invoices.router)
+api.add_router("/invoices", findings.overrides)
+api.add_router("/findings", findings.router)
 api.add_router("/payments", payments.router)
 api.add_router("/returns", returns.router)
 api.add_router("/credit-notes", returns.credit_notes)

@@ -193,7 +193,9 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
     rows = sorted(rows, key=lambda line: (line.position, line.pk))
     lines = tuple(_line(line, lump_sum=lump_sum) for line in rows)
     exemptions = {}
-    tax_rows = invoice.taxes.all() if taxes is None else taxes
+    # The breakdown in InvoiceTax's own order, whoever supplies it: the XML archived at issue and the one
+    # embedded in the PDF rendered later must be the same bytes.
+    tax_rows = sorted(invoice.taxes.all() if taxes is None else taxes, key=lambda t: (-t.vat_rate, t.category))
     taxes = []
     for tax in tax_rows:
         category = ei.VatCategory(tax.category)

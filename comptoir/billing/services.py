@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
+from comptoir.assistant import blocking
 from comptoir.billing import einvoicing, errors, schedule
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
@@ -720,6 +721,9 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
         _fail(errors.TOTAL_NEGATIVE)
     customer = invoice.customer
     _check_buyer(customer, lines)
+    # The assistant's blocking findings (billed beyond delivered, billed twice, VAT) stop the issue
+    # unless someone allowed overrode them with a written reason.
+    blocking.refuse_if_blocked(invoice, lines)
     company = Company.objects.first()
     invoice.seller = _seller_snapshot(company)
     invoice.number = numbering.next_number(invoice.series, date.year)

@@ -91,6 +91,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "credit_note.gesture",
         "return.resolve",
         "invoice.unblock",
+        "assistant.override",
     },
     Role.DIRECTION: _READ
     | {
@@ -120,6 +121,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "return.resolve",
         "return.configure",
         "invoice.unblock",
+        "assistant.override",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}

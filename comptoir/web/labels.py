@@ -53,6 +53,7 @@ AUDIT_ACTIONS = {
     "return.attachment_added": _("Pièce jointe ajoutée au retour"),
     "return.block_lifted": _("Blocage de facturation levé"),
     "return.policy_updated": _("Politique de retour modifiée"),
+    "assistant.override": _("Constats bloquants levés (passer outre)"),
     "user.created": _("Utilisateur créé"),
     "api_token.created": _("Jeton d'API créé"),
 }
@@ -70,6 +71,8 @@ AUDIT_KEYS = {
     "from_quote": _("devis d'origine"),
     "order": _("commande"),
     "reason": _("motif"),
+    "codes": _("constats levés"),
+    "findings": _("constats"),
     "cost_of_goods": _("coût des marchandises"),
     "number": _("numéro"),
     "amount": _("montant"),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     # Customers
     path("clients/", customers.customer_list, name="customer_list"),
+    path("clients/export.<str:fmt>", customers.customer_export, name="customer_export"),
     path("clients/nouveau/", customers.customer_create, name="customer_create"),
     path("clients/<int:pk>/", customers.customer_detail, name="customer_detail"),
     path("clients/<int:pk>/modifier/", customers.customer_edit, name="customer_edit"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("clients/<int:pk>/adresses/", customers.customer_add_address, name="customer_add_address"),
     # Products and stock
     path("produits/", products.product_list, name="product_list"),
+    path("produits/export.<str:fmt>", products.product_export, name="product_export"),
     path("produits/nouveau/", products.product_create, name="product_create"),
     path("produits/<int:pk>/", products.product_detail, name="product_detail"),
     path("produits/<int:pk>/modifier/", products.product_edit, name="product_edit"),
@@ -40,6 +42,7 @@ urlpatterns = [
     path("lignes/totaux/", lines.line_totals, name="line_totals"),
     # Quotes
     path("devis/", sales.quote_list, name="quote_list"),
+    path("devis/export.<str:fmt>", sales.quote_export, name="quote_export"),
     path("devis/nouveau/", sales.quote_create, name="quote_create"),
     path("devis/<int:pk>/", sales.quote_detail, name="quote_detail"),
     path("devis/<int:pk>/modifier/", sales.quote_edit, name="quote_edit"),
@@ -49,6 +52,7 @@ urlpatterns = [
     path("devis/<int:pk>/annuler/", sales.quote_cancel, name="quote_cancel"),
     # Orders
     path("commandes/", sales.order_list, name="order_list"),
+    path("commandes/export.<str:fmt>", sales.order_export, name="order_export"),
     path("commandes/nouvelle/", sales.order_create, name="order_create"),
     path("commandes/<int:pk>/", sales.order_detail, name="order_detail"),
     path("commandes/<int:pk>/modifier/", sales.order_edit, name="order_edit"),
@@ -69,6 +73,7 @@ urlpatterns = [
     ),
     # Deliveries
     path("livraisons/", deliveries.delivery_list, name="delivery_list"),
+    path("livraisons/export.<str:fmt>", deliveries.delivery_export, name="delivery_export"),
     path("livraisons/<int:pk>/", deliveries.delivery_detail, name="delivery_detail"),
     path("livraisons/<int:pk>/valider/", deliveries.delivery_validate, name="delivery_validate"),
     path("livraisons/<int:pk>/annuler/", deliveries.delivery_cancel, name="delivery_cancel"),
@@ -86,12 +91,15 @@ urlpatterns = [
     path("litiges/<int:pk>/lever-blocage/", returns.return_lift_block, name="return_lift_block"),
     # Invoices
     path("factures/", invoices.invoice_list, name="invoice_list"),
+    path("factures/export.<str:fmt>", invoices.invoice_export, name="invoice_export"),
     path("factures/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
     path("factures/<int:pk>/emettre/", invoices.invoice_issue, name="invoice_issue"),
     path("factures/<int:pk>/telecharger/<str:fmt>/", invoices.invoice_download, name="invoice_download"),
     path("factures/<int:pk>/annuler/", invoices.invoice_cancel, name="invoice_cancel"),
+    path("factures/<int:pk>/passer-outre/", invoices.invoice_override, name="invoice_override"),
     # Payments
     path("reglements/", payments.payment_list, name="payment_list"),
+    path("reglements/export.<str:fmt>", payments.payment_export, name="payment_export"),
     path("reglements/nouveau/", payments.payment_create, name="payment_create"),
     path("reglements/<int:pk>/", payments.payment_detail, name="payment_detail"),
     # Accounting

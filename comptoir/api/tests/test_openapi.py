@@ -34,6 +34,8 @@ def test_openapi_document_lists_every_resource_and_action(db):
         "/api/v1/invoices",
         "/api/v1/invoices/{invoice_id}/issue",
         "/api/v1/invoices/{invoice_id}/cancel",
+        "/api/v1/invoices/{invoice_id}/override-findings",
+        "/api/v1/findings",
         "/api/v1/payments",
         "/api/v1/payments/{payment_id}",
         "/api/v1/accounting/entries",

@@ -109,3 +109,24 @@ def test_the_pdf_carries_the_legal_mentions(issued_documents):
     eu_text = "".join(page.extract_text() for page in PdfReader(BytesIO(einvoicing.facturx_pdf(eu))).pages)
     assert "262 ter I" in eu_text and "Autoliquidation" in eu_text
     assert Decimal(eu.total_vat) == 0
+
+
+def test_the_conformity_check_finds_nothing_wrong_with_what_comptoir_issues(issued_documents):
+    from comptoir.billing.conformity import check_issued
+
+    # The validators themselves run in the test above; here the cross-checks PDF ↔ XML ↔ ledger.
+    assert check_issued(validate=False) == (len(issued_documents), [])
+
+
+def test_the_conformity_check_names_an_archive_edited_behind_the_application(issued_documents):
+    from comptoir.billing.conformity import check_issued
+
+    multi = issued_documents[0]
+    einvoicing.facturx_pdf(multi)  # archived as downloaded, before the XML is tampered with
+    total = f">{multi.total}<".encode()
+    tampered = einvoicing.cii_xml(multi).replace(total, b">1.00<")
+    InvoiceArchive.objects.filter(invoice=multi).update(cii_xml=tampered)
+    _, found = check_issued(validate=False)
+    assert {(d.number, d.where) for d in found} == {(multi.number, "xml"), (multi.number, "pdf")}
+    assert any("SHA-256" in d.detail for d in found)
+    assert any("BT-112 = 1.00" in d.detail for d in found)

@@ -1,4 +1,5 @@
-"""What every view shares: the permission gate, running a service, pagination, transition buttons."""
+"""What every view shares: the permission gate, running a service, pagination, list exports,
+transition buttons."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -7,14 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from comptoir.core import workflow
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import has_perm
+from comptoir.web import export
 
 PER_PAGE = 25
+# Rows fetched per query while exporting: memory stays bounded whatever the size of the list.
+EXPORT_CHUNK = 500
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def param(data, name: str, max_length: int = 100) -> str:
@@ -63,6 +70,26 @@ def perform(request, run: Callable, success: str | Callable = ""):
 
 def paginate(request, qs, per_page: int = PER_PAGE):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def export_list(fmt: str, name: str, columns, qs):
+    """The whole filtered list `qs` (every page, in the page's order) as a CSV or XLSX download.
+
+    `columns` are (header, value of an object) pairs; `name` starts the file name, followed by
+    today's date. CSV is streamed; XLSX is built in memory by openpyxl's write-only workbook."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404(fmt)
+    headers = [str(header) for header, _value in columns]
+    rows = ([value(obj) for _header, value in columns] for obj in qs.iterator(chunk_size=EXPORT_CHUNK))
+    filename = f"{name}-{timezone.localdate().isoformat()}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            export.csv_lines(headers, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(export.xlsx_bytes(name, headers, rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def may(user, model, current: str, target: str, perm: str) -> bool:

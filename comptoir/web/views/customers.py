@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from comptoir.accounting import selectors as ledger_view
 from comptoir.core.errors import DomainError
 from comptoir.parties import services
 from comptoir.parties.models import Customer
 from comptoir.web import forms, labels, queries
-from comptoir.web.views.common import action, paginate, param, perform, requires, show_form_error
+from comptoir.web.views.common import action, export_list, paginate, param, perform, requires, show_form_error
 from comptoir.web.views.sales import order_progress
 
 
@@ -18,11 +19,35 @@ def _customer_fields(form) -> dict:
     return {key: value for key, value in form.cleaned_data.items() if key != "vat_regime" or value}
 
 
+def _customers(request):
+    """The customers the list's search and filter select, and those filters for the page."""
+    q, active = param(request.GET, "q"), param(request.GET, "etat")
+    return queries.customers(q, active), {"q": q, "etat": active}
+
+
 @requires("customer.view")
 def customer_list(request):
-    q, active = param(request.GET, "q"), param(request.GET, "etat")
-    page = paginate(request, queries.customers(q, active))
-    return render(request, "web/customers/list.html", {"page_obj": page, "q": q, "etat": active})
+    customers, filters = _customers(request)
+    page = paginate(request, customers)
+    return render(request, "web/customers/list.html", {"page_obj": page, **filters})
+
+
+CUSTOMER_COLUMNS = (
+    (_l("Code"), lambda customer: customer.code),
+    (_l("Raison sociale"), lambda customer: customer.name),
+    (_l("Ville"), lambda customer: customer.city),
+    (_l("SIREN"), lambda customer: customer.siren),
+    (_l("Délai de paiement (jours)"), lambda customer: customer.payment_days),
+    (_l("Fin de mois"), lambda customer: _("oui") if customer.payment_end_of_month else _("non")),
+    (_l("Solde ouvert"), lambda customer: customer.open_balance),
+    (_l("Actif"), lambda customer: _("oui") if customer.is_active else _("non")),
+)
+
+
+@requires("customer.view")
+def customer_export(request, fmt):
+    customers, _filters = _customers(request)
+    return export_list(fmt, _("clients"), CUSTOMER_COLUMNS, customers)
 
 
 @requires("customer.manage")

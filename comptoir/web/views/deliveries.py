@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from comptoir.core.permissions import has_perm
 from comptoir.returns import selectors as returns_view
@@ -9,25 +10,41 @@ from comptoir.stock import selectors as stock_view
 from comptoir.stock import services
 from comptoir.stock.models import Delivery
 from comptoir.web import queries
-from comptoir.web.views.common import action, may, paginate, param, perform, requires
+from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
+
+
+def _deliveries(request):
+    """The delivery notes the list's search and filters select, and those filters for the page."""
+    q, status = param(request.GET, "q"), param(request.GET, "etat")
+    customer_id = queries.int_or_none(request.GET.get("client"))
+    return queries.deliveries(q, status, customer_id), {"q": q, "etat": status, "client": customer_id}
 
 
 @requires("delivery.view")
 def delivery_list(request):
-    q, status = param(request.GET, "q"), param(request.GET, "etat")
-    customer_id = queries.int_or_none(request.GET.get("client"))
-    page = paginate(request, queries.deliveries(q, status, customer_id))
+    deliveries, filters = _deliveries(request)
+    page = paginate(request, deliveries)
     return render(
         request,
         "web/deliveries/list.html",
-        {
-            "page_obj": page,
-            "q": q,
-            "etat": status,
-            "statuses": Delivery.Status.choices,
-            "client": customer_id,
-        },
+        {"page_obj": page, "statuses": Delivery.Status.choices, **filters},
     )
+
+
+DELIVERY_COLUMNS = (
+    (_l("Numéro"), lambda delivery: delivery.number),
+    (_l("Client"), lambda delivery: delivery.order.customer.name),
+    (_l("Code client"), lambda delivery: delivery.order.customer.code),
+    (_l("Commande"), lambda delivery: delivery.order.number),
+    (_l("Date"), lambda delivery: delivery.date),
+    (_l("État"), lambda delivery: delivery.get_status_display()),
+)
+
+
+@requires("delivery.view")
+def delivery_export(request, fmt):
+    deliveries, _filters = _deliveries(request)
+    return export_list(fmt, _("livraisons"), DELIVERY_COLUMNS, deliveries)
 
 
 @requires("delivery.view")

@@ -1,26 +1,36 @@
-"""Invoices: list (lifecycle and payment filters), detail, issue and cancel a draft."""
+"""Invoices: list (lifecycle and payment filters), detail with the assistant's findings, issue, cancel a
+draft, and override its blocking findings."""
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
+from comptoir.assistant import services as assistant
 from comptoir.billing import einvoicing, services
 from comptoir.billing.models import Invoice
 from comptoir.core.permissions import has_perm
 from comptoir.parties.models import Company
 from comptoir.payments import selectors as payment_view
+from comptoir.web import findings as findings_view
 from comptoir.web import forms, labels, queries
-from comptoir.web.views.common import action, may, paginate, param, perform, requires
+from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
 from comptoir.web.views.sales import taxes_of
+
+
+def _invoices(request):
+    """The invoices the list's search and filters select, and those filters for the page."""
+    q, status = param(request.GET, "q"), param(request.GET, "etat")
+    customer_id = queries.int_or_none(request.GET.get("client"))
+    return queries.invoices(q, status, customer_id), {"q": q, "etat": status, "client": customer_id}
 
 
 @requires("invoice.view")
 def invoice_list(request):
-    q, status = param(request.GET, "q"), param(request.GET, "etat")
-    customer_id = queries.int_or_none(request.GET.get("client"))
-    page = paginate(request, queries.invoices(q, status, customer_id))
+    invoices, filters = _invoices(request)
+    page = paginate(request, invoices)
     today = timezone.localdate()
     page.object_list = [
         {
@@ -34,8 +44,35 @@ def invoice_list(request):
     return render(
         request,
         "web/invoices/list.html",
-        {"page_obj": page, "q": q, "etat": status, "statuses": statuses, "client": customer_id},
+        {"page_obj": page, "statuses": statuses, **filters},
     )
+
+
+def _payment_label(invoice) -> str:
+    chip = labels.payment_chip(invoice)
+    return chip[1] if chip else ""
+
+
+INVOICE_COLUMNS = (
+    (_l("Numéro"), str),
+    (_l("Type"), lambda inv: inv.get_kind_display()),
+    (_l("Client"), lambda inv: inv.customer.name),
+    (_l("Code client"), lambda inv: inv.customer.code),
+    (_l("Commande"), lambda inv: inv.order.number if inv.order else ""),
+    (_l("Date"), lambda inv: inv.date),
+    (_l("Échéance"), lambda inv: inv.due_date),
+    (_l("État"), lambda inv: inv.get_status_display()),
+    (_l("Règlement"), _payment_label),
+    (_l("Total HT"), lambda inv: inv.total_untaxed),
+    (_l("Total TTC"), lambda inv: inv.total),
+    (_l("Reste dû"), lambda inv: inv.total - inv.amount_paid if labels.payment_chip(inv) else None),
+)
+
+
+@requires("invoice.view")
+def invoice_export(request, fmt):
+    invoices, _filters = _invoices(request)
+    return export_list(fmt, _("factures"), INVOICE_COLUMNS, invoices)
 
 
 @requires("invoice.view")
@@ -56,6 +93,7 @@ def invoice_detail(request, pk):
         taxes = taxes_of(lines)
     user, status, S = request.user, invoice.status, Invoice.Status
     state = payment_view.invoice_payment_state(invoice) if payable else None
+    findings = findings_view.panel(assistant.findings_for_invoice(invoice))
     context = {
         "invoice": invoice,
         "company": Company.objects.first(),
@@ -71,6 +109,10 @@ def invoice_detail(request, pk):
         "can_issue": may(user, Invoice, status, S.ISSUED, "invoice.issue"),
         "can_cancel": may(user, Invoice, status, S.CANCELLED, "invoice.manage"),
         "can_pay": payable and state.balance_due > 0 and has_perm(user, "payment.register"),
+        "findings": findings,
+        "can_override": status == S.DRAFT
+        and any(finding["blocking"] for finding in findings)
+        and has_perm(user, "assistant.override"),
     }
     return render(request, "web/invoices/detail.html", context)
 
@@ -98,6 +140,20 @@ def invoice_cancel(request, pk):
         request,
         lambda: services.cancel_draft_invoice(invoice, by=request.user, reason=reason),
         _("Brouillon de facture annulé : les quantités sont de nouveau facturables."),
+    )
+    return redirect("web:invoice_detail", pk=invoice.pk)
+
+
+@action("invoice.view")
+def invoice_override(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    reason = param(request.POST, "reason", 2000)
+    perform(
+        request,
+        lambda: assistant.override_blocking(invoice, by=request.user, reason=reason),
+        _(
+            "Blocage levé : la facture peut être émise malgré ses constats bloquants. Le motif est enregistré."
+        ),
     )
     return redirect("web:invoice_detail", pk=invoice.pk)
 

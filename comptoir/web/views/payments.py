@@ -4,25 +4,53 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from comptoir.core.errors import DomainError
 from comptoir.parties.models import Customer
 from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.web import forms, queries
-from comptoir.web.views.common import paginate, param, requires
+from comptoir.web.views.common import export_list, paginate, param, requires
+
+
+def _payments(request):
+    """The payments the list's search and filters select, and those filters for the page."""
+    q, method = param(request.GET, "q"), param(request.GET, "mode")
+    customer_id = queries.int_or_none(request.GET.get("client"))
+    return queries.payments(q, method, customer_id), {"q": q, "mode": method, "client": customer_id}
 
 
 @requires("payment.view")
 def payment_list(request):
-    q, method = param(request.GET, "q"), param(request.GET, "mode")
-    customer_id = queries.int_or_none(request.GET.get("client"))
-    page = paginate(request, queries.payments(q, method, customer_id))
+    payments, filters = _payments(request)
+    page = paginate(request, payments)
     return render(
         request,
         "web/payments/list.html",
-        {"page_obj": page, "q": q, "mode": method, "methods": Payment.Method.choices, "client": customer_id},
+        {"page_obj": page, "methods": Payment.Method.choices, **filters},
     )
+
+
+PAYMENT_COLUMNS = (
+    (_l("Numéro"), lambda payment: payment.number),
+    (_l("Client"), lambda payment: payment.customer.name),
+    (_l("Code client"), lambda payment: payment.customer.code),
+    (_l("Date"), lambda payment: payment.date),
+    (_l("Mode"), lambda payment: payment.get_method_display()),
+    (_l("Référence"), lambda payment: payment.reference),
+    (_l("Montant"), lambda payment: payment.amount),
+    (
+        _l("Factures réglées"),
+        lambda payment: ", ".join(str(allocation.invoice) for allocation in payment.allocations.all()),
+    ),
+)
+
+
+@requires("payment.view")
+def payment_export(request, fmt):
+    payments, _filters = _payments(request)
+    return export_list(fmt, _("reglements"), PAYMENT_COLUMNS, payments)
 
 
 @requires("payment.register")

@@ -1,28 +1,64 @@
 """Products: list, create, edit, detail with stock level and recent moves."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from comptoir.catalog import services
 from comptoir.catalog.models import Product
 from comptoir.core.errors import DomainError
 from comptoir.stock import selectors as stock_view
 from comptoir.web import forms, queries
-from comptoir.web.views.common import paginate, param, requires, show_form_error
+from comptoir.web.views.common import export_list, paginate, param, requires, show_form_error
 
 RECENT_MOVES = 20
+ZERO = Decimal("0")
+
+
+def _products(request):
+    """The products the list's search and filters select, and those filters for the page."""
+    q, kind, active = param(request.GET, "q"), param(request.GET, "type"), param(request.GET, "etat")
+    return queries.products(q, kind, active), {"q": q, "type": kind, "etat": active}
 
 
 @requires("product.view")
 def product_list(request):
-    q, kind, active = param(request.GET, "q"), param(request.GET, "type"), param(request.GET, "etat")
-    page = paginate(request, queries.products(q, kind, active))
+    products, filters = _products(request)
+    page = paginate(request, products)
     return render(
         request,
         "web/products/list.html",
-        {"page_obj": page, "q": q, "type": kind, "etat": active, "kinds": Product.Kind.choices},
+        {"page_obj": page, "kinds": Product.Kind.choices, **filters},
     )
+
+
+def _on_hand(product):
+    if not product.is_stocked:
+        return None
+    level = getattr(product, "stock_level", None)
+    return level.on_hand if level else ZERO
+
+
+PRODUCT_COLUMNS = (
+    (_l("Référence"), lambda product: product.sku),
+    (_l("Désignation"), lambda product: product.name),
+    (_l("Type"), lambda product: product.get_kind_display()),
+    (_l("Prix HT"), lambda product: product.sale_price),
+    (_l("TVA (%)"), lambda product: product.vat_rate),
+    (_l("En stock"), _on_hand),
+    (_l("Unité"), lambda product: product.unit),
+    (_l("EAN"), lambda product: product.ean),
+    (_l("Actif"), lambda product: _("oui") if product.is_active else _("non")),
+)
+
+
+@requires("product.view")
+def product_export(request, fmt):
+    products, _filters = _products(request)
+    return export_list(fmt, _("produits"), PRODUCT_COLUMNS, products)
 
 
 @requires("product.manage")

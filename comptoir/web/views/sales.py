@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
+from comptoir.assistant import services as assistant
 from comptoir.billing import services as billing
 from comptoir.core.permissions import has_perm
 from comptoir.core.taxes import document_totals
@@ -16,8 +18,9 @@ from comptoir.sales import progress, services
 from comptoir.sales.models import Order, OrderLine, Quote
 from comptoir.stock import selectors as stock_view
 from comptoir.stock import services as stock
+from comptoir.web import findings as findings_view
 from comptoir.web import forms, labels, queries
-from comptoir.web.views.common import action, may, paginate, param, perform, requires
+from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
 from comptoir.web.views.lines import editor_context, rows_from_lines, rows_with_ids
 from comptoir.web.views.schedules import schedule_panel
 
@@ -65,16 +68,41 @@ def _parse_document(request, form):
 # --- Quotes -------------------------------------------------------------------------------------
 
 
-@requires("quote.view")
-def quote_list(request):
+def _quotes(request):
+    """The quotes the list's search and filters select, and those filters for the page."""
     q, status = param(request.GET, "q"), param(request.GET, "etat")
     customer_id = queries.int_or_none(request.GET.get("client"))
-    page = paginate(request, queries.quotes(q, status, customer_id))
+    return queries.quotes(q, status, customer_id), {"q": q, "etat": status, "client": customer_id}
+
+
+@requires("quote.view")
+def quote_list(request):
+    quotes, filters = _quotes(request)
+    page = paginate(request, quotes)
     return render(
         request,
         "web/quotes/list.html",
-        {"page_obj": page, "q": q, "etat": status, "statuses": Quote.Status.choices, "client": customer_id},
+        {"page_obj": page, "statuses": Quote.Status.choices, **filters},
     )
+
+
+QUOTE_COLUMNS = (
+    (_l("Numéro"), lambda quote: quote.number),
+    (_l("Client"), lambda quote: quote.customer.name),
+    (_l("Code client"), lambda quote: quote.customer.code),
+    (_l("Date"), lambda quote: quote.date),
+    (_l("Valable jusqu'au"), lambda quote: quote.valid_until),
+    (_l("État"), lambda quote: quote.get_status_display()),
+    (_l("Total HT"), lambda quote: quote.total_untaxed),
+    (_l("Total TTC"), lambda quote: quote.total),
+    (_l("Commande"), lambda quote: quote.order.number if quote.order else ""),
+)
+
+
+@requires("quote.view")
+def quote_export(request, fmt):
+    quotes, _filters = _quotes(request)
+    return export_list(fmt, _("devis"), QUOTE_COLUMNS, quotes)
 
 
 @requires("quote.manage")
@@ -221,17 +249,53 @@ def order_progress(order) -> dict:
     }
 
 
-@requires("order.view")
-def order_list(request):
+def _orders(request):
+    """The orders the list's search and filters select, and those filters for the page."""
     q, status = param(request.GET, "q"), param(request.GET, "etat")
     customer_id = queries.int_or_none(request.GET.get("client"))
-    page = paginate(request, queries.orders(q, status, customer_id))
+    return queries.orders(q, status, customer_id), {"q": q, "etat": status, "client": customer_id}
+
+
+@requires("order.view")
+def order_list(request):
+    orders, filters = _orders(request)
+    page = paginate(request, orders)
     page.object_list = [(order, order_progress(order)) for order in page.object_list]
     return render(
         request,
         "web/orders/list.html",
-        {"page_obj": page, "q": q, "etat": status, "statuses": Order.Status.choices, "client": customer_id},
+        {"page_obj": page, "statuses": Order.Status.choices, **filters},
     )
+
+
+def _progress_label(key: str):
+    """A column of an order's delivery or invoicing progress; none for a cancelled order."""
+
+    def value(order):
+        return "" if order.status == Order.Status.CANCELLED else str(order_progress(order)[key])
+
+    return value
+
+
+ORDER_COLUMNS = (
+    (_l("Numéro"), lambda order: order.number),
+    (_l("Client"), lambda order: order.customer.name),
+    (_l("Code client"), lambda order: order.customer.code),
+    (_l("Référence client"), lambda order: order.customer_reference),
+    (_l("Date"), lambda order: order.date),
+    (_l("État"), lambda order: order.get_status_display()),
+    (_l("Livraison"), _progress_label("delivery_label")),
+    (_l("Facturation"), _progress_label("invoicing_label")),
+    (_l("Total HT"), lambda order: order.total_untaxed),
+    (_l("Total TTC"), lambda order: order.total),
+    (_l("Devis"), lambda order: order.quote.number if order.quote else ""),
+)
+
+
+@requires("order.view")
+def order_export(request, fmt):
+    orders, _filters = _orders(request)
+    return export_list(fmt, _("commandes"), ORDER_COLUMNS, orders)
 
 
 @requires("order.manage")
@@ -334,6 +398,7 @@ def order_detail(request, pk):
         and not schedule["status"].billed_by_schedule,
         "invoiceable_count": len(invoiceable),
         "schedule": schedule,
+        "findings": findings_view.panel(assistant.findings_for_order(order)),
     }
     return render(request, "web/orders/detail.html", context)
 

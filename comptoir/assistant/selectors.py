@@ -1,0 +1,429 @@
+"""Snapshots of document chains for the checks, read in a small fixed number of queries (no N+1).
+
+`chain_for_order` reads one order's whole cycle: the order (with its customer and quote), quote lines,
+order lines, deliveries and their lines, every invoice line touching the order (invoices, deposit
+invoices, credit notes, with their invoice rows), deposit deductions, the return cases credit notes
+cite, the customer's invoices of the same days (duplicates) and the customer's payments left
+unallocated with, when there are any, the open invoices they could settle. About a dozen queries,
+whatever the size of the order.
+
+`chain_for_issue` is the lean snapshot the gate at issue uses (`assistant.blocking`): it reuses the
+invoice, customer and lines `billing.issue_invoice` has already loaded and adds one query, the other
+invoice lines on the same delivery lines.
+"""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from comptoir.assistant import chain as c
+from comptoir.assistant.checks import DUPLICATE_WINDOW_DAYS
+from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
+from comptoir.catalog.models import Product
+from comptoir.payments import selectors as payment_view
+from comptoir.payments.models import Payment
+from comptoir.returns.models import ReturnLine
+from comptoir.sales.models import BillingMilestone, Order, OrderLine, QuoteLine
+from comptoir.stock.models import Delivery, DeliveryLine
+
+ZERO = Decimal("0")
+# SQLite sums decimals as floats: compare sums with half a cent of slack, then exactly in Python.
+HALF_CENT = Decimal("0.005")
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+# --- Rows → snapshot ------------------------------------------------------------------------------
+
+
+class _Products:
+    """One snapshot object per product, built once."""
+
+    def __init__(self):
+        self._seen: dict[int, c.Product] = {}
+
+    def __call__(self, product: Product) -> c.Product:
+        found = self._seen.get(product.pk)
+        if found is None:
+            found = self._seen[product.pk] = c.Product(
+                id=product.pk,
+                sku=product.sku,
+                name=product.name,
+                is_service=product.kind == Product.Kind.SERVICE,
+                vat_rate=product.vat_rate,
+                vat_exemption_reason=product.vat_exemption_reason,
+                vat_exemption_code=product.vat_exemption_code,
+            )
+        return found
+
+
+def _customer(customer) -> c.Customer:
+    return c.Customer(
+        id=customer.pk,
+        code=customer.code,
+        name=customer.name,
+        vat_regime=customer.vat_regime,
+        vat_number=customer.vat_number,
+        country=customer.country,
+    )
+
+
+def _invoice_line(line: InvoiceLine, product: c.Product) -> c.InvoiceLine:
+    return c.InvoiceLine(
+        id=line.pk,
+        product=product,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        discount_percent=line.discount_percent,
+        vat_rate=line.vat_rate,
+        vat_category=line.vat_category,
+        net_amount=line.net_amount,
+        order_line_id=line.order_line_id,
+        delivery_line_id=line.delivery_line_id,
+        credited_line_id=line.credited_line_id,
+    )
+
+
+def _invoice(invoice: Invoice, lines) -> c.Invoice:
+    return c.Invoice(
+        id=invoice.pk,
+        number=invoice.number,
+        kind=invoice.kind,
+        status=invoice.status,
+        customer_id=invoice.customer_id,
+        date=invoice.date or timezone.localdate(invoice.created_at),
+        total_untaxed=invoice.total_untaxed,
+        total=invoice.total,
+        lines=tuple(lines),
+        order_id=invoice.order_id,
+        deposits_deducted=invoice.deposits_deducted,
+        corrects_id=invoice.corrects_id,
+        source_reference=invoice.source_reference,
+        milestone_id=invoice.milestone_id,
+    )
+
+
+def _delivery(delivery: Delivery, lines) -> c.Delivery:
+    return c.Delivery(
+        id=delivery.pk,
+        number=delivery.number,
+        status=delivery.status,
+        date=delivery.date,
+        lines=tuple(lines),
+        is_replacement=delivery.kind == Delivery.Kind.REPLACEMENT,
+        invoicing_blocked=delivery.invoicing_blocked,
+    )
+
+
+def _delivery_line(line: DeliveryLine, product: c.Product) -> c.DeliveryLine:
+    return c.DeliveryLine(
+        id=line.pk, order_line_id=line.order_line_id, product=product, quantity=line.quantity
+    )
+
+
+# --- Full snapshots -------------------------------------------------------------------------------
+
+
+def chain_for_invoice(invoice: Invoice, *, today: datetime.date | None = None) -> c.Chain:
+    """The chain an invoice (or credit note) belongs to, focused on it."""
+    invoice = Invoice.objects.select_related("customer").get(pk=invoice.pk)
+    if invoice.order_id is not None:
+        return chain_for_order(invoice.order_id, focus=invoice, today=today)
+    products = _Products()
+    lines = [
+        _invoice_line(line, products(line.product))
+        for line in InvoiceLine.objects.filter(invoice=invoice)
+        .select_related("product")
+        .order_by("position", "id")
+    ]
+    invoices = (_invoice(invoice, lines),)
+    return _with_customer_context(
+        c.Chain(customer=_customer(invoice.customer), today=today or timezone.localdate(), focus=invoice.pk),
+        invoice.customer_id,
+        invoices,
+        products,
+    )
+
+
+def chain_for_order(order, *, focus: Invoice | None = None, today: datetime.date | None = None) -> c.Chain:
+    """The whole cycle of an order; findings about `focus` only when given (see `Chain.subjects`)."""
+    order_id = getattr(order, "pk", order)
+    order = (
+        Order.objects.select_related("customer", "quote")
+        .annotate(by_schedule=Exists(BillingMilestone.objects.filter(order=OuterRef("pk"), is_deposit=False)))
+        .get(pk=order_id)
+    )
+    products = _Products()
+    quote = None
+    if order.quote is not None:
+        quote = c.Quote(
+            id=order.quote.pk,
+            number=order.quote.number,
+            lines=tuple(
+                c.QuoteLine(
+                    id=line.pk,
+                    product=products(line.product),
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    discount_percent=line.discount_percent,
+                )
+                for line in QuoteLine.objects.filter(quote_id=order.quote.pk).select_related("product")
+            ),
+        )
+    order_lines = tuple(
+        c.OrderLine(
+            id=line.pk,
+            product=products(line.product),
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            vat_rate=line.vat_rate,
+            vat_category=line.vat_category,
+            quote_line_id=line.quote_line_id,
+            position=line.position,
+        )
+        for line in OrderLine.objects.filter(order_id=order.pk).select_related("product")
+    )
+    snapshot_order = c.Order(
+        id=order.pk,
+        number=order.number,
+        status=order.status,
+        date=order.date,
+        lines=order_lines,
+        total_untaxed=order.total_untaxed,
+        billed_by_schedule=order.by_schedule,
+    )
+    delivery_lines: dict[int, list[c.DeliveryLine]] = defaultdict(list)
+    for line in (
+        DeliveryLine.objects.filter(delivery__order_id=order.pk)
+        .exclude(delivery__status=Delivery.Status.CANCELLED)
+        .select_related("product")
+        .order_by("id")
+    ):
+        delivery_lines[line.delivery_id].append(_delivery_line(line, products(line.product)))
+    deliveries = tuple(
+        _delivery(delivery, delivery_lines[delivery.pk])
+        for delivery in Delivery.objects.filter(order_id=order.pk)
+        .exclude(status=Delivery.Status.CANCELLED)
+        .order_by("date", "id")
+    )
+    focus_id = focus.pk if focus is not None else None
+    # Every line of an invoice of the order, and any other invoice's line on the order's deliveries;
+    # cancelled drafts are out, except the focus.
+    rows = (
+        InvoiceLine.objects.filter(
+            Q(invoice__order_id=order.pk) | Q(delivery_line__delivery__order_id=order.pk)
+        )
+        .exclude(Q(invoice__status=Invoice.Status.CANCELLED) & ~Q(invoice_id=focus_id))
+        .select_related("product", "invoice")
+        .order_by("invoice_id", "position", "id")
+    )
+    grouped: dict[int, list[c.InvoiceLine]] = defaultdict(list)
+    rows_of: dict[int, Invoice] = {}
+    for line in rows:
+        rows_of[line.invoice_id] = line.invoice
+        grouped[line.invoice_id].append(_invoice_line(line, products(line.product)))
+    if focus is not None and focus.pk not in rows_of:
+        rows_of[focus.pk] = focus
+    invoices = tuple(_invoice(rows_of[pk], grouped[pk]) for pk in sorted(rows_of))
+    deductions = tuple(
+        c.DepositDeduction(
+            invoice_id=row["invoice_id"], deposit_id=row["deposit_id"], amount=row["base"] + row["vat"]
+        )
+        for row in DepositDeduction.objects.filter(invoice_id__in=list(rows_of)).values(
+            "invoice_id", "deposit_id", "base", "vat"
+        )
+    )
+    snapshot = c.Chain(
+        customer=_customer(order.customer),
+        today=today or timezone.localdate(),
+        focus=focus_id,
+        order=snapshot_order,
+        quote=quote,
+        deliveries=deliveries,
+        deductions=deductions,
+    )
+    return _with_customer_context(snapshot, order.customer_id, invoices, products)
+
+
+def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, products: _Products) -> c.Chain:
+    """Add what the checks compare beyond the order: return cases cited by credit notes, the customer's
+    invoices of the same days, payments left unallocated and the open invoices."""
+    references = {
+        invoice.source_reference.strip()
+        for invoice in invoices
+        if invoice.kind == c.Kind.CREDIT_NOTE and invoice.source_reference.strip()
+    }
+    return_cases = _return_cases(references, products) if references else ()
+    payments = _unallocated_payments(customer_id)
+    open_items = _open_items(customer_id) if payments else ()
+    return dataclasses.replace(
+        snapshot,
+        invoices=invoices,
+        return_cases=return_cases,
+        neighbours=_neighbours(customer_id, invoices, products),
+        payments=payments,
+        open_items=open_items,
+    )
+
+
+def _return_cases(references, products: _Products) -> tuple[c.ReturnCase, ...]:
+    cases: dict[int, tuple] = {}
+    lines: dict[int, list[c.ReturnLine]] = defaultdict(list)
+    for line in ReturnLine.objects.filter(case__number__in=references).select_related("case", "product"):
+        cases[line.case_id] = line.case
+        lines[line.case_id].append(
+            c.ReturnLine(
+                id=line.pk,
+                delivery_line_id=line.delivery_line_id,
+                product=products(line.product),
+                quantity=line.quantity,
+                net_amount=line.net_amount,
+            )
+        )
+    return tuple(
+        c.ReturnCase(
+            id=case.pk,
+            number=case.number,
+            reason=case.reason,
+            status=case.status,
+            delivery_id=case.delivery_id,
+            lines=tuple(lines[pk]),
+        )
+        for pk, case in sorted(cases.items())
+    )
+
+
+def _neighbours(customer_id: int, invoices, products: _Products) -> tuple[c.Invoice, ...]:
+    """The customer's other live invoices (not credit notes) of the same total, dated within the
+    duplicate window of the chain's invoices, with their lines: two queries at most."""
+    mine = [invoice for invoice in invoices if invoice.kind != c.Kind.CREDIT_NOTE and invoice.is_live]
+    if not mine:
+        return ()
+    window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    low = min(invoice.date for invoice in mine) - window
+    high = max(invoice.date for invoice in mine) + window
+    tz = timezone.get_current_timezone()
+    low_at = datetime.datetime.combine(low, datetime.time.min, tzinfo=tz)
+    high_at = datetime.datetime.combine(high + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    totals = {invoice.total for invoice in mine}
+    candidates = {
+        invoice.pk: invoice
+        for invoice in Invoice.objects.filter(
+            customer_id=customer_id, kind__in=[c.Kind.INVOICE, c.Kind.DEPOSIT]
+        )
+        .exclude(status=Invoice.Status.CANCELLED)
+        .exclude(pk__in=[invoice.id for invoice in invoices])
+        .filter(Q(date__range=(low, high)) | Q(date__isnull=True, created_at__range=(low_at, high_at)))
+        .only(
+            "pk",
+            "number",
+            "kind",
+            "status",
+            "customer_id",
+            "date",
+            "created_at",
+            "total_untaxed",
+            "total",
+            "order_id",
+            "deposits_deducted",
+            "corrects_id",
+            "source_reference",
+            "milestone_id",
+        )
+        # Compared in Python: SQLite keeps decimals as floats.
+        if invoice.total in totals
+    }
+    if not candidates:
+        return ()
+    lines: dict[int, list[c.InvoiceLine]] = defaultdict(list)
+    for line in InvoiceLine.objects.filter(invoice_id__in=list(candidates)).select_related("product"):
+        lines[line.invoice_id].append(_invoice_line(line, products(line.product)))
+    return tuple(_invoice(candidates[pk], lines[pk]) for pk in sorted(candidates))
+
+
+def _unallocated_payments(customer_id: int) -> tuple[c.Payment, ...]:
+    rows = (
+        Payment.objects.filter(customer_id=customer_id)
+        .annotate(allocated=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=_MONEY))
+        .filter(amount__gt=F("allocated") + Value(HALF_CENT, output_field=_MONEY))
+        .order_by("date", "id")
+        .values_list("pk", "number", "date", "amount", "allocated")
+    )
+    found = []
+    for pk, number, date, amount, allocated in rows:
+        left = amount - Decimal(str(allocated)).quantize(Decimal("0.01"))
+        if left > 0:
+            found.append(c.Payment(id=pk, number=number, date=date, amount=amount, unallocated=left))
+    return tuple(found)
+
+
+def _open_items(customer_id: int) -> tuple[c.OpenItem, ...]:
+    rows = payment_view.with_amount_paid(
+        Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.ISSUED).exclude(
+            kind=Invoice.Kind.CREDIT_NOTE
+        )
+    ).filter(total__gt=F("amount_paid") + Value(HALF_CENT, output_field=_MONEY))
+    items = []
+    for invoice in rows.order_by("due_date", "id").only(
+        "pk", "number", "total", "due_date", "deposits_deducted"
+    ):
+        due = invoice.total - Decimal(str(invoice.amount_paid)).quantize(Decimal("0.01"))
+        if due > 0:
+            items.append(
+                c.OpenItem(
+                    invoice_id=invoice.pk, number=invoice.number, balance_due=due, due_date=invoice.due_date
+                )
+            )
+    return tuple(items)
+
+
+# --- The lean snapshot of the gate at issue -------------------------------------------------------
+
+
+def chain_for_issue(invoice: Invoice, lines: list[InvoiceLine]) -> c.Chain:
+    """What the issue checks need, from rows `billing.issue_invoice` already holds (the invoice with its
+    customer, its lines with product and delivery line and delivery note) plus one query: the other
+    live invoice lines on the same delivery lines (credit notes included, they copy the link).
+
+    Deliveries hold only the lines this invoice bills and other invoices only their lines on them, which
+    is all that `checks.ISSUE_CHECKS` read; on those, the result is the one `chain_for_order` gives.
+    """
+    products = _Products()
+    delivery_rows: dict[int, Delivery] = {}
+    delivery_lines: dict[int, dict[int, c.DeliveryLine]] = defaultdict(dict)
+    for line in lines:
+        if line.delivery_line_id is None:
+            continue
+        dl = line.delivery_line
+        delivery_rows[dl.delivery_id] = dl.delivery
+        # The delivery line's product is the invoice line's in every chain billing drafts.
+        product = products(line.product) if dl.product_id == line.product_id else products(dl.product)
+        delivery_lines[dl.delivery_id][dl.pk] = _delivery_line(dl, product)
+    others: dict[int, Invoice] = {}
+    other_lines: dict[int, list[c.InvoiceLine]] = defaultdict(list)
+    billed = [line.delivery_line_id for line in lines if line.delivery_line_id is not None]
+    if billed:
+        for row in (
+            InvoiceLine.objects.filter(delivery_line_id__in=billed)
+            .exclude(invoice_id=invoice.pk)
+            .exclude(invoice__status=Invoice.Status.CANCELLED)
+            .select_related("invoice", "product")
+            .order_by("invoice_id", "id")
+        ):
+            others[row.invoice_id] = row.invoice
+            other_lines[row.invoice_id].append(_invoice_line(row, products(row.product)))
+    focus = _invoice(invoice, [_invoice_line(line, products(line.product)) for line in lines])
+    return c.Chain(
+        customer=_customer(invoice.customer),
+        today=timezone.localdate(),
+        focus=invoice.pk,
+        deliveries=tuple(
+            _delivery(delivery, delivery_lines[pk].values()) for pk, delivery in sorted(delivery_rows.items())
+        ),
+        invoices=(focus, *(_invoice(others[pk], other_lines[pk]) for pk in sorted(others))),
+    )

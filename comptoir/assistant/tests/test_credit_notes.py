@@ -1,0 +1,121 @@
+"""A credit note citing a return case credits no more than the case justifies."""
+
+from decimal import Decimal
+
+import pytest
+
+from comptoir.assistant.findings import Severity
+from comptoir.assistant.tests.factories import codes, invoice_findings, issued, ship, sold, stock, the
+from comptoir.billing.services import create_credit_note
+from comptoir.returns.services import open_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invoiced_with_case(boss, company, customer, product):
+    """10 drills delivered and invoiced; the customer reports 2 of them damaged (case RET-…)."""
+    stock(boss, product)
+    order = sold(boss, customer, (product, "10"))
+    delivery = ship(boss, order)
+    invoice = issued(boss, order)
+    case = open_case(
+        delivery, [{"delivery_line": delivery.lines.get(), "quantity": "2"}], by=boss, reason="damaged"
+    )
+    return invoice, case
+
+
+def _credit(boss, invoice, quantity, reference):
+    line = invoice.lines.get()
+    return create_credit_note(
+        invoice,
+        [{"invoice_line": line, "quantity": quantity}],
+        by=boss,
+        reason="Casse",
+        source_reference=reference,
+    )
+
+
+def test_a_credit_note_beyond_its_return_case_is_reported(boss, invoiced_with_case):
+    invoice, case = invoiced_with_case
+    note = _credit(boss, invoice, "5", case.number)
+
+    finding = the(invoice_findings(note), "credit_note_exceeds_return")
+
+    assert finding.severity == Severity.WARNING
+    assert finding.message == (
+        f"L'avoir brouillon n° {note.pk} crédite 600,00\u00a0€ HT au titre du dossier {case.number}, qui ne "
+        "justifie que 240,00\u00a0€ HT."
+    )
+    assert {item.kind for item in finding.evidence} == {"credit_note", "return_case"}
+
+
+def test_a_credit_note_within_its_return_case_is_not_reported(boss, invoiced_with_case):
+    invoice, case = invoiced_with_case
+    note = _credit(boss, invoice, "2", case.number)
+
+    assert "credit_note_exceeds_return" not in codes(invoice_findings(note))
+    assert note.total_untaxed == Decimal("240.00")
+
+
+def test_a_credit_note_citing_an_unknown_case_is_reported(boss, invoiced_with_case):
+    invoice, _ = invoiced_with_case
+    note = _credit(boss, invoice, "1", "RET-2026-99999")
+
+    finding = the(invoice_findings(note), "credit_note_case_not_found")
+
+    assert "RET-2026-99999, introuvable" in finding.message
+
+
+def test_a_return_credited_in_two_notes_may_round_one_cent_above_the_case():
+    """8 units at 1,547.31 € less 10 % justify 11,140.63 €; credited as 4 + 4, each note rounds to
+    5,570.32 €, one cent more in all. Rounding, not a credit beyond the return (found by the bench)."""
+    from comptoir.assistant.chain import Chain, Customer, Invoice, InvoiceLine, ReturnCase, ReturnLine
+    from comptoir.assistant.chain import Product as P
+    from comptoir.assistant.checks import check_credit_note_within_return
+
+    D = Decimal
+    drill = P(1, "REF-88", "Perceuse", False, D("20"))
+    sold_line = InvoiceLine(1, drill, D("30"), D("1547.31"), D("10"), D("20"), "S", D("41777.37"), 1, 1)
+    invoice = Invoice(
+        1, "FA-2026-00001", "invoice", "issued", 1, None, D("41777.37"), D("50132.84"), (sold_line,)
+    )
+
+    def note(pk, quantity, amount):
+        line = InvoiceLine(
+            10 + pk, drill, quantity, D("1547.31"), D("10"), D("20"), "S", amount, credited_line_id=1
+        )
+        return Invoice(
+            pk,
+            f"AV-2026-0000{pk}",
+            "credit_note",
+            "issued",
+            1,
+            None,
+            amount,
+            amount * D("1.2"),
+            (line,),
+            corrects_id=1,
+            source_reference="RET-2026-00001",
+        )
+
+    case = ReturnCase(
+        1, "RET-2026-00001", "damaged", "approved", 1, (ReturnLine(1, 1, drill, D("8"), D("11140.63")),)
+    )
+    chain = Chain(
+        customer=Customer(1, "C00001", "Menuiserie Martin SARL", "france"),
+        today=None,
+        invoices=(invoice, note(2, D("4"), D("5570.32")), note(3, D("4"), D("5570.32"))),
+        return_cases=(case,),
+    )
+
+    assert check_credit_note_within_return(chain) == []
+
+    # A whole unit more than the case is not rounding.
+    beyond = Chain(
+        customer=chain.customer,
+        today=None,
+        invoices=(invoice, note(2, D("4"), D("5570.32")), note(3, D("5"), D("6962.90"))),
+        return_cases=(case,),
+    )
+    assert [f.code for f in check_credit_note_within_return(beyond)] == ["credit_note_exceeds_return"]

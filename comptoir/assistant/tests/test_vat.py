@@ -1,0 +1,79 @@
+"""VAT on a draft must follow the product and the customer's VAT regime."""
+
+import pytest
+
+from comptoir.assistant.findings import Severity
+from comptoir.assistant.tests.factories import codes, draft, invoice_findings, ship, sold, stock, the
+from comptoir.catalog.services import update_product
+from comptoir.core.testing import make_customer
+from comptoir.parties.services import update_customer
+
+pytestmark = pytest.mark.django_db
+
+VAT_CODES = {"invoice_vat_inconsistent", "reverse_charge_without_eu_vat_number"}
+
+
+def test_french_vat_billed_to_a_customer_now_in_another_member_state_is_blocking(
+    boss, company, customer, product
+):
+    stock(boss, product)
+    order = sold(boss, customer, (product, "10"))
+    ship(boss, order)
+    # The customer moved its business to Germany after ordering; the draft still carries French VAT.
+    update_customer(customer, by=boss, country="DE", vat_number="DE136695976", vat_regime="eu")
+    invoice = draft(boss, order)
+
+    finding = the(invoice_findings(invoice), "invoice_vat_inconsistent")
+
+    assert finding.severity == Severity.BLOCKING
+    assert finding.message == (
+        f"La facture brouillon n° {invoice.pk} soumet REF-88 à la TVA 20\u00a0% (S) alors que le produit (TVA "
+        "20\u00a0%) vendu au client Menuiserie Martin SARL (régime entreprise de l'Union européenne) appelle "
+        "0\u00a0% (K)."
+    )
+    assert {item.kind for item in finding.evidence} == {"invoice", "product", "customer"}
+    assert finding.proposal.payload["vat_category"] == "K"
+
+
+def test_a_rate_other_than_the_products_is_blocking(boss, company, customer, product):
+    stock(boss, product)
+    order = sold(boss, customer, (product, "10"))
+    ship(boss, order)
+    update_product(product, by=boss, vat_rate="5.50")
+    invoice = draft(boss, order)
+
+    finding = the(invoice_findings(invoice), "invoice_vat_inconsistent")
+
+    assert "appelle 5,5\u00a0% (S)" in finding.message
+
+
+def test_reverse_charge_without_a_foreign_eu_vat_number_is_blocking(boss, company, service_product):
+    german = make_customer(boss, name="Werkzeug GmbH", siren="", country="DE", vat_number="DE136695976")
+    order = sold(boss, german, (service_product, "1"))
+    # The customer turns out to be the German branch of a French company, now invoiced in France.
+    update_customer(
+        german, by=boss, country="FR", siren="542107651", vat_number="FR13542107651", vat_regime="france"
+    )
+    invoice = draft(boss, order)
+
+    findings = invoice_findings(invoice)
+    finding = the(findings, "reverse_charge_without_eu_vat_number")
+
+    assert finding.severity == Severity.BLOCKING
+    assert "le numéro FR13542107651" in finding.message and "(AE)" in finding.message
+    # One line, one VAT finding: the reverse charge says it all.
+    assert "invoice_vat_inconsistent" not in codes(findings)
+
+
+def test_vat_as_the_product_and_regime_give_is_not_reported(
+    boss, company, customer, product, service_product
+):
+    stock(boss, product)
+    order = sold(boss, customer, (product, "10"), (service_product, "1"))
+    ship(boss, order)
+    german = make_customer(boss, name="Werkzeug GmbH", siren="", country="DE", vat_number="DE136695976")
+    eu_order = sold(boss, german, (product, "2"), (service_product, "1"))
+    ship(boss, eu_order)
+
+    assert not VAT_CODES & set(codes(invoice_findings(draft(boss, order))))
+    assert not VAT_CODES & set(codes(invoice_findings(draft(boss, eu_order))))
