@@ -47,8 +47,9 @@ UNIT_CODES = {
     "l": "LTR",
     "litre": "LTR",
     "lot": "LO",
-    "boîte": "BX",
-    "carton": "CT",
+    # Packaging units come from UN/ECE Rec 21, prefixed with X in the Rec 20 list EN 16931 uses.
+    "boîte": "XBX",
+    "carton": "XCT",
     "forfait": "C62",
 }
 # EAS schemes (CEF code list) of VAT numbers, by country: the buyer's electronic address abroad.
@@ -195,7 +196,9 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
     exemptions = {}
     # The breakdown in InvoiceTax's own order, whoever supplies it: the XML archived at issue and the one
     # embedded in the PDF rendered later must be the same bytes.
-    tax_rows = sorted(invoice.taxes.all() if taxes is None else taxes, key=lambda t: (-t.vat_rate, t.category))
+    tax_rows = sorted(
+        invoice.taxes.all() if taxes is None else taxes, key=lambda t: (-t.vat_rate, t.category)
+    )
     taxes = []
     for tax in tax_rows:
         category = ei.VatCategory(tax.category)

@@ -3,12 +3,15 @@
 Pure data and small pure helpers (no Django import), so the generator stays about the flow.
 """
 
+import dataclasses
 import random
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from stdnum import luhn
+from stdnum.ch import uid as ch_uid
+from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 from stdnum.fr import tva as fr_tva
@@ -278,10 +281,22 @@ class ProductSeed:
     # Typical quantity on one order line, and the stock kept on the shelf.
     order_qty: tuple[int, int] = (1, 5)
     shelf: int = 40
+    # An exempt product (rate 0) carries the legal basis of its exemption and its VATEX code.
+    exemption: str = ""
+    exemption_code: str = ""
 
 
-def _p(sku, name, unit, price, *, vat="20.00", kind="goods", qty=(1, 5), shelf=40) -> ProductSeed:
-    return ProductSeed(sku, name, unit, Decimal(price), Decimal(vat), kind, qty, shelf)
+def _p(
+    sku, name, unit, price, *, vat="20.00", kind="goods", qty=(1, 5), shelf=40, exemption=("", "")
+) -> ProductSeed:
+    return ProductSeed(sku, name, unit, Decimal(price), Decimal(vat), kind, qty, shelf, *exemption)
+
+
+# Continuing vocational training by a declared training body is exempt (CGI art. 261-4-4° a).
+TRAINING_EXEMPTION = (
+    "Exonération de TVA, article 261-4-4° a du CGI (formation professionnelle continue)",
+    "VATEX-FR-CGI261-4",
+)
 
 
 CATALOGUE: list[ProductSeed] = [
@@ -420,7 +435,8 @@ CATALOGUE: list[ProductSeed] = [
     _p("ELE-RAL1", "Rallonge électrique de chantier 25 m 3G1,5", "pièce", "44.90", qty=(1, 4), shelf=30),
     _p("ELE-PRJ1", "Projecteur LED de chantier 50 W sur pied", "pièce", "59.90", qty=(1, 3), shelf=20),
     _p("ELE-ENR1", "Enrouleur électrique 40 m, 4 prises", "pièce", "89.00", qty=(1, 2), shelf=12),
-    # Reduced VAT rates: firewood and pellets (10 %), drinking water for building sites (5.5 %)
+    # Reduced VAT rates: firewood and pellets (10 %), drinking water for building sites (5.5 %), the
+    # trade press sold at the counter (2.1 %, CGI art. 298 septies)
     _p("BOI-GRA1", "Granulés de bois (sac de 15 kg)", "sac", "7.90", vat="10.00", qty=(10, 60), shelf=600),
     _p("BOI-BUC1", "Bois de chauffage chêne 50 cm", "stère", "95.00", vat="10.00", qty=(1, 4), shelf=30),
     _p(
@@ -431,6 +447,15 @@ CATALOGUE: list[ProductSeed] = [
         vat="5.50",
         qty=(5, 40),
         shelf=300,
+    ),
+    _p(
+        "PRE-MAG1",
+        "Revue « Outillage & Chantier » (numéro du mois)",
+        "numéro",
+        "6.90",
+        vat="2.10",
+        qty=(1, 5),
+        shelf=60,
     ),
     # Services (not stocked)
     _p(
@@ -443,11 +468,13 @@ CATALOGUE: list[ProductSeed] = [
     ),
     _p(
         "SRV-FORM",
-        "Formation à l'utilisation des outils électroportatifs (1 jour)",
+        "Formation professionnelle : sécurité et outils électroportatifs (1 jour)",
         "jour",
         "690.00",
+        vat="0.00",
         kind="service",
         qty=(1, 2),
+        exemption=TRAINING_EXEMPTION,
     ),
     _p(
         "SRV-MAIN",
@@ -485,6 +512,7 @@ SUPPLIERS = {
     "fixing": "Visserie et Fixations du Rhône SARL",
     "power": "Outillage Électroportatif Distribution SAS",
     "energy": "Bois Énergie de la Loire SARL",
+    "press": "Messageries Lyonnaises de Presse SAS",
     "other": "Quincaillerie Centrale de Lyon SA",
 }
 _SUPPLIER_OF_PREFIX = {
@@ -515,6 +543,7 @@ _SUPPLIER_OF_PREFIX = {
     "TRO": "power",
     "BOI": "energy",
     "EAU": "energy",
+    "PRE": "press",
 }
 
 
@@ -524,15 +553,32 @@ def supplier_for(sku: str) -> str:
 
 _VARIANTS = [("PRO", "gamme pro", Decimal("1.25")), ("ECO", "gamme éco", Decimal("0.80"))]
 
+# Always in the catalogue, whatever its size, so that even a small demo bills every VAT case: goods at
+# 10 %, 5.5 % and 2.1 %, an exempt training day, and a service at 20 % (VAT due on receipts).
+ESSENTIALS = ("BOI-GRA1", "EAU-PAK6", "PRE-MAG1", "SRV-FORM", "SRV-INST")
+
 
 def catalogue(rng: random.Random, count: int) -> list[ProductSeed]:
-    """`count` products: a sample of the catalogue (always with a few services), or the catalogue plus
-    « gamme pro / éco » variants of its goods when more are asked for."""
+    """`count` products: the essentials and a sample of the rest of the catalogue (always with a few
+    services), or the catalogue plus « gamme pro / éco » variants of its goods when more are asked for."""
     services = [p for p in CATALOGUE if p.kind == "service"]
     goods = [p for p in CATALOGUE if p.kind == "goods"]
     if count <= len(CATALOGUE):
-        n_services = min(len(services), max(1, count // 12))
-        chosen = rng.sample(services, n_services) + rng.sample(goods, count - n_services)
+        essentials = [p for p in CATALOGUE if p.sku in ESSENTIALS][:count]
+        taken = {p.sku for p in essentials}
+        other_services = [p for p in services if p.sku not in taken]
+        other_goods = [p for p in goods if p.sku not in taken]
+        wanted_services = min(len(services), max(1, count // 12))
+        n_services = min(
+            len(other_services),
+            max(0, wanted_services - sum(1 for p in essentials if p.kind == "service")),
+            count - len(essentials),
+        )
+        chosen = (
+            essentials
+            + rng.sample(other_services, n_services)
+            + rng.sample(other_goods, count - len(essentials) - n_services)
+        )
         order = {p.sku: i for i, p in enumerate(CATALOGUE)}
         return sorted(chosen, key=lambda p: order[p.sku])
     products = list(CATALOGUE)
@@ -545,16 +591,71 @@ def catalogue(rng: random.Random, count: int) -> list[ProductSeed]:
                 break
             price = (base.price * factor).quantize(Decimal("0.01"))
             products.append(
-                ProductSeed(
-                    f"{base.sku}-{suffix}",
-                    f"{base.name} ({label})",
-                    base.unit,
-                    price,
-                    base.vat_rate,
-                    base.kind,
-                    base.order_qty,
-                    base.shelf,
+                dataclasses.replace(
+                    base, sku=f"{base.sku}-{suffix}", name=f"{base.name} ({label})", price=price
                 )
             )
         round_no += 1
     return products
+
+
+# --- Customers abroad ------------------------------------------------------------------------------
+#
+# One business in another member state (sales without French VAT: reverse charge on services, exempt
+# intra-EU supply of goods) and one outside the EU (exports). Their identifiers pass python-stdnum.
+
+
+@dataclass(frozen=True)
+class ForeignCustomerSeed:
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    phone: str
+    domain: str
+    vat_number: str = ""
+    # Where e-invoices go (BT-49) when there is no EU VAT number to route them by.
+    einvoice_address: str = ""
+    einvoice_scheme: str = ""
+
+
+def belgian_vat(seven_digits: str) -> str:
+    """A valid Belgian VAT number (BE0 + 7 digits + 2 check digits: 97 − the first 8 digits mod 97)."""
+    stem = "0" + seven_digits
+    number = f"BE{stem}{97 - int(stem) % 97:02d}"
+    assert eu_vat.is_valid(number), number
+    return number
+
+
+def swiss_uid(eight_digits: str) -> str:
+    """A valid Swiss business identification number (UID, CHE + 8 digits + a mod-11 check digit)."""
+    number = "CHE" + eight_digits + ch_uid.calc_check_digit(eight_digits)
+    assert ch_uid.is_valid(number), number
+    return number
+
+
+FOREIGN_CUSTOMERS = [
+    ForeignCustomerSeed(
+        "Menuiserie Lambert et Fils SRL",
+        "Rue de la Station 42",
+        "4020",
+        "Liège",
+        "BE",
+        "+32 4 341 27 80",
+        "menuiserie-lambert.be",
+        belgian_vat("4567312"),
+    ),
+    ForeignCustomerSeed(
+        "Ateliers Favre SA",
+        "Route des Acacias 18",
+        "1227",
+        "Carouge",
+        "CH",
+        "+41 22 342 18 60",
+        "ateliers-favre.ch",
+        # EAS 0183: the Swiss UID register.
+        einvoice_address=swiss_uid("11628170"),
+        einvoice_scheme="0183",
+    ),
+]

@@ -31,6 +31,7 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("règlement")
         ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["date", "id"], name="payment_date_id")]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
 
     def __str__(self):

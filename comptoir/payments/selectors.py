@@ -49,7 +49,9 @@ def invoice_payment_state(invoice: Invoice) -> PaymentState:
     balance due is total − deposits deducted − settled."""
     # amount(): SQLite sums decimals as floats; back to exact cents.
     paid = amount(PaymentAllocation.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO)
-    credited = amount(CreditApplication.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO)
+    credited = amount(
+        CreditApplication.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO
+    )
     deposits = invoice.deposits_deducted
     return PaymentState(invoice.total, paid + credited + deposits, deposits)
 
@@ -60,7 +62,12 @@ def with_amount_paid(qs):
     money_field = DecimalField(max_digits=14, decimal_places=2)
 
     def settled_by(model):
-        total = model.objects.filter(invoice=OuterRef("pk")).values("invoice").annotate(s=Sum("amount")).values("s")
+        total = (
+            model.objects.filter(invoice=OuterRef("pk"))
+            .values("invoice")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        )
         return Coalesce(Subquery(total, output_field=money_field), Value(ZERO), output_field=money_field)
 
     return qs.annotate(
@@ -71,15 +78,21 @@ def with_amount_paid(qs):
     )
 
 
-def open_invoices(customer=None):
+def _open_invoices(**filters) -> list:
     qs = with_amount_paid(
-        Invoice.objects.filter(status=Invoice.Status.ISSUED).exclude(kind=Invoice.Kind.CREDIT_NOTE).select_related("customer")
+        Invoice.objects.filter(status=Invoice.Status.ISSUED, **filters)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .select_related("customer")
     )
-    if customer is not None:
-        qs = qs.filter(customer=customer)
+    # The database keeps only the unsettled ones (not every invoice ever issued); Python checks again in
+    # exact decimals, as SQLite sums amounts as floats.
+    qs = qs.filter(amount_paid__lt=F("total"))
     return [inv for inv in qs.order_by("due_date", "id") if inv.amount_paid < inv.total]
 
 
+def open_invoices(customer=None):
+    return _open_invoices(**({"customer": customer} if customer is not None else {}))
+
+
 def overdue_invoices(today=None):
-    today = today or timezone.localdate()
-    return [inv for inv in open_invoices() if inv.due_date and inv.due_date < today]
+    return _open_invoices(due_date__lt=today or timezone.localdate())

@@ -102,7 +102,7 @@ class Order(models.Model):
     class Meta:
         verbose_name = _("commande")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["status", "date"])]
+        indexes = [models.Index(fields=["status", "date"]), models.Index(fields=["date", "id"], name="order_date_id")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),

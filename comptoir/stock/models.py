@@ -116,7 +116,7 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = _("bon de livraison")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["status", "date"])]
+        indexes = [models.Index(fields=["status", "date"]), models.Index(fields=["date", "id"], name="delivery_date_id")]
 
     def __str__(self):
         return self.number

