@@ -36,7 +36,7 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import CharField, FloatField, Func
+from django.db.models import BigIntegerField, CharField, Func
 
 from comptoir.accounting.fec_check import COLUMNS, SEPARATOR, Report, inspect
 from comptoir.accounting.models import Account, EntryLine, JournalEntry
@@ -88,13 +88,14 @@ def _paris_day(utc_text: str) -> str:
     return moment.astimezone(PARIS).strftime("%Y%m%d")
 
 
-def _amount(value) -> str:
-    """1234.5 → `1234,50`: two decimals, decimal comma, no thousands separator."""
-    return f"{value:.2f}".replace(".", ",") if value else "0,00"
+def _amount(cents: int) -> str:
+    """123450 → `1234,50`: two decimals, decimal comma, no thousands separator (debits and credits are
+    never negative)."""
+    return f"{cents // 100},{cents % 100:02d}"
 
 
 # Values leave the database as plain text and numbers: Django's per-value converters (text → date,
-# float → Decimal, timestamps made aware) would cost more than all the rest of the export, and the
+# numbers → Decimal, timestamps made aware) would cost more than all the rest of the export, and the
 # file wants text anyway. Comptoir runs on SQLite and PostgreSQL; each gets its SQL below.
 
 
@@ -122,16 +123,12 @@ class _UtcTime(Func):
         return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS text)", **extra_context)
 
 
-class _Number(Func):
-    """An amount as the database driver gives it: Decimal on PostgreSQL; on SQLite an int or a double
-    that formats back to its exact cents (amounts stay far below 2**53 cents). No Decimal is built."""
+class _Cents(Func):
+    """An amount as whole cents, rounded by the database (an integer on both engines): the export
+    formats it without building a Decimal per value, and no binary fraction ever reaches Python."""
 
-    output_field = FloatField()
-    template = "%(expressions)s"
-
-    @property
-    def convert_value(self):
-        return self._convert_value_noop  # not even float(): the value is only ever formatted
+    output_field = BigIntegerField()
+    template = "CAST(ROUND(%(expressions)s * 100) AS BIGINT)"
 
 
 def _entries(date_from: datetime.date, date_to: datetime.date):
@@ -164,8 +161,8 @@ def _lines(date_from: datetime.date, date_to: datetime.date):
             "partner__code",
             "partner__name",
             "label",
-            _Number("debit"),
-            _Number("credit"),
+            _Cents("debit"),
+            _Cents("credit"),
             "reconciled__reconciliation__code",
             _Day("reconciled__reconciliation__date"),
         )

@@ -135,14 +135,24 @@ def quote_create(request):
 @requires("quote.manage")
 def quote_edit(request, pk):
     quote = get_object_or_404(Quote.objects.select_related("customer"), pk=pk)
-    if quote.status != Quote.Status.DRAFT:
-        messages.error(
-            request,
-            _("Le devis %(number)s n'est plus modifiable : seuls les brouillons le sont.")
-            % {"number": quote.number},
-        )
-        return redirect("web:quote_detail", pk=quote.pk)
-    rows = rows_from_lines(quote.lines.all())
+    return _edit_lines(
+        request,
+        quote,
+        detail="web:quote_detail",
+        template="web/quotes/edit.html",
+        context_name="quote",
+        replace=services.replace_quote_lines,
+        locked=_("Le devis %(number)s n'est plus modifiable : seuls les brouillons le sont."),
+        saved=_("Lignes du devis %(number)s enregistrées."),
+    )
+
+
+def _edit_lines(request, document, *, detail, template, context_name, replace, locked, saved):
+    """The line editor of a draft quote or order: the same rows, parsing and service call for both."""
+    if document.status != type(document).Status.DRAFT:
+        messages.error(request, locked % {"number": document.number})
+        return redirect(detail, pk=document.pk)
+    rows = rows_from_lines(document.lines.all())
     if request.method == "POST":
         rows = rows_with_ids(forms.sales_rows(request.POST))
         try:
@@ -152,12 +162,12 @@ def quote_edit(request, pk):
         else:
             _result, ok = perform(
                 request,
-                lambda: services.replace_quote_lines(quote, lines, by=request.user),
-                _("Lignes du devis %(number)s enregistrées.") % {"number": quote.number},
+                lambda: replace(document, lines, by=request.user),
+                saved % {"number": document.number},
             )
             if ok:
-                return redirect("web:quote_detail", pk=quote.pk)
-    return render(request, "web/quotes/edit.html", {"quote": quote, **editor_context(rows)})
+                return redirect(detail, pk=document.pk)
+    return render(request, template, {context_name: document, **editor_context(rows)})
 
 
 @requires("quote.view")
@@ -327,29 +337,16 @@ def order_create(request):
 @requires("order.manage")
 def order_edit(request, pk):
     order = get_object_or_404(Order.objects.select_related("customer"), pk=pk)
-    if order.status != Order.Status.DRAFT:
-        messages.error(
-            request,
-            _("La commande %(number)s n'est plus modifiable : seuls les brouillons le sont.")
-            % {"number": order.number},
-        )
-        return redirect("web:order_detail", pk=order.pk)
-    rows = rows_from_lines(order.lines.all())
-    if request.method == "POST":
-        rows = rows_with_ids(forms.sales_rows(request.POST))
-        try:
-            lines = forms.sales_lines(rows)
-        except forms.RowError as exc:
-            messages.error(request, exc.message)
-        else:
-            _result, ok = perform(
-                request,
-                lambda: services.replace_order_lines(order, lines, by=request.user),
-                _("Lignes de la commande %(number)s enregistrées.") % {"number": order.number},
-            )
-            if ok:
-                return redirect("web:order_detail", pk=order.pk)
-    return render(request, "web/orders/edit.html", {"order": order, **editor_context(rows)})
+    return _edit_lines(
+        request,
+        order,
+        detail="web:order_detail",
+        template="web/orders/edit.html",
+        context_name="order",
+        replace=services.replace_order_lines,
+        locked=_("La commande %(number)s n'est plus modifiable : seuls les brouillons le sont."),
+        saved=_("Lignes de la commande %(number)s enregistrées."),
+    )
 
 
 @requires("order.view")
