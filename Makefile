@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 2
 # Only the folders that exist, so ruff does not stop on a missing one.
 LINT_PATHS := $(wildcard comptoir bench tests)
 
-.PHONY: run setup test lint fmt bench clean distclean
+.PHONY: run setup test lint fmt messages bench clean distclean
 
 run: setup
 	@mkdir -p "$${COMPTOIR_VAR_DIR:-var}"
@@ -46,6 +46,14 @@ lint: setup
 fmt: setup
 	$(BIN)/ruff format $(LINT_PATHS)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
+
+# Translations (needs gettext): refresh the .po catalogs from the code and templates, fill the French one
+# with the source strings, compile the .mo files. The .mo files are committed, so running Comptoir needs no
+# gettext; new English strings arrive empty in comptoir/locale/en and the i18n test lists them.
+messages: setup
+	cd comptoir && ../$(BIN)/comptoir makemessages --locale fr --locale en --ignore tests --no-obsolete
+	msgen --output-file comptoir/locale/fr/LC_MESSAGES/django.po comptoir/locale/fr/LC_MESSAGES/django.po
+	cd comptoir && ../$(BIN)/comptoir compilemessages
 
 bench: setup
 	$(BIN)/python bench/o2c.py -n 200

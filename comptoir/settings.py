@@ -36,13 +36,16 @@ INSTALLED_APPS = [
     "comptoir.returns",
     "comptoir.assistant",
     "comptoir.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # French unless the user chose English in the user menu; Accept-Language is ignored (see the module).
+    "comptoir.web.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,6 +115,16 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Background work (the billing agent) is queued in the database and run by `comptoir db-worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Reminder e-mails: files under var/outbox unless an SMTP server is configured, so the demo never tries
+# to reach the internet and every message sent can be read back.
+EMAIL_BACKEND = os.environ.get("COMPTOIR_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "outbox"
+EMAIL_HOST = os.environ.get("COMPTOIR_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "comptabilite@comptoir.invalid")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

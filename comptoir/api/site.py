@@ -18,6 +18,7 @@ from comptoir.api.routers import (
     invoices,
     payments,
     products,
+    proposals,
     returns,
     sales,
     stock,
@@ -68,6 +69,8 @@ api.add_router("/deliveries", deliveries.router)
 api.add_router("/invoices", invoices.router)
 api.add_router("/invoices", findings.overrides)
 api.add_router("/findings", findings.router)
+api.add_router("/proposals", proposals.router)
+api.add_router("/agent", proposals.agent)
 api.add_router("/payments", payments.router)
 api.add_router("/returns", returns.router)
 api.add_router("/credit-notes", returns.credit_notes)

@@ -21,3 +21,38 @@ NOTHING_TO_OVERRIDE = (
     "nothing_to_override",
     N_("La facture %(invoice)s n'a aucun constat bloquant : elle peut être émise telle quelle."),
 )
+DOCUMENT_MISSING = (
+    "proposal_document_missing",
+    N_("Le document visé par la proposition (%(what)s) n'existe plus."),
+)
+KIND_UNKNOWN = ("proposal_kind_unknown", N_("Type de proposition inconnu : %(kind)s."))
+EDIT_LINES = ("proposal_edit_invalid", N_("Indiquez une quantité pour chaque ligne de la proposition."))
+EDIT_QUANTITY = ("proposal_edit_invalid", N_("Quantité illisible ou négative : « %(value)s »."))
+ALREADY_DECIDED = (
+    "proposal_already_decided",
+    N_("La proposition n° %(id)s a déjà été traitée (%(status)s) : rien n'a été refait."),
+)
+REJECT_REASON_REQUIRED = ("proposal_reason_required", N_("Indiquez pourquoi vous rejetez la proposition."))
+NOT_EDITABLE = (
+    "proposal_not_editable",
+    N_("Cette proposition ne se modifie pas : approuvez-la ou rejetez-la."),
+)
+AGENT_BUSY = (
+    "agent_already_running",
+    N_("L'agent de facturation tourne déjà (lancé le %(started)s) : attendez la fin de ce passage."),
+)
+REMINDER_LEVEL = ("reminder_level_unknown", N_("Niveau de relance inconnu : %(level)s."))
+REMINDER_NOT_DUE = (
+    "reminder_not_due",
+    N_("La facture %(invoice)s n'est pas échue et impayée : aucune relance à envoyer."),
+)
+REMINDER_NO_ADDRESS = (
+    "reminder_no_address",
+    N_("Aucune adresse e-mail valable pour relancer %(customer)s : indiquez un destinataire."),
+)
+REMINDER_EMPTY = ("reminder_empty", N_("La relance doit avoir un objet et un message."))
+POLICY_INVALID = ("assistant_policy_invalid", N_("Politique de l'assistant incohérente : %(detail)s"))
+CASE_NOT_OPEN = (
+    "case_not_open",
+    N_("Le dossier %(number)s n'est plus ouvert : l'assistant n'a pas d'avis à donner."),
+)

@@ -4,11 +4,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Sum, Value, When
 
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
+from comptoir.catalog.models import Product
 from comptoir.sales import progress
-from comptoir.sales.models import BillingMilestone, Order
+from comptoir.sales.models import BillingMilestone, Order, OrderLine
 from comptoir.sales.services import milestone_amount
 
 ZERO = Decimal("0")
@@ -141,3 +142,55 @@ def order_billing_status(order: Order) -> OrderBillingStatus:
 
 def _as_flag(condition: Q):
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def orders_to_invoice():
+    """Confirmed orders with delivered goods or ordered services not yet invoiced, and no draft
+    invoice already waiting to be issued."""
+    delivered_not_invoiced = OrderLine.objects.filter(
+        order=OuterRef("pk"), quantity_delivered__gt=F("quantity_invoiced")
+    )
+    services_not_invoiced = OrderLine.objects.filter(
+        order=OuterRef("pk"), product__kind=Product.Kind.SERVICE, quantity_invoiced__lt=F("quantity")
+    )
+    draft_invoice = Invoice.objects.filter(order=OuterRef("pk"), status=Invoice.Status.DRAFT)
+    # An order with an ordinary billing schedule is invoiced step by step, not by quantities.
+    schedule = BillingMilestone.objects.filter(order=OuterRef("pk"), is_deposit=False)
+    return (
+        Order.objects.filter(status=Order.Status.CONFIRMED)
+        .filter(Exists(delivered_not_invoiced) | Exists(services_not_invoiced))
+        .exclude(Exists(draft_invoice))
+        .exclude(Exists(schedule))
+        .select_related("customer")
+        .order_by("date", "id")
+    )
+
+
+def milestones_to_invoice() -> list[BillingMilestone]:
+    """Billing-schedule steps that are reached (a deposit at confirmation, a marked event, every goods
+    line delivered) on a confirmed order and have no live invoice yet."""
+    live = Invoice.objects.filter(milestone=OuterRef("pk")).exclude(status=Invoice.Status.CANCELLED)
+    candidates = (
+        BillingMilestone.objects.filter(order__status=Order.Status.CONFIRMED)
+        .exclude(Exists(live.exclude(kind=Invoice.Kind.CREDIT_NOTE)))
+        .filter(Q(reached_at__isnull=False) | Q(trigger=BillingMilestone.Trigger.DELIVERY))
+        .select_related("order")
+        .order_by("order_id", "position", "id")
+    )
+    found = []
+    delivered: dict[int, bool] = {}
+    for milestone in candidates:
+        if milestone.trigger == BillingMilestone.Trigger.DELIVERY:
+            if milestone.order_id not in delivered:
+                goods = [
+                    line
+                    for line in milestone.order.lines.select_related("product")
+                    if line.product.is_stocked
+                ]
+                delivered[milestone.order_id] = (
+                    bool(goods) and progress.delivery_progress(goods) == progress.DONE
+                )
+            if not delivered[milestone.order_id]:
+                continue
+        found.append(milestone)
+    return found

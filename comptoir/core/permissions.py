@@ -43,6 +43,7 @@ _READ = {
     "payment.view",
     "stock.view",
     "return.view",
+    "proposal.view",
 }
 
 PERMISSIONS: dict[str, set[str]] = {
@@ -70,6 +71,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "return.manage",
         "return.approve",
         "return.resolve",
+        "assistant.run",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -87,11 +89,14 @@ PERMISSIONS: dict[str, set[str]] = {
         "payment.register",
         "accounting.view",
         "accounting.close",
+        "settings.view",
         "credit_note.manage",
         "credit_note.gesture",
         "return.resolve",
         "invoice.unblock",
         "assistant.override",
+        "assistant.run",
+        "reminder.send",
     },
     Role.DIRECTION: _READ
     | {
@@ -111,6 +116,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "payment.register",
         "accounting.view",
         "accounting.close",
+        "settings.view",
         "audit.view",
         "credit_note.manage",
         "credit_note.gesture",
@@ -122,6 +128,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "return.configure",
         "invoice.unblock",
         "assistant.override",
+        "assistant.run",
+        "assistant.configure",
+        "reminder.send",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}

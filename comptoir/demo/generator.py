@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from comptoir.assistant import services as assistant
 from comptoir.billing.services import (
     create_credit_note,
     create_invoice_from_order,
@@ -357,6 +358,10 @@ class _Story:
             # Today may be a weekend or a bank holiday: what happens today (mail read, cases opened) still does.
             self._run_events(self.today)
             self._planned_receipt()
+            # The assistant's first pass, so its inbox is not empty at first launch.
+            run = assistant.run_agent(by=None, trigger="demo")
+            self.counts["brouillons préparés par l'assistant"] = run.stats.get("drafts_prepared", 0)
+            self.counts["propositions de l'assistant"] = run.stats.get("proposals_open", 0)
         self.counts["dossiers en cours"] = self.returns.open_cases()
         self.counts["avoirs imputés sur une autre facture"] = len(self.applied_elsewhere)
 

@@ -13,3 +13,4 @@ PAYMENT_TERMS_TOO_LONG = ("payment_terms_too_long", N_("Le délai de paiement ne
 COMPANY_MISSING = ("company_missing", N_("La société n'est pas encore paramétrée : renseignez-la dans les paramètres."))
 EU_REGIME_NEEDS_VAT = ("eu_customer_needs_vat_number", N_("Un client de l'Union européenne facturé sans TVA française doit avoir un numéro de TVA intracommunautaire d'un autre État membre."))
 FRANCE_REGIME_ABROAD = ("france_regime_abroad", N_("Un client situé hors de France ne peut pas relever du régime « TVA française » : choisissez Union européenne ou exportation."))
+NEGATIVE_PENALTY_RATE = ("negative_penalty_rate", N_("Le taux des pénalités de retard ne peut pas être négatif ; la loi impose au moins trois fois le taux d'intérêt légal (art. L441-10 du Code de commerce)."))

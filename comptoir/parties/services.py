@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from stdnum.eu import vat as eu_vat
 
-from comptoir.core import audit, permissions
+from comptoir.core import audit, money, permissions
 from comptoir.core.errors import fail as _fail
 from comptoir.parties import errors
 from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, clean_siret, clean_vat
@@ -65,9 +65,13 @@ def _check_vat_regime(data: dict) -> None:
         _fail(errors.FRANCE_REGIME_ABROAD)
 
 
+# Code de commerce L441-10 I: at most 60 days from the invoice date, or 45 days end of month.
+MAX_PAYMENT_DAYS = 60
+MAX_PAYMENT_DAYS_END_OF_MONTH = 45
+
+
 def _check_payment_terms(days, end_of_month: bool) -> None:
-    # Code de commerce L441-10: at most 60 days from the invoice date, or 45 days end of month.
-    limit = 45 if end_of_month else 60
+    limit = MAX_PAYMENT_DAYS_END_OF_MONTH if end_of_month else MAX_PAYMENT_DAYS
     if days is not None and int(days) > limit:
         _fail(errors.PAYMENT_TERMS_TOO_LONG)
 
@@ -88,6 +92,9 @@ def create_customer(*, by, code: str = "", contacts=(), delivery_addresses=(), *
         _fail(errors.NAME_REQUIRED)
     fields = _infer_vat_regime(_clean_identifiers(fields, siren_required=False))
     _check_vat_regime(fields)
+    if fields.get("payment_days") is None:
+        # Terms not stated: the company's default terms (settings page « Conditions de paiement »).
+        fields["payment_days"] = default_payment_days()
     _check_payment_terms(fields.get("payment_days"), fields.get("payment_end_of_month", False))
     code = (code or "").strip() or _next_customer_code()
     if Customer.objects.filter(code=code).exists():
@@ -159,11 +166,19 @@ def configure_company(*, by, **fields) -> Company:
         merged["iban"] = clean_iban(merged["iban"]) or _fail(errors.INVALID_IBAN, value=merged["iban"])
     if merged.get("bic"):
         merged["bic"] = clean_bic(merged["bic"]) or _fail(errors.INVALID_BIC, value=merged["bic"])
+    # The default terms are offered to new customers: they must be lawful too (no end-of-month option).
+    _check_payment_terms(merged.get("default_payment_days"), False)
+    if merged.get("late_penalty_rate") is not None and money.D(merged["late_penalty_rate"]) < 0:
+        _fail(errors.NEGATIVE_PENALTY_RATE)
+    # The audit names the fields that really changed (a settings form sends every field each time).
+    changed = sorted(f for f in fields if f not in current or merged[f] != current[f])
+    if company is not None and not changed:
+        return company
     company = company or Company()
     for field, value in merged.items():
         setattr(company, field, value)
     company.save()
-    audit.record("company.configured", by=by, obj=company, data={"fields": sorted(fields)})
+    audit.record("company.configured", by=by, obj=company, data={"fields": changed})
     return company
 
 
@@ -172,3 +187,9 @@ def get_company() -> Company:
     if company is None:
         _fail(errors.COMPANY_MISSING)
     return company
+
+
+def default_payment_days() -> int:
+    """The payment terms offered to a new customer: the company's default, 30 days before it is set up."""
+    days = Company.objects.values_list("default_payment_days", flat=True).first()
+    return Company._meta.get_field("default_payment_days").default if days is None else days

@@ -1,15 +1,17 @@
 """Payment progress of invoices, derived from allocations (never stored on the invoice)."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comptoir.billing.models import Invoice
 from comptoir.core.money import amount
-from comptoir.payments.models import CreditApplication, PaymentAllocation
+from comptoir.parties.models import Customer
+from comptoir.payments.models import CreditApplication, Payment, PaymentAllocation, Refund
 
 ZERO = Decimal("0")
 OPEN, PARTIAL, PAID = "open", "partial", "paid"
@@ -96,3 +98,129 @@ def open_invoices(customer=None):
 
 def overdue_invoices(today=None):
     return _open_invoices(due_date__lt=today or timezone.localdate())
+
+
+# --- Aged receivables (balance âgée clients) ------------------------------------------------------
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+# Upper bounds, in days past the due date, of the overdue buckets; beyond the last is the oldest one.
+AGE_LIMITS = (30, 60, 90)
+BUCKETS = ("not_due", "days_1_30", "days_31_60", "days_61_90", "over_90")
+
+
+@dataclass(frozen=True)
+class AgedBalanceRow:
+    """What one customer still owes, by how late it is. `unapplied` (zero or negative) is what the
+    customer has to their credit and has not been set against an invoice yet: credit notes neither
+    applied nor refunded, payments received beyond what was allocated."""
+
+    customer_id: int | None
+    customer_code: str
+    customer_name: str
+    not_due: Decimal = ZERO
+    days_1_30: Decimal = ZERO
+    days_31_60: Decimal = ZERO
+    days_61_90: Decimal = ZERO
+    over_90: Decimal = ZERO
+    unapplied: Decimal = ZERO
+
+    @property
+    def overdue(self) -> Decimal:
+        return self.days_1_30 + self.days_31_60 + self.days_61_90 + self.over_90
+
+    @property
+    def total(self) -> Decimal:
+        """The customer's open balance: equal to their balance on account 411."""
+        return self.not_due + self.overdue + self.unapplied
+
+
+@dataclass(frozen=True)
+class AgedBalance:
+    today: datetime.date
+    rows: list[AgedBalanceRow]
+
+    @property
+    def totals(self) -> AgedBalanceRow:
+        fields = (*BUCKETS, "unapplied")
+        sums = {name: sum((getattr(row, name) for row in self.rows), ZERO) for name in fields}
+        return AgedBalanceRow(None, "", "", **sums)
+
+
+def _summed(value):
+    return Coalesce(Sum(value, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def _settled(model, field: str):
+    """What rows of `model` pointing at the outer document through `field` add up to (0 if none)."""
+    total = (
+        model.objects.filter(**{field: OuterRef("pk")}).values(field).annotate(s=Sum("amount")).values("s")
+    )
+    return Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def aged_receivables(today: datetime.date | None = None, search: str = "") -> AgedBalance:
+    """Open amounts per customer by days past the due date: not yet due, 1–30, 31–60, 61–90 and over
+    90 days; plus their credit not yet applied. Summed in SQL, three grouped queries and one for the
+    names, whatever the number of invoices. Customers who owe nothing (and have no credit) are left out;
+    rows come in customer name order.
+
+    An invoice counts for what is left to pay on it (total less deposits deducted, payments allocated
+    and credit notes applied), in the bucket of its due date on `today` (due today is not yet late).
+    A customer's total therefore equals their 411 balance.
+    """
+    today = today or timezone.localdate()
+    search = (search or "").strip()
+    customer_filter = (
+        Q(customer__name__icontains=search) | Q(customer__code__iexact=search) if search else Q()
+    )
+    limits = [today - datetime.timedelta(days=days) for days in AGE_LIMITS]
+    # The bucket of each invoice, from the newest due date to the oldest: the first that applies.
+    bucket = Case(
+        When(due__gte=today, then=Value(BUCKETS[0])),
+        *(When(due__gte=limit, then=Value(name)) for limit, name in zip(limits, BUCKETS[1:4], strict=True)),
+        default=Value(BUCKETS[4]),
+    )
+    invoices = (
+        with_amount_paid(
+            Invoice.objects.filter(customer_filter, status=Invoice.Status.ISSUED).exclude(
+                kind=Invoice.Kind.CREDIT_NOTE
+            )
+        )
+        # The database keeps only the unsettled invoices; whatever SQLite's float sums let through
+        # counts for 0 once the totals are back to the cent.
+        .filter(amount_paid__lt=F("total"))
+        .annotate(due=Coalesce("due_date", "date"))
+        .annotate(bucket=bucket)
+        .values("customer_id", "bucket")
+        .annotate(s=_summed(F("total") - F("amount_paid")))
+        .order_by()
+    )
+    credit_notes = (
+        Invoice.objects.filter(customer_filter, status=Invoice.Status.ISSUED, kind=Invoice.Kind.CREDIT_NOTE)
+        .annotate(
+            left=F("total") - _settled(CreditApplication, "credit_note") - _settled(Refund, "credit_note")
+        )
+        .filter(left__gt=0)
+        .values("customer_id")
+        .annotate(s=_summed(F("left")))
+        .order_by()
+    )
+    payments = (
+        Payment.objects.filter(customer_filter)
+        .annotate(left=F("amount") - _settled(PaymentAllocation, "payment"))
+        .filter(left__gt=0)
+        .values("customer_id")
+        .annotate(s=_summed(F("left")))
+        .order_by()
+    )
+    figures: dict[int, dict[str, Decimal]] = {}
+    for row in invoices:
+        figures.setdefault(row["customer_id"], {})[row["bucket"]] = amount(row["s"])
+    for row in [*credit_notes, *payments]:
+        customer = figures.setdefault(row["customer_id"], {})
+        customer["unapplied"] = customer.get("unapplied", ZERO) - amount(row["s"])
+    names = Customer.objects.filter(pk__in=figures).order_by("name", "id").values_list("pk", "code", "name")
+    rows = [AgedBalanceRow(pk, code, name, **figures[pk]) for pk, code, name in names]
+    return AgedBalance(
+        today=today, rows=[row for row in rows if any(getattr(row, n) for n in (*BUCKETS, "unapplied"))]
+    )

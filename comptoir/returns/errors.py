@@ -135,6 +135,17 @@ ATTACHMENT_TOO_LARGE = (
     "return_attachment_too_large",
     N_("Le fichier %(name)s dépasse %(limit)s Mo : envoyez une version plus légère."),
 )
+ATTACHMENT_TYPE = (
+    "return_attachment_type",
+    N_(
+        "Le fichier %(name)s n'est pas d'un type accepté : joignez une photo (JPEG, PNG, WebP, HEIC), un PDF, "
+        "un e-mail ou un document bureautique."
+    ),
+)
+TOO_MANY_ATTACHMENTS = (
+    "return_too_many_attachments",
+    N_("Un dossier garde au plus %(limit)s pièces jointes."),
+)
 CASE_REFUSED = (
     "return_case_refused",
     N_(

@@ -53,6 +53,28 @@ LOSS_ACCOUNT = "658"
 STOCK_VARIATION_ACCOUNT = "603"
 
 MAX_ATTACHMENT_MB = 15
+MAX_ATTACHMENTS = 20
+ATTACHMENT_EXTENSIONS = frozenset(
+    {
+        "jpg",
+        "jpeg",
+        "png",
+        "webp",
+        "heic",
+        "heif",
+        "gif",
+        "pdf",
+        "txt",
+        "eml",
+        "msg",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "odt",
+        "ods",
+    }
+)
 NO_REPLACEMENT_REASONS = rules.NO_REPLACEMENT_REASONS
 
 
@@ -205,6 +227,12 @@ def _store_attachment(case: ReturnCase, upload, *, by) -> Attachment:
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_ATTACHMENT_MB * 1024 * 1024:
         _fail(errors.ATTACHMENT_TOO_LARGE, name=name, limit=MAX_ATTACHMENT_MB)
+    # What customers send about a dispute: photos, PDFs, e-mails, office files. Anything else (HTML, SVG,
+    # scripts, archives) is refused: it could run in a reader's browser or hide what it contains.
+    if name.rsplit(".", 1)[-1].lower() not in ATTACHMENT_EXTENSIONS or "." not in name:
+        _fail(errors.ATTACHMENT_TYPE, name=name[:100])
+    if case.attachments.count() >= MAX_ATTACHMENTS:
+        _fail(errors.TOO_MANY_ATTACHMENTS, limit=MAX_ATTACHMENTS)
     attachment = Attachment(case=case, name=name.rsplit("/", 1)[-1][:200], uploaded_by=_actor(by))
     attachment.file.save(attachment.name, upload, save=True)
     return attachment

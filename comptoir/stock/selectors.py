@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from comptoir.catalog.models import Product
 from comptoir.sales.models import Order, OrderLine
@@ -75,3 +75,25 @@ def level_of(product: Product) -> Level:
 
 def moves_of(product: Product, limit: int = 200):
     return StockMove.objects.filter(product=product).order_by("-date", "-id")[:limit]
+
+
+def moves(*, product_id=None, kind: str = "", date_from=None, date_to=None, search: str = ""):
+    """Stock moves, newest first (a queryset: paginate it). `search` finds a product by reference or
+    name, or a document by its number; `kind` is one of StockMove.Kind (anything else is ignored)."""
+    qs = StockMove.objects.select_related("product")
+    if product_id is not None:
+        qs = qs.filter(product_id=product_id)
+    if kind in StockMove.Kind.values:
+        qs = qs.filter(kind=kind)
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(product__sku__icontains=search)
+            | Q(product__name__icontains=search)
+            | Q(document__icontains=search)
+        )
+    return qs.order_by("-date", "-id")

@@ -56,6 +56,9 @@ AUDIT_ACTIONS = {
     "assistant.override": _("Constats bloquants levés (passer outre)"),
     "user.created": _("Utilisateur créé"),
     "api_token.created": _("Jeton d'API créé"),
+    "user.roles_changed": _("Rôles de l'utilisateur modifiés"),
+    "user.deactivated": _("Utilisateur désactivé"),
+    "user.reactivated": _("Utilisateur réactivé"),
 }
 
 AUDIT_KEYS = {
@@ -105,6 +108,8 @@ AUDIT_KEYS = {
     "credit_notes": _("avoirs"),
     "invoice_total": _("montant refacturé HT"),
     "pending_repairs": _("en réparation"),
+    "before": _("avant"),
+    "after": _("après"),
 }
 
 # Values of these keys are amounts in euros.
@@ -133,6 +138,9 @@ AUDIT_OBJECT_TYPES = {
     "billing.invoice": _("Facture"),
     "payments.payment": _("Règlement"),
     "returns.returncase": _("Dossier de retour"),
+    "auth.user": _("Utilisateur"),
+    "returns.returnpolicy": _("Règles de retour"),
+    "accounting.fiscalyear": _("Exercice comptable"),
 }
 
 # object_type → URL name of its detail page.
@@ -142,9 +150,11 @@ AUDIT_OBJECT_URLS = {
     "sales.quote": "web:quote_detail",
     "sales.order": "web:order_detail",
     "stock.delivery": "web:delivery_detail",
+    "stock.receipt": "web:receipt_detail",
     "billing.invoice": "web:invoice_detail",
     "payments.payment": "web:payment_detail",
     "returns.returncase": "web:return_detail",
+    "auth.user": "web:settings_user_detail",
 }
 
 DELIVERY_PROGRESS = {
@@ -177,3 +187,51 @@ def payment_chip(invoice, today=None) -> tuple[str, str] | None:
     if state != payment_view.PAID and invoice.due_date and invoice.due_date < today:
         state = "overdue"
     return state, str(PAYMENT_STATES[state])
+
+
+# What each permission code allows, for the table of roles (settings). A code missing here is shown as is.
+PERMISSION_LABELS = {
+    "customer.view": _("Consulter les clients"),
+    "customer.manage": _("Créer et modifier les clients"),
+    "product.view": _("Consulter les produits"),
+    "product.manage": _("Créer et modifier les produits"),
+    "quote.view": _("Consulter les devis"),
+    "quote.manage": _("Créer et modifier les devis"),
+    "quote.send": _("Envoyer un devis"),
+    "quote.accept": _("Enregistrer l'acceptation d'un devis"),
+    "order.view": _("Consulter les commandes"),
+    "order.manage": _("Créer et modifier les commandes"),
+    "order.confirm": _("Confirmer une commande"),
+    "order.cancel": _("Annuler une commande"),
+    "delivery.view": _("Consulter les livraisons"),
+    "delivery.manage": _("Préparer les bons de livraison"),
+    "delivery.validate": _("Valider (expédier) une livraison"),
+    "stock.view": _("Consulter le stock"),
+    "stock.receive": _("Réceptionner des marchandises"),
+    "invoice.view": _("Consulter les factures"),
+    "invoice.manage": _("Préparer les factures"),
+    "invoice.issue": _("Émettre une facture"),
+    "invoice.unblock": _("Lever le blocage de facturation d'une livraison en litige"),
+    "credit_note.manage": _("Préparer les avoirs"),
+    "credit_note.gesture": _("Accorder un avoir commercial sans retour"),
+    "payment.view": _("Consulter les règlements"),
+    "payment.register": _("Enregistrer un règlement"),
+    "accounting.view": _("Consulter la comptabilité"),
+    "accounting.close": _("Verrouiller une période comptable"),
+    "audit.view": _("Consulter le journal d'audit"),
+    "return.view": _("Consulter les litiges"),
+    "return.manage": _("Ouvrir et instruire un dossier de retour"),
+    "return.approve": _("Accepter ou rejeter un retour (sous le seuil)"),
+    "return.approve_large": _("Accepter ou rejeter un retour au-delà du seuil"),
+    "return.receive": _("Réceptionner une marchandise retournée"),
+    "return.resolve": _("Résoudre un dossier de retour"),
+    "return.configure": _("Modifier les règles de retour et les seuils"),
+    "assistant.override": _("Passer outre un constat bloquant de l'assistant"),
+    "assistant.run": _("Lancer l'assistant"),
+    "assistant.configure": _("Modifier la politique de l'assistant"),
+    "proposal.view": _("Consulter les propositions de l'assistant"),
+    "reminder.send": _("Envoyer une relance"),
+    "settings.view": _("Consulter les paramètres"),
+    "company.manage": _("Modifier la société et les conditions de paiement"),
+    "user.manage": _("Gérer les utilisateurs et leurs rôles"),
+}

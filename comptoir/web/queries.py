@@ -6,6 +6,7 @@ document chains) so that every list is a bounded number of queries.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
@@ -24,15 +25,17 @@ from django.utils import timezone
 
 from comptoir.accounting.chart import CUSTOMERS
 from comptoir.accounting.models import EntryLine
+from comptoir.billing import selectors as billing_view
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Product
 from comptoir.core.models import AuditEvent
 from comptoir.parties.models import Customer
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.models import Payment, PaymentAllocation
+from comptoir.returns.models import ReturnReceipt
 from comptoir.sales.models import Order, OrderLine, Quote
 from comptoir.stock import selectors as stock_view
-from comptoir.stock.models import Delivery, DeliveryLine
+from comptoir.stock.models import Delivery, DeliveryLine, Receipt, StockMove
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -162,6 +165,40 @@ def stock_alerts(limit: int | None = None) -> list:
     alerts = [level for level in stock_view.stock_levels() if level.is_low or level.available < 0]
     alerts.sort(key=lambda level: (level.available - level.product.low_stock_threshold, level.product.sku))
     return alerts[:limit] if limit else alerts
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """The page of the document a stock move came from: `{% url source.url_name source.pk %}`."""
+
+    url_name: str
+    pk: int
+
+
+# Where each kind of move leads: a goods receipt, a delivery note, or the return case whose return
+# receipt put the goods back on the shelf.
+MOVE_SOURCES = {
+    StockMove.Kind.RECEIPT: (Receipt, "pk", "web:receipt_detail"),
+    StockMove.Kind.DELIVERY: (Delivery, "pk", "web:delivery_detail"),
+    StockMove.Kind.RETURN: (ReturnReceipt, "case_id", "web:return_detail"),
+}
+
+
+def with_sources(moves, kinds=tuple(MOVE_SOURCES)) -> list:
+    """The stock moves, each with `source`: the document it came from (a SourceDocument), or None when
+    its kind is not among `kinds` (those the reader may open). One query per kind present."""
+    moves = list(moves)
+    found = {}
+    for kind in kinds:
+        numbers = {move.document for move in moves if move.kind == kind}
+        if not numbers:
+            continue
+        model, target, url_name = MOVE_SOURCES[kind]
+        for number, pk in model.objects.filter(number__in=numbers).values_list("number", target):
+            found[(kind, number)] = SourceDocument(url_name, pk)
+    for move in moves:
+        move.source = found.get((move.kind, move.document))
+    return moves
 
 
 # --- Sales documents ----------------------------------------------------------------------------
@@ -321,22 +358,7 @@ def draft_orders():
 
 
 def orders_to_invoice():
-    """Confirmed orders with delivered goods or ordered services not yet invoiced, and no draft
-    invoice already waiting to be issued."""
-    delivered_not_invoiced = OrderLine.objects.filter(
-        order=OuterRef("pk"), quantity_delivered__gt=F("quantity_invoiced")
-    )
-    services_not_invoiced = OrderLine.objects.filter(
-        order=OuterRef("pk"), product__kind=Product.Kind.SERVICE, quantity_invoiced__lt=F("quantity")
-    )
-    draft_invoice = Invoice.objects.filter(order=OuterRef("pk"), status=Invoice.Status.DRAFT)
-    return (
-        Order.objects.filter(status=Order.Status.CONFIRMED)
-        .filter(Exists(delivered_not_invoiced) | Exists(services_not_invoiced))
-        .exclude(Exists(draft_invoice))
-        .select_related("customer")
-        .order_by("date", "id")
-    )
+    return billing_view.orders_to_invoice()
 
 
 def draft_invoices():

@@ -2,7 +2,9 @@ from django.urls import path
 
 from comptoir.web.views import (
     accounting,
+    assistant,
     audit,
+    configuration,
     customers,
     deliveries,
     home,
@@ -37,6 +39,9 @@ urlpatterns = [
     path("stock/", stock.stock_levels, name="stock"),
     path("stock/receptions/nouvelle/", stock.receipt_create, name="receipt_create"),
     path("stock/receptions/ligne/", stock.receipt_row, name="receipt_row"),
+    path("stock/receptions/<int:pk>/", stock.receipt_detail, name="receipt_detail"),
+    path("mouvements/", stock.stock_moves, name="stock_moves"),
+    path("mouvements/export.<str:fmt>", stock.stock_moves_export, name="stock_moves_export"),
     # Line editor (htmx)
     path("lignes/nouvelle/", lines.line_row, name="line_row"),
     path("lignes/totaux/", lines.line_totals, name="line_totals"),
@@ -89,6 +94,12 @@ urlpatterns = [
     path("litiges/<int:pk>/resoudre/", returns.return_resolve, name="return_resolve"),
     path("litiges/<int:pk>/clore/", returns.return_close, name="return_close"),
     path("litiges/<int:pk>/lever-blocage/", returns.return_lift_block, name="return_lift_block"),
+    path("litiges/<int:pk>/pieces/", returns.return_attachment_add, name="return_attachment_add"),
+    path(
+        "litiges/<int:pk>/pieces/<int:attachment_pk>/",
+        returns.return_attachment,
+        name="return_attachment",
+    ),
     # Invoices
     path("factures/", invoices.invoice_list, name="invoice_list"),
     path("factures/export.<str:fmt>", invoices.invoice_export, name="invoice_export"),
@@ -106,9 +117,51 @@ urlpatterns = [
     path("comptabilite/balance/", accounting.trial_balance, name="trial_balance"),
     path("comptabilite/grand-livre/<str:code>/", accounting.general_ledger, name="general_ledger"),
     path("comptabilite/ecritures/", accounting.journal_entries, name="journal_entries"),
+    path("comptabilite/balance-agee/", accounting.aged_receivables, name="aged_receivables"),
+    path(
+        "comptabilite/balance-agee/export.<str:fmt>",
+        accounting.aged_receivables_export,
+        name="aged_receivables_export",
+    ),
     path("comptabilite/tva/", accounting.vat_summary, name="vat_summary"),
     path("comptabilite/fec/", accounting.fec_export, name="fec_export"),
     path("comptabilite/fec/telecharger/", accounting.fec_download, name="fec_download"),
+    # Assistant: proposals inbox and the billing agent
+    path("assistant/propositions/", assistant.inbox, name="proposal_inbox"),
+    path("assistant/propositions/<int:pk>/approuver/", assistant.approve, name="proposal_approve"),
+    path("assistant/propositions/<int:pk>/rejeter/", assistant.reject, name="proposal_reject"),
+    path("assistant/agent/", assistant.agent_page, name="agent"),
+    path("assistant/agent/lancer/", assistant.agent_run, name="agent_run"),
+    path("assistant/agent/politique/", assistant.policy_update, name="agent_policy"),
+    path("litiges/causes/", assistant.recurring_causes, name="recurring_causes"),
     # Audit
     path("audit/", audit.audit_list, name="audit_list"),
+    # Settings (Paramètres)
+    path("parametres/", configuration.settings_index, name="settings_index"),
+    path("parametres/societe/", configuration.settings_company, name="settings_company"),
+    path("parametres/utilisateurs/", configuration.settings_users, name="settings_users"),
+    path("parametres/utilisateurs/nouveau/", configuration.settings_user_create, name="settings_user_create"),
+    path(
+        "parametres/utilisateurs/<int:pk>/", configuration.settings_user_detail, name="settings_user_detail"
+    ),
+    path(
+        "parametres/utilisateurs/<int:pk>/desactiver/",
+        configuration.settings_user_deactivate,
+        name="settings_user_deactivate",
+    ),
+    path(
+        "parametres/utilisateurs/<int:pk>/reactiver/",
+        configuration.settings_user_reactivate,
+        name="settings_user_reactivate",
+    ),
+    path("parametres/roles/", configuration.settings_roles, name="settings_roles"),
+    path("parametres/tva/", configuration.settings_vat, name="settings_vat"),
+    path("parametres/numerotation/", configuration.settings_numbering, name="settings_numbering"),
+    path(
+        "parametres/conditions-de-paiement/",
+        configuration.settings_payment_terms,
+        name="settings_payment_terms",
+    ),
+    path("parametres/regles/", configuration.settings_rules, name="settings_rules"),
+    path("parametres/exercices/", configuration.settings_fiscal_years, name="settings_fiscal_years"),
 ]

@@ -18,6 +18,7 @@ from comptoir.assistant import services
 from comptoir.assistant.findings import Finding, Severity
 from comptoir.assistant.models import FindingOverride
 from comptoir.billing.models import Invoice
+from comptoir.parties.models import Customer
 from comptoir.sales.models import Order
 
 router = Router(tags=["Contrôles de cohérence"])
@@ -29,6 +30,9 @@ SeverityCode = Literal["blocking", "warning", "info"]
 class FindingFilters(QuerySchema):
     invoice: QueryId = Field(None, description="La facture (ou l'avoir) à contrôler.")
     order: QueryId = Field(None, description="La commande à contrôler, avec ses livraisons et ses factures.")
+    customer: QueryId = Field(
+        None, description="Le client : ses commandes en cours ou récentes et ses brouillons."
+    )
     severity: SeverityCode | None = Field(None, description="blocking, warning ou info.")
     code: str | None = Field(
         None, max_length=100, description="Un code de constat, par exemple « invoice_qty_exceeds_delivered »."
@@ -36,8 +40,10 @@ class FindingFilters(QuerySchema):
 
     @model_validator(mode="after")
     def one_document(self):
-        if (self.invoice is None) == (self.order is None):
-            raise ValueError(_("indiquez une facture (invoice) ou une commande (order), et une seule"))
+        if sum(value is not None for value in (self.invoice, self.order, self.customer)) != 1:
+            raise ValueError(
+                _("indiquez une facture (invoice), une commande (order) ou un client (customer), et un seul")
+            )
         return self
 
 
@@ -112,13 +118,16 @@ def _finding_out(finding: Finding) -> dict:
 @router.get("", response=responses(FindingsOut), summary="Contrôler une facture ou une commande")
 def list_findings(request, filters: Query[FindingFilters]):
     """Les incohérences de la chaîne documentaire (devis → commande → livraisons → factures → règlements),
-    les plus graves d'abord. Indiquez `invoice` ou `order` (422 sinon)."""
+    les plus graves d'abord. Indiquez `invoice`, `order` ou `customer` (422 sinon)."""
     if filters.invoice is not None:
         can_read(request, "invoice.view")
         found = services.findings_for_invoice(fetch(Invoice.objects.all(), filters.invoice))
-    else:
+    elif filters.order is not None:
         can_read(request, "order.view")
         found = services.findings_for_order(fetch(Order.objects.all(), filters.order))
+    else:
+        can_read(request, "customer.view")
+        found = services.findings_for_customer(fetch(Customer.objects.all(), filters.customer))
     if filters.severity:
         found = [finding for finding in found if finding.severity == filters.severity]
     if filters.code:

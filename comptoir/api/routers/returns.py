@@ -12,8 +12,10 @@ from typing import Literal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import FileResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import model_validator
 
 from comptoir.api.access import can_read, fetch, referenced
@@ -41,14 +43,17 @@ from comptoir.api.schemas import (
     paginate,
     responses,
 )
+from comptoir.assistant import errors as assistant_errors
+from comptoir.assistant import selectors as assistant_view
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.core.errors import Conflict
 from comptoir.parties.models import Customer
 from comptoir.payments import selectors as payment_view
 from comptoir.payments import services as payments
 from comptoir.payments.models import Payment
 from comptoir.returns import rules, selectors, services
-from comptoir.returns.models import Reason, Resolution, ReturnCase, ReturnReceiptLine
+from comptoir.returns.models import Attachment, Reason, Resolution, ReturnCase, ReturnReceiptLine
 from comptoir.stock.models import Delivery
 
 router = Router(tags=["Litiges et retours"])
@@ -790,3 +795,117 @@ def returns_kpis(request, period: Query[KpiPeriod]):
             {"reason": reason, "label": label, "cases": count} for reason, label, count in kpis.top_reasons
         ],
     }
+
+
+# --- The assistant on returns -------------------------------------------------------------------------
+
+
+class AdviceOut(Schema):
+    case: str
+    suggestion: str = Field(
+        description="credit_note, replacement, reinvoice, refuse, wait_receipt ou decide_first (la suggestion, "
+        "jamais une décision)."
+    )
+    label: str
+    reasons: list[str] = Field(description="Pourquoi, en français, dans l'ordre où l'assistant a raisonné.")
+    confidence: str
+    priority: int = Field(description="0 à 100 : l'ordre du tableau des litiges.")
+    priority_parts: dict[str, int] = Field(description="Les points de chaque critère.")
+
+
+class TrendOut(Schema):
+    label: str
+    recent: int
+    previous: int
+    amount: Amount
+
+
+class CausesIn(QuerySchema):
+    window: int = Field(90, ge=7, le=365, description="Jours de la période récente (90 par défaut).")
+
+
+class CausesOut(Schema):
+    window_days: int
+    changes: list[str] = Field(description="Ce qui a nettement augmenté, en phrases.")
+    by_reason: list[TrendOut]
+    by_product: list[TrendOut]
+    by_customer: list[TrendOut]
+    months: list[tuple[str, int]]
+
+
+@router.get(
+    "/{case_id}/advice", response=responses(AdviceOut), summary="L'avis de l'assistant sur un dossier"
+)
+def case_advice(request, case_id: PathId):
+    """La résolution que l'assistant suggère et la priorité du dossier, avec leurs raisons. 409
+    `case_not_open` pour un dossier clos ou refusé."""
+    can_read(request, "return.view")
+    case = fetch(ReturnCase.objects.select_related("customer"), case_id)
+    advice = (
+        assistant_view.case_advice([case]).get(case.pk) if case.status in ReturnCase.OPEN_STATUSES else None
+    )
+    if advice is None:
+        raise Conflict(*assistant_errors.CASE_NOT_OPEN, number=case.number)
+    suggestion, priority = advice
+    return {
+        "case": case.number,
+        "suggestion": suggestion.kind,
+        "label": suggestion.label,
+        "reasons": list(suggestion.reasons),
+        "confidence": str(suggestion.confidence),
+        "priority": priority.score,
+        "priority_parts": dict(priority.parts),
+    }
+
+
+@insights.get("/returns/causes", response=responses(CausesOut), summary="Causes récurrentes des retours")
+def recurring_causes(request, period: Query[CausesIn]):
+    """Par motif, produit, client et mois ; ce qui a changé sur la période récente par rapport à la
+    précédente de même durée."""
+    can_read(request, "return.view")
+    found = assistant_view.recurring_causes(window=period.window)
+    return {
+        "window_days": found.window,
+        "changes": found.changes,
+        "by_reason": found.by_reason,
+        "by_product": found.by_product,
+        "by_customer": found.by_customer,
+        "months": found.months,
+    }
+
+
+# --- Attachments -------------------------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    uploaded_at: datetime.datetime
+    download: str = Field(description="Chemin de téléchargement (GET, même authentification).")
+
+    @staticmethod
+    def resolve_download(obj):
+        return f"/api/v1/returns/{obj.case_id}/attachments/{obj.pk}"
+
+
+@router.post(
+    "/{case_id}/attachments",
+    response=responses(list[AttachmentOut], 201),
+    summary="Joindre des photos ou documents à un dossier",
+)
+@transaction.atomic
+def add_attachments(request, case_id: PathId, files: File[list[UploadedFile]]):
+    """Multipart, champ `files` (un ou plusieurs). Photos, PDF, e-mails, documents bureautiques ; 15 Mo au
+    plus chacun (400 `return_attachment_too_large`, `return_attachment_type`)."""
+    case = fetch(ReturnCase.objects.all(), case_id)
+    added = [services.add_attachment(case, upload, by=request.auth) for upload in files]
+    return Status(201, added)
+
+
+@router.get("/{case_id}/attachments/{attachment_id}", summary="Télécharger une pièce jointe")
+def download_attachment(request, case_id: PathId, attachment_id: PathId):
+    can_read(request, "return.view")
+    attachment = fetch(Attachment.objects.filter(case_id=case_id), attachment_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

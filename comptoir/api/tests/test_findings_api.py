@@ -69,6 +69,15 @@ def test_an_order_lists_the_findings_of_its_whole_cycle(api, overbilled):
     assert OVERBILLED in [item["code"] for item in response.json()["items"]]
 
 
+def test_a_customer_lists_the_findings_of_their_open_cycles_once(api, overbilled):
+    invoice, _ = overbilled
+
+    body = api.get("/findings", {"customer": invoice.customer_id}).json()
+
+    codes = [item["code"] for item in body["items"]]
+    assert OVERBILLED in codes and codes.count(OVERBILLED) == 1
+
+
 def test_a_clean_chain_has_no_finding(api, boss, company, customer, product):
     stock(boss, product)
     order = sold(boss, customer, (product, "2"))
@@ -81,7 +90,13 @@ def test_a_clean_chain_has_no_finding(api, boss, company, customer, product):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"severity": "blocking"}, {"invoice": 1, "order": 1}, {"invoice": 1, "severity": "grave"}],
+    [
+        {},
+        {"severity": "blocking"},
+        {"invoice": 1, "order": 1},
+        {"order": 1, "customer": 1},
+        {"invoice": 1, "severity": "grave"},
+    ],
 )
 def test_findings_need_exactly_one_document_and_a_known_severity(api, params):
     response = api.get("/findings", params)

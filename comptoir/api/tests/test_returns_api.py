@@ -505,3 +505,33 @@ def test_the_openapi_document_describes_returns_credit_notes_and_kpis(db):
         assert path in paths, path
     amount = document["components"]["schemas"]["CaseOut"]["properties"]["amount_at_stake"]
     assert (amount["type"], amount["format"]) == ("string", "decimal")
+
+
+def test_the_assistant_advises_on_an_open_case_and_reads_the_recurring_causes(api, sale):
+    case = _approved_case(api, sale, quantity="2", reason="short_shipment")
+    advice = api.get(f"/returns/{case['id']}/advice")
+    assert advice.status_code == 200, advice.json()
+    body = advice.json()
+    assert body["suggestion"] == "replacement" and body["reasons"]
+    assert body["priority"] == sum(body["priority_parts"].values())
+
+    causes = api.get("/insights/returns/causes", {"window": 30}).json()
+    assert causes["window_days"] == 30
+    assert causes["by_reason"][0] == {"label": "Manquant", "recent": 1, "previous": 0, "amount": "240.00"}
+    assert api.get("/insights/returns/causes", {"window": 3}).status_code == 422
+
+
+def test_photos_are_attached_through_the_api_and_downloaded_back(api, sale):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = _open(api, sale).json()
+    photo = SimpleUploadedFile("carter.jpg", b"\xff\xd8 photo", content_type="image/jpeg")
+    response = api.client.post(f"/api/v1/returns/{case['id']}/attachments", {"files": [photo]}, headers=api.headers)
+    assert response.status_code == 201, response.json()
+    (attachment,) = response.json()
+    download = api.client.get(attachment["download"], headers=api.headers)
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert b"".join(download.streaming_content) == b"\xff\xd8 photo"
+    script = SimpleUploadedFile("x.svg", b"<svg/>", content_type="image/svg+xml")
+    refused = api.client.post(f"/api/v1/returns/{case['id']}/attachments", {"files": [script]}, headers=api.headers)
+    assert error_of(refused) == (400, "return_attachment_type")

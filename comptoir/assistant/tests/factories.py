@@ -36,6 +36,14 @@ def ship(boss, order, *lines):
     return validate_delivery(create_delivery(order, wanted, by=boss), by=boss)
 
 
+def delivered_not_invoiced(boss, customer, product, quantity="10"):
+    """A confirmed order of `quantity` × product, fully delivered, nothing invoiced yet."""
+    stock(boss, product)
+    order = sold(boss, customer, (product, quantity))
+    ship(boss, order)
+    return order
+
+
 def draft(boss, order):
     return create_invoice_from_order(order, by=boss)
 

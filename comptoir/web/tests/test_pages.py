@@ -20,6 +20,7 @@ from comptoir.payments.models import Payment
 from comptoir.payments.services import register_payment
 from comptoir.sales.models import Order, Quote
 from comptoir.sales.services import accept_quote, confirm_order, create_order, create_quote, send_quote
+from comptoir.stock import models as stock_models
 from comptoir.stock import selectors as stock_view
 from comptoir.stock.models import Delivery, StockLevel
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
@@ -84,6 +85,7 @@ def flow(boss, company, customer, product, service_product):
         draft_delivery=draft_delivery,
         draft_quote=draft_quote,
         draft_order=draft_order,
+        boss=boss,
     )
 
 
@@ -130,7 +132,46 @@ def page_permissions(f) -> dict[str, str | None]:
         "/comptabilite/ecritures/": "accounting.view",
         "/comptabilite/ecritures/?journal=VE": "accounting.view",
         "/audit/": "audit.view",
+        "/comptabilite/balance-agee/": "accounting.view",
+        "/comptabilite/balance-agee/?q=Martin&tri=-total": "accounting.view",
+        "/mouvements/": "stock.view",
+        f"/mouvements/?produit={f.product.pk}&type=delivery&tri=-quantite": "stock.view",
+        f"/stock/receptions/{stock_models.Receipt.objects.order_by('pk').first().pk}/": "stock.view",
+        "/factures/?etat=open&tri=-reste": "invoice.view",
+        "/assistant/propositions/": "proposal.view",
+        "/assistant/propositions/?etat=tous&type=send_reminder": "proposal.view",
+        "/assistant/agent/": "proposal.view",
+        "/litiges/causes/": "return.view",
+        "/parametres/": "settings.view",
+        "/parametres/societe/": "settings.view",
+        "/parametres/roles/": "settings.view",
+        "/parametres/tva/": "settings.view",
+        "/parametres/numerotation/": "settings.view",
+        "/parametres/conditions-de-paiement/": "settings.view",
+        "/parametres/regles/": "settings.view",
+        "/parametres/exercices/": "accounting.view",
     }
+
+
+def admin_page_permissions(f) -> dict[str, str]:
+    """Pages only an administrator opens (direction, whose test walks the table above, does not)."""
+    return {
+        "/parametres/utilisateurs/": "user.manage",
+        "/parametres/utilisateurs/?etat=inactifs": "user.manage",
+        "/parametres/utilisateurs/nouveau/": "user.manage",
+        f"/parametres/utilisateurs/{f.boss.pk}/": "user.manage",
+    }
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_each_role_opens_exactly_the_admin_pages_its_permissions_allow(role, flow):
+    client = client_for(make_user(f"user-{role}", role))
+    for url, perm in admin_page_permissions(flow).items():
+        expected = 200 if perm in PERMISSIONS[role] else 403
+        response = client.get(url)
+        assert response.status_code == expected, (role, url)
+        assert "Traceback" not in text_of(response)
+        assert Client().get(url).status_code == 302, url
 
 
 # --- Every page renders -------------------------------------------------------------------------
@@ -547,6 +588,11 @@ def thirty_invoices(boss, company, customer, service_product):
         "/stock/",
         "/comptabilite/ecritures/",
         "/audit/",
+        "/factures/?tri=-reste",
+        "/clients/?tri=-solde",
+        "/stock/?alertes=1&tri=nom",
+        "/mouvements/",
+        "/comptabilite/balance-agee/",
     ],
 )
 def test_list_pages_run_a_bounded_number_of_queries(

@@ -41,6 +41,8 @@ URL_ACTIONS = {
     "clore": "close",
     "lever-blocage": "lift_block",
 }
+# Forms of the case page that are not workflow decisions.
+NOT_DECISIONS = {"pieces"}
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +80,9 @@ def messages_of(response) -> list[str]:
 
 def buttons_of(response) -> set[str]:
     """The action codes of the buttons (forms) on a case page."""
-    return {URL_ACTIONS[segment] for segment in ACTION_URL.findall(text_of(response))}
+    return {
+        URL_ACTIONS[segment] for segment in ACTION_URL.findall(text_of(response)) if segment not in NOT_DECISIONS
+    }
 
 
 def _case(by, sale, quantity="2", reason="damaged"):
@@ -376,3 +380,87 @@ def test_the_board_costs_the_same_queries_for_two_cases_or_eight(boss, customer,
     for _ in range(6):
         _case(boss, make_sale(boss, customer, product, quantity="1", stock=None), "1", reason="quality")
     assert queries_for_board() == few
+
+
+# --- The assistant on returns ---------------------------------------------------------------------
+
+
+def test_the_case_page_shows_the_assistants_suggestion_and_priority(boss, sale):
+    case = _case(boss, sale, reason="short_shipment")
+    page = text_of(client_for(boss).get(f"/litiges/{case.pk}/"))
+    assert "L'avis de l'assistant" in page
+    assert "Valider ou refuser le dossier" in page and "Ensuite : livraison de remplacement" in page
+    assert "Priorité :" in page and "montant en jeu" in page
+
+
+def test_the_recurring_causes_page_says_what_grew(boss, sale):
+    for _ in range(2):
+        _case(boss, sale, quantity="1", reason="damaged")
+    page = text_of(client_for(boss).get("/litiges/causes/"))
+    assert "« Endommagé » : 2 dossier(s) sur les 90 derniers jours contre 0" in page
+    assert "Dossiers ouverts par mois" in page
+
+
+def test_the_board_lists_the_most_urgent_case_first_with_its_suggestion(boss, sale):
+    small = _case(boss, sale, quantity="1", reason="short_shipment")
+    large = _case(boss, sale, quantity="8", reason="short_shipment")
+    page = text_of(client_for(boss).get("/litiges/"))
+    assert page.index(large.number) < page.index(small.number)
+    assert "Valider ou refuser le dossier" in page
+    resorted = text_of(client_for(boss).get("/litiges/?tri=montant"))
+    assert resorted.index(small.number) < resorted.index(large.number)
+
+
+# --- Attachments ----------------------------------------------------------------------------------
+
+
+def test_photos_join_the_case_and_download_as_files_never_inline(boss, team, sale):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = _case(boss, sale)
+    client = client_for(boss)
+    photo = SimpleUploadedFile("carter-fendu.jpg", b"\xff\xd8\xff\xe0 jpeg", content_type="image/jpeg")
+    response = client.post(f"/litiges/{case.pk}/pieces/", {"pieces": [photo]}, follow=True)
+    assert "1 pièce(s) jointe(s) ajoutée(s)." in text_of(response)
+    attachment = case.attachments.get()
+    assert f"/litiges/{case.pk}/pieces/{attachment.pk}/" in text_of(response)
+
+    download = client_for(team[Role.LOGISTIQUE]).get(f"/litiges/{case.pk}/pieces/{attachment.pk}/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;") and download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content) == b"\xff\xd8\xff\xe0 jpeg"
+    # Another case's id does not open it.
+    assert client.get(f"/litiges/{case.pk + 1}/pieces/{attachment.pk}/").status_code == 404
+
+
+def test_a_web_page_is_not_accepted_as_an_attachment(boss, team, sale):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = _case(boss, sale)
+    page = SimpleUploadedFile("photo.html", b"<script>alert(1)</script>", content_type="text/html")
+    response = client_for(boss).post(f"/litiges/{case.pk}/pieces/", {"pieces": [page]}, follow=True)
+    assert "n'est pas d'un type accepté" in text_of(response)
+    assert not case.attachments.exists()
+    # Logistics reads the case but does not add to it.
+    jpg = SimpleUploadedFile("a.jpg", b"x", content_type="image/jpeg")
+    denied = client_for(team[Role.LOGISTIQUE]).post(f"/litiges/{case.pk}/pieces/", {"pieces": [jpg]}, follow=True)
+    assert "Votre rôle ne permet pas cette action (return.manage)" in text_of(denied)
+
+
+def test_the_declaration_form_takes_the_customers_photos(boss, sale):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("colis.png", b"\x89PNG data", content_type="image/png")
+    client_for(boss).post(
+        f"/livraisons/{sale.delivery.pk}/ecart/",
+        {
+            "reason": "damaged",
+            "customer_statement": "Colis écrasé.",
+            f"qty_{sale.delivery_line.pk}": "1",
+            "pieces": [photo],
+        },
+    )
+    from comptoir.returns.models import ReturnCase
+
+    case = ReturnCase.objects.get()
+    assert [a.name for a in case.attachments.all()] == ["colis.png"]

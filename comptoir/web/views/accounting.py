@@ -1,5 +1,6 @@
-"""Accounting reads: trial balance, general ledger of an account, journal entries, the VAT summary of a
-period (the CA3 figures) and the FEC of a fiscal year (download and structural check)."""
+"""Accounting reads: trial balance, general ledger of an account, journal entries, the aged receivables
+of the customers, the VAT summary of a period (the CA3 figures) and the FEC of a fiscal year (download
+and structural check)."""
 
 import datetime
 
@@ -11,12 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from comptoir.accounting import ca3, fec
 from comptoir.accounting import selectors as ledger_view
 from comptoir.accounting.models import Account, EntryLine, Journal
-from comptoir.web import forms
-from comptoir.web.views.common import paginate, param, perform, requires
+from comptoir.payments import selectors as payment_view
+from comptoir.web import charts, forms
+from comptoir.web.sorting import SortSpec
+from comptoir.web.views.common import export_list, paginate, param, perform, requires
 
 
 @requires("accounting.view")
@@ -40,6 +44,11 @@ def general_ledger(request, code):
     )
 
 
+ENTRY_SORT = SortSpec(
+    {"numero": "number", "date": "date", "journal": "journal__code", "piece": "document_number"}
+)
+
+
 @requires("accounting.view")
 def journal_entries(request):
     period = forms.PeriodForm(request.GET or None)
@@ -50,12 +59,96 @@ def journal_entries(request):
     )
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(document_number__icontains=q) | Q(label__icontains=q))
+    qs, sort = ENTRY_SORT.apply(qs, request.GET)
     page = paginate(request, qs)
     return render(
         request,
         "web/accounting/entries.html",
-        {"page_obj": page, "period": period, "journal": journal, "q": q, "journals": Journal.objects.all()},
+        {
+            "page_obj": page,
+            "period": period,
+            "journal": journal,
+            "q": q,
+            "journals": Journal.objects.all(),
+            "sort": sort,
+        },
     )
+
+
+# --- Aged receivables ---------------------------------------------------------------------------
+
+# The amount columns of the aged balance, in the order of the page, the chart and the export.
+AGED_COLUMNS = (
+    ("not_due", _l("Non échu")),
+    ("days_1_30", _l("1 à 30 jours")),
+    ("days_31_60", _l("31 à 60 jours")),
+    ("days_61_90", _l("61 à 90 jours")),
+    ("over_90", _l("Plus de 90 jours")),
+    ("unapplied", _l("Crédits non imputés")),
+    ("total", _l("Total dû")),
+)
+AGED_SORT = SortSpec(
+    {
+        "client": "customer_name",
+        "non_echu": "not_due",
+        "j30": "days_1_30",
+        "j60": "days_31_60",
+        "j90": "days_61_90",
+        "plus90": "over_90",
+        "credits": "unapplied",
+        "total": "total",
+    },
+    tiebreaker="customer_id",
+)
+
+
+def _aged(request):
+    """The aged balance (all customers the search selects), its rows in the order asked for, and the
+    search and order for the page."""
+    q = param(request.GET, "q")
+    balance = payment_view.aged_receivables(search=q)
+    rows, sort = AGED_SORT.sort_rows(balance.rows, request.GET)
+    return balance, rows, {"q": q, "sort": sort}
+
+
+def _cells(row) -> list:
+    return [getattr(row, name) for name, _label in AGED_COLUMNS]
+
+
+@requires("accounting.view")
+def aged_receivables(request):
+    """What each customer still owes, by days past the due date, with the totals and their chart."""
+    balance, rows, filters = _aged(request)
+    page = paginate(request, rows)
+    page.object_list = [{"row": row, "cells": _cells(row)} for row in page.object_list]
+    totals = balance.totals
+    bars = [(label, getattr(totals, name)) for name, label in AGED_COLUMNS[:5]]
+    if totals.unapplied:
+        bars.append((AGED_COLUMNS[5][1], totals.unapplied))
+    context = {
+        "page_obj": page,
+        "balance": balance,
+        "totals": totals,
+        "total_cells": _cells(totals),
+        "columns": AGED_COLUMNS,
+        "customer_count": len(rows),
+        "chart": charts.bar_chart(bars),
+        **filters,
+    }
+    return render(request, "web/accounting/aged.html", context)
+
+
+AGED_EXPORT_COLUMNS = (
+    (_l("Code client"), lambda row: row.customer_code),
+    (_l("Client"), lambda row: row.customer_name),
+    *((label, lambda row, name=name: getattr(row, name)) for name, label in AGED_COLUMNS),
+)
+
+
+@requires("accounting.view")
+def aged_receivables_export(request, fmt):
+    _balance, rows, _filters = _aged(request)
+    return export_list(fmt, _("balance-agee"), AGED_EXPORT_COLUMNS, rows)
 
 
 def _last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:

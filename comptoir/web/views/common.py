@@ -76,11 +76,13 @@ def export_list(fmt: str, name: str, columns, qs):
     """The whole filtered list `qs` (every page, in the page's order) as a CSV or XLSX download.
 
     `columns` are (header, value of an object) pairs; `name` starts the file name, followed by
-    today's date. CSV is streamed; XLSX is built in memory by openpyxl's write-only workbook."""
+    today's date. `qs` is a queryset, read in chunks, or rows already computed (a report). CSV is
+    streamed; XLSX is built in memory by openpyxl's write-only workbook."""
     if fmt not in ("csv", "xlsx"):
         raise Http404(fmt)
     headers = [str(header) for header, _value in columns]
-    rows = ([value(obj) for _header, value in columns] for obj in qs.iterator(chunk_size=EXPORT_CHUNK))
+    objects = qs.iterator(chunk_size=EXPORT_CHUNK) if hasattr(qs, "iterator") else qs
+    rows = ([value(obj) for _header, value in columns] for obj in objects)
     filename = f"{name}-{timezone.localdate().isoformat()}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(

@@ -1,6 +1,7 @@
 """Customers: list, create, edit, the 360° view (documents chain, balance) and the statement."""
 
 from django.contrib import messages
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -10,6 +11,7 @@ from comptoir.core.errors import DomainError
 from comptoir.parties import services
 from comptoir.parties.models import Customer
 from comptoir.web import forms, labels, queries
+from comptoir.web.sorting import SortSpec
 from comptoir.web.views.common import action, export_list, paginate, param, perform, requires, show_form_error
 from comptoir.web.views.sales import order_progress
 
@@ -19,10 +21,24 @@ def _customer_fields(form) -> dict:
     return {key: value for key, value in form.cleaned_data.items() if key != "vat_regime" or value}
 
 
+CUSTOMER_SORT = SortSpec(
+    {
+        "code": "code",
+        "nom": Lower("name"),
+        "ville": Lower("city"),
+        "siren": "siren",
+        "delai": "payment_days",
+        "solde": "open_balance",
+    }
+)
+
+
 def _customers(request):
-    """The customers the list's search and filter select, and those filters for the page."""
+    """The customers the list's search and filter select, in the order asked for, and those filters
+    for the page."""
     q, active = param(request.GET, "q"), param(request.GET, "etat")
-    return queries.customers(q, active), {"q": q, "etat": active}
+    customers, sort = CUSTOMER_SORT.apply(queries.customers(q, active), request.GET)
+    return customers, {"q": q, "etat": active, "sort": sort}
 
 
 @requires("customer.view")
@@ -52,7 +68,7 @@ def customer_export(request, fmt):
 
 @requires("customer.manage")
 def customer_create(request):
-    form = forms.CustomerForm(request.POST or None)
+    form = forms.CustomerForm(request.POST or None, initial={"payment_days": services.default_payment_days()})
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.create_customer(by=request.user, **_customer_fields(form))

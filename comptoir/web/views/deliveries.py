@@ -1,5 +1,6 @@
 """Delivery notes: list, detail, validate (goods leave) and cancel."""
 
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -10,14 +11,27 @@ from comptoir.stock import selectors as stock_view
 from comptoir.stock import services
 from comptoir.stock.models import Delivery
 from comptoir.web import queries
+from comptoir.web.sorting import SortSpec
 from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
+
+DELIVERY_SORT = SortSpec(
+    {
+        "numero": "number",
+        "client": Lower("order__customer__name"),
+        "commande": "order__number",
+        "date": "date",
+        "etat": "status",
+    }
+)
 
 
 def _deliveries(request):
-    """The delivery notes the list's search and filters select, and those filters for the page."""
+    """The delivery notes the list's search and filters select, in the order asked for, and those
+    filters for the page."""
     q, status = param(request.GET, "q"), param(request.GET, "etat")
     customer_id = queries.int_or_none(request.GET.get("client"))
-    return queries.deliveries(q, status, customer_id), {"q": q, "etat": status, "client": customer_id}
+    deliveries, sort = DELIVERY_SORT.apply(queries.deliveries(q, status, customer_id), request.GET)
+    return deliveries, {"q": q, "etat": status, "client": customer_id, "sort": sort}
 
 
 @requires("delivery.view")

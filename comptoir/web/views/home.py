@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from comptoir.core.permissions import Role, roles_of
+from comptoir.assistant import actions
+from comptoir.assistant import selectors as assistant_view
+from comptoir.core.permissions import Role, has_perm, roles_of
 from comptoir.payments import selectors as payment_view
 from comptoir.web import queries
 
@@ -52,5 +54,11 @@ def home(request):
         context["revenue_month"] = queries.revenue(today.replace(day=1), today)
         context["revenue_year"] = queries.revenue(datetime.date(today.year, 1, 1), today)
         context["today"] = today
+    # The assistant: what it proposes that this user may decide, and the most urgent disputes.
+    mine = [kind for kind, act in actions.ACTIONS.items() if has_perm(request.user, act.perm)]
+    if mine:
+        context["proposals"] = _card(assistant_view.proposals(kinds=mine))
+    if has_perm(request.user, "return.view") and (everything or roles & {Role.ADV, Role.COMMERCIAL}):
+        context["urgent_cases"] = _card(assistant_view.cases_by_priority()[:3])
     context["no_role"] = not roles
     return render(request, "web/home.html", context)

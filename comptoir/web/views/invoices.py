@@ -2,6 +2,8 @@
 draft, and override its blocking findings."""
 
 from django.contrib import messages
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,15 +18,31 @@ from comptoir.parties.models import Company
 from comptoir.payments import selectors as payment_view
 from comptoir.web import findings as findings_view
 from comptoir.web import forms, labels, queries
+from comptoir.web.sorting import SortSpec
 from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
 from comptoir.web.views.sales import taxes_of
 
+INVOICE_SORT = SortSpec(
+    {
+        "numero": "number",
+        "client": Lower("customer__name"),
+        "date": "date",
+        "echeance": "due_date",
+        "etat": "status",
+        "total_ht": "total_untaxed",
+        "total": "total",
+        "reste": F("total") - F("amount_paid"),
+    }
+)
+
 
 def _invoices(request):
-    """The invoices the list's search and filters select, and those filters for the page."""
+    """The invoices the list's search and filters select, in the order asked for, and those filters
+    for the page."""
     q, status = param(request.GET, "q"), param(request.GET, "etat")
     customer_id = queries.int_or_none(request.GET.get("client"))
-    return queries.invoices(q, status, customer_id), {"q": q, "etat": status, "client": customer_id}
+    invoices, sort = INVOICE_SORT.apply(queries.invoices(q, status, customer_id), request.GET)
+    return invoices, {"q": q, "etat": status, "client": customer_id, "sort": sort}
 
 
 @requires("invoice.view")

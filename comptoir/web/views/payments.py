@@ -1,6 +1,7 @@
 """Payments received: list, the registration form with allocations to open invoices, detail."""
 
 from django.contrib import messages
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,14 +12,28 @@ from comptoir.parties.models import Customer
 from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.web import forms, queries
+from comptoir.web.sorting import SortSpec
 from comptoir.web.views.common import export_list, paginate, param, requires
+
+PAYMENT_SORT = SortSpec(
+    {
+        "numero": "number",
+        "client": Lower("customer__name"),
+        "date": "date",
+        "mode": "method",
+        "reference": "reference",
+        "montant": "amount",
+    }
+)
 
 
 def _payments(request):
-    """The payments the list's search and filters select, and those filters for the page."""
+    """The payments the list's search and filters select, in the order asked for, and those filters
+    for the page."""
     q, method = param(request.GET, "q"), param(request.GET, "mode")
     customer_id = queries.int_or_none(request.GET.get("client"))
-    return queries.payments(q, method, customer_id), {"q": q, "mode": method, "client": customer_id}
+    payments, sort = PAYMENT_SORT.apply(queries.payments(q, method, customer_id), request.GET)
+    return payments, {"q": q, "mode": method, "client": customer_id, "sort": sort}
 
 
 @requires("payment.view")

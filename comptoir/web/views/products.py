@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.contrib import messages
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -12,16 +13,32 @@ from comptoir.catalog.models import Product
 from comptoir.core.errors import DomainError
 from comptoir.stock import selectors as stock_view
 from comptoir.web import forms, queries
+from comptoir.web.sorting import SortSpec
 from comptoir.web.views.common import export_list, paginate, param, requires, show_form_error
+from comptoir.web.views.stock import readable_sources
 
 RECENT_MOVES = 20
 ZERO = Decimal("0")
 
 
+PRODUCT_SORT = SortSpec(
+    {
+        "reference": "sku",
+        "nom": Lower("name"),
+        "type": "kind",
+        "prix": "sale_price",
+        "tva": "vat_rate",
+        "stock": "stock_level__on_hand",
+    }
+)
+
+
 def _products(request):
-    """The products the list's search and filters select, and those filters for the page."""
+    """The products the list's search and filters select, in the order asked for, and those filters
+    for the page."""
     q, kind, active = param(request.GET, "q"), param(request.GET, "type"), param(request.GET, "etat")
-    return queries.products(q, kind, active), {"q": q, "type": kind, "etat": active}
+    products, sort = PRODUCT_SORT.apply(queries.products(q, kind, active), request.GET)
+    return products, {"q": q, "type": kind, "etat": active, "sort": sort}
 
 
 @requires("product.view")
@@ -109,7 +126,9 @@ def product_detail(request, pk):
     context = {
         "product": product,
         "level": stock_view.level_of(product) if product.is_stocked else None,
-        "moves": list(stock_view.moves_of(product, limit=RECENT_MOVES)),
+        "moves": queries.with_sources(
+            stock_view.moves_of(product, limit=RECENT_MOVES), readable_sources(request.user)
+        ),
         "events": queries.events_of(product),
     }
     return render(request, "web/products/detail.html", context)

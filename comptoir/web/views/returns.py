@@ -8,17 +8,21 @@ action calls one service of `comptoir.returns.services`, whose French refusal is
 import datetime
 
 from django.contrib import messages
-from django.http import Http404
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.assistant import selectors as assistant_view
 from comptoir.core.errors import DomainError
 from comptoir.returns import selectors, services
-from comptoir.returns.models import Reason, ReturnCase
+from comptoir.returns.models import Attachment, Reason, ReturnCase
 from comptoir.stock.models import Delivery
 from comptoir.web import charts, queries
 from comptoir.web.return_forms import DeclareForm, ReceiveForm, ResolveForm
+from comptoir.web.sorting import SortSpec
 from comptoir.web.views.common import action, paginate, param, perform, requires, show_form_error
 
 # Rows shown in each KPI table and chart.
@@ -26,6 +30,19 @@ TOP = 10
 
 
 # --- The board ------------------------------------------------------------------------------------
+
+# The age of a case runs from its opening: the oldest first is the earliest opened first.
+BOARD_SORT = SortSpec(
+    {
+        "dossier": "number",
+        "client": Lower("customer__name"),
+        "livraison": "delivery__number",
+        "motif": "reason",
+        "etat": "status",
+        "montant": "amount_at_stake",
+        "age": "-opened_at",
+    }
+)
 
 
 @requires("return.view")
@@ -44,8 +61,12 @@ def return_board(request):
         search=q,
         include_closed=closed,
     )
-    page = paginate(request, cases)
+    cases, sort = BOARD_SORT.apply(cases, request.GET)
     now = timezone.now()
+    # By default the assistant's priority orders the board (amount, blocked invoice, SLA, customer).
+    page = paginate(request, assistant_view.by_priority(cases, now=now) if not sort.key else cases)
+    if sort.key:
+        assistant_view.with_advice(page.object_list, now=now)
     for case in page.object_list:
         case.age_days = case.age(now).days
     summary = selectors.board_summary(now)
@@ -65,6 +86,7 @@ def return_board(request):
         "miens": mine,
         "retard": late,
         "clos": closed,
+        "sort": sort,
         "filtered": bool(q or status or reason or customer_id or mine or late or closed),
     }
     return render(request, "web/returns/board.html", context)
@@ -107,6 +129,9 @@ def _render_case(request, case: ReturnCase, *, receive_form=None, resolve_form=N
         "receive_form": receive_form if can_receive else None,
         "all_received": "receive" in actions and not open_progress,
         "resolve_form": resolve_form if can_resolve else None,
+        "advice": assistant_view.case_advice([case], now=now).get(case.pk)
+        if case.status in ReturnCase.OPEN_STATUSES
+        else None,
         "answer_overdue": case.answer_overdue(now),
         "close_overdue": case.close_overdue(now),
         "age_days": case.age(now).days,
@@ -268,6 +293,7 @@ def return_declare(request, pk):
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 customer_statement=form.cleaned_data.get("customer_statement") or "",
+                attachments=request.FILES.getlist("pieces"),
             )
         except DomainError as exc:
             show_form_error(request, form, exc)
@@ -316,3 +342,37 @@ def return_kpis(request):
         "product_margin_chart": charts.bar_chart([(sku, i.margin_lost) for _, sku, i in by_product]),
     }
     return render(request, "web/returns/kpis.html", context)
+
+
+# --- Attachments ----------------------------------------------------------------------------------
+
+
+@action("return.view")
+def return_attachment_add(request, pk):
+    case = get_object_or_404(ReturnCase, pk=pk)
+    uploads = request.FILES.getlist("pieces")
+    if not uploads:
+        messages.error(request, _("Choisissez au moins un fichier à joindre."))
+        return redirect("web:return_detail", pk=case.pk)
+
+    def add_all():
+        with transaction.atomic():
+            return [services.add_attachment(case, upload, by=request.user) for upload in uploads]
+
+    perform(
+        request, add_all, lambda added: _("%(count)s pièce(s) jointe(s) ajoutée(s).") % {"count": len(added)}
+    )
+    return redirect("web:return_detail", pk=case.pk)
+
+
+@requires("return.view")
+def return_attachment(request, pk, attachment_pk):
+    """A file the customer sent, always downloaded (never shown inline: it comes from outside)."""
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, case_id=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(attachment.name) from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -20,6 +21,7 @@ from comptoir.stock import selectors as stock_view
 from comptoir.stock import services as stock
 from comptoir.web import findings as findings_view
 from comptoir.web import forms, labels, queries
+from comptoir.web.sorting import SortSpec
 from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
 from comptoir.web.views.lines import editor_context, rows_from_lines, rows_with_ids
 from comptoir.web.views.schedules import schedule_panel
@@ -68,11 +70,26 @@ def _parse_document(request, form):
 # --- Quotes -------------------------------------------------------------------------------------
 
 
+QUOTE_SORT = SortSpec(
+    {
+        "numero": "number",
+        "client": Lower("customer__name"),
+        "date": "date",
+        "validite": "valid_until",
+        "etat": "status",
+        "total_ht": "total_untaxed",
+        "total": "total",
+    }
+)
+
+
 def _quotes(request):
-    """The quotes the list's search and filters select, and those filters for the page."""
+    """The quotes the list's search and filters select, in the order asked for, and those filters for
+    the page."""
     q, status = param(request.GET, "q"), param(request.GET, "etat")
     customer_id = queries.int_or_none(request.GET.get("client"))
-    return queries.quotes(q, status, customer_id), {"q": q, "etat": status, "client": customer_id}
+    quotes, sort = QUOTE_SORT.apply(queries.quotes(q, status, customer_id), request.GET)
+    return quotes, {"q": q, "etat": status, "client": customer_id, "sort": sort}
 
 
 @requires("quote.view")
@@ -259,11 +276,24 @@ def order_progress(order) -> dict:
     }
 
 
+ORDER_SORT = SortSpec(
+    {
+        "numero": "number",
+        "client": Lower("customer__name"),
+        "date": "date",
+        "etat": "status",
+        "total_ht": "total_untaxed",
+    }
+)
+
+
 def _orders(request):
-    """The orders the list's search and filters select, and those filters for the page."""
+    """The orders the list's search and filters select, in the order asked for, and those filters for
+    the page."""
     q, status = param(request.GET, "q"), param(request.GET, "etat")
     customer_id = queries.int_or_none(request.GET.get("client"))
-    return queries.orders(q, status, customer_id), {"q": q, "etat": status, "client": customer_id}
+    orders, sort = ORDER_SORT.apply(queries.orders(q, status, customer_id), request.GET)
+    return orders, {"q": q, "etat": status, "client": customer_id, "sort": sort}
 
 
 @requires("order.view")

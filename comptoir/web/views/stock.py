@@ -1,18 +1,35 @@
-"""Stock levels and goods receipts."""
+"""Stock levels (with the low-stock alerts), the history of stock moves, and goods receipts."""
 
 from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from comptoir.catalog.models import Product
 from comptoir.core.errors import DomainError
+from comptoir.core.permissions import has_perm
 from comptoir.stock import selectors as stock_view
 from comptoir.stock import services
-from comptoir.web import forms
-from comptoir.web.views.common import paginate, param, requires
+from comptoir.stock.models import Receipt, StockMove
+from comptoir.web import forms, queries
+from comptoir.web.sorting import SortSpec
+from comptoir.web.views.common import export_list, paginate, param, requires
 
 RECEIPT_ROWS = 3
+# Low-stock alerts listed on top of the stock page; the « alertes » filter shows them all.
+ALERTS_SHOWN = 5
+
+STOCK_SORT = SortSpec(
+    {
+        "reference": "sku",
+        "nom": Lower("name"),
+        "en_stock": "stock_level__on_hand",
+        "seuil": "low_stock_threshold",
+        "cmup": "stock_level__average_cost",
+    }
+)
 
 
 @requires("stock.view")
@@ -21,13 +38,100 @@ def stock_levels(request):
     products = Product.objects.filter(kind=Product.Kind.GOODS, is_active=True).order_by("sku")
     if q:
         products = products.filter(Q(sku__icontains=q) | Q(name__icontains=q))
+    products, sort = STOCK_SORT.apply(products, request.GET)
+    alerts = queries.stock_alerts()
     if only_alerts:
-        levels = [lvl for lvl in stock_view.stock_levels(products) if lvl.is_low or lvl.available < 0]
-        page = paginate(request, levels)
+        # The alerts already hold their levels: only their order (search and sort) is asked for.
+        low = {level.product.pk: level for level in alerts}
+        page = paginate(request, [low[pk] for pk in products.filter(pk__in=low).values_list("pk", flat=True)])
     else:
         page = paginate(request, products)
         page.object_list = stock_view.stock_levels(page.object_list)
-    return render(request, "web/stock/levels.html", {"page_obj": page, "q": q, "alertes": only_alerts})
+    context = {
+        "page_obj": page,
+        "q": q,
+        "alertes": only_alerts,
+        "sort": sort,
+        "alerts": alerts[:ALERTS_SHOWN],
+        "alert_count": len(alerts),
+    }
+    return render(request, "web/stock/levels.html", context)
+
+
+# --- Stock moves --------------------------------------------------------------------------------
+
+MOVE_SORT = SortSpec(
+    {
+        "date": "date",
+        "produit": "product__sku",
+        "type": "kind",
+        "piece": "document",
+        "quantite": "quantity",
+        "cout": "unit_cost",
+    }
+)
+# The permission that opens the document each kind of move comes from.
+MOVE_SOURCE_PERMISSIONS = {
+    StockMove.Kind.RECEIPT: "stock.view",
+    StockMove.Kind.DELIVERY: "delivery.view",
+    StockMove.Kind.RETURN: "return.view",
+}
+
+
+def readable_sources(user) -> list[str]:
+    """The kinds of stock moves whose source document the user may open."""
+    return [kind for kind, perm in MOVE_SOURCE_PERMISSIONS.items() if has_perm(user, perm)]
+
+
+def _moves(request):
+    """The stock moves the history's search and filters select, in the order asked for, and those
+    filters for the page."""
+    q, kind = param(request.GET, "q"), param(request.GET, "type")
+    kind = kind if kind in StockMove.Kind.values else ""
+    product_id = queries.int_or_none(request.GET.get("produit"))
+    period = forms.PeriodForm(request.GET or None)
+    date_from, date_to = period.period()
+    moves = stock_view.moves(product_id=product_id, kind=kind, date_from=date_from, date_to=date_to, search=q)
+    moves, sort = MOVE_SORT.apply(moves, request.GET)
+    filters = {
+        "q": q,
+        "type": kind,
+        "produit": product_id,
+        "period": period,
+        "filtered": bool(q or kind or product_id or date_from or date_to),
+        "sort": sort,
+    }
+    return moves, filters
+
+
+@requires("stock.view")
+def stock_moves(request):
+    moves, filters = _moves(request)
+    page = paginate(request, moves)
+    page.object_list = queries.with_sources(page.object_list, readable_sources(request.user))
+    product = Product.objects.filter(pk=filters["produit"]).first() if filters["produit"] else None
+    context = {"page_obj": page, "product": product, "kinds": StockMove.Kind.choices, **filters}
+    return render(request, "web/stock/moves.html", context)
+
+
+MOVE_COLUMNS = (
+    (_l("Date"), lambda move: move.date),
+    (_l("Référence"), lambda move: move.product.sku),
+    (_l("Désignation"), lambda move: move.product.name),
+    (_l("Type"), lambda move: move.get_kind_display()),
+    (_l("Pièce"), lambda move: move.document),
+    (_l("Quantité"), lambda move: move.quantity),
+    (_l("Coût unitaire"), lambda move: move.unit_cost),
+)
+
+
+@requires("stock.view")
+def stock_moves_export(request, fmt):
+    moves, _filters = _moves(request)
+    return export_list(fmt, _("mouvements-stock"), MOVE_COLUMNS, moves)
+
+
+# --- Goods receipts -----------------------------------------------------------------------------
 
 
 def _stocked_products():
@@ -66,3 +170,11 @@ def receipt_create(request):
 def receipt_row(request):
     """One more empty row of the receipt form (htmx)."""
     return render(request, "web/stock/_receipt_row.html", {"row": {}, "products": _stocked_products()})
+
+
+@requires("stock.view")
+def receipt_detail(request, pk):
+    receipt = get_object_or_404(Receipt.objects.select_related("created_by"), pk=pk)
+    lines = list(receipt.lines.select_related("product"))
+    context = {"receipt": receipt, "lines": lines, "events": queries.events_of(receipt)}
+    return render(request, "web/stock/receipt_detail.html", context)

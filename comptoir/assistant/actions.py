@@ -1,0 +1,234 @@
+"""What approving a proposal does, per kind: the service a human would call, with the proposal's payload.
+
+One table (`ACTIONS`) says for each kind its French label, the permission needed to decide it, the
+function that carries it out and the payload fields a person may edit before approving. Kinds without a
+function are corrections only a person can make on the document (a draft line to amend, a payment to
+allocate by hand): approving them records that it was done, nothing more — the inbox says so.
+
+Every function goes through the area's own service, so permissions, rules, the single transaction and
+the audit event are exactly those of the same action done by hand (DESIGN.md rule 7).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.assistant import errors
+from comptoir.billing import services as billing
+from comptoir.billing.models import Invoice
+from comptoir.core.errors import NotFound, fail
+from comptoir.sales.models import BillingMilestone, Order
+from comptoir.stock import services as stock
+
+# Credit notes the assistant proposes correct a billing error, not a return: they carry this category
+# (a commercial-gesture category, so they need the gesture permission) and the proposal's number.
+BILLING_ERROR_CATEGORY = "erreur_facturation"
+
+
+@dataclass(frozen=True)
+class Editable:
+    """A payload field a person may change before approving: `path` is a key, or "lines.quantity" for
+    the quantity of every line."""
+
+    path: str
+    label: str
+    widget: str = "text"  # text, textarea, email, decimal
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    label: str
+    perm: str
+    run: Callable | None = None
+    editable: tuple[Editable, ...] = ()
+
+    @property
+    def manual(self) -> bool:
+        return self.run is None
+
+
+def _get(model, pk, what: str):
+    try:
+        return model.objects.get(pk=int(pk))
+    except (model.DoesNotExist, TypeError, ValueError):
+        raise NotFound(*errors.DOCUMENT_MISSING, what=what) from None
+
+
+def _invoice_result(invoice: Invoice) -> dict:
+    return {"kind": "invoice", "id": invoice.pk, "label": invoice.number or f"brouillon n° {invoice.pk}"}
+
+
+def _draft_from_order(payload, by, proposal):
+    return _invoice_result(
+        billing.create_invoice_from_order(_get(Order, payload["order_id"], "commande"), by=by)
+    )
+
+
+def _draft_milestone(payload, by, proposal):
+    milestone = _get(BillingMilestone, payload["milestone_id"], "échéance")
+    return _invoice_result(billing.create_milestone_invoice(milestone, by=by))
+
+
+def _issue(payload, by, proposal):
+    return _invoice_result(billing.issue_invoice(_get(Invoice, payload["invoice_id"], "facture"), by=by))
+
+
+def _cancel_draft(payload, by, proposal):
+    invoice = _get(Invoice, payload["invoice_id"], "facture")
+    return _invoice_result(billing.cancel_draft_invoice(invoice, by=by, reason=proposal.rationale))
+
+
+def _credit_note(payload, by, proposal):
+    invoice = _get(Invoice, payload["invoice_id"], "facture")
+    lines = [
+        {"invoice_line": line["invoice_line_id"], "quantity": line["quantity"]} for line in payload["lines"]
+    ]
+    note = billing.create_credit_note(
+        invoice,
+        lines,
+        by=by,
+        reason=proposal.rationale,
+        gesture_category=BILLING_ERROR_CATEGORY,
+    )
+    return _invoice_result(note)
+
+
+def _delivery(payload, by, proposal):
+    order = _get(Order, payload["order_id"], "commande")
+    lines = [{"order_line": line["order_line_id"], "quantity": line["quantity"]} for line in payload["lines"]]
+    delivery = stock.create_delivery(order, lines, by=by)
+    return {"kind": "delivery", "id": delivery.pk, "label": delivery.number or f"brouillon n° {delivery.pk}"}
+
+
+def _reminder(payload, by, proposal):
+    from comptoir.assistant import services  # the reminder service lives with the assistant's others
+
+    invoice = _get(Invoice, payload["invoice_id"], "facture")
+    sent = services.send_reminder(
+        invoice,
+        level=payload["level"],
+        to=payload.get("to", ""),
+        subject=payload.get("subject", ""),
+        body=payload.get("body", ""),
+        by=by,
+    )
+    return {"kind": "reminder", "id": invoice.pk, "label": f"{invoice.number} → {sent}"}
+
+
+def _resolve_return(payload, by, proposal):
+    from comptoir.returns import services as returns
+    from comptoir.returns.models import ReturnCase
+
+    case = _get(ReturnCase, payload["case_id"], "dossier de retour")
+    resolution = payload["resolution"]
+    if resolution == "credit_note":
+        done = returns.resolve_with_credit_note(case, by=by, reason=proposal.rationale[:2000])
+        notes = [r.credit_note.number for r in done if r.credit_note_id]
+        return {
+            "kind": "return_case",
+            "id": case.pk,
+            "label": f"{case.number} → {', '.join(notes) or 'avoir'}",
+        }
+    if resolution == "replacement":
+        done = returns.resolve_with_replacement(case, by=by, reason=proposal.rationale[:2000])
+        return {"kind": "return_case", "id": case.pk, "label": f"{case.number} → {done.replacement.number}"}
+    if resolution == "reinvoice":
+        returns.resolve_with_reinvoice(case, by=by, reason=proposal.rationale[:2000])
+        return {"kind": "return_case", "id": case.pk, "label": f"{case.number} → refacturation en brouillon"}
+    fail(errors.KIND_UNKNOWN, kind=str(resolution)[:40])
+
+
+_LINE_QUANTITIES = Editable("lines.quantity", _("Quantité"), "decimal")
+
+ACTIONS: dict[str, Action] = {
+    action.kind: action
+    for action in (
+        Action(
+            "create_invoice_from_order",
+            _("Préparer la facture des livraisons"),
+            "invoice.manage",
+            _draft_from_order,
+        ),
+        Action(
+            "create_milestone_invoice",
+            _("Préparer la facture d'échéance"),
+            "invoice.manage",
+            _draft_milestone,
+        ),
+        Action("issue_invoice", _("Émettre la facture"), "invoice.issue", _issue),
+        Action("cancel_draft_invoice", _("Annuler le brouillon"), "invoice.manage", _cancel_draft),
+        Action(
+            "create_credit_note",
+            _("Préparer un avoir"),
+            "credit_note.gesture",
+            _credit_note,
+            (_LINE_QUANTITIES,),
+        ),
+        Action(
+            "create_delivery",
+            _("Préparer un bon de livraison"),
+            "delivery.manage",
+            _delivery,
+            (_LINE_QUANTITIES,),
+        ),
+        Action(
+            "send_reminder",
+            _("Envoyer la relance"),
+            "reminder.send",
+            _reminder,
+            (
+                Editable("to", _("Destinataire"), "email"),
+                Editable("subject", _("Objet")),
+                Editable("body", _("Message"), "textarea"),
+            ),
+        ),
+        Action("resolve_return", _("Résoudre le dossier de retour"), "return.resolve", _resolve_return),
+        Action("set_invoice_line_quantity", _("Corriger la quantité du brouillon"), "invoice.manage"),
+        Action("set_invoice_line_price", _("Corriger le prix du brouillon"), "invoice.manage"),
+        Action("set_invoice_line_discount", _("Corriger la remise du brouillon"), "invoice.manage"),
+        Action("set_invoice_line_vat", _("Corriger la TVA du brouillon"), "invoice.manage"),
+        Action("deduct_deposit", _("Déduire l'acompte"), "invoice.manage"),
+        Action("allocate_payment", _("Affecter le règlement"), "payment.register"),
+    )
+}
+
+
+def action_for(kind: str) -> Action:
+    action = ACTIONS.get(kind)
+    if action is None:
+        fail(errors.KIND_UNKNOWN, kind=kind[:40])
+    return action
+
+
+def _positive(text) -> Decimal:
+    try:
+        value = Decimal(str(text).replace(",", ".").replace("\u202f", "").replace(" ", ""))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value <= 0:
+        fail(errors.EDIT_QUANTITY, value=str(text)[:20])
+    return value
+
+
+def apply_edits(action: Action, payload: dict, edits: dict) -> dict:
+    """The payload with the editable fields a person changed; anything else in `edits` is ignored, so an
+    edit can never retarget the proposal at another document."""
+    edited = {**payload}
+    for field in action.editable:
+        if field.path == "lines.quantity":
+            quantities = edits.get("lines.quantity")
+            if quantities is None:
+                continue
+            lines = [dict(line) for line in payload.get("lines", [])]
+            if len(quantities) != len(lines):
+                fail(errors.EDIT_LINES)
+            for line, quantity in zip(lines, quantities, strict=True):
+                value = _positive(quantity)
+                line["quantity"] = str(value)
+            edited["lines"] = lines
+        elif field.path in edits:
+            edited[field.path] = str(edits[field.path]).replace("\x00", "").strip()
+    return edited

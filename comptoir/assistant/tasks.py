@@ -1,0 +1,18 @@
+"""The billing agent as a background task (django-tasks, database backend).
+
+`comptoir agent enqueue` (e.g. from cron, every night) queues a run; `comptoir db-worker` executes the
+queue. The web page and `comptoir agent run` run it at once instead, which over an SME's data takes a
+few seconds.
+"""
+
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+
+@task()
+def run_billing_agent(requested_by_id: int | None = None) -> int:
+    from comptoir.assistant import services
+
+    # A scheduled run is nobody's in particular; a person's request is checked against their role.
+    requested_by = get_user_model().objects.filter(pk=requested_by_id).first() if requested_by_id else None
+    return services.run_agent(by=requested_by, trigger="task").pk

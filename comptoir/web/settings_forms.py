@@ -1,0 +1,212 @@
+"""Forms of the settings pages. Like every form of the web UI they only parse and type the input: the
+identifiers' checksums, the legal ceiling of payment terms, who may change what and the self-lockout
+rules are checked by the services the views call."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.permissions import ALL_ROLES, ROLE_LABELS
+from comptoir.returns.models import Reason
+from comptoir.web.forms import DateInput, FrenchDecimalField
+
+# --- Company ------------------------------------------------------------------------------------
+
+
+class CompanyForm(forms.Form):
+    """The company's identity, address and bank details, printed on every document.
+
+    Payment conditions have their own page; the invoice series and the fiscal year's first month are
+    shown read-only (changing them once documents exist would break the numbering or the fiscal years)."""
+
+    legal_name = forms.CharField(label=_("Raison sociale"), max_length=200)
+    legal_form = forms.CharField(
+        label=_("Forme juridique"), max_length=40, required=False, help_text=_("SAS, SARL, SA…")
+    )
+    siren = forms.CharField(
+        label=_("SIREN"), max_length=11, help_text=_("9 chiffres, par exemple 732 829 320.")
+    )
+    siret = forms.CharField(label=_("SIRET du siège"), max_length=17, required=False)
+    vat_number = forms.CharField(label=_("N° de TVA intracommunautaire"), max_length=20, required=False)
+    rcs_city = forms.CharField(label=_("Ville du RCS"), max_length=100, required=False)
+    share_capital = FrenchDecimalField(
+        label=_("Capital social (€)"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    street = forms.CharField(label=_("Adresse"), max_length=200, required=False)
+    street2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Code postal"), max_length=12, required=False)
+    city = forms.CharField(label=_("Ville"), max_length=100, required=False)
+    country = forms.CharField(
+        label=_("Pays (code ISO)"),
+        max_length=2,
+        min_length=2,
+        initial="FR",
+        help_text=_("FR pour la France."),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
+    iban = forms.CharField(label=_("IBAN"), max_length=42, required=False)
+    bic = forms.CharField(label=_("BIC"), max_length=11, required=False)
+    vat_on_debits = forms.BooleanField(
+        label=_("TVA acquittée sur les débits"),
+        required=False,
+        help_text=_(
+            "Option de l'article 269-2-c du CGI : la TVA des prestations de services est due dès la "
+            "facturation, et non à l'encaissement. La mention est alors imprimée sur les factures."
+        ),
+    )
+
+    ERROR_FIELDS = {
+        "name_required": "legal_name",
+        "invalid_siren": "siren",
+        "invalid_siret": "siret",
+        "siret_siren_mismatch": "siret",
+        "invalid_vat_number": "vat_number",
+        "vat_siren_mismatch": "vat_number",
+        "invalid_iban": "iban",
+        "invalid_bic": "bic",
+    }
+
+    def clean_country(self):
+        return self.cleaned_data["country"].upper()
+
+
+class PaymentTermsForm(forms.Form):
+    default_payment_days = forms.IntegerField(
+        label=_("Délai de paiement par défaut (jours date de facture)"),
+        min_value=0,
+        max_value=365,
+        help_text=_(
+            "Proposé pour chaque nouveau client ; 60 jours au plus (art. L441-10 du Code de commerce)."
+        ),
+    )
+    late_penalty_rate = FrenchDecimalField(
+        label=_("Taux annuel des pénalités de retard (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("Au moins trois fois le taux d'intérêt légal. Imprimé sur chaque facture."),
+    )
+    early_payment_discount = forms.CharField(
+        label=_("Conditions d'escompte pour paiement anticipé"),
+        max_length=200,
+        help_text=_("Mention obligatoire, même sans escompte : « Pas d'escompte pour paiement anticipé. »"),
+    )
+
+    ERROR_FIELDS = {
+        "payment_terms_too_long": "default_payment_days",
+        "negative_penalty_rate": "late_penalty_rate",
+    }
+
+
+# --- Users and roles ----------------------------------------------------------------------------
+
+
+def _role_choices():
+    return [(role, ROLE_LABELS[role]) for role in ALL_ROLES]
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Rôles"),
+        choices=_role_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Un utilisateur peut cumuler plusieurs rôles ; ses droits s'additionnent."),
+    )
+
+    ERROR_FIELDS = {
+        "role_required": "roles",
+        "unknown_role": "roles",
+        "cannot_remove_own_admin_role": "roles",
+        "last_active_admin": "roles",
+    }
+
+
+class UserCreateForm(RolesForm):
+    username = forms.CharField(
+        label=_("Nom d'utilisateur"),
+        max_length=150,
+        help_text=_("Pour se connecter : lettres, chiffres et @ . + - _ seulement."),
+    )
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("8 caractères au moins. Communiquez-le à la personne, qui pourra le changer."),
+    )
+
+    field_order = ["username", "first_name", "last_name", "email", "password", "roles"]
+
+    ERROR_FIELDS = RolesForm.ERROR_FIELDS | {
+        "username_required": "username",
+        "invalid_username": "username",
+        "duplicate_username": "username",
+        "invalid_email": "email",
+        "weak_password": "password",
+    }
+
+
+# --- Return rules and thresholds ----------------------------------------------------------------
+
+
+class ReturnPolicyForm(forms.Form):
+    approval_threshold = FrenchDecimalField(
+        label=_("Seuil d'approbation par la direction (€ HT)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("Au-delà de ce montant en jeu, seule la direction peut accepter ou rejeter un retour."),
+    )
+    answer_within_hours = forms.IntegerField(
+        label=_("Délai de réponse au client (heures)"), min_value=1, max_value=10000
+    )
+    close_within_days = forms.IntegerField(
+        label=_("Délai de clôture d'un dossier (jours)"), min_value=1, max_value=3650
+    )
+    require_validation = forms.BooleanField(
+        label=_("Pas de retour sans validation interne"),
+        required=False,
+        help_text=_("Un dossier soumis doit être accepté avant toute réception ou résolution."),
+    )
+    require_receipt_before_credit = forms.BooleanField(
+        label=_("Réception physique avant avoir"),
+        required=False,
+        help_text=_(
+            "Pour les motifs avec retour de marchandise, rien n'est crédité au-delà de ce qui est reçu."
+        ),
+    )
+    block_invoicing = forms.BooleanField(
+        label=_("Bloquer la facturation d'une livraison en litige"),
+        required=False,
+        help_text=_("Pour les motifs cochés ci-dessous, tant que le dossier est ouvert."),
+    )
+    blocking_reasons = forms.MultipleChoiceField(
+        label=_("Motifs qui bloquent la facturation"),
+        choices=Reason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    goods_back_reasons = forms.MultipleChoiceField(
+        label=_("Motifs avec retour physique de la marchandise"),
+        choices=Reason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+# --- Fiscal years -------------------------------------------------------------------------------
+
+
+class LockPeriodForm(forms.Form):
+    until = forms.DateField(
+        label=_("Verrouiller jusqu'au (inclus)"),
+        widget=DateInput,
+        error_messages={"invalid": _("Date non valide.")},
+        help_text=_("Aucune écriture ne pourra plus être datée de ce jour ou d'avant, dans son exercice."),
+    )
+
+    ERROR_FIELDS = {"lock_date_backwards": "until", "lock_outside_fiscal_year": "until"}

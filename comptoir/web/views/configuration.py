@@ -1,0 +1,300 @@
+"""Settings (Paramètres): the company, users and roles, VAT, numbering series, payment terms, return
+rules and thresholds, fiscal years.
+
+Who opens what, and why:
+- The settings pages are read by `settings.view` (direction, comptabilité, admin): the company's
+  identifiers, VAT set-up, numbering and payment conditions are printed on every invoice and checked by
+  the accountant; reading them is harmless and saves asking an administrator.
+- Changing them is the services' decision, each with its own permission: the company and payment
+  conditions `company.manage` (admin), the return rules `return.configure` (direction, admin: the people
+  who approve above the threshold), locking a period `accounting.close` (comptabilité, direction, admin).
+  A page shows its form only to those who may save it, and the service refuses anyone else.
+- Users and roles need `user.manage` (admin only): the list holds personal data (names, e-mails, last
+  sign-in) and changing roles is the key to every other permission.
+- Fiscal years are accounting data: `accounting.view`, like the other accounting pages.
+- VAT and numbering are read-only: VAT rates and categories are the law as coded in `core.vat` and
+  `catalog.VatRate`; numbers are gap-free by law and never typed by hand.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
+
+from comptoir.accounting import services as accounting
+from comptoir.accounting.models import FiscalYear
+from comptoir.billing import terms
+from comptoir.core import users as accounts
+from comptoir.core.errors import DomainError
+from comptoir.core.permissions import PERMISSIONS, ROLE_LABELS, has_perm
+from comptoir.parties import services as parties
+from comptoir.parties.models import Company
+from comptoir.returns import selectors as returns_view
+from comptoir.returns import services as returns
+from comptoir.returns.models import Reason
+from comptoir.web import queries, settings_forms, settings_tables
+from comptoir.web.views.common import action, paginate, param, perform, requires, show_form_error
+
+COMPANY_FORM_FIELDS = tuple(settings_forms.CompanyForm.base_fields)
+PAYMENT_FORM_FIELDS = tuple(settings_forms.PaymentTermsForm.base_fields)
+POLICY_FORM_FIELDS = tuple(settings_forms.ReturnPolicyForm.base_fields)
+
+
+def _company() -> Company | None:
+    return Company.objects.first()
+
+
+@requires("settings.view")
+def settings_index(request):
+    return render(request, "web/settings/index.html", {"company": _company()})
+
+
+def _start_month(company: Company | None) -> str:
+    return str(MONTHS[company.fiscal_year_start_month if company else 1])
+
+
+# --- Company ------------------------------------------------------------------------------------
+
+
+def _edit_company(request, form_class, fields, template, success, extra=None):
+    """Company and payment-terms pages: a form for `company.manage`, a read-only card otherwise."""
+    company = _company()
+    may_edit = has_perm(request.user, "company.manage")
+    initial = {name: getattr(company, name) for name in fields} if company else {}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            parties.configure_company(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_form_error(request, form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(request.path)
+    context = {"form": form, "company": company, "may_edit": may_edit, "start_month": _start_month(company)}
+    return render(request, template, context | (extra(company) if extra else {}))
+
+
+@requires("settings.view")
+def settings_company(request):
+    return _edit_company(
+        request,
+        settings_forms.CompanyForm,
+        COMPANY_FORM_FIELDS,
+        "web/settings/company.html",
+        _("Société enregistrée."),
+    )
+
+
+def _payment_terms_context(company) -> dict:
+    today = timezone.localdate()
+    days = parties.default_payment_days()
+    return {
+        "max_days": parties.MAX_PAYMENT_DAYS,
+        "max_days_end_of_month": parties.MAX_PAYMENT_DAYS_END_OF_MONTH,
+        "today": today,
+        "default_due": terms.due_date(today, days, False),
+        "max_due": terms.due_date(today, parties.MAX_PAYMENT_DAYS, False),
+        "max_due_end_of_month": terms.due_date(today, parties.MAX_PAYMENT_DAYS_END_OF_MONTH, True),
+        "customer_terms": settings_tables.customer_terms(),
+    }
+
+
+@requires("settings.view")
+def settings_payment_terms(request):
+    return _edit_company(
+        request,
+        settings_forms.PaymentTermsForm,
+        PAYMENT_FORM_FIELDS,
+        "web/settings/payment_terms.html",
+        _("Conditions de paiement enregistrées."),
+        extra=_payment_terms_context,
+    )
+
+
+# --- Users and roles ----------------------------------------------------------------------------
+
+
+@requires("user.manage")
+def settings_users(request):
+    q, state = param(request.GET, "q"), param(request.GET, "etat")
+    state = state if state in (settings_tables.ACTIVE, settings_tables.INACTIVE) else ""
+    page = paginate(request, settings_tables.users(q, state))
+    for user in page.object_list:
+        user.role_labels = settings_tables.role_labels_of(user)
+    statuses = [(settings_tables.ACTIVE, _("Actifs")), (settings_tables.INACTIVE, _("Désactivés"))]
+    return render(
+        request,
+        "web/settings/users.html",
+        {"page_obj": page, "q": q, "etat": state, "statuses": statuses},
+    )
+
+
+@requires("user.manage")
+def settings_user_create(request):
+    form = settings_forms.UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts.create_user(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_form_error(request, form, exc)
+        else:
+            messages.success(request, _("Utilisateur %(name)s créé.") % {"name": user.get_username()})
+            return redirect("web:settings_user_detail", pk=user.pk)
+    return render(request, "web/settings/user_form.html", {"form": form})
+
+
+@requires("user.manage")
+def settings_user_detail(request, pk):
+    person = get_object_or_404(get_user_model(), pk=pk)
+    form = settings_forms.RolesForm(request.POST or None, initial={"roles": accounts.stored_roles(person)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.set_roles(person, form.cleaned_data["roles"], by=request.user)
+        except DomainError as exc:
+            show_form_error(request, form, exc)
+        else:
+            messages.success(request, _("Rôles de %(name)s enregistrés.") % {"name": person.get_username()})
+            return redirect("web:settings_user_detail", pk=person.pk)
+    context = {
+        "person": person,
+        "form": form,
+        "is_self": person.pk == request.user.pk,
+        "events": queries.events_of(person),
+    }
+    return render(request, "web/settings/user_detail.html", context)
+
+
+@action("user.manage")
+def settings_user_deactivate(request, pk):
+    person = get_object_or_404(get_user_model(), pk=pk)
+    perform(
+        request,
+        lambda: accounts.deactivate_user(person, by=request.user),
+        _("Le compte de %(name)s est désactivé : il ne peut plus se connecter.")
+        % {"name": person.get_username()},
+    )
+    return redirect("web:settings_user_detail", pk=person.pk)
+
+
+@action("user.manage")
+def settings_user_reactivate(request, pk):
+    person = get_object_or_404(get_user_model(), pk=pk)
+    perform(
+        request,
+        lambda: accounts.reactivate_user(person, by=request.user),
+        _("Le compte de %(name)s est réactivé.") % {"name": person.get_username()},
+    )
+    return redirect("web:settings_user_detail", pk=person.pk)
+
+
+@requires("settings.view")
+def settings_roles(request):
+    roles, rows = settings_tables.permission_table()
+    return render(request, "web/settings/roles.html", {"roles": roles, "rows": rows})
+
+
+# --- VAT and numbering (read-only) --------------------------------------------------------------
+
+
+@requires("settings.view")
+def settings_vat(request):
+    context = {
+        "company": _company(),
+        "rates": settings_tables.vat_rates(),
+        "categories": settings_tables.vat_categories(),
+        "exemptions": settings_tables.exemption_reasons(),
+        "accounts": settings_tables.vat_accounts(),
+    }
+    return render(request, "web/settings/vat.html", context)
+
+
+@requires("settings.view")
+def settings_numbering(request):
+    company = _company()
+    invoice_series = company.invoice_series if company else Company._meta.get_field("invoice_series").default
+    context = {
+        "company": company,
+        "invoice_series": invoice_series,
+        "rows": settings_tables.number_series(invoice_series),
+    }
+    return render(request, "web/settings/numbering.html", context)
+
+
+# --- Return rules and thresholds ----------------------------------------------------------------
+
+
+def _policy_values(policy) -> dict:
+    return {name: getattr(policy, name) for name in POLICY_FORM_FIELDS}
+
+
+@requires("settings.view")
+def settings_rules(request):
+    policy = returns_view.policy()
+    form = settings_forms.ReturnPolicyForm(request.POST or None, initial=_policy_values(policy))
+    if request.method == "POST" and form.is_valid():
+        current = _policy_values(policy)
+        # Only what changed goes to the service, so the audit event reads as the change made.
+        changes = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if (sorted(value) if isinstance(value, list) else value)
+            != (sorted(current[name]) if isinstance(current[name], list) else current[name])
+        }
+        if not changes:
+            messages.info(request, _("Aucune règle n'a changé."))
+            return redirect("web:settings_rules")
+        try:
+            returns.update_policy(by=request.user, **changes)
+        except DomainError as exc:
+            show_form_error(request, form, exc)
+        else:
+            messages.success(request, _("Règles de retour enregistrées."))
+            return redirect("web:settings_rules")
+    reasons = dict(Reason.choices)
+    context = {
+        "form": form,
+        "policy": policy,
+        "may_edit": has_perm(request.user, "return.configure"),
+        "blocking_labels": [reasons[code] for code in policy.blocking_reasons if code in reasons],
+        "goods_back_labels": [reasons[code] for code in policy.goods_back_reasons if code in reasons],
+        "large_approvers": _roles_holding("return.approve_large"),
+        "approvers": _roles_holding("return.approve"),
+        "overriders": _roles_holding("assistant.override"),
+    }
+    return render(request, "web/settings/rules.html", context)
+
+
+def _roles_holding(perm: str) -> list[str]:
+    return [str(ROLE_LABELS[role]) for role in ROLE_LABELS if perm in PERMISSIONS[role]]
+
+
+# --- Fiscal years ----------------------------------------------------------------------------------
+
+
+@requires("accounting.view")
+def settings_fiscal_years(request):
+    form = settings_forms.LockPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        until = form.cleaned_data["until"]
+        try:
+            year = accounting.lock_period(until, by=request.user)
+        except DomainError as exc:
+            show_form_error(request, form, exc)
+        else:
+            messages.success(
+                request,
+                _("Exercice %(year)s verrouillé jusqu'au %(date)s inclus.")
+                % {"year": year.name, "date": until.strftime("%d/%m/%Y")},
+            )
+            return redirect("web:settings_fiscal_years")
+    company = _company()
+    context = {
+        "form": form,
+        "years": FiscalYear.objects.order_by("-start_date"),
+        "today": timezone.localdate(),
+        "start_month": _start_month(company),
+        "may_lock": has_perm(request.user, "accounting.close"),
+    }
+    return render(request, "web/settings/fiscal_years.html", context)
