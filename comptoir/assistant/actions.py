@@ -11,13 +11,14 @@ the audit event are exactly those of the same action done by hand (DESIGN.md rul
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.assistant import errors
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice
+from comptoir.core import money
 from comptoir.core.errors import NotFound, fail
 from comptoir.sales.models import BillingMilestone, Order
 from comptoir.stock import services as stock
@@ -205,10 +206,10 @@ def action_for(kind: str) -> Action:
 
 def _positive(text) -> Decimal:
     try:
-        value = Decimal(str(text).replace(",", ".").replace("\u202f", "").replace(" ", ""))
-    except InvalidOperation:
+        value = money.D(text)
+    except (ValueError, TypeError):
         value = None
-    if value is None or not value.is_finite() or value <= 0:
+    if value is None or value <= 0:
         fail(errors.EDIT_QUANTITY, value=str(text)[:20])
     return value
 

@@ -18,7 +18,6 @@ The priority score (0–100) orders the dispute board. Its parts are shown next 
 
 import dataclasses
 import datetime
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -208,10 +207,11 @@ def suggest(facts: CaseFacts) -> Suggestion:
     return Suggestion(kind, tuple(reasons + history), max(confidence - penalty, Decimal("0.30")))
 
 
-def _log_share(value: Decimal, full: Decimal) -> float:
+def _log_share(value: Decimal, full: Decimal) -> Decimal:
+    """How far `value` goes towards `full` on a log scale (0 to 1): 50 € already counts, 5,000 € is all."""
     if value <= 0:
-        return 0.0
-    return min(1.0, math.log10(1 + float(value)) / math.log10(1 + float(full)))
+        return ZERO
+    return min(Decimal(1), (1 + value).log10() / (1 + full).log10())
 
 
 def priority(facts: CaseFacts, now: datetime.datetime) -> Priority:
@@ -224,7 +224,7 @@ def priority(facts: CaseFacts, now: datetime.datetime) -> Priority:
         deadline = facts.answer_due_at if facts.undecided else facts.close_due_at
         span = (deadline - facts.opened_at).total_seconds()
         spent = (now - facts.opened_at).total_seconds()
-        sla = round(15 * min(1.0, max(0.0, spent / span))) if span > 0 else 15
+        sla = round(15 * min(1.0, max(0.0, spent / span))) if span > 0 else 15  # seconds, not money
     customer = round(20 * _log_share(facts.customer_revenue_12m, Decimal("100000")))
     parts = (
         ("montant en jeu", amount),

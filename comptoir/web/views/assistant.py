@@ -1,13 +1,14 @@
 """The assistant's pages: the proposals inbox (approve as is or edited, reject), and the billing agent
 (its runs, a button to run it now, and the written policy it follows)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.assistant import actions, selectors, services
 from comptoir.assistant.models import AgentRun, AssistantPolicy, Proposal
+from comptoir.core import money
 from comptoir.core.permissions import has_perm
 from comptoir.web import charts
 from comptoir.web.findings import DOCUMENT_KINDS
@@ -167,10 +168,9 @@ def agent_run(request):
 
 def _number(text: str, default):
     try:
-        value = Decimal(text.replace(",", ".").replace("\u202f", "").replace(" ", ""))
-    except InvalidOperation:
+        return money.D(text)
+    except ValueError:
         return default
-    return value if value.is_finite() else default
 
 
 @action("assistant.configure")
