@@ -43,6 +43,7 @@ import argparse
 import datetime
 import itertools
 import json
+import os
 import random
 import statistics
 import sys
@@ -52,9 +53,16 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import django
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# The checks write their sentences through Django's translation machinery (French unless a user chose
+# otherwise): settings are needed, the database is not.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
+django.setup()
 
 from comptoir.assistant.chain import (  # noqa: E402
     Chain,

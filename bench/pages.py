@@ -11,6 +11,8 @@ time, and whether every page meets the target (150 ms, "Quality bar" of issue 5)
     python bench/pages.py
     python bench/pages.py --invoices 100000 --repeat 20
     python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/postgres
+    python bench/pages.py --keep /tmp/pages.sqlite3   # seeds the file once, later runs reuse it
+    python bench/pages.py --keep postgres://postgres@127.0.0.1:5432/pages   # the same in that database
 
 The dataset: 300 customers, 1,000 products (a fifth of them services) with their stock levels, and
 for every issued invoice its confirmed order (1 to 5 lines), the validated delivery of its goods, its
@@ -20,6 +22,7 @@ the two years before today. A few drafts (quotes sent, orders, deliveries, invoi
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import random
@@ -123,7 +126,13 @@ class Seeder:
     def flush(self) -> None:
         from django.db import transaction
 
-        from comptoir.accounting.models import EntryLine, JournalEntry, ReconciledLine, Reconciliation
+        from comptoir.accounting.models import (
+            EntryLine,
+            JournalEntry,
+            OpenItem,
+            ReconciledLine,
+            Reconciliation,
+        )
         from comptoir.billing.models import Invoice, InvoiceLine, InvoiceTax
         from comptoir.payments.models import Payment, PaymentAllocation
         from comptoir.sales.models import Order, OrderLine, Quote, QuoteLine
@@ -132,6 +141,7 @@ class Seeder:
         order = [
             JournalEntry,
             EntryLine,
+            OpenItem,
             Quote,
             QuoteLine,
             Order,
@@ -426,11 +436,15 @@ class Seeder:
                     **common,
                 )
             )
-        if issued:
-            self.maybe_pay(invoice_id, number, customer, name, due, total, receivable)
+        if issued and not self.maybe_pay(invoice_id, number, customer, name, due, total, receivable):
+            from comptoir.accounting.models import OpenItem
 
-    def maybe_pay(self, invoice_id, number, customer, name, due, total, receivable) -> None:
-        """Most invoices past their due date are paid (a few days around it); some recent ones too."""
+            # Not lettered: still open on 411.
+            self.add(OpenItem(line_id=receivable, account_id=self.account["411"], entry_id=entry_id))
+
+    def maybe_pay(self, invoice_id, number, customer, name, due, total, receivable) -> bool:
+        """Most invoices past their due date are paid (a few days around it); some recent ones too.
+        Says whether this one is (its receivable then lettered with the payment)."""
         from comptoir.accounting.ledger import letter_code
         from comptoir.accounting.models import ReconciledLine, Reconciliation
         from comptoir.payments.models import Payment, PaymentAllocation
@@ -440,7 +454,7 @@ class Seeder:
         # A few stay unpaid: more among the recent ones, the old ones having gone to collection.
         unpaid = 0.03 if (self.today - due).days < 90 else 0.003
         if paid_on > self.today or rng.random() < unpaid:
-            return
+            return False
         payment_id = self.next_id("payment")
         reference = f"VIR {rng.randrange(10**6, 10**7)}"
         payment_number = self.number("REG", paid_on.year)
@@ -478,6 +492,7 @@ class Seeder:
         )
         self.add(ReconciledLine(reconciliation_id=reconciliation, line_id=receivable))
         self.add(ReconciledLine(reconciliation_id=reconciliation, line_id=credit))
+        return True
 
     def drafts(self) -> None:
         """What the home page lists: quotes sent, draft orders and invoices, deliveries to prepare."""
@@ -630,6 +645,32 @@ def pages(seeder) -> list[tuple[str, str]]:
     return result
 
 
+def seeded() -> bool:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username="direction").exists()
+
+
+class Reused:
+    """What `measure` and the report need from a database seeded by an earlier run (--keep)."""
+
+    def __init__(self):
+        from django.apps import apps
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+
+        self.user = get_user_model().objects.get(username="direction")
+        names = [
+            "customer", "product", "stocklevel", "journalentry", "entryline", "openitem", "quote", "quoteline",
+            "order", "orderline", "delivery", "deliveryline", "invoice", "invoiceline", "invoicetax", "payment",
+            "paymentallocation", "reconciliation", "reconciledline",
+        ]  # fmt: skip
+        models = {m._meta.model_name: m for m in apps.get_models()}
+        self.sizes = {name: models[name].objects.count() for name in names}
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # statistics for the indexes added since the data was seeded
+
+
 def measure(seeder, repeat: int) -> dict:
     from django.db import connection
     from django.test import Client
@@ -671,7 +712,16 @@ def parse_args(argv=None):
         help="PostgreSQL server URL: a fresh database is created there and dropped after "
         "(default: SQLite in a temporary folder)",
     )
+    parser.add_argument(
+        "--keep",
+        metavar="TARGET",
+        help="a SQLite file or a PostgreSQL database URL, used as is and kept: seeded on the first run, "
+        "reused by the next ones (migrations applied, nothing seeded, --invoices/--customers/--products "
+        "ignored)",
+    )
     args = parser.parse_args(argv)
+    if args.keep and args.database_url:
+        parser.error("--keep names the database itself: leave out --database-url")
     if args.invoices < 600 or args.customers < 10 or args.products < 10 or args.repeat < 1:
         parser.error("at least 600 invoices, 10 customers, 10 products and 1 request per page")
     return args
@@ -679,9 +729,18 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    with fresh_database(args.database_url) as (url, backend):
+    if args.keep and args.keep.startswith("postgres"):
+        database = contextlib.nullcontext((args.keep, "postgresql"))
+    elif args.keep:
+        database = contextlib.nullcontext((f"sqlite:///{Path(args.keep).resolve()}", "sqlite"))
+    else:
+        database = fresh_database(args.database_url)
+    with database as (url, backend):
         setup_django(url)
-        seeder, seconds = seed(args.invoices, args.customers, args.products)
+        if args.keep and seeded():
+            seeder, seconds = Reused(), None
+        else:
+            seeder, seconds = seed(args.invoices, args.customers, args.products)
         results = measure(seeder, args.repeat)
         sizes = dict(sorted(seeder.sizes.items()))
     worst = max(results, key=lambda name: results[name]["p95_ms"])
@@ -696,7 +755,7 @@ def main(argv=None) -> int:
         "target_ms": TARGET_MS,
         "meets_target": results[worst]["p95_ms"] < TARGET_MS,
         "dataset": sizes,
-        "seed_seconds": round(seconds, 1),
+        "seed_seconds": None if seconds is None else round(seconds, 1),
     }
     print(json.dumps(out, ensure_ascii=False))
     return 0

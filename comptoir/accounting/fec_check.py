@@ -1,7 +1,9 @@
-"""Structural checker of a FEC (Fichier des Écritures Comptables, LPF art. A47 A-1). No Django import.
+"""Structural checker of a FEC (Fichier des Écritures Comptables, LPF art. A47 A-1). No database, no
+models: only Django's gettext, for the messages.
 
 `check_fec(path)` reads the file once, line by line, and returns every breach of the format as a
-`Violation` (line number, stable rule code, French message); it never raises on bad content. Memory
+`Violation` (line number, stable rule code, message in the active language, French first); it never
+raises on bad content. Memory
 stays flat: only the open entry, the per-journal number sets (a sparse bitmap) and a few caches are
 kept, so a file of millions of lines is checked like a small one.
 
@@ -21,6 +23,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
 COLUMNS = (
     "JournalCode",
@@ -124,35 +129,51 @@ class Rule:
 
 
 MESSAGES = {
-    Rule.FILE_NAME: "Le nom du fichier « %(name)s » ne suit pas le modèle <SIREN>FEC<AAAAMMJJ>.txt "
-    "(SIREN à 9 chiffres, date de clôture de l'exercice).",
-    Rule.ENCODING: "La ligne n'est pas du texte %(encoding)s valide : %(detail)s.",
-    Rule.HEADER: "L'en-tête doit comporter les 18 zones dans l'ordre légal, séparées par des tabulations "
-    "(zone %(position)s : « %(expected)s » attendu, « %(found)s » trouvé).",
-    Rule.EMPTY: "Le fichier ne contient aucune écriture.",
-    Rule.COLUMNS: "La ligne compte %(found)s zones au lieu de 18 (tabulation dans un libellé ?).",
-    Rule.FORBIDDEN_CHAR: "La ligne contient un retour chariot à l'intérieur d'une zone.",
-    Rule.LINE_ENDINGS: "Les fins de ligne mélangent CR LF et LF ; utilisez la même partout.",
-    Rule.REQUIRED: "La zone %(column)s est obligatoire et vide.",
-    Rule.DATE: "La zone %(column)s contient « %(value)s » : date AAAAMMJJ attendue.",
-    Rule.OUT_OF_YEAR: "La date d'écriture %(value)s est hors de l'exercice du %(start)s au %(end)s.",
-    Rule.AMOUNT: "La zone %(column)s contient « %(value)s » : montant attendu avec une virgule décimale, "
-    "sans séparateur de milliers (ex. 1234,56).",
-    Rule.NEGATIVE: "La zone %(column)s est négative (%(value)s) : portez le montant dans l'autre sens.",
-    Rule.BOTH_SIDES: "La ligne porte à la fois un débit (%(debit)s) et un crédit (%(credit)s).",
-    Rule.ZERO_LINE: "La ligne n'a ni débit ni crédit.",
-    Rule.UNBALANCED: "L'écriture %(journal)s %(number)s n'est pas équilibrée : débit %(debit)s, crédit %(credit)s.",
-    Rule.FILE_UNBALANCED: "Le fichier n'est pas équilibré : total débit %(debit)s, total crédit %(credit)s.",
-    Rule.ENTRY_DATES: "L'écriture %(journal)s %(number)s porte plusieurs dates d'écriture (%(first)s, %(value)s).",
-    Rule.NOT_GROUPED: "Les lignes de l'écriture %(journal)s %(number)s ne se suivent pas (numéro déjà vu plus haut).",
-    Rule.NUMBER: "Le numéro d'écriture « %(value)s » ne se termine pas par un compteur numérique.",
-    Rule.GAP: "Numérotation discontinue dans le journal %(journal)s : %(missing)s manquant(s).",
-    Rule.ACCOUNT: "Le compte « %(value)s » ne commence pas par trois chiffres du plan comptable général "
-    "(classes 1 à 8).",
-    Rule.AUXILIARY: "CompAuxNum et CompAuxLib vont ensemble : l'un est rempli, l'autre vide.",
-    Rule.LETTERING: "EcritureLet et DateLet vont ensemble : l'un est rempli, l'autre vide.",
-    Rule.CURRENCY: "Montantdevise et Idevise vont ensemble : l'un est rempli, l'autre vide.",
-    "autres": "… et %(count)s autre(s) anomalie(s) « %(rule)s » non détaillée(s).",
+    Rule.FILE_NAME: N_(
+        "Le nom du fichier « %(name)s » ne suit pas le modèle <SIREN>FEC<AAAAMMJJ>.txt "
+        "(SIREN à 9 chiffres, date de clôture de l'exercice)."
+    ),
+    Rule.ENCODING: N_("La ligne n'est pas du texte %(encoding)s valide : %(detail)s."),
+    Rule.HEADER: N_(
+        "L'en-tête doit comporter les 18 zones dans l'ordre légal, séparées par des tabulations "
+        "(zone %(position)s : « %(expected)s » attendu, « %(found)s » trouvé)."
+    ),
+    Rule.EMPTY: N_("Le fichier ne contient aucune écriture."),
+    Rule.COLUMNS: N_("La ligne compte %(found)s zones au lieu de 18 (tabulation dans un libellé ?)."),
+    Rule.FORBIDDEN_CHAR: N_("La ligne contient un retour chariot à l'intérieur d'une zone."),
+    Rule.LINE_ENDINGS: N_("Les fins de ligne mélangent CR LF et LF ; utilisez la même partout."),
+    Rule.REQUIRED: N_("La zone %(column)s est obligatoire et vide."),
+    Rule.DATE: N_("La zone %(column)s contient « %(value)s » : date AAAAMMJJ attendue."),
+    Rule.OUT_OF_YEAR: N_("La date d'écriture %(value)s est hors de l'exercice du %(start)s au %(end)s."),
+    Rule.AMOUNT: N_(
+        "La zone %(column)s contient « %(value)s » : montant attendu avec une virgule décimale, "
+        "sans séparateur de milliers (ex. 1234,56)."
+    ),
+    Rule.NEGATIVE: N_("La zone %(column)s est négative (%(value)s) : portez le montant dans l'autre sens."),
+    Rule.BOTH_SIDES: N_("La ligne porte à la fois un débit (%(debit)s) et un crédit (%(credit)s)."),
+    Rule.ZERO_LINE: N_("La ligne n'a ni débit ni crédit."),
+    Rule.UNBALANCED: N_(
+        "L'écriture %(journal)s %(number)s n'est pas équilibrée : débit %(debit)s, crédit %(credit)s."
+    ),
+    Rule.FILE_UNBALANCED: N_(
+        "Le fichier n'est pas équilibré : total débit %(debit)s, total crédit %(credit)s."
+    ),
+    Rule.ENTRY_DATES: N_(
+        "L'écriture %(journal)s %(number)s porte plusieurs dates d'écriture (%(first)s, %(value)s)."
+    ),
+    Rule.NOT_GROUPED: N_(
+        "Les lignes de l'écriture %(journal)s %(number)s ne se suivent pas (numéro déjà vu plus haut)."
+    ),
+    Rule.NUMBER: N_("Le numéro d'écriture « %(value)s » ne se termine pas par un compteur numérique."),
+    Rule.GAP: N_("Numérotation discontinue dans le journal %(journal)s : %(missing)s manquant(s)."),
+    Rule.ACCOUNT: N_(
+        "Le compte « %(value)s » ne commence pas par trois chiffres du plan comptable général "
+        "(classes 1 à 8)."
+    ),
+    Rule.AUXILIARY: N_("CompAuxNum et CompAuxLib vont ensemble : l'un est rempli, l'autre vide."),
+    Rule.LETTERING: N_("EcritureLet et DateLet vont ensemble : l'un est rempli, l'autre vide."),
+    Rule.CURRENCY: N_("Montantdevise et Idevise vont ensemble : l'un est rempli, l'autre vide."),
+    "autres": N_("… et %(count)s autre(s) anomalie(s) « %(rule)s » non détaillée(s)."),
 }
 
 
@@ -163,12 +184,14 @@ class Violation:
     message: str
 
     def __str__(self) -> str:
-        where = f"ligne {self.line}" if self.line is not None else "fichier"
+        where = (
+            gettext("ligne %(line)s") % {"line": self.line} if self.line is not None else gettext("fichier")
+        )
         return f"{where} [{self.code}] {self.message}"
 
 
 def violation(line: int | None, code: str, **params) -> Violation:
-    return Violation(line, code, MESSAGES[code] % params)
+    return Violation(line, code, gettext(MESSAGES[code]) % params)
 
 
 @dataclass
@@ -314,7 +337,7 @@ class _Checker:
                         1,
                         Rule.ENCODING,
                         encoding=self.encoding,
-                        detail="marque d'ordre des octets (BOM) en tête de fichier",
+                        detail=gettext("marque d'ordre des octets (BOM) en tête de fichier"),
                     )
                     data = data[len(_BOM) :]
                 try:
@@ -481,14 +504,21 @@ class _Checker:
             runs = list(_first_runs(numbers, MAX_GAPS_REPORTED + 1))
             for low, high in runs[:MAX_GAPS_REPORTED]:
                 first, last = f"{prefix}{low:0{numbers.width}d}", f"{prefix}{high:0{numbers.width}d}"
-                missing = first if low == high else f"{first} à {last}"
+                missing = (
+                    first if low == high else gettext("%(first)s à %(last)s") % {"first": first, "last": last}
+                )
                 self.add(None, Rule.GAP, journal=journal, missing=missing)
             if len(runs) > MAX_GAPS_REPORTED:
-                self.add(None, Rule.GAP, journal=journal, missing=f"d'autres numéros de la série {prefix}")
+                others = gettext("d'autres numéros de la série %(prefix)s") % {"prefix": prefix}
+                self.add(None, Rule.GAP, journal=journal, missing=others)
         for code, count in list(self.per_rule.items()):
             if count > MAX_PER_RULE:
                 report.violations.append(
-                    Violation(None, code, MESSAGES["autres"] % {"count": count - MAX_PER_RULE, "rule": code})
+                    Violation(
+                        None,
+                        code,
+                        gettext(MESSAGES["autres"]) % {"count": count - MAX_PER_RULE, "rule": code},
+                    )
                 )
 
 

@@ -73,7 +73,11 @@ class EntryLine(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["account", "partner"])]
+        indexes = [
+            # Covers the sums per account (trial balance) and per customer (balances on 411): read from
+            # the index alone, never from the lines themselves.
+            models.Index(fields=["account", "partner", "debit", "credit"], name="entryline_account_amounts"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(debit__gte=0) & Q(credit__gte=0) & (Q(debit=0) | Q(credit=0)),
@@ -108,6 +112,26 @@ class Reconciliation(models.Model):
 class ReconciledLine(models.Model):
     reconciliation = models.ForeignKey(Reconciliation, on_delete=models.PROTECT, related_name="items")
     line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="reconciled")
+
+
+class OpenItem(models.Model):
+    """A line of a reconcilable account (customers, deposits received, suppliers) not lettered yet.
+
+    Posting such a line adds its open item and lettering it removes it, so what is still open on an
+    account (the invoices not settled, the credits not applied) is read from these few rows instead of
+    from every line ever posted less those lettered. Kept beside the lines, like the lettering, so that
+    posted lines stay untouched. The line's account and entry are repeated (a posted line never changes):
+    the entries still open on an account are read from this table alone.
+    """
+
+    line = models.OneToOneField(
+        EntryLine, primary_key=True, on_delete=models.PROTECT, related_name="open_item"
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "entry"], name="openitem_account_entry")]
 
 
 class FiscalYear(models.Model):

@@ -165,10 +165,25 @@ def customer_balances() -> dict[int, Decimal]:
 @dataclass
 class VatRateRow:
     rate: Decimal
-    base: Decimal = ZERO
+    base: Decimal = ZERO  # revenue posted to 706/707 at this rate
     collected: Decimal = ZERO
     pending_invoiced: Decimal = ZERO
     cashed_on_receipts: Decimal = ZERO
+
+    @property
+    def taxable_base(self) -> Decimal:
+        """The base excl. VAT to declare with `collected` on the CA3.
+
+        Not the revenue: services taxed on receipts (and deposits) are declared when cashed, so the
+        revenue of the period is both too much (services invoiced, not paid yet) and too little
+        (services invoiced earlier, paid now; a deposit bills no revenue). What the period owes is
+        exactly what reached 44571, so the base is that VAT at its rate — to a few cents of the sum of
+        the invoices' own bases, each VAT having been rounded once per invoice. A rate that bears no
+        VAT has only its revenue.
+        """
+        if self.rate <= 0:
+            return self.base
+        return amount(self.collected * 100 / self.rate)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from comptoir.accounting.models import (
     FiscalYear,
     Journal,
     JournalEntry,
+    OpenItem,
     ReconciledLine,
     Reconciliation,
 )
@@ -39,16 +40,19 @@ class Line:
 
 
 _account_ids: dict[str, int] = {}
+_reconcilable_ids: set[int] = set()
 _journal_ids: dict[str, int] = {}
 
 
 def account_id(code: str) -> int:
     # Accounts are looked up on every posting; their ids never change once created.
     if code not in _account_ids:
-        found = Account.objects.filter(code=code).values_list("pk", flat=True).first()
+        found = Account.objects.filter(code=code).values_list("pk", "reconcilable").first()
         if found is None:
             _fail(errors.UNKNOWN_ACCOUNT, account=code)
-        _account_ids[code] = found
+        _account_ids[code] = found[0]
+        if found[1]:
+            _reconcilable_ids.add(found[0])
     return _account_ids[code]
 
 
@@ -64,6 +68,7 @@ def journal_id(code: str) -> int:
 def forget_cached_ids() -> None:
     """Tests that recreate the chart between runs call this."""
     _account_ids.clear()
+    _reconcilable_ids.clear()
     _journal_ids.clear()
 
 
@@ -147,6 +152,14 @@ def post_entry(
             for line in lines
         ]
     )
+    # A line of a reconcilable account stays open until it is lettered.
+    OpenItem.objects.bulk_create(
+        [
+            OpenItem(line=line, account_id=line.account_id, entry=entry)
+            for line in created
+            if line.account_id in _reconcilable_ids
+        ]
+    )
     return entry, created
 
 
@@ -169,4 +182,5 @@ def reconcile(lines: list[EntryLine], *, date: datetime.date) -> Reconciliation:
         date=date,
     )
     ReconciledLine.objects.bulk_create([ReconciledLine(reconciliation=rec, line=line) for line in lines])
+    OpenItem.objects.filter(line__in=lines).delete()
     return rec

@@ -1,9 +1,9 @@
 """What approving a proposal does, per kind: the service a human would call, with the proposal's payload.
 
 One table (`ACTIONS`) says for each kind its French label, the permission needed to decide it, the
-function that carries it out and the payload fields a person may edit before approving. Kinds without a
-function are corrections only a person can make on the document (a draft line to amend, a payment to
-allocate by hand): approving them records that it was done, nothing more — the inbox says so.
+function that carries it out and the payload fields a person may edit before approving. A kind without
+a function would be a correction only a person can make on the document: approving it records that it
+was done, nothing more — the inbox says so. Every kind the checks propose today has its function.
 
 Every function goes through the area's own service, so permissions, rules, the single transaction and
 the audit event are exactly those of the same action done by hand (DESIGN.md rule 7).
@@ -13,13 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from comptoir.assistant import errors
 from comptoir.billing import services as billing
-from comptoir.billing.models import Invoice
+from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core import money
 from comptoir.core.errors import NotFound, fail
+from comptoir.payments import services as payments
+from comptoir.payments.models import Payment
 from comptoir.sales.models import BillingMilestone, Order
 from comptoir.stock import services as stock
 
@@ -55,35 +59,39 @@ def _get(model, pk, what: str):
     try:
         return model.objects.get(pk=int(pk))
     except (model.DoesNotExist, TypeError, ValueError):
-        raise NotFound(*errors.DOCUMENT_MISSING, what=what) from None
+        raise NotFound(*errors.DOCUMENT_MISSING, what=gettext(what)) from None
+
+
+def _draft_label(pk: int) -> str:
+    return gettext("brouillon n° %(pk)s") % {"pk": pk}
 
 
 def _invoice_result(invoice: Invoice) -> dict:
-    return {"kind": "invoice", "id": invoice.pk, "label": invoice.number or f"brouillon n° {invoice.pk}"}
+    return {"kind": "invoice", "id": invoice.pk, "label": invoice.number or _draft_label(invoice.pk)}
 
 
 def _draft_from_order(payload, by, proposal):
     return _invoice_result(
-        billing.create_invoice_from_order(_get(Order, payload["order_id"], "commande"), by=by)
+        billing.create_invoice_from_order(_get(Order, payload["order_id"], N_("commande")), by=by)
     )
 
 
 def _draft_milestone(payload, by, proposal):
-    milestone = _get(BillingMilestone, payload["milestone_id"], "échéance")
+    milestone = _get(BillingMilestone, payload["milestone_id"], N_("échéance"))
     return _invoice_result(billing.create_milestone_invoice(milestone, by=by))
 
 
 def _issue(payload, by, proposal):
-    return _invoice_result(billing.issue_invoice(_get(Invoice, payload["invoice_id"], "facture"), by=by))
+    return _invoice_result(billing.issue_invoice(_get(Invoice, payload["invoice_id"], N_("facture")), by=by))
 
 
 def _cancel_draft(payload, by, proposal):
-    invoice = _get(Invoice, payload["invoice_id"], "facture")
+    invoice = _get(Invoice, payload["invoice_id"], N_("facture"))
     return _invoice_result(billing.cancel_draft_invoice(invoice, by=by, reason=proposal.rationale))
 
 
 def _credit_note(payload, by, proposal):
-    invoice = _get(Invoice, payload["invoice_id"], "facture")
+    invoice = _get(Invoice, payload["invoice_id"], N_("facture"))
     lines = [
         {"invoice_line": line["invoice_line_id"], "quantity": line["quantity"]} for line in payload["lines"]
     ]
@@ -97,17 +105,51 @@ def _credit_note(payload, by, proposal):
     return _invoice_result(note)
 
 
+def _draft_line(payload) -> int:
+    """The draft line a correction targets, checked to be on the proposal's invoice."""
+    line_id = payload["invoice_line_id"]
+    if not InvoiceLine.objects.filter(pk=line_id, invoice_id=payload["invoice_id"]).exists():
+        raise NotFound(*errors.DOCUMENT_MISSING, what=gettext("ligne de facture"))
+    return line_id
+
+
+def _correction(**fields_from_payload):
+    """An executor amending one draft line: `fields_from_payload` maps the service's keyword to the
+    payload key holding its value (True: no value, a flag)."""
+
+    def run(payload, by, proposal):
+        changes = {name: True if key is True else payload[key] for name, key in fields_from_payload.items()}
+        line = billing.correct_draft_line(
+            _draft_line(payload), by=by, reason=proposal.rationale[:2000], **changes
+        )
+        return _invoice_result(line.invoice)
+
+    return run
+
+
+def _deduct_deposit(payload, by, proposal):
+    invoice = _get(Invoice, payload["invoice_id"], N_("facture"))
+    return _invoice_result(billing.deduct_deposits_on_draft(invoice, by=by, reason=proposal.rationale[:2000]))
+
+
+def _allocate(payload, by, proposal):
+    payment = _get(Payment, payload["payment_id"], N_("règlement"))
+    allocations = [{"invoice": a["invoice_id"], "amount": a["amount"]} for a in payload["allocations"]]
+    payments.allocate_payment(payment, allocations, by=by)
+    return {"kind": "payment", "id": payment.pk, "label": payment.number}
+
+
 def _delivery(payload, by, proposal):
-    order = _get(Order, payload["order_id"], "commande")
+    order = _get(Order, payload["order_id"], N_("commande"))
     lines = [{"order_line": line["order_line_id"], "quantity": line["quantity"]} for line in payload["lines"]]
     delivery = stock.create_delivery(order, lines, by=by)
-    return {"kind": "delivery", "id": delivery.pk, "label": delivery.number or f"brouillon n° {delivery.pk}"}
+    return {"kind": "delivery", "id": delivery.pk, "label": delivery.number or _draft_label(delivery.pk)}
 
 
 def _reminder(payload, by, proposal):
     from comptoir.assistant import services  # the reminder service lives with the assistant's others
 
-    invoice = _get(Invoice, payload["invoice_id"], "facture")
+    invoice = _get(Invoice, payload["invoice_id"], N_("facture"))
     sent = services.send_reminder(
         invoice,
         level=payload["level"],
@@ -123,7 +165,7 @@ def _resolve_return(payload, by, proposal):
     from comptoir.returns import services as returns
     from comptoir.returns.models import ReturnCase
 
-    case = _get(ReturnCase, payload["case_id"], "dossier de retour")
+    case = _get(ReturnCase, payload["case_id"], N_("dossier de retour"))
     resolution = payload["resolution"]
     if resolution == "credit_note":
         done = returns.resolve_with_credit_note(case, by=by, reason=proposal.rationale[:2000])
@@ -131,14 +173,18 @@ def _resolve_return(payload, by, proposal):
         return {
             "kind": "return_case",
             "id": case.pk,
-            "label": f"{case.number} → {', '.join(notes) or 'avoir'}",
+            "label": f"{case.number} → {', '.join(notes) or gettext('avoir')}",
         }
     if resolution == "replacement":
         done = returns.resolve_with_replacement(case, by=by, reason=proposal.rationale[:2000])
         return {"kind": "return_case", "id": case.pk, "label": f"{case.number} → {done.replacement.number}"}
     if resolution == "reinvoice":
         returns.resolve_with_reinvoice(case, by=by, reason=proposal.rationale[:2000])
-        return {"kind": "return_case", "id": case.pk, "label": f"{case.number} → refacturation en brouillon"}
+        return {
+            "kind": "return_case",
+            "id": case.pk,
+            "label": f"{case.number} → {gettext('refacturation en brouillon')}",
+        }
     fail(errors.KIND_UNKNOWN, kind=str(resolution)[:40])
 
 
@@ -187,12 +233,35 @@ ACTIONS: dict[str, Action] = {
             ),
         ),
         Action("resolve_return", _("Résoudre le dossier de retour"), "return.resolve", _resolve_return),
-        Action("set_invoice_line_quantity", _("Corriger la quantité du brouillon"), "invoice.manage"),
-        Action("set_invoice_line_price", _("Corriger le prix du brouillon"), "invoice.manage"),
-        Action("set_invoice_line_discount", _("Corriger la remise du brouillon"), "invoice.manage"),
-        Action("set_invoice_line_vat", _("Corriger la TVA du brouillon"), "invoice.manage"),
-        Action("deduct_deposit", _("Déduire l'acompte"), "invoice.manage"),
-        Action("allocate_payment", _("Affecter le règlement"), "payment.register"),
+        Action(
+            "set_invoice_line_quantity",
+            _("Corriger la quantité du brouillon"),
+            "invoice.manage",
+            _correction(quantity="quantity"),
+            (Editable("quantity", _("Quantité"), "decimal"),),
+        ),
+        Action(
+            "set_invoice_line_price",
+            _("Corriger le prix du brouillon"),
+            "invoice.manage",
+            _correction(unit_price="unit_price"),
+            (Editable("unit_price", _("Prix unitaire HT"), "decimal"),),
+        ),
+        Action(
+            "set_invoice_line_discount",
+            _("Corriger la remise du brouillon"),
+            "invoice.manage",
+            _correction(discount_percent="discount_percent"),
+            (Editable("discount_percent", _("Remise %"), "decimal"),),
+        ),
+        Action(
+            "set_invoice_line_vat",
+            _("Corriger la TVA du brouillon"),
+            "invoice.manage",
+            _correction(vat_from_product=True),
+        ),
+        Action("deduct_deposit", _("Déduire l'acompte"), "invoice.manage", _deduct_deposit),
+        Action("allocate_payment", _("Affecter le règlement"), "payment.register", _allocate),
     )
 }
 

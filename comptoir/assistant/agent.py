@@ -28,6 +28,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from comptoir.assistant import errors, llm, reminders, returns_advice, selectors, services
 from comptoir.assistant.findings import Finding
@@ -170,20 +171,34 @@ class _Run:
                 self.stats["drafts_blocked"] += 1
                 continue
             clean = not found
-            noun = "L'avoir" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "La facture"
+            title = (
+                gettext("L'avoir brouillon n° %(pk)s de %(customer)s (%(amount)s € HT) est prêt à émettre.")
+                if invoice.kind == Invoice.Kind.CREDIT_NOTE
+                else gettext(
+                    "La facture brouillon n° %(pk)s de %(customer)s (%(amount)s € HT) est prête à émettre."
+                )
+            )
             why = (
-                "aucun constat sur la chaîne devis → commande → livraison → facture"
+                gettext(
+                    "Émettre le brouillon n° %(pk)s : aucun constat sur la chaîne devis → commande → livraison → facture."
+                )
                 if clean
-                else f"{len(found)} avertissement(s) à lire avant d'émettre, aucun bloquant"
+                else gettext(
+                    "Émettre le brouillon n° %(pk)s : %(count)s avertissement(s) à lire avant d'émettre, aucun bloquant."
+                )
             )
             self.add(
                 Candidate(
                     key=_key("issue_invoice", invoice.pk),
                     kind="issue_invoice",
                     source="agent.issue",
-                    title=f"{noun} brouillon n° {invoice.pk} de {invoice.customer.name} "
-                    f"({money.fr(invoice.total_untaxed)} € HT) est prêt{'e' if noun == 'La facture' else ''} à émettre.",
-                    rationale=f"Émettre le brouillon n° {invoice.pk} : {why}.",
+                    title=title
+                    % {
+                        "pk": invoice.pk,
+                        "customer": invoice.customer.name,
+                        "amount": money.fr(invoice.total_untaxed),
+                    },
+                    rationale=why % {"pk": invoice.pk, "count": len(found)},
                     payload={"invoice_id": invoice.pk},
                     confidence=ISSUE_CONFIDENCE_CLEAN if clean else ISSUE_CONFIDENCE_WARNINGS,
                     evidence=[f.as_dict() for f in found],
@@ -217,8 +232,15 @@ class _Run:
                     key=_key("resolve_return", case.pk, suggestion.kind),
                     kind="resolve_return",
                     source=f"agent.returns.{suggestion.kind}",
-                    title=f"Dossier {case.number} ({case.customer.name}) : {suggestion.label.lower()} suggéré(e), "
-                    f"priorité {case.priority.score}/100.",
+                    title=gettext(
+                        "Dossier %(number)s (%(customer)s) : %(suggestion)s suggéré(e), priorité %(score)s/100."
+                    )
+                    % {
+                        "number": case.number,
+                        "customer": case.customer.name,
+                        "suggestion": suggestion.label.lower(),
+                        "score": case.priority.score,
+                    },
                     rationale=" ".join(suggestion.reasons),
                     payload={"case_id": case.pk, "resolution": suggestion.kind},
                     confidence=suggestion.confidence,
@@ -298,21 +320,37 @@ class _Run:
                 today=self.today,
             )
             habit = (
-                "paie d'habitude à l'heure"
+                gettext("paie d'habitude à l'heure")
                 if history.usually_pays_on_time
-                else f"{late} retard(s) sur {paid} facture(s) payée(s)"
+                else gettext("%(late)s retard(s) sur %(paid)s facture(s) payée(s)")
+                % {"late": late, "paid": paid}
                 if paid
-                else "pas encore d'historique de paiement"
+                else gettext("pas encore d'historique de paiement")
             )
             self.add(
                 Candidate(
                     key=_key("send_reminder", invoice.pk, level),
                     kind="send_reminder",
                     source=f"agent.reminder.{level}",
-                    title=f"{reminders.LEVEL_LABELS[level]} pour {invoice.number} ({customer.name}) : "
-                    f"{money.fr(balance)} € dus depuis {days} jours.",
-                    rationale=f"{reminders.LEVEL_LABELS[level]} due à J+{days} selon la politique de relance "
-                    f"(J+{dict(steps)[level]}) ; le client {habit}.",
+                    title=gettext(
+                        "%(level)s pour %(invoice)s (%(customer)s) : %(amount)s € dus depuis %(days)s jours."
+                    )
+                    % {
+                        "level": gettext(reminders.LEVEL_LABELS[level]),
+                        "invoice": invoice.number,
+                        "customer": customer.name,
+                        "amount": money.fr(balance),
+                        "days": days,
+                    },
+                    rationale=gettext(
+                        "%(level)s due à J+%(days)s selon la politique de relance (J+%(step)s) ; le client %(habit)s."
+                    )
+                    % {
+                        "level": gettext(reminders.LEVEL_LABELS[level]),
+                        "days": days,
+                        "step": dict(steps)[level],
+                        "habit": habit,
+                    },
                     payload={
                         "invoice_id": invoice.pk,
                         "level": level,
@@ -381,17 +419,16 @@ class _Run:
             self.llm_down = True
             return
         fields["payload"] = {**fields["payload"], "body": body}
-        fields["rationale"] += " Texte reformulé par le modèle de langue (faits vérifiés)."
+        fields["rationale"] += " " + gettext("Texte reformulé par le modèle de langue (faits vérifiés).")
         self.stats["reminders_reworded"] += 1
 
     def auto_issue(self, proposals: list[Proposal]) -> None:
-        note = (
-            f"Politique écrite : émission automatique des factures sans constat jusqu'à "
-            f"{self.policy.auto_issue_limit} € HT."
-        )
+        note = gettext(
+            "Politique écrite : émission automatique des factures sans constat jusqu'à %(limit)s € HT."
+        ) % {"limit": self.policy.auto_issue_limit}
         for proposal in proposals:
             done = self.attempt(
-                f"brouillon n° {proposal.payload['invoice_id']}",
+                gettext("brouillon n° %(pk)s") % {"pk": proposal.payload["invoice_id"]},
                 lambda p=proposal: services.approve_proposal(p, by=self.user, note=note, automatic=True),
             )
             if done:

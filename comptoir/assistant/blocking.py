@@ -7,6 +7,8 @@ checks — never a service that could call billing back. It costs one query on t
 other invoice lines on the same delivery lines), one more only when something blocks.
 """
 
+from django.utils.translation import gettext
+
 from comptoir.assistant import checks, errors, selectors
 from comptoir.assistant.findings import Finding
 from comptoir.assistant.models import FindingOverride
@@ -44,6 +46,6 @@ def refuse_if_blocked(invoice: Invoice, lines) -> None:
     raise Conflict(
         code,
         message,
-        invoice=invoice.number or f"brouillon n° {invoice.pk}",
+        invoice=invoice.number or gettext("brouillon n° %(pk)s") % {"pk": invoice.pk},
         findings=" ".join(finding.message for finding in found),
     )

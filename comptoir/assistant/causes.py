@@ -1,5 +1,5 @@
 """Recurring causes of returns: what keeps coming back, by reason, product, customer and month, and what
-changed recently. Pure: it reads rows (one per case line) and says it in French.
+changed recently. Pure: it reads rows (one per case line) and says it in the user's language (gettext).
 
 "What changed" compares the last `window` days with the `window` days before: a cause is worth a sentence
 when it has at least two cases now and has doubled, or grown by three cases or more. Each sentence names
@@ -12,6 +12,8 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext
 
 ZERO = Decimal("0")
 
@@ -97,12 +99,8 @@ def analyse(rows: list[Row], *, today: datetime.date, window: int = 90) -> Cause
     for trend in by_reason:
         if not _grew(trend):
             continue
-        sentence = (
-            f"« {trend.label} » : {trend.recent} dossier(s) sur les {window} derniers jours contre "
-            f"{trend.previous} les {window} jours précédents"
-        )
         details = [
-            f"{label} en porte {count}"
+            gettext("%(name)s en porte %(count)s") % {"name": label, "count": count}
             for label, count in filter(
                 None,
                 (
@@ -111,13 +109,44 @@ def analyse(rows: list[Row], *, today: datetime.date, window: int = 90) -> Cause
                 ),
             )
         ]
-        changes.append(sentence + (" ; " + ", ".join(details) if details else "") + ".")
-    for kind, trends in (("Le produit", by_product), ("Le client", by_customer)):
+        if details:
+            sentence = gettext(
+                "« %(cause)s » : %(recent)s dossier(s) sur les %(days)s derniers jours contre %(previous)s les "
+                "%(days)s jours précédents ; %(details)s."
+            )
+        else:
+            sentence = gettext(
+                "« %(cause)s » : %(recent)s dossier(s) sur les %(days)s derniers jours contre %(previous)s les "
+                "%(days)s jours précédents."
+            )
+        changes.append(
+            sentence
+            % {
+                "cause": trend.label,
+                "recent": trend.recent,
+                "days": window,
+                "previous": trend.previous,
+                "details": ", ".join(details),
+            }
+        )
+    for message, trends in (
+        (
+            gettext(
+                "Le produit %(name)s revient dans %(recent)s dossier(s) récents (contre %(previous)s avant)."
+            ),
+            by_product,
+        ),
+        (
+            gettext(
+                "Le client %(name)s revient dans %(recent)s dossier(s) récents (contre %(previous)s avant)."
+            ),
+            by_customer,
+        ),
+    ):
         for trend in trends:
             if _grew(trend) and trend.recent >= 3:
                 changes.append(
-                    f"{kind} {trend.label} revient dans {trend.recent} dossier(s) récents "
-                    f"(contre {trend.previous} avant)."
+                    message % {"name": trend.label, "recent": trend.recent, "previous": trend.previous}
                 )
     first = (today.replace(day=1) - datetime.timedelta(days=330)).replace(day=1)
     per_month: dict[str, set[int]] = defaultdict(set)

@@ -133,6 +133,9 @@ class InvoiceLine:
     order_line_id: int | None = None
     delivery_line_id: int | None = None
     credited_line_id: int | None = None
+    # On a credit note: the line lowers the price of units the customer keeps (takes nothing back).
+    # None when unknown (a chain built by hand): a price below the invoiced one is then read as such.
+    price_reduction: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -294,15 +297,20 @@ class Chain:
 
     @cached_property
     def _credited(self) -> dict[int, Decimal]:
-        """Quantity taken back per invoice line by issued credit notes at the full invoiced price (a
-        price correction credits a quantity too, at a lower price, and takes nothing back)."""
+        """Quantity taken back per invoice line by issued credit notes (a price reduction credits a
+        quantity too, and takes nothing back)."""
         credited: dict[int, Decimal] = {}
         for note in self.invoices:
             if note.kind != Kind.CREDIT_NOTE or note.status != Status.ISSUED:
                 continue
             for line in note.lines:
                 original = self.invoice_line_by_id.get(line.credited_line_id)
-                if original is not None and line.unit_price >= original[1].unit_price:
+                if original is None:
+                    continue
+                reduction = line.price_reduction
+                if reduction is None:
+                    reduction = line.unit_price < original[1].unit_price
+                if not reduction:
                     credited[line.credited_line_id] = (
                         credited.get(line.credited_line_id, ZERO) + line.quantity
                     )

@@ -27,6 +27,8 @@ from collections import defaultdict
 from decimal import Decimal
 from itertools import combinations
 
+from django.utils.translation import gettext, gettext_lazy, pgettext
+
 from comptoir.assistant.chain import (
     Chain,
     Delivery,
@@ -54,7 +56,7 @@ MAX_OPEN_ITEMS = 25
 def _invoice_ev(invoice: Invoice, line: InvoiceLine | None = None, **values) -> Evidence:
     if line is not None:
         values = {"product": line.product.sku, **values}
-    return Evidence(invoice.evidence_kind, invoice.label, invoice.id, line.id if line else None, values)
+    return Evidence(invoice.evidence_kind, _label(invoice), invoice.id, line.id if line else None, values)
 
 
 def _delivery_ev(delivery: Delivery, line: DeliveryLine | None = None, **values) -> Evidence:
@@ -67,6 +69,20 @@ def _order_ev(chain: Chain, line=None, **values) -> Evidence:
     if line is not None:
         values = {"product": line.product.sku, **values}
     return Evidence("order", chain.order.number, chain.order.id, line.id if line else None, values)
+
+
+def _label(invoice: Invoice) -> str:
+    """The invoice's number, or « brouillon n° 12 » for a draft."""
+    return invoice.number or gettext("brouillon n° %(pk)s") % {"pk": invoice.id}
+
+
+def _noun(invoice: Invoice) -> str:
+    """« la facture », « l'avoir », « la facture d'acompte »: the document as a sentence names it."""
+    if invoice.kind == Kind.CREDIT_NOTE:
+        return pgettext("document named in a sentence", "l'avoir")
+    if invoice.kind == Kind.DEPOSIT:
+        return pgettext("document named in a sentence", "la facture d'acompte")
+    return pgettext("document named in a sentence", "la facture")
 
 
 def _draft_or_issued(invoice: Invoice) -> str:
@@ -115,14 +131,23 @@ def check_delivered_vs_ordered(chain: Chain) -> list[Finding]:
         if line.product.is_service:
             continue
         got = delivered[line.id]
-        notes = ", ".join(shipped_notes[line.id]) or "aucun bon de livraison"
+        notes = ", ".join(shipped_notes[line.id]) or gettext("aucun bon de livraison")
         if got > line.quantity:
             findings.append(
                 Finding(
                     "delivery_exceeds_order",
                     Severity.WARNING,
-                    f"{units(got)} de {line.product.sku} ont été livrées ({notes}) alors que la commande "
-                    f"{order.number} n'en prévoyait que {qty(line.quantity)}.",
+                    gettext(
+                        "%(delivered)s de %(sku)s ont été livrées (%(notes)s) alors que la commande "
+                        "%(order)s n'en prévoyait que %(ordered)s."
+                    )
+                    % {
+                        "delivered": units(got),
+                        "sku": line.product.sku,
+                        "notes": notes,
+                        "order": order.number,
+                        "ordered": qty(line.quantity),
+                    },
                     (_order_ev(chain, line, ordered=line.quantity, delivered=got),),
                 )
             )
@@ -133,14 +158,24 @@ def check_delivered_vs_ordered(chain: Chain) -> list[Finding]:
                 Finding(
                     "delivery_short",
                     Severity.INFO,
-                    f"La commande {order.number} prévoyait {units(line.quantity)} de {line.product.sku} ; "
-                    f"{qty(got)} livrée(s) ({notes}), {qty(left)} reste(nt) à livrer sans bon de livraison "
-                    "prévu.",
+                    gettext(
+                        "La commande %(order)s prévoyait %(ordered)s de %(sku)s ; %(delivered)s livrée(s) "
+                        "(%(notes)s), %(left)s reste(nt) à livrer sans bon de livraison prévu."
+                    )
+                    % {
+                        "order": order.number,
+                        "ordered": units(line.quantity),
+                        "sku": line.product.sku,
+                        "delivered": qty(got),
+                        "notes": notes,
+                        "left": qty(left),
+                    },
                     (_order_ev(chain, line, ordered=line.quantity, delivered=got, planned=planned[line.id]),),
                     Proposal(
                         "create_delivery",
                         {"order_id": order.id, "lines": [{"order_line_id": line.id, "quantity": left}]},
-                        f"Préparer un bon de livraison pour les {units(left)} de {line.product.sku} restantes.",
+                        gettext("Préparer un bon de livraison pour les %(left)s de %(sku)s restantes.")
+                        % {"left": units(left), "sku": line.product.sku},
                         Decimal("0.7"),
                     ),
                 )
@@ -162,15 +197,22 @@ def check_invoice_exceeds_delivered(chain: Chain) -> list[Finding]:
             if billed <= shipped:
                 continue
             if not delivery.counts_as_delivered:
-                why = f"le {delivery.number} n'a rien expédié (bon non validé ou de remplacement)"
+                message = gettext(
+                    "%(noun)s %(label)s facture %(billed)s de %(sku)s alors que le %(delivery)s n'a rien "
+                    "expédié (bon non validé ou de remplacement)."
+                )
             else:
-                why = f"le {delivery.number} n'en a livré que {qty(shipped)}"
+                message = gettext(
+                    "%(noun)s %(label)s facture %(billed)s de %(sku)s alors que le %(delivery)s n'en a livré "
+                    "que %(shipped)s."
+                )
             excess = billed - shipped
             if invoice.is_draft:
                 proposal = Proposal(
                     "set_invoice_line_quantity",
                     {"invoice_id": invoice.id, "invoice_line_id": lines[0].id, "quantity": shipped},
-                    f"Ramener la ligne {dl.product.sku} du brouillon à la quantité livrée ({qty(shipped)}).",
+                    gettext("Ramener la ligne %(sku)s du brouillon à la quantité livrée (%(shipped)s).")
+                    % {"sku": dl.product.sku, "shipped": qty(shipped)},
                 )
             else:
                 proposal = Proposal(
@@ -179,16 +221,26 @@ def check_invoice_exceeds_delivered(chain: Chain) -> list[Finding]:
                         "invoice_id": invoice.id,
                         "lines": [{"invoice_line_id": lines[0].id, "quantity": excess}],
                     },
-                    f"Émettre un avoir partiel de {qty(excess)} × {dl.product.sku} sur {invoice.label} : "
-                    "le client ne doit que ce qui a été livré.",
+                    gettext(
+                        "Émettre un avoir partiel de %(excess)s × %(sku)s sur %(invoice)s : le client ne doit "
+                        "que ce qui a été livré."
+                    )
+                    % {"excess": qty(excess), "sku": dl.product.sku, "invoice": _label(invoice)},
                 )
             findings.append(
                 Finding(
                     "invoice_qty_exceeds_delivered",
                     _draft_or_issued(invoice),
                     _sentence(
-                        f"{invoice.noun} {invoice.label} facture {units(billed)} de {dl.product.sku} "
-                        f"alors que {why}."
+                        message
+                        % {
+                            "noun": _noun(invoice),
+                            "label": _label(invoice),
+                            "billed": units(billed),
+                            "sku": dl.product.sku,
+                            "delivery": delivery.number,
+                            "shipped": qty(shipped),
+                        }
                     ),
                     (
                         _invoice_ev(invoice, lines[0], invoiced=billed),
@@ -217,13 +269,18 @@ def check_delivery_invoiced_twice(chain: Chain) -> list[Finding]:
             shipped = _delivered(delivery, dl)
             if before <= 0 or before + billed <= shipped:
                 continue
-            others = sorted({other.label for other, _ in earlier})
+            others = sorted({_label(other) for other, _ in earlier})
             if invoice.is_draft:
                 proposal = Proposal(
                     "cancel_draft_invoice",
                     {"invoice_id": invoice.id},
-                    f"Annuler {invoice.noun} {invoice.label} : le {delivery.number} est déjà facturé par "
-                    f"{', '.join(others)}.",
+                    gettext("Annuler %(noun)s %(label)s : le %(delivery)s est déjà facturé par %(others)s.")
+                    % {
+                        "noun": _noun(invoice),
+                        "label": _label(invoice),
+                        "delivery": delivery.number,
+                        "others": ", ".join(others),
+                    },
                 )
             else:
                 excess = min(billed, before + billed - shipped)
@@ -233,17 +290,28 @@ def check_delivery_invoiced_twice(chain: Chain) -> list[Finding]:
                         "invoice_id": invoice.id,
                         "lines": [{"invoice_line_id": lines[0].id, "quantity": excess}],
                     },
-                    f"Émettre un avoir de {qty(excess)} × {dl.product.sku} sur {invoice.label}, "
-                    "facturés deux fois.",
+                    gettext("Émettre un avoir de %(excess)s × %(sku)s sur %(invoice)s, facturés deux fois.")
+                    % {"excess": qty(excess), "sku": dl.product.sku, "invoice": _label(invoice)},
                 )
             findings.append(
                 Finding(
                     "delivery_invoiced_twice",
                     _draft_or_issued(invoice),
                     _sentence(
-                        f"{invoice.noun} {invoice.label} facture {units(billed)} de {dl.product.sku} du "
-                        f"{delivery.number}, déjà facturées par {', '.join(others)} ({qty(before)} "
-                        f"sur {qty(shipped)} livrées)."
+                        gettext(
+                            "%(noun)s %(label)s facture %(billed)s de %(sku)s du %(delivery)s, déjà facturées "
+                            "par %(others)s (%(before)s sur %(shipped)s livrées)."
+                        )
+                        % {
+                            "noun": _noun(invoice),
+                            "label": _label(invoice),
+                            "billed": units(billed),
+                            "sku": dl.product.sku,
+                            "delivery": delivery.number,
+                            "others": ", ".join(others),
+                            "before": qty(before),
+                            "shipped": qty(shipped),
+                        }
                     ),
                     (
                         _invoice_ev(invoice, lines[0], invoiced=billed),
@@ -276,14 +344,30 @@ def check_invoice_misses_delivered(chain: Chain) -> list[Finding]:
                 if billed >= dl.quantity:
                     continue
                 on_this = sum((line.quantity for line in mine.get(dl.id, [])), ZERO)
-                what = f"n'en facture que {qty(on_this)}" if on_this else "ne reprend pas cette ligne"
+                if on_this:
+                    message = gettext(
+                        "Le %(delivery)s a livré %(delivered)s de %(sku)s mais %(noun)s %(label)s n'en facture "
+                        "que %(on_this)s (%(unbilled)s non facturées)."
+                    )
+                else:
+                    message = gettext(
+                        "Le %(delivery)s a livré %(delivered)s de %(sku)s mais %(noun)s %(label)s ne reprend "
+                        "pas cette ligne (%(unbilled)s non facturées)."
+                    )
                 findings.append(
                     Finding(
                         "invoice_misses_delivered_quantity",
                         Severity.WARNING,
-                        f"Le {delivery.number} a livré {units(dl.quantity)} de {dl.product.sku} mais "
-                        f"{invoice.noun} {invoice.label} {what} ({qty(dl.quantity - billed)} non "
-                        "facturées).",
+                        message
+                        % {
+                            "delivery": delivery.number,
+                            "delivered": units(dl.quantity),
+                            "sku": dl.product.sku,
+                            "noun": _noun(invoice),
+                            "label": _label(invoice),
+                            "on_this": qty(on_this),
+                            "unbilled": qty(dl.quantity - billed),
+                        },
                         (
                             _delivery_ev(delivery, dl, delivered=dl.quantity),
                             _invoice_ev(invoice, None, invoiced_on_this=on_this, invoiced_in_all=billed),
@@ -291,8 +375,8 @@ def check_invoice_misses_delivered(chain: Chain) -> list[Finding]:
                         Proposal(
                             "create_invoice_from_order",
                             {"order_id": invoice.order_id},
-                            f"Facturer les {units(dl.quantity - billed)} de {dl.product.sku} livrées et "
-                            "non facturées.",
+                            gettext("Facturer les %(unbilled)s de %(sku)s livrées et non facturées.")
+                            % {"unbilled": units(dl.quantity - billed), "sku": dl.product.sku},
                             Decimal("0.8"),
                         )
                         if invoice.order_id
@@ -313,18 +397,24 @@ def check_delivered_not_invoiced(chain: Chain) -> list[Finding]:
             continue
         if any(chain.billing_lines(dl.id) for dl in delivery.lines):
             continue  # taken up by an invoice: check_invoice_misses_delivered looks at the rest
-        what = ", ".join(f"{units(dl.quantity)} de {dl.product.sku}" for dl in delivery.lines)
+        what = ", ".join(
+            gettext("%(quantity)s de %(sku)s") % {"quantity": units(dl.quantity), "sku": dl.product.sku}
+            for dl in delivery.lines
+        )
         findings.append(
             Finding(
                 "delivered_not_invoiced",
                 Severity.INFO,
-                f"Le {delivery.number} (expédié le {delivery.date:%d/%m/%Y}) n'est encore facturé par "
-                f"aucune facture : {what}.",
+                gettext(
+                    "Le %(delivery)s (expédié le %(date)s) n'est encore facturé par aucune facture : %(what)s."
+                )
+                % {"delivery": delivery.number, "date": f"{delivery.date:%d/%m/%Y}", "what": what},
                 (_delivery_ev(delivery, None, lines=len(delivery.lines)), _order_ev(chain)),
                 Proposal(
                     "create_invoice_from_order",
                     {"order_id": order.id},
-                    f"Établir la facture des quantités livrées de la commande {order.number}.",
+                    gettext("Établir la facture des quantités livrées de la commande %(order)s.")
+                    % {"order": order.number},
                 ),
             )
         )
@@ -345,8 +435,16 @@ def check_invoice_line_not_delivered(chain: Chain) -> list[Finding]:
                     "invoice_line_not_delivered",
                     Severity.WARNING,
                     _sentence(
-                        f"{invoice.noun} {invoice.label} facture {units(line.quantity)} de "
-                        f"{line.product.sku} qui ne figurent sur aucun bon de livraison."
+                        gettext(
+                            "%(noun)s %(label)s facture %(quantity)s de %(sku)s qui ne figurent sur aucun bon "
+                            "de livraison."
+                        )
+                        % {
+                            "noun": _noun(invoice),
+                            "label": _label(invoice),
+                            "quantity": units(line.quantity),
+                            "sku": line.product.sku,
+                        }
                     ),
                     (_invoice_ev(invoice, line, invoiced=line.quantity, delivery_line=None),),
                 )
@@ -367,8 +465,15 @@ def check_product_changes(chain: Chain) -> list[Finding]:
             if source is not None and source.product.id != line.product.id:
                 findings.append(
                     _product_changed(
-                        f"La commande {order.number} porte {line.product.sku} là où le devis "
-                        f"{chain.quote.number} portait {source.product.sku}.",
+                        gettext(
+                            "La commande %(order)s porte %(sku)s là où le devis %(quote)s portait %(quoted)s."
+                        )
+                        % {
+                            "order": order.number,
+                            "sku": line.product.sku,
+                            "quote": chain.quote.number,
+                            "quoted": source.product.sku,
+                        },
                         Evidence(
                             "quote",
                             chain.quote.number,
@@ -385,8 +490,16 @@ def check_product_changes(chain: Chain) -> list[Finding]:
             if ordered is not None and ordered.product.id != dl.product.id:
                 findings.append(
                     _product_changed(
-                        f"Le {delivery.number} a livré {dl.product.sku} pour une ligne commandée en "
-                        f"{ordered.product.sku} sur {order.number}.",
+                        gettext(
+                            "Le %(delivery)s a livré %(sku)s pour une ligne commandée en %(ordered)s sur "
+                            "%(order)s."
+                        )
+                        % {
+                            "delivery": delivery.number,
+                            "sku": dl.product.sku,
+                            "ordered": ordered.product.sku,
+                            "order": order.number,
+                        },
                         _order_ev(chain, ordered),
                         _delivery_ev(delivery, dl),
                     )
@@ -395,18 +508,32 @@ def check_product_changes(chain: Chain) -> list[Finding]:
         for line in invoice.lines:
             if line.delivery_line_id in chain.delivery_line_by_id:
                 delivery, dl = chain.delivery_line_by_id[line.delivery_line_id]
-                source, source_ev, where = dl, _delivery_ev(delivery, dl), f"le {delivery.number}"
+                source, source_ev = dl, _delivery_ev(delivery, dl)
+                message = gettext(
+                    "%(noun)s %(label)s facture %(sku)s là où le %(source)s porte %(source_sku)s."
+                )
+                where = delivery.number
             elif line.order_line_id in chain.order_line_by_id:
                 source = chain.order_line_by_id[line.order_line_id]
-                source_ev, where = _order_ev(chain, source), f"la commande {order.number}"
+                source_ev = _order_ev(chain, source)
+                message = gettext(
+                    "%(noun)s %(label)s facture %(sku)s là où la commande %(source)s porte %(source_sku)s."
+                )
+                where = order.number
             else:
                 continue
             if source.product.id != line.product.id:
                 findings.append(
                     _product_changed(
                         _sentence(
-                            f"{invoice.noun} {invoice.label} facture {line.product.sku} là où {where} "
-                            f"porte {source.product.sku}."
+                            message
+                            % {
+                                "noun": _noun(invoice),
+                                "label": _label(invoice),
+                                "sku": line.product.sku,
+                                "source": where,
+                                "source_sku": source.product.sku,
+                            }
                         ),
                         source_ev,
                         _invoice_ev(invoice, line),
@@ -440,9 +567,18 @@ def check_invoice_prices(chain: Chain) -> list[Finding]:
                         "invoice_discount_differs",
                         Severity.WARNING,
                         _sentence(
-                            f"{invoice.noun} {invoice.label} applique une remise de "
-                            f"{percent(line.discount_percent)} sur {line.product.sku} alors que la commande "
-                            f"{chain.order.number} a convenu {percent(ordered.discount_percent)}."
+                            gettext(
+                                "%(noun)s %(label)s applique une remise de %(discount)s sur %(sku)s alors que la "
+                                "commande %(order)s a convenu %(agreed)s."
+                            )
+                            % {
+                                "noun": _noun(invoice),
+                                "label": _label(invoice),
+                                "discount": percent(line.discount_percent),
+                                "sku": line.product.sku,
+                                "order": chain.order.number,
+                                "agreed": percent(ordered.discount_percent),
+                            }
                         ),
                         (
                             _invoice_ev(invoice, line, discount_percent=line.discount_percent),
@@ -455,7 +591,7 @@ def check_invoice_prices(chain: Chain) -> list[Finding]:
                                 "invoice_line_id": line.id,
                                 "discount_percent": ordered.discount_percent,
                             },
-                            "Appliquer la remise convenue à la commande.",
+                            gettext("Appliquer la remise convenue à la commande."),
                         )
                         if invoice.is_draft
                         else None,
@@ -469,7 +605,8 @@ def _invoice_price_finding(chain: Chain, invoice: Invoice, line: InvoiceLine, or
         proposal = Proposal(
             "set_invoice_line_price",
             {"invoice_id": invoice.id, "invoice_line_id": line.id, "unit_price": ordered.unit_price},
-            f"Facturer {line.product.sku} au prix convenu ({euros(ordered.unit_price)} HT).",
+            gettext("Facturer %(sku)s au prix convenu (%(price)s HT).")
+            % {"sku": line.product.sku, "price": euros(ordered.unit_price)},
         )
     elif line.unit_price > ordered.unit_price:
         proposal = Proposal(
@@ -484,8 +621,10 @@ def _invoice_price_finding(chain: Chain, invoice: Invoice, line: InvoiceLine, or
                     }
                 ],
             },
-            f"Émettre un avoir de la différence de prix ({euros(line.unit_price - ordered.unit_price)} "
-            f"HT par unité sur {units(line.quantity)}).",
+            gettext(
+                "Émettre un avoir de la différence de prix (%(difference)s HT par unité sur %(quantity)s)."
+            )
+            % {"difference": euros(line.unit_price - ordered.unit_price), "quantity": units(line.quantity)},
         )
     else:
         proposal = None
@@ -493,8 +632,18 @@ def _invoice_price_finding(chain: Chain, invoice: Invoice, line: InvoiceLine, or
         "invoice_price_differs",
         Severity.WARNING,
         _sentence(
-            f"{invoice.noun} {invoice.label} facture {line.product.sku} à {euros(line.unit_price)} HT "
-            f"l'unité alors que la commande {chain.order.number} l'a convenu à {euros(ordered.unit_price)}."
+            gettext(
+                "%(noun)s %(label)s facture %(sku)s à %(price)s HT l'unité alors que la commande %(order)s "
+                "l'a convenu à %(agreed)s."
+            )
+            % {
+                "noun": _noun(invoice),
+                "label": _label(invoice),
+                "sku": line.product.sku,
+                "price": euros(line.unit_price),
+                "order": chain.order.number,
+                "agreed": euros(ordered.unit_price),
+            }
         ),
         (
             _invoice_ev(invoice, line, unit_price=line.unit_price),
@@ -524,12 +673,24 @@ def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
             if len(same) != 1 or ordered_products[line.product.id] != 1:
                 continue
             quoted = same[0]
-        for code, field, shown in (
-            ("order_price_differs_from_quote", "unit_price", lambda v: f"{euros(v)} HT l'unité"),
+        for code, field, shown, message in (
+            (
+                "order_price_differs_from_quote",
+                "unit_price",
+                euros,
+                gettext(
+                    "La commande %(order)s reprend %(sku)s avec %(mine)s HT l'unité alors que le devis accepté "
+                    "%(quote)s indiquait %(agreed)s HT l'unité."
+                ),
+            ),
             (
                 "order_discount_differs_from_quote",
                 "discount_percent",
-                lambda v: f"une remise de {percent(v)}",
+                percent,
+                gettext(
+                    "La commande %(order)s reprend %(sku)s avec une remise de %(mine)s alors que le devis "
+                    "accepté %(quote)s indiquait une remise de %(agreed)s."
+                ),
             ),
         ):
             mine, agreed = getattr(line, field), getattr(quoted, field)
@@ -538,8 +699,14 @@ def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
                     Finding(
                         code,
                         Severity.WARNING,
-                        f"La commande {order.number} reprend {line.product.sku} avec {shown(mine)} alors "
-                        f"que le devis accepté {quote.number} indiquait {shown(agreed)}.",
+                        message
+                        % {
+                            "order": order.number,
+                            "sku": line.product.sku,
+                            "mine": shown(mine),
+                            "quote": quote.number,
+                            "agreed": shown(agreed),
+                        },
                         (
                             Evidence(
                                 "quote",
@@ -558,9 +725,14 @@ def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
 # --- VAT ------------------------------------------------------------------------------------------
 
 _REGIME_LABELS = {
-    vat.Regime.FRANCE: "France",
-    vat.Regime.EU: "entreprise de l'Union européenne",
-    vat.Regime.EXPORT: "hors Union européenne",
+    vat.Regime.FRANCE: gettext_lazy("France"),
+    vat.Regime.EU: gettext_lazy("entreprise de l'Union européenne"),
+    vat.Regime.EXPORT: gettext_lazy("hors Union européenne"),
+}
+# The categories that need the buyer's VAT number (vat.NEED_BUYER_VAT), as a sentence names them.
+_CATEGORY_IN_SENTENCE = {
+    vat.Category.REVERSE_CHARGE: gettext_lazy("autoliquidation"),
+    vat.Category.INTRA_EU_GOODS: gettext_lazy("livraison intracommunautaire exonérée"),
 }
 
 
@@ -577,16 +749,33 @@ def check_reverse_charge_vat_number(chain: Chain) -> list[Finding]:
             continue
         for line in invoice.lines:
             if line.vat_category in vat.NEED_BUYER_VAT and not _has_eu_vat_number(customer.vat_number):
-                held = f"le numéro {customer.vat_number}" if customer.vat_number else "aucun numéro de TVA"
+                if customer.vat_number:
+                    message = gettext(
+                        "%(noun)s %(label)s applique %(category)s (%(code)s) à %(sku)s alors que le client "
+                        "%(customer)s a le numéro %(vat_number)s : il faut un numéro de TVA d'un autre État "
+                        "membre."
+                    )
+                else:
+                    message = gettext(
+                        "%(noun)s %(label)s applique %(category)s (%(code)s) à %(sku)s alors que le client "
+                        "%(customer)s a aucun numéro de TVA : il faut un numéro de TVA d'un autre État membre."
+                    )
+                category = _CATEGORY_IN_SENTENCE.get(line.vat_category)
                 findings.append(
                     Finding(
                         "reverse_charge_without_eu_vat_number",
                         Severity.BLOCKING,
                         _sentence(
-                            f"{invoice.noun} {invoice.label} applique "
-                            f"{vat.CATEGORY_LABELS[line.vat_category].lower()} ({line.vat_category}) à "
-                            f"{line.product.sku} alors que le client {customer.name} a {held} : il faut un "
-                            "numéro de TVA d'un autre État membre."
+                            message
+                            % {
+                                "noun": _noun(invoice),
+                                "label": _label(invoice),
+                                "category": category or vat.CATEGORY_LABELS[line.vat_category].lower(),
+                                "code": line.vat_category,
+                                "sku": line.product.sku,
+                                "customer": customer.name,
+                                "vat_number": customer.vat_number,
+                            }
                         ),
                         (
                             _invoice_ev(
@@ -630,11 +819,23 @@ def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
                     "invoice_vat_inconsistent",
                     Severity.BLOCKING,
                     _sentence(
-                        f"{invoice.noun} {invoice.label} soumet {product.sku} à la TVA "
-                        f"{percent(line.vat_rate)} ({line.vat_category}) alors que le produit (TVA "
-                        f"{percent(product.vat_rate)}) vendu au client {customer.name} (régime "
-                        f"{_REGIME_LABELS.get(customer.vat_regime, customer.vat_regime)}) appelle "
-                        f"{percent(expected.rate)} ({expected.category})."
+                        gettext(
+                            "%(noun)s %(label)s soumet %(sku)s à la TVA %(rate)s (%(category)s) alors que le "
+                            "produit (TVA %(product_rate)s) vendu au client %(customer)s (régime %(regime)s) "
+                            "appelle %(expected_rate)s (%(expected_category)s)."
+                        )
+                        % {
+                            "noun": _noun(invoice),
+                            "label": _label(invoice),
+                            "sku": product.sku,
+                            "rate": percent(line.vat_rate),
+                            "category": line.vat_category,
+                            "product_rate": percent(product.vat_rate),
+                            "customer": customer.name,
+                            "regime": _REGIME_LABELS.get(customer.vat_regime, customer.vat_regime),
+                            "expected_rate": percent(expected.rate),
+                            "expected_category": expected.category,
+                        }
                     ),
                     (
                         _invoice_ev(invoice, line, vat_category=line.vat_category, vat_rate=line.vat_rate),
@@ -655,8 +856,11 @@ def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
                             "vat_category": expected.category,
                             "vat_rate": expected.rate,
                         },
-                        f"Appliquer la TVA {percent(expected.rate)} ({expected.category}) que donnent le "
-                        "produit et le régime du client, ou corriger la fiche si c'est elle qui est fausse.",
+                        gettext(
+                            "Appliquer la TVA %(rate)s (%(category)s) que donnent le produit et le régime du "
+                            "client, ou corriger la fiche si c'est elle qui est fausse."
+                        )
+                        % {"rate": percent(expected.rate), "category": expected.category},
                         Decimal("0.8"),
                     ),
                 )
@@ -695,14 +899,26 @@ def check_deposit_deducted(chain: Chain) -> list[Finding]:
     if not left or closing is None or closing not in chain.subjects(Kind.INVOICE):
         return []
     total_left = sum((amount for _, amount in left), ZERO)
-    named = ", ".join(f"{deposit.label} ({euros(amount)} TTC)" for deposit, amount in left)
+    named = ", ".join(
+        gettext("%(deposit)s (%(amount)s TTC)") % {"deposit": _label(deposit), "amount": euros(amount)}
+        for deposit, amount in left
+    )
     return [
         Finding(
             "deposit_not_deducted",
             Severity.WARNING,
             _sentence(
-                f"{closing.noun} {closing.label} termine la facturation de la commande {order.number} sans "
-                f"déduire l'acompte {named} : le client paierait deux fois {euros(total_left)}."
+                gettext(
+                    "%(noun)s %(label)s termine la facturation de la commande %(order)s sans déduire l'acompte "
+                    "%(deposits)s : le client paierait deux fois %(amount)s."
+                )
+                % {
+                    "noun": _noun(closing),
+                    "label": _label(closing),
+                    "order": order.number,
+                    "deposits": named,
+                    "amount": euros(total_left),
+                }
             ),
             (
                 _invoice_ev(closing, None, deposits_deducted=closing.deposits_deducted),
@@ -717,8 +933,12 @@ def check_deposit_deducted(chain: Chain) -> list[Finding]:
                     "invoice_id": closing.id,
                     "deposits": [{"invoice_id": deposit.id, "amount": amount} for deposit, amount in left],
                 },
-                f"Déduire {euros(total_left)} d'acompte de {closing.label}"
-                + (" avant de l'émettre." if closing.is_draft else " par un avoir."),
+                (
+                    gettext("Déduire %(amount)s d'acompte de %(invoice)s avant de l'émettre.")
+                    if closing.is_draft
+                    else gettext("Déduire %(amount)s d'acompte de %(invoice)s par un avoir.")
+                )
+                % {"amount": euros(total_left), "invoice": _label(closing)},
             ),
         )
     ]
@@ -817,9 +1037,18 @@ def check_duplicate_invoice(chain: Chain) -> list[Finding]:
                     "duplicate_invoice",
                     Severity.WARNING,
                     _sentence(
-                        f"{invoice.noun} {invoice.label} reprend exactement {other.noun} {other.label} du "
-                        f"{other.date:%d/%m/%Y} : même client, même montant ({euros(invoice.total)} TTC), "
-                        "mêmes lignes. Doublon probable."
+                        gettext(
+                            "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : même "
+                            "client, même montant (%(total)s TTC), mêmes lignes. Doublon probable."
+                        )
+                        % {
+                            "noun": _noun(invoice),
+                            "label": _label(invoice),
+                            "other_noun": _noun(other),
+                            "other": _label(other),
+                            "date": f"{other.date:%d/%m/%Y}",
+                            "total": euros(invoice.total),
+                        }
                     ),
                     (
                         _invoice_ev(invoice, None, total=invoice.total, date=invoice.date.isoformat()),
@@ -828,7 +1057,8 @@ def check_duplicate_invoice(chain: Chain) -> list[Finding]:
                     Proposal(
                         "cancel_draft_invoice",
                         {"invoice_id": invoice.id},
-                        f"Annuler {invoice.noun} {invoice.label}, doublon de {other.label}.",
+                        gettext("Annuler %(noun)s %(label)s, doublon de %(other)s.")
+                        % {"noun": _noun(invoice), "label": _label(invoice), "other": _label(other)},
                         Decimal("0.7"),
                     )
                     if invoice.is_draft
@@ -841,8 +1071,10 @@ def check_duplicate_invoice(chain: Chain) -> list[Finding]:
                                 for line in invoice.lines
                             ],
                         },
-                        f"Annuler {invoice.label} par un avoir total s'il s'agit bien d'un doublon de "
-                        f"{other.label}.",
+                        gettext(
+                            "Annuler %(invoice)s par un avoir total s'il s'agit bien d'un doublon de %(other)s."
+                        )
+                        % {"invoice": _label(invoice), "other": _label(other)},
                         Decimal("0.6"),
                     ),
                 )
@@ -869,8 +1101,11 @@ def check_credit_note_within_return(chain: Chain) -> list[Finding]:
                 Finding(
                     "credit_note_case_not_found",
                     Severity.WARNING,
-                    f"L'avoir {note.label} cite le dossier de retour {reference}, introuvable : rien ne "
-                    "justifie ce qu'il crédite.",
+                    gettext(
+                        "L'avoir %(note)s cite le dossier de retour %(reference)s, introuvable : rien ne justifie "
+                        "ce qu'il crédite."
+                    )
+                    % {"note": _label(note), "reference": reference},
                     (_invoice_ev(note, None, source_reference=reference, total_untaxed=note.total_untaxed),),
                 )
             )
@@ -897,10 +1132,24 @@ def check_credit_note_within_return(chain: Chain) -> list[Finding]:
                 Finding(
                     "credit_note_exceeds_return",
                     Severity.WARNING,
-                    f"L'avoir {note.label} crédite {euros(note.total_untaxed)} HT au titre du dossier "
-                    f"{case.number}, qui ne justifie que {euros(justified)} HT"
-                    + (f" dont {euros(before)} déjà crédités" if before else "")
-                    + ".",
+                    (
+                        gettext(
+                            "L'avoir %(note)s crédite %(amount)s HT au titre du dossier %(case)s, qui ne justifie "
+                            "que %(justified)s HT dont %(before)s déjà crédités."
+                        )
+                        if before
+                        else gettext(
+                            "L'avoir %(note)s crédite %(amount)s HT au titre du dossier %(case)s, qui ne justifie "
+                            "que %(justified)s HT."
+                        )
+                    )
+                    % {
+                        "note": _label(note),
+                        "amount": euros(note.total_untaxed),
+                        "case": case.number,
+                        "justified": euros(justified),
+                        "before": euros(before),
+                    },
                     (
                         _invoice_ev(note, None, total_untaxed=note.total_untaxed, credited_before=before),
                         case_ev,
@@ -922,8 +1171,17 @@ def check_credit_note_within_return(chain: Chain) -> list[Finding]:
                     Finding(
                         "credit_note_exceeds_return",
                         Severity.WARNING,
-                        f"L'avoir {note.label} crédite {units(credited[product_id])} de {line.product.sku} "
-                        f"au titre du dossier {case.number}, qui n'en porte que {qty(allowed[product_id])}.",
+                        gettext(
+                            "L'avoir %(note)s crédite %(credited)s de %(sku)s au titre du dossier %(case)s, qui "
+                            "n'en porte que %(allowed)s."
+                        )
+                        % {
+                            "note": _label(note),
+                            "credited": units(credited[product_id]),
+                            "sku": line.product.sku,
+                            "case": case.number,
+                            "allowed": qty(allowed[product_id]),
+                        },
                         (
                             _invoice_ev(note, line, credited=credited[product_id]),
                             case_ev,
@@ -968,8 +1226,11 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
                 Finding(
                     "payment_matches_open_items",
                     Severity.INFO,
-                    f"Le règlement {payment.number} laisse {euros(payment.unallocated)} non affectés, "
-                    f"exactement le solde de {names}.",
+                    gettext(
+                        "Le règlement %(payment)s laisse %(amount)s non affectés, exactement le solde de "
+                        "%(invoices)s."
+                    )
+                    % {"payment": payment.number, "amount": euros(payment.unallocated), "invoices": names},
                     (
                         payment_ev,
                         *(
@@ -991,7 +1252,8 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
                                 {"invoice_id": item.invoice_id, "amount": item.balance_due} for item in combo
                             ],
                         },
-                        f"Affecter le règlement {payment.number} à {names}.",
+                        gettext("Affecter le règlement %(payment)s à %(invoices)s.")
+                        % {"payment": payment.number, "invoices": names},
                         Decimal("0.95") if len(combo) == 1 else Decimal("0.8"),
                     ),
                 )
@@ -1002,9 +1264,20 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
             Finding(
                 "payment_matches_no_open_item",
                 Severity.WARNING,
-                f"Le règlement {payment.number} laisse {euros(payment.unallocated)} non affectés, qui ne "
-                "correspondent au solde d'aucune facture ouverte ni d'aucune combinaison de factures "
-                "ouvertes du client" + (f" (ouvertes : {shown})." if items else " (aucune facture ouverte)."),
+                (
+                    gettext(
+                        "Le règlement %(payment)s laisse %(amount)s non affectés, qui ne correspondent au solde "
+                        "d'aucune facture ouverte ni d'aucune combinaison de factures ouvertes du client "
+                        "(ouvertes : %(open)s)."
+                    )
+                    if items
+                    else gettext(
+                        "Le règlement %(payment)s laisse %(amount)s non affectés, qui ne correspondent au solde "
+                        "d'aucune facture ouverte ni d'aucune combinaison de factures ouvertes du client "
+                        "(aucune facture ouverte)."
+                    )
+                )
+                % {"payment": payment.number, "amount": euros(payment.unallocated), "open": shown},
                 (
                     payment_ev,
                     *(

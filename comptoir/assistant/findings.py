@@ -1,14 +1,17 @@
 """What the assistant says about a document chain: Findings, their evidence and Proposals. Pure.
 
-A Finding names what is wrong (a stable `code`), how serious it is (`severity`), says it in a French
-sentence a user understands (`message`), and shows the documents, lines and values it compared
-(`evidence`, never empty). When there is an obvious next step, it carries a `Proposal`: data (kind,
-payload, rationale, confidence) that a human approves, edits or rejects; approving calls the same
-service a human would (DESIGN.md rule 7). Nothing here touches the database.
+A Finding names what is wrong (a stable `code`), how serious it is (`severity`), says it in a sentence
+a user understands (`message`, through gettext: French, or English when the user chose it), and shows
+the documents, lines and values it compared (`evidence`, never empty). When there is an obvious next
+step, it carries a `Proposal`: data (kind, payload, rationale, confidence) that a human approves, edits
+or rejects; approving calls the same service a human would (DESIGN.md rule 7). Nothing here touches the
+database.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils.translation import gettext_lazy, ngettext
 
 
 class Severity:
@@ -18,9 +21,9 @@ class Severity:
 
 
 SEVERITY_LABELS = {
-    Severity.INFO: "Information",
-    Severity.WARNING: "Avertissement",
-    Severity.BLOCKING: "Bloquant",
+    Severity.INFO: gettext_lazy("Information"),
+    Severity.WARNING: gettext_lazy("Avertissement"),
+    Severity.BLOCKING: gettext_lazy("Bloquant"),
 }
 _RANK = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -127,7 +130,11 @@ def qty(value: Decimal) -> str:
 
 
 def units(value: Decimal) -> str:
-    return f"{qty(value)} unité" + ("s" if abs(value) >= 2 else "")
+    """« 1 unité », « 1,5 unité », « 2 unités »: French is singular below 2, English only for exactly 1."""
+    count = int(abs(value))
+    if count == 1 and value != value.to_integral_value():
+        count = 0  # singular in French (n > 1 is plural), plural in English (n != 1)
+    return ngettext("%(quantity)s unité", "%(quantity)s unités", count) % {"quantity": qty(value)}
 
 
 def euros(value: Decimal) -> str:

@@ -11,13 +11,17 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop as N_
+
 from comptoir.core.money import fr
 
 POLITE = "polite"
 FIRM = "firm"
 FORMAL = "formal"
 LEVELS = (POLITE, FIRM, FORMAL)
-LEVEL_LABELS = {POLITE: "Relance courtoise", FIRM: "Relance ferme", FORMAL: "Mise en demeure"}
+# The e-mail goes to a French customer: it stays in French whatever language the user reads the pages in,
+# so the labels stay French here (the e-mail's subject) and pages translate them (gettext_noop).
+LEVEL_LABELS = {POLITE: N_("Relance courtoise"), FIRM: N_("Relance ferme"), FORMAL: N_("Mise en demeure")}
 # Days granted by the formal notice before the matter goes further.
 FORMAL_NOTICE_DAYS = 8
 RECOVERY_INDEMNITY = Decimal("40")

@@ -7,7 +7,8 @@ decision is the direction's), then the reason (missing goods are replaced when t
 a price error is credited, a surplus the customer keeps is re-invoiced, a late delivery is not a
 return), then what the receipt inspection found, then the customer's history (a customer with many
 cases is a recurring cause to look at, not only a credit note to issue). Each suggestion lists its
-reasons in French; confidence drops when facts are missing or contradict each other.
+reasons (through gettext: French, or English when the user chose it); confidence drops when facts are
+missing or contradict each other.
 
 The priority score (0–100) orders the dispute board. Its parts are shown next to it:
 - amount at stake, up to 35 points (logarithmic: 5,000 € excl. VAT or more gives all 35);
@@ -21,6 +22,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_noop as N_
+
 from comptoir.core.money import fr
 
 ZERO = Decimal("0")
@@ -32,12 +36,21 @@ REFUSE = "refuse"
 WAIT_RECEIPT = "wait_receipt"
 DECIDE_FIRST = "decide_first"
 SUGGESTION_LABELS = {
-    CREDIT_NOTE: "Avoir",
-    REPLACEMENT: "Livraison de remplacement",
-    REINVOICE: "Refacturation",
-    REFUSE: "Refus motivé",
-    WAIT_RECEIPT: "Attendre le retour de la marchandise",
-    DECIDE_FIRST: "Valider ou refuser le dossier",
+    CREDIT_NOTE: gettext_lazy("Avoir"),
+    REPLACEMENT: gettext_lazy("Livraison de remplacement"),
+    REINVOICE: gettext_lazy("Refacturation"),
+    REFUSE: gettext_lazy("Refus motivé"),
+    WAIT_RECEIPT: gettext_lazy("Attendre le retour de la marchandise"),
+    DECIDE_FIRST: gettext_lazy("Valider ou refuser le dossier"),
+}
+# One or two words, for the dispute board's narrow column (the full label and the reasons go beside it).
+SUGGESTION_SHORT_LABELS = {
+    CREDIT_NOTE: gettext_lazy("Avoir"),
+    REPLACEMENT: gettext_lazy("Remplacement"),
+    REINVOICE: gettext_lazy("Refacturation"),
+    REFUSE: gettext_lazy("Refus"),
+    WAIT_RECEIPT: gettext_lazy("Retour attendu"),
+    DECIDE_FIRST: gettext_lazy("À valider"),
 }
 # Customers with this many cases in twelve months are a recurring cause to look at.
 MANY_CASES = 5
@@ -84,7 +97,11 @@ class Suggestion:
 
     @property
     def label(self) -> str:
-        return SUGGESTION_LABELS[self.kind]
+        return str(SUGGESTION_LABELS[self.kind])
+
+    @property
+    def short_label(self) -> str:
+        return str(SUGGESTION_SHORT_LABELS[self.kind])
 
     @property
     def percent(self) -> int:
@@ -94,11 +111,14 @@ class Suggestion:
 @dataclass(frozen=True)
 class Priority:
     score: int
+    # (label, points): the labels are French and stable (the API's keys); pages translate them.
     parts: tuple[tuple[str, int], ...]
 
     @property
     def explanation(self) -> str:
-        return " + ".join(f"{label} {points}" for label, points in self.parts if points) or "rien d'urgent"
+        return " + ".join(f"{gettext(label)} {points}" for label, points in self.parts if points) or gettext(
+            "rien d'urgent"
+        )
 
 
 def _units(value: Decimal) -> str:
@@ -114,8 +134,11 @@ def _history(facts: CaseFacts) -> tuple[list[str], Decimal]:
     """A sentence about the customer's record, and how much it lowers confidence."""
     if facts.customer_cases_12m >= MANY_CASES:
         return [
-            f"{facts.customer_name} a ouvert {facts.customer_cases_12m} dossiers en 12 mois : voyez la page des causes "
-            "récurrentes avant d'accorder un nouvel avoir."
+            gettext(
+                "%(customer)s a ouvert %(cases)s dossiers en 12 mois : voyez la page des causes récurrentes "
+                "avant d'accorder un nouvel avoir."
+            )
+            % {"customer": facts.customer_name, "cases": facts.customer_cases_12m}
         ], Decimal("0.10")
     return [], ZERO
 
@@ -124,18 +147,30 @@ def suggest(facts: CaseFacts) -> Suggestion:
     """The resolution the assistant would choose for an open case, with its reasons."""
     if facts.undecided:
         above = facts.amount_at_stake > facts.approval_threshold
-        who = "la direction" if above else "un valideur ADV ou la direction"
+        who = gettext("la direction") if above else gettext("un valideur ADV ou la direction")
         then = suggest(dataclasses.replace(facts, undecided=False))
+        if facts.status == "draft":
+            first = gettext(
+                "Le dossier %(number)s est en brouillon : soumettez-le, puis faites-le valider par %(who)s "
+                "(%(amount)s € HT en jeu, seuil %(threshold)s €)."
+            )
+        else:
+            first = gettext(
+                "Le dossier %(number)s attend sa validation interne : à faire par %(who)s (%(amount)s € HT en "
+                "jeu, seuil %(threshold)s €)."
+            )
         return Suggestion(
             DECIDE_FIRST,
             (
-                (
-                    "Le dossier {number} est en brouillon : soumettez-le, puis faites-le valider par {who} "
-                    if facts.status == "draft"
-                    else "Le dossier {number} attend sa validation interne : à faire par {who} "
-                ).format(number=facts.number, who=who)
-                + f"({fr(facts.amount_at_stake)} € HT en jeu, seuil {fr(facts.approval_threshold)} €).",
-                f"Ensuite : {then.label.lower()} — {then.reasons[0]}",
+                first
+                % {
+                    "number": facts.number,
+                    "who": who,
+                    "amount": fr(facts.amount_at_stake),
+                    "threshold": fr(facts.approval_threshold),
+                },
+                gettext("Ensuite : %(next)s — %(reason)s")
+                % {"next": then.label.lower(), "reason": then.reasons[0]},
             ),
             Decimal("0.95"),
         )
@@ -143,66 +178,94 @@ def suggest(facts: CaseFacts) -> Suggestion:
         return Suggestion(
             WAIT_RECEIPT,
             (
-                "Ce motif suppose le retour de la marchandise : la règle interne impose sa réception avant tout avoir.",
+                gettext(
+                    "Ce motif suppose le retour de la marchandise : la règle interne impose sa réception avant "
+                    "tout avoir."
+                ),
             ),
             Decimal("0.90"),
         )
     reasons: list[str] = []
     history, penalty = _history(facts)
     open_lines = [line for line in facts.lines if line.open_quantity > 0]
-    missing = ", ".join(f"{_units(line.open_quantity)} × {line.sku}" for line in open_lines) or "rien"
+    missing = ", ".join(f"{_units(line.open_quantity)} × {line.sku}" for line in open_lines) or gettext(
+        "rien"
+    )
     in_stock = _all_in_stock(facts)
 
     if facts.reason == "late_delivery":
         reasons.append(
-            "Un retard de livraison ne donne pas lieu à un retour : la marchandise est livrée et conforme."
+            gettext(
+                "Un retard de livraison ne donne pas lieu à un retour : la marchandise est livrée et conforme."
+            )
         )
         if facts.customer_revenue_12m >= Decimal("20000"):
             reasons.append(
-                f"{facts.customer_name} pèse {fr(facts.customer_revenue_12m)} € HT sur 12 mois : un geste commercial "
-                "peut se discuter, par la direction."
+                gettext(
+                    "%(customer)s pèse %(revenue)s € HT sur 12 mois : un geste commercial peut se discuter, par "
+                    "la direction."
+                )
+                % {"customer": facts.customer_name, "revenue": fr(facts.customer_revenue_12m)}
             )
         return Suggestion(REFUSE, tuple(reasons + history), Decimal("0.70") - penalty)
     if facts.reason == "surplus":
         reasons.append(
-            f"Le client a reçu plus que commandé ({missing}) : s'il le garde, on le refacture au prix convenu."
+            gettext(
+                "Le client a reçu plus que commandé (%(surplus)s) : s'il le garde, on le refacture au prix convenu."
+            )
+            % {"surplus": missing}
         )
         return Suggestion(REINVOICE, tuple(reasons + history), Decimal("0.80") - penalty)
     if facts.reason == "wrong_price":
         reasons.append(
-            "Une erreur de prix se corrige par un avoir de la différence, sans retour de marchandise."
+            gettext(
+                "Une erreur de prix se corrige par un avoir de la différence, sans retour de marchandise."
+            )
         )
         return Suggestion(CREDIT_NOTE, tuple(reasons + history), Decimal("0.85") - penalty)
 
     # Missing, damaged, wrong reference, quality: the customer wants the goods.
     if facts.received and any(line.restocked > 0 for line in facts.lines) and facts.reason == "quality":
         reasons.append(
-            "Le contrôle au retour a remis des articles en stock : le défaut n'est pas confirmé sur tout."
+            gettext(
+                "Le contrôle au retour a remis des articles en stock : le défaut n'est pas confirmé sur tout."
+            )
         )
         penalty += Decimal("0.15")
     if any(line.scrapped > 0 for line in facts.lines):
-        reasons.append("Le contrôle au retour a confirmé le défaut (articles mis au rebut).")
+        reasons.append(gettext("Le contrôle au retour a confirmé le défaut (articles mis au rebut)."))
     if in_stock:
         reasons.append(
-            f"Le stock disponible couvre le remplacement ({missing}) : le client reçoit ce qu'il a payé."
+            gettext(
+                "Le stock disponible couvre le remplacement (%(missing)s) : le client reçoit ce qu'il a payé."
+            )
+            % {"missing": missing}
         )
         confidence = Decimal("0.85")
         kind = REPLACEMENT
     else:
         short = ", ".join(
-            f"{line.sku} : {_units(max(line.available, ZERO))} disponible(s) pour {_units(line.open_quantity)}"
+            gettext("%(sku)s : %(available)s disponible(s) pour %(needed)s")
+            % {
+                "sku": line.sku,
+                "available": _units(max(line.available, ZERO)),
+                "needed": _units(line.open_quantity),
+            }
             for line in open_lines
             if line.available < line.open_quantity
         )
         reasons.append(
-            f"Pas assez de stock pour remplacer ({short}) : un avoir évite de faire attendre le client."
+            gettext(
+                "Pas assez de stock pour remplacer (%(short)s) : un avoir évite de faire attendre le client."
+            )
+            % {"short": short}
         )
         confidence = Decimal("0.75")
         kind = CREDIT_NOTE
     if facts.amount_at_stake > facts.approval_threshold:
         reasons.append(
-            f"{fr(facts.amount_at_stake)} € HT en jeu, au-delà du seuil de {fr(facts.approval_threshold)} € : "
-            "décision de la direction."
+            gettext("%(amount)s € HT en jeu, au-delà du seuil de %(threshold)s € : décision de la direction.")
+            % {"amount": fr(facts.amount_at_stake), "threshold": fr(facts.approval_threshold)}
         )
     return Suggestion(kind, tuple(reasons + history), max(confidence - penalty, Decimal("0.30")))
 
@@ -227,9 +290,9 @@ def priority(facts: CaseFacts, now: datetime.datetime) -> Priority:
         sla = round(15 * min(1.0, max(0.0, spent / span))) if span > 0 else 15  # seconds, not money
     customer = round(20 * _log_share(facts.customer_revenue_12m, Decimal("100000")))
     parts = (
-        ("montant en jeu", amount),
-        ("facture bloquée", blocked),
-        ("délai dépassé" if sla == 25 else "délai qui court", sla),
-        ("poids du client", customer),
+        (N_("montant en jeu"), amount),
+        (N_("facture bloquée"), blocked),
+        (N_("délai dépassé") if sla == 25 else N_("délai qui court"), sla),
+        (N_("poids du client"), customer),
     )
     return Priority(min(100, sum(points for _label, points in parts)), parts)

@@ -26,6 +26,7 @@ from comptoir.assistant import chain as c
 from comptoir.assistant.checks import DUPLICATE_WINDOW_DAYS
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
 from comptoir.catalog.models import Product
+from comptoir.core.compiled import Compiled
 from comptoir.core.money import amount as money_amount
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.models import Payment
@@ -64,6 +65,74 @@ class _Products:
             )
         return found
 
+    def of_row(self, row: dict) -> c.Product:
+        """The product of a `values()` row that carries `PRODUCT_FIELDS`."""
+        found = self._seen.get(row["product_id"])
+        if found is None:
+            found = self._seen[row["product_id"]] = c.Product(
+                id=row["product_id"],
+                sku=row["product__sku"],
+                name=row["product__name"],
+                is_service=row["product__kind"] == Product.Kind.SERVICE,
+                vat_rate=row["product__vat_rate"],
+                vat_exemption_reason=row["product__vat_exemption_reason"],
+                vat_exemption_code=row["product__vat_exemption_code"],
+            )
+        return found
+
+
+# The snapshot queries read plain rows (`values()`), not model instances: building three models per
+# invoice line (line, product, invoice) was most of a chain check's time.
+PRODUCT_FIELDS = (
+    "product_id",
+    "product__sku",
+    "product__name",
+    "product__kind",
+    "product__vat_rate",
+    "product__vat_exemption_reason",
+    "product__vat_exemption_code",
+)
+_LINE_FIELDS = (
+    "id",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "vat_rate",
+    "vat_category",
+    "net_amount",
+    "order_line_id",
+    "delivery_line_id",
+    "credited_line_id",
+    "price_reduction",
+)
+_INVOICE_FIELDS = (
+    "number",
+    "kind",
+    "status",
+    "customer_id",
+    "date",
+    "created_at",
+    "total_untaxed",
+    "total",
+    "order_id",
+    "deposits_deducted",
+    "corrects_id",
+    "source_reference",
+    "milestone_id",
+)
+
+
+def _line_of_row(row: dict, product: c.Product) -> c.InvoiceLine:
+    return c.InvoiceLine(product=product, **{name: row[name] for name in _LINE_FIELDS})
+
+
+def _invoice_of_row(invoice_id: int, row: dict, lines) -> c.Invoice:
+    """The snapshot invoice from a line row carrying `invoice__<field>` for each of `_INVOICE_FIELDS`."""
+    fields = {name: row[f"invoice__{name}"] for name in _INVOICE_FIELDS}
+    created_at = fields.pop("created_at")
+    fields["date"] = fields["date"] or timezone.localdate(created_at)
+    return c.Invoice(id=invoice_id, lines=tuple(lines), **fields)
+
 
 def _customer(customer) -> c.Customer:
     return c.Customer(
@@ -89,6 +158,7 @@ def _invoice_line(line: InvoiceLine, product: c.Product) -> c.InvoiceLine:
         order_line_id=line.order_line_id,
         delivery_line_id=line.delivery_line_id,
         credited_line_id=line.credited_line_id,
+        price_reduction=line.price_reduction,
     )
 
 
@@ -149,9 +219,11 @@ def _delivery_line(line: DeliveryLine, product: c.Product) -> c.DeliveryLine:
 
 def chain_for_invoice(invoice: Invoice, *, today: datetime.date | None = None) -> c.Chain:
     """The chain an invoice (or credit note) belongs to, focused on it."""
-    invoice = Invoice.objects.select_related("customer").defer(*_UNREAD_INVOICE_FIELDS).get(pk=invoice.pk)
     if invoice.order_id is not None:
+        # An invoice never changes order: the caller's row says which chain to read, and the chain reads
+        # the invoice itself afresh with its lines.
         return chain_for_order(invoice.order_id, focus=invoice, today=today)
+    invoice = Invoice.objects.select_related("customer").defer(*_UNREAD_INVOICE_FIELDS).get(pk=invoice.pk)
     products = _Products()
     lines = [
         _invoice_line(line, products(line.product))
@@ -168,100 +240,179 @@ def chain_for_invoice(invoice: Invoice, *, today: datetime.date | None = None) -
     )
 
 
+# The queries every chain check runs, compiled once (`core.compiled`): only the ids change.
+_ORDER_FIELDS = ("id", "number", "status", "date", "total_untaxed")
+_CUSTOMER_FIELDS = ("id", "code", "name", "vat_regime", "vat_number", "country")
+_ORDER = Compiled(
+    lambda order_id: (
+        Order.objects.filter(pk=order_id)
+        .annotate(by_schedule=Exists(BillingMilestone.objects.filter(order=OuterRef("pk"), is_deposit=False)))
+        .values(
+            *_ORDER_FIELDS,
+            "by_schedule",
+            "quote_id",
+            "quote__number",
+            *(f"customer__{name}" for name in _CUSTOMER_FIELDS),
+        )
+    )
+)
+_QUOTE_LINES = Compiled(
+    lambda quote_id: (
+        QuoteLine.objects.filter(quote_id=quote_id)
+        .order_by("position", "id")
+        .values("id", "quantity", "unit_price", "discount_percent", *PRODUCT_FIELDS)
+    )
+)
+_ORDER_LINE_FIELDS = (
+    "id",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "vat_rate",
+    "vat_category",
+    "quote_line_id",
+    "position",
+)
+_ORDER_LINES = Compiled(
+    lambda order_id: (
+        OrderLine.objects.filter(order_id=order_id)
+        .order_by("position", "id")
+        .values(*_ORDER_LINE_FIELDS, *PRODUCT_FIELDS)
+    )
+)
+# Lines of cancelled notes too (only their ids are used, to find invoice lines on them); a note without
+# lines has nothing to check.
+_DELIVERY_LINES = Compiled(
+    lambda order_id: (
+        DeliveryLine.objects.filter(delivery__order_id=order_id)
+        .order_by("delivery__date", "delivery_id", "id")
+        .values(
+            "id",
+            "delivery_id",
+            "order_line_id",
+            "quantity",
+            "delivery__number",
+            "delivery__status",
+            "delivery__date",
+            "delivery__kind",
+            "delivery__invoicing_blocked",
+            *PRODUCT_FIELDS,
+        )
+    )
+)
+
+
+def _invoice_lines_of_order(order_id: int, focus_id: int):
+    """Every line of an invoice of the order, and any other invoice's line on the order's deliveries;
+    cancelled drafts are out, except the focus. A UNION of two index-driven halves: the same two
+    conditions under an OR made PostgreSQL read every invoice line."""
+    fields = (
+        "invoice_id",
+        "position",
+        *_LINE_FIELDS,
+        *PRODUCT_FIELDS,
+        *(f"invoice__{n}" for n in _INVOICE_FIELDS),
+    )
+    live = ~Q(invoice__status=Invoice.Status.CANCELLED) | Q(invoice_id=focus_id)
+    return (
+        InvoiceLine.objects.filter(live, invoice__order_id=order_id)
+        .order_by()
+        .values(*fields)
+        .union(
+            InvoiceLine.objects.filter(live, delivery_line__delivery__order_id=order_id)
+            .order_by()
+            .values(*fields)
+        )
+    )
+
+
+_INVOICE_LINES = Compiled(_invoice_lines_of_order)
+_DEDUCTIONS = Compiled(
+    lambda order_id: DepositDeduction.objects.filter(invoice__order_id=order_id).values(
+        "invoice_id", "deposit_id", "base", "vat"
+    )
+)
+
+
 def chain_for_order(order, *, focus: Invoice | None = None, today: datetime.date | None = None) -> c.Chain:
     """The whole cycle of an order; findings about `focus` only when given (see `Chain.subjects`)."""
     order_id = getattr(order, "pk", order)
-    order = (
-        Order.objects.select_related("customer", "quote")
-        .annotate(by_schedule=Exists(BillingMilestone.objects.filter(order=OuterRef("pk"), is_deposit=False)))
-        .get(pk=order_id)
-    )
+    found = _ORDER.rows(order_id)
+    if not found:
+        raise Order.DoesNotExist(f"order {order_id}")
+    (order,) = found
     products = _Products()
     quote = None
-    if order.quote is not None:
+    if order["quote_id"] is not None:
         quote = c.Quote(
-            id=order.quote.pk,
-            number=order.quote.number,
+            id=order["quote_id"],
+            number=order["quote__number"],
             lines=tuple(
                 c.QuoteLine(
-                    id=line.pk,
-                    product=products(line.product),
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    discount_percent=line.discount_percent,
+                    id=row["id"],
+                    product=products.of_row(row),
+                    quantity=row["quantity"],
+                    unit_price=row["unit_price"],
+                    discount_percent=row["discount_percent"],
                 )
-                for line in QuoteLine.objects.filter(quote_id=order.quote.pk).select_related("product")
+                for row in _QUOTE_LINES.rows(order["quote_id"])
             ),
         )
-    order_lines = tuple(
-        c.OrderLine(
-            id=line.pk,
-            product=products(line.product),
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            discount_percent=line.discount_percent,
-            vat_rate=line.vat_rate,
-            vat_category=line.vat_category,
-            quote_line_id=line.quote_line_id,
-            position=line.position,
-        )
-        for line in OrderLine.objects.filter(order_id=order.pk).select_related("product")
-    )
     snapshot_order = c.Order(
-        id=order.pk,
-        number=order.number,
-        status=order.status,
-        date=order.date,
-        lines=order_lines,
-        total_untaxed=order.total_untaxed,
-        billed_by_schedule=order.by_schedule,
+        **{name: order[name] for name in _ORDER_FIELDS},
+        lines=tuple(
+            c.OrderLine(product=products.of_row(row), **{name: row[name] for name in _ORDER_LINE_FIELDS})
+            for row in _ORDER_LINES.rows(order_id)
+        ),
+        billed_by_schedule=order["by_schedule"],
     )
-    # Lines of cancelled notes too (only their ids are used, to find invoice lines on them).
     delivery_lines: dict[int, list[c.DeliveryLine]] = defaultdict(list)
-    for line in (
-        DeliveryLine.objects.filter(delivery__order_id=order.pk).select_related("product").order_by("id")
-    ):
-        delivery_lines[line.delivery_id].append(_delivery_line(line, products(line.product)))
+    delivery_rows: dict[int, dict] = {}
+    for row in _DELIVERY_LINES.rows(order_id):
+        delivery_rows.setdefault(row["delivery_id"], row)
+        delivery_lines[row["delivery_id"]].append(
+            c.DeliveryLine(
+                id=row["id"],
+                order_line_id=row["order_line_id"],
+                product=products.of_row(row),
+                quantity=row["quantity"],
+            )
+        )
     deliveries = tuple(
-        _delivery(delivery, delivery_lines[delivery.pk])
-        for delivery in Delivery.objects.filter(order_id=order.pk)
-        .exclude(status=Delivery.Status.CANCELLED)
-        .order_by("date", "id")
+        c.Delivery(
+            id=pk,
+            number=row["delivery__number"],
+            status=row["delivery__status"],
+            date=row["delivery__date"],
+            lines=tuple(delivery_lines[pk]),
+            is_replacement=row["delivery__kind"] == Delivery.Kind.REPLACEMENT,
+            invoicing_blocked=row["delivery__invoicing_blocked"],
+        )
+        for pk, row in delivery_rows.items()
+        if row["delivery__status"] != Delivery.Status.CANCELLED
     )
     focus_id = focus.pk if focus is not None else None
-    # Every line of an invoice of the order, and any other invoice's line on the order's deliveries;
-    # cancelled drafts are out, except the focus.
-    # By ids on both sides, so each side of the OR is an index scan (joined conditions under an OR made
-    # PostgreSQL read every invoice line).
-    order_invoice_ids = list(Invoice.objects.filter(order_id=order.pk).values_list("pk", flat=True))
-    delivery_line_ids = [line.id for lines in delivery_lines.values() for line in lines]
-    rows = (
-        InvoiceLine.objects.filter(
-            Q(invoice_id__in=order_invoice_ids) | Q(delivery_line_id__in=delivery_line_ids)
-        )
-        .exclude(Q(invoice__status=Invoice.Status.CANCELLED) & ~Q(invoice_id=focus_id))
-        .select_related("product", "invoice")
-        .defer(*(f"invoice__{name}" for name in _UNREAD_INVOICE_FIELDS))
-        .order_by("invoice_id", "position", "id")
-    )
     grouped: dict[int, list[c.InvoiceLine]] = defaultdict(list)
-    rows_of: dict[int, Invoice] = {}
-    for line in rows:
-        rows_of[line.invoice_id] = line.invoice
-        grouped[line.invoice_id].append(_invoice_line(line, products(line.product)))
+    rows_of: dict[int, dict] = {}
+    for row in sorted(
+        _INVOICE_LINES.rows(order_id, focus_id if focus_id is not None else 0),
+        key=lambda row: (row["invoice_id"], row["position"], row["id"]),
+    ):
+        rows_of.setdefault(row["invoice_id"], row)
+        grouped[row["invoice_id"]].append(_line_of_row(row, products.of_row(row)))
+    invoices = [_invoice_of_row(pk, row, grouped[pk]) for pk, row in rows_of.items()]
     if focus is not None and focus.pk not in rows_of:
-        rows_of[focus.pk] = focus
-    invoices = tuple(_invoice(rows_of[pk], grouped[pk]) for pk in sorted(rows_of))
+        # An invoice without lines (a draft emptied by hand): read on its own.
+        invoices.append(_invoice(Invoice.objects.defer(*_UNREAD_INVOICE_FIELDS).get(pk=focus.pk), ()))
+    invoices = tuple(sorted(invoices, key=lambda invoice: invoice.id))
     deductions = tuple(
         c.DepositDeduction(
             invoice_id=row["invoice_id"], deposit_id=row["deposit_id"], amount=row["base"] + row["vat"]
         )
-        for row in DepositDeduction.objects.filter(invoice_id__in=list(rows_of)).values(
-            "invoice_id", "deposit_id", "base", "vat"
-        )
+        for row in _DEDUCTIONS.rows(order_id)
     )
     snapshot = c.Chain(
-        customer=_customer(order.customer),
+        customer=c.Customer(**{name: order[f"customer__{name}"] for name in _CUSTOMER_FIELDS}),
         today=today or timezone.localdate(),
         focus=focus_id,
         order=snapshot_order,
@@ -269,7 +420,7 @@ def chain_for_order(order, *, focus: Invoice | None = None, today: datetime.date
         deliveries=deliveries,
         deductions=deductions,
     )
-    return _with_customer_context(snapshot, order.customer_id, invoices, products)
+    return _with_customer_context(snapshot, order["customer__id"], invoices, products)
 
 
 def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, products: _Products) -> c.Chain:
@@ -333,72 +484,80 @@ def _neighbours(customer_id: int, invoices, products: _Products) -> tuple[c.Invo
     low_at = datetime.datetime.combine(low, datetime.time.min, tzinfo=tz)
     high_at = datetime.datetime.combine(high + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     totals = {invoice.total for invoice in mine}
+    known = {invoice.id for invoice in invoices}
     candidates = {
-        invoice.pk: invoice
-        for invoice in Invoice.objects.filter(
-            customer_id=customer_id, kind__in=[c.Kind.INVOICE, c.Kind.DEPOSIT]
-        )
+        row["id"]: row
+        for row in Invoice.objects.filter(customer_id=customer_id, kind__in=[c.Kind.INVOICE, c.Kind.DEPOSIT])
         .exclude(status=Invoice.Status.CANCELLED)
-        .exclude(pk__in=[invoice.id for invoice in invoices])
         .filter(Q(date__range=(low, high)) | Q(date__isnull=True, created_at__range=(low_at, high_at)))
-        .only(
-            "pk",
-            "number",
-            "kind",
-            "status",
-            "customer_id",
-            "date",
-            "created_at",
-            "total_untaxed",
-            "total",
-            "order_id",
-            "deposits_deducted",
-            "corrects_id",
-            "source_reference",
-            "milestone_id",
-        )
-        # Compared in Python: SQLite keeps decimals as floats.
-        if invoice.total in totals
+        .values("id", *_INVOICE_FIELDS)
+        if row["id"] not in known and row["total"] in totals
     }
     if not candidates:
         return ()
     lines: dict[int, list[c.InvoiceLine]] = defaultdict(list)
-    for line in InvoiceLine.objects.filter(invoice_id__in=list(candidates)).select_related("product"):
-        lines[line.invoice_id].append(_invoice_line(line, products(line.product)))
-    return tuple(_invoice(candidates[pk], lines[pk]) for pk in sorted(candidates))
+    for row in (
+        InvoiceLine.objects.filter(invoice_id__in=list(candidates))
+        .order_by("invoice_id", "position", "id")
+        .values("invoice_id", *_LINE_FIELDS, *PRODUCT_FIELDS)
+    ):
+        lines[row["invoice_id"]].append(_line_of_row(row, products.of_row(row)))
+    return tuple(
+        _invoice_of_row(pk, {f"invoice__{name}": row[name] for name in _INVOICE_FIELDS}, lines[pk])
+        for pk, row in sorted(candidates.items())
+    )
 
 
-def _unallocated_payments(customer_id: int) -> tuple[c.Payment, ...]:
-    rows = (
+_UNALLOCATED_PAYMENTS = Compiled(
+    lambda customer_id: (
         Payment.objects.filter(customer_id=customer_id)
         .annotate(allocated=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=_MONEY))
         .filter(amount__gt=F("allocated") + Value(HALF_CENT, output_field=_MONEY))
         .order_by("date", "id")
-        .values_list("pk", "number", "date", "amount", "allocated")
+        .values("id", "number", "date", "amount", "allocated")
     )
+)
+
+
+def _unallocated_payments(customer_id: int) -> tuple[c.Payment, ...]:
     found = []
-    for pk, number, date, amount, allocated in rows:
-        left = amount - Decimal(str(allocated)).quantize(Decimal("0.01"))
+    for row in _UNALLOCATED_PAYMENTS.rows(customer_id):
+        left = row["amount"] - Decimal(str(row["allocated"])).quantize(Decimal("0.01"))
         if left > 0:
-            found.append(c.Payment(id=pk, number=number, date=date, amount=amount, unallocated=left))
+            found.append(
+                c.Payment(
+                    id=row["id"],
+                    number=row["number"],
+                    date=row["date"],
+                    amount=row["amount"],
+                    unallocated=left,
+                )
+            )
     return tuple(found)
 
 
-def _open_items(customer_id: int) -> tuple[c.OpenItem, ...]:
-    rows = payment_view.with_amount_paid(
-        Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.ISSUED).exclude(
-            kind=Invoice.Kind.CREDIT_NOTE
+_OPEN_ITEMS = Compiled(
+    lambda customer_id: (
+        payment_view.with_amount_paid(
+            Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.ISSUED).exclude(
+                kind=Invoice.Kind.CREDIT_NOTE
+            )
         )
-    ).filter(total__gt=F("amount_paid") + Value(HALF_CENT, output_field=_MONEY))
+        .filter(total__gt=F("amount_paid") + Value(HALF_CENT, output_field=_MONEY))
+        .order_by("due_date", "id")
+        .values("id", "number", "total", "due_date", "amount_paid")
+    )
+)
+
+
+def _open_items(customer_id: int) -> tuple[c.OpenItem, ...]:
     items = []
-    for invoice in rows.order_by("due_date", "id").only(
-        "pk", "number", "total", "due_date", "deposits_deducted"
-    ):
-        due = invoice.total - Decimal(str(invoice.amount_paid)).quantize(Decimal("0.01"))
+    for row in _OPEN_ITEMS.rows(customer_id):
+        due = row["total"] - Decimal(str(row["amount_paid"])).quantize(Decimal("0.01"))
         if due > 0:
             items.append(
                 c.OpenItem(
-                    invoice_id=invoice.pk, number=invoice.number, balance_due=due, due_date=invoice.due_date
+                    invoice_id=row["id"], number=row["number"], balance_due=due, due_date=row["due_date"]
                 )
             )
     return tuple(items)

@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from comptoir.assistant import actions, checks, errors, reminders, selectors
 from comptoir.assistant.findings import Finding, by_severity
@@ -61,7 +62,7 @@ def override_blocking(invoice: Invoice, *, by, reason: str) -> FindingOverride:
     permissions.require(by, "assistant.override")
     # Locking the draft: an issue running at the same time sees the override or none of it.
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    label = invoice.number or f"brouillon n° {invoice.pk}"
+    label = invoice.number or gettext("brouillon n° %(pk)s") % {"pk": invoice.pk}
     reason = (reason or "").strip()
     if not reason:
         _fail(errors.OVERRIDE_REASON_REQUIRED, invoice=label)
@@ -173,7 +174,7 @@ def send_reminder(invoice: Invoice, *, level: str, to: str, subject: str, body: 
     if level not in reminders.LEVELS:
         _fail(errors.REMINDER_LEVEL, level=str(level)[:20])
     invoice = Invoice.objects.select_related("customer").get(pk=invoice.pk)
-    label = invoice.number or f"brouillon n° {invoice.pk}"
+    label = invoice.number or gettext("brouillon n° %(pk)s") % {"pk": invoice.pk}
     settled = payment_view.with_amount_paid(Invoice.objects.filter(pk=invoice.pk)).get()
     balance = settled.total - settled.amount_paid
     overdue = (
@@ -228,10 +229,13 @@ def update_policy(*, by, **fields) -> AssistantPolicy:
     if not (policy.reminder_polite_days < policy.reminder_firm_days < policy.reminder_formal_days):
         _fail(
             errors.POLICY_INVALID,
-            detail="les délais de relance doivent croître (courtoise < ferme < mise en demeure).",
+            detail=gettext("les délais de relance doivent croître (courtoise < ferme < mise en demeure)."),
         )
     if policy.auto_issue_limit is None or policy.auto_issue_limit < 0:
-        _fail(errors.POLICY_INVALID, detail="le plafond d'émission automatique doit être positif ou nul.")
+        _fail(
+            errors.POLICY_INVALID,
+            detail=gettext("le plafond d'émission automatique doit être positif ou nul."),
+        )
     policy.save()
     after = {name: getattr(policy, name) for name in allowed}
     audit.record(

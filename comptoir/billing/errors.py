@@ -71,6 +71,12 @@ CREDIT_EXCEEDS_AMOUNT = (
     "credit_exceeds_invoiced_amount",
     N_("%(sku)s : il ne reste que %(left)s € HT facturés à créditer sur cette ligne."),
 )
+CREDIT_EXCEEDS_UNITS_VALUE = (
+    "credit_exceeds_units_value",
+    N_(
+        "%(sku)s : %(qty)s unité(s) ne valent plus que %(worth)s € HT sur cette ligne (%(left)s € HT restent à créditer pour %(units)s unité(s), après les réductions de prix déjà accordées)."
+    ),
+)
 INVALID_NUMBER = ("invalid_number", N_("« %(value)s » n'est pas un nombre valide."))
 EINVOICE_INVALID = (
     "einvoice_invalid",
@@ -141,4 +147,29 @@ EINVOICE_NOT_ISSUED = (
 EINVOICE_UNKNOWN_FORMAT = (
     "unknown_einvoice_format",
     N_("Format « %(format)s » inconnu : choisissez facturx (PDF), cii ou ubl (XML)."),
+)
+
+# Correcting a draft before it is issued
+LINE_MISSING = ("invoice_line_missing", N_("Cette ligne de facture n'existe pas (ou plus)."))
+DRAFT_FROM_SCHEDULE = (
+    "draft_built_from_schedule",
+    N_(
+        "%(number)s est établie d'après l'échéancier ou est une facture d'acompte : ses lignes se calculent ensemble. Annulez le brouillon et établissez-le à nouveau."
+    ),
+)
+CORRECTION_EXCEEDS = (
+    "correction_exceeds_invoiceable",
+    N_("%(sku)s : il ne reste que %(left)s unité(s) à facturer sur cette ligne, pas %(quantity)s."),
+)
+CORRECTION_CHANGES_NOTHING = (
+    "correction_changes_nothing",
+    N_("La ligne %(sku)s de %(number)s porte déjà ces valeurs : rien à corriger."),
+)
+NO_DEPOSIT_TO_DEDUCT = (
+    "no_deposit_to_deduct",
+    N_("Aucun acompte émis de la commande ne reste à déduire de %(number)s."),
+)
+DEPOSIT_NEEDS_ORDER = (
+    "deposit_needs_order",
+    N_("%(number)s n'est rattachée à aucune commande : elle n'a pas d'acompte à déduire."),
 )

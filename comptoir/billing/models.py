@@ -92,10 +92,13 @@ class Invoice(models.Model):
         verbose_name = _("facture")
         ordering = ["-date", "-id"]
         indexes = [
-            models.Index(fields=["status", "date"]),
+            # Also covers the revenue of a period (home page): summed from the index alone.
+            models.Index(fields=["status", "date", "total_untaxed"], name="invoice_status_date_untaxed"),
             models.Index(fields=["customer", "status"]),
             # The lists' order, newest first: read backwards, no sort of the whole table.
             models.Index(fields=["date", "id"], name="invoice_date_id"),
+            # The drafts waiting to be issued (home page), oldest first: a handful among all invoices.
+            models.Index(fields=["id"], condition=Q(status="draft"), name="invoice_drafts"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -161,6 +164,10 @@ class InvoiceLine(models.Model):
     credited_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines"
     )
+    # Credit note line that only lowers the price of units the customer keeps (a price error, a rebate, a
+    # réfaction): it uses the credited line's amount but takes none of its quantity back
+    # (billing.crediting). False: the units are taken back (returned, missing, billed too many).
+    price_reduction = models.BooleanField(default=False)
     # Unused: deposits are deducted through `DepositDeduction` (the invoice states them in BT-113, the
     # method fr-compliance §5.4 recommends), not through negative lines.
     deducted_deposit = models.ForeignKey(

@@ -16,14 +16,16 @@ from django.utils import timezone
 from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
 from comptoir.assistant import blocking
-from comptoir.billing import einvoicing, errors, schedule
+from comptoir.billing import crediting, einvoicing, errors, schedule
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
 from comptoir.core import audit, money, numbering, permissions, rows, vat, workflow
+from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Company, VatRegime
+from comptoir.sales import errors as sales_errors
 from comptoir.sales import progress
 from comptoir.sales.models import BillingMilestone, Order, OrderLine
 from comptoir.sales.services import check_schedule_fits, milestone_amount
@@ -746,7 +748,9 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
                 order_id=invoice.order_id, status=Delivery.Status.VALIDATED
             ).values_list("date", flat=True)
         ]
-    invoice.delivery_date = max(delivered_on) if delivered_on else None
+    # Lines billing no delivery line (a kept surplus re-invoiced by a return case) keep the delivery date
+    # their draft was given: an intra-EU supply needs one (BR-IC-11).
+    invoice.delivery_date = max(delivered_on) if delivered_on else invoice.delivery_date
     if invoice.kind == Invoice.Kind.DEPOSIT and invoice.order_id:
         order = Order.objects.select_for_update().get(pk=invoice.order_id)
         _check_deposit_fits(order, list(order.milestones.all()))
@@ -818,14 +822,26 @@ def _count_invoiced(lines: list[InvoiceLine]) -> None:
 
 
 def credited_so_far(invoice_line_ids) -> dict[int, tuple[Decimal, Decimal]]:
-    """(quantity, amount) already credited per invoice line, on draft or issued credit notes."""
+    """(quantity taken back, amount credited) per invoice line, on draft or issued credit notes.
+
+    A price reduction credits an amount and takes no quantity back (`billing.crediting`)."""
     rows = (
         InvoiceLine.objects.filter(credited_line_id__in=invoice_line_ids)
         .exclude(invoice__status=Invoice.Status.CANCELLED)
         .values("credited_line_id")
-        .annotate(q=Sum("quantity"), a=Sum("net_amount"))
+        .annotate(q=Sum("quantity", filter=Q(price_reduction=False)), a=Sum("net_amount"))
     )
     return {row["credited_line_id"]: (row["q"] or ZERO, row["a"] or ZERO) for row in rows}
+
+
+def credit_room(invoice_lines) -> dict[int, crediting.Room]:
+    """What each invoice line may still be credited: units not taken back and the amount not credited."""
+    so_far = credited_so_far([line.pk for line in invoice_lines])
+    rooms = {}
+    for line in invoice_lines:
+        taken_back, credited = so_far.get(line.pk, (ZERO, ZERO))
+        rooms[line.pk] = crediting.Room(line.quantity - taken_back, line.net_amount - credited)
+    return rooms
 
 
 @transaction.atomic
@@ -840,11 +856,17 @@ def create_credit_note(
 ) -> Invoice:
     """Draft a credit note (avoir) correcting an issued invoice.
 
-    `lines` are {"invoice_line": InvoiceLine or id, "quantity": …, "unit_price": … (optional, for a price
-    correction: the amount credited per unit)}. Rules: a credit note needs the case number that
-    justifies it (`source_reference`, e.g. RET-2026-00042), unless it is a pure commercial gesture,
-    which needs a category and its own permission; per invoice line, the credited quantity cannot
-    exceed the invoiced quantity and the credited amount cannot exceed what is left to credit.
+    `lines` are {"invoice_line": InvoiceLine or id, "quantity": …, "unit_price": … (optional),
+    "price_reduction": … (optional)}. A line either takes `quantity` units back (returned, missing, billed
+    too many: by default, without a unit price or at the invoiced one) or, with a lower unit price, only
+    reduces the price of units the customer keeps (the amount credited per unit; `price_reduction`
+    overrides the guess). Units taken back without a unit price are credited at the price still left on
+    the invoice line: the invoiced price, less any earlier price reduction (`billing.crediting`).
+
+    Rules: a credit note needs the case number that justifies it (`source_reference`, e.g.
+    RET-2026-00042), unless it is a pure commercial gesture, which needs a category and its own permission;
+    per invoice line, units taken back cannot exceed those invoiced and not yet taken back, and the amount
+    credited cannot exceed what is left to credit — for part of the units, their share of it.
     """
     permissions.require(by, "credit_note.manage")
     if not source_reference and not gesture_category:
@@ -866,8 +888,7 @@ def create_credit_note(
     if not lines:
         _fail(errors.NO_LINES)
     originals = {line.pk: line for line in invoice.lines.select_related("product")}
-    so_far = credited_so_far(list(originals))
-    requested: dict[int, tuple[Decimal, Decimal]] = {}
+    rooms = credit_room(list(originals.values()))
     new_lines = []
     for position, data in enumerate(lines, start=1):
         ref = data.get("invoice_line")
@@ -877,27 +898,34 @@ def create_credit_note(
         qty = _decimal(data.get("quantity"))
         if qty <= 0:
             _fail(errors.CREDIT_QUANTITY_NOT_POSITIVE)
-        price = (
-            _decimal(data["unit_price"]) if data.get("unit_price") not in (None, "") else original.unit_price
-        )
+        sku, room = original.product.sku, rooms[original.pk]
+        # Even a price reduction applies to units the customer still has, not to units already taken back.
+        if qty > room.quantity:
+            _fail(errors.CREDIT_EXCEEDS_QUANTITY, sku=sku, left=_fmt(room.quantity))
+        priced = data.get("unit_price") not in (None, "")
+        if priced:
+            price = _decimal(data["unit_price"])
+        else:
+            price = room.take_back_price(qty, original.unit_price, original.discount_percent)
+            if price <= 0:
+                _fail(errors.CREDIT_EXCEEDS_AMOUNT, sku=sku, left=_fr(room.amount))
         if price <= 0 or price > original.unit_price:
-            _fail(errors.CREDIT_PRICE_OUT_OF_RANGE, sku=original.product.sku)
+            _fail(errors.CREDIT_PRICE_OUT_OF_RANGE, sku=sku)
+        reduction = data.get("price_reduction")
+        reduction = bool(priced and price != original.unit_price) if reduction is None else bool(reduction)
         net = money.line_net(qty, price, original.discount_percent)
-        done_qty, done_amount = so_far.get(original.pk, (ZERO, ZERO))
-        prev_qty, prev_amount = requested.get(original.pk, (ZERO, ZERO))
-        if done_qty + prev_qty + qty > original.quantity:
+        if net > room.amount:
+            _fail(errors.CREDIT_EXCEEDS_AMOUNT, sku=sku, left=_fr(room.amount))
+        if net > room.worth(qty):
             _fail(
-                errors.CREDIT_EXCEEDS_QUANTITY,
-                sku=original.product.sku,
-                left=_fmt(original.quantity - done_qty - prev_qty),
+                errors.CREDIT_EXCEEDS_UNITS_VALUE,
+                sku=sku,
+                qty=_fmt(qty),
+                worth=_fr(room.worth(qty)),
+                left=_fr(room.amount),
+                units=_fmt(room.quantity),
             )
-        if done_amount + prev_amount + net > original.net_amount:
-            _fail(
-                errors.CREDIT_EXCEEDS_AMOUNT,
-                sku=original.product.sku,
-                left=original.net_amount - done_amount - prev_amount,
-            )
-        requested[original.pk] = (prev_qty + qty, prev_amount + net)
+        rooms[original.pk] = room.after(qty, net, takes_back=not reduction)
         new_lines.append(
             InvoiceLine(
                 position=position,
@@ -913,12 +941,13 @@ def create_credit_note(
                 vat_category=original.vat_category,
                 vat_exemption_reason=original.vat_exemption_reason,
                 net_amount=net,
-                # A price reduction is booked on 709; goods or services taken back reverse 707/706; a
-                # deposit credited, whatever the reason, reverses the advance on 4191.
+                price_reduction=reduction,
+                # A price reduction is booked on 709; goods or services taken back reverse 707/706, even
+                # at a price an earlier reduction lowered; a deposit credited, whatever the reason,
+                # reverses the advance on 4191.
                 account_code=(
                     original.account_code
-                    if invoice.kind == Invoice.Kind.DEPOSIT
-                    or not (price != original.unit_price or gesture_category)
+                    if invoice.kind == Invoice.Kind.DEPOSIT or not (reduction or gesture_category)
                     else chart.DISCOUNTS_GRANTED
                 ),
             )
@@ -964,3 +993,147 @@ def _decimal(value) -> Decimal:
 
 def _fmt(qty: Decimal) -> str:
     return format(qty.normalize(), "f").replace(".", ",")
+
+
+# --- Correcting a draft before it is issued -------------------------------------------------------
+#
+# The assistant finds drafts that drifted from what was agreed or shipped: a quantity above the
+# delivery, the wrong price, discount or VAT, a deposit not deducted (an imported or hand-made draft). A
+# draft has no number and no entry yet, so the fix is to amend it in place — the line re-priced, the
+# totals and the deposit deductions computed again — rather than cancel and redraft it, which would
+# lose whatever else was adjusted on it. Drafts built from the billing schedule (and deposit invoices)
+# are left out: their lines are shares of the order computed together, so one cannot change alone;
+# they are cancelled and drafted again.
+
+
+def _lock_correctable(invoice_id) -> Invoice:
+    invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice_id)
+    if invoice.status != Invoice.Status.DRAFT:
+        _fail(errors.NOT_DRAFT, number=str(invoice))
+    if invoice.kind != Invoice.Kind.INVOICE or invoice.milestone_id is not None:
+        _fail(errors.DRAFT_FROM_SCHEDULE, number=str(invoice))
+    return invoice
+
+
+def _refresh_draft(invoice: Invoice) -> None:
+    """Totals from the lines, and the deposits deducted again from scratch: the draft gives back what
+    it reserved, then takes what its new totals allow (DepositDeduction rows of a draft are a
+    reservation, like its quantities)."""
+    lines = list(InvoiceLine.objects.filter(invoice=invoice))
+    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
+    invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
+    if invoice.order_id is not None:
+        DepositDeduction.objects.filter(invoice=invoice).delete()
+        invoice.deposits_deducted = _deduct_deposits(invoice, totals, _deposits_left(invoice.order))
+    invoice.save(update_fields=["total_untaxed", "total_vat", "total", "deposits_deducted"])
+
+
+def _corrected_quantity(line: InvoiceLine, raw) -> Decimal:
+    """A positive quantity that keeps the rule invoiced ≤ delivered (services: ≤ ordered), counting
+    what the other live invoices already bill of the same delivery or order line."""
+    qty = money.quantity(_decimal(raw))
+    if qty <= 0:
+        _fail(errors.CREDIT_QUANTITY_NOT_POSITIVE)
+    if line.delivery_line_id is not None:
+        field, source, available = "delivery_line_id", line.delivery_line_id, line.delivery_line.quantity
+    elif line.order_line_id is not None and line.product.kind == Product.Kind.SERVICE:
+        field, source, available = "order_line_id", line.order_line_id, line.order_line.quantity
+    else:
+        return qty  # a line outside the order (a re-invoice of a return case): nothing caps it here
+    elsewhere = _claimed(field, [source]).get(source, ZERO) - line.quantity
+    left = available - elsewhere
+    if qty > left:
+        _fail(errors.CORRECTION_EXCEEDS, sku=line.product.sku, left=_fmt(left), quantity=_fmt(qty))
+    return qty
+
+
+@transaction.atomic
+def correct_draft_line(
+    line,
+    *,
+    by,
+    reason: str = "",
+    quantity=None,
+    unit_price=None,
+    discount_percent=None,
+    vat_from_product: bool = False,
+) -> InvoiceLine:
+    """Amend one line of a draft invoice: its quantity, unit price excl. VAT, discount, or its VAT
+    taken again from the product and the customer's regime (the only VAT a line may carry)."""
+    permissions.require(by, "invoice.manage")
+    try:
+        line_id = int(getattr(line, "pk", line))
+        invoice_id = InvoiceLine.objects.values_list("invoice_id", flat=True).get(pk=line_id)
+    except (InvoiceLine.DoesNotExist, TypeError, ValueError):
+        raise NotFound(*errors.LINE_MISSING) from None
+    invoice = _lock_correctable(invoice_id)
+    line = InvoiceLine.objects.select_related("product", "delivery_line", "order_line").get(pk=line_id)
+    fields = (
+        "quantity",
+        "unit_price",
+        "discount_percent",
+        "vat_rate",
+        "vat_category",
+        "vat_exemption_reason",
+    )
+    before = {name: getattr(line, name) for name in fields}
+    if quantity is not None:
+        line.quantity = _corrected_quantity(line, quantity)
+    if unit_price is not None:
+        price = _decimal(unit_price)
+        if price < 0:
+            _fail(sales_errors.PRICE_NEGATIVE, position=line.position)
+        line.unit_price = money.unit_price(price)
+    if discount_percent is not None:
+        discount = _decimal(discount_percent)
+        if not ZERO <= discount <= Decimal("100"):
+            _fail(sales_errors.DISCOUNT_OUT_OF_RANGE, position=line.position)
+        line.discount_percent = discount.quantize(Decimal("0.01"))
+    if vat_from_product:
+        product = line.product
+        tax = vat.treatment(
+            regime=invoice.customer.vat_regime,
+            is_service=not product.is_stocked,
+            rate=product.vat_rate,
+            exemption_reason=product.vat_exemption_reason,
+            exemption_code=product.vat_exemption_code,
+        )
+        line.vat_rate, line.vat_category, line.vat_exemption_reason = tax.rate, tax.category, tax.reason
+    changes = {
+        name: [before[name], getattr(line, name)] for name in fields if before[name] != getattr(line, name)
+    }
+    if not changes:
+        _fail(errors.CORRECTION_CHANGES_NOTHING, sku=line.product.sku, number=str(invoice))
+    line.net_amount = money.line_net(line.quantity, line.unit_price, line.discount_percent)
+    if line.net_amount > money.MAX_LINE_AMOUNT:
+        _fail(sales_errors.AMOUNT_TOO_LARGE, position=line.position, limit=money.fr(money.MAX_LINE_AMOUNT, 0))
+    line.save(update_fields=[*fields, "net_amount"])
+    _refresh_draft(invoice)
+    audit.record(
+        "invoice.line_corrected",
+        by=by,
+        obj=invoice,
+        data={"line": line.position, "sku": line.product.sku, "changes": changes, "reason": reason},
+    )
+    return line
+
+
+@transaction.atomic
+def deduct_deposits_on_draft(invoice: Invoice, *, by, reason: str = "") -> Invoice:
+    """Deduct from a draft the order's deposits it does not deduct yet: a draft imported or drawn up
+    by hand without them (those the service prepares deduct them already)."""
+    permissions.require(by, "invoice.manage")
+    invoice = _lock_correctable(invoice.pk)
+    if invoice.order_id is None:
+        _fail(errors.DEPOSIT_NEEDS_ORDER, number=str(invoice))
+    before = invoice.deposits_deducted
+    _refresh_draft(invoice)
+    if invoice.deposits_deducted <= before:
+        _fail(errors.NO_DEPOSIT_TO_DEDUCT, number=str(invoice))
+    audit.record(
+        "invoice.deposits_deducted",
+        by=by,
+        obj=invoice,
+        data={"before": before, "deducted": invoice.deposits_deducted, "reason": reason},
+    )
+    return invoice

@@ -5,7 +5,7 @@ rounded half-up to the cent; VAT is computed per rate on the sum of the rounded 
 BR-CO-10…17). Never use float for any of these.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -62,6 +62,19 @@ def line_net(qty, price, discount_percent=ZERO) -> Decimal:
     if discount:
         gross = gross * (HUNDRED - discount) / HUNDRED
     return amount(gross)
+
+
+def unit_price_within(net_cap, qty, discount_percent=ZERO) -> Decimal:
+    """The highest unit price (to the 0.0001) at which `qty` units, less the discount, stay within `net_cap`
+    once rounded like a line (`line_net`): what a credit may still give per unit when only `net_cap` is left.
+
+    Rounded down, never half-up: the product then never exceeds `net_cap`, which is on the cent, so neither
+    does its rounding."""
+    qty, cap = D(qty), D(net_cap)
+    factor = (HUNDRED - D(discount_percent)) / HUNDRED
+    if qty <= 0 or factor <= 0 or cap <= 0:
+        return ZERO
+    return (cap / (qty * factor)).quantize(PRICE_STEP, rounding=ROUND_DOWN)
 
 
 def vat_on(base, rate_percent) -> Decimal:

@@ -46,6 +46,10 @@ _READ = {
     "proposal.view",
 }
 
+# Segregation of duties, the usual internal control of a French SME's books: order administration (ADV)
+# prepares invoices and credit notes from what was ordered and delivered, but issuing one (the legal act
+# that takes a number and posts revenue) and recording money received are accounting's — whoever sells
+# never posts the revenue or the cash of the sale alone. Direction may do everything.
 PERMISSIONS: dict[str, set[str]] = {
     Role.COMMERCIAL: _READ
     | {

@@ -1,10 +1,10 @@
 """The demo's clock: the history is told day by day, and the services must believe it is that day.
 
-Most services take the document date as an argument (`date=`), but some facts are stamped with the
-current time by the services themselves: when a return case was opened, decided and resolved (its SLA
-deadlines follow), when a milestone was reached, when a credit note drafted by a case resolution is
-issued (`returns.services.resolve_with_credit_note` issues it « today »), every audit event. Without a
-clock a year of return cases would all open, and all be credited, on the day `seed-demo` runs.
+The services take the business date of what they record as an argument (`date=`): invoices, deliveries,
+payments, and the return cases' openings, receipts and resolutions with the documents they produce. But
+some facts are stamped with the current time by the services themselves: every audit event, when a
+document was validated or issued, when a milestone was reached, when a return case was submitted,
+decided or closed. Without a clock the whole year's audit trail would be dated the day `seed-demo` runs.
 
 So while the story runs, `django.utils.timezone.now()` reads this clock. It is set to each simulated
 business day (from 08:30, a few seconds more at each reading, so times stay in order within the day),

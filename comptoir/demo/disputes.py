@@ -225,11 +225,7 @@ class ReturnsDesk:
         story = self.story
         if shipment.disputed or shipment.order.steps or shipment.invoice.pk in story.corrected:
             return False
-        if kind.paid and story.due.get(shipment.invoice.pk, Decimal("0")) > 0:
-            return False
-        # A re-invoice has no delivery line, hence no delivery date: billing cannot issue it for an
-        # intra-EU supply (BR-IC-11), so surpluses are found at French customers only.
-        return not (kind.resolution == "reinvoice" and shipment.order.customer.abroad)
+        return not (kind.paid and story.due.get(shipment.invoice.pk, Decimal("0")) > 0)
 
     def _other_invoice_due(self, shipment) -> bool:
         customer = shipment.order.customer
@@ -265,6 +261,7 @@ class ReturnsDesk:
             reason=kind.reason,
             customer_statement=rng.choice(STATEMENTS[kind.reason]),
             customer=shipment.order.customer.obj,
+            date=day,
         )
         case = submit_case(case, by=self.users["adv"])
         self.story.counts["dossiers de retour"] += 1
@@ -330,7 +327,7 @@ class ReturnsDesk:
             resolution = "credit_note"  # nothing left on the shelf: credited instead
         if resolution == "replacement":
             resolve_with_replacement(
-                case, by=self.users["direction"], reason=f"Renvoi de la marchandise — {case.number}"
+                case, by=self.users["direction"], reason=f"Renvoi de la marchandise — {case.number}", date=day
             )
             for line in case.lines.all():
                 story.stock[line.product_id] -= line.quantity
@@ -342,9 +339,18 @@ class ReturnsDesk:
                 reason="Aucun défaut constaté après essai : l'outil fonctionne normalement",
             )
         elif resolution == "reinvoice":
+            if not self._in_stock(case):
+                # The kept surplus leaves the stock when re-invoiced: wait for the next receipt.
+                story.at(_next(day, 1), self._resolve, flow)
+                return
             invoiced = resolve_with_reinvoice(
-                case, by=self.users["adv"], reason=f"Excédent conservé par le client — {case.number}"
+                case,
+                by=self.users["adv"],
+                reason=f"Excédent conservé par le client — {case.number}",
+                date=day,
             )
+            for line in case.lines.all():
+                story.stock[line.product_id] -= line.quantity
             story.counts["refacturations"] += 1
             story.at(day, story._issue, invoiced.invoice, flow.shipment.order.customer)
         else:
@@ -353,7 +359,7 @@ class ReturnsDesk:
                 # The negotiated price was a few per cent lower than the one invoiced.
                 share = Decimal(story.rng.choice([5, 8, 10])) / Decimal("100")
                 amount = max(Decimal("0.01"), (case.amount_at_stake * share).quantize(Decimal("0.01")))
-            for result in resolve_with_credit_note(case, by=self.users["compta"], amount=amount):
+            for result in resolve_with_credit_note(case, by=self.users["compta"], amount=amount, date=day):
                 story.credit_settled(
                     day, result.credit_note, flow.shipment.order.customer, refund=kind.refund
                 )

@@ -14,7 +14,8 @@ returns pages know about is in the demo even when it is small: an invoice at eve
 exempt training day, a customer in Belgium (reverse charge, intra-EU supply) and one in Switzerland
 (export), service contracts paid in two goes (VAT on receipts), orders with a 30 % deposit or billed
 by milestones, commercial gestures, and a year of return cases (`disputes.py`). The services stamp
-some facts with the current time, so the story runs on a clock set to each day (`clock.py`).
+some facts (audit events, validations, decisions) with the current time, so the story runs on a clock set
+to each day (`clock.py`).
 
 Everything comes from one `random.Random(seed)`: the same options give the same data.
 """
@@ -326,8 +327,8 @@ class _Story:
         self.invoices: list[tuple[datetime.date, object, _Customer]] = []
         # Credit notes left on a customer's account, deducted from their next invoice.
         self.credits: dict[int, list] = defaultdict(list)
-        # Invoices a credit note already corrects: a gesture and a return case never share one (a price
-        # reduction credited over the whole quantity leaves no quantity to credit for goods sent back).
+        # Invoices a credit note already corrects: a gesture and a return case never share one, so that each
+        # correction reads on its own (a case's credit note credits the price the goods were invoiced at).
         self.corrected: set[int] = set()
         self.applied_elsewhere: set[int] = set()
         self.returns = ReturnsDesk(self)

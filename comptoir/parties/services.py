@@ -1,10 +1,13 @@
 """Business actions on the company and customers. Identifiers are validated with python-stdnum."""
 
 from django.db import IntegrityError, transaction
+from django.utils.dates import MONTHS
 from stdnum.eu import vat as eu_vat
 
 from comptoir.core import audit, money, permissions
+from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
+from comptoir.core.models import NumberSequence
 from comptoir.parties import errors
 from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, clean_siret, clean_vat
 from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress, VatRegime
@@ -170,6 +173,7 @@ def configure_company(*, by, **fields) -> Company:
     _check_payment_terms(merged.get("default_payment_days"), False)
     if merged.get("late_penalty_rate") is not None and money.D(merged["late_penalty_rate"]) < 0:
         _fail(errors.NEGATIVE_PENALTY_RATE)
+    _refuse_numbering_change(current, fields)
     # The audit names the fields that really changed (a settings form sends every field each time).
     changed = sorted(f for f in fields if f not in current or merged[f] != current[f])
     if company is not None and not changed:
@@ -180,6 +184,35 @@ def configure_company(*, by, **fields) -> Company:
     company.save()
     audit.record("company.configured", by=by, obj=company, data={"fields": changed})
     return company
+
+
+# Counters of documents that carry no legal number and post no entry: quotes, orders, delivery notes,
+# receipts, return cases and their receipts.
+_COMMERCIAL_SERIES = ("DEV", "CMD", "BL", "REC", "RET", "RR")
+
+
+def _books_started() -> bool:
+    """Whether an invoice or a credit note was issued or an entry posted.
+
+    Parties cannot look at billing or accounting (they depend on it); the number counters, in core, say it
+    for them: a number is taken only by the transaction that issues or posts (a rollback gives it back),
+    so any counter above zero outside the commercial series means the books have started."""
+    return NumberSequence.objects.filter(last_value__gt=0).exclude(series__in=_COMMERCIAL_SERIES).exists()
+
+
+def _refuse_numbering_change(current: dict, fields: dict) -> None:
+    """The invoice series and the fiscal year's first month are fixed once the books have started: a new
+    prefix would break the gap-free numbering of the year, a new first month the fiscal years of the
+    entries already posted (and the FEC that follows them). Sending the same value again is no change."""
+    for field, error, shown in (
+        ("invoice_series", errors.INVOICE_SERIES_LOCKED, str),
+        ("fiscal_year_start_month", errors.FISCAL_YEAR_START_LOCKED, lambda month: MONTHS.get(month, month)),
+    ):
+        if field not in fields:
+            continue
+        before = current.get(field, Company._meta.get_field(field).default)
+        if fields[field] != before and _books_started():
+            raise Conflict(*error, current=shown(before), value=shown(fields[field]))
 
 
 def get_company() -> Company:

@@ -8,6 +8,8 @@ from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from comptoir.accounting.chart import CUSTOMERS
+from comptoir.accounting.models import OpenItem
 from comptoir.billing.models import Invoice
 from comptoir.core.money import amount
 from comptoir.parties.models import Customer
@@ -80,9 +82,24 @@ def with_amount_paid(qs):
     )
 
 
+def _open_on_411(qs):
+    """The documents of `qs` (invoices, credit notes, payments) whose entry has a 411 line not lettered."""
+    return qs.filter(entry_id__in=OpenItem.objects.filter(account__code=CUSTOMERS).values("entry_id"))
+
+
+def possibly_unsettled(qs):
+    """The invoices of `qs` whose receivable is still open: a 411 line of their entry not lettered.
+
+    An invoice's own 411 lines are lettered only once it is settled and lettering is never undone, so
+    every invoice with something left to pay is among them; the open items make that a read of a few
+    rows instead of the settlement of every invoice ever issued. A settled invoice may stay unlettered
+    (a credit note spread over several invoices): callers keep their exact test on `amount_paid`."""
+    return _open_on_411(qs)
+
+
 def _open_invoices(**filters) -> list:
     qs = with_amount_paid(
-        Invoice.objects.filter(status=Invoice.Status.ISSUED, **filters)
+        possibly_unsettled(Invoice.objects.filter(status=Invoice.Status.ISSUED, **filters))
         .exclude(kind=Invoice.Kind.CREDIT_NOTE)
         .select_related("customer")
     )
@@ -98,6 +115,44 @@ def open_invoices(customer=None):
 
 def overdue_invoices(today=None):
     return _open_invoices(due_date__lt=today or timezone.localdate())
+
+
+@dataclass(frozen=True)
+class OverdueSummary:
+    """The invoices past their due date with something left to pay: how many, what they leave to pay
+    in all, and the first few by due date (each with `amount_paid` and `balance_due`)."""
+
+    count: int
+    balance_due: Decimal
+    first: list
+
+
+def overdue_summary(today=None, first: int = 5) -> OverdueSummary:
+    """What `overdue_invoices` gives, summed: the invoices are read as figures (id, total, paid), and
+    only the first `first` as whole rows. Two queries, whatever the number of overdue invoices."""
+    today = today or timezone.localdate()
+    qs = with_amount_paid(
+        possibly_unsettled(Invoice.objects.filter(status=Invoice.Status.ISSUED, due_date__lt=today)).exclude(
+            kind=Invoice.Kind.CREDIT_NOTE
+        )
+    )
+    # What is left to pay is compared here only, in exact decimals (SQLite sums amounts as floats): the
+    # few settled invoices still unlettered are not worth computing their settlement twice in SQL.
+    due = [
+        (pk, total - paid)
+        for pk, total, paid in qs.order_by("due_date", "id").values_list("pk", "total", "amount_paid")
+        if paid < total
+    ]
+    shown = [pk for pk, _left in due[:first]]
+    rows = {
+        invoice.pk: invoice
+        for invoice in with_amount_paid(Invoice.objects.filter(pk__in=shown).select_related("customer"))
+    }
+    for invoice in rows.values():
+        invoice.balance_due = invoice.total - invoice.amount_paid
+    return OverdueSummary(
+        count=len(due), balance_due=sum((left for _pk, left in due), ZERO), first=[rows[pk] for pk in shown]
+    )
 
 
 # --- Aged receivables (balance âgée clients) ------------------------------------------------------
@@ -180,9 +235,12 @@ def aged_receivables(today: datetime.date | None = None, search: str = "") -> Ag
         *(When(due__gte=limit, then=Value(name)) for limit, name in zip(limits, BUCKETS[1:4], strict=True)),
         default=Value(BUCKETS[4]),
     )
+    # Each part looks among the documents whose 411 line is still open: an invoice is lettered once
+    # settled; a credit note's line only with the one invoice its whole amount went to; a payment's
+    # unallocated remainder ("non affecté") once used up. Whatever is left is exactly checked below.
     invoices = (
         with_amount_paid(
-            Invoice.objects.filter(customer_filter, status=Invoice.Status.ISSUED).exclude(
+            possibly_unsettled(Invoice.objects.filter(customer_filter, status=Invoice.Status.ISSUED)).exclude(
                 kind=Invoice.Kind.CREDIT_NOTE
             )
         )
@@ -196,7 +254,11 @@ def aged_receivables(today: datetime.date | None = None, search: str = "") -> Ag
         .order_by()
     )
     credit_notes = (
-        Invoice.objects.filter(customer_filter, status=Invoice.Status.ISSUED, kind=Invoice.Kind.CREDIT_NOTE)
+        _open_on_411(
+            Invoice.objects.filter(
+                customer_filter, status=Invoice.Status.ISSUED, kind=Invoice.Kind.CREDIT_NOTE
+            )
+        )
         .annotate(
             left=F("total") - _settled(CreditApplication, "credit_note") - _settled(Refund, "credit_note")
         )
@@ -206,7 +268,7 @@ def aged_receivables(today: datetime.date | None = None, search: str = "") -> Ag
         .order_by()
     )
     payments = (
-        Payment.objects.filter(customer_filter)
+        _open_on_411(Payment.objects.filter(customer_filter))
         .annotate(left=F("amount") - _settled(PaymentAllocation, "payment"))
         .filter(left__gt=0)
         .values("customer_id")

@@ -47,32 +47,8 @@ def allocated_totals(invoice_ids) -> dict[int, Decimal]:
     return totals
 
 
-@transaction.atomic
-def register_payment(
-    customer: Customer,
-    *,
-    by,
-    amount,
-    method: str,
-    date: datetime.date | None = None,
-    reference: str = "",
-    allocations=(),
-) -> Payment:
-    """Record money received and allocate it to invoices, partly or fully.
-
-    `allocations` is a list of {"invoice": Invoice or id, "amount": …}. What is not allocated stays
-    on the customer's account as a credit. Posting: 512 debit / 411 credit, one 411 line per invoice
-    so that each fully paid invoice is lettered with exactly the lines that settle it.
-    """
-    permissions.require(by, "payment.register")
-    amount = _amount(amount)
-    if amount <= 0:
-        _fail(errors.AMOUNT_NOT_POSITIVE)
-    if method not in Payment.Method.values:
-        _fail(errors.INVALID_METHOD, value=method)
-    date = date or timezone.localdate()
-    if date > timezone.localdate():
-        _fail(errors.DATE_IN_FUTURE)
+def _wanted(allocations) -> list[tuple[int, Decimal]]:
+    """(invoice id, amount) from {"invoice": Invoice or id, "amount": …} items, each amount positive."""
     wanted: list[tuple[int, Decimal]] = []
     for alloc in allocations:
         ref = alloc.get("invoice")
@@ -80,9 +56,12 @@ def register_payment(
         if alloc_amount <= 0:
             _fail(errors.ALLOCATION_NOT_POSITIVE)
         wanted.append((getattr(ref, "pk", ref), alloc_amount))
-    allocated = sum((a for _, a in wanted), ZERO)
-    if allocated > amount:
-        _fail(errors.OVER_ALLOCATED, allocated=_euros(allocated), amount=_euros(amount))
+    return wanted
+
+
+def _lock_payable(customer: Customer, wanted) -> tuple[dict[int, Invoice], dict[int, Decimal]]:
+    """The invoices an allocation settles, locked, each checked payable by `customer` for that amount;
+    and what had settled each before."""
     # Lock invoices in id order: two payments on the same invoice serialise and cannot over-pay it.
     invoices = {
         inv.pk: inv
@@ -109,45 +88,31 @@ def register_payment(
                 due=_euros(due),
                 amount=_euros(alloc_amount),
             )
-    number = numbering.next_number("REG", date.year)
-    label = f"Règlement {number} {customer.name}"
-    bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
-    entry_lines = [ledger.Line(bank, debit=amount, label=label)]
-    for invoice_id, alloc_amount in wanted:
-        entry_lines.append(
-            ledger.Line(
-                chart.CUSTOMERS,
-                credit=alloc_amount,
-                label=f"{label} — {invoices[invoice_id].number}",
-                partner_id=customer.pk,
-            )
+    return invoices, already
+
+
+def _allocation_lines(customer, label: str, wanted, invoices, releases) -> list:
+    """One 411 credit per invoice settled (so each is lettered with exactly its own lines), then the
+    VAT on services the money cashes, moved from 44574 to 44571."""
+    lines = [
+        ledger.Line(
+            chart.CUSTOMERS,
+            credit=alloc_amount,
+            label=f"{label} — {invoices[invoice_id].number}",
+            partner_id=customer.pk,
         )
-    if amount > allocated:
-        entry_lines.append(
-            ledger.Line(
-                chart.CUSTOMERS,
-                credit=amount - allocated,
-                label=f"{label} — non affecté",
-                partner_id=customer.pk,
-            )
-        )
-    releases = _vat_releases(invoices, wanted, already)
+        for invoice_id, alloc_amount in wanted
+    ]
     for (invoice_id, rate), moved in releases.items():
         vat_label = f"TVA encaissée {invoices[invoice_id].number}"
-        entry_lines.append(ledger.Line(chart.VAT_PENDING, debit=moved, label=vat_label, vat_rate=rate))
-        entry_lines.append(ledger.Line(chart.VAT_COLLECTED, credit=moved, label=vat_label, vat_rate=rate))
-    entry, posted = ledger.post_entry("BQ", date=date, label=label, document_number=number, lines=entry_lines)
-    payment = Payment.objects.create(
-        number=number,
-        customer=customer,
-        date=date,
-        method=method,
-        reference=reference[:80],
-        amount=amount,
-        entry=entry,
-        created_by=by if getattr(by, "pk", None) else None,
-    )
-    credit_lines = posted[1 : 1 + len(wanted)]
+        lines.append(ledger.Line(chart.VAT_PENDING, debit=moved, label=vat_label, vat_rate=rate))
+        lines.append(ledger.Line(chart.VAT_COLLECTED, credit=moved, label=vat_label, vat_rate=rate))
+    return lines
+
+
+def _record_allocations(payment, wanted, invoices, already, releases, credit_lines, *, date) -> None:
+    """The allocations with the 411 credit line each was posted on, the VAT they released, and the
+    lettering of every invoice they settle."""
     created = PaymentAllocation.objects.bulk_create(
         [
             PaymentAllocation(payment=payment, invoice_id=invoice_id, amount=alloc_amount, entry_line=line)
@@ -164,9 +129,70 @@ def register_payment(
         ]
     )
     settled = [invoices[i] for i, a in wanted if already.get(i, ZERO) + a == invoices[i].amount_payable]
-    # An invoice this payment alone settles: its settling lines are the ones just posted.
+    # An invoice settled by this money alone: its settling lines are the ones just posted.
     fresh = {alloc.invoice_id: [alloc.entry_line] for alloc in created if alloc.invoice_id not in already}
     _letter_settled_invoices(settled, date=date, fresh_credits=fresh)
+
+
+@transaction.atomic
+def register_payment(
+    customer: Customer,
+    *,
+    by,
+    amount,
+    method: str,
+    date: datetime.date | None = None,
+    reference: str = "",
+    allocations=(),
+) -> Payment:
+    """Record money received and allocate it to invoices, partly or fully.
+
+    `allocations` is a list of {"invoice": Invoice or id, "amount": …}. What is not allocated stays
+    on the customer's account as a credit. Posting: 512 debit / 411 credit, one 411 line per invoice
+    so that each fully paid invoice is lettered with exactly the lines that settle it.
+    """
+    permissions.require(by, "payment.register")
+    amount = _amount(amount)
+    if amount <= 0:
+        _fail(errors.AMOUNT_NOT_POSITIVE)
+    if method not in Payment.Method.values:
+        _fail(errors.INVALID_METHOD, value=method)
+    date = date or timezone.localdate()
+    if date > timezone.localdate():
+        _fail(errors.DATE_IN_FUTURE)
+    wanted = _wanted(allocations)
+    allocated = sum((a for _, a in wanted), ZERO)
+    if allocated > amount:
+        _fail(errors.OVER_ALLOCATED, allocated=_euros(allocated), amount=_euros(amount))
+    invoices, already = _lock_payable(customer, wanted)
+    number = numbering.next_number("REG", date.year)
+    label = f"Règlement {number} {customer.name}"
+    bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
+    releases = _vat_releases(invoices, wanted, already)
+    allocation_lines = _allocation_lines(customer, label, wanted, invoices, releases)
+    entry_lines = [ledger.Line(bank, debit=amount, label=label), *allocation_lines[: len(wanted)]]
+    if amount > allocated:
+        entry_lines.append(
+            ledger.Line(
+                chart.CUSTOMERS,
+                credit=amount - allocated,
+                label=f"{label} — non affecté",
+                partner_id=customer.pk,
+            )
+        )
+    entry_lines.extend(allocation_lines[len(wanted) :])
+    entry, posted = ledger.post_entry("BQ", date=date, label=label, document_number=number, lines=entry_lines)
+    payment = Payment.objects.create(
+        number=number,
+        customer=customer,
+        date=date,
+        method=method,
+        reference=reference[:80],
+        amount=amount,
+        entry=entry,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    _record_allocations(payment, wanted, invoices, already, releases, posted[1 : 1 + len(wanted)], date=date)
     audit.record(
         "payment.registered",
         by=by,
@@ -382,3 +408,78 @@ def refund_credit_note(
     )
     audit.record("credit_note.refunded", by=by, obj=credit_note, data={"refund": number, "amount": amount})
     return refund
+
+
+def unallocated(payment: Payment) -> Decimal:
+    """What of a payment sits on the customer's account, not yet allocated to an invoice."""
+    allocated = PaymentAllocation.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"]
+    return payment.amount - money.amount(allocated or ZERO)
+
+
+@transaction.atomic
+def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date | None = None) -> Payment:
+    """Allocate what a payment left unallocated (an advance, a payment whose remittance advice came
+    later) to issued invoices of its customer.
+
+    Lettering needs one 411 credit line per invoice, and the payment's entry has a single "non
+    affecté" line; so the allocation posts a reclassification in OD — 411 debit (the advance used) /
+    411 credit per invoice — the same shape the payment would have had if allocated on receipt. VAT on
+    services due on receipt becomes due at this date: until the money is matched to an invoice, nobody
+    knows which invoice's VAT it cashes. When the advance is used up, its line is lettered with the
+    reclassification debits.
+    """
+    permissions.require(by, "payment.register")
+    try:
+        payment = Payment.objects.select_for_update().select_related("customer").get(pk=payment.pk)
+    except Payment.DoesNotExist:
+        raise NotFound(*errors.UNKNOWN_PAYMENT, value=payment.pk) from None
+    date = date or timezone.localdate()
+    if date > timezone.localdate():
+        _fail(errors.DATE_IN_FUTURE)
+    if date < payment.date:
+        _fail(errors.ALLOCATION_BEFORE_PAYMENT, number=payment.number, date=payment.date.strftime("%d/%m/%Y"))
+    wanted = _wanted(allocations)
+    if not wanted:
+        _fail(errors.NO_ALLOCATION)
+    left = unallocated(payment)
+    if left <= 0:
+        _fail(errors.NOTHING_UNALLOCATED, number=payment.number)
+    total = sum((a for _, a in wanted), ZERO)
+    if total > left:
+        _fail(errors.UNALLOCATED_EXCEEDED, number=payment.number, left=_euros(left), allocated=_euros(total))
+    customer = payment.customer
+    invoices, already = _lock_payable(customer, wanted)
+    label = f"Affectation {payment.number} {customer.name}"
+    releases = _vat_releases(invoices, wanted, already)
+    entry_lines = [
+        ledger.Line(chart.CUSTOMERS, debit=total, label=label, partner_id=customer.pk),
+        *_allocation_lines(customer, label, wanted, invoices, releases),
+    ]
+    _, posted = ledger.post_entry(
+        "OD", date=date, label=label, document_number=payment.number, lines=entry_lines
+    )
+    _record_allocations(payment, wanted, invoices, already, releases, posted[1 : 1 + len(wanted)], date=date)
+    if total == left:
+        _letter_used_advance(payment, date=date)
+    audit.record(
+        "payment.allocated",
+        by=by,
+        obj=payment,
+        data={"allocations": {invoices[i].number: a for i, a in wanted}, "unallocated_left": left - total},
+    )
+    return payment
+
+
+def _letter_used_advance(payment: Payment, *, date: datetime.date) -> None:
+    """The payment's "non affecté" credit against the reclassification debits that used it up."""
+    customers_account = ledger.account_id(chart.CUSTOMERS)
+    advance = EntryLine.objects.filter(
+        entry_id=payment.entry_id, account_id=customers_account, allocation__isnull=True
+    )
+    uses = EntryLine.objects.filter(
+        entry__journal__code="OD",
+        entry__document_number=payment.number,
+        account_id=customers_account,
+        debit__gt=0,
+    )
+    ledger.reconcile([*advance, *uses], date=date)

@@ -102,6 +102,28 @@ REPLACEMENT_NOT_APPLICABLE = (
     "return_replacement_not_applicable",
     N_("Un remplacement ne s'applique pas au motif « %(reason)s » : rien n'est manquant ni à renvoyer."),
 )
+CREDIT_EXCEEDS_LINE_VALUE = (
+    "return_credit_exceeds_line_value",
+    N_(
+        "%(sku)s : %(qty)s unité(s) du dossier ne valent plus que %(worth)s HT, réductions de prix déjà accordées déduites : l'avoir ne peut pas dépasser cette valeur."
+    ),
+)
+SURPLUS_BACK_TO_STOCK_ONLY = (
+    "return_surplus_back_to_stock_only",
+    N_(
+        "%(sku)s : un excédent n'a jamais quitté le stock comptable ; à son retour il ne peut qu'être remis en stock."
+    ),
+)
+DATE_IN_FUTURE = (
+    "return_date_in_future",
+    N_("Une action sur un dossier de retour ne peut pas être datée dans le futur (%(date)s)."),
+)
+DATE_BEFORE_DELIVERY = (
+    "return_dated_before_delivery",
+    N_(
+        "Le dossier ne peut pas être ouvert le %(date)s : le bon de livraison %(number)s n'est parti que le %(delivered)s."
+    ),
+)
 REINVOICE_EXCEEDS_CASE = (
     "return_reinvoice_exceeds_case",
     N_("%(sku)s : il ne reste que %(left)s unité(s) du dossier à refacturer."),

@@ -351,6 +351,9 @@ class ResolutionLine(models.Model):
     delivery_line = models.ForeignKey(
         DeliveryLine, null=True, blank=True, on_delete=models.PROTECT, related_name="return_resolution_lines"
     )
+    # Re-invoice of a surplus the customer keeps: the average cost the units left the stock at (the cost
+    # of goods sold of that sale, as `DeliveryLine.unit_cost` is for a delivery).
+    unit_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -108,12 +108,23 @@ def _within_authority(case: ReturnCase, user, policy: ReturnPolicy) -> None:
 # --- The table ----------------------------------------------------------------------------------------
 
 
+def _no_more_perms(case: ReturnCase) -> tuple[str, ...]:
+    return ()
+
+
+def _surplus_leaves_stock(case: ReturnCase) -> tuple[str, ...]:
+    """Re-invoicing a surplus the customer keeps takes the goods out of stock (stock.record_kept_surplus)."""
+    return ("delivery.manage",) if case.reason == Reason.SURPLUS else ()
+
+
 @dataclass(frozen=True)
 class Rule:
     perms: tuple[str, ...]
     checks: tuple[Callable[[ReturnCase, ReturnPolicy], None], ...]
     # Approving or rejecting: the amount at stake decides who may.
     decision: bool = False
+    # Permissions only some cases need, for what the action then does to them.
+    case_perms: Callable[[ReturnCase], tuple[str, ...]] = _no_more_perms
 
 
 RULES: dict[str, Rule] = {
@@ -131,7 +142,7 @@ RULES: dict[str, Rule] = {
     ),
     Kind.REPLACEMENT: Rule(("return.resolve", "delivery.validate"), (_decided, _not_refused, _replaceable)),
     # A re-invoice bills the customer (a surplus kept, a price too low): a refusal does not prevent it.
-    Kind.REINVOICE: Rule(("return.resolve", "invoice.manage"), (_decided,)),
+    Kind.REINVOICE: Rule(("return.resolve", "invoice.manage"), (_decided,), case_perms=_surplus_leaves_stock),
     Kind.REFUSAL: Rule(("return.resolve",), (_decided, _not_refused)),
     "close": Rule(("return.resolve",), (_moves_to(Status.CLOSED),)),
     "lift_block": Rule(("invoice.unblock",), (_blocking,)),
@@ -146,7 +157,7 @@ BUTTONS = ("submit", "approve", "reject", "receive", "resolve", "close", "lift_b
 def require(case: ReturnCase, action: str, *, by, policy: ReturnPolicy) -> None:
     """Refuse `action` on `case` unless `by` may take it now (permission, state, policy, threshold)."""
     rule = RULES[action]
-    for perm in rule.perms:
+    for perm in (*rule.perms, *rule.case_perms(case)):
         permissions.require(by, perm)
     for check in rule.checks:
         check(case, policy)

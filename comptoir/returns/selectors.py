@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When
 from django.utils import timezone
 
+from comptoir.billing.crediting import Room
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Product
 from comptoir.core.models import AuditEvent
@@ -38,16 +39,42 @@ def policy() -> ReturnPolicy:
 
 
 def resolved_quantities(line_ids) -> dict[str, dict[int, Decimal]]:
-    """Quantity per case line and resolution kind."""
+    """Quantity per case line and resolution kind. A credit note counts only the units it took back: a
+    price reduction (the customer keeps the goods at a lower price) uses the line's amount, not its
+    quantity (`credited_amounts`)."""
     result: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     rows = (
         ResolutionLine.objects.filter(return_line_id__in=line_ids)
+        .exclude(invoice_line__price_reduction=True)
         .values("return_line_id", "resolution__kind")
         .annotate(q=Sum("quantity"))
     )
     for row in rows:
         result[row["resolution__kind"]][row["return_line_id"]] += row["q"]
     return result
+
+
+def credited_amounts(line_ids) -> dict[int, Decimal]:
+    """Net amount credited per case line by its credit notes, units taken back and price reductions alike."""
+    rows = (
+        ResolutionLine.objects.filter(
+            return_line_id__in=line_ids, resolution__kind=Resolution.Kind.CREDIT_NOTE
+        )
+        .values("return_line_id")
+        .annotate(a=Sum("amount"))
+    )
+    return {row["return_line_id"]: row["a"] for row in rows}
+
+
+def credit_rooms(lines, *, taken_back, credited) -> dict[int, Room]:
+    """What each case line may still be credited: its units not taken back, worth its amount less every
+    credit (`billing.crediting`). Replaced units keep their value: the customer still has them."""
+    return {
+        line.pk: Room(
+            line.quantity - taken_back.get(line.pk, ZERO), line.net_amount - credited.get(line.pk, ZERO)
+        )
+        for line in lines
+    }
 
 
 def received_quantities(line_ids) -> dict[int, Decimal]:
@@ -208,13 +235,26 @@ def timeline(case: ReturnCase):
 class LineProgress:
     line: ReturnLine
     received: Decimal
+    # Units a credit note took back (a price reduction takes none: see `credited_amount`).
     credited: Decimal
     replaced: Decimal
     reinvoiced: Decimal
+    # Everything credited on the line, and the part of it that only reduced prices (units kept by the
+    # customer at a lower price).
+    credited_amount: Decimal = ZERO
+    price_reduced: Decimal = ZERO
 
     @property
     def open_quantity(self) -> Decimal:
         return self.line.quantity - self.credited - self.replaced
+
+    @property
+    def open_amount(self) -> Decimal:
+        """What the open units may still be credited: their share of the line's amount less every credit."""
+        if self.open_quantity <= 0:
+            return ZERO
+        room = Room(self.line.quantity - self.credited, self.line.net_amount - self.credited_amount)
+        return room.worth(self.open_quantity)
 
 
 def line_progress(case: ReturnCase) -> list[LineProgress]:
@@ -225,20 +265,33 @@ def line_progress(case: ReturnCase) -> list[LineProgress]:
         .annotate(q=Sum("quantity"))
         .values_list("return_line_id", "q")
     )
-    done: dict[tuple[int, str], Decimal] = {
-        (row["return_line_id"], row["resolution__kind"]): row["q"]
-        for row in ResolutionLine.objects.filter(return_line__case=case)
-        .values("return_line_id", "resolution__kind")
-        .annotate(q=Sum("quantity"))
-    }
     Kind = Resolution.Kind
+    done: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    amounts: dict[tuple[int, bool], Decimal] = defaultdict(lambda: ZERO)
+    rows = (
+        ResolutionLine.objects.filter(return_line__case=case)
+        .values("return_line_id", "resolution__kind", "invoice_line__price_reduction")
+        .annotate(q=Sum("quantity"), a=Sum("amount"))
+    )
+    for row in rows:
+        line_id, kind, reduction = (
+            row["return_line_id"],
+            row["resolution__kind"],
+            row["invoice_line__price_reduction"],
+        )
+        if not reduction:
+            done[(line_id, kind)] += row["q"]
+        if kind == Kind.CREDIT_NOTE:
+            amounts[(line_id, bool(reduction))] += row["a"]
     return [
         LineProgress(
             line=line,
             received=received.get(line.pk, ZERO),
-            credited=done.get((line.pk, Kind.CREDIT_NOTE), ZERO),
-            replaced=done.get((line.pk, Kind.REPLACEMENT), ZERO),
-            reinvoiced=done.get((line.pk, Kind.REINVOICE), ZERO),
+            credited=done[(line.pk, Kind.CREDIT_NOTE)],
+            replaced=done[(line.pk, Kind.REPLACEMENT)],
+            reinvoiced=done[(line.pk, Kind.REINVOICE)],
+            credited_amount=amounts[(line.pk, False)] + amounts[(line.pk, True)],
+            price_reduced=amounts[(line.pk, True)],
         )
         for line in lines
     ]
@@ -352,17 +405,18 @@ def customer_history(customer) -> CustomerHistory:
 
 @dataclass
 class MarginImpact:
-    """What returns cost the margin: revenue credited and replacements shipped, less the cost of goods
-    recovered to stock and what was re-invoiced. Positive = margin lost."""
+    """What returns cost the margin: revenue credited, replacements shipped and surpluses the customer kept
+    (at cost), less the cost of goods recovered to stock and what was re-invoiced. Positive = margin lost."""
 
     credited: Decimal = ZERO
     recovered: Decimal = ZERO
     replacement_cost: Decimal = ZERO
     reinvoiced: Decimal = ZERO
+    surplus_cost: Decimal = ZERO
 
     @property
     def margin_lost(self) -> Decimal:
-        return self.credited + self.replacement_cost - self.recovered - self.reinvoiced
+        return self.credited + self.replacement_cost + self.surplus_cost - self.recovered - self.reinvoiced
 
 
 @dataclass
@@ -465,11 +519,26 @@ def returns_kpis(date_from: datetime.date, date_to: datetime.date) -> ReturnsKpi
         cost = _cost(qty, unit_cost)
         per_customer_impact[customer_id].replacement_cost += cost
         per_product_impact[product_id].replacement_cost += cost
-    recovered = ReturnReceiptLine.objects.filter(
-        disposition=ReturnReceiptLine.Disposition.BACK_TO_STOCK,
-        receipt__date__gte=date_from,
-        receipt__date__lte=date_to,
-    ).values_list("receipt__case__customer_id", "return_line__product_id", "quantity", "unit_cost")
+    kept = ResolutionLine.objects.filter(
+        resolution__kind=Resolution.Kind.REINVOICE,
+        unit_cost__isnull=False,
+        resolution__at__gte=start,
+        resolution__at__lt=end,
+    ).values_list("resolution__case__customer_id", "return_line__product_id", "quantity", "unit_cost")
+    for customer_id, product_id, qty, unit_cost in kept:
+        cost = _cost(qty, unit_cost)
+        per_customer_impact[customer_id].surplus_cost += cost
+        per_product_impact[product_id].surplus_cost += cost
+    # A surplus sent back never left the books (nothing re-enters stock): nothing is recovered.
+    recovered = (
+        ReturnReceiptLine.objects.filter(
+            disposition=ReturnReceiptLine.Disposition.BACK_TO_STOCK,
+            receipt__date__gte=date_from,
+            receipt__date__lte=date_to,
+        )
+        .exclude(receipt__case__reason=Reason.SURPLUS)
+        .values_list("receipt__case__customer_id", "return_line__product_id", "quantity", "unit_cost")
+    )
     for customer_id, product_id, qty, unit_cost in recovered:
         cost = _cost(qty, unit_cost)
         per_customer_impact[customer_id].recovered += cost

@@ -5,11 +5,20 @@ its state (two people clicking « Approuver » at once approve once), writes one
 reason, and calls stock, billing and payments explicitly for the documents a decision produces.
 
 Quantities a case line may still use are derived, never stored:
-- settled = credited + replaced (resolution lines of those kinds) ≤ the line's quantity;
+- settled = credited + replaced (resolution lines of those kinds) ≤ the line's quantity, where "credited"
+  counts the units a credit note took back — a price reduction takes none back;
 - credited ≤ received back, for reasons where goods come back (policy rule, on by default);
-- re-invoiced ≤ the line's quantity (a separate budget: it bills the customer, it does not settle a claim).
+- re-invoiced ≤ the line's quantity (a separate budget: it bills the customer, it does not settle a claim);
+  for a surplus, re-invoiced (kept) + received back ≤ the line's quantity.
+Amounts, like quantities, are derived: what credit notes gave on a line never exceeds its amount, and units
+taken back after a price reduction are credited at the price left (`billing.crediting`).
+
+The services that produce documents take the business date of the action (`date=`, default today, never
+in the future): the case's number and opening time, the credit note's date, the replacement's delivery
+note, the stock moves, and the time the resolution is stamped with.
 """
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
@@ -40,7 +49,13 @@ from comptoir.returns.models import (
     ReturnReceipt,
     ReturnReceiptLine,
 )
-from comptoir.returns.selectors import claimed_quantities, received_quantities, resolved_quantities
+from comptoir.returns.selectors import (
+    claimed_quantities,
+    credit_rooms,
+    credited_amounts,
+    received_quantities,
+    resolved_quantities,
+)
 from comptoir.stock import services as stock
 from comptoir.stock.models import Delivery, DeliveryLine
 
@@ -118,6 +133,25 @@ def _require_reason(reason: str) -> str:
     if not reason:
         _fail(errors.REASON_REQUIRED)
     return reason
+
+
+def _business_date(date) -> datetime.date:
+    """The business date of an action: today unless told, never in the future."""
+    today = timezone.localdate()
+    if date is None:
+        return today
+    if date > today:
+        _fail(errors.DATE_IN_FUTURE, date=date.strftime("%d/%m/%Y"))
+    return date
+
+
+def _moment(date: datetime.date) -> datetime.datetime:
+    """When an action dated `date` is stamped: now, on that day at the present time of day when it is past
+    (so that actions backdated one after another keep their order)."""
+    now = timezone.now()
+    if date == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.datetime.combine(date, timezone.localtime(now).time()))
 
 
 def _lock_case(case: ReturnCase) -> ReturnCase:
@@ -272,23 +306,33 @@ def open_case(
     customer=None,
     owner=None,
     attachments=(),
+    date=None,
 ) -> ReturnCase:
     """Declare a discrepancy or a return on a shipped delivery note: one case, its lines, its SLA timers.
 
     `lines` are {"delivery_line": DeliveryLine or id} or {"product": Product or id}, with "quantity" and an
     optional "note". Per delivery line, what is declared cannot exceed what was delivered minus what other
     cases already claim (except a surplus, which is beyond the delivery note by nature). When `customer` is
-    given (the customer portal, or a form opened from the customer), the delivery must be theirs.
+    given (the customer portal, or a form opened from the customer), the delivery must be theirs. `date` is
+    the day the customer reported it (default today): it numbers the case and starts its SLA timers.
     """
     permissions.require(by, "return.manage")
     if reason not in Reason.values:
         _fail(errors.INVALID_REASON, value=reason)
+    date = _business_date(date)
     # Locking the delivery serialises two declarations on it: they cannot both claim the same units.
     delivery = (
         Delivery.objects.select_for_update(of=("self",)).select_related("order__customer").get(pk=delivery.pk)
     )
     if delivery.status != Delivery.Status.VALIDATED:
         _fail(errors.DELIVERY_NOT_VALIDATED, number=delivery.number)
+    if date < delivery.date:
+        _fail(
+            errors.DATE_BEFORE_DELIVERY,
+            date=date.strftime("%d/%m/%Y"),
+            number=delivery.number,
+            delivered=delivery.date.strftime("%d/%m/%Y"),
+        )
     if customer is not None and delivery.order.customer_id != _pk(customer):
         _fail(errors.OTHER_CUSTOMER, number=delivery.number, customer=getattr(customer, "name", customer))
     if not lines:
@@ -318,7 +362,7 @@ def open_case(
                 )
     prices = _sold_prices([dl for dl, _, _ in wanted])
     policy = ReturnPolicy.current()
-    now = timezone.now()
+    now = _moment(date)
     answer_due, close_due = sla.deadlines(
         now, answer_within_hours=policy.answer_within_hours, close_within_days=policy.close_within_days
     )
@@ -337,7 +381,7 @@ def open_case(
             )
         )
     case = ReturnCase.objects.create(
-        number=numbering.next_number("RET", timezone.localdate().year),
+        number=numbering.next_number("RET", date.year),
         customer_id=delivery.order.customer_id,
         delivery=delivery,
         reason=reason,
@@ -450,6 +494,8 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
     - back_to_stock: on hand up at the cost the goods left at (stock.receive_returned_goods);
     - scrap: no stock change, the cost is booked as a loss (below);
     - repair: kept aside, nothing moves yet.
+    A surplus (goods beyond the delivery note) never left the books: sent back, it is only put back on the
+    shelf — no stock move, no cost recovered — and cannot be scrapped or repaired here.
 
     Booking scrapped goods. The ledger keeps stock the French periodic way (inventaire intermittent):
     purchases are charged to 607 when bought and stock (37) is only adjusted at closing through 603
@@ -461,6 +507,7 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
     result is kept for rare, unusual events, and a faulty product taken back is ordinary business.
     """
     permissions.require(by, "return.receive")
+    date = _business_date(date)
     case = _lock_case(case)
     policy = ReturnPolicy.current()
     _require(case, "receive", by=by, policy=policy)
@@ -468,6 +515,9 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
         _fail(errors.NO_LINES)
     case_lines = {rl.pk: rl for rl in case.lines.select_related("product", "delivery_line")}
     received = defaultdict(lambda: ZERO, received_quantities(list(case_lines)))
+    surplus = case.reason == Reason.SURPLUS
+    # A surplus the customer keeps (re-invoiced) does not come back as well.
+    kept = resolved_quantities(list(case_lines))[Resolution.Kind.REINVOICE] if surplus else {}
     wanted = []
     for data in lines:
         rl = case_lines.get(_pk(data.get("line")))
@@ -477,12 +527,13 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
         disposition = data.get("disposition")
         if disposition not in Disposition.values:
             _fail(errors.INVALID_DISPOSITION, value=disposition)
-        left = rl.quantity - received[rl.pk]
+        if surplus and disposition != Disposition.BACK_TO_STOCK:
+            _fail(errors.SURPLUS_BACK_TO_STOCK_ONLY, sku=rl.product.sku)
+        left = rl.quantity - received[rl.pk] - kept.get(rl.pk, ZERO)
         if qty > left:
             _fail(errors.RECEIPT_EXCEEDS_CLAIM, sku=rl.product.sku, qty=_fmt(qty), left=_fmt(left))
         received[rl.pk] += qty
         wanted.append((rl, qty, disposition, str(data.get("inspection") or "").strip()))
-    date = date or timezone.localdate()
     receipt = ReturnReceipt.objects.create(
         number=numbering.next_number("RR", date.year), case=case, date=date, received_by=_actor(by)
     )
@@ -499,7 +550,7 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
     ]
     ReturnReceiptLine.objects.bulk_create(receipt_lines)
     back = [line for line in receipt_lines if line.disposition == Disposition.BACK_TO_STOCK]
-    if back:
+    if back and not surplus:
         stock.receive_returned_goods(
             [
                 {"delivery_line": line.return_line.delivery_line_id, "quantity": line.quantity}
@@ -557,10 +608,10 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
 # --- Resolutions ----------------------------------------------------------------------------------
 
 
-def _mark_resolved(case: ReturnCase, policy: ReturnPolicy) -> None:
+def _mark_resolved(case: ReturnCase, policy: ReturnPolicy, at: datetime.datetime | None = None) -> None:
     if case.status != Status.RESOLVED:
         _move(case, Status.RESOLVED)
-        case.resolved_at = timezone.now()
+        case.resolved_at = at or timezone.now()
         case.save(update_fields=["status", "resolved_at"])
     _refresh_block(case.delivery_id, policy)
 
@@ -608,40 +659,47 @@ def _settlement_requests(
 
 @transaction.atomic
 def resolve_with_credit_note(
-    case: ReturnCase, lines=None, *, by, amount=None, reason: str = ""
+    case: ReturnCase, lines=None, *, by, amount=None, reason: str = "", date=None
 ) -> list[Resolution]:
     """Credit the customer through a credit note (avoir) on each invoice that billed the case's lines.
 
-    `lines` are {"line": ReturnLine or id, "quantity": …, "unit_price": … (optional: the amount credited
-    per unit, for a price correction)}; without lines, everything still open on the case is credited; with
-    `amount` instead, that untaxed amount is credited, spread over the open lines in proportion to their
-    value. Each credit note carries the case number, is issued at once (AV series, posted as the mirror of
-    the invoice) and, when the invoice is still unpaid, deducted from it; otherwise it stays available on
-    the customer's account (refund or deduction from a later invoice).
+    `lines` are {"line": ReturnLine or id, "quantity": …, "unit_price": … (optional)}. Without a unit price
+    the units are taken back (returned, missing): credited at the price still left on the case line — the
+    price they were sold at, less any price reduction already credited on them (`billing.crediting`). With
+    a unit price, the credit is a price reduction of that much per unit on units the customer keeps: it
+    uses the line's amount, not its quantity, so the same units may still be taken back later. Without
+    lines, every open unit is taken back; with `amount` instead, that untaxed amount is credited as a price
+    reduction spread over the open units in proportion to their value. Each credit note carries the case
+    number, is issued at once, dated `date` (default today; AV series, posted as the mirror of the invoice)
+    and, when the invoice is still unpaid, deducted from it; otherwise it stays available on the
+    customer's account (refund or deduction from a later invoice).
 
-    For reasons where goods come back, nothing is credited beyond what was received (policy rule).
-    Per invoice line, billing refuses to credit more than was invoiced; the invoices are locked before
-    their credited quantities are read, so two credits racing on the same line cannot both pass.
+    For reasons where goods come back, nothing is credited beyond what was received (policy rule). Per
+    invoice line, billing refuses to credit more than was invoiced; the invoices are locked before what was
+    credited on them is read, so two credits racing on the same line cannot both pass.
     """
     permissions.require(by, "return.resolve")
     if lines is not None and amount is not None:
         _fail(errors.LINES_OR_AMOUNT)
+    date = _business_date(date)
     case = _lock_case(case)
     policy = ReturnPolicy.current()
     _require(case, Resolution.Kind.CREDIT_NOTE, by=by, policy=policy)
     case_lines = _case_lines(case)
-    done = resolved_quantities(list(case_lines))
-    credited = done[Resolution.Kind.CREDIT_NOTE]
+    line_ids = list(case_lines)
+    done = resolved_quantities(line_ids)
+    taken_back = done[Resolution.Kind.CREDIT_NOTE]
     replaced = done[Resolution.Kind.REPLACEMENT]
-    received = received_quantities(list(case_lines))
+    received = received_quantities(line_ids)
+    rooms = credit_rooms(case_lines.values(), taken_back=taken_back, credited=credited_amounts(line_ids))
     needs_receipt = policy.require_receipt_before_credit and policy.expects_goods_back(case.reason)
 
     def open_quantity(rl):
-        return rl.quantity - credited[rl.pk] - replaced[rl.pk]
+        return rl.quantity - taken_back[rl.pk] - replaced[rl.pk]
 
     def cap(rl):
         left = open_quantity(rl)
-        return min(left, received.get(rl.pk, ZERO) - credited[rl.pk]) if needs_receipt else left
+        return min(left, received.get(rl.pk, ZERO) - taken_back[rl.pk]) if needs_receipt else left
 
     def cap_error(rl, left):
         if needs_receipt and left < open_quantity(rl):
@@ -659,9 +717,11 @@ def resolve_with_credit_note(
             cap_error(waiting, ZERO)
     wanted = _settlement_requests(case, case_lines, lines, cap=cap, cap_error=cap_error)
     if amount is not None:
-        wanted = _priced_for_amount(case, wanted, _decimal(amount))
-    notes = _credit_invoices(case, wanted, by=by, reason=(reason or "").strip())
-    _mark_resolved(case, policy)
+        wanted = _priced_for_amount(case, wanted, _decimal(amount), rooms)
+    credits = _priced_on_the_case(wanted, rooms)
+    label = (reason or "").strip()
+    notes = _credit_invoices(case, credits, by=by, reason=label, date=date)
+    _mark_resolved(case, policy, _moment(date))
     audit.record(
         "return.resolved",
         by=by,
@@ -670,32 +730,60 @@ def resolve_with_credit_note(
             "kind": Resolution.Kind.CREDIT_NOTE,
             "reason": reason,
             "credit_notes": {r.credit_note.number: r.amount for r in notes},
+            "price_reduction": [rl.product.sku for rl, _, _, reduction in credits if reduction],
         },
     )
     return notes
 
 
-def _priced_for_amount(case, wanted, total: Decimal):
-    """Give each open line the unit price that credits its share of `total` over its whole quantity."""
+def _priced_for_amount(case, wanted, total: Decimal, rooms):
+    """Give each open line the unit price that credits its share of `total` over its whole quantity (a
+    price reduction: the units stay with the customer)."""
     total = money.amount(total)
     if total <= 0:
         _fail(errors.AMOUNT_NOT_POSITIVE)
-    values = [money.line_net(qty, rl.unit_price, rl.discount_percent) for rl, qty, _ in wanted]
+    values = [rooms[rl.pk].worth(qty) for rl, qty, _ in wanted]
     worth = sum(values, ZERO)
     if total > worth:
         _fail(errors.AMOUNT_EXCEEDS_CASE, amount=_euros(total), number=case.number, left=_euros(worth))
     priced = []
-    for (rl, qty, _), share in zip(wanted, spread_amount(total, values), strict=True):
+    for (rl, qty, _), share, value in zip(wanted, spread_amount(total, values), values, strict=True):
         if share <= 0:
             continue
         net_factor = (Decimal("100") - rl.discount_percent) / Decimal("100")
-        # Rounding the unit price up could exceed the invoiced price, which billing refuses.
-        priced.append((rl, qty, min(money.unit_price(share / (qty * net_factor)), rl.unit_price)))
+        # Rounding the unit price up could exceed the invoiced price, which billing refuses, or the value
+        # left on the line.
+        price = min(money.unit_price(share / (qty * net_factor)), rl.unit_price)
+        if money.line_net(qty, price, rl.discount_percent) > value:
+            price = money.unit_price_within(value, qty, rl.discount_percent)
+        priced.append((rl, qty, price))
     return priced
 
 
-def _credit_invoices(case, wanted, *, by, reason: str) -> list[Resolution]:
-    delivery_line_ids = {rl.delivery_line_id for rl, _, _ in wanted}
+def _priced_on_the_case(wanted, rooms) -> list[tuple[ReturnLine, Decimal, Decimal, bool]]:
+    """(case line, quantity, unit price, price reduction?) of each credit. Units taken back (no price asked)
+    get the price left on the case line; a price reduction must fit the value left on its units."""
+    credits = []
+    for rl, qty, price in wanted:
+        room = rooms[rl.pk]
+        reduction = price is not None
+        if not reduction:
+            price = room.take_back_price(qty, rl.unit_price, rl.discount_percent)
+        net = money.line_net(qty, price, rl.discount_percent)
+        if price <= 0 or net > room.worth(qty):
+            _fail(
+                errors.CREDIT_EXCEEDS_LINE_VALUE,
+                sku=rl.product.sku,
+                qty=_fmt(qty),
+                worth=_euros(room.worth(qty)),
+            )
+        rooms[rl.pk] = room.after(qty, net, takes_back=not reduction)
+        credits.append((rl, qty, price, reduction))
+    return credits
+
+
+def _credit_invoices(case, credits, *, by, reason: str, date: datetime.date) -> list[Resolution]:
+    delivery_line_ids = {rl.delivery_line_id for rl, _, _, _ in credits}
     invoice_ids = sorted(
         set(
             InvoiceLine.objects.filter(
@@ -714,12 +802,11 @@ def _credit_invoices(case, wanted, *, by, reason: str) -> list[Resolution]:
         .select_related("product")
         .order_by("invoice__date", "invoice_id", "id")
     )
-    already = billing.credited_so_far([il.pk for il in invoice_lines])
-    available = {il.pk: il.quantity - already.get(il.pk, (ZERO, ZERO))[0] for il in invoice_lines}
-    per_invoice: dict[int, list[tuple[ReturnLine, InvoiceLine, Decimal, Decimal | None]]] = defaultdict(list)
-    for rl, qty, price in wanted:
+    rooms = billing.credit_room(invoice_lines)
+    per_invoice: dict[int, list[tuple[ReturnLine, InvoiceLine, Decimal, Decimal, bool]]] = defaultdict(list)
+    for rl, qty, price, reduction in credits:
         buckets = [
-            (il, available[il.pk]) for il in invoice_lines if il.delivery_line_id == rl.delivery_line_id
+            (il, rooms[il.pk].quantity) for il in invoice_lines if il.delivery_line_id == rl.delivery_line_id
         ]
         taken, missing = allocate(qty, buckets)
         if missing > 0:
@@ -731,28 +818,47 @@ def _credit_invoices(case, wanted, *, by, reason: str) -> list[Resolution]:
                 invoiced=_fmt(sum((a for _, a in buckets), ZERO)),
             )
         for il, part in taken:
-            available[il.pk] -= part
-            per_invoice[il.invoice_id].append((rl, il, part, price))
+            room, unit = rooms[il.pk], price
+            if not reduction:
+                # The invoice line may have less left per unit than the case line, when a price reduction
+                # was granted on it outside the case.
+                unit = min(price, room.take_back_price(part, il.unit_price, il.discount_percent))
+                if unit <= 0:
+                    _fail(
+                        errors.CREDIT_EXCEEDS_LINE_VALUE,
+                        sku=rl.product.sku,
+                        qty=_fmt(part),
+                        worth=_euros(ZERO),
+                    )
+            rooms[il.pk] = room.after(
+                part, money.line_net(part, unit, il.discount_percent), takes_back=not reduction
+            )
+            per_invoice[il.invoice_id].append((rl, il, part, unit, reduction))
     label = reason or f"{case.get_reason_display()} — dossier {case.number}"
+    at = _moment(date)
     resolutions = []
     for invoice_id, items in sorted(per_invoice.items()):
         invoice = invoices[invoice_id]
         note = billing.create_credit_note(
             invoice,
-            [{"invoice_line": il, "quantity": part, "unit_price": price} for _, il, part, price in items],
+            [
+                {"invoice_line": il, "quantity": part, "unit_price": unit, "price_reduction": reduction}
+                for _, il, part, unit, reduction in items
+            ],
             by=by,
             reason=label,
             source_reference=case.number,
         )
-        note = billing.issue_invoice(note, by=by)
+        note = billing.issue_invoice(note, by=by, date=date)
         if payment_view.invoice_payment_state(invoice).balance_due > 0:
-            payments.apply_credit_note(note, invoice, by=by)
+            payments.apply_credit_note(note, invoice, by=by, date=date)
         resolution = Resolution.objects.create(
             case=case,
             kind=Resolution.Kind.CREDIT_NOTE,
             credit_note=note,
             amount=note.total_untaxed,
             reason=label,
+            at=at,
             by=_actor(by),
         )
         note_lines = list(note.lines.order_by("position", "id"))
@@ -765,7 +871,7 @@ def _credit_invoices(case, wanted, *, by, reason: str) -> list[Resolution]:
                     amount=nl.net_amount,
                     invoice_line=nl,
                 )
-                for (rl, _, part, _), nl in zip(items, note_lines, strict=True)
+                for (rl, _, part, _, _), nl in zip(items, note_lines, strict=True)
             ]
         )
         resolutions.append(resolution)
@@ -773,14 +879,16 @@ def _credit_invoices(case, wanted, *, by, reason: str) -> list[Resolution]:
 
 
 @transaction.atomic
-def resolve_with_replacement(case: ReturnCase, lines=None, *, by, reason: str = "") -> Resolution:
+def resolve_with_replacement(case: ReturnCase, lines=None, *, by, reason: str = "", date=None) -> Resolution:
     """Send the missing or faulty goods again: a new delivery note linked to the case, never invoiced.
 
     `lines` are {"line": ReturnLine or id, "quantity": …}; without lines, everything still open on the case.
     What is replaced and what is credited together never exceed the case line (what was returned or
-    missing). An exchange may ship before the faulty goods are back: only credit notes wait for them.
+    missing). An exchange may ship before the faulty goods are back: only credit notes wait for them. The
+    delivery note is dated `date` (default today).
     """
     permissions.require(by, "return.resolve")
+    date = _business_date(date)
     case = _lock_case(case)
     policy = ReturnPolicy.current()
     _require(case, Resolution.Kind.REPLACEMENT, by=by, policy=policy)
@@ -801,15 +909,18 @@ def resolve_with_replacement(case: ReturnCase, lines=None, *, by, reason: str = 
         [{"order_line": rl.delivery_line.order_line_id, "quantity": qty} for rl, qty, _ in wanted],
         by=by,
         reference=case.number,
+        date=date,
     )
     value = sum((money.line_net(qty, rl.unit_price, rl.discount_percent) for rl, qty, _ in wanted), ZERO)
     label = (reason or "").strip() or f"Remplacement — dossier {case.number}"
+    at = _moment(date)
     resolution = Resolution.objects.create(
         case=case,
         kind=Resolution.Kind.REPLACEMENT,
         replacement=delivery,
         amount=value,
         reason=label,
+        at=at,
         by=_actor(by),
     )
     shipped = list(delivery.lines.order_by("id"))
@@ -825,7 +936,7 @@ def resolve_with_replacement(case: ReturnCase, lines=None, *, by, reason: str = 
             for (rl, qty, _), dl in zip(wanted, shipped, strict=True)
         ]
     )
-    _mark_resolved(case, policy)
+    _mark_resolved(case, policy, at)
     audit.record(
         "return.resolved",
         by=by,
@@ -841,53 +952,87 @@ def resolve_with_replacement(case: ReturnCase, lines=None, *, by, reason: str = 
 
 
 @transaction.atomic
-def resolve_with_reinvoice(case: ReturnCase, lines=None, *, by, reason: str = "") -> Resolution:
+def resolve_with_reinvoice(case: ReturnCase, lines=None, *, by, reason: str = "", date=None) -> Resolution:
     """Bill the customer for what the case found in our favour: a surplus they keep, or a price that was
-    invoiced too low. Creates a draft invoice (issued later through billing, like any invoice).
+    invoiced too low. Creates a draft invoice (issued later through billing, like any invoice), carrying
+    the date the goods were delivered (an intra-EU supply cannot be issued without it, BR-IC-11).
 
     `lines` are {"line": ReturnLine or id, "quantity": …, "unit_price": … (optional)}. Without a unit price a
     line is billed at the price it was sold at, discount included (a kept surplus); with one, that price is
     the net amount per unit still owed (a price complement). Without lines: every case line in full.
+
+    A surplus kept is a sale of goods that left without a delivery note line: they leave the stock now, at
+    the average cost, on `date` (default today), and that cost is the cost of goods sold of the re-invoice
+    (`ResolutionLine.unit_cost`). A surplus sent back instead never left the books (`receive_goods`): what
+    came back cannot be re-invoiced as kept, and the other way round.
     """
     permissions.require(by, "return.resolve")
     permissions.require(by, "invoice.manage")
+    date = _business_date(date)
     case = _lock_case(case)
     policy = ReturnPolicy.current()
     _require(case, Resolution.Kind.REINVOICE, by=by, policy=policy)
     case_lines = _case_lines(case)
     reinvoiced = resolved_quantities(list(case_lines))[Resolution.Kind.REINVOICE]
+    kept = case.reason == Reason.SURPLUS
+    returned = received_quantities(list(case_lines)) if kept else {}
 
     def cap(rl):
-        return rl.quantity - reinvoiced[rl.pk]
+        return rl.quantity - reinvoiced[rl.pk] - returned.get(rl.pk, ZERO)
 
     def cap_error(rl, left):
         _fail(errors.REINVOICE_EXCEEDS_CASE, sku=rl.product.sku, left=_fmt(left))
 
     wanted = _settlement_requests(case, case_lines, lines, cap=cap, cap_error=cap_error)
     label = (reason or "").strip() or f"{case.get_reason_display()} — dossier {case.number}"
+    costs: dict[int, Decimal] = {}
+    if kept:
+        # Stock levels are locked before the draft writes its audit event (lock order: levels, then audit).
+        moves = stock.record_kept_surplus(
+            [{"product": rl.product_id, "quantity": qty} for rl, qty, _ in wanted],
+            by=by,
+            reference=case.number,
+            date=date,
+        )
+        costs = {move.product_id: move.unit_cost for move in moves}
     invoice, invoice_lines = _draft_reinvoice(case, wanted, by=by, reason=label)
+    at = _moment(date)
     resolution = Resolution.objects.create(
         case=case,
         kind=Resolution.Kind.REINVOICE,
         invoice=invoice,
         amount=invoice.total_untaxed,
         reason=label,
+        at=at,
         by=_actor(by),
     )
     ResolutionLine.objects.bulk_create(
         [
             ResolutionLine(
-                resolution=resolution, return_line=rl, quantity=qty, amount=il.net_amount, invoice_line=il
+                resolution=resolution,
+                return_line=rl,
+                quantity=qty,
+                amount=il.net_amount,
+                invoice_line=il,
+                unit_cost=costs.get(rl.product_id),
             )
             for (rl, qty, _), il in zip(wanted, invoice_lines, strict=True)
         ]
     )
-    _mark_resolved(case, policy)
+    _mark_resolved(case, policy, at)
     audit.record(
         "return.resolved",
         by=by,
         obj=case,
-        data={"kind": Resolution.Kind.REINVOICE, "reason": label, "invoice_total": invoice.total_untaxed},
+        data={
+            "kind": Resolution.Kind.REINVOICE,
+            "reason": label,
+            "invoice_total": invoice.total_untaxed,
+            "cost_of_goods": sum(
+                (money.cost_of(qty, costs[rl.product_id]) for rl, qty, _ in wanted if rl.product_id in costs),
+                ZERO,
+            ),
+        },
     )
     return resolution
 
@@ -897,9 +1042,10 @@ def _draft_reinvoice(case, wanted, *, by, reason: str):
 
     Stand-in until billing offers a free-line draft service (`billing.services.create_invoice(customer,
     lines, *, by, order=None, source_reference="", reason="")`), which this should then call: only a draft
-    is written here — numbering, freezing and posting stay with `billing.services.issue_invoice`. The lines are deliberately not linked to order or delivery lines: they
-    bill goods beyond the order (surplus) or a price complement, which must not move the order's
-    invoiced quantities.
+    is written here — numbering, freezing and posting stay with `billing.services.issue_invoice`. The lines
+    are deliberately not linked to order or delivery lines: they bill goods beyond the order (surplus) or
+    a price complement, which must not move the order's invoiced quantities. So the draft carries the
+    delivery date itself: the goods (or the supply the price completes) left with the case's delivery.
     """
     company = Company.objects.only("invoice_series").first()
     invoice = Invoice.objects.create(
@@ -908,6 +1054,7 @@ def _draft_reinvoice(case, wanted, *, by, reason: str):
         order=case.delivery.order,
         source_reference=case.number,
         reason=reason,
+        delivery_date=case.delivery.date,
         created_by=_actor(by),
     )
     lines = []

@@ -56,7 +56,11 @@ class Quote(models.Model):
     class Meta:
         verbose_name = _("devis")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["status", "date"])]
+        indexes = [
+            models.Index(fields=["status", "date"]),
+            # The list's order, newest first: read backwards, no sort of the whole table.
+            models.Index(fields=["date", "id"], name="quote_date_id"),
+        ]
 
     def __str__(self):
         return self.number
@@ -114,6 +118,13 @@ class Order(models.Model):
         return self.number
 
 
+# Order lines still in progress: goods not all delivered, quantities not all invoiced. They are few at
+# any time among all the lines ever ordered, so each condition has a partial index of its own; a query
+# that states the same condition reads that index instead of every line.
+TO_DELIVER = Q(quantity_delivered__lt=F("quantity"))
+TO_INVOICE = Q(quantity_invoiced__lt=F("quantity"))
+
+
 class OrderLine(SalesLine):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     quote_line = models.OneToOneField(
@@ -125,6 +136,10 @@ class OrderLine(SalesLine):
     quantity_invoiced = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal("0"))
 
     class Meta(SalesLine.Meta):
+        indexes = [
+            models.Index(fields=["product"], condition=TO_DELIVER, name="orderline_to_deliver"),
+            models.Index(fields=["order"], condition=TO_INVOICE, name="orderline_to_invoice"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
             models.CheckConstraint(

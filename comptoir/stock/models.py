@@ -33,6 +33,9 @@ class StockMove(models.Model):
         DELIVERY = "delivery", _("Livraison")
         # Goods a customer sent back, put back on the shelf at the cost they left at.
         RETURN = "return", _("Retour client")
+        # Goods that left beyond the delivery note and that the customer keeps, re-invoiced by a return case:
+        # out at the average cost, the cost of goods sold of that sale (document: the case number).
+        SURPLUS = "surplus", _("Excédent conservé par le client")
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_moves")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -116,7 +119,12 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = _("bon de livraison")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["status", "date"]), models.Index(fields=["date", "id"], name="delivery_date_id")]
+        indexes = [
+            # The notes to prepare, a handful: a partial index. An index on the status alone would lead
+            # the lists of validated notes (nearly all of them) through it row by row.
+            models.Index(fields=["date", "id"], condition=Q(status="draft"), name="delivery_drafts"),
+            models.Index(fields=["date", "id"], name="delivery_date_id"),
+        ]
 
     def __str__(self):
         return self.number

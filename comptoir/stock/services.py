@@ -9,9 +9,11 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.catalog import errors as catalog_errors
+from comptoir.catalog.models import Product
 from comptoir.catalog.services import get_sellable
 from comptoir.core import audit, money, numbering, permissions, workflow
-from comptoir.core.errors import DomainError
+from comptoir.core.errors import DomainError, NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.core.rows import update_each
 from comptoir.sales.models import Order, OrderLine
@@ -331,6 +333,61 @@ def receive_returned_goods(lines, *, by, reference: str, date=None) -> list[Stoc
         "stock.returned", by=by, object_type="stock.stockmove", object_id=reference, object_repr=reference,
         data={"lines": [[dl.product.sku, qty] for dl, qty in wanted],
               "value": sum((money.cost_of(m.quantity, m.unit_cost) for m in moves), Decimal("0"))},
+    )
+    return created
+
+
+@transaction.atomic
+def record_kept_surplus(lines, *, by, reference: str, date=None) -> list[StockMove]:
+    """Goods that left with a delivery beyond its note and that the customer keeps (a surplus a return case
+    re-invoices): they are no longer on the shelf, so on hand goes down at the current average cost, which
+    is the cost of goods sold of that sale, as a delivery's would be.
+
+    `lines` are {"product": Product or id, "quantity": …}; services are skipped (nothing of them is
+    stocked). One move of kind SURPLUS per line, under `reference` (the case number). Stock cannot go below
+    zero: when the books show less than the surplus, the receipts are missing and must be recorded first.
+    How much may be taken out is the return case's business (returns.services.resolve_with_reinvoice).
+    """
+    permissions.require(by, "delivery.manage")
+    if not lines:
+        _fail(errors.NO_LINES)
+    refs = [getattr(data.get("product"), "pk", data.get("product")) for data in lines]
+    products = {product.pk: product for product in Product.objects.filter(pk__in=refs)}
+    wanted = []
+    for ref, data in zip(refs, lines, strict=True):
+        product = products.get(ref)
+        if product is None:
+            raise NotFound(*catalog_errors.UNKNOWN_PRODUCT, value=ref)
+        qty = money.quantity(_decimal(data.get("quantity")))
+        if qty <= 0:
+            _fail(errors.QUANTITY_NOT_POSITIVE, value=data.get("quantity"))
+        if product.is_stocked:
+            wanted.append((product, qty))
+    if not wanted:
+        return []
+    levels = lock_levels(product.pk for product, _ in wanted)
+    needed: dict[int, Decimal] = {}
+    for product, qty in wanted:
+        needed[product.pk] = needed.get(product.pk, Decimal("0")) + qty
+    for product, _ in wanted:
+        if needed[product.pk] > levels[product.pk].on_hand:
+            _fail(errors.EXCEEDS_STOCK, sku=product.sku, qty=_fmt(needed[product.pk]),
+                  on_hand=_fmt(levels[product.pk].on_hand))
+    date = date or timezone.localdate()
+    moves = []
+    for product, qty in wanted:
+        level = levels[product.pk]
+        level.on_hand -= qty
+        moves.append(
+            StockMove(product_id=product.pk, kind=StockMove.Kind.SURPLUS, quantity=-qty,
+                      unit_cost=level.average_cost, date=date, document=reference)
+        )
+    update_each(levels.values(), ["on_hand"])
+    created = StockMove.objects.bulk_create(moves)
+    audit.record(
+        "stock.surplus_kept", by=by, object_type="stock.stockmove", object_id=reference, object_repr=reference,
+        data={"lines": [[product.sku, qty] for product, qty in wanted],
+              "cost_of_goods": sum((money.cost_of(-m.quantity, m.unit_cost) for m in moves), Decimal("0"))},
     )
     return created
 

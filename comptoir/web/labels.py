@@ -41,6 +41,7 @@ AUDIT_ACTIONS = {
     "order.milestone_reached": _("Jalon de facturation atteint"),
     "delivery.replacement_shipped": _("Remplacement expédié"),
     "stock.returned": _("Marchandises retournées en stock"),
+    "stock.surplus_kept": _("Excédent conservé par le client sorti du stock"),
     "accounting.period_locked": _("Période comptable verrouillée"),
     "return.opened": _("Dossier de retour ouvert"),
     "return.submitted": _("Retour soumis"),

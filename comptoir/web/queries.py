@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.db.models import (
     DecimalField,
-    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -24,15 +23,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comptoir.accounting.chart import CUSTOMERS
-from comptoir.accounting.models import EntryLine
+from comptoir.accounting.models import EntryLine, OpenItem
 from comptoir.billing import selectors as billing_view
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Product
 from comptoir.core.models import AuditEvent
+from comptoir.core.money import amount
 from comptoir.parties.models import Customer
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.models import Payment, PaymentAllocation
-from comptoir.returns.models import ReturnReceipt
+from comptoir.returns.models import ReturnCase, ReturnReceipt
 from comptoir.sales.models import Order, OrderLine, Quote
 from comptoir.stock import selectors as stock_view
 from comptoir.stock.models import Delivery, DeliveryLine, Receipt, StockMove
@@ -44,16 +44,21 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 # --- Search and filters -------------------------------------------------------------------------
 
 
+def customers_named(q: str):
+    """The ids of the customers whose name contains `q` or whose code is `q`, as a subquery.
+
+    Lists search their customer through it rather than through a join: the few customers are found
+    first, then the documents by customer id, instead of every document being joined to its customer
+    (and counted that way for the pagination)."""
+    return Customer.objects.filter(Q(name__icontains=q) | Q(code__iexact=q)).values("pk")
+
+
 def search_by_number_or_customer(qs, q: str, *, customer_path: str = "customer", number: str = "number"):
-    """Documents whose number contains `q` or whose customer's name or code does."""
+    """Documents whose number or customer's name contains `q`, or whose customer's code is `q`."""
     q = (q or "").strip()
     if not q:
         return qs
-    return qs.filter(
-        Q(**{f"{number}__icontains": q})
-        | Q(**{f"{customer_path}__name__icontains": q})
-        | Q(**{f"{customer_path}__code__iexact": q})
-    )
+    return qs.filter(Q(**{f"{number}__icontains": q}) | Q(**{f"{customer_path}__in": customers_named(q)}))
 
 
 def int_or_none(value) -> int | None:
@@ -162,7 +167,8 @@ def products(q: str = "", kind: str = "", active: str = ""):
 
 def stock_alerts(limit: int | None = None) -> list:
     """Active stocked products whose available quantity is at or below their alert threshold."""
-    alerts = [level for level in stock_view.stock_levels() if level.is_low or level.available < 0]
+    levels = stock_view.stock_levels(stock_view.possibly_low_products())
+    alerts = [level for level in levels if level.is_low or level.available < 0]
     alerts.sort(key=lambda level: (level.available - level.product.low_stock_threshold, level.product.sku))
     return alerts[:limit] if limit else alerts
 
@@ -181,6 +187,7 @@ MOVE_SOURCES = {
     StockMove.Kind.RECEIPT: (Receipt, "pk", "web:receipt_detail"),
     StockMove.Kind.DELIVERY: (Delivery, "pk", "web:delivery_detail"),
     StockMove.Kind.RETURN: (ReturnReceipt, "case_id", "web:return_detail"),
+    StockMove.Kind.SURPLUS: (ReturnCase, "pk", "web:return_detail"),
 }
 
 
@@ -230,12 +237,10 @@ def deliveries(q: str = "", status: str = "", customer_id=None):
     qs = Delivery.objects.select_related("order__customer")
     q = (q or "").strip()
     if q:
-        qs = qs.filter(
-            Q(number__icontains=q)
-            | Q(order__number__icontains=q)
-            | Q(order__customer__name__icontains=q)
-            | Q(order__customer__code__iexact=q)
-        )
+        # Two subqueries, each read from an index: the orders by number, the orders of the customers.
+        by_number = Order.objects.filter(number__icontains=q).values("pk")
+        of_customers = Order.objects.filter(customer__in=customers_named(q)).values("pk")
+        qs = qs.filter(Q(number__icontains=q) | Q(order__in=by_number) | Q(order__in=of_customers))
     if status in Delivery.Status.values:
         qs = qs.filter(status=status)
     if customer_id:
@@ -254,15 +259,16 @@ def invoices(q: str = "", status: str = "", customer_id=None, today: datetime.da
     if q:
         qs = qs.filter(
             Q(number__icontains=q)
-            | Q(customer__name__icontains=q)
-            | Q(customer__code__iexact=q)
-            | Q(order__number__icontains=q)
+            | Q(customer__in=customers_named(q))
+            | Q(order__in=Order.objects.filter(number__icontains=q).values("pk"))
         )
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     issued = Invoice.Status.ISSUED
     if status in INVOICE_FILTERS[3:]:
         qs = qs.exclude(kind=Invoice.Kind.CREDIT_NOTE)  # a credit note is not paid, it is applied
+    if status in ("open", "partial", "overdue"):
+        qs = payment_view.possibly_unsettled(qs)
     if status in Invoice.Status.values:
         qs = qs.filter(status=status)
     elif status == "open":
@@ -284,10 +290,7 @@ def payments(q: str = "", method: str = "", customer_id=None):
     q = (q or "").strip()
     if q:
         qs = qs.filter(
-            Q(number__icontains=q)
-            | Q(customer__name__icontains=q)
-            | Q(reference__icontains=q)
-            | Q(customer__code__iexact=q)
+            Q(number__icontains=q) | Q(reference__icontains=q) | Q(customer__in=customers_named(q))
         )
     if method in Payment.Method.values:
         qs = qs.filter(method=method)
@@ -342,12 +345,12 @@ def quotes_awaiting_answer():
     )
 
 
-def orders_in_progress():
-    """Confirmed orders not yet fully invoiced."""
-    unfinished = OrderLine.objects.filter(order=OuterRef("pk"), quantity_invoiced__lt=F("quantity"))
+def orders_in_progress(unfinished: list[int] | None = None):
+    """Confirmed orders not yet fully invoiced (`unfinished`: see billing's orders_not_fully_invoiced)."""
+    if unfinished is None:
+        unfinished = billing_view.orders_not_fully_invoiced()
     return (
-        Order.objects.filter(status=Order.Status.CONFIRMED)
-        .filter(Exists(unfinished))
+        Order.objects.filter(status=Order.Status.CONFIRMED, pk__in=unfinished)
         .select_related("customer")
         .order_by("date", "id")
     )
@@ -357,8 +360,12 @@ def draft_orders():
     return Order.objects.filter(status=Order.Status.DRAFT).select_related("customer").order_by("date", "id")
 
 
-def orders_to_invoice():
-    return billing_view.orders_to_invoice()
+def orders_to_invoice(unfinished: list[int] | None = None):
+    return billing_view.orders_to_invoice(unfinished)
+
+
+def orders_not_fully_invoiced() -> list[int]:
+    return billing_view.orders_not_fully_invoiced()
 
 
 def draft_invoices():
@@ -376,9 +383,11 @@ def deliveries_to_prepare():
 
 
 def receivables() -> Decimal:
-    """Open balance of all customers on account 411."""
-    row = EntryLine.objects.filter(account__code=CUSTOMERS).aggregate(d=Sum("debit"), c=Sum("credit"))
-    return (row["d"] or ZERO) - (row["c"] or ZERO)
+    """Open balance of all customers on account 411: the sum of its open items, since the lines
+    lettered together cancel out."""
+    still_open = OpenItem.objects.filter(account__code=CUSTOMERS).values("line_id")
+    row = EntryLine.objects.filter(pk__in=still_open).aggregate(d=Sum("debit"), c=Sum("credit"))
+    return amount(row["d"] or ZERO) - amount(row["c"] or ZERO)
 
 
 def revenue(date_from: datetime.date, date_to: datetime.date) -> Decimal:

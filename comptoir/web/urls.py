@@ -113,6 +113,7 @@ urlpatterns = [
     path("reglements/export.<str:fmt>", payments.payment_export, name="payment_export"),
     path("reglements/nouveau/", payments.payment_create, name="payment_create"),
     path("reglements/<int:pk>/", payments.payment_detail, name="payment_detail"),
+    path("reglements/<int:pk>/affecter/", payments.payment_allocate, name="payment_allocate"),
     # Accounting
     path("comptabilite/balance/", accounting.trial_balance, name="trial_balance"),
     path("comptabilite/grand-livre/<str:code>/", accounting.general_ledger, name="general_ledger"),

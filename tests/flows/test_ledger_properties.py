@@ -20,13 +20,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from comptoir.accounting.models import EntryLine, JournalEntry
+from comptoir.accounting.models import EntryLine, JournalEntry, OpenItem, ReconciledLine
+from comptoir.accounting.selectors import customer_balances
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.errors import DomainError
 from comptoir.core.testing import make_customer, make_product
 from comptoir.payments.models import Payment, VatRelease
-from comptoir.payments.selectors import invoice_payment_state
+from comptoir.payments.selectors import aged_receivables, invoice_payment_state, open_invoices
 from comptoir.payments.services import register_payment
 from comptoir.sales.models import Order, OrderLine
 from comptoir.sales.services import cancel_order, confirm_order, create_order
@@ -166,6 +167,24 @@ class SalesCycle(RuleBasedStateMachine):
                 assert pending == 0
         for invoice in issued:
             assert invoice.total == _sum(invoice.lines, "net_amount") + _sum(invoice.taxes, "amount")
+
+    @invariant()
+    def open_items_are_the_unlettered_lines_and_find_every_invoice_left_to_pay(self):
+        unlettered = EntryLine.objects.filter(account__reconcilable=True).exclude(
+            pk__in=ReconciledLine.objects.values("line_id")
+        )
+        assert set(OpenItem.objects.values_list("line_id", flat=True)) == set(
+            unlettered.values_list("pk", flat=True)
+        )
+        issued = Invoice.objects.filter(status=Invoice.Status.ISSUED).exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        owing = [
+            inv.pk for inv in issued.order_by("due_date", "id") if invoice_payment_state(inv).balance_due > 0
+        ]
+        assert [inv.pk for inv in open_invoices()] == owing
+        aged = {row.customer_id: row.total for row in aged_receivables().rows}
+        balances = customer_balances()
+        for customer in set(aged) | set(balances):
+            assert aged.get(customer, ZERO) == balances.get(customer, ZERO)
 
     @invariant()
     def stock_is_conserved(self):

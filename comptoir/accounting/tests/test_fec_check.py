@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from comptoir.accounting.fec_check import COLUMNS, Rule, check_fec, totals
 
@@ -260,3 +261,25 @@ def test_messages_are_french_and_name_the_line(tmp_path):
     lines[0] = row(Debit="120.00")
     text = str(check_fec(write(tmp_path, lines))[0])
     assert text.startswith("ligne 2 [montant_invalide]") and "virgule décimale" in text
+
+
+def test_messages_are_english_when_the_user_chose_english(tmp_path):
+    lines = [*sale("VE-2026-00001"), *sale("VE-2026-00004"), *payment()]
+    lines[0] = row(CompteNum="C411")
+    path = write(tmp_path, lines)
+    with translation.override("en"):
+        violations = check_fec(path)
+        first = str(violations[0])
+    # The codes stay the stable French ones; the sentences are English.
+    assert [v.code for v in violations] == [Rule.ACCOUNT, Rule.GAP]
+    assert first == (
+        "line 2 [compte_non_pcg] Account “C411” does not start with three digits of the French chart of "
+        "accounts (classes 1 to 8)."
+    )
+    assert (
+        violations[1].message == "Gap in the numbering of journal VE: VE-2026-00002 to VE-2026-00003 missing."
+    )
+    with translation.override("fr"):
+        assert check_fec(path)[1].message == (
+            "Numérotation discontinue dans le journal VE : VE-2026-00002 à VE-2026-00003 manquant(s)."
+        )

@@ -195,6 +195,10 @@ class VatRateOut(Schema):
     rate: Percent
     ca3_line: str = Field(description="Ligne de la CA3 (08, 9B, 09) ; « 3310 A » pour un autre taux.")
     base: Amount = Field(description="Chiffre d'affaires HT comptabilisé (706, 707) au taux.")
+    taxable_base: Amount = Field(
+        description="Base HT exigible à déclarer (TVA exigible ÷ taux : les services et acomptes encaissés, "
+        "pas ceux seulement facturés)."
+    )
     collected: Amount = Field(description="TVA exigible de la période (solde créditeur du 44571).")
     pending_invoiced: Amount = Field(
         description="TVA des services facturés en attente d'encaissement (44574)."
@@ -239,6 +243,7 @@ def vat_summary(request, period: Query[VatPeriod]):
                 "rate": row.rate,
                 "ca3_line": ca3.gross_vat_line(row.rate),
                 "base": row.base,
+                "taxable_base": row.taxable_base,
                 "collected": row.collected,
                 "pending_invoiced": row.pending_invoiced,
                 "cashed_on_receipts": row.cashed_on_receipts,

@@ -120,3 +120,25 @@ def register_payment(request, payload: PaymentIn):
 def get_payment(request, payment_id: PathId):
     can_read(request, "payment.view")
     return fetch(_payments(), payment_id)
+
+
+class AllocateIn(InputSchema):
+    allocations: list[AllocationIn] = Field(min_length=1, max_length=1000)
+    date: DocumentDate | None = Field(None, description="Date de l'affectation (par défaut aujourd'hui).")
+
+
+@router.post(
+    "/{payment_id}/allocate",
+    response=responses(PaymentOut),
+    summary="Affecter ce qui reste d'un règlement à des factures",
+)
+def allocate_payment(request, payment_id: PathId, payload: AllocateIn):
+    can_read(request, "payment.view")
+    payment = fetch(Payment.objects.all(), payment_id)
+    services.allocate_payment(
+        payment,
+        [allocation.model_dump() for allocation in payload.allocations],
+        by=request.auth,
+        date=payload.date,
+    )
+    return fetch(_payments(), payment.pk)

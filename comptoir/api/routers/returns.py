@@ -136,6 +136,14 @@ class CaseLineOut(Schema):
     replaced: Quantity
     reinvoiced: Quantity
     open_quantity: Quantity = Field(description="Ni créditée ni remplacée.")
+    credited_amount: Amount = Field(
+        description="Total HT crédité sur la ligne, réductions de prix comprises (credited ne compte que les "
+        "unités reprises)."
+    )
+    price_reduced: Amount = Field(description="Part de credited_amount accordée en réduction de prix.")
+    open_amount: Amount = Field(
+        description="Ce que les unités encore ouvertes peuvent encore être créditées HT."
+    )
 
 
 class ReceiptLineOut(Schema):
@@ -256,6 +264,9 @@ class CaseOut(CaseSummaryOut):
                 "replaced": p.replaced,
                 "reinvoiced": p.reinvoiced,
                 "open_quantity": p.open_quantity,
+                "credited_amount": p.credited_amount,
+                "price_reduced": p.price_reduced,
+                "open_amount": p.open_amount,
             }
             for p in case.progress
         ]
@@ -575,6 +586,11 @@ class CreditLineIn(InputSchema):
     unit_price: UnitPriceIn | None = Field(
         None, description="Correction de prix : montant crédité par unité."
     )
+    price_reduction: bool | None = Field(
+        None,
+        description="true : réduction de prix sur des unités que le client garde (sans reprise de quantité) ; "
+        "par défaut, dès que unit_price est inférieur au prix facturé.",
+    )
 
 
 class CreditNoteIn(InputSchema):
@@ -719,6 +735,7 @@ class MarginImpactOut(Schema):
     recovered: Amount = Field(description="Coût des marchandises remises en stock.")
     replacement_cost: Amount = Field(description="Coût des marchandises renvoyées en remplacement.")
     reinvoiced: Amount = Field(description="Refacturé au client.")
+    surplus_cost: Amount = Field(description="Coût des excédents conservés par le client (sortis du stock).")
     margin_lost: Amount = Field(
         description="crédité + remplacement − récupéré − refacturé (positif = perte)."
     )
@@ -763,6 +780,7 @@ def _impact(impact) -> dict:
         "recovered": impact.recovered,
         "replacement_cost": impact.replacement_cost,
         "reinvoiced": impact.reinvoiced,
+        "surplus_cost": impact.surplus_cost,
         "margin_lost": impact.margin_lost,
     }
 

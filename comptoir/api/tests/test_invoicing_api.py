@@ -268,6 +268,7 @@ def test_the_vat_summary_gives_the_ca3_figures_as_decimal_strings(
             "rate": "20.00",
             "ca3_line": "08",
             "base": "690.00",
+            "taxable_base": "390.00",  # 240 € of goods invoiced + 150 € of the service cashed
             "collected": "78.00",
             "pending_invoiced": "90.00",
             "cashed_on_receipts": "30.00",

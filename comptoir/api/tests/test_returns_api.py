@@ -205,6 +205,7 @@ def test_a_damaged_delivery_becomes_an_issued_credit_note_through_the_api(
             "recovered": "70.00",
             "replacement_cost": "0.00",
             "reinvoiced": "0.00",
+            "surplus_cost": "0.00",
             "margin_lost": "170.00",
         }
     ]
@@ -535,3 +536,35 @@ def test_photos_are_attached_through_the_api_and_downloaded_back(api, sale):
     script = SimpleUploadedFile("x.svg", b"<svg/>", content_type="image/svg+xml")
     refused = api.client.post(f"/api/v1/returns/{case['id']}/attachments", {"files": [script]}, headers=api.headers)
     assert error_of(refused) == (400, "return_attachment_type")
+
+
+def test_a_price_reduction_credits_an_amount_and_leaves_the_units_open(api, sale):
+    case = _approved_case(api, sale, "10", reason="wrong_price")
+    line_id = case["lines"][0]["id"]
+    reduction = {"kind": "credit_note", "lines": [{"line": line_id, "quantity": "10", "unit_price": "12"}]}
+    line = api.post(f"/returns/{case['id']}/resolve", reduction).json()["lines"][0]
+    assert (line["credited"], line["open_quantity"]) == ("0.000", "10.000")
+    assert (line["credited_amount"], line["price_reduced"], line["open_amount"]) == (
+        "120.00",
+        "120.00",
+        "1080.00",
+    )
+    back = {"kind": "credit_note", "lines": [{"line": line_id, "quantity": "4"}]}
+    response = api.post(f"/returns/{case['id']}/resolve", back)
+    assert response.status_code == 200, response.json()
+    line = response.json()["lines"][0]
+    assert (line["credited"], line["credited_amount"], line["open_amount"]) == ("4.000", "552.00", "648.00")
+
+
+def test_a_credit_note_line_may_say_it_only_reduces_the_price(api, sale):
+    case = _approved_case(api, sale, "10", reason="wrong_price")
+    line = {
+        "invoice_line": sale.invoice_line.pk,
+        "quantity": "10",
+        "unit_price": "120",
+        "price_reduction": True,
+    }
+    payload = {"invoice": sale.invoice.pk, "case": case["id"], "reason": "Geste", "lines": [line]}
+    response = api.post("/credit-notes", payload)
+    assert response.status_code == 201, response.json()
+    assert Invoice.objects.get(pk=response.json()["id"]).lines.get().price_reduction

@@ -121,3 +121,52 @@ def test_a_service_credit_note_releases_the_pending_vat_when_applied(boss, custo
     balance = ledger_view.trial_balance().by_code()
     assert balance["44574"].balance == Decimal("0")
     assert balance["44571"].balance == Decimal("-90.00")  # VAT on the one service actually sold
+
+
+# --- Price reductions use amount, not quantity ---
+
+
+def _credit(boss, invoice, lines, ref="RET-2026-00007"):
+    return issue_invoice(create_credit_note(invoice, lines, by=boss, reason="r", source_reference=ref), by=boss)
+
+
+def test_a_price_reduction_leaves_the_units_to_be_taken_back_at_the_price_left(boss, invoice):
+    line = invoice.lines.get()  # 10 × 120 €
+    reduction = _credit(boss, invoice, [{"invoice_line": line, "quantity": "10", "unit_price": "12"}])
+    assert reduction.lines.get().price_reduction
+    # Four drills come back later: each was finally sold 108 €, so that is what they are credited.
+    taken_back = _credit(boss, invoice, [{"invoice_line": line, "quantity": "4"}])
+    credited = taken_back.lines.get()
+    assert (credited.unit_price, credited.net_amount, credited.price_reduction) == (
+        Decimal("108.0000"), Decimal("432.00"), False)
+    # Goods taken back reverse the sale (707), even at the reduced price.
+    assert taken_back.entry.lines.filter(account__code="707", debit=Decimal("432.00")).exists()
+    # The six others can still come back, for exactly what is left on the line.
+    rest = _credit(boss, invoice, [{"invoice_line": line, "quantity": "6"}])
+    assert rest.total_untaxed == Decimal("648.00")
+    assert reduction.total_untaxed + taken_back.total_untaxed + rest.total_untaxed == line.net_amount
+
+
+def test_units_taken_back_after_a_price_reduction_cannot_be_credited_at_the_full_price(boss, invoice):
+    line = invoice.lines.get()
+    _credit(boss, invoice, [{"invoice_line": line, "quantity": "10", "unit_price": "12"}])
+    with pytest.raises(DomainError) as exc:
+        create_credit_note(invoice, [{"invoice_line": line, "quantity": "4", "unit_price": "120", "price_reduction": False}],
+                           by=boss, reason="retour", source_reference="RET-2026-00008")
+    assert exc.value.code == "credit_exceeds_units_value"
+    assert "432,00" in exc.value.message
+
+
+def test_a_price_reduction_cannot_exceed_what_its_units_are_still_worth(boss, invoice):
+    line = invoice.lines.get()
+    _credit(boss, invoice, [{"invoice_line": line, "quantity": "4"}])  # 4 back: 6 left, 720 €
+    _credit(boss, invoice, [{"invoice_line": line, "quantity": "6", "unit_price": "100"}])  # 120 € left
+    with pytest.raises(DomainError) as exc:
+        create_credit_note(invoice, [{"invoice_line": line, "quantity": "6", "unit_price": "20.01"}], by=boss,
+                           reason="r", source_reference="RET-2026-00009")
+    assert exc.value.code == "credit_exceeds_invoiced_amount"
+    # Nor apply to units already taken back.
+    with pytest.raises(DomainError) as exc:
+        create_credit_note(invoice, [{"invoice_line": line, "quantity": "7", "unit_price": "1"}], by=boss,
+                           reason="r", source_reference="RET-2026-00009")
+    assert exc.value.code == "credit_exceeds_invoiced_quantity"

@@ -99,6 +99,8 @@ def test_service_vat_moves_from_pending_to_due_as_the_customer_pays(boss, compan
     assert (row.rate, row.base, row.collected, row.pending_invoiced, row.cashed_on_receipts) == (
         Decimal("20.00"), Decimal("450.00"), Decimal("30.00"), Decimal("90.00"), Decimal("30.00")
     )
+    # The CA3 declares the service when cashed: 150 € of the 450 € invoiced, with its 30 € of VAT.
+    assert row.taxable_base == Decimal("150.00")
     assert summary.pending_balance == Decimal("60.00")
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from comptoir.core.errors import DomainError, PermissionDenied
+from comptoir.core.errors import Conflict, DomainError, PermissionDenied
 from comptoir.core.models import AuditEvent
 from comptoir.parties.models import Company
 from comptoir.parties.services import configure_company, create_customer
@@ -51,3 +51,79 @@ def test_a_new_customer_gets_the_company_default_terms_unless_stated(admin_user,
     configure_company(by=admin_user, default_payment_days=45)
     assert create_customer(by=boss, name="Sans délai SARL").payment_days == 45
     assert create_customer(by=boss, name="Comptant SARL", payment_days=0).payment_days == 0
+
+
+# --- Numbering and fiscal year, fixed once the books have started -----------------------------------
+
+
+def _ship(boss, customer, product):
+    from comptoir.sales.services import confirm_order, create_order
+    from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
+
+    receive_stock([{"product": product, "quantity": "5", "unit_cost": "70"}], by=boss, supplier_name="Bosch")
+    order = confirm_order(create_order(customer, [{"product": product, "quantity": "2"}], by=boss), by=boss)
+    validate_delivery(create_delivery(order, by=boss), by=boss)
+    return order
+
+
+def test_the_invoice_series_and_fiscal_year_change_freely_until_the_first_invoice(
+    admin_user, boss, company, customer, product
+):
+    # An order shipped but not invoiced has no legal number and no entry: nothing is fixed yet.
+    _ship(boss, customer, product)
+    configure_company(by=admin_user, invoice_series="FC", fiscal_year_start_month=7)
+    company = Company.objects.get()
+    assert (company.invoice_series, company.fiscal_year_start_month) == ("FC", 7)
+
+
+def test_once_an_invoice_is_issued_the_invoice_series_is_refused(
+    admin_user, boss, company, customer, product
+):
+    from comptoir.billing.services import create_invoice_from_order, issue_invoice
+
+    issue_invoice(create_invoice_from_order(_ship(boss, customer, product), by=boss), by=boss)
+    events = AuditEvent.objects.count()
+    with pytest.raises(Conflict) as exc:
+        configure_company(by=admin_user, invoice_series="FC", city="Villeurbanne")
+    assert exc.value.code == "invoice_series_locked" and exc.value.status == 409
+    assert "« FA » à « FC »" in exc.value.message
+    company = Company.objects.get()
+    assert (company.invoice_series, company.city) == ("FA", "Lyon")
+    assert AuditEvent.objects.count() == events
+
+
+def test_once_an_invoice_is_issued_the_fiscal_year_start_is_refused(
+    admin_user, boss, company, customer, product
+):
+    from comptoir.billing.services import create_invoice_from_order, issue_invoice
+
+    issue_invoice(create_invoice_from_order(_ship(boss, customer, product), by=boss), by=boss)
+    with pytest.raises(Conflict) as exc:
+        configure_company(by=admin_user, fiscal_year_start_month=7)
+    assert exc.value.code == "fiscal_year_start_locked"
+    assert "de janvier à juillet" in exc.value.message
+    assert Company.objects.get().fiscal_year_start_month == 1
+
+
+def test_a_posted_entry_without_any_invoice_fixes_the_fiscal_year_too(admin_user, boss, company, customer):
+    from comptoir.payments.services import register_payment
+
+    register_payment(customer, by=boss, amount="100", method="transfer")  # on account: 512 / 411
+    with pytest.raises(Conflict) as exc:
+        configure_company(by=admin_user, fiscal_year_start_month=4)
+    assert exc.value.code == "fiscal_year_start_locked"
+
+
+def test_sending_the_same_series_and_month_again_is_not_a_change(
+    admin_user, boss, company, customer, product
+):
+    from comptoir.billing.services import create_invoice_from_order, issue_invoice
+
+    issue_invoice(create_invoice_from_order(_ship(boss, customer, product), by=boss), by=boss)
+    configure_company(by=admin_user, invoice_series="FA", fiscal_year_start_month=1, city="Villeurbanne")
+    company = Company.objects.get()
+    assert (company.invoice_series, company.fiscal_year_start_month, company.city) == (
+        "FA",
+        1,
+        "Villeurbanne",
+    )

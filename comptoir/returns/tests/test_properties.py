@@ -182,7 +182,7 @@ class ReturnScenarios(RuleBasedStateMachine):
         )
 
     @precondition(lambda self: self.cases)
-    @rule(pick=picks, how=st.sampled_from(["all", "one", "price", "amount"]))
+    @rule(pick=picks, how=st.sampled_from(["all", "one", "price", "price on all", "amount"]))
     def credit(self, pick, how):
         case = self._case(pick)
         line = case.lines.first()
@@ -195,6 +195,13 @@ class ReturnScenarios(RuleBasedStateMachine):
                 resolve_with_credit_note,
                 case,
                 [{"line": line, "quantity": "1", "unit_price": "3.33"}],
+                by=self.boss,
+            )
+        elif how == "price on all":
+            self._try(
+                resolve_with_credit_note,
+                case,
+                [{"line": line, "quantity": line.quantity, "unit_price": "17.5"}],
                 by=self.boss,
             )
         else:
@@ -237,6 +244,13 @@ class ReturnScenarios(RuleBasedStateMachine):
         assert -_sum(StockMove.objects.filter(kind="delivery"), "quantity") == _sum(
             DeliveryLine.objects.filter(delivery__status="validated"), "quantity"
         )
+        # A surplus the customer keeps leaves the stock when it is re-invoiced, and only then.
+        assert -_sum(StockMove.objects.filter(kind="surplus"), "quantity") == _sum(
+            ResolutionLine.objects.filter(
+                resolution__kind="reinvoice", resolution__case__reason=Reason.SURPLUS
+            ),
+            "quantity",
+        )
 
     @invariant()
     def the_books_balance(self):
@@ -256,21 +270,30 @@ class ReturnScenarios(RuleBasedStateMachine):
     def nothing_is_credited_beyond_what_was_invoiced(self):
         for line in InvoiceLine.objects.filter(invoice__kind=Invoice.Kind.INVOICE, invoice__status="issued"):
             credited = InvoiceLine.objects.filter(credited_line=line).exclude(invoice__status="cancelled")
-            assert _sum(credited, "quantity") <= line.quantity
+            # A price reduction credits an amount and takes no unit back.
+            assert _sum(credited.filter(price_reduction=False), "quantity") <= line.quantity
             assert _sum(credited, "net_amount") <= line.net_amount
 
     @invariant()
     def claims_stay_within_what_was_delivered_and_settled_within_claims(self):
         claimed = defaultdict(lambda: ZERO)
         for line in ReturnLine.objects.select_related("case", "delivery_line"):
+            settled = ResolutionLine.objects.filter(return_line=line)
+            # Units settled: a credit note's price reduction takes none back.
             done = {
-                kind: _sum(ResolutionLine.objects.filter(return_line=line, resolution__kind=kind), "quantity")
+                kind: _sum(
+                    settled.filter(resolution__kind=kind).exclude(invoice_line__price_reduction=True),
+                    "quantity",
+                )
                 for kind in Resolution.Kind.values
             }
             received = _sum(ReturnReceiptLine.objects.filter(return_line=line), "quantity")
             assert done["credit_note"] + done["replacement"] <= line.quantity
             assert done["reinvoice"] <= line.quantity
             assert received <= line.quantity
+            assert _sum(settled.filter(resolution__kind="credit_note"), "amount") <= line.net_amount
+            if line.case.reason == Reason.SURPLUS:
+                assert done["reinvoice"] + received <= line.quantity
             if line.case.reason in GOODS_BACK:
                 assert done["credit_note"] <= received
             if line.case.status != "rejected" and line.case.reason != Reason.SURPLUS:

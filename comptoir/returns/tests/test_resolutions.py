@@ -8,6 +8,7 @@ from comptoir.core.errors import DomainError, PermissionDenied
 from comptoir.core.models import AuditEvent
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.services import register_payment
+from comptoir.returns import selectors
 from comptoir.returns.models import Resolution, ResolutionLine, ReturnReceiptLine
 from comptoir.returns.selectors import claimed_quantities
 from comptoir.returns.services import (
@@ -155,6 +156,64 @@ def test_a_wrong_price_is_credited_as_a_price_reduction(boss, sale):
     assert note.total_untaxed == Decimal("120.00")
     assert note.reason == "Prix catalogue 108 € au lieu de 120 €"
     assert note.entry.lines.filter(account__code="709", debit=Decimal("120.00")).exists()
+
+
+def test_a_price_reduction_leaves_the_units_free_to_be_taken_back_later_at_the_price_left(
+    boss, company, customer, product
+):
+    sale = make_sale(boss, customer, product, price="5")  # 10 units sold at 5 €
+    case = _approved(boss, sale, quantity="10", reason="wrong_price")
+    line = case.lines.get()
+    [reduction] = resolve_with_credit_note(
+        case, [{"line": line, "quantity": "10", "unit_price": "0.50"}], by=boss
+    )
+    assert reduction.credit_note.total_untaxed == Decimal("5.00")
+    # The customer keeps the goods at 4.50 €: nothing was taken back, 45 € are left on the case line.
+    [progress] = selectors.line_progress(case)
+    assert (progress.credited, progress.open_quantity) == (Decimal("0"), Decimal("10"))
+    assert (progress.price_reduced, progress.open_amount) == (Decimal("5.00"), Decimal("45.00"))
+    # Later 4 of them come back: credited at the 4.50 € they were finally sold at, not at 5 €.
+    [back] = resolve_with_credit_note(case, [{"line": line, "quantity": "4"}], by=boss)
+    credited = back.credit_note.lines.get()
+    assert (credited.unit_price, back.credit_note.total_untaxed) == (Decimal("4.5000"), Decimal("18.00"))
+    assert back.credit_note.entry.lines.filter(account__code="707", debit=Decimal("18.00")).exists()
+    [progress] = selectors.line_progress(case)
+    assert (progress.credited, progress.open_quantity, progress.open_amount) == (
+        Decimal("4"),
+        Decimal("6"),
+        Decimal("27.00"),
+    )
+    # Everything else credited: exactly what was invoiced, never more.
+    [rest] = resolve_with_credit_note(case, by=boss)
+    assert rest.credit_note.total_untaxed == Decimal("27.00")
+    _refused("return_nothing_left_to_settle", resolve_with_credit_note, case, by=boss)
+
+
+def test_a_price_reduction_cannot_exceed_what_the_case_units_are_still_worth(
+    boss, company, customer, product
+):
+    sale = make_sale(boss, customer, product, price="5")
+    case = _approved(boss, sale, quantity="10", reason="wrong_price")
+    line = case.lines.get()
+    resolve_with_credit_note(case, [{"line": line, "quantity": "10", "unit_price": "0.50"}], by=boss)
+    error = _refused(
+        "return_credit_exceeds_line_value",
+        resolve_with_credit_note,
+        case,
+        [{"line": line, "quantity": "10", "unit_price": "4.51"}],
+        by=boss,
+    )
+    assert "45,00 €" in error.message
+    assert Resolution.objects.filter(case=case).count() == 1
+
+
+def test_a_global_amount_credited_as_a_gesture_leaves_the_units_to_be_credited(boss, sale):
+    case = _approved(boss, sale, quantity="4", reason="late_delivery")
+    resolve_with_credit_note(case, amount="50", by=boss, reason="Pénalité de retard")
+    # The customer then refuses the late goods: the 4 drills are credited for the 430 € left on them.
+    [refund] = resolve_with_credit_note(case, by=boss)
+    assert refund.credit_note.total_untaxed == Decimal("430.00")
+    assert refund.lines.get().quantity == Decimal("4")
 
 
 def test_a_global_amount_is_spread_over_the_case_lines(boss, sale):

@@ -39,7 +39,10 @@ def delivered(boss, company, customer, product):
 def test_running_the_agent_from_the_page_fills_the_inbox(accountant, delivered):
     client = client_for(accountant)
     response = client.post("/assistant/agent/lancer/", follow=True)
-    assert "Passage terminé : 1 nouvelle(s) proposition(s), 1 brouillon(s) préparé(s)." in response.content.decode()
+    assert (
+        "Passage terminé : 1 nouvelle(s) proposition(s), 1 brouillon(s) préparé(s)."
+        in response.content.decode()
+    )
 
     page = client.get("/assistant/propositions/").content.decode()
     assert "Émettre la facture" in page and "aucun constat" in page
@@ -74,9 +77,14 @@ def test_rejecting_without_a_reason_says_so_and_keeps_it_open(accountant, delive
     proposal = Proposal.objects.get(kind="issue_invoice")
     response = client.post(f"/assistant/propositions/{proposal.pk}/rejeter/", {"reason": ""}, follow=True)
     assert "Indiquez pourquoi vous rejetez la proposition." in response.content.decode()
-    client.post(f"/assistant/propositions/{proposal.pk}/rejeter/", {"reason": "Doublon d'une saisie manuelle"})
+    client.post(
+        f"/assistant/propositions/{proposal.pk}/rejeter/", {"reason": "Doublon d'une saisie manuelle"}
+    )
     proposal.refresh_from_db()
-    assert proposal.status == Proposal.Status.REJECTED and proposal.decision_note == "Doublon d'une saisie manuelle"
+    assert (
+        proposal.status == Proposal.Status.REJECTED
+        and proposal.decision_note == "Doublon d'une saisie manuelle"
+    )
 
 
 def test_an_edited_reminder_is_sent_as_edited(boss, accountant, company, customer, product):
@@ -85,7 +93,9 @@ def test_an_edited_reminder_is_sent_as_edited(boss, accountant, company, custome
     order = sold(boss, customer, (product, "1"))
     ship(boss, order)
     issue_invoice(
-        create_invoice_from_order(order, by=boss), by=boss, date=timezone.localdate() - datetime.timedelta(days=45)
+        create_invoice_from_order(order, by=boss),
+        by=boss,
+        date=timezone.localdate() - datetime.timedelta(days=45),
     )
     client = client_for(accountant)
     client.post("/assistant/agent/lancer/")
@@ -133,3 +143,45 @@ def test_the_home_page_shows_the_proposals_each_role_may_decide(accountant, deli
     assert "Propositions à décider" in home and proposal.title.split(" (")[0] in home
     logistics_home = client_for(make_user("logi", Role.LOGISTIQUE)).get("/").content.decode()
     assert proposal.title.split(" (")[0] not in logistics_home
+
+
+def test_the_inbox_shows_the_credit_note_a_proposal_would_draft_without_drafting_it(
+    boss, company, customer, product
+):
+    stock(boss, product)
+    invoices = []
+    for _ in range(2):  # the same order keyed twice, shipped and invoiced twice
+        order = sold(boss, customer, (product, "3"))
+        ship(boss, order)
+        invoices.append(issue_invoice(create_invoice_from_order(order, by=boss), by=boss))
+    client = client_for(boss)
+    client.post("/assistant/agent/lancer/")
+    assert Proposal.objects.filter(kind="create_credit_note", status=Proposal.Status.OPEN).exists()
+    events = AuditEvent.objects.count()
+
+    page = client.get("/assistant/propositions/?type=create_credit_note").content.decode()
+
+    assert "Avoir proposé" in page
+    assert "REF-88 — Perceuse à percussion" in page
+    # 3 × 120 € excl. VAT + 20 % VAT: the whole duplicate taken back.
+    assert "360,00\u00a0€" in page and "432,00\u00a0€" in page
+    # Showing it drafted nothing and recorded nothing.
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_inbox_shows_a_correction_as_the_value_today_and_after_approval(boss, company, customer, product):
+    from comptoir.assistant.tests.factories import draft, edit_draft_line
+
+    stock(boss, product)
+    order = sold(boss, customer, (product, "12"))
+    ship(boss, order, (product, "10"))
+    edit_draft_line(draft(boss, order).lines.get(), quantity=12)
+    client = client_for(boss)
+    client.post("/assistant/agent/lancer/")
+
+    page = client.get("/assistant/propositions/?type=set_invoice_line_quantity").content.decode()
+
+    assert "Correction proposée" in page
+    assert "REF-88 — quantité" in page
+    assert '<td class="num">12</td>' in page and "<strong>10</strong>" in page

@@ -287,3 +287,26 @@ def test_choosing_english_in_the_user_menu_renders_the_pages_in_english(boss, is
 
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     assert "Se déconnecter" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_assistants_findings_follow_the_language_chosen_in_the_user_menu(boss, company):
+    customer = make_customer(boss, name="Menuiserie Martin SARL", siren="542107651")
+    product = make_product(boss, sku="REF-88", name="Perceuse à percussion", sale_price="120.00")
+    receive_stock([{"product": product, "quantity": "5", "unit_cost": "70"}], by=boss, supplier_name="Bosch")
+    order = create_order(customer, [{"product": product, "quantity": "2"}], by=boss)
+    confirm_order(order, by=boss)
+    delivery = validate_delivery(create_delivery(order, by=boss), by=boss)  # shipped, not invoiced yet
+    client = signed_in(boss)
+    url = f"/commandes/{order.pk}/"
+
+    french = client.get(url).content.decode()
+    assert f"Le {delivery.number} (expédié le" in french
+    assert "n&#x27;est encore facturé par aucune facture : 2 unités de REF-88." in french
+
+    client.post("/i18n/setlang/", {"language": "en", "next": url})
+    english = client.get(url).content.decode()
+    assert f"Delivery note {delivery.number} (shipped on" in english
+    assert "is not billed on any invoice yet: 2 units of REF-88." in english
+    assert f"Draw up the invoice for the quantities delivered on order {order.number}." in english
+    assert "aucune facture" not in english

@@ -134,10 +134,13 @@ def test_the_vat_summary_shows_the_ca3_figures_of_the_period(boss, books):
         D("90.00"),
     )
     assert (summary.total_collected, summary.deductible, summary.net_due) == (D("78.00"), D("0"), D("78.00"))
+    # Goods invoiced (240 €) and the part of the service cashed (150 €): what the 78 € of VAT are due on.
+    assert row.taxable_base == D("390.00")
     html = text_of(response)
     assert "À reporter sur la déclaration CA3" in html
     assert '<td class="mono">08</td>' in html and "TVA nette due" in html
     assert "78,00" in html and "60,00" in html  # due now; still waiting for the customer's payment
+    assert "390,00" in html
 
 
 def test_the_vat_summary_defaults_to_the_last_full_month(boss, company):

@@ -411,6 +411,25 @@ def test_the_board_lists_the_most_urgent_case_first_with_its_suggestion(boss, sa
     assert resorted.index(small.number) < resorted.index(large.number)
 
 
+def test_the_board_shows_the_suggestion_as_a_chip_and_leaves_the_owner_to_the_case_page(boss, sale):
+    case = _case(boss, sale, quantity="1", reason="short_shipment")
+    client = client_for(boss)
+    page = text_of(client.get(BOARD))
+    # A short chip; the full suggestion and its reasons in its tooltip and for screen readers.
+    chip = re.search(
+        r'<span class="chip" title="([^"]*)">([^<]*)</span><span class="visually-hidden">([^<]*)<', page
+    )
+    assert chip and chip[2] == "À valider"
+    assert chip[1].startswith(f"Valider ou refuser le dossier — Le dossier {case.number} est en brouillon")
+    assert chip[3].startswith(f" — Valider ou refuser le dossier : Le dossier {case.number} est en brouillon")
+    # Ten columns: the owner left the board; it stays on the case page and in the « Mes dossiers » filter.
+    assert page.count('<th scope="col"') == 10 and "Responsable" not in page
+    assert "Responsable" in text_of(client.get(f"/litiges/{case.pk}/"))
+    assert case.number in text_of(client.get(BOARD, {"miens": "1"}))
+    # An old link sorted by owner falls back to the default order instead of failing.
+    assert case.number in text_of(client.get(BOARD, {"tri": "responsable"}))
+
+
 # --- Attachments ----------------------------------------------------------------------------------
 
 
@@ -427,7 +446,10 @@ def test_photos_join_the_case_and_download_as_files_never_inline(boss, team, sal
 
     download = client_for(team[Role.LOGISTIQUE]).get(f"/litiges/{case.pk}/pieces/{attachment.pk}/")
     assert download.status_code == 200
-    assert download["Content-Disposition"].startswith("attachment;") and download["X-Content-Type-Options"] == "nosniff"
+    assert (
+        download["Content-Disposition"].startswith("attachment;")
+        and download["X-Content-Type-Options"] == "nosniff"
+    )
     assert b"".join(download.streaming_content) == b"\xff\xd8\xff\xe0 jpeg"
     # Another case's id does not open it.
     assert client.get(f"/litiges/{case.pk + 1}/pieces/{attachment.pk}/").status_code == 404
@@ -443,7 +465,9 @@ def test_a_web_page_is_not_accepted_as_an_attachment(boss, team, sale):
     assert not case.attachments.exists()
     # Logistics reads the case but does not add to it.
     jpg = SimpleUploadedFile("a.jpg", b"x", content_type="image/jpeg")
-    denied = client_for(team[Role.LOGISTIQUE]).post(f"/litiges/{case.pk}/pieces/", {"pieces": [jpg]}, follow=True)
+    denied = client_for(team[Role.LOGISTIQUE]).post(
+        f"/litiges/{case.pk}/pieces/", {"pieces": [jpg]}, follow=True
+    )
     assert "Votre rôle ne permet pas cette action (return.manage)" in text_of(denied)
 
 
@@ -464,3 +488,15 @@ def test_the_declaration_form_takes_the_customers_photos(boss, sale):
 
     case = ReturnCase.objects.get()
     assert [a.name for a in case.attachments.all()] == ["colis.png"]
+
+
+def test_the_case_page_shows_a_price_reduction_and_what_is_left_to_settle(boss, customer, product, company):
+    sale = make_sale(boss, customer, product, price="5")  # 10 units at 5 €
+    case = approve_case(submit_case(_case(boss, sale, quantity="10", reason="wrong_price"), by=boss), by=boss)
+    resolve_with_credit_note(
+        case, [{"line": case.lines.get(), "quantity": "10", "unit_price": "0.50"}], by=boss
+    )
+    page = text_of(client_for(boss).get(f"/litiges/{case.pk}/")).replace("\xa0", " ").replace("\u202f", " ")
+    assert "+ 5,00 € de réduction de prix" in page
+    # Nothing was taken back: the 10 units are still open, worth the 45 € left on them.
+    assert "soit 45,00 € HT" in page

@@ -12,7 +12,13 @@ import pytest
 from django.test import Client
 
 from comptoir.core.testing import make_product
-from comptoir.returns.services import approve_case, open_case, receive_goods, submit_case
+from comptoir.returns.services import (
+    approve_case,
+    open_case,
+    receive_goods,
+    resolve_with_reinvoice,
+    submit_case,
+)
 from comptoir.returns.tests.factories import make_sale
 from comptoir.stock.models import StockMove
 from comptoir.stock.services import receive_stock
@@ -164,3 +170,14 @@ def test_the_stock_alert_filter_keeps_search_and_order(boss, company):
     assert [level.product.name for level in by_name] == ["Burin", "Marteau", "Scie"]
     by_sku = client.get("/stock/?alertes=1&tri=-reference&q=r").context["page_obj"].object_list
     assert [level.product.sku for level in by_sku] == ["C-3", "B-2"]  # "r" is in Burin and Marteau
+
+
+def test_a_kept_surplus_shows_in_the_history_linked_to_its_case(boss, company, customer, product):
+    sale = make_sale(boss, customer, product, invoiced=False)
+    case = open_case(
+        sale.delivery, [{"delivery_line": sale.delivery_line, "quantity": "2"}], by=boss, reason="surplus"
+    )
+    resolve_with_reinvoice(approve_case(submit_case(case, by=boss), by=boss), by=boss)
+    response = client_for(boss).get(MOVES, {"type": "surplus"})
+    assert moves_on(response) == [("surplus", case.number, Decimal("-2"))]
+    assert f'<a href="/litiges/{case.pk}/">{case.number}</a>' in text_of(response)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from comptoir.assistant import actions, selectors, services
+from comptoir.assistant import actions, previews, selectors, services
 from comptoir.assistant.models import AgentRun, AssistantPolicy, Proposal
 from comptoir.core import money
 from comptoir.core.permissions import has_perm
@@ -47,6 +47,7 @@ def _row(proposal: Proposal, user) -> dict:
         "manual": act.manual if act else True,
         "may_decide": bool(act) and proposal.status == Proposal.Status.OPEN and has_perm(user, act.perm),
         "editable": editable,
+        "preview": previews.preview(proposal, user),
         "percent": int((proposal.confidence * 100).to_integral_value()),
         "evidence": [
             {"kind": DOCUMENT_KINDS.get(item.get("kind"), item.get("kind")), "document": item.get("document")}

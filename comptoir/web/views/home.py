@@ -31,23 +31,23 @@ def home(request):
         for role in (Role.COMMERCIAL, Role.ADV, Role.LOGISTIQUE, Role.COMPTABILITE)
     }
     context = {"show": show, "direction": everything}
+    # Both order cards look among the orders not fully invoiced: read once.
+    unfinished = queries.orders_not_fully_invoiced() if show[Role.COMMERCIAL] or show[Role.ADV] else []
     if show[Role.COMMERCIAL]:
         context["quotes_awaiting"] = _card(queries.quotes_awaiting_answer())
-        context["orders_in_progress"] = _card(queries.orders_in_progress())
+        context["orders_in_progress"] = _card(queries.orders_in_progress(unfinished))
     if show[Role.ADV]:
         context["draft_orders"] = _card(queries.draft_orders())
-        context["orders_to_invoice"] = _card(queries.orders_to_invoice())
+        context["orders_to_invoice"] = _card(queries.orders_to_invoice(unfinished))
     if show[Role.ADV] or show[Role.COMPTABILITE]:
         context["draft_invoices"] = _card(queries.draft_invoices())
     if show[Role.LOGISTIQUE]:
         context["deliveries_to_prepare"] = _card(queries.deliveries_to_prepare())
         context["stock_alerts"] = _card(queries.stock_alerts())
     if show[Role.COMPTABILITE] or everything:
-        overdue = payment_view.overdue_invoices()
-        for invoice in overdue:
-            invoice.balance_due = invoice.total - invoice.amount_paid
-        context["overdue"] = _card(overdue)
-        context["overdue_total"] = sum((inv.balance_due for inv in overdue), queries.ZERO)
+        overdue = payment_view.overdue_summary(first=SHORT_LIST)
+        context["overdue"] = {"count": overdue.count, "rows": overdue.first}
+        context["overdue_total"] = overdue.balance_due
         context["receivables"] = queries.receivables()
     if everything:
         today = timezone.localdate()

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from comptoir.core.errors import DomainError
+from comptoir.core.permissions import has_perm
 from comptoir.parties.models import Customer
 from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.web import forms, queries
 from comptoir.web.sorting import SortSpec
-from comptoir.web.views.common import export_list, paginate, param, requires
+from comptoir.web.views.common import action, export_list, paginate, param, requires
 
 PAYMENT_SORT = SortSpec(
     {
@@ -34,6 +35,12 @@ def _payments(request):
     customer_id = queries.int_or_none(request.GET.get("client"))
     payments, sort = PAYMENT_SORT.apply(queries.payments(q, method, customer_id), request.GET)
     return payments, {"q": q, "mode": method, "client": customer_id, "sort": sort}
+
+
+def _with_balance_due(invoices: list) -> list:
+    for invoice in invoices:
+        invoice.balance_due = invoice.total - invoice.amount_paid
+    return invoices
 
 
 @requires("payment.view")
@@ -76,9 +83,7 @@ def payment_create(request):
         customers = Customer.objects.filter(is_active=True).order_by("name")
         return render(request, "web/payments/choose_customer.html", {"customers": customers})
     customer = get_object_or_404(Customer, pk=customer_id)
-    open_invoices = queries.open_invoices_of(customer)
-    for invoice in open_invoices:
-        invoice.balance_due = invoice.total - invoice.amount_paid
+    open_invoices = _with_balance_due(queries.open_invoices_of(customer))
     typed = {}
     initial = {"date": timezone.localdate(), "method": Payment.Method.TRANSFER}
     invoice_id = queries.int_or_none(request.GET.get("facture"))
@@ -120,11 +125,30 @@ def payment_detail(request, pk):
     )
     allocations = list(payment.allocations.select_related("invoice").order_by("id"))
     allocated = sum((a.amount for a in allocations), queries.ZERO)
+    unallocated = payment.amount - allocated
+    rows = []
+    if unallocated > 0 and has_perm(request.user, "payment.register"):
+        rows = [(invoice, "") for invoice in _with_balance_due(queries.open_invoices_of(payment.customer))]
     context = {
         "payment": payment,
         "allocations": allocations,
-        "unallocated": payment.amount - allocated,
+        "unallocated": unallocated,
+        "rows": rows,
         "entry_lines": list(payment.entry.lines.select_related("account").order_by("id")),
         "events": queries.events_of(payment),
     }
     return render(request, "web/payments/detail.html", context)
+
+
+@action("payment.view")
+def payment_allocate(request, pk):
+    """Allocate what a payment left on the customer's account to open invoices."""
+    payment = get_object_or_404(Payment.objects.select_related("customer"), pk=pk)
+    open_ids = [invoice.pk for invoice in queries.open_invoices_of(payment.customer)]
+    try:
+        services.allocate_payment(payment, forms.allocations_from(request.POST, open_ids), by=request.user)
+    except (forms.RowError, DomainError) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Règlement %(number)s affecté.") % {"number": payment.number})
+    return redirect("web:payment_detail", pk=payment.pk)

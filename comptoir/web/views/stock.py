@@ -75,6 +75,7 @@ MOVE_SOURCE_PERMISSIONS = {
     StockMove.Kind.RECEIPT: "stock.view",
     StockMove.Kind.DELIVERY: "delivery.view",
     StockMove.Kind.RETURN: "return.view",
+    StockMove.Kind.SURPLUS: "return.view",
 }
 
 

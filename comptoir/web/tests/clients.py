@@ -1,0 +1,16 @@
+"""Signed-in test clients and the page text the web tests read."""
+
+import html
+
+from django.test import Client
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def text_of(response) -> str:
+    """The page as a person reads it: entities decoded (« », narrow no-break spaces in amounts)."""
+    return html.unescape(response.content.decode())
