@@ -169,13 +169,6 @@ class Invoice:
         return self.status != Status.CANCELLED
 
     @property
-    def noun(self) -> str:
-        """« la facture », « l'avoir », « la facture d'acompte », for sentences."""
-        return {Kind.CREDIT_NOTE: "l'avoir", Kind.DEPOSIT: "la facture d'acompte"}.get(
-            self.kind, "la facture"
-        )
-
-    @property
     def evidence_kind(self) -> str:
         return "credit_note" if self.kind == Kind.CREDIT_NOTE else "invoice"
 
