@@ -112,7 +112,10 @@ LOCALE_PATHS = [BASE_DIR / "comptoir" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it, a raw `{{ invoice.pk }}` renders as "1 234" once ids pass 999 and every form field,
+# hx-vals and link built from an id breaks. Amounts, quantities and rates go through the explicit
+# French filters of `web/templatetags/comptoir_format.py`, which group thousands themselves.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

@@ -145,7 +145,9 @@ class FiscalYear(models.Model):
     class Meta:
         ordering = ["start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="fiscal_year_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="fiscal_year_ends_after_start"
+            )
         ]
 
     def __str__(self):

@@ -83,14 +83,21 @@ def fiscal_year_for(date: datetime.date) -> FiscalYear:
     end = datetime.date(start_year + (1 if start_month > 1 else 0), (start_month - 2) % 12 + 1, 1)
     end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
     name = str(end.year) if start_month == 1 else f"{start.year}-{end.year}"
-    FiscalYear.objects.bulk_create([FiscalYear(name=name, start_date=start, end_date=end)], ignore_conflicts=True)
+    FiscalYear.objects.bulk_create(
+        [FiscalYear(name=name, start_date=start, end_date=end)], ignore_conflicts=True
+    )
     return FiscalYear.objects.get(name=name)
 
 
 def _check_open_period(date: datetime.date) -> FiscalYear:
     year = fiscal_year_for(date)
     if year.lock_date and date <= year.lock_date:
-        _fail(errors.PERIOD_LOCKED, lock=year.lock_date.strftime("%d/%m/%Y"), year=year.name, date=date.strftime("%d/%m/%Y"))
+        _fail(
+            errors.PERIOD_LOCKED,
+            lock=year.lock_date.strftime("%d/%m/%Y"),
+            year=year.name,
+            date=date.strftime("%d/%m/%Y"),
+        )
     return year
 
 
@@ -108,7 +115,12 @@ def lock_period(until: datetime.date, *, by) -> FiscalYear:
 
 
 def post_entry(
-    journal: str, *, date: datetime.date, label: str, document_number: str, lines: list[Line],
+    journal: str,
+    *,
+    date: datetime.date,
+    label: str,
+    document_number: str,
+    lines: list[Line],
     document_date: datetime.date | None = None,
 ) -> tuple[JournalEntry, list[EntryLine]]:
     """Post a balanced entry. Must be called inside the caller's business transaction."""

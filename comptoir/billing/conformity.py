@@ -32,7 +32,11 @@ class Discrepancy:
 def _ledger_balance(invoice: Invoice) -> Decimal:
     """What the entry says the customer owes (411 debit − credit); a credit note owes the other way."""
     balance = sum(
-        (line.debit - line.credit for line in invoice.entry.lines.all() if line.account.code == chart.CUSTOMERS),
+        (
+            line.debit - line.credit
+            for line in invoice.entry.lines.all()
+            if line.account.code == chart.CUSTOMERS
+        ),
         Decimal(0),
     )
     return -balance if invoice.kind == Invoice.Kind.CREDIT_NOTE else balance
@@ -63,7 +67,9 @@ def check_document(invoice: Invoice) -> list[Discrepancy]:
     owed = _ledger_balance(invoice)
     if owed != invoice.amount_payable:
         found.append(
-            Discrepancy(number, "ledger", f"le compte client porte {owed} au lieu de {invoice.amount_payable}")
+            Discrepancy(
+                number, "ledger", f"le compte client porte {owed} au lieu de {invoice.amount_payable}"
+            )
         )
     pdf = einvoicing.facturx_pdf(invoice)
     try:
@@ -77,7 +83,9 @@ def check_document(invoice: Invoice) -> list[Discrepancy]:
     text = "".join(_pdf_text(pdf).split())
     for label, value in (("total HT", invoice.total_untaxed), ("total TTC", invoice.total)):
         if "".join(money.fr(value).split()) not in text:
-            found.append(Discrepancy(number, "pdf", f"le {label} {money.fr(value)} n'apparaît pas sur la page"))
+            found.append(
+                Discrepancy(number, "pdf", f"le {label} {money.fr(value)} n'apparaît pas sur la page")
+            )
     return found
 
 

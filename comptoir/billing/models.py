@@ -42,7 +42,11 @@ class Invoice(models.Model):
 
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
     corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
         verbose_name=_("facture corrigée"),
     )
     series = models.CharField(max_length=6, default="FA")
@@ -84,9 +88,13 @@ class Invoice(models.Model):
         JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice"
     )
     issued_at = models.DateTimeField(null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("facture")
@@ -152,7 +160,9 @@ class InvoiceLine(models.Model):
     description = models.CharField(_("désignation"), max_length=250)
     quantity = models.DecimalField(_("quantité"), max_digits=14, decimal_places=3)
     unit_price = models.DecimalField(_("prix unitaire HT"), max_digits=14, decimal_places=4)
-    discount_percent = models.DecimalField(_("remise %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    discount_percent = models.DecimalField(
+        _("remise %"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
     vat_rate = models.DecimalField(_("TVA %"), max_digits=5, decimal_places=2)
     vat_category = models.CharField(_("catégorie de TVA"), max_length=2, default="S")
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
@@ -176,7 +186,9 @@ class InvoiceLine(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="invoice_line_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="invoice_line_quantity_positive")
+        ]
 
 
 class InvoiceTax(models.Model):
@@ -194,7 +206,9 @@ class InvoiceTax(models.Model):
     class Meta:
         ordering = ["-vat_rate", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["invoice", "vat_rate", "category"], name="uniq_invoice_tax_rate_category")
+            models.UniqueConstraint(
+                fields=["invoice", "vat_rate", "category"], name="uniq_invoice_tax_rate_category"
+            )
         ]
 
 

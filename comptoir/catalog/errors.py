@@ -3,9 +3,15 @@ from django.utils.translation import gettext_noop as N_
 SKU_REQUIRED = ("sku_required", N_("Indiquez la référence du produit."))
 DUPLICATE_SKU = ("duplicate_sku", N_("La référence « %(value)s » existe déjà."))
 INVALID_EAN = ("invalid_ean", N_("Le code EAN « %(value)s » n'est pas valide (clé de contrôle incorrecte)."))
-INVALID_VAT_RATE = ("invalid_vat_rate", N_("Le taux de TVA %(value)s %% n'existe pas en France (20, 10, 5,5, 2,1 ou 0 %%)."))
+INVALID_VAT_RATE = (
+    "invalid_vat_rate",
+    N_("Le taux de TVA %(value)s %% n'existe pas en France (20, 10, 5,5, 2,1 ou 0 %%)."),
+)
 NEGATIVE_PRICE = ("negative_price", N_("Le prix et le coût ne peuvent pas être négatifs."))
 NAME_REQUIRED = ("product_name_required", N_("Indiquez la désignation du produit."))
 UNKNOWN_PRODUCT = ("unknown_product", N_("Le produit « %(value)s » n'existe pas."))
-INACTIVE_PRODUCT = ("inactive_product", N_("Le produit %(sku)s n'est plus actif : il ne peut plus être vendu."))
+INACTIVE_PRODUCT = (
+    "inactive_product",
+    N_("Le produit %(sku)s n'est plus actif : il ne peut plus être vendu."),
+)
 EXEMPT_WITH_RATE = ("exempt_product_with_vat_rate", N_("Un produit exonéré de TVA doit avoir le taux 0 %%."))

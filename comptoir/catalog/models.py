@@ -26,7 +26,9 @@ class Product(models.Model):
     unit = models.CharField(_("unité"), max_length=20, default="pièce")
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.GOODS)
     sale_price = models.DecimalField(_("prix de vente HT"), max_digits=14, decimal_places=4)
-    purchase_cost = models.DecimalField(_("coût d'achat"), max_digits=14, decimal_places=4, default=Decimal("0"))
+    purchase_cost = models.DecimalField(
+        _("coût d'achat"), max_digits=14, decimal_places=4, default=Decimal("0")
+    )
     vat_rate = models.DecimalField(_("taux de TVA"), max_digits=5, decimal_places=2, default=Decimal("20.00"))
     # Set for an exempt product (VAT category E): the legal basis printed on the invoice, and its VATEX code.
     vat_exemption_reason = models.CharField(_("motif d'exonération de TVA"), max_length=200, blank=True)
@@ -42,7 +44,8 @@ class Product(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(sale_price__gte=0), name="product_price_not_negative"),
             models.CheckConstraint(
-                condition=Q(vat_rate__in=[Decimal(v) for v in VatRate.values]), name="product_vat_rate_allowed"
+                condition=Q(vat_rate__in=[Decimal(v) for v in VatRate.values]),
+                name="product_vat_rate_allowed",
             ),
         ]
 

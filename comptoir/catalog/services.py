@@ -13,10 +13,18 @@ from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
 
 PRODUCT_FIELDS = (
-    "name", "ean", "unit", "kind", "sale_price", "purchase_cost", "vat_rate", "low_stock_threshold", "is_active",
-    "vat_exemption_reason", "vat_exemption_code",
+    "name",
+    "ean",
+    "unit",
+    "kind",
+    "sale_price",
+    "purchase_cost",
+    "vat_rate",
+    "low_stock_threshold",
+    "is_active",
+    "vat_exemption_reason",
+    "vat_exemption_code",
 )
-
 
 
 def _clean(fields: dict) -> dict:
@@ -62,7 +70,9 @@ def create_product(*, by, sku: str, name: str, sale_price, **fields) -> Product:
             product = Product.objects.create(sku=sku, **fields)
     except IntegrityError:
         _fail(errors.DUPLICATE_SKU, value=sku)
-    audit.record("product.created", by=by, obj=product, data={"price": product.sale_price, "vat": product.vat_rate})
+    audit.record(
+        "product.created", by=by, obj=product, data={"price": product.sale_price, "vat": product.vat_rate}
+    )
     return product
 
 

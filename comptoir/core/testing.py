@@ -70,3 +70,18 @@ def make_product(by, **overrides):
         "purchase_cost": Decimal("6.00"),
     }
     return create_product(by=by, **(fields | overrides))
+
+
+def start_ids_at(model, next_id: int) -> None:
+    """Make the next row of `model` get `next_id`, as in a company whose books are years old: pages
+    must keep working once ids have four digits and more (a localised "1 234" in a form field broke
+    them once). Portable across SQLite and PostgreSQL, inside the test's transaction."""
+    from django.db import connection
+
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [table, next_id])
+        else:
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, next_id - 1])

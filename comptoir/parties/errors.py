@@ -1,18 +1,63 @@
 from django.utils.translation import gettext_noop as N_
 
-INVALID_SIREN = ("invalid_siren", N_("Le SIREN « %(value)s » n'est pas valide : 9 chiffres avec une clé de contrôle correcte."))
-INVALID_SIRET = ("invalid_siret", N_("Le SIRET « %(value)s » n'est pas valide : 14 chiffres avec une clé de contrôle correcte."))
+INVALID_SIREN = (
+    "invalid_siren",
+    N_("Le SIREN « %(value)s » n'est pas valide : 9 chiffres avec une clé de contrôle correcte."),
+)
+INVALID_SIRET = (
+    "invalid_siret",
+    N_("Le SIRET « %(value)s » n'est pas valide : 14 chiffres avec une clé de contrôle correcte."),
+)
 SIRET_SIREN_MISMATCH = ("siret_siren_mismatch", N_("Le SIRET %(siret)s n'appartient pas au SIREN %(siren)s."))
-INVALID_VAT = ("invalid_vat_number", N_("Le numéro de TVA « %(value)s » n'est pas un numéro de TVA intracommunautaire valide."))
-VAT_SIREN_MISMATCH = ("vat_siren_mismatch", N_("Le numéro de TVA %(vat)s ne correspond pas au SIREN %(siren)s."))
+INVALID_VAT = (
+    "invalid_vat_number",
+    N_("Le numéro de TVA « %(value)s » n'est pas un numéro de TVA intracommunautaire valide."),
+)
+VAT_SIREN_MISMATCH = (
+    "vat_siren_mismatch",
+    N_("Le numéro de TVA %(vat)s ne correspond pas au SIREN %(siren)s."),
+)
 INVALID_IBAN = ("invalid_iban", N_("L'IBAN « %(value)s » n'est pas valide."))
 INVALID_BIC = ("invalid_bic", N_("Le BIC « %(value)s » n'est pas valide."))
 NAME_REQUIRED = ("name_required", N_("Indiquez la raison sociale."))
 DUPLICATE_CODE = ("duplicate_customer_code", N_("Le code client « %(value)s » est déjà utilisé."))
-PAYMENT_TERMS_TOO_LONG = ("payment_terms_too_long", N_("Le délai de paiement ne peut dépasser 60 jours date de facture, ou 45 jours fin de mois (art. L441-10 du Code de commerce)."))
-COMPANY_MISSING = ("company_missing", N_("La société n'est pas encore paramétrée : renseignez-la dans les paramètres."))
-EU_REGIME_NEEDS_VAT = ("eu_customer_needs_vat_number", N_("Un client de l'Union européenne facturé sans TVA française doit avoir un numéro de TVA intracommunautaire d'un autre État membre."))
-FRANCE_REGIME_ABROAD = ("france_regime_abroad", N_("Un client situé hors de France ne peut pas relever du régime « TVA française » : choisissez Union européenne ou exportation."))
-NEGATIVE_PENALTY_RATE = ("negative_penalty_rate", N_("Le taux des pénalités de retard ne peut pas être négatif ; la loi impose au moins trois fois le taux d'intérêt légal (art. L441-10 du Code de commerce)."))
-INVOICE_SERIES_LOCKED = ("invoice_series_locked", N_("Le préfixe des factures ne peut plus passer de « %(current)s » à « %(value)s » : des factures ont déjà été émises ou des écritures passées, et la numérotation doit rester continue dans chaque série et chaque année. Gardez « %(current)s »."))
-FISCAL_YEAR_START_LOCKED = ("fiscal_year_start_locked", N_("Le mois de début d'exercice ne peut plus passer de %(current)s à %(value)s : des factures ont déjà été émises ou des écritures passées dans les exercices en cours, et le FEC les suit. Un changement d'exercice se décide avec votre expert-comptable, à la clôture."))
+PAYMENT_TERMS_TOO_LONG = (
+    "payment_terms_too_long",
+    N_(
+        "Le délai de paiement ne peut dépasser 60 jours date de facture, ou 45 jours fin de mois (art. L441-10 du Code de commerce)."
+    ),
+)
+COMPANY_MISSING = (
+    "company_missing",
+    N_("La société n'est pas encore paramétrée : renseignez-la dans les paramètres."),
+)
+EU_REGIME_NEEDS_VAT = (
+    "eu_customer_needs_vat_number",
+    N_(
+        "Un client de l'Union européenne facturé sans TVA française doit avoir un numéro de TVA intracommunautaire d'un autre État membre."
+    ),
+)
+FRANCE_REGIME_ABROAD = (
+    "france_regime_abroad",
+    N_(
+        "Un client situé hors de France ne peut pas relever du régime « TVA française » : choisissez Union européenne ou exportation."
+    ),
+)
+NEGATIVE_PENALTY_RATE = (
+    "negative_penalty_rate",
+    N_(
+        "Le taux des pénalités de retard ne peut pas être négatif ; la loi impose au moins trois fois le taux d'intérêt légal (art. L441-10 du Code de commerce)."
+    ),
+)
+INVOICE_SERIES_LOCKED = (
+    "invoice_series_locked",
+    N_(
+        "Le préfixe des factures ne peut plus passer de « %(current)s » à « %(value)s » : des factures ont déjà été émises ou des écritures passées, et la numérotation doit rester continue dans chaque série et chaque année. Gardez « %(current)s »."
+    ),
+)
+FISCAL_YEAR_START_LOCKED = (
+    "fiscal_year_start_locked",
+    N_(
+        "Le mois de début d'exercice ne peut plus passer de %(current)s à %(value)s : des factures ont déjà été émises ou des écritures passées dans les exercices en cours, et le FEC les suit. Un changement d'exercice se décide avec votre expert-comptable, à la clôture."
+    ),
+)

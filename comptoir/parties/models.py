@@ -32,14 +32,18 @@ class Company(Address):
     siret = models.CharField(_("SIRET du siège"), max_length=14, blank=True)
     vat_number = models.CharField(_("numéro de TVA intracommunautaire"), max_length=20, blank=True)
     rcs_city = models.CharField(_("ville du RCS"), max_length=100, blank=True)
-    share_capital = models.DecimalField(_("capital social"), max_digits=14, decimal_places=2, null=True, blank=True)
+    share_capital = models.DecimalField(
+        _("capital social"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     fiscal_year_start_month = models.PositiveSmallIntegerField(_("mois de début d'exercice"), default=1)
     invoice_series = models.CharField(_("préfixe des factures"), max_length=6, default="FA")
-    default_payment_days = models.PositiveSmallIntegerField(_("délai de paiement par défaut (jours)"), default=30)
+    default_payment_days = models.PositiveSmallIntegerField(
+        _("délai de paiement par défaut (jours)"), default=30
+    )
     late_penalty_rate = models.DecimalField(
         _("taux des pénalités de retard (%)"), max_digits=5, decimal_places=2, default=12
     )
@@ -72,7 +76,9 @@ class Customer(Address):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     payment_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
     payment_end_of_month = models.BooleanField(_("fin de mois"), default=False)
-    vat_regime = models.CharField(_("régime de TVA"), max_length=10, choices=VatRegime.choices, default=VatRegime.FRANCE)
+    vat_regime = models.CharField(
+        _("régime de TVA"), max_length=10, choices=VatRegime.choices, default=VatRegime.FRANCE
+    )
     # Electronic invoicing address (EN 16931 BT-49) when neither the SIREN (France) nor the EU VAT
     # number can serve, e.g. a Swiss UID "CHE-123.456.789" with scheme 0183, or a GLN with 0088.
     einvoice_address = models.CharField(_("adresse de facturation électronique"), max_length=125, blank=True)

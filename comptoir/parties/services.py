@@ -13,16 +13,48 @@ from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, cle
 from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress, VatRegime
 
 CUSTOMER_FIELDS = (
-    "name", "siren", "siret", "vat_number", "email", "phone", "street", "street2", "postal_code", "city",
-    "country", "payment_days", "payment_end_of_month", "vat_regime", "einvoice_address", "einvoice_scheme",
+    "name",
+    "siren",
+    "siret",
+    "vat_number",
+    "email",
+    "phone",
+    "street",
+    "street2",
+    "postal_code",
+    "city",
+    "country",
+    "payment_days",
+    "payment_end_of_month",
+    "vat_regime",
+    "einvoice_address",
+    "einvoice_scheme",
     "is_active",
 )
 COMPANY_FIELDS = (
-    "legal_name", "legal_form", "siren", "siret", "vat_number", "rcs_city", "share_capital", "iban", "bic",
-    "email", "phone", "street", "street2", "postal_code", "city", "country", "fiscal_year_start_month",
-    "invoice_series", "default_payment_days", "late_penalty_rate", "vat_on_debits", "early_payment_discount",
+    "legal_name",
+    "legal_form",
+    "siren",
+    "siret",
+    "vat_number",
+    "rcs_city",
+    "share_capital",
+    "iban",
+    "bic",
+    "email",
+    "phone",
+    "street",
+    "street2",
+    "postal_code",
+    "city",
+    "country",
+    "fiscal_year_start_month",
+    "invoice_series",
+    "default_payment_days",
+    "late_penalty_rate",
+    "vat_on_debits",
+    "early_payment_discount",
 )
-
 
 
 def _clean_identifiers(data: dict, *, siren_required: bool) -> dict:
@@ -42,7 +74,11 @@ def _clean_identifiers(data: dict, *, siren_required: bool) -> dict:
             data["siren"] = data["siret"][:9]
     if vat:
         data["vat_number"] = clean_vat(vat) or _fail(errors.INVALID_VAT, value=vat)
-        if data["vat_number"].startswith("FR") and data.get("siren") and data["vat_number"][4:] != data["siren"]:
+        if (
+            data["vat_number"].startswith("FR")
+            and data.get("siren")
+            and data["vat_number"][4:] != data["siren"]
+        ):
             _fail(errors.VAT_SIREN_MISMATCH, vat=data["vat_number"], siren=data["siren"])
     return data
 
@@ -80,7 +116,9 @@ def _check_payment_terms(days, end_of_month: bool) -> None:
 
 
 def _next_customer_code() -> str:
-    last = Customer.objects.filter(code__startswith="C").order_by("-code").values_list("code", flat=True).first()
+    last = (
+        Customer.objects.filter(code__startswith="C").order_by("-code").values_list("code", flat=True).first()
+    )
     number = int(last[1:]) + 1 if last and last[1:].isdigit() else 1
     return f"C{number:05d}"
 
@@ -111,7 +149,9 @@ def create_customer(*, by, code: str = "", contacts=(), delivery_addresses=(), *
         Contact.objects.create(customer=customer, **contact)
     for address in delivery_addresses:
         DeliveryAddress.objects.create(customer=customer, **address)
-    audit.record("customer.created", by=by, obj=customer, data={"name": customer.name, "siren": customer.siren})
+    audit.record(
+        "customer.created", by=by, obj=customer, data={"name": customer.name, "siren": customer.siren}
+    )
     return customer
 
 
@@ -139,7 +179,9 @@ def update_customer(customer: Customer, *, by, **fields) -> Customer:
 @transaction.atomic
 def add_contact(customer: Customer, *, by, name: str, job_title="", email="", phone="") -> Contact:
     permissions.require(by, "customer.manage")
-    contact = Contact.objects.create(customer=customer, name=name, job_title=job_title, email=email, phone=phone)
+    contact = Contact.objects.create(
+        customer=customer, name=name, job_title=job_title, email=email, phone=phone
+    )
     audit.record("customer.contact_added", by=by, obj=customer, data={"contact": name})
     return contact
 

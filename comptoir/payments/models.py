@@ -1,4 +1,3 @@
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -26,7 +25,9 @@ class Payment(models.Model):
     amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="payment")
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("règlement")
@@ -61,7 +62,9 @@ class CreditApplication(models.Model):
     amount = models.DecimalField(_("montant imputé"), max_digits=14, decimal_places=2)
     date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_application_positive")]
@@ -92,7 +95,9 @@ class Refund(models.Model):
     date = models.DateField(_("date"))
     reference = models.CharField(_("référence"), max_length=80, blank=True)
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="refund")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]

@@ -17,7 +17,9 @@ class SalesLine(models.Model):
     description = models.CharField(_("désignation"), max_length=250)
     quantity = models.DecimalField(_("quantité"), max_digits=14, decimal_places=3)
     unit_price = models.DecimalField(_("prix unitaire HT"), max_digits=14, decimal_places=4)
-    discount_percent = models.DecimalField(_("remise %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    discount_percent = models.DecimalField(
+        _("remise %"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
     vat_rate = models.DecimalField(_("TVA %"), max_digits=5, decimal_places=2)
     vat_category = models.CharField(_("catégorie de TVA"), max_length=2, default="S")
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
@@ -50,7 +52,9 @@ class Quote(models.Model):
     total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(_("total TTC"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -70,7 +74,9 @@ class QuoteLine(SalesLine):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
 
     class Meta(SalesLine.Meta):
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="quote_line_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="quote_line_quantity_positive")
+        ]
 
 
 class Order(models.Model):
@@ -100,13 +106,18 @@ class Order(models.Model):
     total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(_("total TTC"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("commande")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["status", "date"]), models.Index(fields=["date", "id"], name="order_date_id")]
+        indexes = [
+            models.Index(fields=["status", "date"]),
+            models.Index(fields=["date", "id"], name="order_date_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
@@ -186,7 +197,9 @@ class BillingMilestone(models.Model):
                 condition=Q(percent__isnull=True) | (Q(percent__gt=0) & Q(percent__lte=100)),
                 name="milestone_percent_range",
             ),
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0), name="milestone_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0), name="milestone_amount_positive"
+            ),
         ]
 
     def __str__(self):

@@ -309,7 +309,10 @@ def cancel_order(order: Order, *, by, reason: str = "") -> Order:
     # Deposit and milestone invoices bill the order without touching its lines' counters: any invoice
     # of the order that is not cancelled (draft or issued) keeps the order alive. The reverse relation
     # keeps sales free of an import of billing, which depends on sales.
-    if any(line.quantity_invoiced > 0 for line in lines) or order.invoices.exclude(status="cancelled").exists():
+    if (
+        any(line.quantity_invoiced > 0 for line in lines)
+        or order.invoices.exclude(status="cancelled").exists()
+    ):
         _fail(errors.ORDER_HAS_INVOICES, number=order.number)
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status"])

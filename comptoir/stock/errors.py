@@ -1,12 +1,24 @@
 from django.utils.translation import gettext_noop as N_
 
 NOT_STOCKED = ("product_not_stocked", N_("%(sku)s est un service : il ne se stocke pas et ne se livre pas."))
-QUANTITY_NOT_POSITIVE = ("quantity_not_positive", N_("La quantité doit être strictement positive (reçu : %(value)s)."))
+QUANTITY_NOT_POSITIVE = (
+    "quantity_not_positive",
+    N_("La quantité doit être strictement positive (reçu : %(value)s)."),
+)
 COST_NEGATIVE = ("cost_negative", N_("Le coût unitaire ne peut pas être négatif."))
 NO_LINES = ("no_lines", N_("Ajoutez au moins une ligne."))
-ORDER_NOT_CONFIRMED = ("order_not_confirmed", N_("La commande %(number)s n'est pas confirmée : confirmez-la avant de la livrer."))
+ORDER_NOT_CONFIRMED = (
+    "order_not_confirmed",
+    N_("La commande %(number)s n'est pas confirmée : confirmez-la avant de la livrer."),
+)
 LINE_NOT_IN_ORDER = ("line_not_in_order", N_("Cette ligne n'appartient pas à la commande %(number)s."))
-EXCEEDS_REMAINING = ("delivery_exceeds_ordered", N_("%(sku)s : vous livrez %(qty)s alors qu'il reste %(remaining)s à livrer sur la commande %(number)s."))
-EXCEEDS_STOCK = ("insufficient_stock", N_("%(sku)s : vous livrez %(qty)s alors qu'il n'y a que %(on_hand)s en stock."))
+EXCEEDS_REMAINING = (
+    "delivery_exceeds_ordered",
+    N_("%(sku)s : vous livrez %(qty)s alors qu'il reste %(remaining)s à livrer sur la commande %(number)s."),
+)
+EXCEEDS_STOCK = (
+    "insufficient_stock",
+    N_("%(sku)s : vous livrez %(qty)s alors qu'il n'y a que %(on_hand)s en stock."),
+)
 NOTHING_TO_DELIVER = ("nothing_to_deliver", N_("Il ne reste rien à livrer sur la commande %(number)s."))
 INVALID_NUMBER = ("invalid_number", N_("« %(value)s » n'est pas un nombre valide."))

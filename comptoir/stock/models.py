@@ -68,7 +68,9 @@ class Receipt(models.Model):
     status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     date = models.DateField(_("date"))
     validated_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -85,7 +87,9 @@ class ReceiptLine(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_line_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_line_quantity_positive")
+        ]
 
 
 class Delivery(models.Model):
@@ -107,7 +111,9 @@ class Delivery(models.Model):
     status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     date = models.DateField(_("date"))
     validated_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # A replacement (goods sent again for what a return case found missing or faulty) is never invoiced:
     # the customer already paid for them on the original delivery.
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.SALE)

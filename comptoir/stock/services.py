@@ -69,7 +69,9 @@ def create_receipt(lines, *, by, supplier_name: str = "", date=None) -> Receipt:
         cost = _decimal(data.get("unit_cost", product.purchase_cost))
         if cost < 0:
             _fail(errors.COST_NEGATIVE)
-        built.append(ReceiptLine(product=product, quantity=money.quantity(qty), unit_cost=money.unit_price(cost)))
+        built.append(
+            ReceiptLine(product=product, quantity=money.quantity(qty), unit_cost=money.unit_price(cost))
+        )
     date = date or timezone.localdate()
     receipt = Receipt.objects.create(
         number=numbering.next_number("REC", date.year),
@@ -89,13 +91,21 @@ def validate_receipt(receipt: Receipt, *, by) -> Receipt:
     """Goods are in: on hand goes up and each product's weighted average cost is recomputed."""
     permissions.require(by, "stock.receive")
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    workflow.require(Receipt.TRANSITIONS, receipt.status, Receipt.Status.VALIDATED, document=receipt.number, labels=Receipt.Status)
+    workflow.require(
+        Receipt.TRANSITIONS,
+        receipt.status,
+        Receipt.Status.VALIDATED,
+        document=receipt.number,
+        labels=Receipt.Status,
+    )
     lines = list(receipt.lines.all())
     levels = lock_levels(line.product_id for line in lines)
     moves = []
     for line in lines:
         level = levels[line.product_id]
-        level.average_cost = money.weighted_average_cost(level.on_hand, level.average_cost, line.quantity, line.unit_cost)
+        level.average_cost = money.weighted_average_cost(
+            level.on_hand, level.average_cost, line.quantity, line.unit_cost
+        )
         level.on_hand += line.quantity
         moves.append(
             StockMove(
@@ -127,7 +137,13 @@ def receive_stock(lines, *, by, supplier_name: str = "", date=None) -> Receipt:
 def cancel_receipt(receipt: Receipt, *, by) -> Receipt:
     permissions.require(by, "stock.receive")
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    workflow.require(Receipt.TRANSITIONS, receipt.status, Receipt.Status.CANCELLED, document=receipt.number, labels=Receipt.Status)
+    workflow.require(
+        Receipt.TRANSITIONS,
+        receipt.status,
+        Receipt.Status.CANCELLED,
+        document=receipt.number,
+        labels=Receipt.Status,
+    )
     receipt.status = Receipt.Status.CANCELLED
     receipt.save(update_fields=["status"])
     audit.record("receipt.cancelled", by=by, obj=receipt)
@@ -140,9 +156,9 @@ def cancel_receipt(receipt: Receipt, *, by) -> Receipt:
 def _remaining_in_drafts(order: Order) -> dict[int, Decimal]:
     """Quantities already planned on other draft deliveries of this order, per order line."""
     planned: dict[int, Decimal] = {}
-    rows = DeliveryLine.objects.filter(delivery__order=order, delivery__status=Delivery.Status.DRAFT).values_list(
-        "order_line_id", "quantity"
-    )
+    rows = DeliveryLine.objects.filter(
+        delivery__order=order, delivery__status=Delivery.Status.DRAFT
+    ).values_list("order_line_id", "quantity")
     for line_id, qty in rows:
         planned[line_id] = planned.get(line_id, Decimal("0")) + qty
     return planned
@@ -167,7 +183,9 @@ def create_delivery(order: Order, lines=None, *, by, date=None) -> Delivery:
 
     if lines is None:
         wanted = [
-            (line, remaining(line)) for line in order_lines.values() if line.product.is_stocked and remaining(line) > 0
+            (line, remaining(line))
+            for line in order_lines.values()
+            if line.product.is_stocked and remaining(line) > 0
         ]
         if not wanted:
             _fail(errors.NOTHING_TO_DELIVER, number=order.number)
@@ -187,7 +205,10 @@ def create_delivery(order: Order, lines=None, *, by, date=None) -> Delivery:
                 _fail(errors.QUANTITY_NOT_POSITIVE, value=data.get("quantity"))
             if qty > remaining(line):
                 _fail(
-                    errors.EXCEEDS_REMAINING, sku=line.product.sku, qty=_fmt(qty), remaining=_fmt(remaining(line)),
+                    errors.EXCEEDS_REMAINING,
+                    sku=line.product.sku,
+                    qty=_fmt(qty),
+                    remaining=_fmt(remaining(line)),
                     number=order.number,
                 )
             wanted.append((line, qty))
@@ -199,7 +220,10 @@ def create_delivery(order: Order, lines=None, *, by, date=None) -> Delivery:
         created_by=by if getattr(by, "pk", None) else None,
     )
     DeliveryLine.objects.bulk_create(
-        [DeliveryLine(delivery=delivery, order_line=line, product_id=line.product_id, quantity=qty) for line, qty in wanted]
+        [
+            DeliveryLine(delivery=delivery, order_line=line, product_id=line.product_id, quantity=qty)
+            for line, qty in wanted
+        ]
     )
     audit.record("delivery.created", by=by, obj=delivery, data={"order": order.number, "lines": len(wanted)})
     return delivery
@@ -213,13 +237,20 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
     """
     permissions.require(by, "delivery.validate")
     delivery = Delivery.objects.select_for_update().select_related("order").get(pk=delivery.pk)
-    workflow.require(Delivery.TRANSITIONS, delivery.status, Delivery.Status.VALIDATED, document=delivery.number, labels=Delivery.Status)
+    workflow.require(
+        Delivery.TRANSITIONS,
+        delivery.status,
+        Delivery.Status.VALIDATED,
+        document=delivery.number,
+        labels=Delivery.Status,
+    )
     order = Order.objects.select_for_update().get(pk=delivery.order_id)
     if order.status != Order.Status.CONFIRMED:
         _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
     lines = list(delivery.lines.select_related("product").all())
     order_lines = {
-        ol.pk: ol for ol in OrderLine.objects.select_for_update().filter(pk__in=[dl.order_line_id for dl in lines])
+        ol.pk: ol
+        for ol in OrderLine.objects.select_for_update().filter(pk__in=[dl.order_line_id for dl in lines])
     }
     levels = lock_levels(dl.product_id for dl in lines)
     needed: dict[int, Decimal] = {}
@@ -227,7 +258,13 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
         ol = order_lines[dl.order_line_id]
         remaining = ol.quantity - ol.quantity_delivered
         if dl.quantity > remaining:
-            _fail(errors.EXCEEDS_REMAINING, sku=dl.product.sku, qty=_fmt(dl.quantity), remaining=_fmt(remaining), number=order.number)
+            _fail(
+                errors.EXCEEDS_REMAINING,
+                sku=dl.product.sku,
+                qty=_fmt(dl.quantity),
+                remaining=_fmt(remaining),
+                number=order.number,
+            )
         needed[dl.product_id] = needed.get(dl.product_id, Decimal("0")) + dl.quantity
     for product_id, qty in needed.items():
         if qty > levels[product_id].on_hand:
@@ -259,7 +296,9 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
     delivery.validated_at = timezone.now()
     delivery.save(update_fields=["status", "date", "validated_at"])
     cost = sum((money.cost_of(dl.quantity, dl.unit_cost) for dl in lines), Decimal("0"))
-    audit.record("delivery.validated", by=by, obj=delivery, data={"order": order.number, "cost_of_goods": cost})
+    audit.record(
+        "delivery.validated", by=by, obj=delivery, data={"order": order.number, "cost_of_goods": cost}
+    )
     return delivery
 
 
@@ -267,7 +306,13 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
 def cancel_delivery(delivery: Delivery, *, by, reason: str = "") -> Delivery:
     permissions.require(by, "delivery.manage")
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    workflow.require(Delivery.TRANSITIONS, delivery.status, Delivery.Status.CANCELLED, document=delivery.number, labels=Delivery.Status)
+    workflow.require(
+        Delivery.TRANSITIONS,
+        delivery.status,
+        Delivery.Status.CANCELLED,
+        document=delivery.number,
+        labels=Delivery.Status,
+    )
     delivery.status = Delivery.Status.CANCELLED
     delivery.save(update_fields=["status"])
     audit.record("delivery.cancelled", by=by, obj=delivery, data={"reason": reason})
@@ -312,7 +357,10 @@ def receive_returned_goods(lines, *, by, reference: str, date=None) -> list[Stoc
             raise DomainError(
                 "return_exceeds_delivered",
                 "%(sku)s : %(qty)s ne peuvent pas revenir en stock, seuls %(delivered)s sont partis sur %(number)s.",
-                sku=dl.product.sku, qty=_fmt(qty), delivered=_fmt(dl.quantity), number=dl.delivery.number,
+                sku=dl.product.sku,
+                qty=_fmt(qty),
+                delivered=_fmt(dl.quantity),
+                number=dl.delivery.number,
             )
         wanted.append((dl, qty))
     levels = lock_levels(dl.product_id for dl, _ in wanted)
@@ -324,15 +372,27 @@ def receive_returned_goods(lines, *, by, reference: str, date=None) -> list[Stoc
         level.average_cost = money.weighted_average_cost(level.on_hand, level.average_cost, qty, cost)
         level.on_hand += qty
         moves.append(
-            StockMove(product_id=dl.product_id, kind=StockMove.Kind.RETURN, quantity=qty, unit_cost=cost, date=date,
-                      document=reference)
+            StockMove(
+                product_id=dl.product_id,
+                kind=StockMove.Kind.RETURN,
+                quantity=qty,
+                unit_cost=cost,
+                date=date,
+                document=reference,
+            )
         )
     update_each(levels.values(), ["on_hand", "average_cost"])
     created = StockMove.objects.bulk_create(moves)
     audit.record(
-        "stock.returned", by=by, object_type="stock.stockmove", object_id=reference, object_repr=reference,
-        data={"lines": [[dl.product.sku, qty] for dl, qty in wanted],
-              "value": sum((money.cost_of(m.quantity, m.unit_cost) for m in moves), Decimal("0"))},
+        "stock.returned",
+        by=by,
+        object_type="stock.stockmove",
+        object_id=reference,
+        object_repr=reference,
+        data={
+            "lines": [[dl.product.sku, qty] for dl, qty in wanted],
+            "value": sum((money.cost_of(m.quantity, m.unit_cost) for m in moves), Decimal("0")),
+        },
     )
     return created
 
@@ -371,23 +431,39 @@ def record_kept_surplus(lines, *, by, reference: str, date=None) -> list[StockMo
         needed[product.pk] = needed.get(product.pk, Decimal("0")) + qty
     for product, _ in wanted:
         if needed[product.pk] > levels[product.pk].on_hand:
-            _fail(errors.EXCEEDS_STOCK, sku=product.sku, qty=_fmt(needed[product.pk]),
-                  on_hand=_fmt(levels[product.pk].on_hand))
+            _fail(
+                errors.EXCEEDS_STOCK,
+                sku=product.sku,
+                qty=_fmt(needed[product.pk]),
+                on_hand=_fmt(levels[product.pk].on_hand),
+            )
     date = date or timezone.localdate()
     moves = []
     for product, qty in wanted:
         level = levels[product.pk]
         level.on_hand -= qty
         moves.append(
-            StockMove(product_id=product.pk, kind=StockMove.Kind.SURPLUS, quantity=-qty,
-                      unit_cost=level.average_cost, date=date, document=reference)
+            StockMove(
+                product_id=product.pk,
+                kind=StockMove.Kind.SURPLUS,
+                quantity=-qty,
+                unit_cost=level.average_cost,
+                date=date,
+                document=reference,
+            )
         )
     update_each(levels.values(), ["on_hand"])
     created = StockMove.objects.bulk_create(moves)
     audit.record(
-        "stock.surplus_kept", by=by, object_type="stock.stockmove", object_id=reference, object_repr=reference,
-        data={"lines": [[product.sku, qty] for product, qty in wanted],
-              "cost_of_goods": sum((money.cost_of(-m.quantity, m.unit_cost) for m in moves), Decimal("0"))},
+        "stock.surplus_kept",
+        by=by,
+        object_type="stock.stockmove",
+        object_id=reference,
+        object_repr=reference,
+        data={
+            "lines": [[product.sku, qty] for product, qty in wanted],
+            "cost_of_goods": sum((money.cost_of(-m.quantity, m.unit_cost) for m in moves), Decimal("0")),
+        },
     )
     return created
 
@@ -443,20 +519,33 @@ def ship_replacement(order: Order, lines, *, by, reference: str, date=None) -> D
     for line, qty in wanted:
         level = levels[line.product_id]
         delivery_lines.append(
-            DeliveryLine(delivery=delivery, order_line=line, product_id=line.product_id, quantity=qty,
-                         unit_cost=level.average_cost)
+            DeliveryLine(
+                delivery=delivery,
+                order_line=line,
+                product_id=line.product_id,
+                quantity=qty,
+                unit_cost=level.average_cost,
+            )
         )
         level.on_hand -= qty
         moves.append(
-            StockMove(product_id=line.product_id, kind=StockMove.Kind.DELIVERY, quantity=-qty,
-                      unit_cost=level.average_cost, date=date, document=delivery.number)
+            StockMove(
+                product_id=line.product_id,
+                kind=StockMove.Kind.DELIVERY,
+                quantity=-qty,
+                unit_cost=level.average_cost,
+                date=date,
+                document=delivery.number,
+            )
         )
     DeliveryLine.objects.bulk_create(delivery_lines)
     update_each(levels.values(), ["on_hand"])
     StockMove.objects.bulk_create(moves)
     cost = sum((money.cost_of(dl.quantity, dl.unit_cost) for dl in delivery_lines), Decimal("0"))
     audit.record(
-        "delivery.replacement_shipped", by=by, obj=delivery,
+        "delivery.replacement_shipped",
+        by=by,
+        obj=delivery,
         data={"order": order.number, "case": reference, "cost_of_goods": cost},
     )
     return delivery

@@ -270,7 +270,9 @@ def test_entries_are_numbered_per_fiscal_year_not_per_calendar_year(
     assert new.entry.number == f"VE-{closing_year}-00001"
     assert old.entry.number.startswith(f"VE-{previous_year_end.year}-")
     fec = export_fec(closing_year, tmp_path)
-    assert {row["EcritureNum"] for row in read_fec(fec)[1] if row["JournalCode"] == "VE"} == {new.entry.number}
+    assert {row["EcritureNum"] for row in read_fec(fec)[1] if row["JournalCode"] == "VE"} == {
+        new.entry.number
+    }
     assert check_fec(fec) == []
 
 

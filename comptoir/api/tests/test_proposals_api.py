@@ -41,7 +41,9 @@ def test_rejecting_needs_a_reason_and_counts_against_the_rate(api, delivered):
     refused = api.post(f"/proposals/{proposal['id']}/reject", {"reason": " "})
     assert error_of(refused) == (400, "proposal_reason_required")
     done = api.post(f"/proposals/{proposal['id']}/reject", {"reason": "Attendre l'avoir du litige."})
-    assert done.json()["status"] == "rejected" and done.json()["decision_note"] == "Attendre l'avoir du litige."
+    assert (
+        done.json()["status"] == "rejected" and done.json()["decision_note"] == "Attendre l'avoir du litige."
+    )
     rates = {row["kind"]: row for row in api.get("/proposals/acceptance").json()}
     assert rates["issue_invoice"]["rejected"] == 1 and rates["issue_invoice"]["rate"] == "0.00"
 

@@ -527,14 +527,18 @@ def test_photos_are_attached_through_the_api_and_downloaded_back(api, sale):
 
     case = _open(api, sale).json()
     photo = SimpleUploadedFile("carter.jpg", b"\xff\xd8 photo", content_type="image/jpeg")
-    response = api.client.post(f"/api/v1/returns/{case['id']}/attachments", {"files": [photo]}, headers=api.headers)
+    response = api.client.post(
+        f"/api/v1/returns/{case['id']}/attachments", {"files": [photo]}, headers=api.headers
+    )
     assert response.status_code == 201, response.json()
     (attachment,) = response.json()
     download = api.client.get(attachment["download"], headers=api.headers)
     assert download["Content-Disposition"].startswith("attachment;")
     assert b"".join(download.streaming_content) == b"\xff\xd8 photo"
     script = SimpleUploadedFile("x.svg", b"<svg/>", content_type="image/svg+xml")
-    refused = api.client.post(f"/api/v1/returns/{case['id']}/attachments", {"files": [script]}, headers=api.headers)
+    refused = api.client.post(
+        f"/api/v1/returns/{case['id']}/attachments", {"files": [script]}, headers=api.headers
+    )
     assert error_of(refused) == (400, "return_attachment_type")
 
 

@@ -26,31 +26,67 @@ def invoice(boss, customer, product):
 
 def test_a_credit_note_mirrors_the_invoice_in_its_own_series(boss, invoice):
     line = invoice.lines.get()
-    note = create_credit_note(invoice, [{"invoice_line": line, "quantity": "2"}], by=boss, reason="2 perceuses abîmées",
-                              source_reference="RET-2026-00001")
+    note = create_credit_note(
+        invoice,
+        [{"invoice_line": line, "quantity": "2"}],
+        by=boss,
+        reason="2 perceuses abîmées",
+        source_reference="RET-2026-00001",
+    )
     note = issue_invoice(note, by=boss)
     assert note.number.startswith("AV-") and note.number.endswith("-00001")
     assert (note.kind, note.corrects, note.total) == (Invoice.Kind.CREDIT_NOTE, invoice, Decimal("288.00"))
     posted = {(ln.account.code, ln.debit, ln.credit) for ln in note.entry.lines.select_related("account")}
-    assert posted == {("411", Decimal("0"), Decimal("288.00")), ("707", Decimal("240.00"), Decimal("0")),
-                      ("44571", Decimal("48.00"), Decimal("0"))}
+    assert posted == {
+        ("411", Decimal("0"), Decimal("288.00")),
+        ("707", Decimal("240.00"), Decimal("0")),
+        ("44571", Decimal("48.00"), Decimal("0")),
+    }
 
 
 def test_a_credit_note_applied_to_its_invoice_settles_it_with_the_payment(boss, customer, invoice):
-    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": invoice.lines.get(), "quantity": "2"}], by=boss,
-                                            reason="retour", source_reference="RET-2026-00001"), by=boss)
+    note = issue_invoice(
+        create_credit_note(
+            invoice,
+            [{"invoice_line": invoice.lines.get(), "quantity": "2"}],
+            by=boss,
+            reason="retour",
+            source_reference="RET-2026-00001",
+        ),
+        by=boss,
+    )
     apply_credit_note(note, invoice, by=boss)
     assert payment_view.invoice_payment_state(invoice).balance_due == Decimal("1152.00")
-    register_payment(customer, amount="1152", method="transfer", allocations=[{"invoice": invoice, "amount": "1152"}], by=boss)
+    register_payment(
+        customer,
+        amount="1152",
+        method="transfer",
+        allocations=[{"invoice": invoice, "amount": "1152"}],
+        by=boss,
+    )
     assert payment_view.invoice_payment_state(invoice).status == "paid"
     statement = ledger_view.customer_statement(customer)
     assert statement.balance == Decimal("0") and all(line.letter for line in statement.lines)
 
 
 def test_a_credit_note_on_a_paid_invoice_can_be_refunded(boss, customer, invoice):
-    register_payment(customer, amount="1440", method="transfer", allocations=[{"invoice": invoice, "amount": "1440"}], by=boss)
-    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": invoice.lines.get(), "quantity": "1"}], by=boss,
-                                            reason="retour", source_reference="RET-2026-00002"), by=boss)
+    register_payment(
+        customer,
+        amount="1440",
+        method="transfer",
+        allocations=[{"invoice": invoice, "amount": "1440"}],
+        by=boss,
+    )
+    note = issue_invoice(
+        create_credit_note(
+            invoice,
+            [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
+            by=boss,
+            reason="retour",
+            source_reference="RET-2026-00002",
+        ),
+        by=boss,
+    )
     refund_credit_note(note, by=boss, method="transfer")
     assert ledger_view.customer_balances()[customer.pk] == Decimal("0")
     with pytest.raises(DomainError) as exc:
@@ -60,8 +96,16 @@ def test_a_credit_note_on_a_paid_invoice_can_be_refunded(boss, customer, invoice
 
 def test_a_price_correction_is_booked_as_a_discount(boss, invoice):
     line = invoice.lines.get()
-    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": line, "quantity": "10", "unit_price": "12"}],
-                                            by=boss, reason="prix erroné", source_reference="RET-2026-00003"), by=boss)
+    note = issue_invoice(
+        create_credit_note(
+            invoice,
+            [{"invoice_line": line, "quantity": "10", "unit_price": "12"}],
+            by=boss,
+            reason="prix erroné",
+            source_reference="RET-2026-00003",
+        ),
+        by=boss,
+    )
     assert note.total_untaxed == Decimal("120.00")
     assert note.entry.lines.filter(account__code="709", debit=Decimal("120.00")).exists()
 
@@ -73,35 +117,64 @@ def test_no_credit_note_without_a_case_number_unless_a_permitted_gesture(invoice
         create_credit_note(invoice, [{"invoice_line": line, "quantity": "1"}], by=adv, reason="geste")
     assert exc.value.code == "credit_note_needs_case"
     with pytest.raises(PermissionDenied):
-        create_credit_note(invoice, [{"invoice_line": line, "quantity": "1"}], by=adv, reason="geste",
-                           gesture_category="fidélité")
+        create_credit_note(
+            invoice,
+            [{"invoice_line": line, "quantity": "1"}],
+            by=adv,
+            reason="geste",
+            gesture_category="fidélité",
+        )
     boss = make_user("dir", Role.DIRECTION)
-    note = create_credit_note(invoice, [{"invoice_line": line, "quantity": "1", "unit_price": "10"}], by=boss,
-                              reason="client fidèle", gesture_category="fidélité")
+    note = create_credit_note(
+        invoice,
+        [{"invoice_line": line, "quantity": "1", "unit_price": "10"}],
+        by=boss,
+        reason="client fidèle",
+        gesture_category="fidélité",
+    )
     assert note.gesture_category == "fidélité"
 
 
 def test_crediting_more_than_was_invoiced_is_refused(boss, invoice):
     line = invoice.lines.get()
-    create_credit_note(invoice, [{"invoice_line": line, "quantity": "8"}], by=boss, reason="r", source_reference="RET-1")
+    create_credit_note(
+        invoice, [{"invoice_line": line, "quantity": "8"}], by=boss, reason="r", source_reference="RET-1"
+    )
     with pytest.raises(DomainError) as exc:
-        create_credit_note(invoice, [{"invoice_line": line, "quantity": "3"}], by=boss, reason="r", source_reference="RET-2")
+        create_credit_note(
+            invoice, [{"invoice_line": line, "quantity": "3"}], by=boss, reason="r", source_reference="RET-2"
+        )
     assert exc.value.code == "credit_exceeds_invoiced_quantity"
     assert "il ne reste que 2" in exc.value.message
 
 
 def test_a_draft_invoice_cannot_be_credited(boss, customer, service_product):
-    order = confirm_order(create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss)
+    order = confirm_order(
+        create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss
+    )
     draft = create_invoice_from_order(order, by=boss)
     with pytest.raises(DomainError) as exc:
-        create_credit_note(draft, [{"invoice_line": draft.lines.get(), "quantity": "1"}], by=boss, reason="r",
-                           source_reference="RET-3")
+        create_credit_note(
+            draft,
+            [{"invoice_line": draft.lines.get(), "quantity": "1"}],
+            by=boss,
+            reason="r",
+            source_reference="RET-3",
+        )
     assert exc.value.code == "credit_note_on_unissued_invoice"
 
 
 def test_a_credit_note_cannot_be_applied_to_another_customers_invoice(boss, invoice, product):
-    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": invoice.lines.get(), "quantity": "1"}], by=boss,
-                                            reason="r", source_reference="RET-4"), by=boss)
+    note = issue_invoice(
+        create_credit_note(
+            invoice,
+            [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
+            by=boss,
+            reason="r",
+            source_reference="RET-4",
+        ),
+        by=boss,
+    )
     other = make_customer(boss)
     order = confirm_order(create_order(other, [{"product": product, "quantity": "1"}], by=boss), by=boss)
     validate_delivery(create_delivery(order, by=boss), by=boss)
@@ -112,12 +185,28 @@ def test_a_credit_note_cannot_be_applied_to_another_customers_invoice(boss, invo
 
 
 def test_a_service_credit_note_releases_the_pending_vat_when_applied(boss, customer, service_product):
-    order = confirm_order(create_order(customer, [{"product": service_product, "quantity": "2"}], by=boss), by=boss)
+    order = confirm_order(
+        create_order(customer, [{"product": service_product, "quantity": "2"}], by=boss), by=boss
+    )
     invoice = issue_invoice(create_invoice_from_order(order, by=boss), by=boss)  # 900 + 180 pending VAT
-    note = issue_invoice(create_credit_note(invoice, [{"invoice_line": invoice.lines.get(), "quantity": "1"}], by=boss,
-                                            reason="intervention annulée", source_reference="RET-5"), by=boss)
+    note = issue_invoice(
+        create_credit_note(
+            invoice,
+            [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
+            by=boss,
+            reason="intervention annulée",
+            source_reference="RET-5",
+        ),
+        by=boss,
+    )
     apply_credit_note(note, invoice, by=boss)
-    register_payment(customer, amount="540", method="transfer", allocations=[{"invoice": invoice, "amount": "540"}], by=boss)
+    register_payment(
+        customer,
+        amount="540",
+        method="transfer",
+        allocations=[{"invoice": invoice, "amount": "540"}],
+        by=boss,
+    )
     balance = ledger_view.trial_balance().by_code()
     assert balance["44574"].balance == Decimal("0")
     assert balance["44571"].balance == Decimal("-90.00")  # VAT on the one service actually sold
@@ -127,7 +216,9 @@ def test_a_service_credit_note_releases_the_pending_vat_when_applied(boss, custo
 
 
 def _credit(boss, invoice, lines, ref="RET-2026-00007"):
-    return issue_invoice(create_credit_note(invoice, lines, by=boss, reason="r", source_reference=ref), by=boss)
+    return issue_invoice(
+        create_credit_note(invoice, lines, by=boss, reason="r", source_reference=ref), by=boss
+    )
 
 
 def test_a_price_reduction_leaves_the_units_to_be_taken_back_at_the_price_left(boss, invoice):
@@ -138,7 +229,10 @@ def test_a_price_reduction_leaves_the_units_to_be_taken_back_at_the_price_left(b
     taken_back = _credit(boss, invoice, [{"invoice_line": line, "quantity": "4"}])
     credited = taken_back.lines.get()
     assert (credited.unit_price, credited.net_amount, credited.price_reduction) == (
-        Decimal("108.0000"), Decimal("432.00"), False)
+        Decimal("108.0000"),
+        Decimal("432.00"),
+        False,
+    )
     # Goods taken back reverse the sale (707), even at the reduced price.
     assert taken_back.entry.lines.filter(account__code="707", debit=Decimal("432.00")).exists()
     # The six others can still come back, for exactly what is left on the line.
@@ -151,8 +245,13 @@ def test_units_taken_back_after_a_price_reduction_cannot_be_credited_at_the_full
     line = invoice.lines.get()
     _credit(boss, invoice, [{"invoice_line": line, "quantity": "10", "unit_price": "12"}])
     with pytest.raises(DomainError) as exc:
-        create_credit_note(invoice, [{"invoice_line": line, "quantity": "4", "unit_price": "120", "price_reduction": False}],
-                           by=boss, reason="retour", source_reference="RET-2026-00008")
+        create_credit_note(
+            invoice,
+            [{"invoice_line": line, "quantity": "4", "unit_price": "120", "price_reduction": False}],
+            by=boss,
+            reason="retour",
+            source_reference="RET-2026-00008",
+        )
     assert exc.value.code == "credit_exceeds_units_value"
     assert "432,00" in exc.value.message
 
@@ -162,11 +261,21 @@ def test_a_price_reduction_cannot_exceed_what_its_units_are_still_worth(boss, in
     _credit(boss, invoice, [{"invoice_line": line, "quantity": "4"}])  # 4 back: 6 left, 720 €
     _credit(boss, invoice, [{"invoice_line": line, "quantity": "6", "unit_price": "100"}])  # 120 € left
     with pytest.raises(DomainError) as exc:
-        create_credit_note(invoice, [{"invoice_line": line, "quantity": "6", "unit_price": "20.01"}], by=boss,
-                           reason="r", source_reference="RET-2026-00009")
+        create_credit_note(
+            invoice,
+            [{"invoice_line": line, "quantity": "6", "unit_price": "20.01"}],
+            by=boss,
+            reason="r",
+            source_reference="RET-2026-00009",
+        )
     assert exc.value.code == "credit_exceeds_invoiced_amount"
     # Nor apply to units already taken back.
     with pytest.raises(DomainError) as exc:
-        create_credit_note(invoice, [{"invoice_line": line, "quantity": "7", "unit_price": "1"}], by=boss,
-                           reason="r", source_reference="RET-2026-00009")
+        create_credit_note(
+            invoice,
+            [{"invoice_line": line, "quantity": "7", "unit_price": "1"}],
+            by=boss,
+            reason="r",
+            source_reference="RET-2026-00009",
+        )
     assert exc.value.code == "credit_exceeds_invoiced_quantity"

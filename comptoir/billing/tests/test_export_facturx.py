@@ -9,10 +9,14 @@ from comptoir.sales.services import confirm_order, create_order
 pytestmark = pytest.mark.django_db
 
 
-def test_export_facturx_writes_one_readable_pdf_per_issued_document(boss, company, customer, service_product, tmp_path):
+def test_export_facturx_writes_one_readable_pdf_per_issued_document(
+    boss, company, customer, service_product, tmp_path
+):
     numbers = []
     for _ in range(2):
-        order = confirm_order(create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss)
+        order = confirm_order(
+            create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss
+        )
         numbers.append(issue_invoice(create_invoice_from_order(order, by=boss), by=boss).number)
     call_command("export_facturx", all=True, out=str(tmp_path))
     files = sorted(p.name for p in tmp_path.iterdir())

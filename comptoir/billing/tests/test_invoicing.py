@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 def delivered_order(boss, customer, product):
     receive_stock([{"product": product, "quantity": "100", "unit_cost": "70"}], by=boss)
     order = confirm_order(create_order(customer, [{"product": product, "quantity": "10"}], by=boss), by=boss)
-    validate_delivery(create_delivery(order, [{"order_line": order.lines.get(), "quantity": "7"}], by=boss), by=boss)
+    validate_delivery(
+        create_delivery(order, [{"order_line": order.lines.get(), "quantity": "7"}], by=boss), by=boss
+    )
     return order
 
 
@@ -41,7 +43,9 @@ def test_a_cancelled_draft_frees_its_quantities(boss, delivered_order):
 
 
 def test_services_are_invoiced_from_the_order(boss, customer, service_product):
-    order = confirm_order(create_order(customer, [{"product": service_product, "quantity": "2"}], by=boss), by=boss)
+    order = confirm_order(
+        create_order(customer, [{"product": service_product, "quantity": "2"}], by=boss), by=boss
+    )
     invoice = create_invoice_from_order(order, by=boss)
     assert invoice.lines.get().net_amount == Decimal("900.00")
 
@@ -52,7 +56,9 @@ def test_issuing_numbers_freezes_and_posts_the_sales_entry(boss, customer, deliv
     assert invoice.number == f"FA-{year}-00001"
     assert invoice.buyer_name == customer.name and invoice.buyer_siren == customer.siren
     assert invoice.due_date == invoice.date + datetime.timedelta(days=30)
-    lines = {(line.account.code, line.debit, line.credit) for line in invoice.entry.lines.select_related("account")}
+    lines = {
+        (line.account.code, line.debit, line.credit) for line in invoice.entry.lines.select_related("account")
+    }
     assert lines == {
         ("411", Decimal("1008.00"), Decimal("0")),
         ("707", Decimal("0"), Decimal("840.00")),
@@ -65,13 +71,18 @@ def test_issuing_numbers_freezes_and_posts_the_sales_entry(boss, customer, deliv
 def test_vat_is_broken_down_per_rate_on_a_multi_rate_invoice(boss, customer):
     books = make_product(boss, sku="LIV-1", name="Guide technique", sale_price="19.99", vat_rate="5.5")
     drill = make_product(boss, sku="PER-1", name="Perceuse", sale_price="89.90")
-    repair = make_product(boss, sku="SRV-R", name="Réparation", sale_price="45", vat_rate="10", kind="service")
+    repair = make_product(
+        boss, sku="SRV-R", name="Réparation", sale_price="45", vat_rate="10", kind="service"
+    )
     receive_stock([{"product": p, "quantity": "10", "unit_cost": "5"} for p in (books, drill)], by=boss)
     order = confirm_order(
         create_order(
             customer,
-            [{"product": books, "quantity": "3"}, {"product": drill, "quantity": "2", "discount_percent": "12.5"},
-             {"product": repair, "quantity": "1"}],
+            [
+                {"product": books, "quantity": "3"},
+                {"product": drill, "quantity": "2", "discount_percent": "12.5"},
+                {"product": repair, "quantity": "1"},
+            ],
             by=boss,
         ),
         by=boss,
@@ -87,7 +98,10 @@ def test_vat_is_broken_down_per_rate_on_a_multi_rate_invoice(boss, customer):
     ]
     assert invoice.total == sum(line.net_amount for line in invoice.lines.all()) + invoice.total_vat
     assert invoice.total == Decimal("301.57")
-    revenue = {(line.account.code, line.vat_rate): line.credit for line in invoice.entry.lines.select_related("account")}
+    revenue = {
+        (line.account.code, line.vat_rate): line.credit
+        for line in invoice.entry.lines.select_related("account")
+    }
     assert revenue[("706", Decimal("10.00"))] == Decimal("45.00")
 
 
@@ -167,4 +181,6 @@ def test_end_of_month_payment_terms_set_the_due_date(boss, customer, delivered_o
     update_customer(customer, by=boss, payment_days=45, payment_end_of_month=True)
     invoice = issue_invoice(create_invoice_from_order(delivered_order, by=boss), by=boss)
     shifted = invoice.date + datetime.timedelta(days=45)
-    assert invoice.due_date.month == shifted.month and (invoice.due_date + datetime.timedelta(days=1)).day == 1
+    assert (
+        invoice.due_date.month == shifted.month and (invoice.due_date + datetime.timedelta(days=1)).day == 1
+    )

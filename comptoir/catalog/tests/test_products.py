@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_product_prices_are_decimals_with_four_places(boss):
-    product = create_product(by=boss, sku="VIS-6x40", name="Vis 6×40", sale_price="0.0345", ean="4006381333931")
+    product = create_product(
+        by=boss, sku="VIS-6x40", name="Vis 6×40", sale_price="0.0345", ean="4006381333931"
+    )
     product.refresh_from_db()
     assert product.sale_price == Decimal("0.0345")
     assert product.vat_rate == Decimal("20.00")

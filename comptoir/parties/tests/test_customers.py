@@ -11,11 +11,21 @@ pytestmark = pytest.mark.django_db
 
 def test_customer_identifiers_are_normalised(boss):
     customer = create_customer(
-        by=boss, name="Atelier Bernard", siren="542 107 651", siret="542 107 651 00003", vat_number="fr 13 542107651",
+        by=boss,
+        name="Atelier Bernard",
+        siren="542 107 651",
+        siret="542 107 651 00003",
+        vat_number="fr 13 542107651",
         contacts=[{"name": "Julie Bernard", "email": "julie@bernard.fr"}],
-        delivery_addresses=[{"label": "Dépôt", "street": "3 rue du Port", "postal_code": "44000", "city": "Nantes"}],
+        delivery_addresses=[
+            {"label": "Dépôt", "street": "3 rue du Port", "postal_code": "44000", "city": "Nantes"}
+        ],
     )
-    assert (customer.siren, customer.siret, customer.vat_number) == ("542107651", "54210765100003", "FR13542107651")
+    assert (customer.siren, customer.siret, customer.vat_number) == (
+        "542107651",
+        "54210765100003",
+        "FR13542107651",
+    )
     assert customer.code == "C00001"
     assert customer.contacts.get().name == "Julie Bernard"
     assert customer.delivery_addresses.get().city == "Nantes"
@@ -64,7 +74,11 @@ def test_company_requires_a_valid_siren_and_iban(admin_user):
         configure_company(by=admin_user, legal_name="Durand SAS", siren="732829321")
     assert exc.value.code == "invalid_siren"
     with pytest.raises(DomainError) as exc:
-        configure_company(by=admin_user, legal_name="Durand SAS", siren="732829320", iban="FR7630006000011234567890180")
+        configure_company(
+            by=admin_user, legal_name="Durand SAS", siren="732829320", iban="FR7630006000011234567890180"
+        )
     assert exc.value.code == "invalid_iban"
-    company = configure_company(by=admin_user, legal_name="Durand SAS", siren="732829320", share_capital="10000")
+    company = configure_company(
+        by=admin_user, legal_name="Durand SAS", siren="732829320", share_capital="10000"
+    )
     assert company.siren == "732829320"

@@ -26,13 +26,23 @@ def test_quote_line_price_defaults_from_the_product_and_discount_applies(boss, c
     line = quote.lines.get()
     assert line.unit_price == Decimal("120.0000")
     assert line.net_amount == Decimal("342.00")  # 3 × 120 × 0.95
-    assert (quote.total_untaxed, quote.total_vat, quote.total) == (Decimal("342.00"), Decimal("68.40"), Decimal("410.40"))
+    assert (quote.total_untaxed, quote.total_vat, quote.total) == (
+        Decimal("342.00"),
+        Decimal("68.40"),
+        Decimal("410.40"),
+    )
     assert quote.number.startswith("DEV-")
 
 
-def test_accepting_a_sent_quote_creates_an_order_linked_line_by_line(boss, customer, product, service_product):
+def test_accepting_a_sent_quote_creates_an_order_linked_line_by_line(
+    boss, customer, product, service_product
+):
     quote = create_quote(
-        customer, [{"product": product, "quantity": "2", "unit_price": "99.5"}, {"product": service_product, "quantity": "1"}],
+        customer,
+        [
+            {"product": product, "quantity": "2", "unit_price": "99.5"},
+            {"product": service_product, "quantity": "1"},
+        ],
         by=boss,
     )
     send_quote(quote, by=boss)
@@ -54,7 +64,9 @@ def test_a_draft_quote_cannot_be_accepted_before_it_is_sent(boss, customer, prod
 
 
 def test_an_expired_quote_cannot_be_accepted(boss, customer, product):
-    quote = create_quote(customer, [{"product": product, "quantity": "1"}], by=boss, date=datetime.date(2026, 1, 5))
+    quote = create_quote(
+        customer, [{"product": product, "quantity": "1"}], by=boss, date=datetime.date(2026, 1, 5)
+    )
     send_quote(quote, by=boss)
     with pytest.raises(DomainError) as exc:
         accept_quote(quote, by=boss, date=datetime.date(2026, 3, 1))

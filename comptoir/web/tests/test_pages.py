@@ -725,12 +725,16 @@ def test_a_nul_character_in_a_reason_is_dropped(boss, flow):
     assert flow.draft_quote.status == Quote.Status.CANCELLED
 
 
-def test_an_issued_invoice_downloads_as_factur_x_cii_and_ubl(client, boss, company, customer, service_product):
+def test_an_issued_invoice_downloads_as_factur_x_cii_and_ubl(
+    client, boss, company, customer, service_product
+):
     from comptoir.billing.services import create_invoice_from_order, issue_invoice
     from comptoir.einvoice.validate import read_back
     from comptoir.sales.services import confirm_order, create_order
 
-    order = confirm_order(create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss)
+    order = confirm_order(
+        create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss
+    )
     invoice = issue_invoice(create_invoice_from_order(order, by=boss), by=boss)
     client.force_login(boss)
     pdf = client.get(f"/factures/{invoice.pk}/telecharger/pdf/")

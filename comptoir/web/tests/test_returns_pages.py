@@ -81,7 +81,9 @@ def messages_of(response) -> list[str]:
 def buttons_of(response) -> set[str]:
     """The action codes of the buttons (forms) on a case page."""
     return {
-        URL_ACTIONS[segment] for segment in ACTION_URL.findall(text_of(response)) if segment not in NOT_DECISIONS
+        URL_ACTIONS[segment]
+        for segment in ACTION_URL.findall(text_of(response))
+        if segment not in NOT_DECISIONS
     }
 
 

@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-validate", dest="validate", action="store_false", help="sans les validateurs officiels (plus rapide)"
+            "--no-validate",
+            dest="validate",
+            action="store_false",
+            help="sans les validateurs officiels (plus rapide)",
         )
 
     def handle(self, *args, validate=True, **options):

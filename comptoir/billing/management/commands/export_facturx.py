@@ -9,7 +9,9 @@ from comptoir.billing.models import Invoice
 
 
 class Command(BaseCommand):
-    help = "Exporte les factures, factures d'acompte et avoirs émis au format Factur-X (PDF/A-3 + XML EN 16931)."
+    help = (
+        "Exporte les factures, factures d'acompte et avoirs émis au format Factur-X (PDF/A-3 + XML EN 16931)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("number", nargs="?", help="numéro de la facture, ex. FA-2026-00001")
