@@ -3,32 +3,21 @@ export, sorting, and who sees it."""
 
 import csv
 import datetime
-import html
 import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.permissions import ALL_ROLES, PERMISSIONS
 from comptoir.core.testing import make_customer, make_user
 from comptoir.payments.services import register_payment
 from comptoir.sales.services import confirm_order, create_order
+from comptoir.web.tests.clients import client_for, text_of
 
 pytestmark = pytest.mark.django_db
 URL = "/comptabilite/balance-agee/"
 DAY = datetime.timedelta(days=1)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def invoice_of(boss, customer, service, quantity="1", date=None):

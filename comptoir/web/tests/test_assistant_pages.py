@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
 from comptoir.assistant.models import AssistantPolicy, Proposal
@@ -16,14 +15,9 @@ from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_user
 from comptoir.parties.services import update_customer
+from comptoir.web.tests.clients import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

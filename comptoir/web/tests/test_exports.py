@@ -20,6 +20,7 @@ from comptoir.payments.services import register_payment
 from comptoir.sales.services import accept_quote, confirm_order, create_order, create_quote, send_quote
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 from comptoir.web import export
+from comptoir.web.tests.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +35,6 @@ LISTS = {
     "/reglements/": "reglements",
 }
 DANGEROUS_NAMES = ('=HYPERLINK("http://x")', "+1", "@SUM(A1)", "-2+3", "\tcmd")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def csv_text(response) -> str:

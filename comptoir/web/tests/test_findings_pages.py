@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -14,6 +13,7 @@ from comptoir.billing.models import Invoice
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_product, make_user
+from comptoir.web.tests.clients import client_for, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,18 +21,8 @@ OVERRIDE_LABEL = "Passer outre (motif obligatoire)"
 TODAY = timezone.localdate().isoformat()
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def text_of(response) -> str:
     return response.content.decode()
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 @pytest.fixture

@@ -17,20 +17,11 @@ from comptoir.payments.services import register_payment
 from comptoir.sales.models import BillingMilestone
 from comptoir.sales.services import confirm_order, create_order, set_billing_schedule
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
+from comptoir.web.tests.clients import client_for, messages_of
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def text_of(response) -> str:

@@ -24,18 +24,9 @@ from comptoir.stock import models as stock_models
 from comptoir.stock import selectors as stock_view
 from comptoir.stock.models import Delivery, StockLevel
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
+from comptoir.web.tests.clients import client_for, messages_of
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def text_of(response) -> str:

@@ -1,7 +1,6 @@
 """The disputes pages through Django's test client: who may see them, the story walked by posting forms,
 buttons that follow the case's state, and French refusals on the forms."""
 
-import html
 import re
 from decimal import Decimal
 
@@ -26,6 +25,7 @@ from comptoir.returns.services import (
 )
 from comptoir.returns.tests.factories import make_sale
 from comptoir.web.charts import bar_chart
+from comptoir.web.tests.clients import client_for, messages_of, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -62,20 +62,6 @@ def team(db):
 def sale(boss, company, customer, product):
     """10 drills at 120 € delivered and invoiced 1,440 € TTC (unpaid)."""
     return make_sale(boss, customer, product)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def buttons_of(response) -> set[str]:

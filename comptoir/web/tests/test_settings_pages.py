@@ -3,7 +3,6 @@ users created and locked out (or not) by form posts, refusals shown on the field
 effect, CSRF on every form."""
 
 import datetime
-import html
 import re
 from decimal import Decimal
 
@@ -22,6 +21,7 @@ from comptoir.returns.models import ReturnPolicy
 from comptoir.returns.services import approve_case, open_case, submit_case
 from comptoir.returns.tests.factories import make_sale
 from comptoir.web.templatetags.comptoir_format import euros
+from comptoir.web.tests.clients import client_for, messages_of, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -42,20 +42,6 @@ PASSWORD = "Bienvenue-2026"
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def company_post(company: Company, **changes) -> dict:

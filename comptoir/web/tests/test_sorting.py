@@ -12,21 +12,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.http import QueryDict
-from django.test import Client
 
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.testing import make_customer, make_product
 from comptoir.payments.services import register_payment
 from comptoir.sales.services import confirm_order, create_order
 from comptoir.web.sorting import Sort, SortSpec
+from comptoir.web.tests.clients import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def numbers_on(response) -> list[str]:

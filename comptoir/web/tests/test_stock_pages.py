@@ -3,13 +3,11 @@ last moves on a product page, the receipt page, and low-stock alerts on the stoc
 
 import csv
 import datetime
-import html
 import io
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.test import Client
 
 from comptoir.core.testing import make_product
 from comptoir.returns.services import (
@@ -22,19 +20,10 @@ from comptoir.returns.services import (
 from comptoir.returns.tests.factories import make_sale
 from comptoir.stock.models import StockMove
 from comptoir.stock.services import receive_stock
+from comptoir.web.tests.clients import client_for, text_of
 
 pytestmark = pytest.mark.django_db
 MOVES = "/mouvements/"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def moves_on(response) -> list[tuple[str, str, Decimal]]:
