@@ -674,7 +674,8 @@ def resolve_with_credit_note(
     and, when the invoice is still unpaid, deducted from it; otherwise it stays available on the
     customer's account (refund or deduction from a later invoice).
 
-    For reasons where goods come back, nothing is credited beyond what was received (policy rule). Per
+    For reasons where goods come back, no unit is credited beyond what was received (policy rule); a price
+    reduction by `amount` (damaged goods the customer keeps) needs no receipt, as nothing comes back. Per
     invoice line, billing refuses to credit more than was invoiced; the invoices are locked before what was
     credited on them is read, so two credits racing on the same line cannot both pass.
     """
@@ -692,7 +693,11 @@ def resolve_with_credit_note(
     replaced = done[Resolution.Kind.REPLACEMENT]
     received = received_quantities(line_ids)
     rooms = credit_rooms(case_lines.values(), taken_back=taken_back, credited=credited_amounts(line_ids))
-    needs_receipt = policy.require_receipt_before_credit and policy.expects_goods_back(case.reason)
+    # A price reduction (`amount`) is what the customer gets for keeping the goods: nothing comes back,
+    # so there is nothing to receive first. Crediting the units themselves still waits for them.
+    needs_receipt = (
+        amount is None and policy.require_receipt_before_credit and policy.expects_goods_back(case.reason)
+    )
 
     def open_quantity(rl):
         return rl.quantity - taken_back[rl.pk] - replaced[rl.pk]

@@ -340,6 +340,9 @@ class CaseIn(InputSchema):
     customer_statement: str = Field("", max_length=5000, description="Ce que dit le client, tel quel.")
     customer: Id | None = Field(None, description="Vérifie que la livraison est bien celle de ce client.")
     owner: Id | None = Field(None, description="Responsable du dossier (par défaut : vous).")
+    date: DocumentDate | None = Field(
+        None, description="Date de la réclamation, si elle est saisie après coup (par défaut aujourd'hui)."
+    )
 
 
 class DecisionIn(InputSchema):
@@ -376,6 +379,9 @@ class ResolveIn(InputSchema):
         None, description="Avoir seulement : montant HT global, à la place des lignes."
     )
     reason: str = Field("", max_length=2000, description="Motif (obligatoire pour un refus).")
+    date: DocumentDate | None = Field(
+        None, description="Date de la résolution et de l'avoir ou du document émis (par défaut aujourd'hui)."
+    )
 
     @model_validator(mode="after")
     def fits_the_kind(self):
@@ -448,6 +454,7 @@ def open_case(request, payload: CaseIn):
         customer_statement=payload.customer_statement,
         customer=customer,
         owner=owner,
+        date=payload.date,
     )
     return Status(201, _case_out(case.pk, request.auth))
 
@@ -507,12 +514,13 @@ def receive_goods(request, case_id: PathId, payload: ReceiveIn):
 def resolve_case(request, case_id: PathId, payload: ResolveIn):
     case, by, Kind = _case(case_id), request.auth, Resolution.Kind
     lines = None if payload.lines is None else [line.model_dump() for line in payload.lines]
+    dated = {"reason": payload.reason, "date": payload.date}
     if payload.kind == Kind.CREDIT_NOTE:
-        services.resolve_with_credit_note(case, lines, by=by, amount=payload.amount, reason=payload.reason)
+        services.resolve_with_credit_note(case, lines, by=by, amount=payload.amount, **dated)
     elif payload.kind == Kind.REPLACEMENT:
-        services.resolve_with_replacement(case, lines, by=by, reason=payload.reason)
+        services.resolve_with_replacement(case, lines, by=by, **dated)
     elif payload.kind == Kind.REINVOICE:
-        services.resolve_with_reinvoice(case, lines, by=by, reason=payload.reason)
+        services.resolve_with_reinvoice(case, lines, by=by, **dated)
     else:
         services.refuse(case, by=by, reason=payload.reason)
     return _case_out(case_id, request.auth)
@@ -737,7 +745,7 @@ class MarginImpactOut(Schema):
     reinvoiced: Amount = Field(description="Refacturé au client.")
     surplus_cost: Amount = Field(description="Coût des excédents conservés par le client (sortis du stock).")
     margin_lost: Amount = Field(
-        description="crédité + remplacement − récupéré − refacturé (positif = perte)."
+        description="crédité + remplacement + excédents conservés − récupéré − refacturé (positif = perte)."
     )
 
 

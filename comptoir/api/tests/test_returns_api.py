@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from comptoir.api.tests.conftest import ApiClient, error_of, issue_token
 from comptoir.billing.models import Invoice
+from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_user
 from comptoir.returns.models import Resolution, ReturnCase, ReturnReceipt
 from comptoir.returns.tests.factories import make_sale
+from comptoir.sales.services import confirm_order, create_order
+from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 
 WATCHED = (ReturnCase, ReturnReceipt, Resolution, Invoice, AuditEvent)
 
@@ -572,3 +575,33 @@ def test_a_credit_note_line_may_say_it_only_reduces_the_price(api, sale):
     response = api.post("/credit-notes", payload)
     assert response.status_code == 201, response.json()
     assert Invoice.objects.get(pk=response.json()["id"]).lines.get().price_reduction
+
+
+def test_a_claim_entered_after_the_fact_keeps_its_own_dates(api, boss, customer, product):
+    shipped = timezone.localdate() - datetime.timedelta(days=30)
+    receive_stock([{"product": product, "quantity": "20", "unit_cost": "70"}], by=boss, date=shipped)
+    order = confirm_order(
+        create_order(customer, [{"product": product, "quantity": "10"}], by=boss, date=shipped), by=boss
+    )
+    delivery = validate_delivery(create_delivery(order, by=boss, date=shipped), by=boss)
+    issue_invoice(create_invoice_from_order(order, by=boss), by=boss, date=shipped)
+    claimed, settled = shipped + datetime.timedelta(days=2), shipped + datetime.timedelta(days=9)
+    body = {
+        "delivery": delivery.pk,
+        "reason": "short_shipment",
+        "lines": [{"delivery_line": delivery.lines.get().pk, "quantity": "2"}],
+    }
+
+    case = api.post("/returns", {**body, "date": claimed.isoformat()}).json()
+    api.post(f"/returns/{case['id']}/submit")
+    api.post(f"/returns/{case['id']}/approve")
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    refused = api.post(f"/returns/{case['id']}/resolve", {"kind": "credit_note", "date": tomorrow})
+    resolved = api.post(
+        f"/returns/{case['id']}/resolve", {"kind": "credit_note", "date": settled.isoformat()}
+    )
+
+    assert timezone.localdate(datetime.datetime.fromisoformat(case["opened_at"])) == claimed
+    assert error_of(refused) == (400, "return_date_in_future")
+    assert resolved.status_code == 200, resolved.json()
+    assert Invoice.objects.get(source_reference=case["number"]).date == settled

@@ -91,6 +91,17 @@ def test_no_credit_note_before_the_goods_that_must_come_back_are_received(boss, 
     assert resolution.credit_note.total_untaxed == Decimal("240.00")  # the 2 received, not the 3 claimed
 
 
+def test_damaged_goods_the_customer_keeps_get_a_price_reduction_without_a_receipt(boss, sale):
+    case = _approved(boss, sale, quantity="3", reason="damaged")
+    [reduction] = resolve_with_credit_note(case, amount="90", by=boss, reason="Rayures, conservées")
+    assert reduction.credit_note.total_untaxed == Decimal("90.00")
+    # Taking the units back afterwards still waits for them: the reduction received nothing.
+    _refused("return_receipt_required_before_credit", resolve_with_credit_note, case, by=boss)
+    _receive(boss, case, "3")
+    [refund] = resolve_with_credit_note(case, by=boss)
+    assert refund.credit_note.total_untaxed == Decimal("270.00")  # 360 € for the 3, less the 90 € reduction
+
+
 def test_the_receipt_rule_can_be_switched_off(boss, sale):
     update_policy(by=boss, require_receipt_before_credit=False)
     case = _approved(boss, sale, quantity="3", reason="damaged")
