@@ -193,7 +193,7 @@ class VatPeriod(QuerySchema):
 
 class VatRateOut(Schema):
     rate: Percent
-    ca3_line: str = Field(description="Ligne de la CA3 (08, 9B, 09) ; « 3310 A » pour un autre taux.")
+    ca3_line: str = Field(description="Ligne de la CA3 (08, 9B, 09, T6) ; « 3310 A » pour un autre taux.")
     base: Amount = Field(description="Chiffre d'affaires HT comptabilisé (706, 707) au taux.")
     taxable_base: Amount = Field(
         description="Base HT exigible à déclarer (TVA exigible ÷ taux : les services et acomptes encaissés, "
@@ -212,7 +212,9 @@ class VatSummaryOut(Schema):
     rows: list[VatRateOut]
     total_collected: Amount = Field(description="TVA brute due (ligne 16 de la CA3).")
     deductible: Amount = Field(description="TVA déductible (44566, lignes 20 et 23).")
-    net_due: Amount = Field(description="TVA nette due (ligne 28) ; négative : crédit de TVA (ligne 25).")
+    net_due: Amount = Field(
+        description="TVA nette due (ligne TD, reportée ligne 28) ; négative : crédit de TVA (ligne 25)."
+    )
     pending_balance: Amount = Field(
         description="TVA en attente d'encaissement à la fin de la période (44574)."
     )
