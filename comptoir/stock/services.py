@@ -49,6 +49,45 @@ def lock_levels(product_ids) -> dict[int, StockLevel]:
     return levels
 
 
+def _lock_on_hand(items) -> dict[int, StockLevel]:
+    """Lock the levels of goods about to leave and refuse more than is on hand of a product, summed over
+    its lines. `items` are (product id, SKU, quantity)."""
+    levels = lock_levels(product_id for product_id, _sku, _qty in items)
+    needed: dict[int, Decimal] = {}
+    for product_id, _sku, qty in items:
+        needed[product_id] = needed.get(product_id, Decimal("0")) + qty
+    for product_id, sku, _qty in items:
+        if needed[product_id] > levels[product_id].on_hand:
+            _fail(
+                errors.EXCEEDS_STOCK,
+                sku=sku,
+                qty=_fmt(needed[product_id]),
+                on_hand=_fmt(levels[product_id].on_hand),
+            )
+    return levels
+
+
+def _moves_out(levels, items, *, kind: str, date, document: str) -> list[StockMove]:
+    """Lower on hand (saved) and return one unsaved move per item at the current average cost, which is
+    the cost of goods of what leaves."""
+    moves = []
+    for product_id, _sku, qty in items:
+        level = levels[product_id]
+        level.on_hand -= qty
+        moves.append(
+            StockMove(
+                product_id=product_id,
+                kind=kind,
+                quantity=-qty,
+                unit_cost=level.average_cost,
+                date=date,
+                document=document,
+            )
+        )
+    update_each(levels.values(), ["on_hand"])
+    return moves
+
+
 # --- Receipts -----------------------------------------------------------------------------------
 
 
@@ -252,8 +291,6 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
         ol.pk: ol
         for ol in OrderLine.objects.select_for_update().filter(pk__in=[dl.order_line_id for dl in lines])
     }
-    levels = lock_levels(dl.product_id for dl in lines)
-    needed: dict[int, Decimal] = {}
     for dl in lines:
         ol = order_lines[dl.order_line_id]
         remaining = ol.quantity - ol.quantity_delivered
@@ -265,31 +302,15 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
                 remaining=_fmt(remaining),
                 number=order.number,
             )
-        needed[dl.product_id] = needed.get(dl.product_id, Decimal("0")) + dl.quantity
-    for product_id, qty in needed.items():
-        if qty > levels[product_id].on_hand:
-            sku = next(dl.product.sku for dl in lines if dl.product_id == product_id)
-            _fail(errors.EXCEEDS_STOCK, sku=sku, qty=_fmt(qty), on_hand=_fmt(levels[product_id].on_hand))
+    items = [(dl.product_id, dl.product.sku, dl.quantity) for dl in lines]
+    levels = _lock_on_hand(items)
     date = date or delivery.date
-    moves = []
-    for dl in lines:
-        level = levels[dl.product_id]
-        dl.unit_cost = level.average_cost
-        level.on_hand -= dl.quantity
+    moves = _moves_out(levels, items, kind=StockMove.Kind.DELIVERY, date=date, document=delivery.number)
+    for dl, move in zip(lines, moves, strict=True):
+        dl.unit_cost = move.unit_cost
         order_lines[dl.order_line_id].quantity_delivered += dl.quantity
-        moves.append(
-            StockMove(
-                product_id=dl.product_id,
-                kind=StockMove.Kind.DELIVERY,
-                quantity=-dl.quantity,
-                unit_cost=dl.unit_cost,
-                date=date,
-                document=delivery.number,
-            )
-        )
     update_each(lines, ["unit_cost"])
     update_each(order_lines.values(), ["quantity_delivered"])
-    update_each(levels.values(), ["on_hand"])
     StockMove.objects.bulk_create(moves)
     delivery.status = Delivery.Status.VALIDATED
     delivery.date = date
@@ -425,34 +446,10 @@ def record_kept_surplus(lines, *, by, reference: str, date=None) -> list[StockMo
             wanted.append((product, qty))
     if not wanted:
         return []
-    levels = lock_levels(product.pk for product, _ in wanted)
-    needed: dict[int, Decimal] = {}
-    for product, qty in wanted:
-        needed[product.pk] = needed.get(product.pk, Decimal("0")) + qty
-    for product, _ in wanted:
-        if needed[product.pk] > levels[product.pk].on_hand:
-            _fail(
-                errors.EXCEEDS_STOCK,
-                sku=product.sku,
-                qty=_fmt(needed[product.pk]),
-                on_hand=_fmt(levels[product.pk].on_hand),
-            )
+    items = [(product.pk, product.sku, qty) for product, qty in wanted]
+    levels = _lock_on_hand(items)
     date = date or timezone.localdate()
-    moves = []
-    for product, qty in wanted:
-        level = levels[product.pk]
-        level.on_hand -= qty
-        moves.append(
-            StockMove(
-                product_id=product.pk,
-                kind=StockMove.Kind.SURPLUS,
-                quantity=-qty,
-                unit_cost=level.average_cost,
-                date=date,
-                document=reference,
-            )
-        )
-    update_each(levels.values(), ["on_hand"])
+    moves = _moves_out(levels, items, kind=StockMove.Kind.SURPLUS, date=date, document=reference)
     created = StockMove.objects.bulk_create(moves)
     audit.record(
         "stock.surplus_kept",
@@ -495,14 +492,8 @@ def ship_replacement(order: Order, lines, *, by, reference: str, date=None) -> D
         if qty <= 0:
             _fail(errors.QUANTITY_NOT_POSITIVE, value=data.get("quantity"))
         wanted.append((line, qty))
-    levels = lock_levels(line.product_id for line, _ in wanted)
-    needed: dict[int, Decimal] = {}
-    for line, qty in wanted:
-        needed[line.product_id] = needed.get(line.product_id, Decimal("0")) + qty
-    for product_id, qty in needed.items():
-        if qty > levels[product_id].on_hand:
-            sku = next(line.product.sku for line, _ in wanted if line.product_id == product_id)
-            _fail(errors.EXCEEDS_STOCK, sku=sku, qty=_fmt(qty), on_hand=_fmt(levels[product_id].on_hand))
+    items = [(line.product_id, line.product.sku, qty) for line, qty in wanted]
+    levels = _lock_on_hand(items)
     date = date or timezone.localdate()
     delivery = Delivery.objects.create(
         number=numbering.next_number("BL", date.year),
@@ -515,31 +506,18 @@ def ship_replacement(order: Order, lines, *, by, reference: str, date=None) -> D
         blocked_reason=f"Livraison de remplacement ({reference}) : déjà facturée sur la livraison d'origine",
         created_by=by if getattr(by, "pk", None) else None,
     )
-    delivery_lines, moves = [], []
-    for line, qty in wanted:
-        level = levels[line.product_id]
-        delivery_lines.append(
-            DeliveryLine(
-                delivery=delivery,
-                order_line=line,
-                product_id=line.product_id,
-                quantity=qty,
-                unit_cost=level.average_cost,
-            )
+    moves = _moves_out(levels, items, kind=StockMove.Kind.DELIVERY, date=date, document=delivery.number)
+    delivery_lines = [
+        DeliveryLine(
+            delivery=delivery,
+            order_line=line,
+            product_id=line.product_id,
+            quantity=qty,
+            unit_cost=move.unit_cost,
         )
-        level.on_hand -= qty
-        moves.append(
-            StockMove(
-                product_id=line.product_id,
-                kind=StockMove.Kind.DELIVERY,
-                quantity=-qty,
-                unit_cost=level.average_cost,
-                date=date,
-                document=delivery.number,
-            )
-        )
+        for (line, qty), move in zip(wanted, moves, strict=True)
+    ]
     DeliveryLine.objects.bulk_create(delivery_lines)
-    update_each(levels.values(), ["on_hand"])
     StockMove.objects.bulk_create(moves)
     cost = sum((money.cost_of(dl.quantity, dl.unit_cost) for dl in delivery_lines), Decimal("0"))
     audit.record(
