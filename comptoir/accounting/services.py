@@ -24,7 +24,8 @@ from comptoir.accounting.models import (
     ReconciledLine,
     Reconciliation,
 )
-from comptoir.core import audit, money, numbering, permissions
+from comptoir.core import audit, money, numbering, permissions, rows
+from comptoir.core.compiled import Compiled
 from comptoir.core.errors import fail as _fail
 from comptoir.parties.models import Company
 
@@ -69,13 +70,28 @@ def forget_cached_ids() -> None:
     """Tests that recreate the chart between runs call this."""
     _account_ids.clear()
     _reconcilable_ids.clear()
+    _year_bounds.clear()
     _journal_ids.clear()
+
+
+# A fiscal year's bounds never change once it exists; its lock date does (from any process), so it is
+# always read again, by a query compiled once (`core.compiled`).
+_year_bounds: dict[int, tuple[datetime.date, datetime.date]] = {}
+_YEAR = Compiled(lambda year_id: FiscalYear.objects.filter(pk=year_id))
 
 
 def fiscal_year_for(date: datetime.date) -> FiscalYear:
     """The fiscal year containing `date`, created on first use from the company's start month."""
+    for year_id, (start, end) in list(_year_bounds.items()):
+        if start <= date <= end:
+            found = _YEAR.one(year_id)
+            # Checked again on the row: a rolled-back year's id may be taken by another one.
+            if found is not None and found.start_date <= date <= found.end_date:
+                return found
+            _year_bounds.pop(year_id, None)
     found = FiscalYear.objects.filter(start_date__lte=date, end_date__gte=date).first()
     if found:
+        _year_bounds[found.pk] = (found.start_date, found.end_date)
         return found
     start_month = Company.objects.values_list("fiscal_year_start_month", flat=True).first() or 1
     start_year = date.year if date.month >= start_month else date.year - 1
@@ -149,8 +165,8 @@ def post_entry(
         document_date=document_date or date,
         posted_at=timezone.now(),
     )
-    entry.save()
-    created = EntryLine.objects.bulk_create(
+    rows.insert_one(entry)
+    created = rows.insert_many(
         [
             EntryLine(
                 entry=entry,
@@ -165,7 +181,7 @@ def post_entry(
         ]
     )
     # A line of a reconcilable account stays open until it is lettered.
-    OpenItem.objects.bulk_create(
+    rows.insert_many(
         [
             OpenItem(line=line, account_id=line.account_id, entry=entry)
             for line in created
@@ -175,8 +191,12 @@ def post_entry(
     return entry, created
 
 
-def reconcile(lines: list[EntryLine], *, date: datetime.date) -> Reconciliation:
-    """Letter a set of lines of one account and partner whose debits and credits cancel out."""
+def reconcile(
+    lines: list[EntryLine], *, date: datetime.date, known_unlettered: bool = False
+) -> Reconciliation:
+    """Letter a set of lines of one account and partner whose debits and credits cancel out.
+
+    `known_unlettered`: the caller has just read, in this transaction, that none of them is lettered."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lettering happens inside the business transaction")
     if len({(line.account_id, line.partner_id) for line in lines}) != 1:
@@ -184,15 +204,17 @@ def reconcile(lines: list[EntryLine], *, date: datetime.date) -> Reconciliation:
     balanced, debit, credit = is_balanced((line.debit, line.credit) for line in lines)
     if not balanced:
         _fail(errors.NOT_BALANCED_MATCH, diff=debit - credit)
-    if ReconciledLine.objects.filter(line__in=lines).exists():
+    if not known_unlettered and ReconciledLine.objects.filter(line__in=lines).exists():
         _fail(errors.ALREADY_MATCHED)
     account = lines[0].account_id
-    rec = Reconciliation.objects.create(
-        code=letter_code(numbering.next_value(f"LT{account}"[:10], 0)),
-        account_id=account,
-        partner_id=lines[0].partner_id,
-        date=date,
+    rec = rows.insert_one(
+        Reconciliation(
+            code=letter_code(numbering.next_value(f"LT{account}"[:10], 0)),
+            account_id=account,
+            partner_id=lines[0].partner_id,
+            date=date,
+        )
     )
-    ReconciledLine.objects.bulk_create([ReconciledLine(reconciliation=rec, line=line) for line in lines])
+    rows.insert_many([ReconciledLine(reconciliation=rec, line=line) for line in lines])
     OpenItem.objects.filter(line__in=lines).delete()
     return rec

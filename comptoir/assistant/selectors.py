@@ -566,6 +566,22 @@ def _open_items(customer_id: int) -> tuple[c.OpenItem, ...]:
 # --- The lean snapshot of the gate at issue -------------------------------------------------------
 
 
+# One query of a fixed shape whatever the number of lines: the subquery names the delivery lines.
+_OTHER_LINES_ON_SAME_DELIVERY_LINES = Compiled(
+    lambda invoice_id: (
+        InvoiceLine.objects.filter(
+            delivery_line_id__in=InvoiceLine.objects.filter(
+                invoice_id=invoice_id, delivery_line__isnull=False
+            ).values("delivery_line_id")
+        )
+        .exclude(invoice_id=invoice_id)
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .select_related("invoice", "product")
+        .order_by("invoice_id", "id")
+    )
+)
+
+
 def chain_for_issue(invoice: Invoice, lines: list[InvoiceLine]) -> c.Chain:
     """What the issue checks need, from rows `billing.issue_invoice` already holds (the invoice with its
     customer, its lines with product and delivery line and delivery note) plus one query: the other
@@ -587,15 +603,8 @@ def chain_for_issue(invoice: Invoice, lines: list[InvoiceLine]) -> c.Chain:
         delivery_lines[dl.delivery_id][dl.pk] = _delivery_line(dl, product)
     others: dict[int, Invoice] = {}
     other_lines: dict[int, list[c.InvoiceLine]] = defaultdict(list)
-    billed = [line.delivery_line_id for line in lines if line.delivery_line_id is not None]
-    if billed:
-        for row in (
-            InvoiceLine.objects.filter(delivery_line_id__in=billed)
-            .exclude(invoice_id=invoice.pk)
-            .exclude(invoice__status=Invoice.Status.CANCELLED)
-            .select_related("invoice", "product")
-            .order_by("invoice_id", "id")
-        ):
+    if any(line.delivery_line_id is not None for line in lines):
+        for row in _OTHER_LINES_ON_SAME_DELIVERY_LINES.objects(invoice.pk):
             others[row.invoice_id] = row.invoice
             other_lines[row.invoice_id].append(_invoice_line(row, products(row.product)))
     focus = _invoice(invoice, [_invoice_line(line, products(line.product)) for line in lines])

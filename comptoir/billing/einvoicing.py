@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from comptoir.billing import errors
 from comptoir.billing.models import Invoice, InvoiceArchive
+from comptoir.core import rows
 from comptoir.core.errors import Conflict, NotFound
 from comptoir.einvoice import document as ei
 from comptoir.einvoice.cii import to_cii
@@ -299,8 +300,8 @@ def freeze(invoice: Invoice) -> InvoiceArchive:
     """Store the CII XML of an invoice being issued, with its SHA-256 (inside the issue transaction)."""
     document = getattr(invoice, "_einvoice_document", None) or to_document(invoice)
     xml = to_cii(document)
-    return InvoiceArchive.objects.create(
-        invoice=invoice, cii_xml=xml, cii_sha256=hashlib.sha256(xml).hexdigest()
+    return rows.insert_one(
+        InvoiceArchive(invoice=invoice, cii_xml=xml, cii_sha256=hashlib.sha256(xml).hexdigest())
     )
 
 

@@ -21,6 +21,7 @@ from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, Invo
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
 from comptoir.core import audit, money, numbering, permissions, rows, vat, workflow
+from comptoir.core.compiled import Compiled
 from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
@@ -32,6 +33,65 @@ from comptoir.sales.services import check_schedule_fits, milestone_amount
 from comptoir.stock.models import Delivery, DeliveryLine
 
 ZERO = Decimal("0")
+
+# The reads every invoice goes through once or twice in its life, compiled once (`core.compiled`).
+_ORDER_LOCKED_WITH_CUSTOMER = Compiled(
+    lambda order_id: Order.objects.select_for_update().select_related("customer").filter(pk=order_id)
+)
+_ORDER_LINES_WITH_PRODUCT = Compiled(
+    lambda order_id: (
+        OrderLine.objects.filter(order_id=order_id).select_related("product").order_by("position", "id")
+    )
+)
+# A delivery under an open dispute (or a replacement) is not invoiceable (returns app sets the flag).
+_INVOICEABLE_DELIVERY_LINES = Compiled(
+    lambda order_id: DeliveryLine.objects.filter(
+        delivery__order_id=order_id,
+        delivery__status=Delivery.Status.VALIDATED,
+        delivery__invoicing_blocked=False,
+    ).order_by("id")
+)
+# Quantities of the order's delivery lines already on draft or issued invoices (any invoice: a return
+# case may re-invoice a delivery line on an invoice of its own).
+_CLAIMED_DELIVERY_LINES = Compiled(
+    lambda order_id: (
+        InvoiceLine.objects.filter(delivery_line__delivery__order_id=order_id)
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .values("delivery_line_id")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+    )
+)
+_SCHEDULE_STEP = Compiled(
+    lambda order_id: (
+        BillingMilestone.objects.filter(order_id=order_id, is_deposit=False).order_by().values("id")[:1]
+    )
+)
+_ISSUED_DEPOSITS = Compiled(
+    lambda order_id: (
+        Invoice.objects.filter(order_id=order_id, kind=Invoice.Kind.DEPOSIT, status=Invoice.Status.ISSUED)
+        .exclude(corrections__status=Invoice.Status.ISSUED)
+        .order_by("date", "number")
+        .values("pk")
+    )
+)
+_INVOICE_LOCKED = Compiled(
+    lambda invoice_id: (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer", "order")
+        .filter(pk=invoice_id)
+    )
+)
+_LINES_TO_ISSUE = Compiled(
+    lambda invoice_id: (
+        InvoiceLine.objects.filter(invoice_id=invoice_id)
+        .select_related("product", "delivery_line__delivery")
+        .order_by("position", "id")
+    )
+)
+_DEDUCTIONS_WITH_DEPOSIT = Compiled(
+    lambda invoice_id: DepositDeduction.objects.filter(invoice_id=invoice_id).select_related("deposit")
+)
 
 
 def _claimed(field: str, ids) -> dict[int, Decimal]:
@@ -53,22 +113,19 @@ def invoiceable_lines(order: Order, *, by_schedule: bool | None = None) -> list[
     just checked that passes `by_schedule`."""
     if _billed_by_schedule(order) if by_schedule is None else by_schedule:
         return []
-    order_lines = {ol.pk: ol for ol in order.lines.select_related("product")}
+    order_lines = {ol.pk: ol for ol in _ORDER_LINES_WITH_PRODUCT.objects(order.pk, order=order)}
     service_lines = [ol for ol in order_lines.values() if ol.product.kind == Product.Kind.SERVICE]
-    delivery_lines = list(
-        # A delivery under an open dispute (or a replacement) is not invoiceable (returns app sets the flag).
-        DeliveryLine.objects.filter(
-            delivery__order=order,
-            delivery__status=Delivery.Status.VALIDATED,
-            delivery__invoicing_blocked=False,
-        ).order_by("id")
-    )
+    delivery_lines = _INVOICEABLE_DELIVERY_LINES.objects(order.pk)
     for dl in delivery_lines:
         # The order's lines are in hand already: attach them rather than join them again.
         dl.order_line = order_lines[dl.order_line_id]
         if dl.product_id == dl.order_line.product_id:
             dl.product = dl.order_line.product
-    claimed_dl = _claimed("delivery_line_id", [dl.pk for dl in delivery_lines])
+    claimed_dl = (
+        {row["delivery_line_id"]: row["q"] for row in _CLAIMED_DELIVERY_LINES.rows(order.pk)}
+        if delivery_lines
+        else {}
+    )
     claimed_ol = _claimed("order_line_id", [ol.pk for ol in service_lines])
     items = []
     for dl in delivery_lines:
@@ -86,7 +143,7 @@ def invoiceable_lines(order: Order, *, by_schedule: bool | None = None) -> list[
 @transaction.atomic
 def create_invoice_from_order(order: Order, *, by) -> Invoice:
     permissions.require(by, "invoice.manage")
-    order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    order = _ORDER_LOCKED_WITH_CUSTOMER.get(order.pk)
     if order.status != Order.Status.CONFIRMED:
         _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
     if _billed_by_schedule(order):
@@ -95,11 +152,13 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
     if not items:
         _fail(errors.NOTHING_TO_INVOICE, number=order.number)
     company = Company.objects.only("invoice_series").first()
-    invoice = Invoice.objects.create(
-        series=company.invoice_series if company else "FA",
-        customer=order.customer,
-        order=order,
-        created_by=by if getattr(by, "pk", None) else None,
+    invoice = rows.insert_one(
+        Invoice(
+            series=company.invoice_series if company else "FA",
+            customer=order.customer,
+            order=order,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
     lines = []
     for position, item in enumerate(items, start=1):
@@ -121,7 +180,7 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
                 net_amount=money.line_net(item["quantity"], ol.unit_price, ol.discount_percent),
             )
         )
-    InvoiceLine.objects.bulk_create(lines)
+    rows.insert_many(lines)
     totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
     invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
     invoice.deposits_deducted = _deduct_deposits(invoice, totals, _deposits_left(order))
@@ -156,7 +215,7 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
 
 def _billed_by_schedule(order: Order) -> bool:
     """An order with ordinary (non-deposit) schedule steps is billed by them, not by quantities."""
-    return order.milestones.filter(is_deposit=False).exists()
+    return bool(_SCHEDULE_STEP.rows(order.pk))
 
 
 def _deposits_left(order: Order) -> list[schedule.DepositLeft]:
@@ -165,12 +224,7 @@ def _deposits_left(order: Order) -> list[schedule.DepositLeft]:
     Drafts deduct too (they reserve, as they reserve quantities); a cancelled draft frees what it
     deducted. A deposit that a credit note corrects is out of the game.
     """
-    deposits = list(
-        Invoice.objects.filter(order=order, kind=Invoice.Kind.DEPOSIT, status=Invoice.Status.ISSUED)
-        .exclude(corrections__status=Invoice.Status.ISSUED)
-        .order_by("date", "number")
-        .values_list("pk", flat=True)
-    )
+    deposits = [row["pk"] for row in _ISSUED_DEPOSITS.rows(order.pk)]
     if not deposits:
         return []
     done = {
@@ -199,7 +253,7 @@ def _deduct_deposits(invoice: Invoice, totals, left: list[schedule.DepositLeft])
         return ZERO
     budgets = {(tax.rate, tax.category): (tax.base, tax.amount) for tax in totals.taxes}
     deductions = schedule.allocate_deductions(budgets, left)
-    DepositDeduction.objects.bulk_create(
+    rows.insert_many(
         [
             DepositDeduction(
                 invoice=invoice,
@@ -424,17 +478,19 @@ def create_milestone_invoice(milestone: BillingMilestone, *, by) -> Invoice:
     if not lines:
         _fail(errors.NO_LINES)
     company = Company.objects.only("invoice_series").first()
-    invoice = Invoice.objects.create(
-        kind=Invoice.Kind.DEPOSIT if milestone.is_deposit else Invoice.Kind.INVOICE,
-        series=company.invoice_series if company else "FA",
-        customer=order.customer,
-        order=order,
-        milestone=milestone,
-        created_by=by if getattr(by, "pk", None) else None,
+    invoice = rows.insert_one(
+        Invoice(
+            kind=Invoice.Kind.DEPOSIT if milestone.is_deposit else Invoice.Kind.INVOICE,
+            series=company.invoice_series if company else "FA",
+            customer=order.customer,
+            order=order,
+            milestone=milestone,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
     for position, line in enumerate(lines, start=1):
         line.invoice, line.position = invoice, position
-    InvoiceLine.objects.bulk_create(lines)
+    rows.insert_many(lines)
     totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
     invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
     invoice.deposits_deducted = _deduct_deposits(invoice, totals, left)
@@ -680,9 +736,7 @@ def _terms_text(customer) -> str:
 def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) -> Invoice:
     """Issue a draft: number, freeze (totals, buyer and seller as they are today), post the sales entry."""
     permissions.require(by, "invoice.issue")
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",)).select_related("customer", "order").get(pk=invoice.pk)
-    )
+    invoice = _INVOICE_LOCKED.get(invoice.pk)
     if invoice.status == Invoice.Status.ISSUED:
         _fail(errors.NOT_DRAFT, number=invoice.number)
     workflow.require(
@@ -705,7 +759,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     )
     if last and date < last:
         _fail(errors.DATE_BEFORE_LAST, date=date.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y"))
-    lines = list(invoice.lines.select_related("product", "delivery_line__delivery").all())
+    lines = _LINES_TO_ISSUE.objects(invoice.pk, invoice=invoice)
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
         blocked = sorted(
             {
@@ -754,7 +808,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     if invoice.kind == Invoice.Kind.DEPOSIT and invoice.order_id:
         order = Order.objects.select_for_update().get(pk=invoice.order_id)
         _check_deposit_fits(order, list(order.milestones.all()))
-    deductions = list(invoice.deposit_deductions.select_related("deposit"))
+    deductions = _DEDUCTIONS_WITH_DEPOSIT.objects(invoice.pk, invoice=invoice)
     invoice.deposits_deducted = sum((d.amount for d in deductions), ZERO)
     if invoice.deposits_deducted > totals.total:
         _fail(
@@ -776,7 +830,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
         document_number=invoice.number,
         lines=_sales_entry_lines(invoice, lines, taxes, _deposit_reversals(deductions)),
     )
-    InvoiceTax.objects.bulk_create(taxes)
+    rows.insert_many(taxes)
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
         _count_invoiced(lines)
     invoice.entry = entry
@@ -952,20 +1006,22 @@ def create_credit_note(
                 ),
             )
         )
-    note = Invoice.objects.create(
-        kind=Invoice.Kind.CREDIT_NOTE,
-        series="AV",
-        customer_id=invoice.customer_id,
-        order_id=invoice.order_id,
-        corrects=invoice,
-        source_reference=source_reference,
-        gesture_category=gesture_category,
-        reason=reason,
-        created_by=by if getattr(by, "pk", None) else None,
+    note = rows.insert_one(
+        Invoice(
+            kind=Invoice.Kind.CREDIT_NOTE,
+            series="AV",
+            customer_id=invoice.customer_id,
+            order_id=invoice.order_id,
+            corrects=invoice,
+            source_reference=source_reference,
+            gesture_category=gesture_category,
+            reason=reason,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
     for line in new_lines:
         line.invoice = note
-    InvoiceLine.objects.bulk_create(new_lines)
+    rows.insert_many(new_lines)
     totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in new_lines)
     note.total_untaxed, note.total_vat, note.total = totals.untaxed, totals.vat, totals.total
     note.save(update_fields=["total_untaxed", "total_vat", "total"])

@@ -1,4 +1,4 @@
-"""Writing back a handful of locked rows in one statement.
+"""Writing a handful of rows in one statement: new ones (inserts), or locked ones written back.
 
 Services update a few rows they have locked (an order's lines, a delivery's stock levels). One UPDATE
 per row costs one round trip each; Django's `bulk_update` costs more Python than it saves at this size.
@@ -60,26 +60,48 @@ def add_each(model, field_name: str, deltas: dict) -> None:
         cursor.execute(sql, params)
 
 
-def insert_one(obj) -> None:
-    """INSERT one new row (no save() hooks, no signals) and set its primary key.
+def insert_many(objects: list) -> list:
+    """INSERT new rows in one statement (no save() hooks, no signals) and set their primary keys.
 
-    For the append-only rows written on every business action (audit events): the ORM's insert path
-    compiles a query each time, which this skips. Every concrete field is written as prepared by the
-    field itself, exactly as the ORM would.
+    For the rows every business action writes (documents, their lines, entries, audit events): the
+    ORM's insert path (`create()`, `bulk_create()`) costs more Python than the database takes to
+    insert a handful of rows. Every concrete field is written as prepared by the field itself, exactly
+    as the ORM would; a related object assigned before it was saved gives its id as it does in
+    `bulk_create()`. The models' save() guards only refuse changes to existing rows, which this never
+    makes. Ids come back in the order of the rows (RETURNING, as `bulk_create()` relies on).
     """
-    model = type(obj)
+    objects = list(objects)
+    if not objects:
+        return objects
+    model = type(objects[0])
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(quote(f.column) for f in fields)
-    params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     pk = model._meta.pk
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"RETURNING {quote(pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        setattr(obj, pk.attname, cursor.fetchone()[0])
-    obj._state.adding = False
-    obj._state.db = connection.alias
+    # The database numbers an auto primary key; any other (a one-to-one as primary key) is written.
+    auto_pk = getattr(pk, "db_returning", False)
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and auto_pk)]
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    row = f"({', '.join(['%s'] * len(fields))})"
+    # Within the backend's limit on parameters per statement (SQLite's, PostgreSQL's 65,535).
+    batch = max(1, min(connection.ops.bulk_batch_size(fields, objects), 65_535 // max(len(fields), 1)))
+    for start in range(0, len(objects), batch):
+        chunk = objects[start : start + batch]
+        params = []
+        for obj in chunk:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            params += [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+        sql = f"{head}{', '.join([row] * len(chunk))} RETURNING {quote(pk.column)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = cursor.fetchall()
+        for obj, (pk_value,) in zip(chunk, ids, strict=True):
+            setattr(obj, pk.attname, pk_value)
+            obj._state.adding = False
+            obj._state.db = connection.alias
+    return objects
+
+
+def insert_one(obj):
+    """`insert_many([obj])`: one new row, its primary key set; returns the object."""
+    insert_many([obj])
+    return obj

@@ -11,7 +11,8 @@ from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine, ReconciledLine
 from comptoir.billing.models import Invoice, InvoiceTax
-from comptoir.core import audit, money, numbering, permissions
+from comptoir.core import audit, money, numbering, permissions, rows
+from comptoir.core.compiled import Compiled
 from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.parties.models import Customer
@@ -32,16 +33,46 @@ def _euros(value: Decimal) -> str:
     return f"{value:.2f} €".replace(".", ",")
 
 
+# A payment nearly always settles one invoice: its reads are compiled once (`core.compiled`) for that
+# case, and built by the ORM for several.
+_ONE_INVOICE_LOCKED = Compiled(lambda invoice_id: Invoice.objects.select_for_update().filter(pk=invoice_id))
+_SETTLED_ONE = Compiled(
+    lambda invoice_id: (
+        PaymentAllocation.objects.filter(invoice_id=invoice_id)
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .union(
+            CreditApplication.objects.filter(invoice_id=invoice_id)
+            .values("invoice_id")
+            .annotate(total=Sum("amount"))
+            .order_by(),
+            all=True,
+        )
+    )
+)
+_PENDING_VAT_ONE = Compiled(
+    lambda invoice_id: InvoiceTax.objects.filter(invoice_id=invoice_id, amount_on_receipts__gt=0).values(
+        "invoice_id", "vat_rate", "amount_on_receipts"
+    )
+)
+
+
 def allocated_totals(invoice_ids) -> dict[int, Decimal]:
     """What has already settled each invoice: payments allocated plus credit notes applied."""
     totals: dict[int, Decimal] = {}
-    for model in (PaymentAllocation, CreditApplication):
-        rows = (
+    invoice_ids = list(invoice_ids)
+    if len(invoice_ids) == 1:
+        found = [_SETTLED_ONE.rows(invoice_ids[0])]
+    else:
+        found = [
             model.objects.filter(invoice_id__in=invoice_ids)
             .values("invoice_id")
             .annotate(total=Sum("amount"))
-        )
-        for row in rows:
+            for model in (PaymentAllocation, CreditApplication)
+        ]
+    for totals_rows in found:
+        for row in totals_rows:
             # money.amount: SQLite sums decimals as floats; back to exact cents before comparing.
             totals[row["invoice_id"]] = totals.get(row["invoice_id"], ZERO) + money.amount(row["total"])
     return totals
@@ -63,10 +94,13 @@ def _lock_payable(customer: Customer, wanted) -> tuple[dict[int, Invoice], dict[
     """The invoices an allocation settles, locked, each checked payable by `customer` for that amount;
     and what had settled each before."""
     # Lock invoices in id order: two payments on the same invoice serialise and cannot over-pay it.
-    invoices = {
-        inv.pk: inv
-        for inv in Invoice.objects.select_for_update().filter(pk__in=[i for i, _ in wanted]).order_by("pk")
-    }
+    ids = sorted({i for i, _ in wanted})
+    locked = (
+        _ONE_INVOICE_LOCKED.objects(ids[0])
+        if len(ids) == 1
+        else Invoice.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    )
+    invoices = {inv.pk: inv for inv in locked}
     already = allocated_totals(list(invoices))
     seen = set()
     for invoice_id, alloc_amount in wanted:
@@ -113,14 +147,14 @@ def _allocation_lines(customer, label: str, wanted, invoices, releases) -> list:
 def _record_allocations(payment, wanted, invoices, already, releases, credit_lines, *, date) -> None:
     """The allocations with the 411 credit line each was posted on, the VAT they released, and the
     lettering of every invoice they settle."""
-    created = PaymentAllocation.objects.bulk_create(
+    created = rows.insert_many(
         [
             PaymentAllocation(payment=payment, invoice_id=invoice_id, amount=alloc_amount, entry_line=line)
             for (invoice_id, alloc_amount), line in zip(wanted, credit_lines, strict=True)
         ]
     )
     allocation_of = {alloc.invoice_id: alloc for alloc in created}
-    VatRelease.objects.bulk_create(
+    rows.insert_many(
         [
             VatRelease(
                 allocation=allocation_of[invoice_id], invoice_id=invoice_id, vat_rate=rate, amount=moved
@@ -182,15 +216,17 @@ def register_payment(
         )
     entry_lines.extend(allocation_lines[len(wanted) :])
     entry, posted = ledger.post_entry("BQ", date=date, label=label, document_number=number, lines=entry_lines)
-    payment = Payment.objects.create(
-        number=number,
-        customer=customer,
-        date=date,
-        method=method,
-        reference=reference[:80],
-        amount=amount,
-        entry=entry,
-        created_by=by if getattr(by, "pk", None) else None,
+    payment = rows.insert_one(
+        Payment(
+            number=number,
+            customer=customer,
+            date=date,
+            method=method,
+            reference=reference[:80],
+            amount=amount,
+            entry=entry,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
     _record_allocations(payment, wanted, invoices, already, releases, posted[1 : 1 + len(wanted)], date=date)
     audit.record(
@@ -210,10 +246,15 @@ def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decima
     that deducts deposits, the pending VAT is that of the balance (billing.schedule.pending_after_deposits)
     and the amount payable is the balance.
     """
-    pending = {
-        (tax.invoice_id, tax.vat_rate): tax.amount_on_receipts
-        for tax in InvoiceTax.objects.filter(invoice_id__in=[i for i, _ in wanted], amount_on_receipts__gt=0)
-    }
+    ids = [i for i, _ in wanted]
+    rows = (
+        _PENDING_VAT_ONE.rows(ids[0])
+        if len(ids) == 1
+        else InvoiceTax.objects.filter(invoice_id__in=ids, amount_on_receipts__gt=0).values(
+            "invoice_id", "vat_rate", "amount_on_receipts"
+        )
+    )
+    pending = {(row["invoice_id"], row["vat_rate"]): row["amount_on_receipts"] for row in rows}
     if not pending:
         return {}
     released_before = {
@@ -280,7 +321,7 @@ def _letter_settled_invoices(
         if sum(line.debit - line.credit for line in group) == 0 and not any(
             line.pk in lettered for line in group
         ):
-            ledger.reconcile(group, date=date)
+            ledger.reconcile(group, date=date, known_unlettered=True)
 
 
 @transaction.atomic
@@ -314,12 +355,14 @@ def apply_credit_note(
     if amount > due:
         _fail(errors.ALLOCATION_EXCEEDS_DUE, number=invoice.number, due=_euros(due), amount=_euros(amount))
     already = allocated_totals([invoice.pk])
-    application = CreditApplication.objects.create(
-        credit_note=credit_note,
-        invoice=invoice,
-        amount=amount,
-        date=date,
-        created_by=by if getattr(by, "pk", None) else None,
+    application = rows.insert_one(
+        CreditApplication(
+            credit_note=credit_note,
+            invoice=invoice,
+            amount=amount,
+            date=date,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
     releases = _vat_releases({invoice.pk: invoice}, [(invoice.pk, amount)], already)
     if releases:
@@ -338,7 +381,7 @@ def apply_credit_note(
                 )
             ],
         )
-        VatRelease.objects.bulk_create(
+        rows.insert_many(
             [
                 VatRelease(credit_application=application, invoice=invoice, vat_rate=rate, amount=moved)
                 for (_, rate), moved in releases.items()
@@ -396,15 +439,17 @@ def refund_credit_note(
             ledger.Line(bank, credit=amount, label=label),
         ],
     )
-    refund = Refund.objects.create(
-        number=number,
-        credit_note=credit_note,
-        amount=amount,
-        method=method,
-        date=date,
-        reference=reference[:80],
-        entry=entry,
-        created_by=by if getattr(by, "pk", None) else None,
+    refund = rows.insert_one(
+        Refund(
+            number=number,
+            credit_note=credit_note,
+            amount=amount,
+            method=method,
+            date=date,
+            reference=reference[:80],
+            entry=entry,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
     audit.record("credit_note.refunded", by=by, obj=credit_note, data={"refund": number, "amount": amount})
     return refund

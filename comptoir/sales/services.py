@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.catalog.services import get_sellable
-from comptoir.core import audit, money, numbering, permissions, vat, workflow
+from comptoir.core import audit, money, numbering, permissions, rows, vat, workflow
+from comptoir.core.compiled import Compiled
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
@@ -113,8 +114,8 @@ def create_quote(customer: Customer, lines, *, by, date=None, valid_until=None, 
         created_by=by if getattr(by, "pk", None) else None,
     )
     _set_totals(quote, built)
-    quote.save()
-    QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **line) for line in built])
+    rows.insert_one(quote)
+    rows.insert_many([QuoteLine(quote=quote, **line) for line in built])
     audit.record(
         "quote.created", by=by, obj=quote, data={"customer": customer.code, "total": quote.total_untaxed}
     )
@@ -129,7 +130,7 @@ def replace_quote_lines(quote: Quote, lines, *, by) -> Quote:
         _fail(errors.NOT_EDITABLE, document=quote.number)
     built = build_lines(lines, quote.customer)
     quote.lines.all().delete()
-    QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **line) for line in built])
+    rows.insert_many([QuoteLine(quote=quote, **line) for line in built])
     _set_totals(quote, built)
     quote.save(update_fields=["total_untaxed", "total_vat", "total"])
     audit.record(
@@ -138,12 +139,24 @@ def replace_quote_lines(quote: Quote, lines, *, by) -> Quote:
     return quote
 
 
+# The reads every quote and order goes through once in its life, compiled once (`core.compiled`).
+_QUOTE_LOCKED = Compiled(lambda quote_id: Quote.objects.select_for_update().filter(pk=quote_id))
+_QUOTE_LINES = Compiled(
+    lambda quote_id: QuoteLine.objects.filter(quote_id=quote_id).order_by("position", "id")
+)
+_ORDER_LOCKED_WITH_CUSTOMER = Compiled(
+    lambda order_id: (
+        Order.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=order_id)
+    )
+)
+
+
 def _transition_quote(
     quote: Quote, target: str, *, by, perm: str, action: str, data=None, locked: bool = False
 ) -> Quote:
     permissions.require(by, perm)
     if not locked:
-        quote = Quote.objects.select_for_update().get(pk=quote.pk)
+        quote = _QUOTE_LOCKED.get(quote.pk)
     workflow.require(Quote.TRANSITIONS, quote.status, target, document=quote.number, labels=Quote.Status)
     quote.status = target
     quote.save(update_fields=["status"])
@@ -185,24 +198,26 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
     """The customer accepted the quote: record it and create the sales order, linked line by line."""
     permissions.require(by, "quote.accept")
     date = date or _today()
-    locked = Quote.objects.select_for_update().get(pk=quote.pk)
+    locked = _QUOTE_LOCKED.get(quote.pk)
     if locked.status == Quote.Status.SENT and locked.valid_until and date > locked.valid_until:
         _fail(errors.QUOTE_EXPIRED, number=locked.number, date=locked.valid_until.strftime("%d/%m/%Y"))
     quote = _transition_quote(
         locked, Quote.Status.ACCEPTED, by=by, perm="quote.accept", action="quote.accepted", locked=True
     )
-    order = Order.objects.create(
-        number=numbering.next_number("CMD", date.year),
-        customer_id=quote.customer_id,
-        quote=quote,
-        date=date,
-        customer_reference=customer_reference,
-        total_untaxed=quote.total_untaxed,
-        total_vat=quote.total_vat,
-        total=quote.total,
-        created_by=by if getattr(by, "pk", None) else None,
+    order = rows.insert_one(
+        Order(
+            number=numbering.next_number("CMD", date.year),
+            customer_id=quote.customer_id,
+            quote=quote,
+            date=date,
+            customer_reference=customer_reference,
+            total_untaxed=quote.total_untaxed,
+            total_vat=quote.total_vat,
+            total=quote.total,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
-    OrderLine.objects.bulk_create(
+    rows.insert_many(
         [
             OrderLine(
                 order=order,
@@ -218,7 +233,7 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
                 vat_exemption_reason=line.vat_exemption_reason,
                 net_amount=line.net_amount,
             )
-            for line in quote.lines.all()
+            for line in _QUOTE_LINES.objects(quote.pk, quote=quote)
         ]
     )
     audit.record(
@@ -247,8 +262,8 @@ def create_order(
         created_by=by if getattr(by, "pk", None) else None,
     )
     _set_totals(order, built)
-    order.save()
-    OrderLine.objects.bulk_create([OrderLine(order=order, **line) for line in built])
+    rows.insert_one(order)
+    rows.insert_many([OrderLine(order=order, **line) for line in built])
     audit.record(
         "order.created", by=by, obj=order, data={"customer": customer.code, "total": order.total_untaxed}
     )
@@ -263,7 +278,7 @@ def replace_order_lines(order: Order, lines, *, by) -> Order:
         _fail(errors.NOT_EDITABLE, document=order.number)
     built = build_lines(lines, order.customer)
     order.lines.all().delete()
-    OrderLine.objects.bulk_create([OrderLine(order=order, **line) for line in built])
+    rows.insert_many([OrderLine(order=order, **line) for line in built])
     _set_totals(order, built)
     order.save(update_fields=["total_untaxed", "total_vat", "total"])
     audit.record(
@@ -280,7 +295,7 @@ def confirm_order(order: Order, *, by) -> Order:
     rather than blocking the sale.
     """
     permissions.require(by, "order.confirm")
-    order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+    order = _ORDER_LOCKED_WITH_CUSTOMER.get(order.pk)
     workflow.require(
         Order.TRANSITIONS, order.status, Order.Status.CONFIRMED, document=order.number, labels=Order.Status
     )
@@ -447,7 +462,7 @@ def set_billing_schedule(order: Order, milestones, *, by) -> list[BillingMilesto
         for step in steps:
             if step.trigger == BillingMilestone.Trigger.CONFIRMATION:
                 step.reached_at = order.confirmed_at
-    BillingMilestone.objects.bulk_create(steps)
+    rows.insert_many(steps)
     audit.record(
         "order.billing_schedule_set",
         by=by,

@@ -12,7 +12,8 @@ from django.utils import timezone
 from comptoir.catalog import errors as catalog_errors
 from comptoir.catalog.models import Product
 from comptoir.catalog.services import get_sellable
-from comptoir.core import audit, money, numbering, permissions, workflow
+from comptoir.core import audit, money, numbering, permissions, rows, workflow
+from comptoir.core.compiled import Compiled
 from comptoir.core.errors import DomainError, NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.core.rows import update_each
@@ -112,15 +113,17 @@ def create_receipt(lines, *, by, supplier_name: str = "", date=None) -> Receipt:
             ReceiptLine(product=product, quantity=money.quantity(qty), unit_cost=money.unit_price(cost))
         )
     date = date or timezone.localdate()
-    receipt = Receipt.objects.create(
-        number=numbering.next_number("REC", date.year),
-        supplier_name=supplier_name,
-        date=date,
-        created_by=by if getattr(by, "pk", None) else None,
+    receipt = rows.insert_one(
+        Receipt(
+            number=numbering.next_number("REC", date.year),
+            supplier_name=supplier_name,
+            date=date,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
     for line in built:
         line.receipt = receipt
-    ReceiptLine.objects.bulk_create(built)
+    rows.insert_many(built)
     audit.record("receipt.created", by=by, obj=receipt, data={"lines": len(built)})
     return receipt
 
@@ -157,7 +160,7 @@ def validate_receipt(receipt: Receipt, *, by) -> Receipt:
             )
         )
     update_each(levels.values(), ["on_hand", "average_cost"])
-    StockMove.objects.bulk_create(moves)
+    rows.insert_many(moves)
     receipt.status = Receipt.Status.VALIDATED
     receipt.validated_at = timezone.now()
     receipt.save(update_fields=["status", "validated_at"])
@@ -192,14 +195,36 @@ def cancel_receipt(receipt: Receipt, *, by) -> Receipt:
 # --- Deliveries ---------------------------------------------------------------------------------
 
 
+# The reads every delivery goes through, compiled once (`core.compiled`): only the ids change.
+_ORDER_LOCKED = Compiled(lambda order_id: Order.objects.select_for_update().filter(pk=order_id))
+_ORDER_LINES_WITH_PRODUCT = Compiled(
+    lambda order_id: (
+        OrderLine.objects.filter(order_id=order_id).select_related("product").order_by("position", "id")
+    )
+)
+_PLANNED_IN_DRAFTS = Compiled(
+    lambda order_id: DeliveryLine.objects.filter(
+        delivery__order_id=order_id, delivery__status=Delivery.Status.DRAFT
+    ).values("order_line_id", "quantity")
+)
+_DELIVERY_LOCKED_WITH_ORDER = Compiled(
+    lambda delivery_id: Delivery.objects.select_for_update().select_related("order").filter(pk=delivery_id)
+)
+_DELIVERY_LINES_WITH_PRODUCT = Compiled(
+    lambda delivery_id: (
+        DeliveryLine.objects.filter(delivery_id=delivery_id).select_related("product").order_by("id")
+    )
+)
+_ORDER_LINES_LOCKED = Compiled(
+    lambda order_id: OrderLine.objects.select_for_update().filter(order_id=order_id).order_by("id")
+)
+
+
 def _remaining_in_drafts(order: Order) -> dict[int, Decimal]:
     """Quantities already planned on other draft deliveries of this order, per order line."""
     planned: dict[int, Decimal] = {}
-    rows = DeliveryLine.objects.filter(
-        delivery__order=order, delivery__status=Delivery.Status.DRAFT
-    ).values_list("order_line_id", "quantity")
-    for line_id, qty in rows:
-        planned[line_id] = planned.get(line_id, Decimal("0")) + qty
+    for row in _PLANNED_IN_DRAFTS.rows(order.pk):
+        planned[row["order_line_id"]] = planned.get(row["order_line_id"], Decimal("0")) + row["quantity"]
     return planned
 
 
@@ -211,10 +236,10 @@ def create_delivery(order: Order, lines=None, *, by, date=None) -> Delivery:
     other draft notes is not offered again, so two notes cannot both promise the same goods.
     """
     permissions.require(by, "delivery.manage")
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = _ORDER_LOCKED.get(order.pk)
     if order.status != Order.Status.CONFIRMED:
         _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
-    order_lines = {line.pk: line for line in order.lines.select_related("product").all()}
+    order_lines = {line.pk: line for line in _ORDER_LINES_WITH_PRODUCT.objects(order.pk, order=order)}
     planned = _remaining_in_drafts(order)
 
     def remaining(line: OrderLine) -> Decimal:
@@ -252,13 +277,15 @@ def create_delivery(order: Order, lines=None, *, by, date=None) -> Delivery:
                 )
             wanted.append((line, qty))
     date = date or timezone.localdate()
-    delivery = Delivery.objects.create(
-        number=numbering.next_number("BL", date.year),
-        order=order,
-        date=date,
-        created_by=by if getattr(by, "pk", None) else None,
+    delivery = rows.insert_one(
+        Delivery(
+            number=numbering.next_number("BL", date.year),
+            order=order,
+            date=date,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
-    DeliveryLine.objects.bulk_create(
+    rows.insert_many(
         [
             DeliveryLine(delivery=delivery, order_line=line, product_id=line.product_id, quantity=qty)
             for line, qty in wanted
@@ -275,7 +302,7 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
     A delivery can exceed neither what remains to deliver on the order nor the stock on hand.
     """
     permissions.require(by, "delivery.validate")
-    delivery = Delivery.objects.select_for_update().select_related("order").get(pk=delivery.pk)
+    delivery = _DELIVERY_LOCKED_WITH_ORDER.get(delivery.pk)
     workflow.require(
         Delivery.TRANSITIONS,
         delivery.status,
@@ -283,14 +310,14 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
         document=delivery.number,
         labels=Delivery.Status,
     )
-    order = Order.objects.select_for_update().get(pk=delivery.order_id)
+    order = _ORDER_LOCKED.get(delivery.order_id)
     if order.status != Order.Status.CONFIRMED:
         _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
-    lines = list(delivery.lines.select_related("product").all())
-    order_lines = {
-        ol.pk: ol
-        for ol in OrderLine.objects.select_for_update().filter(pk__in=[dl.order_line_id for dl in lines])
-    }
+    lines = _DELIVERY_LINES_WITH_PRODUCT.objects(delivery.pk, delivery=delivery)
+    # All of the order's lines are locked (the order itself is): one query of a fixed shape, whatever
+    # the number of lines on this note; only those it delivers are written back.
+    all_order_lines = {ol.pk: ol for ol in _ORDER_LINES_LOCKED.objects(order.pk, order=order)}
+    order_lines = {dl.order_line_id: all_order_lines[dl.order_line_id] for dl in lines}
     for dl in lines:
         ol = order_lines[dl.order_line_id]
         remaining = ol.quantity - ol.quantity_delivered
@@ -311,7 +338,7 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
         order_lines[dl.order_line_id].quantity_delivered += dl.quantity
     update_each(lines, ["unit_cost"])
     update_each(order_lines.values(), ["quantity_delivered"])
-    StockMove.objects.bulk_create(moves)
+    rows.insert_many(moves)
     delivery.status = Delivery.Status.VALIDATED
     delivery.date = date
     delivery.validated_at = timezone.now()
@@ -403,7 +430,7 @@ def receive_returned_goods(lines, *, by, reference: str, date=None) -> list[Stoc
             )
         )
     update_each(levels.values(), ["on_hand", "average_cost"])
-    created = StockMove.objects.bulk_create(moves)
+    created = rows.insert_many(moves)
     audit.record(
         "stock.returned",
         by=by,
@@ -450,7 +477,7 @@ def record_kept_surplus(lines, *, by, reference: str, date=None) -> list[StockMo
     levels = _lock_on_hand(items)
     date = date or timezone.localdate()
     moves = _moves_out(levels, items, kind=StockMove.Kind.SURPLUS, date=date, document=reference)
-    created = StockMove.objects.bulk_create(moves)
+    created = rows.insert_many(moves)
     audit.record(
         "stock.surplus_kept",
         by=by,
@@ -495,16 +522,18 @@ def ship_replacement(order: Order, lines, *, by, reference: str, date=None) -> D
     items = [(line.product_id, line.product.sku, qty) for line, qty in wanted]
     levels = _lock_on_hand(items)
     date = date or timezone.localdate()
-    delivery = Delivery.objects.create(
-        number=numbering.next_number("BL", date.year),
-        order=order,
-        kind=Delivery.Kind.REPLACEMENT,
-        status=Delivery.Status.VALIDATED,
-        date=date,
-        validated_at=timezone.now(),
-        invoicing_blocked=True,
-        blocked_reason=f"Livraison de remplacement ({reference}) : déjà facturée sur la livraison d'origine",
-        created_by=by if getattr(by, "pk", None) else None,
+    delivery = rows.insert_one(
+        Delivery(
+            number=numbering.next_number("BL", date.year),
+            order=order,
+            kind=Delivery.Kind.REPLACEMENT,
+            status=Delivery.Status.VALIDATED,
+            date=date,
+            validated_at=timezone.now(),
+            invoicing_blocked=True,
+            blocked_reason=f"Livraison de remplacement ({reference}) : déjà facturée sur la livraison d'origine",
+            created_by=by if getattr(by, "pk", None) else None,
+        )
     )
     moves = _moves_out(levels, items, kind=StockMove.Kind.DELIVERY, date=date, document=delivery.number)
     delivery_lines = [
@@ -517,8 +546,8 @@ def ship_replacement(order: Order, lines, *, by, reference: str, date=None) -> D
         )
         for (line, qty), move in zip(wanted, moves, strict=True)
     ]
-    DeliveryLine.objects.bulk_create(delivery_lines)
-    StockMove.objects.bulk_create(moves)
+    rows.insert_many(delivery_lines)
+    rows.insert_many(moves)
     cost = sum((money.cost_of(dl.quantity, dl.unit_cost) for dl in delivery_lines), Decimal("0"))
     audit.record(
         "delivery.replacement_shipped",

@@ -66,3 +66,37 @@ def test_a_marker_used_twice_annotations_and_a_union_are_substituted_everywhere(
 def test_a_builder_that_does_not_use_its_id_as_a_parameter_is_refused():
     with pytest.raises(ValueError, match="not a parameter"):
         Compiled(lambda order_id: OrderLine.objects.values("id")).rows(1)
+
+
+def test_objects_are_the_orm_instances_with_their_select_related_and_lock(two_orders):
+    from django.db import transaction
+
+    from comptoir.sales.models import Order
+
+    def order_locked(order_id):
+        return Order.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=order_id)
+
+    compiled = Compiled(order_locked)
+    lines = Compiled(lambda order_id: OrderLine.objects.filter(order_id=order_id).order_by("position", "id"))
+    for order in (*two_orders, *two_orders):
+        with transaction.atomic():
+            found = compiled.one(order.pk)
+            expected = order_locked(order.pk).get()
+        assert (found.pk, found.number, found.total, found.date) == (
+            expected.pk,
+            expected.number,
+            expected.total,
+            expected.date,
+        )
+        # The related row came with the query: reading it costs no second query.
+        assert "customer" in found._state.fields_cache
+        assert found.customer.name == expected.customer.name
+        assert not found._state.adding
+        got = lines.objects(order.pk)
+        assert [(ln.pk, ln.quantity, ln.unit_price, ln.net_amount) for ln in got] == [
+            (ln.pk, ln.quantity, ln.unit_price, ln.net_amount)
+            for ln in order.lines.order_by("position", "id")
+        ]
+    assert compiled.one(999_999) is None
+    with pytest.raises(TypeError, match="values"):
+        Compiled(lines_of).objects(two_orders[0].pk)
