@@ -1,0 +1,34 @@
+"""Rows inserted in one statement read back exactly as the ORM would have written them."""
+
+from decimal import Decimal
+
+import pytest
+
+from comptoir.core import rows
+from comptoir.stock.models import StockMove
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insert_many_sets_each_id_in_order_and_writes_what_the_orm_reads_back(product, service_product):
+    moves = [
+        StockMove(
+            product=p, kind=StockMove.Kind.DELIVERY, quantity=q, unit_cost=c, date="2026-03-01", document=d
+        )
+        for p, q, c, d in (
+            (product, Decimal("-2.5"), Decimal("3.1234"), "BL-1"),
+            (service_product, Decimal("-1"), Decimal("0"), "BL-2"),
+            (product, Decimal("-7"), Decimal("12.5"), "BL-3"),
+        )
+    ]
+    rows.insert_many(moves)
+    assert all(not move._state.adding for move in moves)
+    stored = {m.pk: m for m in StockMove.objects.filter(pk__in=[m.pk for m in moves])}
+    assert [(stored[m.pk].document, stored[m.pk].quantity, stored[m.pk].unit_cost) for m in moves] == [
+        ("BL-1", Decimal("-2.500"), Decimal("3.1234")),
+        ("BL-2", Decimal("-1.000"), Decimal("0.0000")),
+        ("BL-3", Decimal("-7.000"), Decimal("12.5000")),
+    ]
+    # auto_now_add is filled in as save() would.
+    assert all(stored[m.pk].created_at is not None for m in moves)
+    assert rows.insert_many([]) == []
