@@ -1,5 +1,3 @@
-import inspect
-
 import pytest
 
 from comptoir.billing import services as billing
@@ -20,13 +18,6 @@ from comptoir.returns.services import (
 from comptoir.returns.tests.factories import make_sale
 
 pytestmark = pytest.mark.django_db
-
-# Billing cannot import returns: it reads the flag this app keeps on the delivery. Until billing's
-# `invoiceable_lines` filters on `delivery__invoicing_blocked=False`, the end-to-end checks are skipped.
-BILLING_HONOURS_BLOCKS = "invoicing_blocked" in inspect.getsource(billing.invoiceable_lines)
-needs_billing_patch = pytest.mark.skipif(
-    not BILLING_HONOURS_BLOCKS, reason="billing.invoiceable_lines ignores blocks"
-)
 
 
 @pytest.fixture
@@ -126,7 +117,6 @@ def test_a_replacement_delivery_stays_out_of_invoicing_for_good(boss, sale):
         assert_delivery_invoiceable(replacement)
 
 
-@needs_billing_patch
 def test_billing_does_not_offer_a_blocked_delivery_for_invoicing(boss, uninvoiced, people):
     case = _open(boss, uninvoiced)
     with pytest.raises(DomainError) as exc:
@@ -136,7 +126,6 @@ def test_billing_does_not_offer_a_blocked_delivery_for_invoicing(boss, uninvoice
     assert billing.create_invoice_from_order(uninvoiced.order, by=boss).lines.count() == 1
 
 
-@needs_billing_patch
 def test_billing_never_invoices_a_replacement_delivery(boss, sale):
     case = approve_case(submit_case(_open(boss, sale, reason="short_shipment"), by=boss), by=boss)
     resolve_with_replacement(case, by=boss)
