@@ -29,20 +29,13 @@ from comptoir.parties.models import Company, VatRegime
 from comptoir.sales import errors as sales_errors
 from comptoir.sales import progress
 from comptoir.sales.models import BillingMilestone, Order, OrderLine
+from comptoir.sales.selectors import ORDER_LOCKED_WITH_CUSTOMER, order_lines_with_product
 from comptoir.sales.services import check_schedule_fits, milestone_amount
 from comptoir.stock.models import Delivery, DeliveryLine
 
 ZERO = Decimal("0")
 
 # The reads every invoice goes through once or twice in its life, compiled once (`core.compiled`).
-_ORDER_LOCKED_WITH_CUSTOMER = Compiled(
-    lambda order_id: Order.objects.select_for_update().select_related("customer").filter(pk=order_id)
-)
-_ORDER_LINES_WITH_PRODUCT = Compiled(
-    lambda order_id: (
-        OrderLine.objects.filter(order_id=order_id).select_related("product").order_by("position", "id")
-    )
-)
 # A delivery under an open dispute (or a replacement) is not invoiceable (returns app sets the flag).
 _INVOICEABLE_DELIVERY_LINES = Compiled(
     lambda order_id: DeliveryLine.objects.filter(
@@ -113,7 +106,7 @@ def invoiceable_lines(order: Order, *, by_schedule: bool | None = None) -> list[
     just checked that passes `by_schedule`."""
     if _billed_by_schedule(order) if by_schedule is None else by_schedule:
         return []
-    order_lines = {ol.pk: ol for ol in _ORDER_LINES_WITH_PRODUCT.objects(order.pk, order=order)}
+    order_lines = {ol.pk: ol for ol in order_lines_with_product(order)}
     service_lines = [ol for ol in order_lines.values() if ol.product.kind == Product.Kind.SERVICE]
     delivery_lines = _INVOICEABLE_DELIVERY_LINES.objects(order.pk)
     for dl in delivery_lines:
@@ -143,7 +136,7 @@ def invoiceable_lines(order: Order, *, by_schedule: bool | None = None) -> list[
 @transaction.atomic
 def create_invoice_from_order(order: Order, *, by) -> Invoice:
     permissions.require(by, "invoice.manage")
-    order = _ORDER_LOCKED_WITH_CUSTOMER.get(order.pk)
+    order = ORDER_LOCKED_WITH_CUSTOMER.get(order.pk)
     if order.status != Order.Status.CONFIRMED:
         _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
     if _billed_by_schedule(order):

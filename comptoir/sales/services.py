@@ -14,6 +14,7 @@ from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
 from comptoir.sales import errors
 from comptoir.sales.models import BillingMilestone, Order, OrderLine, Quote, QuoteLine
+from comptoir.sales.selectors import ORDER_LOCKED_WITH_CUSTOMER
 
 QUOTE_VALIDITY_DAYS = 30
 
@@ -143,11 +144,6 @@ def replace_quote_lines(quote: Quote, lines, *, by) -> Quote:
 _QUOTE_LOCKED = Compiled(lambda quote_id: Quote.objects.select_for_update().filter(pk=quote_id))
 _QUOTE_LINES = Compiled(
     lambda quote_id: QuoteLine.objects.filter(quote_id=quote_id).order_by("position", "id")
-)
-_ORDER_LOCKED_WITH_CUSTOMER = Compiled(
-    lambda order_id: (
-        Order.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=order_id)
-    )
 )
 
 
@@ -295,7 +291,7 @@ def confirm_order(order: Order, *, by) -> Order:
     rather than blocking the sale.
     """
     permissions.require(by, "order.confirm")
-    order = _ORDER_LOCKED_WITH_CUSTOMER.get(order.pk)
+    order = ORDER_LOCKED_WITH_CUSTOMER.get(order.pk)
     workflow.require(
         Order.TRANSITIONS, order.status, Order.Status.CONFIRMED, document=order.number, labels=Order.Status
     )

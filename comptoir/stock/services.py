@@ -18,6 +18,7 @@ from comptoir.core.errors import DomainError, NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.core.rows import update_each
 from comptoir.sales.models import Order, OrderLine
+from comptoir.sales.selectors import order_lines_with_product
 from comptoir.stock import errors
 from comptoir.stock.models import Delivery, DeliveryLine, Receipt, ReceiptLine, StockLevel, StockMove
 
@@ -197,11 +198,6 @@ def cancel_receipt(receipt: Receipt, *, by) -> Receipt:
 
 # The reads every delivery goes through, compiled once (`core.compiled`): only the ids change.
 _ORDER_LOCKED = Compiled(lambda order_id: Order.objects.select_for_update().filter(pk=order_id))
-_ORDER_LINES_WITH_PRODUCT = Compiled(
-    lambda order_id: (
-        OrderLine.objects.filter(order_id=order_id).select_related("product").order_by("position", "id")
-    )
-)
 _PLANNED_IN_DRAFTS = Compiled(
     lambda order_id: DeliveryLine.objects.filter(
         delivery__order_id=order_id, delivery__status=Delivery.Status.DRAFT
@@ -239,7 +235,7 @@ def create_delivery(order: Order, lines=None, *, by, date=None) -> Delivery:
     order = _ORDER_LOCKED.get(order.pk)
     if order.status != Order.Status.CONFIRMED:
         _fail(errors.ORDER_NOT_CONFIRMED, number=order.number)
-    order_lines = {line.pk: line for line in _ORDER_LINES_WITH_PRODUCT.objects(order.pk, order=order)}
+    order_lines = {line.pk: line for line in order_lines_with_product(order)}
     planned = _remaining_in_drafts(order)
 
     def remaining(line: OrderLine) -> Decimal:
