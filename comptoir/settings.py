@@ -93,6 +93,15 @@ def _database_from_env() -> dict:
         # 100,000 invoices) and that compilation alone cost ~300 ms on the home page; it never pays here.
         options = config.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        # Planning, not executing, was half of the server's time on the order-to-cash path: every
+        # business action runs the same few dozen short statements. Server-side binding lets psycopg
+        # prepare a statement once it has run `prepare_threshold` times on a connection, so PostgreSQL
+        # plans it once. COMPTOIR_PG_PREPARE=0 turns it off (a pooler in transaction mode that does
+        # not track prepared statements: PgBouncer before 1.21).
+        threshold = os.environ.get("COMPTOIR_PG_PREPARE", "5")
+        if threshold not in ("", "0"):
+            options.setdefault("server_side_binding", True)
+            options.setdefault("prepare_threshold", int(threshold))
     return config
 
 

@@ -144,21 +144,11 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
     items = invoiceable_lines(order, by_schedule=False)
     if not items:
         _fail(errors.NOTHING_TO_INVOICE, number=order.number)
-    company = Company.objects.only("invoice_series").first()
-    invoice = rows.insert_one(
-        Invoice(
-            series=company.invoice_series if company else "FA",
-            customer=order.customer,
-            order=order,
-            created_by=by if getattr(by, "pk", None) else None,
-        )
-    )
     lines = []
     for position, item in enumerate(items, start=1):
         ol: OrderLine = item["order_line"]
         lines.append(
             InvoiceLine(
-                invoice=invoice,
                 position=position,
                 order_line=ol,
                 delivery_line=item["delivery_line"],
@@ -173,11 +163,26 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
                 net_amount=money.line_net(item["quantity"], ol.unit_price, ol.discount_percent),
             )
         )
-    rows.insert_many(lines)
+    # Totals and deposit deductions are known before the invoice row exists: it is written once.
     totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
-    invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
-    invoice.deposits_deducted = _deduct_deposits(invoice, totals, _deposits_left(order))
-    invoice.save(update_fields=["total_untaxed", "total_vat", "total", "deposits_deducted"])
+    deductions = _deposit_deductions(totals, _deposits_left(order))
+    company = Company.objects.only("invoice_series").first()
+    invoice = rows.insert_one(
+        Invoice(
+            series=company.invoice_series if company else "FA",
+            customer=order.customer,
+            order=order,
+            created_by=by if getattr(by, "pk", None) else None,
+            total_untaxed=totals.untaxed,
+            total_vat=totals.vat,
+            total=totals.total,
+            deposits_deducted=sum((d.amount for d in deductions), ZERO),
+        )
+    )
+    for line in lines:
+        line.invoice = invoice
+    rows.insert_many(lines)
+    _record_deductions(invoice, deductions)
     audit.record(
         "invoice.drafted",
         by=by,
@@ -240,26 +245,30 @@ def _deposits_left(order: Order) -> list[schedule.DepositLeft]:
     return left
 
 
+def _deposit_deductions(totals, left: list[schedule.DepositLeft]) -> list[DepositDeduction]:
+    """What an invoice of these totals deducts of the order's deposits, as unsaved rows."""
+    if not left:
+        return []
+    budgets = {(tax.rate, tax.category): (tax.base, tax.amount) for tax in totals.taxes}
+    return [
+        DepositDeduction(
+            deposit_id=d.deposit_id, vat_rate=d.key[0], category=d.key[1], base=d.base, vat=d.vat
+        )
+        for d in schedule.allocate_deductions(budgets, left)
+    ]
+
+
+def _record_deductions(invoice: Invoice, deductions: list[DepositDeduction]) -> Decimal:
+    """Write what `invoice` deducts; returns the amount incl. VAT (BT-113)."""
+    for deduction in deductions:
+        deduction.invoice = invoice
+    rows.insert_many(deductions)
+    return sum((d.amount for d in deductions), ZERO)
+
+
 def _deduct_deposits(invoice: Invoice, totals, left: list[schedule.DepositLeft]) -> Decimal:
     """Record what `invoice` deducts of the order's deposits; returns the amount incl. VAT (BT-113)."""
-    if not left:
-        return ZERO
-    budgets = {(tax.rate, tax.category): (tax.base, tax.amount) for tax in totals.taxes}
-    deductions = schedule.allocate_deductions(budgets, left)
-    rows.insert_many(
-        [
-            DepositDeduction(
-                invoice=invoice,
-                deposit_id=d.deposit_id,
-                vat_rate=d.key[0],
-                category=d.key[1],
-                base=d.base,
-                vat=d.vat,
-            )
-            for d in deductions
-        ]
-    )
-    return sum((d.amount for d in deductions), ZERO)
+    return _record_deductions(invoice, _deposit_deductions(totals, left))
 
 
 def _invoiced_milestone_ids(order: Order) -> set[int]:

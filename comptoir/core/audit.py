@@ -67,43 +67,94 @@ def _take_next_seq() -> tuple[int, str]:
     return int(row[0]), row[1] or GENESIS_HASH
 
 
+def _hash_parts(*, at, actor_name, action, object_type, object_id, object_repr, data) -> tuple[str, str, str]:
+    """The canonical payload of `compute_hash` cut around the two values only the chain head knows:
+    payload = head + prev_hash + middle + str(seq) + tail. Keys are sorted, so "prev" and "seq" sit
+    between fixed fragments; each fragment is `canonical()`'s own output, so the bytes are the same."""
+    before_prev = canonical(
+        {"action": action, "actor": actor_name, "at": at.isoformat(), "data": data, "id": str(object_id)}
+    )
+    head = before_prev[:-1] + ',"prev":"'
+    middle = '","repr":' + canonical(object_repr) + ',"seq":'
+    tail = ',"type":' + canonical(object_type) + "}"
+    return head, middle, tail
+
+
+# PostgreSQL computes the hash itself, so moving the head, reading the previous hash and appending the
+# event are one statement (one round trip instead of two on every business action).
+_EVENT = AuditEvent._meta.db_table
+_APPEND_SQL = (
+    f'WITH "head" ("seq", "prev") AS ({_NEXT_SEQ_SQL}), '
+    '"link" AS (SELECT "seq", COALESCE("prev", %s) AS "prev" FROM "head") '
+    f'INSERT INTO "{_EVENT}" ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", '
+    '"object_repr", "data", "prev_hash", "hash") '
+    'SELECT "seq", %s, %s, %s, %s, %s, %s, %s, %s, "prev", '
+    "encode(sha256(convert_to(%s || \"prev\" || %s || \"seq\"::text || %s, 'UTF8')), 'hex') "
+    'FROM "link" RETURNING "id", "seq", "prev_hash", "hash"'
+)
+
+
+def _append_in_sql(event: AuditEvent, connection) -> bool:
+    head, middle, tail = _hash_parts(
+        at=event.at,
+        actor_name=event.actor_name,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        object_repr=event.object_repr,
+        data=event.data,
+    )
+    fields = AuditEvent._meta
+    params = [GENESIS_HASH] + [
+        fields.get_field(name).get_db_prep_save(getattr(event, fields.get_field(name).attname), connection)
+        for name in ("at", "actor", "actor_name", "action", "object_type", "object_id", "object_repr", "data")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, [*params, head, middle, tail])
+        row = cursor.fetchone()
+    if row is None:
+        return False  # no chain head yet: the first event takes the general path
+    event.pk, event.seq, event.prev_hash, event.hash = row
+    event._state.adding = False
+    event._state.db = connection.alias
+    return True
+
+
 def record(
     action: str, *, by, obj=None, object_type: str = "", object_id="", object_repr: str = "", data=None
 ):
     """Append one event. Must run inside the business action's transaction, after its other locks."""
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit events are written inside the business transaction")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
-    data = json.loads(canonical(data or {}))
-    seq, prev_hash = _take_next_seq()
-    at = timezone.now()
     actor_name = getattr(by, "username", None) or "système"
-    digest = compute_hash(
-        seq=seq,
-        at=at,
-        actor_name=actor_name,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr[:80],
-        data=data,
-        prev_hash=prev_hash,
-    )
     event = AuditEvent(
-        seq=seq,
-        at=at,
+        at=timezone.now(),
         actor=by if getattr(by, "pk", None) else None,
         actor_name=actor_name,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
         object_repr=object_repr[:80],
-        data=data,
-        prev_hash=prev_hash,
-        hash=digest,
+        data=json.loads(canonical(data or {})),
+    )
+    if connection.vendor == "postgresql" and _append_in_sql(event, connection):
+        return event
+    event.seq, event.prev_hash = _take_next_seq()
+    event.hash = compute_hash(
+        seq=event.seq,
+        at=event.at,
+        actor_name=actor_name,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=event.object_repr,
+        data=event.data,
+        prev_hash=event.prev_hash,
     )
     rows.insert_one(event)
     return event

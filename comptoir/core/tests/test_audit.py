@@ -61,3 +61,36 @@ def test_postgresql_refuses_updates_of_the_audit_log(boss, customer):
 
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET action = 'x'")
+
+
+@pytest.mark.django_db
+def test_the_hash_stored_for_an_event_is_the_one_verify_audit_recomputes(boss):
+    """On PostgreSQL the database computes the hash (one statement per event); it must be byte for byte
+    the one Python recomputes, whatever the text: accents, quotes, backslashes, emoji, nested data."""
+    with transaction.atomic():
+        for i, text in enumerate(["Société « Élan » \\ \"x\"", "Ω 𝄞 😀", ""]):
+            event = audit.record(
+                "test.recorded",
+                by=boss,
+                object_type="parties.customer",
+                object_id=i,
+                object_repr=text,
+                data={"z": [text, 1.5, None], "a": {"é": "2.10"}},
+            )
+            stored = AuditEvent.objects.get(pk=event.pk)
+            assert (stored.seq, stored.hash, stored.prev_hash) == (event.seq, event.hash, event.prev_hash)
+            recomputed = audit.compute_hash(
+                seq=stored.seq,
+                at=stored.at,
+                actor_name=stored.actor_name,
+                action=stored.action,
+                object_type=stored.object_type,
+                object_id=stored.object_id,
+                object_repr=stored.object_repr,
+                data=stored.data,
+                prev_hash=stored.prev_hash,
+            )
+            assert stored.hash == recomputed
+            previous = AuditEvent.objects.filter(seq=stored.seq - 1).values_list("hash", flat=True).first()
+            assert stored.prev_hash == (previous or audit.GENESIS_HASH)
+    assert audit.verify_chain().ok
