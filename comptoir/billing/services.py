@@ -752,15 +752,6 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     date = date or today
     if date > today:
         _fail(errors.DATE_IN_FUTURE, date=date.strftime("%d/%m/%Y"))
-    # ORDER BY … LIMIT 1 walks the (status, date) index backwards; MAX() would scan the whole year.
-    last = (
-        Invoice.objects.filter(series=invoice.series, status=Invoice.Status.ISSUED, date__year=date.year)
-        .order_by("-date")
-        .values_list("date", flat=True)
-        .first()
-    )
-    if last and date < last:
-        _fail(errors.DATE_BEFORE_LAST, date=date.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y"))
     lines = _LINES_TO_ISSUE.objects(invoice.pk, invoice=invoice)
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
         blocked = sorted(
@@ -784,7 +775,13 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     blocking.refuse_if_blocked(invoice, lines)
     company = Company.objects.first()
     invoice.seller = _seller_snapshot(company)
-    invoice.number = numbering.next_number(invoice.series, date.year)
+    try:
+        # Chronological numbering is checked under the counter's lock, where two issues cannot cross.
+        invoice.number = numbering.next_number(invoice.series, date.year, dated=date)
+    except numbering.OutOfOrder as late:
+        _fail(
+            errors.DATE_BEFORE_LAST, date=date.strftime("%d/%m/%Y"), last=late.last_date.strftime("%d/%m/%Y")
+        )
     invoice.date = date
     invoice.due_date = due_date(date, customer.payment_days, customer.payment_end_of_month)
     invoice.payment_terms = _terms_text(customer)

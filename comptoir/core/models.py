@@ -16,6 +16,9 @@ class NumberSequence(models.Model):
     series = models.CharField(max_length=10)
     year = models.PositiveIntegerField()
     last_value = models.PositiveIntegerField(default=0)
+    # The date of the last number taken, for series whose numbers must follow their dates (invoices):
+    # checked and moved under the counter's lock, so two concurrent issues cannot cross.
+    last_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["series", "year"], name="uniq_sequence_series_year")]

@@ -68,7 +68,7 @@ def test_the_hash_stored_for_an_event_is_the_one_verify_audit_recomputes(boss):
     """On PostgreSQL the database computes the hash (one statement per event); it must be byte for byte
     the one Python recomputes, whatever the text: accents, quotes, backslashes, emoji, nested data."""
     with transaction.atomic():
-        for i, text in enumerate(["Société « Élan » \\ \"x\"", "Ω 𝄞 😀", ""]):
+        for i, text in enumerate(['Société « Élan » \\ "x"', "Ω 𝄞 😀", ""]):
             event = audit.record(
                 "test.recorded",
                 by=boss,
