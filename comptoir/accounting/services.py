@@ -216,5 +216,5 @@ def reconcile(
         )
     )
     rows.insert_many([ReconciledLine(reconciliation=rec, line=line) for line in lines])
-    OpenItem.objects.filter(line__in=lines).delete()
+    rows.delete_where_in(OpenItem, "line", [line.pk for line in lines])
     return rec

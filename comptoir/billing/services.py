@@ -25,6 +25,7 @@ from comptoir.core.compiled import Compiled
 from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
+from comptoir.parties import selectors as parties_selectors
 from comptoir.parties.models import Company, VatRegime
 from comptoir.sales import errors as sales_errors
 from comptoir.sales import progress
@@ -119,7 +120,7 @@ def invoiceable_lines(order: Order, *, by_schedule: bool | None = None) -> list[
         if delivery_lines
         else {}
     )
-    claimed_ol = _claimed("order_line_id", [ol.pk for ol in service_lines])
+    claimed_ol = _claimed("order_line_id", [ol.pk for ol in service_lines]) if service_lines else {}
     items = []
     for dl in delivery_lines:
         qty = dl.quantity - claimed_dl.get(dl.pk, ZERO)
@@ -166,7 +167,7 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
     # Totals and deposit deductions are known before the invoice row exists: it is written once.
     totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
     deductions = _deposit_deductions(totals, _deposits_left(order))
-    company = Company.objects.only("invoice_series").first()
+    company = parties_selectors.company()
     invoice = rows.insert_one(
         Invoice(
             series=company.invoice_series if company else "FA",
@@ -479,7 +480,7 @@ def create_milestone_invoice(milestone: BillingMilestone, *, by) -> Invoice:
         lines.extend(line for _, line in absorbed)
     if not lines:
         _fail(errors.NO_LINES)
-    company = Company.objects.only("invoice_series").first()
+    company = parties_selectors.company()
     invoice = rows.insert_one(
         Invoice(
             kind=Invoice.Kind.DEPOSIT if milestone.is_deposit else Invoice.Kind.INVOICE,
@@ -773,7 +774,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     # The assistant's blocking findings (billed beyond delivered, billed twice, VAT) stop the issue
     # unless someone allowed overrode them with a written reason.
     blocking.refuse_if_blocked(invoice, lines)
-    company = Company.objects.first()
+    company = parties_selectors.company()
     invoice.seller = _seller_snapshot(company)
     try:
         # Chronological numbering is checked under the counter's lock, where two issues cannot cross.
@@ -836,7 +837,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = timezone.now()
     invoice.issued_by = by if getattr(by, "pk", None) else None
-    invoice.save()
+    rows.update_one(invoice)
     # The e-invoice must be valid before the invoice exists: its rules are checked on the frozen data,
     # and the structured invoice (CII XML) is archived with its fingerprint in the same transaction.
     einvoice_problems = einvoicing.problems(invoice, rows=lines, taxes=taxes, deductions=deductions)

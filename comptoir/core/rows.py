@@ -6,7 +6,7 @@ This builds the single `UPDATE … SET f = CASE id WHEN … END WHERE id IN (…
 prepared by each field, so it is one round trip whatever the number of rows.
 """
 
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 
 
 def update_each(objects, fields: list[str]) -> None:
@@ -36,6 +36,39 @@ def update_each(objects, fields: list[str]) -> None:
         cursor.execute(sql, params)
 
 
+_UPDATE_ONE_SQL: dict = {}
+
+
+def update_one(obj, fields: list[str] | None = None) -> None:
+    """Write back the named fields (all of them by default) of one row the caller has locked:
+    `obj.save(update_fields=fields)` without the ORM's per-call query building. As `save()`, a field
+    with `auto_now` takes the current time. Not for models whose `save()` guards their rows."""
+    model = type(obj)
+    connection = connections[router.db_for_write(model)]
+    key = (model, tuple(fields) if fields is not None else None, connection.alias)
+    plan = _UPDATE_ONE_SQL.get(key)
+    if plan is None:
+        quote = connection.ops.quote_name
+        meta = model._meta
+        chosen = (
+            [f for f in meta.concrete_fields if not f.primary_key]
+            if fields is None
+            else [meta.get_field(name) for name in fields]
+        )
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in chosen)} "
+            f"WHERE {quote(meta.pk.column)} = %s"
+        )
+        plan = _UPDATE_ONE_SQL[key] = (sql, chosen)
+    sql, chosen = plan
+    obj._prepare_related_fields_for_save(operation_name="save")
+    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in chosen]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, obj.pk])
+        if cursor.rowcount != 1:  # as save(update_fields=…) does
+            raise DatabaseError(f"{model._meta.label} {obj.pk}: the update did not affect one row")
+
+
 def add_each(model, field_name: str, deltas: dict) -> None:
     """`field += delta` on each row {pk: delta}, in one UPDATE that locks the rows and reads their
     current value itself, so a counter is never overwritten with a stale one."""
@@ -58,6 +91,21 @@ def add_each(model, field_name: str, deltas: dict) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def delete_where_in(model, field_name: str, values) -> int:
+    """DELETE the rows whose `field` is one of `values`, in one statement: for rows nothing refers to
+    and no `delete()` guards (an index of open items), where the ORM's collector is pure cost."""
+    values = list(values)
+    if not values:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(field_name).column)
+    sql = f"DELETE FROM {quote(model._meta.db_table)} WHERE {column} IN ({', '.join(['%s'] * len(values))})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.rowcount
 
 
 def insert_many(objects: list) -> list:

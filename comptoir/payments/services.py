@@ -56,6 +56,14 @@ _PENDING_VAT_ONE = Compiled(
         "invoice_id", "vat_rate", "amount_on_receipts"
     )
 )
+_ENTRY_LINES_ON = Compiled(
+    lambda entry_id, account_id: EntryLine.objects.filter(entry_id=entry_id, account_id=account_id)
+)
+_LETTERED_ON = Compiled(
+    lambda entry_id, account_id: ReconciledLine.objects.filter(
+        line__entry_id=entry_id, line__account_id=account_id
+    ).values("line_id")
+)
 
 
 def allocated_totals(invoice_ids) -> dict[int, Decimal]:
@@ -295,7 +303,15 @@ def _letter_settled_invoices(
     customers_account = ledger.account_id(chart.CUSTOMERS)
     invoice_of_entry = {invoice.entry_id: invoice.pk for invoice in invoices}
     own_lines: dict[int, list[EntryLine]] = {}
-    for line in EntryLine.objects.filter(entry_id__in=invoice_of_entry, account_id=customers_account):
+    # The usual case, one invoice settled by this payment alone, reads through compiled queries; the
+    # payment's own lines were written just now, so only the invoice's lines can be lettered already.
+    alone = invoices[0] if len(invoices) == 1 and invoices[0].pk in fresh_credits else None
+    found = (
+        _ENTRY_LINES_ON.objects(alone.entry_id, customers_account)
+        if alone
+        else EntryLine.objects.filter(entry_id__in=invoice_of_entry, account_id=customers_account)
+    )
+    for line in found:
         own_lines.setdefault(invoice_of_entry[line.entry_id], []).append(line)
     credit_lines: dict[int, list[EntryLine]] = {pk: list(lines) for pk, lines in fresh_credits.items()}
     earlier = [invoice.pk for invoice in invoices if invoice.pk not in fresh_credits]
@@ -312,11 +328,14 @@ def _letter_settled_invoices(
     groups = {
         invoice_id: [*own_lines[invoice_id], *credit_lines.get(invoice_id, [])] for invoice_id in invoice_ids
     }
-    lettered = set(
-        ReconciledLine.objects.filter(
-            line_id__in=[line.pk for group in groups.values() for line in group]
-        ).values_list("line_id", flat=True)
-    )
+    if alone:
+        lettered = {row["line_id"] for row in _LETTERED_ON.rows(alone.entry_id, customers_account)}
+    else:
+        lettered = set(
+            ReconciledLine.objects.filter(
+                line_id__in=[line.pk for group in groups.values() for line in group]
+            ).values_list("line_id", flat=True)
+        )
     for group in groups.values():
         if sum(line.debit - line.credit for line in group) == 0 and not any(
             line.pk in lettered for line in group

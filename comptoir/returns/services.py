@@ -33,7 +33,7 @@ from comptoir.catalog.models import Product
 from comptoir.core import audit, money, numbering, permissions, workflow
 from comptoir.core.errors import Conflict, DomainError
 from comptoir.core.taxes import document_totals
-from comptoir.parties.models import Company
+from comptoir.parties import selectors as parties_selectors
 from comptoir.payments import selectors as payment_view
 from comptoir.payments import services as payments
 from comptoir.returns import errors, rules, sla
@@ -1052,7 +1052,7 @@ def _draft_reinvoice(case, wanted, *, by, reason: str):
     a price complement, which must not move the order's invoiced quantities. So the draft carries the
     delivery date itself: the goods (or the supply the price completes) left with the case's delivery.
     """
-    company = Company.objects.only("invoice_series").first()
+    company = parties_selectors.company()
     invoice = Invoice.objects.create(
         series=company.invoice_series if company else "FA",
         customer=case.customer,

@@ -155,7 +155,7 @@ def _transition_quote(
         quote = _QUOTE_LOCKED.get(quote.pk)
     workflow.require(Quote.TRANSITIONS, quote.status, target, document=quote.number, labels=Quote.Status)
     quote.status = target
-    quote.save(update_fields=["status"])
+    rows.update_one(quote, ["status"])
     audit.record(action, by=by, obj=quote, data=data or {})
     return quote
 
@@ -298,7 +298,7 @@ def confirm_order(order: Order, *, by) -> Order:
     _check_customer(order.customer)
     order.status = Order.Status.CONFIRMED
     order.confirmed_at = timezone.now()
-    order.save(update_fields=["status", "confirmed_at"])
+    rows.update_one(order, ["status", "confirmed_at"])
     # Billing-schedule steps due at confirmation (typically the deposit) can now be invoiced.
     order.milestones.filter(trigger=BillingMilestone.Trigger.CONFIRMATION, reached_at__isnull=True).update(
         reached_at=order.confirmed_at

@@ -338,7 +338,7 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
     delivery.status = Delivery.Status.VALIDATED
     delivery.date = date
     delivery.validated_at = timezone.now()
-    delivery.save(update_fields=["status", "date", "validated_at"])
+    rows.update_one(delivery, ["status", "date", "validated_at"])
     cost = sum((money.cost_of(dl.quantity, dl.unit_cost) for dl in lines), Decimal("0"))
     audit.record(
         "delivery.validated", by=by, obj=delivery, data={"order": order.number, "cost_of_goods": cost}

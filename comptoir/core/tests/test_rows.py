@@ -32,3 +32,25 @@ def test_insert_many_sets_each_id_in_order_and_writes_what_the_orm_reads_back(pr
     # auto_now_add is filled in as save() would.
     assert all(stored[m.pk].created_at is not None for m in moves)
     assert rows.insert_many([]) == []
+
+
+def test_update_one_writes_the_named_fields_only_and_refuses_a_missing_row(customer, product, boss):
+    from django.db import DatabaseError
+
+    from comptoir.sales.models import Order
+    from comptoir.sales.services import create_order
+
+    order = create_order(customer, [{"product": product, "quantity": "1"}], by=boss)
+    order.status = Order.Status.CANCELLED
+    order.customer_reference = "not asked to be written"
+    rows.update_one(order, ["status"])
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.status, stored.customer_reference) == (Order.Status.CANCELLED, "")
+
+    order.customer_reference = "PO-77"
+    rows.update_one(order)  # every field
+    assert Order.objects.get(pk=order.pk).customer_reference == "PO-77"
+
+    order.pk = order.pk + 10_000
+    with pytest.raises(DatabaseError):
+        rows.update_one(order, ["status"])
