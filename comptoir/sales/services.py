@@ -283,6 +283,13 @@ def replace_order_lines(order: Order, lines, *, by) -> Order:
     return order
 
 
+# Every confirmation runs it, nearly always on an order without a schedule: SQL written once.
+_REACH_CONFIRMATION_STEPS_SQL = (
+    f'UPDATE "{BillingMilestone._meta.db_table}" SET "reached_at" = %s '
+    'WHERE "order_id" = %s AND "trigger" = %s AND "reached_at" IS NULL'
+)
+
+
 @transaction.atomic
 def confirm_order(order: Order, *, by) -> Order:
     """Confirm the order: its remaining quantities now count as reserved stock (see stock.selectors).
@@ -300,9 +307,17 @@ def confirm_order(order: Order, *, by) -> Order:
     order.confirmed_at = timezone.now()
     rows.update_one(order, ["status", "confirmed_at"])
     # Billing-schedule steps due at confirmation (typically the deposit) can now be invoiced.
-    order.milestones.filter(trigger=BillingMilestone.Trigger.CONFIRMATION, reached_at__isnull=True).update(
-        reached_at=order.confirmed_at
-    )
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            _REACH_CONFIRMATION_STEPS_SQL,
+            [
+                BillingMilestone._meta.get_field("reached_at").get_db_prep_save(
+                    order.confirmed_at, cursor.db
+                ),
+                order.pk,
+                BillingMilestone.Trigger.CONFIRMATION.value,
+            ],
+        )
     audit.record("order.confirmed", by=by, obj=order, data={"total": order.total_untaxed})
     return order
 

@@ -51,10 +51,27 @@ def lock_levels(product_ids) -> dict[int, StockLevel]:
     return levels
 
 
-def _lock_on_hand(items) -> dict[int, StockLevel]:
+# The levels of a delivery's products, locked in product order: a fixed shape (a subquery rather than a
+# list of ids), so compiled once (`core.compiled`).
+_LEVELS_OF_DELIVERY_LOCKED = Compiled(
+    lambda delivery_id: (
+        StockLevel.objects.select_for_update()
+        .filter(product_id__in=DeliveryLine.objects.filter(delivery_id=delivery_id).values("product_id"))
+        .order_by("product_id")
+    )
+)
+
+
+def _lock_on_hand(items, *, delivery_id: int | None = None) -> dict[int, StockLevel]:
     """Lock the levels of goods about to leave and refuse more than is on hand of a product, summed over
-    its lines. `items` are (product id, SKU, quantity)."""
-    levels = lock_levels(product_id for product_id, _sku, _qty in items)
+    its lines. `items` are (product id, SKU, quantity); `delivery_id`, when they are that delivery's lines."""
+    levels = None
+    if delivery_id is not None:
+        levels = {level.product_id: level for level in _LEVELS_OF_DELIVERY_LOCKED.objects(delivery_id)}
+        if any(product_id not in levels for product_id, _sku, _qty in items):
+            levels = None  # a product never stocked yet: its level is created below
+    if levels is None:
+        levels = lock_levels(product_id for product_id, _sku, _qty in items)
     needed: dict[int, Decimal] = {}
     for product_id, _sku, qty in items:
         needed[product_id] = needed.get(product_id, Decimal("0")) + qty
@@ -326,7 +343,7 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
                 number=order.number,
             )
     items = [(dl.product_id, dl.product.sku, dl.quantity) for dl in lines]
-    levels = _lock_on_hand(items)
+    levels = _lock_on_hand(items, delivery_id=delivery.pk)
     date = date or delivery.date
     moves = _moves_out(levels, items, kind=StockMove.Kind.DELIVERY, date=date, document=delivery.number)
     for dl, move in zip(lines, moves, strict=True):
