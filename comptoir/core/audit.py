@@ -67,16 +67,37 @@ def _take_next_seq() -> tuple[int, str]:
     return int(row[0]), row[1] or GENESIS_HASH
 
 
-def _hash_parts(*, at, actor_name, action, object_type, object_id, object_repr, data) -> tuple[str, str, str]:
+def event_hash(event: AuditEvent) -> str:
+    """`compute_hash` of a stored or about-to-be-stored event."""
+    return compute_hash(
+        seq=event.seq,
+        at=event.at,
+        actor_name=event.actor_name,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        object_repr=event.object_repr,
+        data=event.data,
+        prev_hash=event.prev_hash,
+    )
+
+
+def _hash_parts(event: AuditEvent) -> tuple[str, str, str]:
     """The canonical payload of `compute_hash` cut around the two values only the chain head knows:
     payload = head + prev_hash + middle + str(seq) + tail. Keys are sorted, so "prev" and "seq" sit
     between fixed fragments; each fragment is `canonical()`'s own output, so the bytes are the same."""
     before_prev = canonical(
-        {"action": action, "actor": actor_name, "at": at.isoformat(), "data": data, "id": str(object_id)}
+        {
+            "action": event.action,
+            "actor": event.actor_name,
+            "at": event.at.isoformat(),
+            "data": event.data,
+            "id": str(event.object_id),
+        }
     )
     head = before_prev[:-1] + ',"prev":"'
-    middle = '","repr":' + canonical(object_repr) + ',"seq":'
-    tail = ',"type":' + canonical(object_type) + "}"
+    middle = '","repr":' + canonical(event.object_repr) + ',"seq":'
+    tail = ',"type":' + canonical(event.object_type) + "}"
     return head, middle, tail
 
 
@@ -94,23 +115,16 @@ _APPEND_SQL = (
 )
 
 
+_APPENDED_FIELDS = [
+    AuditEvent._meta.get_field(name)
+    for name in ("at", "actor", "actor_name", "action", "object_type", "object_id", "object_repr", "data")
+]
+
+
 def _append_in_sql(event: AuditEvent, connection) -> bool:
-    head, middle, tail = _hash_parts(
-        at=event.at,
-        actor_name=event.actor_name,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        object_repr=event.object_repr,
-        data=event.data,
-    )
-    fields = AuditEvent._meta
-    params = [GENESIS_HASH] + [
-        fields.get_field(name).get_db_prep_save(getattr(event, fields.get_field(name).attname), connection)
-        for name in ("at", "actor", "actor_name", "action", "object_type", "object_id", "object_repr", "data")
-    ]
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _APPENDED_FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(_APPEND_SQL, [*params, head, middle, tail])
+        cursor.execute(_APPEND_SQL, [GENESIS_HASH, *values, *_hash_parts(event)])
         row = cursor.fetchone()
     if row is None:
         return False  # no chain head yet: the first event takes the general path
@@ -145,17 +159,7 @@ def record(
     if connection.vendor == "postgresql" and _append_in_sql(event, connection):
         return event
     event.seq, event.prev_hash = _take_next_seq()
-    event.hash = compute_hash(
-        seq=event.seq,
-        at=event.at,
-        actor_name=actor_name,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=event.object_repr,
-        data=event.data,
-        prev_hash=event.prev_hash,
-    )
+    event.hash = event_hash(event)
     rows.insert_one(event)
     return event
 
@@ -177,18 +181,7 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
             return ChainReport(checked, False, expected_seq, "événement manquant (suppression)")
         if event.prev_hash != prev_hash:
             return ChainReport(checked, False, event.seq, "chaînage rompu")
-        digest = compute_hash(
-            seq=event.seq,
-            at=event.at,
-            actor_name=event.actor_name,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            object_repr=event.object_repr,
-            data=event.data,
-            prev_hash=event.prev_hash,
-        )
-        if digest != event.hash:
+        if event_hash(event) != event.hash:
             return ChainReport(checked, False, event.seq, "contenu modifié")
         prev_hash = event.hash
         expected_seq += 1
