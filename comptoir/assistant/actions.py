@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop as N_
 
 from comptoir.assistant import errors
+from comptoir.billing import approving
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core import money
@@ -82,7 +83,13 @@ def _draft_milestone(payload, by, proposal):
 
 
 def _issue(payload, by, proposal):
-    return _invoice_result(billing.issue_invoice(_get(Invoice, payload["invoice_id"], N_("facture")), by=by))
+    invoice = _get(Invoice, payload["invoice_id"], N_("facture"))
+    approval = approving.gesture_approval(invoice)
+    if approval is not None and approval.pending and not proposal.automatic:
+        # A person approving the proposal to issue a gesture above the threshold approves the gesture
+        # itself: the four-eyes rule applies to them (never its author, and the gesture right needed).
+        approving.approve_credit_note(invoice, by=by, reason=proposal.rationale[:2000])
+    return _invoice_result(billing.issue_invoice(invoice, by=by))
 
 
 def _cancel_draft(payload, by, proposal):

@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from comptoir.assistant import errors, llm, reminders, returns_advice, selectors, services
 from comptoir.assistant.findings import Finding
 from comptoir.assistant.models import AgentRun, AssistantPolicy, Proposal
+from comptoir.billing import approving
 from comptoir.billing import selectors as billing_view
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
@@ -171,6 +172,10 @@ class _Run:
                 self.stats["drafts_blocked"] += 1
                 continue
             clean = not found
+            # A commercial gesture above the threshold needs another person's approval: approving this
+            # proposal gives it (never by whoever drafted it), so the agent never issues it on its own.
+            approval = approving.gesture_approval(invoice)
+            awaiting = bool(approval and approval.pending)
             title = (
                 gettext("L'avoir brouillon n° %(pk)s de %(customer)s (%(amount)s € HT) est prêt à émettre.")
                 if invoice.kind == Invoice.Kind.CREDIT_NOTE
@@ -198,7 +203,16 @@ class _Run:
                         "customer": invoice.customer.name,
                         "amount": money.fr(invoice.total_untaxed),
                     },
-                    rationale=why % {"pk": invoice.pk, "count": len(found)},
+                    rationale=why % {"pk": invoice.pk, "count": len(found)}
+                    + (
+                        " "
+                        + gettext(
+                            "Geste commercial au-delà du seuil : il doit être approuvé par une autre personne "
+                            "que celle qui l'a préparé ; approuver cette proposition vaut cette approbation."
+                        )
+                        if awaiting
+                        else ""
+                    ),
                     payload={"invoice_id": invoice.pk},
                     confidence=ISSUE_CONFIDENCE_CLEAN if clean else ISSUE_CONFIDENCE_WARNINGS,
                     evidence=[f.as_dict() for f in found],
@@ -206,6 +220,7 @@ class _Run:
                     order_id=invoice.order_id,
                     invoice_id=invoice.pk,
                     auto=clean
+                    and not awaiting
                     and self.policy.auto_issue_enabled
                     and invoice.total_untaxed <= self.policy.auto_issue_limit,
                 )

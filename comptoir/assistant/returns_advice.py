@@ -87,6 +87,8 @@ class CaseFacts:
     customer_name: str
     customer_revenue_12m: Decimal
     customer_cases_12m: int
+    # With the other live cases on the same delivery lines: what the approval threshold applies to.
+    cumulated_at_stake: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,8 @@ def _history(facts: CaseFacts) -> tuple[list[str], Decimal]:
 def suggest(facts: CaseFacts) -> Suggestion:
     """The resolution the assistant would choose for an open case, with its reasons."""
     if facts.undecided:
-        above = facts.amount_at_stake > facts.approval_threshold
+        at_stake = facts.amount_at_stake if facts.cumulated_at_stake is None else facts.cumulated_at_stake
+        above = at_stake > facts.approval_threshold
         who = gettext("la direction") if above else gettext("un valideur ADV ou la direction")
         then = suggest(dataclasses.replace(facts, undecided=False))
         if facts.status == "draft":

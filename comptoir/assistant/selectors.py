@@ -31,6 +31,7 @@ from comptoir.core.money import amount as money_amount
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.models import Payment
 from comptoir.returns import selectors as returns_view
+from comptoir.returns.exposure import exposures
 from comptoir.returns.models import Reason, ReturnCase, ReturnLine, ReturnPolicy, ReturnReceiptLine
 from comptoir.sales.models import BillingMilestone, Order, OrderLine, QuoteLine
 from comptoir.stock import selectors as stock_view
@@ -758,6 +759,7 @@ def case_facts(cases, *, now=None) -> dict[int, returns_advice.CaseFacts]:
             )
         )
     facts = {}
+    cumulated = exposures([case for case in cases if case.status in ReturnCase.UNDECIDED_STATUSES])
     for case in cases:
         undecided = case.status in ReturnCase.UNDECIDED_STATUSES
         case_lines = tuple(by_case[case.pk])
@@ -783,6 +785,7 @@ def case_facts(cases, *, now=None) -> dict[int, returns_advice.CaseFacts]:
             customer_name=case.customer.name,
             customer_revenue_12m=money_amount(revenue.get(case.customer_id) or ZERO),
             customer_cases_12m=case_counts.get(case.customer_id, 0),
+            cumulated_at_stake=cumulated[case.pk].total if case.pk in cumulated else None,
         )
     return facts
 

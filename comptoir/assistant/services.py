@@ -116,12 +116,13 @@ def approve_proposal(proposal: Proposal, *, by, edits: dict | None = None, note:
         if edited != proposal.payload:
             proposal.original_payload = proposal.payload
             proposal.payload = edited
+    # Set before the action runs: an automatic approval is no person's approval (actions._issue).
+    proposal.automatic = automatic
     result = action.run(proposal.payload, by, proposal) if action.run else {"kind": "manual"}
     proposal.status = Proposal.Status.APPROVED
     proposal.decided_by = by
     proposal.decided_at = timezone.now()
     proposal.decision_note = (note or "").replace("\x00", "").strip()
-    proposal.automatic = automatic
     proposal.result = result
     proposal.save()
     audit.record(

@@ -173,3 +173,28 @@ DEPOSIT_NEEDS_ORDER = (
     "deposit_needs_order",
     N_("%(number)s n'est rattachée à aucune commande : elle n'a pas d'acompte à déduire."),
 )
+# Four eyes on commercial gestures (billing.approving).
+GESTURE_APPROVAL_REQUIRED = (
+    "credit_note_approval_required",
+    N_(
+        "L'avoir %(number)s accorde %(cumulated)s HT de geste commercial sur la facture %(invoice)s%(others)s, au-delà du seuil de %(threshold)s : une autre personne habilitée doit l'approuver avant son émission."
+    ),
+)
+GESTURE_APPROVAL_SAME_PERSON = (
+    "approval_same_person",
+    N_("Vous avez préparé l'avoir %(number)s : une autre personne habilitée doit l'approuver."),
+)
+NOT_A_GESTURE_DRAFT = (
+    "credit_note_not_awaiting_approval",
+    N_(
+        "%(number)s n'est pas un avoir commercial en brouillon : seul un geste commercial pas encore émis s'approuve ou se refuse."
+    ),
+)
+GESTURE_ALREADY_APPROVED = (
+    "credit_note_already_approved",
+    N_("L'avoir %(number)s a déjà été approuvé par %(by)s."),
+)
+GESTURE_REFUSAL_REASON_REQUIRED = (
+    "credit_note_refusal_reason_required",
+    N_("Indiquez pourquoi le geste commercial est refusé : le motif est conservé dans l'historique."),
+)

@@ -95,6 +95,17 @@ class Invoice(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A commercial gesture above the gesture threshold: the other person who approved it before its issue
+    # (billing.approving; four eyes, never `created_by`).
+    approved_at = models.DateTimeField(_("approuvé le"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approuvé par"),
+    )
 
     class Meta:
         verbose_name = _("facture")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
 from comptoir.assistant import blocking
-from comptoir.billing import crediting, einvoicing, errors, schedule
+from comptoir.billing import approving, crediting, einvoicing, errors, schedule
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
@@ -27,6 +27,7 @@ from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties import selectors as parties_selectors
 from comptoir.parties.models import Company, VatRegime
+from comptoir.returns import citing
 from comptoir.sales import errors as sales_errors
 from comptoir.sales import progress
 from comptoir.sales.models import BillingMilestone, Order, OrderLine
@@ -753,6 +754,9 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     date = date or today
     if date > today:
         _fail(errors.DATE_IN_FUTURE, date=date.strftime("%d/%m/%Y"))
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        # Four eyes: a commercial gesture above the threshold waits for another person's approval.
+        approving.require_approved(invoice)
     lines = _LINES_TO_ISSUE.objects(invoice.pk, invoice=invoice)
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
         blocked = sorted(
@@ -918,7 +922,9 @@ def create_credit_note(
     the invoice line: the invoiced price, less any earlier price reduction (`billing.crediting`).
 
     Rules: a credit note needs the case number that justifies it (`source_reference`, e.g.
-    RET-2026-00042), unless it is a pure commercial gesture, which needs a category and its own permission;
+    RET-2026-00042: a case of this customer about lines of this invoice, decided, not closed, with something
+    left to settle, `returns.citing`), unless it is a pure commercial gesture, which needs a category and
+    its own permission (and, above the gesture threshold, another person's approval before it is issued);
     per invoice line, units taken back cannot exceed those invoiced and not yet taken back, and the amount
     credited cannot exceed what is left to credit — for part of the units, their share of it.
     """
@@ -1006,6 +1012,10 @@ def create_credit_note(
                 ),
             )
         )
+    if source_reference:
+        # The case cited must justify the credit note: this customer's, about lines of this invoice, decided
+        # and not closed, with something left to settle (otherwise citing any case skips the gesture rules).
+        citing.require_citable(invoice, source_reference, new_lines)
     note = rows.insert_one(
         Invoice(
             kind=Invoice.Kind.CREDIT_NOTE,

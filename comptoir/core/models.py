@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -81,3 +82,46 @@ class ApiToken(models.Model):
     @classmethod
     def new_key(cls) -> str:
         return "cpt_" + secrets.token_urlsafe(32)
+
+
+class ApprovalPolicy(models.Model):
+    """The company's four-eyes thresholds (a single row, pk=1), beside the return rules in the settings.
+    Read with `ApprovalPolicy.current()`; changed only through `core.approvals.set_thresholds`, which the
+    settings service owning the form calls after its own permission check."""
+
+    gesture_threshold = models.DecimalField(
+        _("avoir commercial : double validation au-delà de (€ HT)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("500.00"),
+        help_text=_(
+            "Un geste commercial (avoir sans dossier de retour) au-delà de ce montant, cumulé sur la facture, "
+            "doit être approuvé par une autre personne habilitée avant d'être émis."
+        ),
+    )
+    refund_threshold = models.DecimalField(
+        _("remboursement : double validation au-delà de (€ TTC)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("1000.00"),
+        help_text=_(
+            "Un remboursement au-delà de ce montant, cumulé sur l'avoir, doit être approuvé par une autre "
+            "personne habilitée avant d'être payé."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("seuils de double validation")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="approval_policy_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(gesture_threshold__gte=0) & models.Q(refund_threshold__gte=0),
+                name="approval_policy_thresholds_not_negative",
+            ),
+        ]
+
+    @classmethod
+    def current(cls) -> "ApprovalPolicy":
+        """The stored thresholds, or the defaults when none were ever saved (reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

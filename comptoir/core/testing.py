@@ -85,3 +85,35 @@ def start_ids_at(model, next_id: int) -> None:
         else:
             cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
             cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, next_id - 1])
+
+
+def colleague_of(user):
+    """Another person with the same roles as `user` (created once): what `user` asked for, four eyes
+    have someone else approve."""
+    User = get_user_model()
+    colleague, created = User.objects.get_or_create(
+        username=f"{user.get_username()}-collegue", defaults={"email": f"collegue.{user.pk}@example.fr"}
+    )
+    if created:
+        colleague.is_superuser = user.is_superuser
+        colleague.set_password("pass-1234")
+        colleague.save()
+        colleague.groups.set(user.groups.all())
+    return colleague
+
+
+def approved_case(invoice, *, by, quantity=None, reason="short_shipment") -> str:
+    """The number of a return case a credit note of `invoice` may cite: opened by `by` on the delivery the
+    invoice bills, claiming `quantity` (default: all) of each delivery line it bills, approved by a
+    colleague of `by` (four eyes)."""
+    from comptoir.returns.services import approve_case, open_case, submit_case
+
+    lines = [
+        line for line in invoice.lines.select_related("delivery_line__delivery") if line.delivery_line_id
+    ]
+    deliveries = {line.delivery_line.delivery for line in lines}
+    if len(deliveries) != 1:
+        raise ValueError("the invoice must bill goods of exactly one delivery note")
+    claims = [{"delivery_line": line.delivery_line, "quantity": quantity or line.quantity} for line in lines]
+    case = open_case(deliveries.pop(), claims, by=by, reason=reason)
+    return approve_case(submit_case(case, by=by), by=colleague_of(by)).number

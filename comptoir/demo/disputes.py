@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from comptoir.demo.business_days import add_business_days as _next
+from comptoir.returns.exposure import cumulated_at_stake
 from comptoir.returns.models import Reason, ReturnCase
 from comptoir.returns.models import ReturnReceiptLine as ReceiptLine
 from comptoir.returns.services import (
@@ -268,7 +269,12 @@ class ReturnsDesk:
         return _Case(kind, case, shipment)
 
     def _decider(self, case: ReturnCase):
-        return self.users["direction" if case.amount_at_stake > APPROVAL_THRESHOLD else "adv"]
+        # Four eyes: the ADV who opened a case does not decide it. Above the threshold (the case judged
+        # with the other cases on its delivery lines) direction decides.
+        adv = self.users["adv"]
+        if case.created_by_id == adv.pk or cumulated_at_stake(case).total > APPROVAL_THRESHOLD:
+            return self.users["direction"]
+        return adv
 
     # --- Historical cases: decided, goods back, resolved, closed ----------------------------------
 

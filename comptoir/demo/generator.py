@@ -35,6 +35,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from comptoir.assistant import services as assistant
+from comptoir.billing import approving
 from comptoir.billing.services import (
     create_credit_note,
     create_invoice_from_order,
@@ -44,6 +45,7 @@ from comptoir.billing.services import (
 from comptoir.catalog.services import create_product
 from comptoir.core import audit
 from comptoir.core import money as core_money
+from comptoir.core.errors import DomainError
 from comptoir.core.management.accounts import create_user
 from comptoir.core.models import AuditEvent
 from comptoir.core.money import amount as money_amount
@@ -55,6 +57,7 @@ from comptoir.demo.disputes import ReturnsDesk
 from comptoir.parties.models import Company
 from comptoir.parties.services import configure_company, create_customer
 from comptoir.payments import selectors as payment_view
+from comptoir.payments.refunding import approve_refund, request_refund
 from comptoir.payments.services import (
     apply_credit_note,
     credit_available_used,
@@ -849,6 +852,9 @@ class _Story:
             reason=reason,
             gesture_category=category,
         )
+        if approving.gesture_approval(note).pending:
+            # Four eyes: above the gesture threshold, direction approves what accounting drafted.
+            approving.approve_credit_note(note, by=self.users["direction"], reason="Geste validé")
         note = issue_invoice(note, by=self.users["compta"], date=day)
         self.counts["gestes commerciaux"] += 1
         self.counts["avoirs"] += 1
@@ -1015,13 +1021,17 @@ class _Story:
                 self._deduct_credits(day, invoice, customer)
 
     def _refund(self, day, note, customer: _Customer) -> None:
-        refund_credit_note(
-            note,
-            by=self.users["compta"],
-            method="transfer",
-            date=day,
-            reference=f"VIR REMBOURSEMENT {customer.obj.name[:20].upper()} {note.number}",
-        )
+        reference = f"VIR REMBOURSEMENT {customer.obj.name[:20].upper()} {note.number}"
+        try:
+            refund_credit_note(
+                note, by=self.users["compta"], method="transfer", date=day, reference=reference
+            )
+        except DomainError as refused:
+            if refused.code != "refund_approval_required":
+                raise
+            # Four eyes: above the refund threshold, accounting asks and direction approves the payment.
+            request = request_refund(note, by=self.users["compta"], method="transfer", reference=reference)
+            approve_refund(request, by=self.users["direction"], date=day)
         self.counts["remboursements"] += 1
 
     def _pay(self, day, invoice, customer: _Customer, amount: Decimal) -> None:

@@ -45,3 +45,20 @@ ALLOCATION_BEFORE_PAYMENT = (
     N_("L'affectation ne peut pas précéder le règlement %(number)s (reçu le %(date)s)."),
 )
 NO_ALLOCATION = ("allocation_missing", N_("Indiquez au moins une facture à régler."))
+# Four eyes on refunds (payments.refunding).
+REFUND_APPROVAL_REQUIRED = (
+    "refund_approval_required",
+    N_(
+        "Rembourser %(amount)s sur l'avoir %(number)s dépasse le seuil de %(threshold)s : demandez le remboursement, une autre personne habilitée l'approuvera avant le paiement."
+    ),
+)
+REFUND_SAME_PERSON = (
+    "approval_same_person",
+    N_(
+        "Vous avez demandé le remboursement de l'avoir %(number)s : une autre personne habilitée doit l'approuver."
+    ),
+)
+REFUND_REFUSAL_REASON_REQUIRED = (
+    "refund_refusal_reason_required",
+    N_("Indiquez pourquoi le remboursement est refusé : le motif est conservé dans l'historique."),
+)

@@ -104,3 +104,52 @@ class Refund(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class RefundRequest(models.Model):
+    """A refund above the refund threshold, waiting for another person's approval before the money leaves
+    (payments.refunding; four eyes, the approver is never `requested_by`). Approving pays it out: the
+    `Refund` it produced is linked here."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente d'approbation")
+        APPROVED = "approved", _("Approuvé et payé")
+        REFUSED = "refused", _("Refusé")
+
+    TRANSITIONS = {Status.PENDING: {Status.APPROVED, Status.REFUSED}}
+
+    credit_note = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refund_requests")
+    amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
+    method = models.CharField(_("mode"), max_length=10, choices=Payment.Method.choices)
+    reference = models.CharField(_("référence"), max_length=80, blank=True)
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(_("motif de la décision"), blank=True)
+    refund = models.OneToOneField(
+        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
+    )
+
+    class Meta:
+        verbose_name = _("demande de remboursement")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_request_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="pending") | (Q(decided_at__isnull=False) & Q(decided_by__isnull=False)),
+                name="decided_refund_request_has_decider",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(refund__isnull=False),
+                name="approved_refund_request_is_paid",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Demande de remboursement n° %(id)s") % {"id": self.pk}

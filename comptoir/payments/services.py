@@ -11,13 +11,20 @@ from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine, ReconciledLine
 from comptoir.billing.models import Invoice, InvoiceTax
-from comptoir.core import audit, money, numbering, permissions, rows
+from comptoir.core import approvals, audit, money, numbering, permissions, rows
 from comptoir.core.compiled import Compiled
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import NotFound, PermissionDenied
 from comptoir.core.errors import fail as _fail
 from comptoir.parties.models import Customer
 from comptoir.payments import errors
-from comptoir.payments.models import CreditApplication, Payment, PaymentAllocation, Refund, VatRelease
+from comptoir.payments.models import (
+    CreditApplication,
+    Payment,
+    PaymentAllocation,
+    Refund,
+    RefundRequest,
+    VatRelease,
+)
 
 ZERO = Decimal("0")
 
@@ -425,18 +432,41 @@ def credit_available_used(credit_note: Invoice) -> Decimal:
     return applied + refunded
 
 
+def pending_refunds(credit_note: Invoice, *, exclude=None) -> Decimal:
+    """What refund requests still waiting for approval reserve on a credit note."""
+    pending = RefundRequest.objects.filter(credit_note=credit_note, status=RefundRequest.Status.PENDING)
+    if exclude is not None:
+        pending = pending.exclude(pk=exclude.pk)
+    return money.amount(pending.aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
 @transaction.atomic
 def refund_credit_note(
-    credit_note: Invoice, *, by, method: str, date=None, reference: str = "", amount=None
+    credit_note: Invoice,
+    *,
+    by,
+    method: str,
+    date=None,
+    reference: str = "",
+    amount=None,
+    approval: RefundRequest | None = None,
 ) -> Refund:
-    """Pay the customer back what a credit note owes them: 411 debit / 512 credit."""
+    """Pay the customer back what a credit note owes them: 411 debit / 512 credit.
+
+    Four eyes: when the refunds of the credit note, this one included, exceed the refund threshold, the
+    money leaves only through `refunding.approve_refund`, which passes the `approval` (the request another
+    person approved); otherwise the refund is refused with `refund_approval_required`."""
     permissions.require(by, "payment.register")
     credit_note = Invoice.objects.select_for_update().get(pk=credit_note.pk)
     if credit_note.kind != Invoice.Kind.CREDIT_NOTE or credit_note.status != Invoice.Status.ISSUED:
         _fail(errors.NOT_AN_ISSUED_CREDIT_NOTE, number=credit_note)
     if method not in Payment.Method.values:
         _fail(errors.INVALID_METHOD, value=method)
-    left = credit_note.total - credit_available_used(credit_note)
+    left = (
+        credit_note.total
+        - credit_available_used(credit_note)
+        - pending_refunds(credit_note, exclude=approval)
+    )
     if left <= 0:
         _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(ZERO))
     amount = _amount(amount) if amount is not None else left
@@ -444,6 +474,7 @@ def refund_credit_note(
         _fail(errors.AMOUNT_NOT_POSITIVE)
     if amount > left:
         _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(left))
+    _require_refund_approval(credit_note, amount, by=by, approval=approval)
     date = date or timezone.localdate()
     number = numbering.next_number("RBT", date.year)
     label = f"Remboursement {number} avoir {credit_note.number}"
@@ -472,6 +503,34 @@ def refund_credit_note(
     )
     audit.record("credit_note.refunded", by=by, obj=credit_note, data={"refund": number, "amount": amount})
     return refund
+
+
+def _require_refund_approval(credit_note: Invoice, amount: Decimal, *, by, approval) -> None:
+    """The refunds of a credit note are cumulated, so that splitting one does not get under the threshold."""
+    if approval is not None:
+        if (approval.credit_note_id, approval.amount, approval.status) != (
+            credit_note.pk,
+            amount,
+            RefundRequest.Status.PENDING,
+        ):
+            raise ValueError("the approval does not match this refund")
+        approvals.require_other_person(
+            approval.requested_by_id, by, errors.REFUND_SAME_PERSON, number=credit_note.number
+        )
+        return
+    refunded = money.amount(
+        Refund.objects.filter(credit_note=credit_note).aggregate(s=Sum("amount"))["s"] or ZERO
+    )
+    threshold = approvals.thresholds().refund_threshold
+    if refunded + amount > threshold:
+        code, message = errors.REFUND_APPROVAL_REQUIRED
+        raise PermissionDenied(
+            code,
+            message,
+            amount=_euros(refunded + amount),
+            number=credit_note.number,
+            threshold=_euros(threshold),
+        )
 
 
 def unallocated(payment: Payment) -> Decimal:

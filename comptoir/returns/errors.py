@@ -59,6 +59,16 @@ APPROVAL_ABOVE_THRESHOLD = (
         "Le dossier %(number)s engage %(amount)s HT, au-delà du seuil de %(threshold)s : seule la direction peut le décider."
     ),
 )
+APPROVAL_THRESHOLD_CUMULATED = (
+    "approval_threshold_cumulated",
+    N_(
+        "Le dossier %(number)s engage %(amount)s HT, mais avec les autres dossiers sur les mêmes lignes de livraison (%(others)s), %(total)s HT sont en jeu, au-delà du seuil de %(threshold)s : seule la direction peut le décider."
+    ),
+)
+APPROVAL_SAME_PERSON = (
+    "approval_same_person",
+    N_("Vous avez ouvert le dossier %(number)s : une autre personne habilitée doit l'approuver."),
+)
 NOT_APPROVED = (
     "return_not_approved",
     N_(
@@ -176,3 +186,46 @@ CASE_REFUSED = (
 )
 CASE_CLOSED = ("return_case_closed", N_("Le dossier %(number)s est clos : il ne peut plus être modifié."))
 INVALID_POLICY = ("return_invalid_policy", N_("Règle de retour invalide : %(field)s."))
+# A credit note drafted outside the case (billing.create_credit_note) that cites it (`citing.py`).
+CITED_CASE_UNKNOWN = (
+    "credit_note_case_unknown",
+    N_(
+        "Le dossier de retour %(reference)s n'existe pas : indiquez le numéro d'un dossier (RET-…) de ce client."
+    ),
+)
+CITED_CASE_OTHER_CUSTOMER = (
+    "credit_note_case_other_customer",
+    N_(
+        "Le dossier %(number)s est celui d'un autre client (%(owner)s) : un avoir de %(customer)s ne peut pas s'en prévaloir."
+    ),
+)
+CITED_CASE_OTHER_INVOICE = (
+    "credit_note_case_other_invoice",
+    N_(
+        "Le dossier %(number)s porte sur le bon de livraison %(delivery)s : l'avoir de la facture %(invoice)s ne peut le citer que pour les lignes qui facturent cette livraison."
+    ),
+)
+CITED_CASE_NOT_APPROVED = (
+    "credit_note_case_not_approved",
+    N_(
+        "Le dossier %(number)s n'est pas approuvé : un avoir ne peut s'en prévaloir qu'une fois la décision prise."
+    ),
+)
+CITED_CASE_CLOSED = (
+    "credit_note_case_closed",
+    N_(
+        "Le dossier %(number)s est %(state)s : il ne justifie plus d'avoir. Ouvrez un nouveau dossier ou, pour un geste commercial, indiquez sa catégorie."
+    ),
+)
+CITED_CASE_SETTLED = (
+    "credit_note_case_settled",
+    N_(
+        "Le dossier %(number)s est déjà entièrement réglé (avoir ou remplacement) : il n'y a plus rien à créditer à son titre."
+    ),
+)
+CITED_CASE_EXCEEDED = (
+    "credit_note_exceeds_case",
+    N_(
+        "%(sku)s : le dossier %(number)s ne justifie plus que %(left)s unité(s), pour %(worth)s HT : l'avoir ne peut pas aller au-delà."
+    ),
+)

@@ -9,9 +9,10 @@ past these checks; what is then asked of it (lines, quantities, amounts) is stil
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from comptoir.core import money, permissions, workflow
+from comptoir.core import approvals, money, permissions, workflow
 from comptoir.core.errors import Conflict, DomainError, PermissionDenied
 from comptoir.returns import errors
+from comptoir.returns.exposure import cumulated_at_stake
 from comptoir.returns.models import Reason, Resolution, ReturnCase, ReturnPolicy
 
 Status = ReturnCase.Status
@@ -92,10 +93,11 @@ def _blocking(case: ReturnCase, policy: ReturnPolicy) -> None:
 
 
 def _within_authority(case: ReturnCase, user, policy: ReturnPolicy) -> None:
-    """Above the policy's threshold only `return.approve_large` (direction) may decide."""
-    if case.amount_at_stake > policy.approval_threshold and not permissions.has_perm(
-        user, "return.approve_large"
-    ):
+    """Above the policy's threshold only `return.approve_large` (direction) may decide. The threshold applies
+    to the case together with the other live cases on the same delivery lines (`exposure`)."""
+    if permissions.has_perm(user, "return.approve_large"):
+        return
+    if case.amount_at_stake > policy.approval_threshold:
         _fail(
             errors.APPROVAL_ABOVE_THRESHOLD,
             PermissionDenied,
@@ -103,6 +105,22 @@ def _within_authority(case: ReturnCase, user, policy: ReturnPolicy) -> None:
             amount=_euros(case.amount_at_stake),
             threshold=_euros(policy.approval_threshold),
         )
+    exposure = cumulated_at_stake(case)
+    if exposure.total > policy.approval_threshold:
+        _fail(
+            errors.APPROVAL_THRESHOLD_CUMULATED,
+            PermissionDenied,
+            number=case.number,
+            amount=_euros(case.amount_at_stake),
+            others=", ".join(exposure.others),
+            total=_euros(exposure.total),
+            threshold=_euros(policy.approval_threshold),
+        )
+
+
+def _not_the_requester(case: ReturnCase, user) -> None:
+    """Four eyes: whoever opened the case never approves it (a rejection grants nothing: they may)."""
+    approvals.require_other_person(case.created_by_id, user, errors.APPROVAL_SAME_PERSON, number=case.number)
 
 
 # --- The table ----------------------------------------------------------------------------------------
@@ -123,13 +141,17 @@ class Rule:
     checks: tuple[Callable[[ReturnCase, ReturnPolicy], None], ...]
     # Approving or rejecting: the amount at stake decides who may.
     decision: bool = False
+    # Approving: never by the person who opened the case.
+    four_eyes: bool = False
     # Permissions only some cases need, for what the action then does to them.
     case_perms: Callable[[ReturnCase], tuple[str, ...]] = _no_more_perms
 
 
 RULES: dict[str, Rule] = {
     "submit": Rule(("return.manage",), (_moves_to(Status.SUBMITTED),)),
-    "approve": Rule(("return.approve",), (require_not_closed, _moves_to(Status.APPROVED)), decision=True),
+    "approve": Rule(
+        ("return.approve",), (require_not_closed, _moves_to(Status.APPROVED)), decision=True, four_eyes=True
+    ),
     "reject": Rule(("return.approve",), (require_not_closed, _moves_to(Status.REJECTED)), decision=True),
     # Receiving moves an approved case to « goods received »; on a later state it adds a receipt.
     "receive": Rule(("return.receive",), (_decided, _not_refused, _goods_expected)),
@@ -155,12 +177,15 @@ BUTTONS = ("submit", "approve", "reject", "receive", "resolve", "close", "lift_b
 
 
 def require(case: ReturnCase, action: str, *, by, policy: ReturnPolicy) -> None:
-    """Refuse `action` on `case` unless `by` may take it now (permission, state, policy, threshold)."""
+    """Refuse `action` on `case` unless `by` may take it now (permission, state, policy, four eyes,
+    threshold)."""
     rule = RULES[action]
     for perm in (*rule.perms, *rule.case_perms(case)):
         permissions.require(by, perm)
     for check in rule.checks:
         check(case, policy)
+    if rule.four_eyes:
+        _not_the_requester(case, by)
     if rule.decision:
         _within_authority(case, by, policy)
 

@@ -16,6 +16,7 @@ from comptoir.core.models import AuditEvent
 from comptoir.core.money import cost_of
 from comptoir.parties.models import Customer
 from comptoir.returns import rules
+from comptoir.returns.exposure import Exposure, cumulated_at_stake, rejected  # noqa: F401  (pages read it here)
 from comptoir.returns.models import (
     Reason,
     Resolution,
@@ -89,12 +90,12 @@ def received_quantities(line_ids) -> dict[int, Decimal]:
 def claimed_quantities(delivery_line_ids, *, exclude_case_id=None) -> dict[int, Decimal]:
     """Quantity of each delivery line already under a case: what another case may no longer claim.
 
-    A rejected case claims nothing; a refused one keeps only what it actually settled. Surplus cases are
+    A rejected case claims nothing (closed since or not); a refused one keeps only what it actually settled. Surplus cases are
     about goods beyond the delivery note and take nothing from its quantities.
     """
     lines = list(
         ReturnLine.objects.filter(delivery_line_id__in=delivery_line_ids)
-        .exclude(case__status=Status.REJECTED)
+        .exclude(rejected())
         .exclude(case__reason=Reason.SURPLUS)
         .exclude(case_id=exclude_case_id)
         .values_list("pk", "case_id", "delivery_line_id", "quantity")

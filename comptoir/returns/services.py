@@ -30,7 +30,7 @@ from comptoir.accounting import services as ledger
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.catalog.models import Product
-from comptoir.core import audit, money, numbering, permissions, workflow
+from comptoir.core import approvals, audit, money, numbering, permissions, workflow
 from comptoir.core.errors import Conflict, DomainError
 from comptoir.core.taxes import document_totals
 from comptoir.parties import selectors as parties_selectors
@@ -38,6 +38,7 @@ from comptoir.payments import selectors as payment_view
 from comptoir.payments import services as payments
 from comptoir.returns import errors, rules, sla
 from comptoir.returns.allocation import allocate, spread_amount
+from comptoir.returns.exposure import cumulated_at_stake
 from comptoir.returns.models import (
     Attachment,
     Reason,
@@ -439,7 +440,9 @@ def submit_case(case: ReturnCase, *, by) -> ReturnCase:
 
 @transaction.atomic
 def approve_case(case: ReturnCase, *, by, reason: str = "") -> ReturnCase:
-    """Accept the claim. Above the policy's threshold only `return.approve_large` (direction) may decide."""
+    """Accept the claim, never by the person who opened it (four eyes). Above the policy's threshold only
+    `return.approve_large` (direction) may decide, the case judged together with the other live cases on
+    the same delivery lines (`exposure`)."""
     permissions.require(by, "return.approve")
     # The row lock makes a second, concurrent approval wait, then find the case already approved.
     case = _lock_case(case)
@@ -457,7 +460,9 @@ def approve_case(case: ReturnCase, *, by, reason: str = "") -> ReturnCase:
         data={
             "reason": case.decision_reason,
             "amount_at_stake": case.amount_at_stake,
+            "cumulated_at_stake": cumulated_at_stake(case).total,
             "threshold": policy.approval_threshold,
+            "opened_by": case.created_by.get_username() if case.created_by_id else "",
         },
     )
     return case
@@ -478,7 +483,14 @@ def reject_case(case: ReturnCase, *, by, reason: str) -> ReturnCase:
     case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     _refresh_block(case.delivery_id, policy)
     audit.record(
-        "return.rejected", by=by, obj=case, data={"reason": reason, "amount_at_stake": case.amount_at_stake}
+        "return.rejected",
+        by=by,
+        obj=case,
+        data={
+            "reason": reason,
+            "amount_at_stake": case.amount_at_stake,
+            "cumulated_at_stake": cumulated_at_stake(case).total,
+        },
     )
     return case
 
@@ -1145,13 +1157,27 @@ _POLICY_FIELDS = {
 }
 
 
+# The company's four-eyes thresholds (`core.approvals`), set on the same settings page as the return rules.
+_APPROVAL_FIELDS = {
+    "gesture_approval_threshold": "gesture_threshold",
+    "refund_approval_threshold": "refund_threshold",
+}
+
+
 @transaction.atomic
 def update_policy(*, by, **changes) -> ReturnPolicy:
-    """Change the return rules. New SLA delays apply to cases opened from now on."""
+    """Change the return rules and the four-eyes thresholds of gestures and refunds (`core.approvals`).
+    New SLA delays apply to cases opened from now on."""
     permissions.require(by, "return.configure")
-    unknown = set(changes) - _POLICY_FIELDS
+    unknown = set(changes) - _POLICY_FIELDS - set(_APPROVAL_FIELDS)
     if unknown:
         _fail(errors.INVALID_POLICY, field=", ".join(sorted(unknown)))
+    thresholds = {}
+    for name in set(changes) & set(_APPROVAL_FIELDS):
+        value = money.amount(_decimal(changes.pop(name)))
+        if value < 0:
+            _fail(errors.INVALID_POLICY, field=name)
+        thresholds[_APPROVAL_FIELDS[name]] = value
     ReturnPolicy.objects.bulk_create([ReturnPolicy(pk=1)], ignore_conflicts=True)
     policy = ReturnPolicy.objects.select_for_update().get(pk=1)
     before = {name: getattr(policy, name) for name in changes}
@@ -1177,12 +1203,18 @@ def update_policy(*, by, **changes) -> ReturnPolicy:
     )
     for delivery_id in sorted(set(open_deliveries)):
         _refresh_block(delivery_id, policy)
+    after = {name: getattr(policy, name) for name in changes}
+    if thresholds:
+        was, now = approvals.set_thresholds(**thresholds)
+        fields = {stored: name for name, stored in _APPROVAL_FIELDS.items()}
+        before |= {fields[stored]: value for stored, value in was.items()}
+        after |= {fields[stored]: value for stored, value in now.items()}
     audit.record(
         "return.policy_updated",
         by=by,
         object_type="returns.returnpolicy",
         object_id=1,
         object_repr="Règles de retour",
-        data={"before": before, "after": {name: getattr(policy, name) for name in changes}},
+        data={"before": before, "after": after},
     )
     return policy

@@ -159,7 +159,31 @@ class ReturnPolicyForm(forms.Form):
         max_digits=14,
         decimal_places=2,
         min_value=0,
-        help_text=_("Au-delà de ce montant en jeu, seule la direction peut accepter ou rejeter un retour."),
+        help_text=_(
+            "Au-delà de ce montant en jeu, cumulé avec les autres dossiers sur les mêmes lignes de livraison, "
+            "seule la direction peut accepter ou rejeter un retour. Celui qui a ouvert un dossier ne l'approuve "
+            "jamais lui-même."
+        ),
+    )
+    gesture_approval_threshold = FrenchDecimalField(
+        label=_("Geste commercial : double validation au-delà de (€ HT)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text=_(
+            "Un avoir sans dossier de retour au-delà de ce montant (cumulé sur la facture) doit être approuvé "
+            "par une autre personne habilitée avant son émission. En dessous, une seule personne suffit."
+        ),
+    )
+    refund_approval_threshold = FrenchDecimalField(
+        label=_("Remboursement : double validation au-delà de (€ TTC)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text=_(
+            "Un remboursement au-delà de ce montant (cumulé sur l'avoir) doit être approuvé par une autre "
+            "personne habilitée avant d'être payé. En dessous, une seule personne suffit."
+        ),
     )
     answer_within_hours = forms.IntegerField(
         label=_("Délai de réponse au client (heures)"), min_value=1, max_value=10000

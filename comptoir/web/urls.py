@@ -108,6 +108,12 @@ urlpatterns = [
     path("factures/<int:pk>/telecharger/<str:fmt>/", invoices.invoice_download, name="invoice_download"),
     path("factures/<int:pk>/annuler/", invoices.invoice_cancel, name="invoice_cancel"),
     path("factures/<int:pk>/passer-outre/", invoices.invoice_override, name="invoice_override"),
+    path("avoirs/<int:pk>/approuver/", invoices.credit_note_approve, name="credit_note_approve"),
+    path("avoirs/<int:pk>/refuser/", invoices.credit_note_refuse, name="credit_note_refuse"),
+    path(
+        "remboursements/<int:pk>/approuver/", payments.refund_request_approve, name="refund_request_approve"
+    ),
+    path("remboursements/<int:pk>/refuser/", payments.refund_request_refuse, name="refund_request_refuse"),
     # Payments
     path("reglements/", payments.payment_list, name="payment_list"),
     path("reglements/export.<str:fmt>", payments.payment_export, name="payment_export"),

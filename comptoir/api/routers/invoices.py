@@ -32,7 +32,7 @@ from comptoir.api.schemas import (
     paginate,
     responses,
 )
-from comptoir.billing import einvoicing, services
+from comptoir.billing import approving, einvoicing, services
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.taxes import document_totals
 from comptoir.payments import selectors as payment_view
@@ -85,6 +85,19 @@ class PaymentStateOut(Schema):
     balance_due: Amount
 
 
+class GestureApprovalOut(Schema):
+    required: bool = Field(
+        description="Au-delà du seuil (cumulé sur la facture) : une autre personne approuve."
+    )
+    pending: bool = Field(
+        description="Approbation requise et pas encore donnée : l'avoir ne peut pas être émis."
+    )
+    cumulated: Amount = Field(description="Ce geste et les précédents sur la même facture (HT).")
+    threshold: Amount
+    approved_by: str | None
+    approved_at: datetime.datetime | None
+
+
 class InvoiceOut(Schema):
     id: int
     number: str | None = Field(description="Attribué à l'émission.")
@@ -111,7 +124,24 @@ class InvoiceOut(Schema):
     entry_id: int | None = Field(description="L'écriture du journal des ventes.")
     taxes: list[TaxOut] = Field(description="Ventilation de la TVA par taux (calculée pour un brouillon).")
     payment: PaymentStateOut | None = Field(description="État du règlement (factures émises seulement).")
+    approval: GestureApprovalOut | None = Field(
+        None, description="Geste commercial (avoir sans dossier) : où en est la double validation."
+    )
     lines: list[InvoiceLineOut]
+
+    @staticmethod
+    def resolve_approval(invoice):
+        state = approving.gesture_approval(invoice)
+        if state is None:
+            return None
+        return {
+            "required": state.required,
+            "pending": state.pending,
+            "cumulated": state.cumulated,
+            "threshold": state.threshold,
+            "approved_by": state.approved_by.get_username() if state.approved_by else None,
+            "approved_at": invoice.approved_at,
+        }
 
     @staticmethod
     def resolve_taxes(invoice):

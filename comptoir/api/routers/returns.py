@@ -45,19 +45,22 @@ from comptoir.api.schemas import (
 )
 from comptoir.assistant import errors as assistant_errors
 from comptoir.assistant import selectors as assistant_view
+from comptoir.billing import approving
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.errors import Conflict
 from comptoir.parties.models import Customer
+from comptoir.payments import refunding
 from comptoir.payments import selectors as payment_view
 from comptoir.payments import services as payments
-from comptoir.payments.models import Payment
+from comptoir.payments.models import Payment, RefundRequest
 from comptoir.returns import rules, selectors, services
 from comptoir.returns.models import Attachment, Reason, Resolution, ReturnCase, ReturnReceiptLine
 from comptoir.stock.models import Delivery
 
 router = Router(tags=["Litiges et retours"])
 credit_notes = Router(tags=["Avoirs"])
+refund_requests = Router(tags=["Avoirs"])
 insights = Router(tags=["Indicateurs"])
 
 ReasonCode = Literal[tuple(Reason.values)]
@@ -702,7 +705,14 @@ def apply_credit_note(request, credit_note_id: PathId, payload: ApplyCreditIn):
 
 
 @credit_notes.post(
-    "/{credit_note_id}/refund", response=responses(RefundOut, 201), summary="Rembourser un avoir au client"
+    "/{credit_note_id}/refund",
+    response=responses(RefundOut, 201),
+    summary="Rembourser un avoir au client",
+    description=(
+        "Paie aussitôt tant que les remboursements de l'avoir, celui-ci compris, restent sous le seuil des "
+        "remboursements ; au-delà, répond 403 `refund_approval_required` : passer par "
+        "`POST /credit-notes/{id}/refund-requests`, qu'une autre personne habilitée approuve."
+    ),
 )
 @transaction.atomic
 def refund_credit_note(request, credit_note_id: PathId, payload: RefundIn):
@@ -715,6 +725,147 @@ def refund_credit_note(request, credit_note_id: PathId, payload: RefundIn):
         amount=payload.amount,
     )
     return Status(201, refund)
+
+
+# --- Four eyes: gestures and refunds above their thresholds --------------------------------------------
+
+
+@credit_notes.post(
+    "/{credit_note_id}/approve",
+    response=responses(InvoiceOut),
+    summary="Approuver un geste commercial préparé par une autre personne",
+    description=(
+        "Au-delà du seuil des gestes commerciaux (cumulé sur la facture, réglé dans les paramètres), un avoir "
+        "sans dossier de retour ne peut être émis qu'après l'approbation d'une autre personne habilitée "
+        "(`credit_note.gesture`) : jamais celle qui l'a préparé."
+    ),
+)
+@transaction.atomic
+def approve_credit_note(request, credit_note_id: PathId, payload: DecisionIn | None = None):
+    note = approving.approve_credit_note(
+        _credit_note(credit_note_id), by=request.auth, reason=payload.reason if payload else ""
+    )
+    return _invoice_detail(note.pk)
+
+
+@credit_notes.post(
+    "/{credit_note_id}/refuse",
+    response=responses(InvoiceOut),
+    summary="Refuser un geste commercial (le brouillon est annulé)",
+)
+@transaction.atomic
+def refuse_credit_note(request, credit_note_id: PathId, payload: ReasonIn):
+    note = approving.refuse_credit_note(_credit_note(credit_note_id), by=request.auth, reason=payload.reason)
+    return _invoice_detail(note.pk)
+
+
+class RefundRequestIn(InputSchema):
+    method: Method
+    amount: AmountIn | None = Field(None, description="Par défaut, tout ce qui reste sur l'avoir.")
+    reference: str = Field("", max_length=80)
+
+
+class RefundApprovalIn(InputSchema):
+    date: DocumentDate | None = Field(None, description="Date du remboursement (par défaut aujourd'hui).")
+    reason: str = Field("", max_length=2000)
+
+
+class RefundRequestOut(Schema):
+    id: int
+    credit_note: InvoiceRef
+    amount: Amount
+    method: Method
+    reference: str
+    status: Literal["pending", "approved", "refused"]
+    requested_by: str | None
+    requested_at: datetime.datetime
+    decided_by: str | None
+    decided_at: datetime.datetime | None
+    decision_reason: str
+    refund: RefundOut | None
+
+    @staticmethod
+    def resolve_requested_by(request):
+        return request.requested_by.get_username() if request.requested_by_id else None
+
+    @staticmethod
+    def resolve_decided_by(request):
+        return request.decided_by.get_username() if request.decided_by_id else None
+
+
+class RefundRequestFilters(PageIn):
+    status: Literal["pending", "approved", "refused"] | None = None
+    credit_note: QueryId = None
+
+
+def _refund_requests():
+    return RefundRequest.objects.select_related(
+        "credit_note", "requested_by", "decided_by", "refund__credit_note"
+    ).order_by("-requested_at", "-id")
+
+
+@credit_notes.post(
+    "/{credit_note_id}/refund-requests",
+    response=responses(RefundRequestOut, 201),
+    summary="Demander un remboursement à faire approuver",
+    description=(
+        "Au-delà du seuil des remboursements (cumulé sur l'avoir), `POST /credit-notes/{id}/refund` répond "
+        "`refund_approval_required` : la demande réserve le montant sur l'avoir, une autre personne "
+        "habilitée l'approuve (`POST /refund-requests/{id}/approve`, qui paie) ou la refuse."
+    ),
+)
+@transaction.atomic
+def request_refund(request, credit_note_id: PathId, payload: RefundRequestIn):
+    asked = refunding.request_refund(
+        _credit_note(credit_note_id),
+        by=request.auth,
+        method=payload.method,
+        amount=payload.amount,
+        reference=payload.reference,
+    )
+    return Status(201, _refund_requests().get(pk=asked.pk))
+
+
+@refund_requests.get(
+    "", response=responses(Page[RefundRequestOut]), summary="Lister les demandes de remboursement"
+)
+def list_refund_requests(request, filters: Query[RefundRequestFilters]):
+    can_read(request, "payment.view")
+    qs = _refund_requests()
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.credit_note:
+        qs = qs.filter(credit_note_id=filters.credit_note)
+    return paginate(qs, filters)
+
+
+@refund_requests.post(
+    "/{request_id}/approve",
+    response=responses(RefundOut, 201),
+    summary="Approuver la demande de remboursement d'une autre personne et payer",
+)
+@transaction.atomic
+def approve_refund(request, request_id: PathId, payload: RefundApprovalIn | None = None):
+    refund = refunding.approve_refund(
+        fetch(RefundRequest.objects.all(), request_id),
+        by=request.auth,
+        date=payload.date if payload else None,
+        reason=payload.reason if payload else "",
+    )
+    return Status(201, refund)
+
+
+@refund_requests.post(
+    "/{request_id}/refuse",
+    response=responses(RefundRequestOut),
+    summary="Refuser une demande de remboursement",
+)
+@transaction.atomic
+def refuse_refund(request, request_id: PathId, payload: ReasonIn):
+    refused = refunding.refuse_refund(
+        fetch(RefundRequest.objects.all(), request_id), by=request.auth, reason=payload.reason
+    )
+    return _refund_requests().get(pk=refused.pk)
 
 
 # --- Insights ---------------------------------------------------------------------------------------

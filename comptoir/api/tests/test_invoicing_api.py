@@ -93,7 +93,7 @@ def test_an_issued_credit_note_downloads_as_a_credit_note(api, boss, issued):
             [{"invoice_line": issued.lines.get(), "quantity": "1"}],
             by=boss,
             reason="Prestation annulée",
-            source_reference="RET-2026-00001",
+            gesture_category="prestation annulée",
         ),
         by=boss,
     )

@@ -5,6 +5,7 @@ import contextlib
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,12 +15,13 @@ from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
-from comptoir.core.testing import make_user
+from comptoir.core.testing import colleague_of, make_user
 from comptoir.returns.models import Resolution, ReturnCase, ReturnReceipt
 from comptoir.returns.tests.factories import make_sale
 from comptoir.sales.services import confirm_order, create_order
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 
+User = get_user_model()
 WATCHED = (ReturnCase, ReturnReceipt, Resolution, Invoice, AuditEvent)
 
 
@@ -63,10 +65,19 @@ def _open(client, sale, quantity="2", reason="damaged", **extra):
     )
 
 
+def _colleague(api) -> ApiClient:
+    """Another direction user: whoever opened a case never approves it (four eyes)."""
+    return ApiClient(issue_token(colleague_of(User.objects.get(username="direction"))))
+
+
+def _approve(api, case) -> dict:
+    return _colleague(api).post(f"/returns/{case['id']}/approve").json()
+
+
 def _approved_case(api, sale, quantity="2", reason="damaged") -> dict:
     case = _open(api, sale, quantity, reason).json()
     api.post(f"/returns/{case['id']}/submit")
-    return api.post(f"/returns/{case['id']}/approve").json()
+    return _approve(api, case)
 
 
 # --- The story ------------------------------------------------------------------------------------
@@ -263,7 +274,7 @@ def test_a_refused_case_offers_only_closing(api, sale):
 
 
 def test_a_credit_note_for_a_case_is_drafted_then_issued_through_the_invoice_endpoint(api, team, sale):
-    case = _approved_case(api, sale, "1", reason="wrong_price")
+    case = _approved_case(api, sale, "10", reason="wrong_price")
     invoice_line = sale.invoice_line
     response = team[Role.COMPTABILITE].post(
         "/credit-notes",
@@ -417,7 +428,9 @@ def test_actions_out_of_turn_are_refused_with_stable_codes(api, sale):
             "return_reason_required",
         )
     api.post(f"/returns/{draft['id']}/submit")
-    api.post(f"/returns/{draft['id']}/approve")
+    with nothing_written():
+        assert error_of(api.post(f"/returns/{draft['id']}/approve")) == (403, "approval_same_person")
+    _approve(api, draft)
     with nothing_written():
         assert error_of(api.post(f"/returns/{draft['id']}/approve")) == (409, "invalid_transition")
         too_many = {"lines": [{"line": line_id, "quantity": "3", "disposition": "scrap"}]}
@@ -594,7 +607,7 @@ def test_a_claim_entered_after_the_fact_keeps_its_own_dates(api, boss, customer,
 
     case = api.post("/returns", {**body, "date": claimed.isoformat()}).json()
     api.post(f"/returns/{case['id']}/submit")
-    api.post(f"/returns/{case['id']}/approve")
+    _approve(api, case)
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     refused = api.post(f"/returns/{case['id']}/resolve", {"kind": "credit_note", "date": tomorrow})
     resolved = api.post(

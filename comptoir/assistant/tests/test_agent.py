@@ -22,7 +22,7 @@ from comptoir.billing.models import Invoice
 from comptoir.core.errors import DomainError, PermissionDenied
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
-from comptoir.core.testing import make_user
+from comptoir.core.testing import colleague_of, make_user
 from comptoir.parties.services import update_customer
 
 pytestmark = pytest.mark.django_db
@@ -298,7 +298,7 @@ def test_an_approved_short_shipment_becomes_a_replacement_proposal_carried_out_o
         reason="short_shipment",
         customer_statement="Il en manque deux.",
     )
-    approve_case(submit_case(case, by=boss), by=boss)
+    approve_case(submit_case(case, by=boss), by=colleague_of(boss))
 
     run_agent(by=None)
 
@@ -308,3 +308,53 @@ def test_an_approved_short_shipment_becomes_a_replacement_proposal_carried_out_o
     approve_proposal(proposal, by=boss)
     resolution = Resolution.objects.get(case=case)
     assert resolution.kind == Resolution.Kind.REPLACEMENT and resolution.replacement is not None
+
+
+# --- Four eyes on gestures: approving a proposal is the approver's own act ----------------------------
+
+
+@pytest.fixture
+def pending_gesture(boss, delivered, accountant):
+    """The drills invoiced, then a 600 € HT commercial gesture drafted by the accountant: above the 500 €
+    threshold, it needs another person's approval before its issue."""
+    from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
+
+    invoice = issue_invoice(create_invoice_from_order(delivered, by=boss), by=boss)
+    return create_credit_note(
+        invoice,
+        [{"invoice_line": invoice.lines.get(), "quantity": "5"}],
+        by=accountant,
+        reason="Client historique",
+        gesture_category="fidélité",
+    )
+
+
+def test_who_drafted_a_large_gesture_cannot_issue_it_by_approving_the_agents_proposal(
+    pending_gesture, accountant
+):
+    run_agent(by=None)
+    (proposal,) = open_proposals("issue_invoice")
+    assert proposal.payload == {"invoice_id": pending_gesture.pk}
+    assert "approuvé par une autre personne" in proposal.rationale
+
+    with pytest.raises(PermissionDenied) as refused:
+        approve_proposal(proposal, by=accountant)
+    assert refused.value.code == "approval_same_person"
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.OPEN
+    assert Invoice.objects.get(pk=pending_gesture.pk).status == Invoice.Status.DRAFT
+
+    colleague = colleague_of(accountant)
+    approve_proposal(proposal, by=colleague)
+    note = Invoice.objects.get(pk=pending_gesture.pk)
+    assert (note.status, note.approved_by, note.issued_by) == (Invoice.Status.ISSUED, colleague, colleague)
+    assert AuditEvent.objects.filter(action="credit_note.approved", actor=colleague).exists()
+
+
+def test_the_agent_never_issues_a_gesture_waiting_for_approval_on_its_own(pending_gesture, boss):
+    update_policy(by=boss, auto_issue_enabled=True, auto_issue_limit=Decimal("5000"))
+    run = run_agent(by=None)
+    assert Invoice.objects.get(pk=pending_gesture.pk).status == Invoice.Status.DRAFT
+    assert not AuditEvent.objects.filter(action="credit_note.approved").exists()
+    assert run.stats.get("auto_issued", 0) == 0
+    assert len(open_proposals("issue_invoice")) == 1

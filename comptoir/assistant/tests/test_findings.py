@@ -24,9 +24,9 @@ from comptoir.assistant.tests.factories import (
 from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_credit_note
 from comptoir.catalog.services import update_product
-from comptoir.core.testing import make_product
+from comptoir.core.testing import colleague_of, make_product
 from comptoir.payments.services import register_payment
-from comptoir.returns.services import open_case
+from comptoir.returns.services import approve_case, open_case, submit_case
 from comptoir.sales.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +47,15 @@ def messy_books(boss, company, customer, product, service_product):
         by=boss,
         reason="damaged",
     )
-    create_credit_note(
+    approve_case(submit_case(case, by=boss), by=colleague_of(boss))
+    beyond_case = create_credit_note(
         first,
-        [{"invoice_line": first.lines.get(product=other), "quantity": "3"}],
+        [{"invoice_line": first.lines.get(product=other), "quantity": "1"}],
         by=boss,
         reason="Casse",
         source_reference=case.number,
     )
+    edit_draft_line(beyond_case.lines.get(), quantity=Decimal("3"))  # credits more than the case
     edited = sold(boss, customer, (product, "5"), (other, "2"))
     ship(boss, edited)
     overbilled = draft(boss, edited)

@@ -127,3 +127,10 @@ def test_what_changed_names_the_cause_and_the_product_behind_it():
     # Manquant went down (1 now, 2 before): nothing to say about it.
     assert not any("Manquant" in sentence for sentence in found.changes)
     assert len(found.months) == 12 and sum(count for _month, count in found.months) == 8
+
+
+def test_a_case_under_the_threshold_alone_goes_to_direction_with_the_other_cases_on_its_lines():
+    alone = returns_advice.suggest(facts(status="submitted", undecided=True))
+    assert "un valideur ADV ou la direction" in alone.reasons[0]
+    together = facts(status="submitted", undecided=True, cumulated_at_stake=Decimal("1800"))
+    assert "à faire par la direction" in returns_advice.suggest(together).reasons[0]

@@ -7,7 +7,7 @@ from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
 from comptoir.core.errors import DomainError, PermissionDenied
 from comptoir.core.permissions import Role
-from comptoir.core.testing import make_customer, make_user
+from comptoir.core.testing import approved_case, make_customer, make_user
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.services import apply_credit_note, refund_credit_note, register_payment
 from comptoir.sales.services import confirm_order, create_order
@@ -24,14 +24,20 @@ def invoice(boss, customer, product):
     return issue_invoice(create_invoice_from_order(order, by=boss), by=boss)  # 10 × 120 = 1200 + 240
 
 
-def test_a_credit_note_mirrors_the_invoice_in_its_own_series(boss, invoice):
+@pytest.fixture
+def case(boss, invoice):
+    """The number of an approved return case claiming the 10 drills: what justifies crediting them."""
+    return approved_case(invoice, by=boss)
+
+
+def test_a_credit_note_mirrors_the_invoice_in_its_own_series(boss, invoice, case):
     line = invoice.lines.get()
     note = create_credit_note(
         invoice,
         [{"invoice_line": line, "quantity": "2"}],
         by=boss,
         reason="2 perceuses abîmées",
-        source_reference="RET-2026-00001",
+        source_reference=case,
     )
     note = issue_invoice(note, by=boss)
     assert note.number.startswith("AV-") and note.number.endswith("-00001")
@@ -44,14 +50,14 @@ def test_a_credit_note_mirrors_the_invoice_in_its_own_series(boss, invoice):
     }
 
 
-def test_a_credit_note_applied_to_its_invoice_settles_it_with_the_payment(boss, customer, invoice):
+def test_a_credit_note_applied_to_its_invoice_settles_it_with_the_payment(boss, customer, invoice, case):
     note = issue_invoice(
         create_credit_note(
             invoice,
             [{"invoice_line": invoice.lines.get(), "quantity": "2"}],
             by=boss,
             reason="retour",
-            source_reference="RET-2026-00001",
+            source_reference=case,
         ),
         by=boss,
     )
@@ -69,7 +75,7 @@ def test_a_credit_note_applied_to_its_invoice_settles_it_with_the_payment(boss, 
     assert statement.balance == Decimal("0") and all(line.letter for line in statement.lines)
 
 
-def test_a_credit_note_on_a_paid_invoice_can_be_refunded(boss, customer, invoice):
+def test_a_credit_note_on_a_paid_invoice_can_be_refunded(boss, customer, invoice, case):
     register_payment(
         customer,
         amount="1440",
@@ -83,7 +89,7 @@ def test_a_credit_note_on_a_paid_invoice_can_be_refunded(boss, customer, invoice
             [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
             by=boss,
             reason="retour",
-            source_reference="RET-2026-00002",
+            source_reference=case,
         ),
         by=boss,
     )
@@ -94,7 +100,7 @@ def test_a_credit_note_on_a_paid_invoice_can_be_refunded(boss, customer, invoice
     assert exc.value.code == "credit_note_exceeded"
 
 
-def test_a_price_correction_is_booked_as_a_discount(boss, invoice):
+def test_a_price_correction_is_booked_as_a_discount(boss, invoice, case):
     line = invoice.lines.get()
     note = issue_invoice(
         create_credit_note(
@@ -102,7 +108,7 @@ def test_a_price_correction_is_booked_as_a_discount(boss, invoice):
             [{"invoice_line": line, "quantity": "10", "unit_price": "12"}],
             by=boss,
             reason="prix erroné",
-            source_reference="RET-2026-00003",
+            source_reference=case,
         ),
         by=boss,
     )
@@ -135,14 +141,14 @@ def test_no_credit_note_without_a_case_number_unless_a_permitted_gesture(invoice
     assert note.gesture_category == "fidélité"
 
 
-def test_crediting_more_than_was_invoiced_is_refused(boss, invoice):
+def test_crediting_more_than_was_invoiced_is_refused(boss, invoice, case):
     line = invoice.lines.get()
     create_credit_note(
-        invoice, [{"invoice_line": line, "quantity": "8"}], by=boss, reason="r", source_reference="RET-1"
+        invoice, [{"invoice_line": line, "quantity": "8"}], by=boss, reason="r", source_reference=case
     )
     with pytest.raises(DomainError) as exc:
         create_credit_note(
-            invoice, [{"invoice_line": line, "quantity": "3"}], by=boss, reason="r", source_reference="RET-2"
+            invoice, [{"invoice_line": line, "quantity": "3"}], by=boss, reason="r", source_reference=case
         )
     assert exc.value.code == "credit_exceeds_invoiced_quantity"
     assert "il ne reste que 2" in exc.value.message
@@ -159,19 +165,19 @@ def test_a_draft_invoice_cannot_be_credited(boss, customer, service_product):
             [{"invoice_line": draft.lines.get(), "quantity": "1"}],
             by=boss,
             reason="r",
-            source_reference="RET-3",
+            source_reference="RET-2026-00001",
         )
     assert exc.value.code == "credit_note_on_unissued_invoice"
 
 
-def test_a_credit_note_cannot_be_applied_to_another_customers_invoice(boss, invoice, product):
+def test_a_credit_note_cannot_be_applied_to_another_customers_invoice(boss, invoice, product, case):
     note = issue_invoice(
         create_credit_note(
             invoice,
             [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
             by=boss,
             reason="r",
-            source_reference="RET-4",
+            source_reference=case,
         ),
         by=boss,
     )
@@ -195,7 +201,7 @@ def test_a_service_credit_note_releases_the_pending_vat_when_applied(boss, custo
             [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
             by=boss,
             reason="intervention annulée",
-            source_reference="RET-5",
+            gesture_category="prestation annulée",
         ),
         by=boss,
     )
@@ -215,18 +221,18 @@ def test_a_service_credit_note_releases_the_pending_vat_when_applied(boss, custo
 # --- Price reductions use amount, not quantity ---
 
 
-def _credit(boss, invoice, lines, ref="RET-2026-00007"):
+def _credit(boss, invoice, lines, ref):
     return issue_invoice(
         create_credit_note(invoice, lines, by=boss, reason="r", source_reference=ref), by=boss
     )
 
 
-def test_a_price_reduction_leaves_the_units_to_be_taken_back_at_the_price_left(boss, invoice):
+def test_a_price_reduction_leaves_the_units_to_be_taken_back_at_the_price_left(boss, invoice, case):
     line = invoice.lines.get()  # 10 × 120 €
-    reduction = _credit(boss, invoice, [{"invoice_line": line, "quantity": "10", "unit_price": "12"}])
+    reduction = _credit(boss, invoice, [{"invoice_line": line, "quantity": "10", "unit_price": "12"}], case)
     assert reduction.lines.get().price_reduction
     # Four drills come back later: each was finally sold 108 €, so that is what they are credited.
-    taken_back = _credit(boss, invoice, [{"invoice_line": line, "quantity": "4"}])
+    taken_back = _credit(boss, invoice, [{"invoice_line": line, "quantity": "4"}], case)
     credited = taken_back.lines.get()
     assert (credited.unit_price, credited.net_amount, credited.price_reduction) == (
         Decimal("108.0000"),
@@ -236,37 +242,37 @@ def test_a_price_reduction_leaves_the_units_to_be_taken_back_at_the_price_left(b
     # Goods taken back reverse the sale (707), even at the reduced price.
     assert taken_back.entry.lines.filter(account__code="707", debit=Decimal("432.00")).exists()
     # The six others can still come back, for exactly what is left on the line.
-    rest = _credit(boss, invoice, [{"invoice_line": line, "quantity": "6"}])
+    rest = _credit(boss, invoice, [{"invoice_line": line, "quantity": "6"}], case)
     assert rest.total_untaxed == Decimal("648.00")
     assert reduction.total_untaxed + taken_back.total_untaxed + rest.total_untaxed == line.net_amount
 
 
-def test_units_taken_back_after_a_price_reduction_cannot_be_credited_at_the_full_price(boss, invoice):
+def test_units_taken_back_after_a_price_reduction_cannot_be_credited_at_the_full_price(boss, invoice, case):
     line = invoice.lines.get()
-    _credit(boss, invoice, [{"invoice_line": line, "quantity": "10", "unit_price": "12"}])
+    _credit(boss, invoice, [{"invoice_line": line, "quantity": "10", "unit_price": "12"}], case)
     with pytest.raises(DomainError) as exc:
         create_credit_note(
             invoice,
             [{"invoice_line": line, "quantity": "4", "unit_price": "120", "price_reduction": False}],
             by=boss,
             reason="retour",
-            source_reference="RET-2026-00008",
+            source_reference=case,
         )
     assert exc.value.code == "credit_exceeds_units_value"
     assert "432,00" in exc.value.message
 
 
-def test_a_price_reduction_cannot_exceed_what_its_units_are_still_worth(boss, invoice):
+def test_a_price_reduction_cannot_exceed_what_its_units_are_still_worth(boss, invoice, case):
     line = invoice.lines.get()
-    _credit(boss, invoice, [{"invoice_line": line, "quantity": "4"}])  # 4 back: 6 left, 720 €
-    _credit(boss, invoice, [{"invoice_line": line, "quantity": "6", "unit_price": "100"}])  # 120 € left
+    _credit(boss, invoice, [{"invoice_line": line, "quantity": "4"}], case)  # 4 back: 6 left, 720 €
+    _credit(boss, invoice, [{"invoice_line": line, "quantity": "6", "unit_price": "100"}], case)  # 120 € left
     with pytest.raises(DomainError) as exc:
         create_credit_note(
             invoice,
             [{"invoice_line": line, "quantity": "6", "unit_price": "20.01"}],
             by=boss,
             reason="r",
-            source_reference="RET-2026-00009",
+            source_reference=case,
         )
     assert exc.value.code == "credit_exceeds_invoiced_amount"
     # Nor apply to units already taken back.
@@ -276,6 +282,6 @@ def test_a_price_reduction_cannot_exceed_what_its_units_are_still_worth(boss, in
             [{"invoice_line": line, "quantity": "7", "unit_price": "1"}],
             by=boss,
             reason="r",
-            source_reference="RET-2026-00009",
+            source_reference=case,
         )
     assert exc.value.code == "credit_exceeds_invoiced_quantity"

@@ -9,7 +9,7 @@ import pytest
 from comptoir.billing import einvoicing
 from comptoir.billing.models import InvoiceArchive
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
-from comptoir.core.testing import make_customer, make_product
+from comptoir.core.testing import approved_case, make_customer, make_product
 from comptoir.einvoice.cii import amounts_from_cii
 from comptoir.einvoice.validate import read_back, validate_many, validate_ubl_many
 from comptoir.sales.services import confirm_order, create_order
@@ -88,7 +88,7 @@ def issued_documents(boss, company, customer, product, service_product):
             [{"invoice_line": multi.lines.first(), "quantity": "1"}],
             by=boss,
             reason="Perceuse défectueuse",
-            source_reference="RET-2026-00001",
+            source_reference=approved_case(multi, by=boss),
         ),
         by=boss,
     )

@@ -110,7 +110,7 @@ def test_credit_notes_reduce_what_the_customer_owes_until_applied_or_refunded(
             [{"invoice_line": line, "quantity": "1", "unit_price": "100"}],
             by=boss,
             reason="Remise pour retard d'intervention",
-            source_reference="RET-2026-00001",
+            gesture_category="retard",
         ),
         by=boss,
     )  # 100 € HT + 20 € VAT
@@ -162,7 +162,7 @@ def test_the_totals_equal_the_411_balance_of_every_customer(boss, company, custo
             [{"invoice_line": new.lines.get(), "quantity": "1", "unit_price": "12.34"}],
             by=boss,
             reason="Geste commercial",
-            source_reference="RET-2026-00002",
+            gesture_category="geste",
         ),
         by=boss,
     )

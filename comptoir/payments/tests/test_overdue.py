@@ -52,7 +52,7 @@ def test_an_invoice_settled_but_left_unlettered_is_not_overdue(boss, customer, s
             [{"invoice_line": first.lines.get(), "quantity": "1"}],
             by=boss,
             reason="r",
-            source_reference="RET-1",
+            gesture_category="prestation annulée",
         ),
         by=boss,
     )  # 540.00

@@ -13,8 +13,10 @@ from django.db.models import Sum
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.services import create_credit_note, issue_invoice
 from comptoir.core import audit
+from comptoir.core.approvals import set_thresholds
 from comptoir.core.errors import DomainError
 from comptoir.core.models import AuditEvent
+from comptoir.core.testing import colleague_of
 from comptoir.returns.models import Resolution
 from comptoir.returns.services import approve_case, open_case, resolve_with_credit_note, submit_case
 from comptoir.returns.tests.factories import make_sale
@@ -78,7 +80,9 @@ def test_two_concurrent_approvals_of_the_same_case_approve_it_once(boss, company
         ),
         by=boss,
     )
-    _, failures = _race(lambda: approve_case(case, by=boss), lambda: approve_case(case, by=boss))
+    _, failures = _race(
+        lambda: approve_case(case, by=colleague_of(boss)), lambda: approve_case(case, by=colleague_of(boss))
+    )
     errors = [f for f in failures if f is not None]
     assert len(errors) == 1 and isinstance(errors[0], DomainError) and errors[0].code == "invalid_transition"
     assert AuditEvent.objects.filter(action="return.approved").count() == 1
@@ -95,17 +99,19 @@ def test_a_case_credit_and_a_direct_credit_racing_on_one_invoice_line_cannot_ove
         by=boss,
         reason="short_shipment",
     )
-    approve_case(submit_case(case, by=boss), by=boss)
+    approve_case(submit_case(case, by=boss), by=colleague_of(boss))
+
+    set_thresholds(gesture_threshold=Decimal("5000"))  # a gesture one person may grant alone
 
     def direct_credit():
-        with_case = create_credit_note(
+        gesture = create_credit_note(
             sale.invoice,
             [{"invoice_line": sale.invoice_line, "quantity": "5"}],
             by=boss,
             reason="geste",
-            source_reference="RET-2026-99999",
+            gesture_category="geste",
         )
-        return issue_invoice(with_case, by=boss)
+        return issue_invoice(gesture, by=boss)
 
     _, failures = _race(lambda: resolve_with_credit_note(case, by=boss), direct_credit)
     errors = [f for f in failures if f is not None]
@@ -123,7 +129,7 @@ def test_two_people_crediting_the_same_case_at_once_issue_one_credit_note(boss, 
         by=boss,
         reason="short_shipment",
     )
-    approve_case(submit_case(case, by=boss), by=boss)
+    approve_case(submit_case(case, by=boss), by=colleague_of(boss))
     _, failures = _race(
         lambda: resolve_with_credit_note(case, by=boss), lambda: resolve_with_credit_note(case, by=boss)
     )
@@ -145,7 +151,7 @@ def test_crediting_a_case_while_another_is_declared_on_the_same_delivery_does_no
         by=boss,
         reason="short_shipment",
     )
-    approve_case(submit_case(case, by=boss), by=boss)
+    approve_case(submit_case(case, by=boss), by=colleague_of(boss))
     results, failures = _race(
         lambda: resolve_with_credit_note(case, by=boss),
         lambda: open_case(

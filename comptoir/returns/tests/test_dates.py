@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.errors import DomainError
+from comptoir.core.testing import colleague_of
 from comptoir.returns import selectors
 from comptoir.returns.services import (
     approve_case,
@@ -76,7 +77,9 @@ def test_a_claim_cannot_be_dated_in_the_future_nor_before_its_delivery(boss, del
     _refused("return_date_in_future", _open, boss, delivery, "short_shipment", "1", tomorrow)
     error = _refused("return_dated_before_delivery", _open, boss, delivery, "short_shipment", "1", _day(-1))
     assert delivery.number in error.message
-    case = approve_case(submit_case(_open(boss, delivery, "damaged", "1", _day(1)), by=boss), by=boss)
+    case = approve_case(
+        submit_case(_open(boss, delivery, "damaged", "1", _day(1)), by=boss), by=colleague_of(boss)
+    )
     line = case.lines.get()
     _refused(
         "return_date_in_future",
@@ -90,7 +93,9 @@ def test_a_claim_cannot_be_dated_in_the_future_nor_before_its_delivery(boss, del
 
 
 def test_resolutions_are_dated_on_the_day_they_were_decided(boss, product, delivery):
-    case = approve_case(submit_case(_open(boss, delivery, "short_shipment", "3", _day(2)), by=boss), by=boss)
+    case = approve_case(
+        submit_case(_open(boss, delivery, "short_shipment", "3", _day(2)), by=boss), by=colleague_of(boss)
+    )
     line = case.lines.get()
     [credit] = resolve_with_credit_note(case, [{"line": line, "quantity": "1"}], by=boss, date=_day(5))
     note = credit.credit_note
@@ -110,7 +115,9 @@ def test_resolutions_are_dated_on_the_day_they_were_decided(boss, product, deliv
 
 
 def test_a_kept_surplus_leaves_the_stock_on_the_day_it_was_re_invoiced(boss, delivery):
-    case = approve_case(submit_case(_open(boss, delivery, "surplus", "1", _day(4)), by=boss), by=boss)
+    case = approve_case(
+        submit_case(_open(boss, delivery, "surplus", "1", _day(4)), by=boss), by=colleague_of(boss)
+    )
     resolution = resolve_with_reinvoice(case, by=boss, date=_day(7))
     assert StockMove.objects.get(document=case.number).date == _day(7)
     assert timezone.localdate(resolution.at) == _day(7)

@@ -6,7 +6,15 @@ from comptoir.core.errors import DomainError, PermissionDenied
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_user
-from comptoir.returns.services import approve_case, open_case, reject_case, submit_case, update_policy
+from comptoir.returns.selectors import claimed_quantities
+from comptoir.returns.services import (
+    approve_case,
+    close_case,
+    open_case,
+    reject_case,
+    submit_case,
+    update_policy,
+)
 from comptoir.returns.tests.factories import make_sale
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +135,14 @@ def test_a_second_case_on_the_same_line_counts_what_the_first_claims(boss, custo
             sale.delivery, [{"delivery_line": sale.delivery_line, "quantity": "2"}], by=boss, reason="quality"
         )
     assert exc.value.code == "return_exceeds_delivered"
+
+
+def test_a_rejected_case_claims_nothing_even_once_closed(boss, people, customer, product, company):
+    # Regression (found by the property test): closing a rejected case made its units count as claimed
+    # again, though another case had taken them meanwhile: more claimed than delivered.
+    sale = make_sale(boss, customer, product, quantity="5")
+    first = _submitted(people["commercial"], sale, quantity="1")
+    reject_case(first, by=people["adv"], reason="non fondé")
+    _submitted(people["commercial"], sale, quantity="5")
+    close_case(first, by=boss)
+    assert claimed_quantities([sale.delivery_line.pk]) == {sale.delivery_line.pk: Decimal("5")}

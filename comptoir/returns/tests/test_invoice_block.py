@@ -3,6 +3,7 @@ import pytest
 from comptoir.billing import services as billing
 from comptoir.core.errors import DomainError, PermissionDenied
 from comptoir.core.models import AuditEvent
+from comptoir.core.testing import colleague_of
 from comptoir.returns.services import (
     approve_case,
     assert_delivery_invoiceable,
@@ -68,7 +69,9 @@ def test_rejecting_the_case_lifts_the_block(boss, uninvoiced):
 
 
 def test_resolving_the_case_lifts_the_block(boss, uninvoiced):
-    case = approve_case(submit_case(_open(boss, uninvoiced, reason="short_shipment"), by=boss), by=boss)
+    case = approve_case(
+        submit_case(_open(boss, uninvoiced, reason="short_shipment"), by=boss), by=colleague_of(boss)
+    )
     resolve_with_replacement(case, by=boss)
     assert not _blocked(uninvoiced)
     close_case(case, by=boss)
@@ -76,7 +79,7 @@ def test_resolving_the_case_lifts_the_block(boss, uninvoiced):
 
 
 def test_the_block_stays_while_another_case_on_the_delivery_is_open(boss, uninvoiced):
-    first = approve_case(submit_case(_open(boss, uninvoiced, quantity="1"), by=boss), by=boss)
+    first = approve_case(submit_case(_open(boss, uninvoiced, quantity="1"), by=boss), by=colleague_of(boss))
     second = _open(boss, uninvoiced, reason="quality", quantity="1")
     refuse(first, by=boss, reason="pas de défaut")
     assert _blocked(uninvoiced)
@@ -110,7 +113,9 @@ def test_accounting_may_lift_the_block_with_a_reason_which_is_audited(people, un
 
 
 def test_a_replacement_delivery_stays_out_of_invoicing_for_good(boss, sale):
-    case = approve_case(submit_case(_open(boss, sale, reason="short_shipment"), by=boss), by=boss)
+    case = approve_case(
+        submit_case(_open(boss, sale, reason="short_shipment"), by=boss), by=colleague_of(boss)
+    )
     replacement = resolve_with_replacement(case, by=boss).replacement
     close_case(case, by=boss)
     with pytest.raises(DomainError):
@@ -127,7 +132,9 @@ def test_billing_does_not_offer_a_blocked_delivery_for_invoicing(boss, uninvoice
 
 
 def test_billing_never_invoices_a_replacement_delivery(boss, sale):
-    case = approve_case(submit_case(_open(boss, sale, reason="short_shipment"), by=boss), by=boss)
+    case = approve_case(
+        submit_case(_open(boss, sale, reason="short_shipment"), by=boss), by=colleague_of(boss)
+    )
     resolve_with_replacement(case, by=boss)
     with pytest.raises(DomainError) as exc:
         billing.create_invoice_from_order(sale.order, by=boss)

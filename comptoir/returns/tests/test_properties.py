@@ -27,7 +27,7 @@ from comptoir.accounting.models import EntryLine, JournalEntry
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.errors import DomainError
-from comptoir.core.testing import make_customer, make_product
+from comptoir.core.testing import colleague_of, make_customer, make_product
 from comptoir.returns.models import (
     Reason,
     Resolution,
@@ -162,7 +162,7 @@ class ReturnScenarios(RuleBasedStateMachine):
         if case.status == "draft":
             self._try(submit_case, case, by=self.boss)
         if verdict == "approve":
-            self._try(approve_case, case, by=self.boss)
+            self._try(approve_case, case, by=colleague_of(self.boss))  # four eyes
         else:
             self._try(reject_case, case, by=self.boss, reason="non fondé")
 
@@ -296,7 +296,10 @@ class ReturnScenarios(RuleBasedStateMachine):
                 assert done["reinvoice"] + received <= line.quantity
             if line.case.reason in GOODS_BACK:
                 assert done["credit_note"] <= received
-            if line.case.status != "rejected" and line.case.reason != Reason.SURPLUS:
+            was_rejected = line.case.status == "rejected" or (
+                line.case.status == "closed" and line.case.resolved_at is None
+            )
+            if not was_rejected and line.case.reason != Reason.SURPLUS:
                 refused = line.case.resolutions.filter(kind="refusal").exists()
                 claimed[line.delivery_line_id] += (
                     done["credit_note"] + done["replacement"] if refused else line.quantity

@@ -4,6 +4,7 @@ import pytest
 
 from comptoir.accounting import selectors as ledger_view
 from comptoir.core.errors import DomainError, PermissionDenied
+from comptoir.core.testing import colleague_of
 from comptoir.returns.models import ReturnReceiptLine
 from comptoir.returns.services import approve_case, open_case, receive_goods, submit_case, update_policy
 from comptoir.stock import selectors as stock_view
@@ -17,7 +18,7 @@ def _approved(by, sale, quantity="3", reason="damaged"):
     case = open_case(
         sale.delivery, [{"delivery_line": sale.delivery_line, "quantity": quantity}], by=by, reason=reason
     )
-    return approve_case(submit_case(case, by=by), by=by)
+    return approve_case(submit_case(case, by=by), by=colleague_of(by))
 
 
 def test_goods_back_to_stock_re_enter_at_the_cost_they_left_at(boss, people, sale, product):

@@ -4,8 +4,10 @@ import pytest
 
 from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
+from comptoir.core.approvals import set_thresholds
 from comptoir.core.errors import DomainError, PermissionDenied
 from comptoir.core.models import AuditEvent
+from comptoir.core.testing import colleague_of
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.services import register_payment
 from comptoir.returns import selectors
@@ -36,7 +38,7 @@ def _approved(by, sale, quantity="3", reason="damaged"):
     case = open_case(
         sale.delivery, [{"delivery_line": sale.delivery_line, "quantity": quantity}], by=by, reason=reason
     )
-    return approve_case(submit_case(case, by=by), by=by)
+    return approve_case(submit_case(case, by=by), by=colleague_of(by))
 
 
 def _receive(by, case, quantity, disposition="back_to_stock"):
@@ -273,7 +275,7 @@ def test_a_delivery_billed_on_two_invoices_is_credited_on_each(boss, customer, p
     case = open_case(
         delivery, [{"delivery_line": delivery.lines.get(), "quantity": "5"}], by=boss, reason="short_shipment"
     )
-    approve_case(submit_case(case, by=boss), by=boss)
+    approve_case(submit_case(case, by=boss), by=colleague_of(boss))
     resolutions = resolve_with_credit_note(case, by=boss)
     assert {(r.credit_note.corrects, r.credit_note.total_untaxed) for r in resolutions} == {
         (first, Decimal("480.00")),
@@ -289,14 +291,15 @@ def test_crediting_a_delivery_not_yet_invoiced_is_refused_with_what_to_do(boss, 
 
 
 def test_credits_outside_the_case_count_against_the_invoice_line(boss, sale):
-    # 9 units already credited under another reference: only 1 is left to credit on the invoice line.
+    # 9 units already credited as a commercial gesture: only 1 is left to credit on the invoice line.
+    set_thresholds(gesture_threshold=Decimal("5000"))  # a gesture one person may grant alone
     issue_invoice(
         create_credit_note(
             sale.invoice,
             [{"invoice_line": sale.invoice_line, "quantity": "9"}],
             by=boss,
             reason="geste",
-            source_reference="RET-2026-09999",
+            gesture_category="geste",
         ),
         by=boss,
     )
@@ -455,7 +458,7 @@ def test_a_refused_case_settles_nothing_more_once_its_rest_is_freed(boss, sale):
             ),
             by=boss,
         ),
-        by=boss,
+        by=colleague_of(boss),
     )
     line = case.lines.get()
     writes = (ResolutionLine.objects.count(), ReturnReceiptLine.objects.count(), StockMove.objects.count())

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import Role
-from comptoir.core.testing import make_customer, make_user
+from comptoir.core.testing import colleague_of, make_customer, make_user
 from comptoir.returns import rules, selectors
 from comptoir.returns.services import (
     approve_case,
@@ -35,7 +35,7 @@ def _case(by, sale, quantity, reason="damaged"):
 
 def test_the_board_shows_overdue_cases_first_then_the_largest_amounts(boss, customer, product, sale):
     small_and_late = _case(boss, sale, "1")
-    big = approve_case(submit_case(_case(boss, sale, "5", reason="quality"), by=boss), by=boss)
+    big = approve_case(submit_case(_case(boss, sale, "5", reason="quality"), by=boss), by=colleague_of(boss))
     medium = _case(boss, make_sale(boss, customer, product, stock=None), "2", reason="short_shipment")
     in_three_days = timezone.now() + datetime.timedelta(days=3)
     rows = list(selectors.board(now=in_three_days))
@@ -60,7 +60,9 @@ def test_the_board_filters_by_status_reason_customer_owner_amount_and_text(boss,
 
 
 def test_closed_cases_leave_the_board_unless_asked_for(boss, sale):
-    case = approve_case(submit_case(_case(boss, sale, "1", reason="short_shipment"), by=boss), by=boss)
+    case = approve_case(
+        submit_case(_case(boss, sale, "1", reason="short_shipment"), by=boss), by=colleague_of(boss)
+    )
     resolve_with_credit_note(case, by=boss)
     close_case(case, by=boss)
     assert not selectors.board().exists()
@@ -78,7 +80,7 @@ def test_the_board_runs_in_one_query_whatever_the_number_of_cases(boss, sale, dj
 
 def test_the_board_summary_counts_open_and_overdue_cases(boss, sale):
     _case(boss, sale, "1")
-    approve_case(submit_case(_case(boss, sale, "2", reason="quality"), by=boss), by=boss)
+    approve_case(submit_case(_case(boss, sale, "2", reason="quality"), by=boss), by=colleague_of(boss))
     summary = selectors.board_summary(now=timezone.now() + datetime.timedelta(days=3))
     assert (summary.open_cases, summary.overdue, summary.amount_at_stake) == (2, 1, Decimal("360.00"))
     assert summary.by_status == {"draft": 1, "approved": 1}
@@ -87,7 +89,7 @@ def test_the_board_summary_counts_open_and_overdue_cases(boss, sale):
 def test_a_customer_history_shows_cases_decisions_and_credit_notes(boss, customer, sale):
     credited = approve_case(
         submit_case(_case(boss, sale, "2", reason="short_shipment"), by=boss),
-        by=boss,
+        by=colleague_of(boss),
         reason="manquant confirmé par le transporteur",
     )
     resolve_with_credit_note(credited, by=boss)
@@ -102,9 +104,11 @@ def test_a_customer_history_shows_cases_decisions_and_credit_notes(boss, custome
 
 
 def test_kpis_count_returns_credit_notes_reasons_and_the_margin_they_cost(boss, customer, product, sale):
-    short = approve_case(submit_case(_case(boss, sale, "2", reason="short_shipment"), by=boss), by=boss)
+    short = approve_case(
+        submit_case(_case(boss, sale, "2", reason="short_shipment"), by=boss), by=colleague_of(boss)
+    )
     resolve_with_credit_note(short, by=boss)
-    damaged = approve_case(submit_case(_case(boss, sale, "3"), by=boss), by=boss)
+    damaged = approve_case(submit_case(_case(boss, sale, "3"), by=boss), by=colleague_of(boss))
     receive_goods(
         damaged,
         [
@@ -164,8 +168,10 @@ def test_decision_buttons_follow_the_transitions_the_policy_and_the_role(boss, p
     case = approve_case(case, by=people["adv"])
     assert selectors.available_actions(case, people["logistique"]) == ["receive"]
     assert selectors.available_actions(case, people["adv"]) == ["resolve"]
-    big = submit_case(_case(boss, sale, "8"), by=boss)  # 960 € … still under the threshold
+    other_sale = make_sale(boss, sale.order.customer, sale.delivery_line.product, stock=None)
+    big = submit_case(_case(boss, other_sale, "8"), by=boss)  # 960 € … still under the threshold
     assert "approve" in selectors.available_actions(big, people["adv"])
+    assert "approve" not in selectors.available_actions(big, boss)  # who opened it never approves it
     bigger = submit_case(
         open_case(
             make_sale(boss, sale.order.customer, sale.delivery_line.product, stock=None).delivery,
@@ -180,7 +186,7 @@ def test_decision_buttons_follow_the_transitions_the_policy_and_the_role(boss, p
 
 
 def test_the_case_page_loads_everything_at_once(boss, sale, django_assert_max_num_queries):
-    case = approve_case(submit_case(_case(boss, sale, "2"), by=boss), by=boss)
+    case = approve_case(submit_case(_case(boss, sale, "2"), by=boss), by=colleague_of(boss))
     receive_goods(
         case, [{"line": case.lines.get(), "quantity": "2", "disposition": "back_to_stock"}], by=boss
     )
@@ -220,6 +226,8 @@ STATE_OR_ROLE_REFUSALS = {
     "return_replacement_not_applicable",
     "return_not_blocking",
     "return_approval_above_threshold",
+    "approval_threshold_cumulated",
+    "approval_same_person",
 }
 
 
@@ -264,7 +272,7 @@ def _attempts(case):
 
 
 def test_a_refused_case_offers_only_closing_and_what_a_refusal_leaves_possible(boss, people, sale):
-    case = approve_case(submit_case(_case(boss, sale, "2"), by=boss), by=boss)
+    case = approve_case(submit_case(_case(boss, sale, "2"), by=boss), by=colleague_of(boss))
     refuse(case, by=boss, reason="Contrôle : aucun défaut constaté")
     case.refresh_from_db()
     # Goods, credit notes, replacements and a second refusal are refused by the services on a refused case.
@@ -292,7 +300,7 @@ def test_the_buttons_are_exactly_the_actions_the_services_accept(boss, people, s
         submit_case(c, by=boss)
 
     def approve(c):
-        approve_case(c, by=boss)
+        approve_case(c, by=colleague_of(boss))
 
     def receive(c):
         receive_goods(c, [{"line": c.lines.get(), "quantity": "1", "disposition": "scrap"}], by=boss)

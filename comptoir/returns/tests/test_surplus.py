@@ -11,7 +11,7 @@ from comptoir.billing import einvoicing
 from comptoir.billing.models import Invoice
 from comptoir.billing.services import issue_invoice
 from comptoir.core.errors import DomainError, PermissionDenied
-from comptoir.core.testing import make_customer
+from comptoir.core.testing import colleague_of, make_customer
 from comptoir.einvoice.cii import amounts_from_cii
 from comptoir.einvoice.validate import read_back, validate_many
 from comptoir.returns import selectors
@@ -35,7 +35,7 @@ def _surplus(by, sale, quantity="2"):
     case = open_case(
         sale.delivery, [{"delivery_line": sale.delivery_line, "quantity": quantity}], by=by, reason="surplus"
     )
-    return approve_case(submit_case(case, by=by), by=by)
+    return approve_case(submit_case(case, by=by), by=colleague_of(by))
 
 
 def _refused(code, call, *args, **kwargs):

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comptoir.billing.models import Invoice
 from comptoir.core.permissions import Role
-from comptoir.core.testing import make_user
+from comptoir.core.testing import colleague_of, make_user
 from comptoir.returns import selectors
 from comptoir.returns.models import ReturnCase
 from comptoir.returns.services import (
@@ -227,11 +227,15 @@ def test_a_damaged_delivery_is_walked_from_declaration_to_credit_note_through_th
 
 def test_the_buttons_on_the_case_page_are_exactly_the_available_actions(boss, team, sale):
     draft = _case(boss, sale, "1")
-    approved = approve_case(submit_case(_case(boss, sale, "1"), by=boss), by=boss)
-    refused = approve_case(submit_case(_case(boss, sale, "1", reason="quality"), by=boss), by=boss)
+    approved = approve_case(submit_case(_case(boss, sale, "1"), by=boss), by=colleague_of(boss))
+    refused = approve_case(
+        submit_case(_case(boss, sale, "1", reason="quality"), by=boss), by=colleague_of(boss)
+    )
     refuse(refused, by=boss, reason="Aucun défaut")
     rejected = reject_case(submit_case(_case(boss, sale, "1"), by=boss), by=boss, reason="Hors délai")
-    credited = approve_case(submit_case(_case(boss, sale, "1", reason="short_shipment"), by=boss), by=boss)
+    credited = approve_case(
+        submit_case(_case(boss, sale, "1", reason="short_shipment"), by=boss), by=colleague_of(boss)
+    )
     resolve_with_credit_note(credited, by=boss)
     closed = close_case(credited, by=boss)
     for case in (draft, approved, refused, rejected, closed):
@@ -270,7 +274,7 @@ def test_declaring_more_than_delivered_or_nothing_is_refused_in_french(boss, tea
 
 
 def test_receiving_and_resolving_refusals_are_shown_on_the_case_page(boss, team, sale):
-    case = approve_case(submit_case(_case(boss, sale, "2"), by=boss), by=boss)
+    case = approve_case(submit_case(_case(boss, sale, "2"), by=boss), by=colleague_of(boss))
     line = case.lines.get()
     warehouse = client_for(team[Role.LOGISTIQUE])
     response = warehouse.post(
@@ -480,7 +484,9 @@ def test_the_declaration_form_takes_the_customers_photos(boss, sale):
 
 def test_the_case_page_shows_a_price_reduction_and_what_is_left_to_settle(boss, customer, product, company):
     sale = make_sale(boss, customer, product, price="5")  # 10 units at 5 €
-    case = approve_case(submit_case(_case(boss, sale, quantity="10", reason="wrong_price"), by=boss), by=boss)
+    case = approve_case(
+        submit_case(_case(boss, sale, quantity="10", reason="wrong_price"), by=boss), by=colleague_of(boss)
+    )
     resolve_with_credit_note(
         case, [{"line": case.lines.get(), "quantity": "10", "unit_price": "0.50"}], by=boss
     )

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from comptoir.accounting.models import FiscalYear
-from comptoir.core.models import AuditEvent
+from comptoir.core.models import ApprovalPolicy, AuditEvent
 from comptoir.core.permissions import ALL_ROLES, Role, roles_of
 from comptoir.core.testing import make_user
 from comptoir.core.users import stored_roles
@@ -306,6 +306,8 @@ def test_the_numbering_page_shows_the_next_numbers_and_why_they_cannot_be_edited
 def _policy_post(policy: ReturnPolicy, **changes) -> dict:
     data = {
         "approval_threshold": str(policy.approval_threshold),
+        "gesture_approval_threshold": "500",
+        "refund_approval_threshold": "1000",
         "answer_within_hours": policy.answer_within_hours,
         "close_within_days": policy.close_within_days,
         "blocking_reasons": list(policy.blocking_reasons),
@@ -339,8 +341,29 @@ def test_raising_the_threshold_is_audited_and_changes_who_may_approve(
         "after": {"approval_threshold": "2000.00"},
     }
 
-    assert "approve" in returns_view.available_actions(case, adv, returns_view.policy())
-    assert approve_case(case, by=adv).status == "approved"
+    colleague = make_user("lea", Role.ADV)  # whoever opened the case never approves it
+    assert "approve" not in returns_view.available_actions(case, adv, returns_view.policy())
+    assert "approve" in returns_view.available_actions(case, colleague, returns_view.policy())
+    assert approve_case(case, by=colleague).status == "approved"
+
+
+def test_the_four_eyes_thresholds_of_gestures_and_refunds_are_set_beside_the_return_rules(boss):
+    client = client_for(boss)
+    data = _policy_post(
+        ReturnPolicy.current(), gesture_approval_threshold="250,00", refund_approval_threshold="2 000"
+    )
+    assert client.post(RULES, data).status_code == 302
+    thresholds = ApprovalPolicy.current()
+    assert (thresholds.gesture_threshold, thresholds.refund_threshold) == (
+        Decimal("250.00"),
+        Decimal("2000.00"),
+    )
+    assert AuditEvent.objects.get(action="return.policy_updated").data == {
+        "before": {"gesture_approval_threshold": "500.00", "refund_approval_threshold": "1000.00"},
+        "after": {"gesture_approval_threshold": "250.00", "refund_approval_threshold": "2000.00"},
+    }
+    page = text_of(client_for(make_user("claire", Role.COMPTABILITE)).get(RULES))
+    assert f"{euros(Decimal('250'))} HT" in page and f"{euros(Decimal('2000'))} TTC" in page
 
 
 def test_the_rules_form_saves_switches_and_reasons(boss):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from comptoir.core.testing import make_product
+from comptoir.core.testing import colleague_of, make_product
 from comptoir.returns.services import (
     approve_case,
     open_case,
@@ -39,7 +39,7 @@ def history(boss, company, customer, product):
     case = open_case(
         sale.delivery, [{"delivery_line": sale.delivery_line, "quantity": "3"}], by=boss, reason="damaged"
     )
-    case = approve_case(submit_case(case, by=boss), by=boss)
+    case = approve_case(submit_case(case, by=boss), by=colleague_of(boss))
     return_receipt = receive_goods(
         case, [{"line": case.lines.get(), "quantity": "3", "disposition": "back_to_stock"}], by=boss
     )
@@ -166,7 +166,7 @@ def test_a_kept_surplus_shows_in_the_history_linked_to_its_case(boss, company, c
     case = open_case(
         sale.delivery, [{"delivery_line": sale.delivery_line, "quantity": "2"}], by=boss, reason="surplus"
     )
-    resolve_with_reinvoice(approve_case(submit_case(case, by=boss), by=boss), by=boss)
+    resolve_with_reinvoice(approve_case(submit_case(case, by=boss), by=colleague_of(boss)), by=boss)
     response = client_for(boss).get(MOVES, {"type": "surplus"})
     assert moves_on(response) == [("surplus", case.number, Decimal("-2"))]
     assert f'<a href="/litiges/{case.pk}/">{case.number}</a>' in text_of(response)

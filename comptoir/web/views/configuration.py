@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounting import services as accounting
 from comptoir.accounting.models import FiscalYear
 from comptoir.billing import terms
+from comptoir.core import approvals
 from comptoir.core import users as accounts
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import PERMISSIONS, ROLE_LABELS, has_perm
@@ -226,7 +227,12 @@ def settings_numbering(request):
 
 
 def _policy_values(policy) -> dict:
-    return {name: getattr(policy, name) for name in POLICY_FORM_FIELDS}
+    thresholds = approvals.thresholds()
+    stored = {
+        "gesture_approval_threshold": thresholds.gesture_threshold,
+        "refund_approval_threshold": thresholds.refund_threshold,
+    }
+    return {name: stored[name] if name in stored else getattr(policy, name) for name in POLICY_FORM_FIELDS}
 
 
 @requires("settings.view")
@@ -256,12 +262,15 @@ def settings_rules(request):
     context = {
         "form": form,
         "policy": policy,
+        "thresholds": approvals.thresholds(),
         "may_edit": has_perm(request.user, "return.configure"),
         "blocking_labels": [reasons[code] for code in policy.blocking_reasons if code in reasons],
         "goods_back_labels": [reasons[code] for code in policy.goods_back_reasons if code in reasons],
         "large_approvers": _roles_holding("return.approve_large"),
         "approvers": _roles_holding("return.approve"),
         "overriders": _roles_holding("assistant.override"),
+        "gesture_approvers": _roles_holding("credit_note.gesture"),
+        "refund_approvers": _roles_holding("payment.register"),
     }
     return render(request, "web/settings/rules.html", context)
 

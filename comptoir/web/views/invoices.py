@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from comptoir.assistant import services as assistant
-from comptoir.billing import einvoicing, services
+from comptoir.billing import approving, einvoicing, services
 from comptoir.billing.models import Invoice
+from comptoir.core import approvals
 from comptoir.core.permissions import has_perm
 from comptoir.parties.models import Company
 from comptoir.payments import selectors as payment_view
@@ -112,6 +113,10 @@ def invoice_detail(request, pk):
     user, status, S = request.user, invoice.status, Invoice.Status
     state = payment_view.invoice_payment_state(invoice) if payable else None
     findings = findings_view.panel(assistant.findings_for_invoice(invoice))
+    # A commercial gesture above its threshold waits for another person's approval before its issue.
+    approval = approving.gesture_approval(invoice)
+    pending = bool(approval and approval.pending and status == S.DRAFT)
+    credit_issued = issued and invoice.kind == Invoice.Kind.CREDIT_NOTE
     context = {
         "invoice": invoice,
         "company": Company.objects.first(),
@@ -124,7 +129,24 @@ def invoice_detail(request, pk):
         "entry_lines": list(invoice.entry.lines.select_related("account")) if invoice.entry_id else [],
         "events": queries.events_of(invoice),
         "issue_form": forms.IssueInvoiceForm(initial={"date": timezone.localdate()}),
-        "can_issue": may(user, Invoice, status, S.ISSUED, "invoice.issue"),
+        "can_issue": may(user, Invoice, status, S.ISSUED, "invoice.issue") and not pending,
+        "approval": approval,
+        "approval_pending": pending,
+        "can_approve": pending
+        and has_perm(user, "credit_note.gesture")
+        and not approvals.is_same_person(invoice.created_by_id, user),
+        # Refunds paid at once; those approved through a request show with their request.
+        "refunds": list(
+            invoice.refunds.filter(request__isnull=True).select_related("created_by").order_by("date", "id")
+        )
+        if credit_issued
+        else [],
+        "refund_requests": list(
+            invoice.refund_requests.select_related("requested_by", "decided_by", "refund").order_by("-id")
+        )
+        if credit_issued
+        else [],
+        "can_decide_refunds": has_perm(user, "payment.register"),
         "can_cancel": may(user, Invoice, status, S.CANCELLED, "invoice.manage"),
         "can_pay": payable and state.balance_due > 0 and has_perm(user, "payment.register"),
         "findings": findings,
@@ -174,6 +196,32 @@ def invoice_override(request, pk):
         ),
     )
     return redirect("web:invoice_detail", pk=invoice.pk)
+
+
+@action("invoice.view")
+def credit_note_approve(request, pk):
+    note = get_object_or_404(Invoice, pk=pk)
+    perform(
+        request,
+        lambda: approving.approve_credit_note(
+            note, by=request.user, reason=param(request.POST, "reason", 2000)
+        ),
+        _("Geste commercial approuvé : l'avoir peut être émis."),
+    )
+    return redirect("web:invoice_detail", pk=note.pk)
+
+
+@action("invoice.view")
+def credit_note_refuse(request, pk):
+    note = get_object_or_404(Invoice, pk=pk)
+    perform(
+        request,
+        lambda: approving.refuse_credit_note(
+            note, by=request.user, reason=param(request.POST, "reason", 2000)
+        ),
+        _("Geste commercial refusé : le brouillon d'avoir est annulé."),
+    )
+    return redirect("web:invoice_detail", pk=note.pk)
 
 
 # The web's format names (kept in the URLs) and the e-invoice format each stands for.

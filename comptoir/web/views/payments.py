@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _l
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import has_perm
 from comptoir.parties.models import Customer
-from comptoir.payments import services
-from comptoir.payments.models import Payment
+from comptoir.payments import refunding, services
+from comptoir.payments.models import Payment, RefundRequest
 from comptoir.web import forms, queries
 from comptoir.web.sorting import SortSpec
-from comptoir.web.views.common import action, export_list, paginate, param, requires
+from comptoir.web.views.common import action, export_list, paginate, param, perform, requires
 
 PAYMENT_SORT = SortSpec(
     {
@@ -152,3 +152,28 @@ def payment_allocate(request, pk):
     else:
         messages.success(request, _("Règlement %(number)s affecté.") % {"number": payment.number})
     return redirect("web:payment_detail", pk=payment.pk)
+
+
+# --- Refunds above the threshold: another person approves (payments.refunding) -------------------------
+
+
+@action("payment.view")
+def refund_request_approve(request, pk):
+    asked = get_object_or_404(RefundRequest, pk=pk)
+    perform(
+        request,
+        lambda: refunding.approve_refund(asked, by=request.user, reason=param(request.POST, "reason", 2000)),
+        lambda refund: _("Remboursement %(number)s approuvé et payé.") % {"number": refund.number},
+    )
+    return redirect("web:invoice_detail", pk=asked.credit_note_id)
+
+
+@action("payment.view")
+def refund_request_refuse(request, pk):
+    asked = get_object_or_404(RefundRequest, pk=pk)
+    perform(
+        request,
+        lambda: refunding.refuse_refund(asked, by=request.user, reason=param(request.POST, "reason", 2000)),
+        _("Demande de remboursement refusée."),
+    )
+    return redirect("web:invoice_detail", pk=asked.credit_note_id)

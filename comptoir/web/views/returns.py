@@ -118,6 +118,7 @@ def _render_case(request, case: ReturnCase, *, receive_form=None, resolve_form=N
         resolve_form = ResolveForm(progress=progress, kinds=kinds)
     resolutions = list(case.resolutions.all())
     now = timezone.now()
+    undecided = case.status in ReturnCase.UNDECIDED_STATUSES
     context = {
         "case": case,
         "progress": progress,
@@ -136,6 +137,10 @@ def _render_case(request, case: ReturnCase, *, receive_form=None, resolve_form=N
         "close_overdue": case.close_overdue(now),
         "age_days": case.age(now).days,
         "policy": policy,
+        # Who decides: the threshold applies with the other cases on the same delivery lines, and whoever
+        # opened the case never approves it.
+        "exposure": selectors.cumulated_at_stake(case) if undecided else None,
+        "opened_by_viewer": undecided and case.created_by_id == request.user.pk,
     }
     return render(request, "web/returns/detail.html", context, status=status)
 
