@@ -10,7 +10,14 @@ from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_user
 from comptoir.returns import selectors
-from comptoir.returns.services import approve_case, open_case, reject_case, submit_case
+from comptoir.returns.services import (
+    approve_case,
+    open_case,
+    refuse,
+    reject_case,
+    resolve_with_credit_note,
+    submit_case,
+)
 from comptoir.returns.tests.factories import make_sale
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +118,18 @@ def test_direction_cannot_approve_its_own_large_case_either(boss, people, sale):
 def test_the_person_who_opened_a_case_may_still_reject_it(people, sale):
     case = _submitted(people["adv"], sale, quantity="1")
     assert reject_case(case, by=people["adv"], reason="Déclaré par erreur").status == "rejected"
+
+
+def test_a_refused_case_counts_only_for_what_it_settled(boss, people, sale):
+    first = _submitted(people["commercial"], sale, reason="short_shipment")  # 10 drills, 900 € HT
+    approve_case(first, by=people["adv"])
+    resolve_with_credit_note(first, [{"line": first.lines.get(), "quantity": "2"}], by=boss)  # 180 € settled
+    refuse(first, by=boss, reason="Le reste a été retrouvé chez le client")
+
+    # 9 drills (810 €) + the 180 € the refused case settled stay within 1,000 €: ADV decides.
+    second = _submitted(people["commercial"], sale, quantity="9", reason="short_shipment")
+    assert selectors.cumulated_at_stake(second).total == Decimal("990.00")
+    assert approve_case(second, by=people["adv"]).status == "approved"
+    # The next drill goes over: 90 + 810 + 180 €.
+    third = _submitted(people["commercial"], sale, quantity="1", reason="short_shipment")
+    _refused("approval_threshold_cumulated", approve_case, third, by=people["adv"])
