@@ -8,14 +8,10 @@ from comptoir.core.testing import make_company, make_customer, make_product, mak
 def _chart_of_accounts(request):
     """Transactional tests flush every table, the seeded chart of accounts included: re-seed it for
     whichever database test comes next."""
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
-        request.fixturenames
-    )
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
     if uses_db:
         marker = request.node.get_closest_marker("django_db")
-        transactional = (
-            bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
-        )
+        transactional = bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
         request.getfixturevalue("transactional_db" if transactional else "db")
         from comptoir.accounting.chart import ensure_seeded
 
@@ -56,13 +52,9 @@ def customer(boss, company):
 
 @pytest.fixture
 def product(boss):
-    return make_product(
-        boss, sku="REF-88", name="Perceuse à percussion", sale_price="120.00", purchase_cost="70.00"
-    )
+    return make_product(boss, sku="REF-88", name="Perceuse à percussion", sale_price="120.00", purchase_cost="70.00")
 
 
 @pytest.fixture
 def service_product(boss):
-    return make_product(
-        boss, sku="SRV-INST", name="Installation sur site", sale_price="450.00", kind="service"
-    )
+    return make_product(boss, sku="SRV-INST", name="Installation sur site", sale_price="450.00", kind="service")
