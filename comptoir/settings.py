@@ -133,6 +133,22 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
+# The audit chain is sealed with a key kept outside the database (core/audit_key.py): COMPTOIR_AUDIT_KEY
+# (hex, e.g. from a secrets manager) or the key file, created on first use. Back it up apart from the
+# database. Signed checkpoints of the chain's end go to the checkpoint file (core/checkpoints.py).
+AUDIT_KEY = os.environ.get("COMPTOIR_AUDIT_KEY", "")
+AUDIT_KEY_SINCE = int(os.environ.get("COMPTOIR_AUDIT_KEY_SINCE", "1"))
+AUDIT_KEY_FILE = Path(os.environ.get("COMPTOIR_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("COMPTOIR_AUDIT_CHECKPOINTS", VAR_DIR / "audit-checkpoints.jsonl")
+)
+# What verify-audit checks of the documents against their events (core/integrity.py).
+AUDIT_DOCUMENT_CHECKS = [
+    "comptoir.billing.integrity.check",
+    "comptoir.payments.integrity.check",
+    "comptoir.accounting.integrity.check",
+]
+
 # Background work (the billing agent) is queued in the database and run by `comptoir db-worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -24,7 +24,7 @@ from comptoir.accounting.models import (
     ReconciledLine,
     Reconciliation,
 )
-from comptoir.core import audit, money, numbering, permissions, rows
+from comptoir.core import audit, money, numbering, permissions, rows, seals
 from comptoir.core.compiled import Compiled
 from comptoir.core.errors import fail as _fail
 from comptoir.parties.models import Company
@@ -188,7 +188,19 @@ def post_entry(
             if line.account_id in _reconcilable_ids
         ]
     )
+    entry.seal = seal(entry, created)
     return entry, created
+
+
+def seal(entry: JournalEntry, lines) -> dict:
+    """What the audit event of the action that posted an entry records of it (`core/seals.py`); the
+    caller puts it in its event's data under "entry", and `accounting.integrity` checks it later."""
+    return {
+        "number": entry.number,
+        "digest": seals.digest(
+            [(entry.date,), *((line.account_id, line.partner_id, line.debit, line.credit) for line in lines)]
+        ),
+    }
 
 
 def reconcile(

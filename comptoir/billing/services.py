@@ -16,7 +16,7 @@ from django.utils import timezone
 from comptoir.accounting import chart
 from comptoir.accounting import services as ledger
 from comptoir.assistant import blocking
-from comptoir.billing import crediting, einvoicing, errors, schedule
+from comptoir.billing import crediting, einvoicing, errors, integrity, schedule
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
@@ -843,7 +843,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     einvoice_problems = einvoicing.problems(invoice, rows=lines, taxes=taxes, deductions=deductions)
     if einvoice_problems:
         _fail(errors.EINVOICE_INVALID, problems=" ; ".join(einvoice_problems))
-    einvoicing.freeze(invoice)
+    archive = einvoicing.freeze(invoice)
     audit.record(
         "invoice.issued",
         by=by,
@@ -853,7 +853,8 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             "untaxed": invoice.total_untaxed,
             "vat": invoice.total_vat,
             "total": invoice.total,
-        },
+        }
+        | integrity.seal(invoice, lines, taxes, archive),
     )
     return invoice
 

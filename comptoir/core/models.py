@@ -28,12 +28,14 @@ class NumberSequence(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the last sequence number of the audit chain; locking it orders the events.
-
-    The previous hash is read from the event itself (audit.py), so the head cannot disagree with the log.
-    """
+    """A single row holding the end of the audit chain: the last sequence number and hash, and the hash
+    before it. Moving it takes the next number and locks it until the business transaction ends, which
+    orders concurrent events; the new event's hash is computed from the row's latest committed version
+    (audit.py), never from a snapshot of the log that may miss an event committed a moment before."""
 
     last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    prev_hash = models.CharField(max_length=64, default="0" * 64)
 
 
 class AuditEvent(models.Model):
@@ -50,6 +52,9 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Which secret key sealed the event (HMAC-SHA256); "" for the events written before the chain was
+    # keyed (plain SHA-256). The key itself never enters the database (audit_key.py).
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]

@@ -241,7 +241,13 @@ def register_payment(
         "payment.registered",
         by=by,
         obj=payment,
-        data={"amount": amount, "method": method, "allocations": {invoices[i].number: a for i, a in wanted}},
+        data={
+            "amount": amount,
+            "method": method,
+            "date": date.isoformat(),
+            "allocations": {invoices[i].number: a for i, a in wanted},
+            "entry": entry.seal,
+        },
     )
     return payment
 
@@ -384,9 +390,10 @@ def apply_credit_note(
         )
     )
     releases = _vat_releases({invoice.pk: invoice}, [(invoice.pk, amount)], already)
+    entry = None
     if releases:
         label = f"TVA encaissée {invoice.number} (avoir {credit_note.number})"
-        ledger.post_entry(
+        entry, _ = ledger.post_entry(
             "OD",
             date=date,
             label=label,
@@ -409,7 +416,10 @@ def apply_credit_note(
     if already.get(invoice.pk, ZERO) + amount == invoice.amount_payable:
         _letter_settled_invoices([invoice], date=date)
     audit.record(
-        "credit_note.applied", by=by, obj=credit_note, data={"invoice": invoice.number, "amount": amount}
+        "credit_note.applied",
+        by=by,
+        obj=credit_note,
+        data={"invoice": invoice.number, "amount": amount} | ({"entry": entry.seal} if entry else {}),
     )
     return application
 
@@ -470,7 +480,12 @@ def refund_credit_note(
             created_by=by if getattr(by, "pk", None) else None,
         )
     )
-    audit.record("credit_note.refunded", by=by, obj=credit_note, data={"refund": number, "amount": amount})
+    audit.record(
+        "credit_note.refunded",
+        by=by,
+        obj=credit_note,
+        data={"refund": number, "amount": amount, "method": method, "entry": entry.seal},
+    )
     return refund
 
 
@@ -519,7 +534,7 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         ledger.Line(chart.CUSTOMERS, debit=total, label=label, partner_id=customer.pk),
         *_allocation_lines(customer, label, wanted, invoices, releases),
     ]
-    _, posted = ledger.post_entry(
+    entry, posted = ledger.post_entry(
         "OD", date=date, label=label, document_number=payment.number, lines=entry_lines
     )
     _record_allocations(payment, wanted, invoices, already, releases, posted[1 : 1 + len(wanted)], date=date)
@@ -529,7 +544,11 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         "payment.allocated",
         by=by,
         obj=payment,
-        data={"allocations": {invoices[i].number: a for i, a in wanted}, "unallocated_left": left - total},
+        data={
+            "allocations": {invoices[i].number: a for i, a in wanted},
+            "unallocated_left": left - total,
+            "entry": entry.seal,
+        },
     )
     return payment
 

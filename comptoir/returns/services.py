@@ -589,6 +589,7 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
         by=by,
         obj=case,
         data={
+            **({"entry": receipt.loss_entry.seal} if scrapped > 0 else {}),
             "receipt": receipt.number,
             "lines": [
                 {

@@ -9,12 +9,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connections
 
 from comptoir.cli import main, translate_argv
 from comptoir.core.models import ApiToken, AuditEvent
 from comptoir.core.permissions import Role, has_perm
-from comptoir.core.testing import make_company
+from comptoir.core.testing import make_company, tamper
 
 
 @pytest.fixture(autouse=True)
@@ -180,7 +180,9 @@ def test_verify_audit_accepts_an_intact_chain(comptoir, admin_user):
     code, out, _ = comptoir("verify-audit")
 
     assert code == 0
-    assert out.strip() == "Journal d'audit intègre : 2 événements vérifiés."
+    assert out.splitlines()[0] == (
+        "Journal d'audit intègre : 2 événements vérifiés, 0 points de contrôle, documents concordants."
+    )
 
 
 @pytest.mark.django_db
@@ -189,18 +191,8 @@ def test_verify_audit_fails_after_an_event_is_changed_behind_the_applications_ba
     call_command("create_token", "admin", stdout=io.StringIO(), stderr=io.StringIO())
     tampered = AuditEvent.objects.get(seq=1)
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The database refuses the UPDATE; someone with the rights to disable the trigger does not.
-            # (Deferred foreign-key checks of this test's transaction must run before ALTER TABLE.)
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
-        cursor.execute(
-            "UPDATE core_auditevent SET object_repr = %s WHERE id = %s", ["Société fantôme", tampered.pk]
-        )
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    # The database refuses the UPDATE; someone with the rights to switch its guards off does not.
+    tamper("UPDATE core_auditevent SET object_repr = %s WHERE id = %s", ["Société fantôme", tampered.pk])
     code, out, err = comptoir("verify-audit")
 
     assert code == 1
