@@ -40,8 +40,7 @@ def suspended(*tables: str, using: str = DEFAULT_DB_ALIAS):
         names = list(tables) or guarded_tables(using)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                for table in names:
-                    cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER USER")
+                _alter_triggers(cursor, quote, names, "DISABLE")
                 saved = []
             elif not names:
                 saved = []
@@ -58,8 +57,16 @@ def suspended(*tables: str, using: str = DEFAULT_DB_ALIAS):
         yield
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                for table in names:
-                    cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER USER")
+                _alter_triggers(cursor, quote, names, "ENABLE")
             else:
                 for _, sql in saved:
                     cursor.execute(sql)
+
+
+def _alter_triggers(cursor, quote, tables, action: str) -> None:
+    # A table with foreign-key checks still pending in the transaction (Django's foreign keys are
+    # deferred to the commit) cannot be altered: run the checks now, then defer them again.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table in tables:
+        cursor.execute(f"ALTER TABLE {quote(table)} {action} TRIGGER USER")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
