@@ -10,6 +10,22 @@ class ImmutableError(Exception):
     """Raised when code tries to change a row that the law or the audit trail freezes."""
 
 
+class AppendOnlyModel(models.Model):
+    """A row written once and kept as it is (money documents, lettering, stock moves, the e-invoice
+    archive): a correction is a new row. The database refuses changes too (the apps' guard migrations)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(f"{self._meta.label} rows are append-only: record a new one")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"{self._meta.label} rows are append-only: record a new one")
+
+
 class NumberSequence(models.Model):
     """One gap-free counter per series and year; locked while a number is taken (see numbering.py)."""
 
@@ -25,6 +41,16 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.series}-{self.year}: {self.last_value}"
+
+    # A counter moves only through numbering.next_value (one UPDATE that adds one); the database
+    # refuses a counter going back or deleted (core migration 0005).
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("a number counter moves only by taking a number (numbering.next_value)")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("a number counter is never deleted")
 
 
 class AuditChainHead(models.Model):

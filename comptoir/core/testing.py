@@ -89,23 +89,10 @@ def start_ids_at(model, next_id: int) -> None:
 
 def tamper(sql: str, params=()) -> None:
     """Change the database the way a person with a SQL prompt and every right would: the database's own
-    guards (triggers) switched off for that one statement. Tests of what verification still catches."""
+    guards (triggers) lifted for that one statement (`core.guards`). Tests of what verification catches."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-            try:
-                cursor.execute(sql, params)
-            finally:
-                cursor.execute("SET session_replication_role = DEFAULT")
-            return
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        triggers = cursor.fetchall()
-        for name, _ in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-        try:
-            cursor.execute(sql, params)
-        finally:
-            for _, create in triggers:
-                cursor.execute(create)
+    from comptoir.core import guards
+
+    with guards.suspended(), connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -9,6 +9,7 @@ import pytest
 from comptoir.billing import einvoicing
 from comptoir.billing.models import InvoiceArchive
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
+from comptoir.core import guards
 from comptoir.core.testing import make_customer, make_product
 from comptoir.einvoice.cii import amounts_from_cii
 from comptoir.einvoice.validate import read_back, validate_many, validate_ubl_many
@@ -172,7 +173,9 @@ def test_the_conformity_check_names_an_archive_edited_behind_the_application(iss
     einvoicing.facturx_pdf(multi)  # archived as downloaded, before the XML is tampered with
     total = f">{multi.total}<".encode()
     tampered = einvoicing.cii_xml(multi).replace(total, b">1.00<")
-    InvoiceArchive.objects.filter(invoice=multi).update(cii_xml=tampered)
+    # Someone with the tables' owner rights lifts the archive's guard to do it.
+    with guards.suspended(InvoiceArchive._meta.db_table):
+        InvoiceArchive.objects.filter(invoice=multi).update(cii_xml=tampered)
     _, found = check_issued(validate=False)
     assert {(d.number, d.where) for d in found} == {(multi.number, "xml"), (multi.number, "pdf")}
     assert any("SHA-256" in d.detail for d in found)

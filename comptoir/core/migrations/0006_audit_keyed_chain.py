@@ -2,8 +2,9 @@
 head row's latest committed version instead of a possibly stale snapshot of the log (concurrent events
 on PostgreSQL were chained to the genesis hash); events record which key sealed them.
 
-The database guards the head: it only moves forward and is never deleted (PostgreSQL; SQLite refuses
-moving it backwards). SQLite also refuses UPDATE of an event (PostgreSQL has done so since 0002)."""
+The database guards the head: it only moves forward and is never deleted nor truncated; SQLite now also
+refuses UPDATE and DELETE of an event (PostgreSQL has done so since 0002), and PostgreSQL a TRUNCATE of
+the log. (core.guards.suspended lifts them for the owner: the test suite's flush.)"""
 
 from django.db import migrations, models
 
@@ -21,9 +22,15 @@ END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER core_auditchainhead_forward BEFORE UPDATE OR DELETE ON core_auditchainhead
     FOR EACH ROW EXECUTE FUNCTION core_audit_head_forward();
+CREATE TRIGGER core_auditchainhead_no_truncate BEFORE TRUNCATE ON core_auditchainhead
+    FOR EACH STATEMENT EXECUTE FUNCTION core_audit_append_only();
+CREATE TRIGGER core_auditevent_no_truncate BEFORE TRUNCATE ON core_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION core_audit_append_only();
 """
 PG_DROP = """
 DROP TRIGGER IF EXISTS core_auditchainhead_forward ON core_auditchainhead;
+DROP TRIGGER IF EXISTS core_auditchainhead_no_truncate ON core_auditchainhead;
+DROP TRIGGER IF EXISTS core_auditevent_no_truncate ON core_auditevent;
 DROP FUNCTION IF EXISTS core_audit_head_forward();
 """
 
@@ -31,12 +38,18 @@ SQLITE = [
     """CREATE TRIGGER core_auditchainhead_forward BEFORE UPDATE ON core_auditchainhead
     WHEN NEW.last_seq < OLD.last_seq
     BEGIN SELECT RAISE(ABORT, 'comptoir: the audit chain head only moves forward'); END""",
+    """CREATE TRIGGER core_auditchainhead_kept BEFORE DELETE ON core_auditchainhead
+    BEGIN SELECT RAISE(ABORT, 'comptoir: the audit chain head is never deleted'); END""",
     """CREATE TRIGGER core_auditevent_append_only BEFORE UPDATE ON core_auditevent
     BEGIN SELECT RAISE(ABORT, 'comptoir: the audit log is append-only (UPDATE refused)'); END""",
+    """CREATE TRIGGER core_auditevent_kept BEFORE DELETE ON core_auditevent
+    BEGIN SELECT RAISE(ABORT, 'comptoir: the audit log is append-only (DELETE refused)'); END""",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS core_auditchainhead_forward",
     "DROP TRIGGER IF EXISTS core_auditevent_append_only",
+    "DROP TRIGGER IF EXISTS core_auditchainhead_kept",
+    "DROP TRIGGER IF EXISTS core_auditevent_kept",
 ]
 
 
@@ -70,7 +83,7 @@ def unguard(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_numbersequence_last_date")]
+    dependencies = [("core", "0005_guards")]
 
     operations = [
         migrations.AddField(
