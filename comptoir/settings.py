@@ -16,7 +16,10 @@ DEBUG = os.environ.get("COMPTOIR_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("COMPTOIR_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # First, so that its management commands replace Django's `createsuperuser` and `changepassword`:
+    # accounts change only through Comptoir's audited services (core/users.py). There is no Django
+    # admin for the same reason.
+    "comptoir.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -25,7 +28,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "template_partials",
     "ninja",  # serves the API docs' assets locally (no CDN)
-    "comptoir.core",
     "comptoir.parties",
     "comptoir.catalog",
     "comptoir.sales",
