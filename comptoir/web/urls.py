@@ -155,6 +155,8 @@ urlpatterns = [
         configuration.settings_user_reactivate,
         name="settings_user_reactivate",
     ),
+    path("parametres/connexions/", configuration.settings_lockouts, name="settings_lockouts"),
+    path("parametres/connexions/debloquer/", configuration.settings_unlock, name="settings_unlock"),
     path("parametres/roles/", configuration.settings_roles, name="settings_roles"),
     path("parametres/tva/", configuration.settings_vat, name="settings_vat"),
     path("parametres/numerotation/", configuration.settings_numbering, name="settings_numbering"),

@@ -11,21 +11,27 @@ Who opens what, and why:
   A page shows its form only to those who may save it, and the service refuses anyone else.
 - Users and roles need `user.manage` (admin only): the list holds personal data (names, e-mails, last
   sign-in) and changing roles is the key to every other permission.
+- Sign-in lockouts (accounts and addresses that failed too often) are listed and lifted by
+  `login.unlock` (direction, admin): a locked-out colleague must find someone senior, not only the
+  administrator.
 - Fiscal years are accounting data: `accounting.view`, like the other accounting pages.
 - VAT and numbering are read-only: VAT rates and categories are the law as coded in `core.vat` and
   `catalog.VatRate`; numbers are gap-free by law and never typed by hand.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from comptoir.accounting import services as accounting
 from comptoir.accounting.models import FiscalYear
 from comptoir.billing import terms
+from comptoir.core import login_throttle
 from comptoir.core import users as accounts
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import PERMISSIONS, ROLE_LABELS, has_perm
@@ -162,6 +168,7 @@ def settings_user_detail(request, pk):
         "form": form,
         "is_self": person.pk == request.user.pk,
         "events": queries.events_of(person),
+        "lockout": login_throttle.lockout_of(person.get_username()),
     }
     return render(request, "web/settings/user_detail.html", context)
 
@@ -187,6 +194,33 @@ def settings_user_reactivate(request, pk):
         _("Le compte de %(name)s est réactivé.") % {"name": person.get_username()},
     )
     return redirect("web:settings_user_detail", pk=person.pk)
+
+
+# --- Sign-in lockouts ------------------------------------------------------------------------------
+
+
+@requires("login.unlock")
+def settings_lockouts(request):
+    context = {
+        "lockouts": login_throttle.lockouts(),
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": login_throttle.cool_off_minutes(),
+    }
+    return render(request, "web/settings/lockouts.html", context)
+
+
+@action("login.unlock")
+def settings_unlock(request):
+    username, address = param(request.POST, "username", 150), param(request.POST, "ip_address", 60)
+    perform(
+        request,
+        lambda: login_throttle.unlock(by=request.user, username=username, ip_address=address),
+        _("Connexion débloquée pour « %(target)s ».") % {"target": username or address},
+    )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("web:settings_lockouts")
 
 
 @requires("settings.view")
