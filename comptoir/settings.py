@@ -142,6 +142,11 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 
+# API tokens (core/tokens.py) expire: the lifetime is chosen at creation, this many days unless said
+# otherwise, never more than the maximum.
+API_TOKEN_DAYS = int(os.environ.get("COMPTOIR_API_TOKEN_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("COMPTOIR_API_TOKEN_MAX_DAYS", "365"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"

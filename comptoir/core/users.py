@@ -2,7 +2,8 @@
 set a new password, deactivate and reactivate them.
 
 A user is never deleted: the audit trail names them (`AuditEvent.actor`), so a person who leaves is
-deactivated — they can no longer sign in nor use an API token, and their past actions stay attributed.
+deactivated — they can no longer sign in, their API tokens are revoked, and their past actions stay
+attributed. A new password revokes the user's API tokens too.
 Roles are Django groups named after the role codes of `permissions.py`.
 
 Each action is one transaction, checks `user.manage` (administrators), refuses with a French message
@@ -22,9 +23,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_noop as N_
 
-from comptoir.core import audit, permissions
+from comptoir.core import audit, permissions, tokens
 from comptoir.core.errors import Conflict, DomainError
 from comptoir.core.errors import fail as _fail
+from comptoir.core.models import ApiToken
 from comptoir.core.permissions import ALL_ROLES, ROLE_LABELS, Role
 
 USERNAME_REQUIRED = ("username_required", N_("Indiquez un nom d'utilisateur."))
@@ -202,7 +204,9 @@ def change_password(user, *, by, new_password: str, current_password: str | None
     _check_password_strength(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit.record("user.password_changed", by=by, obj=user)
+    # A password is changed to shut someone out: the tokens made under the old one go with it.
+    revoked = tokens.revoke_all(user, reason=ApiToken.RevokedReason.PASSWORD_CHANGED)
+    audit.record("user.password_changed", by=by, obj=user, data={"tokens_revoked": revoked})
     return user
 
 
@@ -219,7 +223,9 @@ def deactivate_user(user, *, by):
     user.is_active = False
     user.save(update_fields=["is_active"])
     _keep_an_admin(user)
-    audit.record("user.deactivated", by=by, obj=user)
+    # For good: reactivating the account later does not bring its tokens back.
+    revoked = tokens.revoke_all(user, reason=ApiToken.RevokedReason.USER_DEACTIVATED)
+    audit.record("user.deactivated", by=by, obj=user, data={"tokens_revoked": revoked})
     return user
 
 

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username", nargs="?", default="")
         parser.add_argument("--ip", default="", help="adresse IP à débloquer")
-        parser.add_argument("--list", action="store_true", dest="show", help="montre les comptes et adresses bloqués")
+        parser.add_argument(
+            "--list", action="store_true", dest="show", help="montre les comptes et adresses bloqués"
+        )
 
     def handle(self, *args, username, ip, show, **options):
         if show:
