@@ -22,14 +22,18 @@ from comptoir.api.routers import (
     returns,
     sales,
     stock,
+    tokens,
 )
 
 DESCRIPTION = """
 API de Comptoir : clients, produits, stock, devis, commandes, livraisons, factures, règlements,
-comptabilité, litiges et retours (avoirs, indicateurs), contrôles de cohérence et journal d'audit.
+comptabilité, litiges et retours (avoirs, indicateurs), contrôles de cohérence, journal d'audit et jetons
+d'API.
 
 * **Authentification** : `Authorization: Bearer <jeton>` (jeton d'API), ou la session du navigateur
-  (avec l'en-tête `X-CSRFToken` pour POST et PATCH).
+  (avec l'en-tête `X-CSRFToken` pour POST et PATCH). Un jeton expire à la date choisie à sa création
+  et cesse de fonctionner dès qu'il est révoqué, que son titulaire change de mot de passe ou que son
+  compte est désactivé (401 `not_authenticated`).
 * **Montants et quantités** : des chaînes décimales (`"1836.00"`), jamais des nombres flottants.
 * **Erreurs** : `{"code": "...", "message": "..."}` ; `code` est stable, `message` est en français.
   Les erreurs de saisie (422, `validation_error`) détaillent chaque champ dans `details`.
@@ -77,3 +81,4 @@ api.add_router("/credit-notes", returns.credit_notes)
 api.add_router("/insights", returns.insights)
 api.add_router("/accounting", accounting.router)
 api.add_router("/audit", audit.router)
+api.add_router("/tokens", tokens.router)

@@ -3,6 +3,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -96,14 +97,46 @@ class AuditEvent(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for API clients. Only its SHA-256 is stored; the clear token is shown once."""
+    """A bearer token for API clients. Only its SHA-256 is stored; the clear token is shown once.
+
+    A token works until `expires_at` (chosen at creation, settings.API_TOKEN_DAYS by default) unless it
+    is revoked first: by its owner or an administrator, or by `core.users` when the owner changes
+    password or is deactivated. Revocation is for good (core/tokens.py).
+    """
+
+    class RevokedReason(models.TextChoices):
+        MANUAL = "manual", _("révoqué")
+        PASSWORD_CHANGED = "password_changed", _("mot de passe changé")
+        USER_DEACTIVATED = "user_deactivated", _("utilisateur désactivé")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("nom"), max_length=80, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by core.tokens with the same instant as `expires_at` is counted from.
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, choices=RevokedReason.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(revoked_at__isnull=True, revoked_reason="")
+                    | (models.Q(revoked_at__isnull=False) & ~models.Q(revoked_reason=""))
+                ),
+                name="api_token_revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}…"
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -112,3 +145,11 @@ class ApiToken(models.Model):
     @classmethod
     def new_key(cls) -> str:
         return "cpt_" + secrets.token_urlsafe(32)
+
+    def status(self, now=None) -> str:
+        """ "active", "expired" or "revoked"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"

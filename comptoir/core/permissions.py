@@ -135,6 +135,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "assistant.run",
         "assistant.configure",
         "reminder.send",
+        # Lifting a sign-in lockout early (core/login_throttle.py): someone senior must be reachable
+        # when a colleague is locked out, not only the administrator.
+        "login.unlock",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}

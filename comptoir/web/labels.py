@@ -60,6 +60,9 @@ AUDIT_ACTIONS = {
     "user.roles_changed": _("Rôles de l'utilisateur modifiés"),
     "user.deactivated": _("Utilisateur désactivé"),
     "user.reactivated": _("Utilisateur réactivé"),
+    "user.password_changed": _("Mot de passe changé"),
+    "api_token.revoked": _("Jeton d'API révoqué"),
+    "login.unlocked": _("Connexion débloquée"),
 }
 
 AUDIT_KEYS = {
@@ -111,6 +114,13 @@ AUDIT_KEYS = {
     "pending_repairs": _("en réparation"),
     "before": _("avant"),
     "after": _("après"),
+    "username": _("compte"),
+    "ip_address": _("adresse IP"),
+    "failures": _("échecs"),
+    "tokens_revoked": _("jetons révoqués"),
+    "prefix": _("jeton"),
+    "expires_at": _("expire le"),
+    "user": _("utilisateur"),
 }
 
 # Values of these keys are amounts in euros.
@@ -235,4 +245,5 @@ PERMISSION_LABELS = {
     "settings.view": _("Consulter les paramètres"),
     "company.manage": _("Modifier la société et les conditions de paiement"),
     "user.manage": _("Gérer les utilisateurs et leurs rôles"),
+    "login.unlock": _("Débloquer une connexion bloquée après trop d'échecs"),
 }

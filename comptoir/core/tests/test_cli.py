@@ -159,7 +159,62 @@ def test_create_token_prints_a_token_that_authenticates(comptoir, boss):
     # Only the hash is kept.
     assert not ApiToken.objects.filter(key_hash=key).exists()
     event = AuditEvent.objects.get(action="api_token.created")
-    assert event.actor == boss and event.object_id == str(token.pk)
+    # Created by whoever runs the server's command line, for the user named.
+    assert (event.actor_name, event.object_id, event.data["user"]) == ("système", str(token.pk), "direction")
+
+
+@pytest.mark.django_db
+def test_create_token_lifetime_is_chosen_in_days(comptoir, boss, settings):
+    code, out, err = comptoir("create-token", "direction", "--days", "7")
+    assert code == 0
+    token = ApiToken.objects.get(key_hash=ApiToken.hash_key(out.strip()))
+    assert (token.expires_at - token.created_at).days == 7
+    assert token.expires_at.astimezone().strftime("%d/%m/%Y") in err
+
+    code, _, err = comptoir("create-token", "direction", "--days", str(settings.API_TOKEN_MAX_DAYS + 1))
+    assert code == 2 and "durée" in err
+    assert ApiToken.objects.count() == 1
+
+
+# --- revoke-token, list-tokens ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_revoke_token_by_id_by_key_or_every_token_of_a_user(comptoir, boss, admin_user):
+    from comptoir.core.tokens import create_token, user_for_key
+
+    first, second, third = (create_token(boss, by=None) for _ in range(3))
+    other = create_token(admin_user, by=None)
+
+    assert comptoir("revoke-token", str(first.token.pk))[0] == 0
+    assert comptoir("revoke-token", second.key)[0] == 0
+    assert user_for_key(first.key) is None and user_for_key(second.key) is None
+    assert user_for_key(third.key) == boss
+
+    code, out, _ = comptoir("revoke-token", "--user", "direction")
+    assert code == 0 and "1 jeton" in out
+    assert user_for_key(third.key) is None and user_for_key(other.key) == admin_user
+    events = AuditEvent.objects.filter(action="api_token.revoked")
+    assert events.count() == 3 and {e.actor_name for e in events} == {"système"}
+
+    code, _, err = comptoir("revoke-token", str(first.token.pk))
+    assert code == 1 and "déjà révoqué" in err
+    code, _, err = comptoir("revoke-token", "cpt_inconnu")
+    assert code == 2 and "Aucun jeton" in err
+
+
+@pytest.mark.django_db
+def test_list_tokens_shows_status_expiry_and_last_use_never_the_key(comptoir, boss):
+    from comptoir.core.tokens import create_token, revoke_token
+
+    kept = create_token(boss, by=None, name="ERP")
+    revoke_token(create_token(boss, by=None, name="Ancien").token, by=None)
+
+    code, out, _ = comptoir("list-tokens", "direction")
+
+    assert code == 0
+    assert kept.token.prefix in out and "ERP" in out and "actif" in out and "révoqué" in out
+    assert kept.key not in out
 
 
 @pytest.mark.django_db

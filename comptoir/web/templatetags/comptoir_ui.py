@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Product
+from comptoir.core.models import ApiToken
 from comptoir.parties.models import Company, Customer
 from comptoir.payments.models import Payment
 from comptoir.web import labels
@@ -64,6 +65,9 @@ def _detail(action: str, key: str, value) -> tuple[str, str]:
             return _("mode"), str(Payment.Method(value).label)
         except ValueError:
             return _("mode"), _plain(value)
+    if key == "reason" and action == "api_token.revoked":
+        reasons = dict(ApiToken.RevokedReason.choices)
+        return _("motif"), str(reasons.get(value, value))
     if key == "fields" and isinstance(value, list | tuple):
         return _("champs"), ", ".join(field_label(name) for name in value) or "—"
     if key == "changed" and isinstance(value, dict):

@@ -10,24 +10,32 @@ Who opens what, and why:
   who approve above the threshold), locking a period `accounting.close` (comptabilité, direction, admin).
   A page shows its form only to those who may save it, and the service refuses anyone else.
 - Users and roles need `user.manage` (admin only): the list holds personal data (names, e-mails, last
-  sign-in) and changing roles is the key to every other permission.
+  sign-in) and changing roles is the key to every other permission. The same goes for a user's API
+  tokens (listed, revoked) and a new password for someone who forgot theirs.
+- Sign-in lockouts (accounts and addresses that failed too often) are listed and lifted by
+  `login.unlock` (direction, admin): a locked-out colleague must find someone senior, not only the
+  administrator.
 - Fiscal years are accounting data: `accounting.view`, like the other accounting pages.
 - VAT and numbering are read-only: VAT rates and categories are the law as coded in `core.vat` and
   `catalog.VatRate`; numbers are gap-free by law and never typed by hand.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from comptoir.accounting import services as accounting
 from comptoir.accounting.models import FiscalYear
 from comptoir.billing import terms
+from comptoir.core import login_throttle, tokens
 from comptoir.core import users as accounts
 from comptoir.core.errors import DomainError
+from comptoir.core.models import ApiToken
 from comptoir.core.permissions import PERMISSIONS, ROLE_LABELS, has_perm
 from comptoir.parties import services as parties
 from comptoir.parties.models import Company
@@ -35,6 +43,7 @@ from comptoir.returns import selectors as returns_view
 from comptoir.returns import services as returns
 from comptoir.returns.models import Reason
 from comptoir.web import queries, settings_forms, settings_tables
+from comptoir.web.account_forms import SetPasswordForm
 from comptoir.web.views.common import action, paginate, param, perform, requires, show_form_error
 
 COMPANY_FORM_FIELDS = tuple(settings_forms.CompanyForm.base_fields)
@@ -162,8 +171,42 @@ def settings_user_detail(request, pk):
         "form": form,
         "is_self": person.pk == request.user.pk,
         "events": queries.events_of(person),
+        "lockout": login_throttle.lockout_of(person.get_username()),
+        "tokens": tokens.tokens_of(person),
+        "password_form": SetPasswordForm(),
     }
     return render(request, "web/settings/user_detail.html", context)
+
+
+@action("user.manage")
+def settings_user_password(request, pk):
+    """An administrator sets a new password for someone who forgot theirs (their tokens are revoked)."""
+    person = get_object_or_404(get_user_model(), pk=pk)
+    form = SetPasswordForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("web:settings_user_detail", pk=person.pk)
+    perform(
+        request,
+        lambda: accounts.change_password(
+            person, by=request.user, new_password=form.cleaned_data["new_password"]
+        ),
+        _("Mot de passe de %(name)s changé ; ses jetons d'API sont révoqués. Communiquez-le-lui.")
+        % {"name": person.get_username()},
+    )
+    return redirect("web:settings_user_detail", pk=person.pk)
+
+
+@action("user.manage")
+def settings_user_token_revoke(request, pk, token_pk):
+    token = get_object_or_404(ApiToken, pk=token_pk, user_id=pk)
+    perform(
+        request,
+        lambda: tokens.revoke_token(token, by=request.user),
+        _("Jeton %(prefix)s… révoqué : il ne fonctionne plus.") % {"prefix": token.prefix},
+    )
+    return redirect("web:settings_user_detail", pk=pk)
 
 
 @action("user.manage")
@@ -187,6 +230,33 @@ def settings_user_reactivate(request, pk):
         _("Le compte de %(name)s est réactivé.") % {"name": person.get_username()},
     )
     return redirect("web:settings_user_detail", pk=person.pk)
+
+
+# --- Sign-in lockouts ------------------------------------------------------------------------------
+
+
+@requires("login.unlock")
+def settings_lockouts(request):
+    context = {
+        "lockouts": login_throttle.lockouts(),
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": login_throttle.cool_off_minutes(),
+    }
+    return render(request, "web/settings/lockouts.html", context)
+
+
+@action("login.unlock")
+def settings_unlock(request):
+    username, address = param(request.POST, "username", 150), param(request.POST, "ip_address", 60)
+    perform(
+        request,
+        lambda: login_throttle.unlock(by=request.user, username=username, ip_address=address),
+        _("Connexion débloquée pour « %(target)s ».") % {"target": username or address},
+    )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("web:settings_lockouts")
 
 
 @requires("settings.view")
