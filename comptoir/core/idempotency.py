@@ -56,7 +56,7 @@ def _canonical(body: bytes, content_type: str) -> bytes:
             document = json.loads(body, parse_float=Decimal)
         except (ValueError, RecursionError):
             return body
-        # The same JSON however it is spaced and its keys ordered; numbers as written.
+        # The same JSON however it is spaced and its keys ordered; numbers kept as written (as text).
         return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str).encode()
     return body
 
