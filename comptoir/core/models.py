@@ -153,3 +153,31 @@ class ApiToken(models.Model):
         if self.expires_at <= (now or timezone.now()):
             return "expired"
         return "active"
+
+
+class IdempotencyKey(models.Model):
+    """A request its user named with a key of their own (the API's `Idempotency-Key` header, the one-time
+    token of a web form), with the first answer to it.
+
+    The row is inserted in the same transaction as the business action it guards, before it: a second
+    request with the same key waits on that insert until the first one ends, then finds its answer (see
+    idempotency.py). Kept for `idempotency.KEEP_FOR`, then purged.
+    """
+
+    # Indexed by the unique constraint, which starts with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(default=0)
+    # The API's JSON answer, or the page a web form led to.
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_user_key")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.key}"

@@ -7,13 +7,14 @@ filters turn them into what a French reader expects, and link an event to its do
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Product
 from comptoir.core.models import ApiToken
 from comptoir.parties.models import Company, Customer
 from comptoir.payments.models import Payment
-from comptoir.web import labels
+from comptoir.web import labels, submissions
 from comptoir.web.templatetags.comptoir_format import euros, percent
 
 register = template.Library()
@@ -124,3 +125,11 @@ def neg(value):
         return -value
     except TypeError:
         return value
+
+
+@register.simple_tag
+def submission_token() -> str:
+    """The one-time token of a form that creates a document (web/submissions.py): a new one per render."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', submissions.FIELD, submissions.new_token()
+    )

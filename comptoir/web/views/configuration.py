@@ -44,6 +44,7 @@ from comptoir.returns import services as returns
 from comptoir.returns.models import Reason
 from comptoir.web import queries, settings_forms, settings_tables
 from comptoir.web.account_forms import SetPasswordForm
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, paginate, param, perform, requires, show_form_error
 
 COMPANY_FORM_FIELDS = tuple(settings_forms.CompanyForm.base_fields)
@@ -141,6 +142,7 @@ def settings_users(request):
 
 
 @requires("user.manage")
+@submitted_once
 def settings_user_create(request):
     form = settings_forms.UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
