@@ -180,7 +180,8 @@ def test_verify_audit_accepts_an_intact_chain(comptoir, admin_user):
     code, out, _ = comptoir("verify-audit")
 
     assert code == 0
-    assert out.strip() == "Journal d'audit intègre : 2 événements vérifiés."
+    # The company, its two fiscal years opened, the token.
+    assert out.strip() == "Journal d'audit intègre : 4 événements vérifiés."
 
 
 @pytest.mark.django_db
