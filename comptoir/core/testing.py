@@ -43,7 +43,27 @@ def make_company(by, **overrides):
         "iban": "FR7630006000011234567890189",
         "bic": "BNPAFRPP",
     }
-    return configure_company(by=by, **(fields | overrides))
+    company = configure_company(by=by, **(fields | overrides))
+    open_fiscal_years(by)
+    return company
+
+
+def open_fiscal_years(by, *, back: int = 1) -> None:
+    """Open the fiscal year in progress and the `back` years before it, as the accountant of a company in
+    business would have (a test dated a few days back in early January lands in the previous year).
+    Years already open are left alone."""
+    import datetime
+
+    from comptoir.accounting.models import FiscalYear
+    from comptoir.accounting.services import open_fiscal_year
+    from comptoir.core import dates
+
+    day = dates.today()
+    for _ in range(back + 1):
+        year = FiscalYear.objects.filter(start_date__lte=day, end_date__gte=day).first()
+        if year is None:
+            year = open_fiscal_year(day, by=by)
+        day = year.start_date - datetime.timedelta(days=1)
 
 
 def make_customer(by, **overrides):

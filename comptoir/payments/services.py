@@ -5,13 +5,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
-from comptoir.accounting import chart
+from comptoir.accounting import chart, periods
 from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine, ReconciledLine
 from comptoir.billing.models import Invoice, InvoiceTax
-from comptoir.core import audit, money, numbering, permissions, rows
+from comptoir.core import audit, dates, money, numbering, permissions, rows
 from comptoir.core.compiled import Compiled
 from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
@@ -64,6 +63,15 @@ _LETTERED_ON = Compiled(
         line__entry_id=entry_id, line__account_id=account_id
     ).values("line_id")
 )
+
+
+def _after_invoices(invoices) -> list[dates.Follows]:
+    """What a settlement cannot be dated before: the invoices and credit notes it involves."""
+    earlier = []
+    for invoice in invoices:
+        noun = "l'avoir" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "la facture"
+        earlier += dates.follows(f"{noun} {invoice.number}", invoice.date)
+    return earlier
 
 
 def allocated_totals(invoice_ids) -> dict[int, Decimal]:
@@ -199,14 +207,16 @@ def register_payment(
         _fail(errors.AMOUNT_NOT_POSITIVE)
     if method not in Payment.Method.values:
         _fail(errors.INVALID_METHOD, value=method)
-    date = date or timezone.localdate()
-    if date > timezone.localdate():
-        _fail(errors.DATE_IN_FUTURE)
     wanted = _wanted(allocations)
     allocated = sum((a for _, a in wanted), ZERO)
     if allocated > amount:
         _fail(errors.OVER_ALLOCATED, allocated=_euros(allocated), amount=_euros(amount))
     invoices, already = _lock_payable(customer, wanted)
+    # Money may come before a deposit invoice (a prepayment, which the deposit invoice then records);
+    # any other invoice it settles was issued first.
+    date = periods.check_business_date(
+        date, follows=_after_invoices(i for i in invoices.values() if i.kind != Invoice.Kind.DEPOSIT)
+    )
     number = numbering.next_number("REG", date.year)
     label = f"Règlement {number} {customer.name}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
@@ -356,7 +366,6 @@ def apply_credit_note(
     """Deduct an issued credit note from an issued invoice of the same customer (the customer pays
     less). Without an amount, applies as much as both allow."""
     permissions.require(by, "payment.register")
-    date = date or timezone.localdate()
     locked = {
         inv.pk: inv
         for inv in Invoice.objects.select_for_update()
@@ -370,6 +379,7 @@ def apply_credit_note(
         _fail(errors.INVOICE_NOT_ISSUED, number=invoice, state=invoice.get_status_display())
     if invoice.customer_id != credit_note.customer_id:
         _fail(errors.OTHER_CUSTOMER, number=invoice.number)
+    date = periods.check_business_date(date, follows=_after_invoices([credit_note, invoice]))
     credit_left = credit_note.total - credit_available_used(credit_note)
     due = invoice.amount_payable - allocated_totals([invoice.pk]).get(invoice.pk, ZERO)
     amount = _amount(amount) if amount is not None else min(credit_left, due)
@@ -454,7 +464,7 @@ def refund_credit_note(
         _fail(errors.AMOUNT_NOT_POSITIVE)
     if amount > left:
         _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(left))
-    date = date or timezone.localdate()
+    date = periods.check_business_date(date, follows=_after_invoices([credit_note]))
     number = numbering.next_number("RBT", date.year)
     label = f"Remboursement {number} avoir {credit_note.number}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
@@ -512,11 +522,6 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         payment = Payment.objects.select_for_update().select_related("customer").get(pk=payment.pk)
     except Payment.DoesNotExist:
         raise NotFound(*errors.UNKNOWN_PAYMENT, value=payment.pk) from None
-    date = date or timezone.localdate()
-    if date > timezone.localdate():
-        _fail(errors.DATE_IN_FUTURE)
-    if date < payment.date:
-        _fail(errors.ALLOCATION_BEFORE_PAYMENT, number=payment.number, date=payment.date.strftime("%d/%m/%Y"))
     wanted = _wanted(allocations)
     if not wanted:
         _fail(errors.NO_ALLOCATION)
@@ -528,6 +533,14 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         _fail(errors.UNALLOCATED_EXCEEDED, number=payment.number, left=_euros(left), allocated=_euros(total))
     customer = payment.customer
     invoices, already = _lock_payable(customer, wanted)
+    # Matching money to invoices happens once both exist: after the payment and every invoice it settles.
+    date = periods.check_business_date(
+        date,
+        follows=[
+            *dates.follows(f"le règlement {payment.number}", payment.date),
+            *_after_invoices(invoices.values()),
+        ],
+    )
     label = f"Affectation {payment.number} {customer.name}"
     releases = _vat_releases(invoices, wanted, already)
     entry_lines = [

@@ -43,6 +43,8 @@ AUDIT_ACTIONS = {
     "stock.returned": _("Marchandises retournées en stock"),
     "stock.surplus_kept": _("Excédent conservé par le client sorti du stock"),
     "accounting.period_locked": _("Période comptable verrouillée"),
+    "accounting.period_unlocked": _("Période comptable déverrouillée"),
+    "accounting.fiscal_year_opened": _("Exercice comptable ouvert"),
     "return.opened": _("Dossier de retour ouvert"),
     "return.submitted": _("Retour soumis"),
     "return.approved": _("Retour accepté"),

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from comptoir.accounting.models import EntryLine, JournalEntry
 from comptoir.billing.models import Invoice
@@ -165,15 +166,19 @@ def test_a_failure_while_issuing_leaves_no_number_no_entry_no_half_state(boss, d
 
 
 def test_invoice_dates_follow_the_numbering(boss, customer, product, delivered_order):
+    ten_days_ago = timezone.localdate() - datetime.timedelta(days=10)
+    older = confirm_order(
+        create_order(customer, [{"product": product, "quantity": "1"}], by=boss, date=ten_days_ago), by=boss
+    )
+    validate_delivery(create_delivery(older, by=boss, date=ten_days_ago), by=boss)
     first = issue_invoice(create_invoice_from_order(delivered_order, by=boss), by=boss)
-    validate_delivery(create_delivery(delivered_order, by=boss), by=boss)
-    second = create_invoice_from_order(delivered_order, by=boss)
+    second = create_invoice_from_order(older, by=boss)
     with pytest.raises(DomainError) as exc:
         issue_invoice(second, by=boss, date=first.date - datetime.timedelta(days=1))
     assert exc.value.code == "invoice_date_before_last"
     with pytest.raises(DomainError) as exc:
         issue_invoice(second, by=boss, date=first.date + datetime.timedelta(days=3))
-    assert exc.value.code == "invoice_date_in_future"
+    assert exc.value.code == "date_in_future"
 
 
 def test_only_accounting_roles_may_issue(delivered_order, boss):

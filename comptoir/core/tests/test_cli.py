@@ -235,8 +235,9 @@ def test_verify_audit_accepts_an_intact_chain(comptoir, admin_user):
     code, out, _ = comptoir("verify-audit")
 
     assert code == 0
+    # The company, its two fiscal years opened, the token.
     assert out.splitlines()[0] == (
-        "Journal d'audit intègre : 2 événements vérifiés, 0 points de contrôle, documents concordants."
+        "Journal d'audit intègre : 4 événements vérifiés, 0 points de contrôle, documents concordants."
     )
 
 

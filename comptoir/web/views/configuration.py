@@ -7,7 +7,9 @@ Who opens what, and why:
   the accountant; reading them is harmless and saves asking an administrator.
 - Changing them is the services' decision, each with its own permission: the company and payment
   conditions `company.manage` (admin), the return rules `return.configure` (direction, admin: the people
-  who approve above the threshold), locking a period `accounting.close` (comptabilité, direction, admin).
+  who approve above the threshold), opening a fiscal year `accounting.open_year` and locking a period
+  `accounting.close` (comptabilité, direction, admin), moving a lock back `accounting.unlock` (direction,
+  admin; a written reason).
   A page shows its form only to those who may save it, and the service refuses anyone else.
 - Users and roles need `user.manage` (admin only): the list holds personal data (names, e-mails, last
   sign-in) and changing roles is the key to every other permission. The same goes for a user's API
@@ -20,6 +22,8 @@ Who opens what, and why:
   `catalog.VatRate`; numbers are gap-free by law and never typed by hand.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -29,10 +33,11 @@ from django.utils.dates import MONTHS
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from comptoir.accounting import periods
 from comptoir.accounting import services as accounting
 from comptoir.accounting.models import FiscalYear
 from comptoir.billing import terms
-from comptoir.core import login_throttle, tokens
+from comptoir.core import dates, login_throttle, tokens
 from comptoir.core import users as accounts
 from comptoir.core.errors import DomainError
 from comptoir.core.models import ApiToken
@@ -347,8 +352,14 @@ def _roles_holding(perm: str) -> list[str]:
 
 @requires("accounting.view")
 def settings_fiscal_years(request):
-    form = settings_forms.LockPeriodForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """The fiscal years: open the year in progress or the next one (accounting), lock a period
+    (accounting), move a lock back (direction, with a reason). Each form says which one it is."""
+    posted = request.POST.get("action", "lock") if request.method == "POST" else None
+    form = settings_forms.LockPeriodForm(request.POST if posted == "lock" else None)
+    unlock_form = settings_forms.UnlockPeriodForm(
+        request.POST if posted == "unlock" else None, prefix="unlock"
+    )
+    if posted == "lock" and form.is_valid():
         until = form.cleaned_data["until"]
         try:
             year = accounting.lock_period(until, by=request.user)
@@ -361,12 +372,58 @@ def settings_fiscal_years(request):
                 % {"year": year.name, "date": until.strftime("%d/%m/%Y")},
             )
             return redirect("web:settings_fiscal_years")
+    elif posted == "unlock" and unlock_form.is_valid():
+        until = unlock_form.cleaned_data["until"]
+        try:
+            accounting.unlock_period(until, by=request.user, reason=unlock_form.cleaned_data["reason"])
+        except DomainError as exc:
+            show_form_error(request, unlock_form, exc)
+        else:
+            messages.success(
+                request,
+                _("Période déverrouillée : verrouillée désormais jusqu'au %(date)s inclus.")
+                % {"date": until.strftime("%d/%m/%Y")}
+                if until
+                else _("Plus aucune période n'est verrouillée."),
+            )
+            return redirect("web:settings_fiscal_years")
+    elif posted == "open":
+        opening = settings_forms.OpenFiscalYearForm(request.POST)
+        if not opening.is_valid():
+            messages.error(request, _("Date non valide."))
+        else:
+            _year, done = perform(
+                request,
+                lambda: accounting.open_fiscal_year(opening.cleaned_data["containing"], by=request.user),
+                lambda year: _("Exercice %(year)s ouvert.") % {"year": year.name},
+            )
+            if done:
+                return redirect("web:settings_fiscal_years")
     company = _company()
+    years = list(FiscalYear.objects.order_by("-start_date"))
+    lock = periods.locked_until()
+    for year in years:
+        # A lock covers every day before it, earlier years included.
+        year.locked_until = min(year.end_date, lock) if lock and lock >= year.start_date else None
     context = {
         "form": form,
-        "years": FiscalYear.objects.order_by("-start_date"),
-        "today": timezone.localdate(),
+        "unlock_form": unlock_form,
+        "years": years,
+        "lock": lock,
+        "to_open": _years_to_open(years, company),
+        "today": dates.today(),
         "start_month": _start_month(company),
         "may_lock": has_perm(request.user, "accounting.close"),
+        "may_open": has_perm(request.user, "accounting.open_year"),
+        "may_unlock": has_perm(request.user, "accounting.unlock") and lock is not None,
     }
     return render(request, "web/settings/fiscal_years.html", context)
+
+
+def _years_to_open(years: list[FiscalYear], company: Company | None) -> list[tuple[str, object, object]]:
+    """(name, first day, last day) of the year in progress and the next one, when not open yet."""
+    start_month = company.fiscal_year_start_month if company else 1
+    current = periods.year_bounds(dates.today(), start_month)
+    following = periods.year_bounds(current[2] + datetime.timedelta(days=1), start_month)
+    opened = {(year.start_date, year.end_date) for year in years}
+    return [bounds for bounds in (current, following) if (bounds[1], bounds[2]) not in opened]
