@@ -24,7 +24,6 @@ from comptoir.accounting.models import (
     Reconciliation,
 )
 from comptoir.core import audit, dates, money, numbering, permissions, rows, seals
-from comptoir.core.compiled import Compiled
 from comptoir.core.errors import fail as _fail
 
 

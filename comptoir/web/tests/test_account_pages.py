@@ -157,3 +157,19 @@ def test_the_account_forms_are_csrf_protected(claire):
     }.items():
         assert client.post(url, data).status_code == 403, url
     assert ApiToken.objects.count() == 1 and tokens.user_for_key(created.key) == claire
+
+
+def test_guessing_the_current_password_from_an_open_session_is_throttled_like_the_sign_in(claire, settings):
+    """A session left open must not let someone try passwords without limit on « Mon compte »: wrong
+    current passwords count as failed sign-ins, and once locked out the right one is refused too."""
+    client = client_for(claire)
+    attempt = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(f"{ACCOUNT}mot-de-passe/", {**attempt, "current_password": f"essai-{n}"})
+    response = client.post(f"{ACCOUNT}mot-de-passe/", {**attempt, "current_password": PASSWORD})
+    assert response.status_code == 429
+    assert "Trop de tentatives" in text_of(response)
+    assert authenticate(username="claire", password=PASSWORD) == claire
+    assert not AuditEvent.objects.filter(action="user.password_changed").exists()
+    # The same lock holds on the sign-in page.
+    assert Client().post("/connexion/", {"username": "claire", "password": PASSWORD}).status_code == 429

@@ -2,7 +2,7 @@
 lockout answer. Every change goes through core.users and core.tokens, like the settings pages."""
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,18 +18,21 @@ from comptoir.web.account_forms import PasswordChangeForm, TokenCreateForm
 from comptoir.web.views.common import perform, show_form_error
 
 
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): the sign-in page again,
-    429, saying why and what to do, instead of a bare error."""
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
-    message = _(
+def _lockout_message() -> str:
+    return _(
         "Trop de tentatives de connexion échouées : la connexion est bloquée pendant %(minutes)s minutes "
         "pour ce compte ou depuis cette adresse. Réessayez plus tard, ou demandez à la direction ou à un "
         "administrateur de la débloquer."
     ) % {"minutes": login_throttle.cool_off_minutes()}
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): the sign-in page again,
+    429, saying why and what to do, instead of a bare error."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
     context = {
         "form": AuthenticationForm(request, initial={"username": username[:150]}),
-        "locked_out": message,
+        "locked_out": _lockout_message(),
         "next": request.POST.get("next", "")[:2000],
     }
     return render(request, "registration/login.html", context, status=429)
@@ -55,6 +58,16 @@ def account(request):
 def account_password(request):
     form = PasswordChangeForm(request.POST)
     if form.is_valid():
+        # The current password is checked as a sign-in is (django-axes counts a wrong one and refuses
+        # any once the account or the address is locked out): an open session is no free guessing field.
+        username = request.user.get_username()
+        checked = authenticate(request, username=username, password=form.cleaned_data["current_password"])
+        if getattr(request, "axes_locked_out", False):
+            form.add_error("current_password", _lockout_message())
+            return _page(request, password_form=form, status=429)
+        if checked is None:
+            form.add_error("current_password", _(accounts.WRONG_CURRENT_PASSWORD[1]))
+            return _page(request, password_form=form)
         try:
             user = accounts.change_password(
                 request.user,
