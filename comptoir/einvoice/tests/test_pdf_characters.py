@@ -8,12 +8,14 @@ itself: for each code a page shows, the glyph its embedded (subset) font maps it
 import io
 import struct
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from comptoir.einvoice.document import Address
+from comptoir.einvoice.document import Address, DocumentType, InvoiceReference
 from comptoir.einvoice.facturx import make_facturx
 from comptoir.einvoice.tests import factories
 from comptoir.einvoice.tests.factories import SELLER_LEGAL
@@ -32,7 +34,17 @@ MISSING_GLYPH = "\ufffd"  # U+FFFD REPLACEMENT CHARACTER
 DESCRIPTION = "H₂O ≤ 0,5 % — m³ — ±2 °C — ✔"
 
 
-def _invoice_with(buyer_name: str, labels: tuple[str, ...], description: str = ""):
+CREDIT_NOTE = dict(
+    number="AV-2026-00007",
+    type_code=DocumentType.CREDIT_NOTE,
+    preceding_invoices=(InvoiceReference("FA-2026-00042", date(2026, 3, 16)),),
+    issue_date=date(2026, 3, 20),
+    due_date=None,
+    payment_means=None,
+)
+
+
+def _invoice_with(buyer_name: str, labels: tuple[str, ...], description: str = "", **document):
     buyer = replace(
         factories.BUYER_DE,
         name=buyer_name,
@@ -41,7 +53,7 @@ def _invoice_with(buyer_name: str, labels: tuple[str, ...], description: str = "
     lines = [
         factories.line(str(n), label, description=description) for n, label in enumerate(labels, start=1)
     ]
-    return factories.make_invoice(lines, buyer=buyer)
+    return factories.make_invoice(lines, buyer=buyer, **document)
 
 
 def _text(pdf: bytes) -> str:
@@ -114,8 +126,9 @@ def notdef_uses(pdf: bytes) -> list[tuple[str, int]]:
     return found
 
 
-def test_polish_czech_hungarian_romanian_names_and_symbols_print_as_written():
-    invoice = _invoice_with(CUSTOMER, LABELS, DESCRIPTION)
+@pytest.mark.parametrize("document", [{}, CREDIT_NOTE], ids=["invoice", "credit_note"])
+def test_polish_czech_hungarian_romanian_names_and_symbols_print_as_written(document):
+    invoice = _invoice_with(CUSTOMER, LABELS, DESCRIPTION, **document)
     pdf = make_facturx(invoice, SELLER_LEGAL)
 
     text = _text(pdf)
@@ -158,3 +171,19 @@ def test_text_is_normalised_so_decomposed_accents_print_as_one_letter():
     pdf = make_facturx(_invoice_with(decomposed, ("Tuile",)), SELLER_LEGAL)
     assert "Ștefan Dvořák" in _text(pdf)
     assert notdef_uses(pdf) == []
+
+
+def test_text_drawn_past_the_markup_still_never_shows_notdef():
+    """The fonts themselves guard: a character they lack is drawn as the visible mark, not glyph 0."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from comptoir.einvoice.pdf import FONT, _register_fonts
+
+    _register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, initialFontName=FONT, invariant=1)
+    canvas.drawString(10, 10, "Gdańsk 🚚 ✓")
+    canvas.save()
+    pdf = buffer.getvalue()
+    assert notdef_uses(pdf) == []
+    assert f"Gdańsk {MISSING_GLYPH} ✓" in _text(pdf)
