@@ -63,8 +63,6 @@ FONT = "ComptoirSans"
 FONT_BOLD = "ComptoirSans-Bold"
 FONT_ITALIC = "ComptoirSans-Oblique"
 FONT_SYMBOLS = "ComptoirSymbols"
-# A family name only: DejaVu Sans regular for every style, for what the bold or oblique face lacks.
-FONT_ANY_STYLE = "ComptoirSansAnyStyle"
 FONT_FILES = {
     FONT: "DejaVuSans.ttf",
     FONT_BOLD: "DejaVuSans-Bold.ttf",
@@ -204,9 +202,9 @@ class _NoNotdefTTFont(TTFont):
 def _register_fonts() -> None:
     for name, file in FONT_FILES.items():
         pdfmetrics.registerFont(_NoNotdefTTFont(name, str(FONT_DIR / file)))
-    # The main family last: <b> and <i> on regular text look FONT up in the reverse map it sets.
-    for family, face in ((FONT_SYMBOLS, FONT_SYMBOLS), (FONT_ANY_STYLE, FONT)):
-        pdfmetrics.registerFontFamily(family, normal=face, bold=face, italic=face, boldItalic=face)
+    pdfmetrics.registerFontFamily(
+        FONT_SYMBOLS, normal=FONT_SYMBOLS, bold=FONT_SYMBOLS, italic=FONT_SYMBOLS, boldItalic=FONT_SYMBOLS
+    )
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD)
 
 
@@ -225,7 +223,7 @@ def _font_for(char: str) -> str | None:
     if code in every_style or char.isspace():
         return ""
     if code in regular:
-        return FONT_ANY_STYLE
+        return FONT  # in a paragraph, <font face=FONT> is DejaVu regular even inside <b> or <i>
     if code in symbols:
         return FONT_SYMBOLS
     return None

@@ -155,12 +155,13 @@ def test_the_notdef_check_sees_an_empty_box():
 
 
 def test_symbols_fall_back_to_a_second_font_and_emoji_without_any_glyph_get_a_visible_mark():
-    # ⛔ and 📦 are in no DejaVu face: they come from the symbol font; 🚚 is in no embedded font.
-    invoice = _invoice_with("Transports Éclair ⛔ 📦", ("Livraison express 🚚 ✓",))
+    # ⛔ and 📦 are in no DejaVu face: they come from the symbol font; 𝖠 (mathematical sans A) is in
+    # DejaVu regular only, not in the bold of a name; 🚚 is in no embedded font.
+    invoice = _invoice_with("Transports Éclair ⛔ 📦 𝖠", ("Livraison express 🚚 ✓",))
     pdf = make_facturx(invoice, SELLER_LEGAL)
 
     text = _text(pdf)
-    assert "Transports Éclair ⛔ 📦" in text
+    assert "Transports Éclair ⛔ 📦 𝖠" in text
     assert f"Livraison express {MISSING_GLYPH} ✓" in text
     assert "🚚" not in text
     assert notdef_uses(pdf) == []
