@@ -248,3 +248,27 @@ def test_check_einvoices_passes_and_says_so_when_everything_agrees(issued_docume
     out = StringIO()
     call_command("check_einvoices", "--no-validate", stdout=out)
     assert "5 pièce(s) émise(s) vérifiée(s) : aucun écart." in out.getvalue()
+
+
+def test_an_issued_invoice_prints_a_polish_czech_hungarian_romanian_customer_as_written(boss, company):
+    """Issue #16 (defect 4): from the customer record to the archived Factur-X, no empty box."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from comptoir.billing.conformity import check_issued
+    from comptoir.einvoice.tests.glyphs import notdef_uses
+
+    name = "Łódź Spółka — Dvořák Őrző Ștefan ✓ CO₂"
+    customer = make_customer(boss, name=name, street="3 rue Żółkiewskiego", city="Saint-Étienne")
+    label = "Cărămidă șamotată — filtr CO₂ ✓ kůň"
+    product = make_product(boss, sku="CO2-F", name=label, sale_price="120", kind="service")
+    invoice = _issued(boss, customer, [{"product": product, "quantity": "2"}])
+
+    pdf = einvoicing.facturx_pdf(invoice)
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    for written in (name, "3 rue Żółkiewskiego", label):
+        assert written in text
+        assert written in einvoicing.cii_xml(invoice).decode()
+    assert notdef_uses(pdf) == []
+    assert check_issued(validate=False) == (1, [])
