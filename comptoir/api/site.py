@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from comptoir.api import errors
+from comptoir.api import errors, idempotency
 from comptoir.api.auth import session_auth, token_auth
 from comptoir.api.routers import (
     accounting,
@@ -22,19 +22,27 @@ from comptoir.api.routers import (
     returns,
     sales,
     stock,
+    tokens,
 )
 
 DESCRIPTION = """
 API de Comptoir : clients, produits, stock, devis, commandes, livraisons, factures, règlements,
-comptabilité, litiges et retours (avoirs, indicateurs), contrôles de cohérence et journal d'audit.
+comptabilité, litiges et retours (avoirs, indicateurs), contrôles de cohérence, journal d'audit et jetons
+d'API.
 
 * **Authentification** : `Authorization: Bearer <jeton>` (jeton d'API), ou la session du navigateur
-  (avec l'en-tête `X-CSRFToken` pour POST et PATCH).
+  (avec l'en-tête `X-CSRFToken` pour POST et PATCH). Un jeton expire à la date choisie à sa création
+  et cesse de fonctionner dès qu'il est révoqué, que son titulaire change de mot de passe ou que son
+  compte est désactivé (401 `not_authenticated`).
 * **Montants et quantités** : des chaînes décimales (`"1836.00"`), jamais des nombres flottants.
 * **Erreurs** : `{"code": "...", "message": "..."}` ; `code` est stable, `message` est en français.
   Les erreurs de saisie (422, `validation_error`) détaillent chaque champ dans `details`.
 * **Actions** : `POST /<ressource>/{id}/<action>` (par exemple `POST /invoices/12/issue`). Les droits sont
   ceux du rôle de l'utilisateur, vérifiés par chaque action.
+* **Idempotence** : tout `POST` accepte l'en-tête `Idempotency-Key` (une clé choisie par le client, un UUID
+  par exemple). La même requête renvoyée avec la même clé (double clic, nouvel essai après une réponse
+  perdue) reçoit la première réponse et ne crée pas un second document ; la même clé avec une autre requête
+  est refusée (409, `idempotency_key_reused`).
 """
 
 
@@ -49,7 +57,12 @@ class DecimalJSONParser(Parser):
         return json.loads(request.body, parse_float=Decimal, parse_constant=_refuse_constant)
 
 
-api = NinjaAPI(
+class ComptoirAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return idempotency.document(super().get_openapi_schema(**kwargs))
+
+
+api = ComptoirAPI(
     title="Comptoir API",
     version="1",
     description=DESCRIPTION,
@@ -58,6 +71,7 @@ api = NinjaAPI(
     parser=DecimalJSONParser(),
 )
 errors.install(api)
+idempotency.install(api)
 
 api.add_router("/customers", customers.router)
 api.add_router("/products", products.router)
@@ -78,3 +92,4 @@ api.add_router("/refund-requests", returns.refund_requests)
 api.add_router("/insights", returns.insights)
 api.add_router("/accounting", accounting.router)
 api.add_router("/audit", audit.router)
+api.add_router("/tokens", tokens.router)

@@ -43,6 +43,15 @@ class Product:
     vat_rate: Decimal
     vat_exemption_reason: str = ""
     vat_exemption_code: str = ""
+    # (first day of a later rate, the rate before it), oldest first: the rates in force before `vat_rate`.
+    earlier_rates: tuple[tuple[datetime.date, Decimal], ...] = ()
+
+    def rate_on(self, day: datetime.date) -> Decimal:
+        """The rate in force on `day` (the day the tax fell due)."""
+        for applies_from, old_rate in self.earlier_rates:
+            if day < applies_from:
+                return old_rate
+        return self.vat_rate
 
 
 @dataclass(frozen=True)

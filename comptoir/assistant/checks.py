@@ -795,9 +795,12 @@ def check_reverse_charge_vat_number(chain: Chain) -> list[Finding]:
 
 
 def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
-    """Each draft line's VAT category and rate are what the product and the customer's regime give."""
+    """Each draft line's VAT category and rate are what the product and the customer's regime give, at
+    the rate in force the day the tax fell due: the delivery for goods (CGI art. 269-2-a), the invoice for
+    the rest. Goods delivered at 10 % before the product went to 20 % are rightly invoiced at 10 %."""
     findings = []
     customer = chain.customer
+    delivered = chain.delivery_line_by_id
     for invoice in chain.subjects(Kind.INVOICE, Kind.DEPOSIT):
         if not invoice.is_draft:
             continue
@@ -805,10 +808,13 @@ def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
             if line.vat_category in vat.NEED_BUYER_VAT and not _has_eu_vat_number(customer.vat_number):
                 continue  # said by check_reverse_charge_vat_number
             product = line.product
+            source = delivered.get(line.delivery_line_id) if line.delivery_line_id is not None else None
+            tax_point = source[0].date if source is not None else invoice.date
+            rate = product.rate_on(tax_point)
             expected = vat.treatment(
                 regime=customer.vat_regime,
                 is_service=product.is_service,
-                rate=product.vat_rate,
+                rate=rate,
                 exemption_reason=product.vat_exemption_reason,
                 exemption_code=product.vat_exemption_code,
             )
@@ -830,7 +836,7 @@ def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
                             "sku": product.sku,
                             "rate": percent(line.vat_rate),
                             "category": line.vat_category,
-                            "product_rate": percent(product.vat_rate),
+                            "product_rate": percent(rate),
                             "customer": customer.name,
                             "regime": _REGIME_LABELS.get(customer.vat_regime, customer.vat_regime),
                             "expected_rate": percent(expected.rate),
@@ -839,7 +845,13 @@ def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
                     ),
                     (
                         _invoice_ev(invoice, line, vat_category=line.vat_category, vat_rate=line.vat_rate),
-                        Evidence("product", product.sku, product.id, None, {"vat_rate": product.vat_rate}),
+                        Evidence(
+                            "product",
+                            product.sku,
+                            product.id,
+                            None,
+                            {"vat_rate": rate, "tax_point": tax_point.isoformat()},
+                        ),
                         Evidence(
                             "customer",
                             customer.name,

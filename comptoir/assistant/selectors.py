@@ -25,7 +25,7 @@ from comptoir.assistant import causes, returns_advice
 from comptoir.assistant import chain as c
 from comptoir.assistant.checks import DUPLICATE_WINDOW_DAYS
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
-from comptoir.catalog.models import Product
+from comptoir.catalog.models import Product, VatRateChange
 from comptoir.core.compiled import Compiled
 from comptoir.core.money import amount as money_amount
 from comptoir.payments import selectors as payment_view
@@ -63,6 +63,7 @@ class _Products:
                 vat_rate=product.vat_rate,
                 vat_exemption_reason=product.vat_exemption_reason,
                 vat_exemption_code=product.vat_exemption_code,
+                earlier_rates=_earlier_rates(product.pk, product.vat_rate_since),
             )
         return found
 
@@ -78,8 +79,20 @@ class _Products:
                 vat_rate=row["product__vat_rate"],
                 vat_exemption_reason=row["product__vat_exemption_reason"],
                 vat_exemption_code=row["product__vat_exemption_code"],
+                earlier_rates=_earlier_rates(row["product_id"], row["product__vat_rate_since"]),
             )
         return found
+
+
+def _earlier_rates(product_id: int, since) -> tuple:
+    """A product whose rate never changed (nearly all) costs no query."""
+    if since is None:
+        return ()
+    return tuple(
+        VatRateChange.objects.filter(product_id=product_id)
+        .order_by("applies_from", "id")
+        .values_list("applies_from", "old_rate")
+    )
 
 
 # The snapshot queries read plain rows (`values()`), not model instances: building three models per
@@ -92,6 +105,7 @@ PRODUCT_FIELDS = (
     "product__vat_rate",
     "product__vat_exemption_reason",
     "product__vat_exemption_code",
+    "product__vat_rate_since",
 )
 _LINE_FIELDS = (
     "id",

@@ -13,14 +13,14 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from comptoir.accounting import chart
+from comptoir.accounting import chart, periods
 from comptoir.accounting import services as ledger
 from comptoir.assistant import blocking
-from comptoir.billing import approving, crediting, einvoicing, errors, schedule
+from comptoir.billing import approving, crediting, einvoicing, errors, integrity, schedule
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
-from comptoir.core import audit, money, numbering, permissions, rows, vat, workflow
+from comptoir.core import audit, dates, money, numbering, permissions, rows, vat, workflow
 from comptoir.core.compiled import Compiled
 from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
@@ -750,14 +750,11 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
         document=str(invoice),
         labels=Invoice.Status,
     )
-    today = timezone.localdate()
-    date = date or today
-    if date > today:
-        _fail(errors.DATE_IN_FUTURE, date=date.strftime("%d/%m/%Y"))
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         # Four eyes: a commercial gesture above the threshold waits for another person's approval.
         approving.require_approved(invoice)
     lines = _LINES_TO_ISSUE.objects(invoice.pk, invoice=invoice)
+    date = periods.check_business_date(date, follows=_issue_follows(invoice, lines))
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
         blocked = sorted(
             {
@@ -847,7 +844,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     einvoice_problems = einvoicing.problems(invoice, rows=lines, taxes=taxes, deductions=deductions)
     if einvoice_problems:
         _fail(errors.EINVOICE_INVALID, problems=" ; ".join(einvoice_problems))
-    einvoicing.freeze(invoice)
+    archive = einvoicing.freeze(invoice)
     audit.record(
         "invoice.issued",
         by=by,
@@ -857,9 +854,27 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             "untaxed": invoice.total_untaxed,
             "vat": invoice.total_vat,
             "total": invoice.total,
-        },
+        }
+        | integrity.seal(invoice, lines, taxes, archive),
     )
     return invoice
+
+
+def _issue_follows(invoice: Invoice, lines: list[InvoiceLine]) -> list[dates.Follows]:
+    """What an invoice cannot be dated before: the order it bills, each delivery whose goods it bills (so
+    the latest of them), and for a credit note the invoice it corrects."""
+    earlier = []
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        corrected = Invoice.objects.filter(pk=invoice.corrects_id).values("number", "date").first()
+        if corrected:
+            earlier += dates.follows(f"la facture {corrected['number']}", corrected["date"])
+    elif invoice.order_id:
+        earlier += dates.follows(f"la commande {invoice.order.number}", invoice.order.date)
+    for line in lines:
+        if line.delivery_line_id:
+            delivery = line.delivery_line.delivery
+            earlier += dates.follows(f"le bon de livraison {delivery.number}", delivery.date)
+    return earlier
 
 
 def _count_invoiced(lines: list[InvoiceLine]) -> None:

@@ -5,13 +5,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
-from comptoir.accounting import chart
+from comptoir.accounting import chart, periods
 from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine, ReconciledLine
 from comptoir.billing.models import Invoice, InvoiceTax
-from comptoir.core import approvals, audit, money, numbering, permissions, rows
+from comptoir.core import approvals, audit, dates, money, numbering, permissions, rows
 from comptoir.core.compiled import Compiled
 from comptoir.core.errors import NotFound, PermissionDenied
 from comptoir.core.errors import fail as _fail
@@ -71,6 +70,15 @@ _LETTERED_ON = Compiled(
         line__entry_id=entry_id, line__account_id=account_id
     ).values("line_id")
 )
+
+
+def _after_invoices(invoices) -> list[dates.Follows]:
+    """What a settlement cannot be dated before: the invoices and credit notes it involves."""
+    earlier = []
+    for invoice in invoices:
+        noun = "l'avoir" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "la facture"
+        earlier += dates.follows(f"{noun} {invoice.number}", invoice.date)
+    return earlier
 
 
 def allocated_totals(invoice_ids) -> dict[int, Decimal]:
@@ -206,14 +214,16 @@ def register_payment(
         _fail(errors.AMOUNT_NOT_POSITIVE)
     if method not in Payment.Method.values:
         _fail(errors.INVALID_METHOD, value=method)
-    date = date or timezone.localdate()
-    if date > timezone.localdate():
-        _fail(errors.DATE_IN_FUTURE)
     wanted = _wanted(allocations)
     allocated = sum((a for _, a in wanted), ZERO)
     if allocated > amount:
         _fail(errors.OVER_ALLOCATED, allocated=_euros(allocated), amount=_euros(amount))
     invoices, already = _lock_payable(customer, wanted)
+    # Money may come before a deposit invoice (a prepayment, which the deposit invoice then records);
+    # any other invoice it settles was issued first.
+    date = periods.check_business_date(
+        date, follows=_after_invoices(i for i in invoices.values() if i.kind != Invoice.Kind.DEPOSIT)
+    )
     number = numbering.next_number("REG", date.year)
     label = f"Règlement {number} {customer.name}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
@@ -248,7 +258,13 @@ def register_payment(
         "payment.registered",
         by=by,
         obj=payment,
-        data={"amount": amount, "method": method, "allocations": {invoices[i].number: a for i, a in wanted}},
+        data={
+            "amount": amount,
+            "method": method,
+            "date": date.isoformat(),
+            "allocations": {invoices[i].number: a for i, a in wanted},
+            "entry": entry.seal,
+        },
     )
     return payment
 
@@ -357,7 +373,6 @@ def apply_credit_note(
     """Deduct an issued credit note from an issued invoice of the same customer (the customer pays
     less). Without an amount, applies as much as both allow."""
     permissions.require(by, "payment.register")
-    date = date or timezone.localdate()
     locked = {
         inv.pk: inv
         for inv in Invoice.objects.select_for_update()
@@ -371,6 +386,7 @@ def apply_credit_note(
         _fail(errors.INVOICE_NOT_ISSUED, number=invoice, state=invoice.get_status_display())
     if invoice.customer_id != credit_note.customer_id:
         _fail(errors.OTHER_CUSTOMER, number=invoice.number)
+    date = periods.check_business_date(date, follows=_after_invoices([credit_note, invoice]))
     credit_left = credit_note.total - credit_available_used(credit_note)
     due = invoice.amount_payable - allocated_totals([invoice.pk]).get(invoice.pk, ZERO)
     amount = _amount(amount) if amount is not None else min(credit_left, due)
@@ -391,9 +407,10 @@ def apply_credit_note(
         )
     )
     releases = _vat_releases({invoice.pk: invoice}, [(invoice.pk, amount)], already)
+    entry = None
     if releases:
         label = f"TVA encaissée {invoice.number} (avoir {credit_note.number})"
-        ledger.post_entry(
+        entry, _ = ledger.post_entry(
             "OD",
             date=date,
             label=label,
@@ -416,7 +433,10 @@ def apply_credit_note(
     if already.get(invoice.pk, ZERO) + amount == invoice.amount_payable:
         _letter_settled_invoices([invoice], date=date)
     audit.record(
-        "credit_note.applied", by=by, obj=credit_note, data={"invoice": invoice.number, "amount": amount}
+        "credit_note.applied",
+        by=by,
+        obj=credit_note,
+        data={"invoice": invoice.number, "amount": amount} | ({"entry": entry.seal} if entry else {}),
     )
     return application
 
@@ -475,7 +495,7 @@ def refund_credit_note(
     if amount > left:
         _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(left))
     _require_refund_approval(credit_note, amount, by=by, approval=approval)
-    date = date or timezone.localdate()
+    date = periods.check_business_date(date, follows=_after_invoices([credit_note]))
     number = numbering.next_number("RBT", date.year)
     label = f"Remboursement {number} avoir {credit_note.number}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
@@ -501,7 +521,12 @@ def refund_credit_note(
             created_by=by if getattr(by, "pk", None) else None,
         )
     )
-    audit.record("credit_note.refunded", by=by, obj=credit_note, data={"refund": number, "amount": amount})
+    audit.record(
+        "credit_note.refunded",
+        by=by,
+        obj=credit_note,
+        data={"refund": number, "amount": amount, "method": method, "entry": entry.seal},
+    )
     return refund
 
 
@@ -556,11 +581,6 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         payment = Payment.objects.select_for_update().select_related("customer").get(pk=payment.pk)
     except Payment.DoesNotExist:
         raise NotFound(*errors.UNKNOWN_PAYMENT, value=payment.pk) from None
-    date = date or timezone.localdate()
-    if date > timezone.localdate():
-        _fail(errors.DATE_IN_FUTURE)
-    if date < payment.date:
-        _fail(errors.ALLOCATION_BEFORE_PAYMENT, number=payment.number, date=payment.date.strftime("%d/%m/%Y"))
     wanted = _wanted(allocations)
     if not wanted:
         _fail(errors.NO_ALLOCATION)
@@ -572,13 +592,21 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         _fail(errors.UNALLOCATED_EXCEEDED, number=payment.number, left=_euros(left), allocated=_euros(total))
     customer = payment.customer
     invoices, already = _lock_payable(customer, wanted)
+    # Matching money to invoices happens once both exist: after the payment and every invoice it settles.
+    date = periods.check_business_date(
+        date,
+        follows=[
+            *dates.follows(f"le règlement {payment.number}", payment.date),
+            *_after_invoices(invoices.values()),
+        ],
+    )
     label = f"Affectation {payment.number} {customer.name}"
     releases = _vat_releases(invoices, wanted, already)
     entry_lines = [
         ledger.Line(chart.CUSTOMERS, debit=total, label=label, partner_id=customer.pk),
         *_allocation_lines(customer, label, wanted, invoices, releases),
     ]
-    _, posted = ledger.post_entry(
+    entry, posted = ledger.post_entry(
         "OD", date=date, label=label, document_number=payment.number, lines=entry_lines
     )
     _record_allocations(payment, wanted, invoices, already, releases, posted[1 : 1 + len(wanted)], date=date)
@@ -588,7 +616,11 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         "payment.allocated",
         by=by,
         obj=payment,
-        data={"allocations": {invoices[i].number: a for i, a in wanted}, "unallocated_left": left - total},
+        data={
+            "allocations": {invoices[i].number: a for i, a in wanted},
+            "unallocated_left": left - total,
+            "entry": entry.seal,
+        },
     )
     return payment
 

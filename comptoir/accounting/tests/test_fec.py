@@ -15,7 +15,7 @@ from comptoir.accounting import selectors as ledger_view
 from comptoir.accounting.fec import _paris_day, export_fec, fec_lines, fiscal_year_bounds, write_fec
 from comptoir.accounting.fec_check import COLUMNS, check_fec
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
-from comptoir.core.testing import make_customer
+from comptoir.core.testing import make_company, make_customer, open_fiscal_years
 from comptoir.parties.services import configure_company
 from comptoir.payments.services import register_payment
 from comptoir.sales.services import accept_quote, confirm_order, create_order, create_quote, send_quote
@@ -47,9 +47,10 @@ def _paid_invoice(boss, customer, product):
 
 
 def _open_invoice(boss, customer, service_product, *, date=None, paid="100.00"):
-    """A service invoice, partly paid: it stays open, nothing is lettered."""
+    """A service invoice, partly paid: it stays open, nothing is lettered. Ordered the day it is issued."""
     order = confirm_order(
-        create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss
+        create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss, date=date),
+        by=boss,
     )
     invoice = issue_invoice(create_invoice_from_order(order, by=boss), by=boss, date=date)
     if paid:
@@ -137,9 +138,15 @@ def test_entry_numbers_run_without_gaps_in_each_journal(books, tmp_path):
     }
 
 
+def _history(admin_user):
+    """Books kept since the start of last year: documents may be dated back that far."""
+    configure_company(by=admin_user, backdating_days=800)
+
+
 def test_lines_come_in_date_then_journal_then_number_order(
-    boss, company, customer, service_product, tmp_path
+    admin_user, boss, company, customer, service_product, tmp_path
 ):
+    _history(admin_user)
     year = _year()
     first = _open_invoice(boss, customer, service_product, date=datetime.date(year, 1, 2), paid="")
     _open_invoice(boss, customer, service_product, date=datetime.date(year, 1, 5), paid="")
@@ -203,6 +210,7 @@ def test_the_validation_date_is_the_posting_day_in_paris(
 ):
     # 22:30 UTC on 31 March is already 1 April in Paris (summer time, UTC+2).
     monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 3, 31, 22, 30, tzinfo=datetime.UTC))
+    open_fiscal_years(boss, back=0)
     _open_invoice(boss, customer, service_product, paid="")
     _, rows = read_fec(export_fec(2026, tmp_path))
     assert {(row["EcritureDate"], row["ValidDate"]) for row in rows} == {("20260401", "20260401")}
@@ -231,7 +239,10 @@ def test_tabs_and_line_breaks_in_labels_never_split_a_field(boss, company, servi
     assert customer_row["EcritureLib"] == f"{invoice.number} Menuiserie Martin SARL"
 
 
-def test_only_entries_of_the_fiscal_year_are_exported(boss, company, customer, service_product, tmp_path):
+def test_only_entries_of_the_fiscal_year_are_exported(
+    admin_user, boss, company, customer, service_product, tmp_path
+):
+    _history(admin_user)
     year = _year()
     last_year = _open_invoice(boss, customer, service_product, date=datetime.date(year - 1, 12, 15), paid="")
     this_year = _open_invoice(boss, customer, service_product, paid="")
@@ -243,10 +254,9 @@ def test_only_entries_of_the_fiscal_year_are_exported(boss, company, customer, s
     assert check_fec(path) == []
 
 
-def test_a_fiscal_year_starting_in_july_ends_in_june_of_its_year(
-    admin_user, boss, company, customer, service_product, tmp_path
-):
-    configure_company(by=admin_user, fiscal_year_start_month=7)
+def test_a_fiscal_year_starting_in_july_ends_in_june_of_its_year(admin_user, boss, service_product, tmp_path):
+    make_company(admin_user, fiscal_year_start_month=7, backdating_days=800)
+    customer = make_customer(boss)
     year = _year()
     in_year = _open_invoice(boss, customer, service_product, date=datetime.date(year - 1, 12, 15), paid="")
     path = export_fec(year, tmp_path)
@@ -256,11 +266,12 @@ def test_a_fiscal_year_starting_in_july_ends_in_june_of_its_year(
 
 
 def test_entries_are_numbered_per_fiscal_year_not_per_calendar_year(
-    admin_user, boss, company, customer, service_product, tmp_path
+    admin_user, boss, service_product, tmp_path
 ):
     # The fiscal year starts this month: yesterday's month closes the previous one.
     today = timezone.localdate()
-    configure_company(by=admin_user, fiscal_year_start_month=today.month)
+    make_company(admin_user, fiscal_year_start_month=today.month)
+    customer = make_customer(boss)
     first_day = today.replace(day=1)
     previous_year_end = first_day - datetime.timedelta(days=1)
     old = _open_invoice(boss, customer, service_product, date=previous_year_end, paid="")

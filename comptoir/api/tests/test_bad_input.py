@@ -234,7 +234,7 @@ def test_issuing_an_invoice_dated_in_the_future_is_refused(api, boss, company, c
     with nothing_written():
         tomorrow = timezone.localdate() + datetime.timedelta(days=1)
         response = api.post(f"/invoices/{draft.pk}/issue", {"date": tomorrow.isoformat()})
-    assert error_of(response) == (400, "invoice_date_in_future")
+    assert error_of(response) == (400, "date_in_future")
 
 
 def test_accepting_a_draft_quote_is_a_conflict(api, boss, customer, product):

@@ -10,10 +10,12 @@ from comptoir.core.approvals import set_thresholds
 from comptoir.core.permissions import Role
 from comptoir.core.testing import colleague_of, make_user
 from comptoir.payments import refunding
-from comptoir.payments.models import RefundRequest
+from comptoir.payments.models import Refund, RefundRequest
 from comptoir.returns.services import approve_case, open_case, submit_case
 from comptoir.returns.tests.factories import make_sale
+from comptoir.web.submissions import FIELD
 from comptoir.web.tests.clients import client_for, messages_of, text_of
+from comptoir.web.tests.test_submit_once import token_in
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,21 @@ def test_a_refund_request_is_approved_and_paid_from_the_credit_notes_page(claire
     asked.refresh_from_db()
     assert asked.status == RefundRequest.Status.APPROVED
     assert f"Remboursement {asked.refund.number} approuvé et payé." in messages_of(response)
+
+
+def test_approving_a_refund_twice_from_the_page_pays_once(claire, sale):
+    set_thresholds(gesture_threshold="5000")
+    note = issue_invoice(_gesture(claire, sale, "9"), by=claire)
+    asked = refunding.request_refund(note, by=claire, method="transfer")
+    colleague = client_for(colleague_of(claire))
+    action = f"/remboursements/{asked.pk}/approuver/"
+    data = {FIELD: token_in(colleague.get(f"/factures/{note.pk}/"), action)}
+
+    first, second = colleague.post(action, data), colleague.post(action, data)
+
+    assert Refund.objects.filter(credit_note=note).count() == 1
+    assert first.status_code == second.status_code == 302
+    assert "déjà été envoyé" in " ".join(messages_of(colleague.get(second["Location"])))
 
 
 def test_the_case_page_says_the_opener_does_not_approve_and_counts_the_other_cases(sale):

@@ -7,8 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0012_invoice_approval"),
-        ("payments", "0004_payment_payment_date_id"),
+        ("billing", "0013_invoice_approval"),
+        ("payments", "0005_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0004_numbersequence_last_date"),
+        ("core", "0008_idempotency_key"),
     ]
 
     operations = [

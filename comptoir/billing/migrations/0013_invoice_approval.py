@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0011_invoice_series_last_date"),
+        ("billing", "0012_frozen_invoices_and_archive"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
