@@ -23,7 +23,7 @@ from comptoir.billing.services import (
 )
 from comptoir.core.models import ImmutableError, NumberSequence
 from comptoir.core.permissions import Role
-from comptoir.core.testing import make_company, make_customer, make_product, make_user
+from comptoir.core.testing import approved_case, make_company, make_customer, make_product, make_user
 from comptoir.payments.models import CreditApplication, Payment, PaymentAllocation, Refund, VatRelease
 from comptoir.payments.services import apply_credit_note, refund_credit_note, register_payment
 from comptoir.sales.services import confirm_order, create_order, set_billing_schedule
@@ -68,7 +68,7 @@ def _write_the_books() -> dict:
             [{"invoice_line": drill_line, "quantity": "1"}],
             by=boss,
             reason="Perceuse arrivée cassée",
-            source_reference="RET-2026-00001",
+            source_reference=approved_case(final, by=boss, quantity="1"),
         ),
         by=boss,
     )

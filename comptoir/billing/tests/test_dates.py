@@ -9,6 +9,7 @@ from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
 from comptoir.core import dates
 from comptoir.core.errors import DomainError
+from comptoir.core.testing import approved_case
 from comptoir.parties.services import configure_company
 from comptoir.sales.services import confirm_order, create_order
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
@@ -68,7 +69,7 @@ def test_a_credit_note_is_not_dated_before_the_invoice_it_corrects(boss, custome
         [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
         by=boss,
         reason="Retour",
-        source_reference="RET-2026-00001",
+        source_reference=approved_case(invoice, by=boss, quantity="1"),
     )
     message = _refused("date_before_document", issue_invoice, note, by=boss, date=today - 3 * DAY)
     assert invoice.number in message

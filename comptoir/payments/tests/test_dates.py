@@ -49,7 +49,7 @@ def _credit_note(boss, invoice, day):
         [{"invoice_line": invoice.lines.get(), "quantity": "1", "unit_price": "100"}],
         by=boss,
         reason="Geste",
-        source_reference="RET-2026-00001",
+        gesture_category="fidélité",
     )
     return issue_invoice(note, by=boss, date=day)
 
