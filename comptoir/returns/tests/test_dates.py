@@ -125,7 +125,9 @@ def test_a_kept_surplus_leaves_the_stock_on_the_day_it_was_re_invoiced(boss, del
 
 
 def test_nothing_is_done_on_a_case_before_it_was_opened(boss, delivery):
-    case = approve_case(submit_case(_open(boss, delivery, "damaged", "2", _day(3)), by=boss), by=boss)
+    case = approve_case(
+        submit_case(_open(boss, delivery, "damaged", "2", _day(3)), by=boss), by=colleague_of(boss)
+    )
     line = case.lines.get()
     error = _refused(
         "date_before_document",
