@@ -185,15 +185,18 @@ def wait_until(condition, timeout: float = 30.0) -> bool:
 def colleague_of(user):
     """Another person with the same roles as `user` (created once): what `user` asked for, four eyes
     have someone else approve."""
+    from django.db import transaction
+
     User = get_user_model()
-    colleague, created = User.objects.get_or_create(
-        username=f"{user.get_username()}-collegue", defaults={"email": f"collegue.{user.pk}@example.fr"}
-    )
-    if created:
-        colleague.is_superuser = user.is_superuser
-        colleague.set_password("pass-1234")
-        colleague.save()
-        colleague.groups.set(user.groups.all())
+    with transaction.atomic():  # seen by other connections with its roles, or not at all
+        colleague, created = User.objects.get_or_create(
+            username=f"{user.get_username()}-collegue", defaults={"email": f"collegue.{user.pk}@example.fr"}
+        )
+        if created:
+            colleague.is_superuser = user.is_superuser
+            colleague.set_password("pass-1234")
+            colleague.save()
+            colleague.groups.set(user.groups.all())
     return colleague
 
 

@@ -80,9 +80,8 @@ def test_two_concurrent_approvals_of_the_same_case_approve_it_once(boss, company
         ),
         by=boss,
     )
-    _, failures = _race(
-        lambda: approve_case(case, by=colleague_of(boss)), lambda: approve_case(case, by=colleague_of(boss))
-    )
+    colleague = colleague_of(boss)  # created before the race, roles included
+    _, failures = _race(lambda: approve_case(case, by=colleague), lambda: approve_case(case, by=colleague))
     errors = [f for f in failures if f is not None]
     assert len(errors) == 1 and isinstance(errors[0], DomainError) and errors[0].code == "invalid_transition"
     assert AuditEvent.objects.filter(action="return.approved").count() == 1
