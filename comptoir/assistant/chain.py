@@ -164,6 +164,8 @@ class Invoice:
     corrects_id: int | None = None
     source_reference: str = ""
     milestone_id: int | None = None
+    # The buyer's purchase-order number of the order it bills ("" when none was given).
+    po_number: str = ""
 
     @property
     def label(self) -> str:

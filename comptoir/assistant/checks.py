@@ -1011,19 +1011,39 @@ def _deliveries_billed(chain: Chain, invoice: Invoice) -> set[int]:
     return found
 
 
+def _cancelled_by_credit_notes(chain: Chain, invoice: Invoice) -> bool:
+    """Issued credit notes in the chain take back the whole of `invoice`."""
+    credited = sum(
+        (
+            note.total
+            for note in chain.invoices
+            if note.kind == Kind.CREDIT_NOTE
+            and note.corrects_id == invoice.id
+            and note.is_live
+            and not note.is_draft
+        ),
+        ZERO,
+    )
+    return credited >= invoice.total > 0
+
+
 def check_duplicate_invoice(chain: Chain) -> list[Finding]:
     """Same customer, same kind, same total and same lines within a few days: a probable duplicate.
 
-    Reported on the later of the two. Not duplicates: two billing-schedule steps of equal share, and
-    invoices of the same order billing different delivery notes (two equal partial shipments)."""
+    Reported on the later of the two. Not duplicates: two billing-schedule steps of equal share,
+    invoices of the same order billing different delivery notes (two equal partial shipments), orders
+    the customer placed under two different purchase-order numbers (a regular re-order), and an invoice
+    a credit note has already cancelled (`chain.neighbours` leaves those out on the other side)."""
     findings = []
     candidates = [
         invoice
         for invoice in (*chain.invoices, *chain.neighbours)
-        if invoice.is_live and invoice.kind in (Kind.INVOICE, Kind.DEPOSIT)
+        if invoice.is_live
+        and invoice.kind in (Kind.INVOICE, Kind.DEPOSIT)
+        and not _cancelled_by_credit_notes(chain, invoice)
     ]
     for invoice in chain.subjects(Kind.INVOICE, Kind.DEPOSIT):
-        if invoice.milestone_id or not invoice.lines:
+        if invoice.milestone_id or not invoice.lines or _cancelled_by_credit_notes(chain, invoice):
             continue
         signature = _signature(invoice)
         for other in candidates:
@@ -1036,6 +1056,7 @@ def check_duplicate_invoice(chain: Chain) -> list[Finding]:
                 or abs((other.date - invoice.date).days) > DUPLICATE_WINDOW_DAYS
                 or other.total != invoice.total
                 or _signature(other) != signature
+                or (invoice.po_number and other.po_number and invoice.po_number != other.po_number)
             ):
                 continue
             if (
@@ -1049,11 +1070,20 @@ def check_duplicate_invoice(chain: Chain) -> list[Finding]:
                     "duplicate_invoice",
                     Severity.WARNING,
                     _sentence(
-                        gettext(
-                            "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : même "
-                            "client, même montant (%(total)s TTC), mêmes lignes. Doublon probable."
+                        (
+                            gettext(
+                                "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : "
+                                "même client, même bon de commande %(po)s, même montant (%(total)s TTC), "
+                                "mêmes lignes. Doublon probable."
+                            )
+                            if invoice.po_number and invoice.po_number == other.po_number
+                            else gettext(
+                                "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : "
+                                "même client, même montant (%(total)s TTC), mêmes lignes. Doublon probable."
+                            )
                         )
                         % {
+                            "po": invoice.po_number,
                             "noun": _noun(invoice),
                             "label": _label(invoice),
                             "other_noun": _noun(other),

@@ -133,6 +133,7 @@ _INVOICE_FIELDS = (
     "corrects_id",
     "source_reference",
     "milestone_id",
+    "order__customer_reference",
 )
 
 
@@ -145,6 +146,7 @@ def _invoice_of_row(invoice_id: int, row: dict, lines) -> c.Invoice:
     fields = {name: row[f"invoice__{name}"] for name in _INVOICE_FIELDS}
     created_at = fields.pop("created_at")
     fields["date"] = fields["date"] or timezone.localdate(created_at)
+    fields["po_number"] = fields.pop("order__customer_reference") or ""
     return c.Invoice(id=invoice_id, lines=tuple(lines), **fields)
 
 
@@ -507,6 +509,19 @@ def _neighbours(customer_id: int, invoices, products: _Products) -> tuple[c.Invo
         .values("id", *_INVOICE_FIELDS)
         if row["id"] not in known and row["total"] in totals
     }
+    if not candidates:
+        return ()
+    # An invoice a credit note already took back whole is nobody's duplicate any more.
+    credited = (
+        Invoice.objects.filter(corrects_id__in=list(candidates), kind=c.Kind.CREDIT_NOTE)
+        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.CANCELLED])
+        .values("corrects_id")
+        .annotate(credited=Sum("total"))
+        .values_list("corrects_id", "credited")
+    )
+    for invoice_id, amount in credited:
+        if amount + HALF_CENT >= candidates[invoice_id]["total"]:
+            del candidates[invoice_id]
     if not candidates:
         return ()
     lines: dict[int, list[c.InvoiceLine]] = defaultdict(list)
