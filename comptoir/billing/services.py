@@ -19,6 +19,7 @@ from comptoir.assistant import blocking
 from comptoir.billing import crediting, einvoicing, errors, integrity, schedule
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
+from comptoir.catalog import selectors as catalog_view
 from comptoir.catalog.models import Product
 from comptoir.core import audit, dates, money, numbering, permissions, rows, vat, workflow
 from comptoir.core.compiled import Compiled
@@ -1162,10 +1163,14 @@ def correct_draft_line(
         line.discount_percent = discount.quantize(Decimal("0.01"))
     if vat_from_product:
         product = line.product
+        # The rate in force the day the tax fell due: the delivery for goods, else the invoice's day.
+        tax_point = (
+            line.delivery_line.delivery.date if line.delivery_line_id else (invoice.date or dates.today())
+        )
         tax = vat.treatment(
             regime=invoice.customer.vat_regime,
             is_service=not product.is_stocked,
-            rate=product.vat_rate,
+            rate=catalog_view.vat_rate_on(product, tax_point),
             exemption_reason=product.vat_exemption_reason,
             exemption_code=product.vat_exemption_code,
         )
