@@ -36,6 +36,8 @@ from comptoir.assistant.chain import (
     Invoice,
     InvoiceLine,
     Kind,
+    OpenItem,
+    Payment,
     Status,
     claim_order,
 )
@@ -1301,6 +1303,10 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
                 )
             )
             continue
+        draft = next((d for d in chain.drafts if d.balance_due == payment.unallocated), None)
+        if draft is not None:
+            findings.append(_prepayment_of_draft(payment, payment_ev, draft))
+            continue
         shown = ", ".join(f"{item.number} {euros(item.balance_due)}" for item in items[:5])
         findings.append(
             Finding(
@@ -1332,6 +1338,28 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
             )
         )
     return findings
+
+
+def _prepayment_of_draft(payment: Payment, payment_ev: Evidence, draft: OpenItem) -> Finding:
+    """Money received ahead of the invoice: its exact amount is a draft's, which only needs issuing to
+    take it (then `payment_matches_open_items` proposes the allocation)."""
+    return Finding(
+        "payment_matches_draft",
+        Severity.INFO,
+        gettext(
+            "Le règlement %(payment)s laisse %(amount)s non affectés, exactement le montant du %(draft)s : "
+            "un paiement d'avance, à affecter une fois la facture émise."
+        )
+        % {"payment": payment.number, "amount": euros(payment.unallocated), "draft": draft.number},
+        (payment_ev, Evidence("invoice", draft.number, draft.invoice_id, None, {"total": draft.balance_due})),
+        Proposal(
+            "issue_invoice",
+            {"invoice_id": draft.invoice_id},
+            gettext("Émettre le %(draft)s, que le règlement %(payment)s paie d'avance.")
+            % {"draft": draft.number, "payment": payment.number},
+            Decimal("0.7"),
+        ),
+    )
 
 
 # --- The registry ---------------------------------------------------------------------------------

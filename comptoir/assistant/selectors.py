@@ -457,6 +457,17 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         neighbours=_neighbours(customer_id, invoices, products),
         payments=payments,
         open_items=open_items,
+        drafts=_drafts(customer_id) if payments else (),
+    )
+
+
+def _drafts(customer_id: int) -> tuple[c.OpenItem, ...]:
+    return tuple(
+        c.OpenItem(invoice_id=row["id"], number=f"brouillon n° {row['id']}", balance_due=row["total"])
+        for row in Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.DRAFT, total__gt=0)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .order_by("id")
+        .values("id", "total")
     )
 
 
