@@ -17,6 +17,7 @@ from comptoir.accounting import chart, periods
 from comptoir.accounting import services as ledger
 from comptoir.assistant import blocking
 from comptoir.billing import crediting, einvoicing, errors, integrity, schedule
+from comptoir.billing import selectors as billing_selectors
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog.models import Product
@@ -592,32 +593,44 @@ class _Reversal:
     deduction: DepositDeduction
     vat_due: Decimal  # on 44571: the deposit was cashed (or its VAT was due on debits)
     vat_pending: Decimal  # on 44574: not cashed yet
+    made_due: Decimal  # of `vat_pending`, the goods share: the delivery billed makes it due now
 
 
 def _deposit_reversals(deductions: list[DepositDeduction]) -> list[_Reversal]:
+    """Where each deducted part of a deposit's VAT sits, and how much of it the delivery makes due.
+
+    A deposit's VAT waits in 44574 until the deposit is cashed (goods and services, CGI art. 269-2-a);
+    what still waits when the goods are delivered and invoiced falls due then for the goods. Each part
+    deducted is split like the deposit's lines of its rate (goods, services on receipts, services on
+    debits), and its waiting shares scaled by what of the deposit is not cashed yet."""
     if not deductions:
         return []
     deposit_ids = {d.deposit_id for d in deductions}
-    vat: dict[tuple[int, Decimal], Decimal] = defaultdict(lambda: ZERO)
-    pending: dict[tuple[int, Decimal], Decimal] = defaultdict(lambda: ZERO)
-    for tax in InvoiceTax.objects.filter(invoice_id__in=deposit_ids):
-        vat[(tax.invoice_id, tax.vat_rate)] += tax.amount
-        pending[(tax.invoice_id, tax.vat_rate)] += tax.amount_on_receipts
-    # The VAT that payments already released from 44574 on each deposit (payments.VatRelease, reached
-    # through its link to the invoice: billing does not import payments).
-    releases = Invoice._meta.get_field("vat_releases").related_model
-    for row in (
-        releases.objects.filter(invoice_id__in=deposit_ids)
-        .values("invoice_id", "vat_rate")
-        .annotate(s=Sum("amount"))
-    ):
-        pending[(row["invoice_id"], row["vat_rate"])] -= row["s"]
+    # The deposit's lines of each VAT group: goods, services on receipts, services due on debits.
+    bases: dict[tuple[int, Decimal, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    on_debits = {d.deposit_id: bool((d.deposit.seller or {}).get("vat_on_debits")) for d in deductions}
+    for invoice_id, rate, category, kind, net in InvoiceLine.objects.filter(
+        invoice_id__in=deposit_ids
+    ).values_list("invoice_id", "vat_rate", "vat_category", "product__kind", "net_amount"):
+        service = kind == Product.Kind.SERVICE
+        bases[(invoice_id, rate, category)][(2 if on_debits[invoice_id] else 1) if service else 0] += net
+    on_receipts = billing_selectors.vat_on_receipts(deposit_ids)
     reversals = []
     for d in deductions:
-        due, on_pending = schedule.split_where_it_sits(
-            d.vat, vat[(d.deposit_id, d.vat_rate)], pending[(d.deposit_id, d.vat_rate)]
+        goods, services, _due_on_debits = bases[(d.deposit_id, d.vat_rate, d.category)]
+        whole = sum(bases[(d.deposit_id, d.vat_rate, d.category)], ZERO)
+        state = on_receipts.get((d.deposit_id, d.vat_rate))
+        if state is None or state.left <= 0 or whole <= 0:
+            reversals.append(_Reversal(d, d.vat, ZERO, ZERO))
+            continue
+        goods_pending, services_pending = schedule.deposit_vat_waiting(
+            d.vat, goods / whole, services / whole, state.left, state.waiting
         )
-        reversals.append(_Reversal(d, due, on_pending))
+        reversals.append(
+            _Reversal(
+                d, d.vat - goods_pending - services_pending, goods_pending + services_pending, goods_pending
+            )
+        )
     return reversals
 
 
@@ -645,9 +658,13 @@ def _sales_entry_lines(
             entry_lines.append(ledger.Line(account, credit=net, label=label, vat_rate=rate))
         elif net < 0:
             entry_lines.append(ledger.Line(account, debit=-net, label=label, vat_rate=rate))
+    # What of the deposits' VAT still waits for their cash: their services share (the goods share falls
+    # due with this invoice's delivery, on 44571 with its own goods VAT).
     deposit_pending: dict[tuple[Decimal, str], Decimal] = defaultdict(lambda: ZERO)
     for reversal in reversals:
-        deposit_pending[(reversal.deduction.vat_rate, reversal.deduction.category)] += reversal.vat_pending
+        deposit_pending[(reversal.deduction.vat_rate, reversal.deduction.category)] += (
+            reversal.vat_pending - reversal.made_due
+        )
     for tax in taxes:
         on_pending = tax.amount_on_receipts + deposit_pending[(tax.vat_rate, tax.category)]
         due_now = tax.amount - on_pending
@@ -820,12 +837,16 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             tax.amount_on_receipts = schedule.pending_after_deposits(
                 tax.amount, tax.amount_on_receipts, deducted_vat[(tax.vat_rate, tax.category)]
             )
+    reversals = _deposit_reversals(deductions)
+    for reversal in reversals:
+        reversal.deduction.vat_due_at_delivery = reversal.made_due
+    rows.update_each([r.deduction for r in reversals if r.made_due], ["vat_due_at_delivery"])
     entry, _ = ledger.post_entry(
         "VE",
         date=date,
         label=f"{invoice.get_kind_display()} {invoice.number}",
         document_number=invoice.number,
-        lines=_sales_entry_lines(invoice, lines, taxes, _deposit_reversals(deductions)),
+        lines=_sales_entry_lines(invoice, lines, taxes, reversals),
     )
     rows.insert_many(taxes)
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
