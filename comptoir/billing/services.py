@@ -577,13 +577,50 @@ def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, due_on_rece
 def _due_on_receipt(invoice: Invoice, company: Company):
     """Which lines have their VAT due only when the customer pays (fr-compliance §5.4): services, unless
     the company opted for debits; on a deposit invoice, goods too (CGI 269-2-a). A credit note reverses
-    VAT on 44571; the pending VAT of the invoice it corrects is released when it is applied to it
-    (payments.apply_credit_note)."""
+    its VAT where the VAT of the invoice it corrects sits (`_credit_where_vat_waits`)."""
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         return lambda line: False
-    if invoice.kind == Invoice.Kind.DEPOSIT:
-        return lambda line: not (company.vat_on_debits and _is_service(line))
-    return lambda line: _is_service(line) and not company.vat_on_debits
+    return _waits_for_cash(invoice.kind, company.vat_on_debits)
+
+
+def _waits_for_cash(kind: str, vat_on_debits: bool):
+    if kind == Invoice.Kind.DEPOSIT:
+        return lambda line: not (vat_on_debits and _is_service(line))
+    return lambda line: _is_service(line) and not vat_on_debits
+
+
+def _credit_where_vat_waits(note: Invoice, lines: list[InvoiceLine], taxes: list[InvoiceTax]) -> None:
+    """Set on a credit note's VAT rows the part to reverse on 44574 (`amount_on_receipts`): the VAT it
+    credits on lines whose VAT waited for the customer's cash on the invoice it corrects (services
+    without the option for debits; a deposit's lines), in the proportion of that invoice's VAT on
+    receipts not cashed yet. The rest is reversed on 44571, where the VAT already due sits. VAT never
+    declared is thus never taken off the VAT due: a credit note on an unpaid services invoice reverses
+    44574 only, one on a half-paid invoice half on each."""
+    # Locked like a payment locks it: what waits on the invoice cannot move while it is read.
+    corrected = Invoice.objects.select_for_update().get(pk=note.corrects_id)
+    state = billing_selectors.vat_on_receipts([corrected.pk])
+    if not state:
+        return
+    waits = _waits_for_cash(corrected.kind, bool((corrected.seller or {}).get("vat_on_debits")))
+    left = {rate: s.left for (_, rate), s in state.items()}
+    for tax in taxes:
+        waiting = state.get((corrected.pk, tax.vat_rate))
+        if waiting is None or waiting.waiting <= 0 or tax.amount <= 0 or tax.base <= 0:
+            continue
+        eligible_base = sum(
+            (
+                line.net_amount
+                for line in lines
+                if waits(line) and (line.vat_rate, line.vat_category) == (tax.vat_rate, tax.category)
+            ),
+            ZERO,
+        )
+        uncashed = min(left[tax.vat_rate], waiting.waiting) / waiting.waiting
+        reversed_there = min(
+            left[tax.vat_rate], money.amount(tax.amount * eligible_base / tax.base * uncashed)
+        )
+        tax.amount_on_receipts = reversed_there
+        left[tax.vat_rate] -= reversed_there
 
 
 @dataclasses.dataclass(frozen=True)
@@ -829,6 +866,8 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             errors.DEDUCTION_EXCEEDS_TOTAL, deducted=_fr(invoice.deposits_deducted), total=_fr(totals.total)
         )
     taxes = _tax_rows(invoice, lines, totals, due_on_receipt=_due_on_receipt(invoice, company))
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE and invoice.corrects_id:
+        _credit_where_vat_waits(invoice, lines, taxes)
     if deductions:
         deducted_vat: dict[tuple[Decimal, str], Decimal] = defaultdict(lambda: ZERO)
         for d in deductions:

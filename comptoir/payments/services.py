@@ -403,7 +403,11 @@ def apply_credit_note(
             created_by=by if getattr(by, "pk", None) else None,
         )
     )
-    releases = _vat_releases({invoice.pk: invoice}, [(invoice.pk, amount)], already)
+    # A credit note applied to the invoice it corrects cashes nothing: its VAT was reversed where the
+    # invoice's VAT sat when it was issued. Applied to another invoice, it settles it as money would.
+    releases = _vat_releases(
+        {invoice.pk: invoice}, [(invoice.pk, amount)], already, cash=credit_note.corrects_id != invoice.pk
+    )
     entry = None
     if releases:
         label = f"TVA encaissée {invoice.number} (avoir {credit_note.number})"
