@@ -205,7 +205,9 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
 # except for services when the company opted for VAT on debits. A later invoice of the order deducts
 # it: that invoice bills the goods and services in full (every line, the whole VAT breakdown) and
 # states the deposits in BT-113, so the customer owes the balance (BT-115); its entry reverses each
-# deposit (4191 debit, VAT debit where it sits, 411 credit) — fr-compliance §5.4.
+# deposit (4191 debit, VAT debit where it sits, 411 credit) — fr-compliance §5.4. Delivery makes the
+# goods VAT due (CGI 269-2-a): of a deposit's VAT still pending, that invoice moves the goods share to
+# 44571; only a services share keeps waiting for the deposit's cash.
 #
 # Who deducts a deposit: on an order invoiced by delivered quantities, the next invoices of the order,
 # VAT group by VAT group, as far as each bills enough in the group (`schedule.allocate_deductions`);
@@ -679,8 +681,9 @@ def _sales_entry_lines(
 
     For each deposit deducted: 4191 debit (its amount excl. VAT), VAT debit where the deposit's VAT
     sits (44571 once cashed, 44574 until then), 411 credit (incl. VAT). The invoice credits the same
-    VAT accounts with the VAT of the whole operation: the deposit's VAT part nets to zero and keeps
-    following the deposit's own payments, the rest falls due as this invoice's own VAT.
+    VAT accounts with the VAT of the whole operation: of the deposit's VAT still pending, the services
+    share stays on 44574 and keeps following the deposit's own payments, the goods share falls due now
+    with the delivery (44571); the rest falls due as this invoice's own VAT.
     """
     label = f"{invoice.number} {invoice.customer.name}"
     revenue: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
@@ -691,10 +694,16 @@ def _sales_entry_lines(
         ledger.Line(chart.CUSTOMERS, debit=invoice.total, label=label, partner_id=invoice.customer_id)
     ]
     for (account, rate), net in sorted(revenue.items()):
+        # Advances received (4191) are the customer's, like 411: the FEC names them (CompAuxNum).
+        partner = invoice.customer_id if account == chart.CUSTOMER_DEPOSITS else None
         if net > 0:
-            entry_lines.append(ledger.Line(account, credit=net, label=label, vat_rate=rate))
+            entry_lines.append(
+                ledger.Line(account, credit=net, label=label, vat_rate=rate, partner_id=partner)
+            )
         elif net < 0:
-            entry_lines.append(ledger.Line(account, debit=-net, label=label, vat_rate=rate))
+            entry_lines.append(
+                ledger.Line(account, debit=-net, label=label, vat_rate=rate, partner_id=partner)
+            )
     # What of the deposits' VAT still waits for their cash: their services share (the goods share falls
     # due with this invoice's delivery, on 44571 with its own goods VAT).
     deposit_pending: dict[tuple[Decimal, str], Decimal] = defaultdict(lambda: ZERO)
@@ -720,7 +729,11 @@ def _sales_entry_lines(
         deposit = group[0].deduction.deposit
         deposit_label = f"{invoice.number} acompte {deposit.number} déduit"
         base = sum((r.deduction.base for r in group), ZERO)
-        entry_lines.append(ledger.Line(chart.CUSTOMER_DEPOSITS, debit=base, label=deposit_label))
+        entry_lines.append(
+            ledger.Line(
+                chart.CUSTOMER_DEPOSITS, debit=base, label=deposit_label, partner_id=invoice.customer_id
+            )
+        )
         for r in group:
             rate = r.deduction.vat_rate
             entry_lines.append(
