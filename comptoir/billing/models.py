@@ -270,6 +270,15 @@ class DepositDeduction(InvoicePart):
     category = models.CharField(max_length=2, default="S")
     base = models.DecimalField(_("montant HT déduit"), max_digits=14, decimal_places=2)
     vat = models.DecimalField(_("TVA déduite"), max_digits=14, decimal_places=2)
+    # Part of `vat` on goods that still waited for the deposit's payment (44574) when the deducting
+    # invoice was issued: delivery made it due (CGI art. 269-2-a), so that invoice moved it to 44571 and
+    # the deposit's own payments no longer release it. Set at issue.
+    vat_due_at_delivery = models.DecimalField(
+        _("TVA sur biens devenue exigible à la livraison"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
 
     class Meta:
         ordering = ["deposit_id", "-vat_rate", "category"]
