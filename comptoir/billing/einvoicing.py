@@ -79,7 +79,10 @@ VAT_SCHEMES = {
     "RO": "9947",
     "SI": "9949",
     "SK": "9950",
-    "CH": "0183",
+    # Outside the EU: UK VAT number; the Swiss UID (CHE…, without the MWST/TVA/IVA suffix) and the
+    # Norwegian organisation number (the 9 digits of NO…MVA) are handled in _vat_endpoint.
+    "GB": "9932",
+    "FR": "9957",
 }
 
 
@@ -152,8 +155,7 @@ def _buyer(invoice: Invoice) -> ei.Party:
     if d.get("einvoice_address"):
         address, scheme = d["einvoice_address"], d.get("einvoice_scheme") or ei.SIREN_SCHEME
     elif country != "FR" and invoice.buyer_vat_number:
-        address = invoice.buyer_vat_number
-        scheme = VAT_SCHEMES.get(invoice.buyer_vat_number[:2], VAT_SCHEMES.get(country, "9957"))
+        address, scheme = _vat_endpoint(invoice.buyer_vat_number)
     return ei.Party(
         name=invoice.buyer_name,
         address=_address(d),
@@ -164,6 +166,19 @@ def _buyer(invoice: Invoice) -> ei.Party:
         electronic_address_scheme=scheme,
         email=d.get("email", ""),
     )
+
+
+def _vat_endpoint(vat_number: str) -> tuple[str, str]:
+    """The electronic address (BT-49) a foreign buyer's VAT number gives, with its EAS scheme; ("", scheme)
+    when no scheme identifies it (another country's number): an international invoice may go without."""
+    prefix = vat_number[:2]
+    if prefix == "CH":  # CHE123456789MWST → the UID CHE123456789, scheme 0183
+        return vat_number[:12], "0183"
+    if prefix == "NO":  # NO123456789MVA → the organisation number, scheme 0192
+        return vat_number[2:11], "0192"
+    if prefix in VAT_SCHEMES:
+        return vat_number, VAT_SCHEMES[prefix]
+    return "", ei.SIREN_SCHEME
 
 
 def _line(line, *, lump_sum: bool = False) -> ei.Line:

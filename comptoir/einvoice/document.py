@@ -532,7 +532,10 @@ def consistency_errors(invoice: Invoice) -> list[str]:
             add(f"BR-FR-09 : le SIRET du {role} doit faire 14 chiffres et commencer par son SIREN.")
         endpoint = party.endpoint
         if endpoint is None:
-            add(f"BR-FR-12/13 : l'adresse électronique du {role} (BT-34/BT-49) manque.")
+            # BR-FR-12 (buyer's BT-49) belongs to domestic B2B flows: an invoice to a buyer abroad
+            # (B2BINT) is not routed by the French platforms but reported (e-reporting).
+            if role == "vendeur" or invoice.processing == "B2B":
+                add(f"BR-FR-12/13 : l'adresse électronique du {role} (BT-34/BT-49) manque.")
         elif not ELECTRONIC_ADDRESS.match(endpoint[0]):
             add(f"BR-FR-23/25 : l'adresse électronique du {role} {endpoint[0]!r} a un format invalide.")
         if not party.address.country_code:

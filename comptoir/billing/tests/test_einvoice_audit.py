@@ -1,0 +1,65 @@
+"""Defects the French e-invoicing audit found (issue #16): each case is issued through the services and its
+e-invoice goes through the official validators."""
+
+import pytest
+
+from comptoir.billing import einvoicing
+from comptoir.billing.services import create_invoice_from_order, issue_invoice
+from comptoir.core.testing import make_customer
+from comptoir.einvoice.validate import validate_many, validate_ubl_many
+from comptoir.sales.services import confirm_order, create_order
+from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
+
+pytestmark = pytest.mark.django_db
+
+
+def _issued(boss, customer, lines, **order_fields):
+    order = confirm_order(create_order(customer, lines, by=boss, **order_fields), by=boss)
+    goods = [line["product"] for line in lines if line["product"].is_stocked]
+    if goods:
+        receive_stock([{"product": p, "quantity": "100", "unit_cost": "3"} for p in goods], by=boss)
+        validate_delivery(create_delivery(order, by=boss), by=boss)
+    return issue_invoice(create_invoice_from_order(order, by=boss), by=boss)
+
+
+def _errors(documents):
+    cii = validate_many([einvoicing.cii_xml(doc) for doc in documents])
+    ubl = validate_ubl_many([einvoicing.ubl_xml(doc) for doc in documents])
+    return {
+        doc.number: [str(f) for f in c.errors] + [str(f) for f in u.errors]
+        for doc, c, u in zip(documents, cii, ubl, strict=True)
+    }
+
+
+# --- 2. Customers outside the EU ------------------------------------------------------------------
+
+
+def test_customers_outside_the_eu_without_an_eu_vat_number_are_invoiced_as_international_b2b(
+    boss, company, product, service_product
+):
+    american = make_customer(
+        boss, name="Acme Tools Inc.", siren="", country="US", street="1 Main St", city="Boston"
+    )
+    british = make_customer(
+        boss, name="Spanners Ltd", siren="", country="GB", vat_number="GB 980 7806 84", city="Leeds"
+    )
+    norwegian = make_customer(
+        boss, name="Verktøy AS", siren="", country="NO", vat_number="NO 995 525 828 MVA", city="Oslo"
+    )
+    swiss = make_customer(boss, name="Outils Lausanne SA", siren="", country="CH", city="Lausanne")
+    assert british.vat_number == "GB980780684"
+    assert norwegian.vat_number == "NO995525828MVA"
+    assert american.vat_regime == swiss.vat_regime == "export"
+    documents = [
+        _issued(
+            boss,
+            buyer,
+            [{"product": product, "quantity": "1"}, {"product": service_product, "quantity": "1"}],
+        )
+        for buyer in (american, british, norwegian, swiss)
+    ]
+    for doc in documents:
+        assert b"<ram:Content>B2BINT</ram:Content>" in einvoicing.cii_xml(doc)
+    assert _errors(documents) == {doc.number: [] for doc in documents}
+    # The UK VAT number is the buyer's electronic address, with its own EAS scheme.
+    assert b'<ram:URIID schemeID="9932">GB980780684</ram:URIID>' in einvoicing.cii_xml(documents[1])
