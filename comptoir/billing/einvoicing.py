@@ -275,7 +275,9 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
         due_date=invoice.due_date,
         delivery_date=invoice.delivery_date,
         ship_to=ship_to,
-        order_reference=(order.customer_reference or order.number) if order else "",
+        # BT-13 is the buyer's purchase order: its number when the customer gave one, never our own order
+        # number (the buyer's system would look for a purchase order that does not exist).
+        order_reference=order.customer_reference if order else "",
         despatch_reference=deliveries[0] if len(deliveries) == 1 else "",
         preceding_invoices=preceding,
         payment_terms=invoice.payment_terms,

@@ -63,3 +63,19 @@ def test_customers_outside_the_eu_without_an_eu_vat_number_are_invoiced_as_inter
     assert _errors(documents) == {doc.number: [] for doc in documents}
     # The UK VAT number is the buyer's electronic address, with its own EAS scheme.
     assert b'<ram:URIID schemeID="9932">GB980780684</ram:URIID>' in einvoicing.cii_xml(documents[1])
+
+
+# --- 5. BT-13 is the buyer's purchase order, never Comptoir's own order number -------------------
+
+
+def test_the_buyers_order_reference_is_its_purchase_order_or_nothing(boss, company, customer, product):
+    without_po = _issued(boss, customer, [{"product": product, "quantity": "1"}])
+    with_po = _issued(boss, customer, [{"product": product, "quantity": "1"}], customer_reference="PO-7781")
+    cii = einvoicing.cii_xml(without_po)
+    assert b"BuyerOrderReferencedDocument" not in cii
+    assert without_po.order.number.encode() not in cii
+    assert b"OrderReference" not in einvoicing.ubl_xml(without_po)
+    assert einvoicing.to_document(without_po).order_reference == ""
+    assert b"<ram:IssuerAssignedID>PO-7781</ram:IssuerAssignedID>" in einvoicing.cii_xml(with_po)
+    assert b"<cbc:ID>PO-7781</cbc:ID>" in einvoicing.ubl_xml(with_po)
+    assert _errors([without_po, with_po]) == {without_po.number: [], with_po.number: []}
