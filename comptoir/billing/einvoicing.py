@@ -199,6 +199,24 @@ def _line(line, *, lump_sum: bool = False) -> ei.Line:
     )
 
 
+def _performance(invoice: Invoice) -> tuple:
+    """(BT-72, BT-73, BT-74): when the goods were delivered or the services performed.
+
+    A period of services goes to BG-14, its last day to BT-72; one day, or the delivery date of goods, to BT-72. A credit note
+    takes the dates of the invoice it corrects. With nothing stated, the operation is taken as done on
+    the document's date and BT-72 says so (no empty delivery block, PEPPOL-EN16931-R008); a deposit
+    invoice, paid before the operation, has no such date."""
+    source = invoice.corrects if invoice.corrects_id and not invoice.delivery_date else invoice
+    start, end = source.service_period_start, source.service_period_end
+    if start and end and start != end:
+        # BT-72 is also "the date the supply was completed": the end of the period fills the delivery block.
+        return end, start, end
+    performed = source.delivery_date or start
+    if performed is None and invoice.kind != Invoice.Kind.DEPOSIT:
+        performed = source.date
+    return performed, None, None
+
+
 def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> ei.Invoice:
     """The EN 16931 view of an issued invoice or credit note.
 
@@ -256,6 +274,7 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
     elif any(t.category == ei.VatCategory.INTRA_EU_SUPPLY for t in taxes):
         # BR-IC-12: an intra-EU supply states the country the goods went to.
         ship_to = ei.DeliveryLocation(_address(details), invoice.buyer_name)
+    performed, period_start, period_end = _performance(invoice)
     deliveries = sorted({line.delivery_line.delivery.number for line in rows if line.delivery_line_id})
     return ei.Invoice(
         number=invoice.number,
@@ -273,7 +292,9 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
             early_payment_discount=s.get("early_payment_discount", ""),
         ),
         due_date=invoice.due_date,
-        delivery_date=invoice.delivery_date,
+        delivery_date=performed,
+        period_start=period_start,
+        period_end=period_end,
         ship_to=ship_to,
         # BT-13 is the buyer's purchase order: its number when the customer gave one, never our own order
         # number (the buyer's system would look for a purchase order that does not exist).

@@ -534,6 +534,34 @@ def cancel_draft_invoice(invoice: Invoice, *, by, reason: str = "") -> Invoice:
     return invoice
 
 
+@transaction.atomic
+def set_service_period(
+    invoice: Invoice, *, by, start: datetime.date | None, end: datetime.date | None = None
+) -> Invoice:
+    """State when the services of a draft were performed: one day (`start` alone) or a period. The
+    e-invoice carries it (BT-72, or BG-14 BT-73/BT-74), as the law asks when it is not the invoice date;
+    `start=None` clears it (then the services are taken as performed on the invoice date)."""
+    permissions.require(by, "invoice.manage")
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.DRAFT:
+        _fail(errors.NOT_DRAFT, number=invoice.number or str(invoice))
+    if start is None:
+        end = None
+    if start and end and end < start:
+        _fail(errors.SERVICE_PERIOD_REVERSED, start=dates.fr(start), end=dates.fr(end))
+    if end == start:
+        end = None
+    invoice.service_period_start, invoice.service_period_end = start, end
+    invoice.save(update_fields=["service_period_start", "service_period_end"])
+    audit.record(
+        "invoice.service_period_set",
+        by=by,
+        obj=invoice,
+        data={"start": start.isoformat() if start else "", "end": end.isoformat() if end else ""},
+    )
+    return invoice
+
+
 def _address_text(customer) -> str:
     return "\n".join(customer.address_lines)
 

@@ -1,10 +1,14 @@
 """Defects the French e-invoicing audit found (issue #16): each case is issued through the services and its
 e-invoice goes through the official validators."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from comptoir.billing import einvoicing
-from comptoir.billing.services import create_invoice_from_order, issue_invoice
+from comptoir.billing.services import create_invoice_from_order, issue_invoice, set_service_period
+from comptoir.core.errors import DomainError
 from comptoir.core.testing import make_customer
 from comptoir.einvoice.validate import validate_many, validate_ubl_many
 from comptoir.sales.services import confirm_order, create_order
@@ -79,3 +83,59 @@ def test_the_buyers_order_reference_is_its_purchase_order_or_nothing(boss, compa
     assert b"<ram:IssuerAssignedID>PO-7781</ram:IssuerAssignedID>" in einvoicing.cii_xml(with_po)
     assert b"<cbc:ID>PO-7781</cbc:ID>" in einvoicing.ubl_xml(with_po)
     assert _errors([without_po, with_po]) == {without_po.number: [], with_po.number: []}
+
+
+# --- 6. The date the services were performed (BT-72 / BG-14) -----------------------------------------
+
+
+def _warnings(documents):
+    return [
+        [f.rule_id for f in report.warnings]
+        for report in validate_many([einvoicing.cii_xml(d) for d in documents])
+    ]
+
+
+def test_a_services_invoice_states_when_the_services_were_performed(boss, company, customer, service_product):
+    today = timezone.localdate()
+    start, end = today - datetime.timedelta(days=20), today - datetime.timedelta(days=6)
+
+    def draft():
+        order = confirm_order(
+            create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss
+        )
+        return create_invoice_from_order(order, by=boss)
+
+    plain = issue_invoice(draft(), by=boss)
+    period = draft()
+    set_service_period(period, by=boss, start=start, end=end)
+    period = issue_invoice(period, by=boss)
+    one_day = draft()
+    set_service_period(one_day, by=boss, start=start)
+    one_day = issue_invoice(one_day, by=boss)
+
+    # Not stated: performed on the invoice date, said so in BT-72 (no empty delivery block, R008).
+    assert einvoicing.to_document(plain).delivery_date == plain.date
+    doc = einvoicing.to_document(period)
+    assert (doc.period_start, doc.period_end, doc.delivery_date) == (start, end, end)
+    cii = einvoicing.cii_xml(period)
+    assert f'<ram:StartDateTime>\n          <udt:DateTimeString format="102">{start:%Y%m%d}'.encode() in cii
+    assert f"<cbc:EndDate>{end.isoformat()}</cbc:EndDate>".encode() in einvoicing.ubl_xml(period)
+    assert einvoicing.to_document(one_day).delivery_date == start
+    documents = [plain, period, one_day]
+    assert _errors(documents) == {doc.number: [] for doc in documents}
+    assert _warnings(documents) == [[], [], []]
+
+
+def test_the_service_period_is_checked_and_only_set_on_a_draft(boss, company, customer, service_product):
+    order = confirm_order(
+        create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss
+    )
+    invoice = create_invoice_from_order(order, by=boss)
+    today = timezone.localdate()
+    with pytest.raises(DomainError) as exc:
+        set_service_period(invoice, by=boss, start=today, end=today - datetime.timedelta(days=1))
+    assert exc.value.code == "service_period_reversed"
+    issued = issue_invoice(invoice, by=boss)
+    with pytest.raises(DomainError) as exc:
+        set_service_period(issued, by=boss, start=today)
+    assert exc.value.code == "invoice_not_draft"
