@@ -31,8 +31,62 @@ NATURES = {
     Invoice.Nature.SERVICES: ei.OperationNature.SERVICES,
     Invoice.Nature.MIXED: ei.OperationNature.MIXED,
 }
-# UN/ECE Recommendation 20 unit codes for the units users type.
+# UN/ECE Recommendation 20 unit codes for the units users type (lower-case, singular and plural).
 UNIT_CODES = {
+    "pièces": "H87",
+    "pieces": "H87",
+    "pce": "H87",
+    "pc": "H87",
+    "pcs": "H87",
+    "unités": "C62",
+    "unite": "C62",
+    "unites": "C62",
+    "heures": "HUR",
+    "hr": "HUR",
+    "minute": "MIN",
+    "minutes": "MIN",
+    "min": "MIN",
+    "jours": "DAY",
+    "j": "DAY",
+    "journée": "DAY",
+    "semaine": "WEE",
+    "semaines": "WEE",
+    "mois": "MON",
+    "an": "ANN",
+    "année": "ANN",
+    "kilo": "KGM",
+    "kilogramme": "KGM",
+    "kilogrammes": "KGM",
+    "gramme": "GRM",
+    "grammes": "GRM",
+    "t": "TNE",
+    "tonne": "TNE",
+    "tonnes": "TNE",
+    "mètre": "MTR",
+    "mètres": "MTR",
+    "metre": "MTR",
+    "ml": "MTR",  # mètre linéaire, as building trades write it
+    "cm": "CMT",
+    "mm": "MMT",
+    "km": "KMT",
+    "mètre carré": "MTK",
+    "m3": "MTQ",
+    "m³": "MTQ",
+    "mètre cube": "MTQ",
+    "litres": "LTR",
+    "cl": "CLT",
+    "paire": "PR",
+    "paires": "PR",
+    "douzaine": "DZN",
+    "kit": "SET",
+    "jeu": "SET",
+    "ensemble": "SET",
+    "boîtes": "XBX",
+    "boite": "XBX",
+    "cartons": "XCT",
+    "sac": "XBG",
+    "rouleau": "XRO",
+    "palette": "XPX",
     "pièce": "H87",
     "piece": "H87",
     "unité": "C62",
@@ -84,6 +138,9 @@ VAT_SCHEMES = {
     "GB": "9932",
     "FR": "9957",
 }
+
+
+CREDIT_NOTE_TERMS = "Avoir en votre faveur : à déduire de votre prochain règlement, ou remboursé sur demande."
 
 
 def _address(data: dict) -> ei.Address:
@@ -196,6 +253,7 @@ def _line(line, *, lump_sum: bool = False) -> ei.Line:
         unit_code=unit_code,
         sku=line.product.sku,
         exemption_reason=line.vat_exemption_reason,
+        exemption_code=line.product.vat_exemption_code if line.vat_exemption_reason else "",
     )
 
 
@@ -241,6 +299,8 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
             reason, code = ei.DEFAULT_EXEMPTIONS.get(category, (tax.exemption_reason, ""))
             if tax.exemption_reason:
                 reason = tax.exemption_reason
+            if tax.exemption_code:
+                code = tax.exemption_code
             exemptions[category] = (reason, code)
         taxes.append(ei.Tax(category, tax.vat_rate, tax.base, tax.amount, reason, code))
     # A final invoice after deposits (fr-compliance §5.4): the whole operation, the deposits already
@@ -275,6 +335,7 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
         # BR-IC-12: an intra-EU supply states the country the goods went to.
         ship_to = ei.DeliveryLocation(_address(details), invoice.buyer_name)
     performed, period_start, period_end = _performance(invoice)
+    credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
     deliveries = sorted({line.delivery_line.delivery.number for line in rows if line.delivery_line_id})
     return ei.Invoice(
         number=invoice.number,
@@ -291,7 +352,9 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
             late_penalty_rate=Decimal(s["late_penalty_rate"]) if s.get("late_penalty_rate") else None,
             early_payment_discount=s.get("early_payment_discount", ""),
         ),
-        due_date=invoice.due_date,
+        # A credit note is owed to the customer: no due date or account "to pay" (BR-CO-25 is met by
+        # its terms, BT-20).
+        due_date=None if credit_note else invoice.due_date,
         delivery_date=performed,
         period_start=period_start,
         period_end=period_end,
@@ -301,12 +364,13 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
         order_reference=order.customer_reference if order else "",
         despatch_reference=deliveries[0] if len(deliveries) == 1 else "",
         preceding_invoices=preceding,
-        payment_terms=invoice.payment_terms,
+        payment_terms=CREDIT_NOTE_TERMS if credit_note else invoice.payment_terms,
         payment_means=ei.PaymentMeans(
             iban=s.get("iban", ""), bic=s.get("bic", ""), account_name=s.get("name", "")
         )
-        if s.get("iban")
+        if s.get("iban") and not credit_note
         else None,
+        reason=invoice.reason if credit_note else "",
         vat_on_debits=bool(s.get("vat_on_debits")) and invoice.operation_nature != Invoice.Nature.GOODS,
     )
 

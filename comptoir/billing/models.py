@@ -243,6 +243,8 @@ class InvoiceTax(InvoicePart):
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     category = models.CharField(max_length=2, default="S")
     exemption_reason = models.CharField(max_length=200, blank=True)
+    # BT-121, the VATEX code of an exempt breakdown (from the product), frozen at issue.
+    exemption_code = models.CharField(max_length=30, blank=True)
     base = models.DecimalField(max_digits=14, decimal_places=2)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     # Part of `amount` due on receipt (services, TVA sur les encaissements): posted to 44574 until paid.

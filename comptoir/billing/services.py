@@ -574,6 +574,13 @@ def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, due_on_rece
     """The frozen VAT breakdown. The share of each rate's VAT that belongs to lines taxed on receipt
     (`due_on_receipt(line)`) waits in 44574 until the customer pays."""
     reasons = {(line.vat_rate, line.vat_category): line.vat_exemption_reason for line in lines}
+    # The VATEX code (BT-121) of an exempt product goes with its reason (the other zero-VAT categories
+    # have their own standard code, see einvoice.document.DEFAULT_EXEMPTIONS).
+    codes = {
+        (line.vat_rate, line.vat_category): line.product.vat_exemption_code
+        for line in reversed(lines)
+        if line.vat_category == vat.Category.EXEMPT and line.product.vat_exemption_code
+    }
     rows = []
     for tax in totals.taxes:
         pending = ZERO
@@ -596,6 +603,7 @@ def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, due_on_rece
                 amount=tax.amount,
                 amount_on_receipts=pending,
                 exemption_reason=reasons.get((tax.rate, tax.category), ""),
+                exemption_code=codes.get((tax.rate, tax.category), ""),
             )
         )
     return rows

@@ -15,3 +15,9 @@ INACTIVE_PRODUCT = (
     N_("Le produit %(sku)s n'est plus actif : il ne peut plus être vendu."),
 )
 EXEMPT_WITH_RATE = ("exempt_product_with_vat_rate", N_("Un produit exonéré de TVA doit avoir le taux 0 %%."))
+ZERO_RATE_NEEDS_EXEMPTION = (
+    "zero_rate_needs_exemption_reason",
+    N_(
+        "Un produit à %(rate)s %% de TVA est exonéré : indiquez le motif légal de l'exonération (par exemple « Exonération de TVA, article 261-4-4° du CGI ») et, si vous le connaissez, son code VATEX. La France n'applique pas de taux zéro aux ventes sur son territoire."
+    ),
+)

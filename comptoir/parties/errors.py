@@ -79,3 +79,9 @@ INVALID_EINVOICE_SCHEME = (
         "Le schéma « %(value)s » de l'adresse de facturation électronique n'est pas un code EAS : 4 chiffres, par exemple 0225 (annuaire français), 0183 (IDE suisse) ou 0088 (GLN)."
     ),
 )
+PENALTY_RATE_BELOW_FLOOR = (
+    "penalty_rate_below_legal_floor",
+    N_(
+        "Le taux des pénalités de retard doit être d'au moins %(floor)s : trois fois le taux d'intérêt légal en vigueur (%(legal)s, art. L441-10 du Code de commerce)."
+    ),
+)

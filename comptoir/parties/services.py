@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.dates import MONTHS
 from stdnum.eu import vat as eu_vat
 
-from comptoir.core import audit, dates, money, permissions
+from comptoir.core import audit, dates, legal_interest, money, permissions
 from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 from comptoir.core.models import NumberSequence
@@ -58,6 +58,10 @@ COMPANY_FIELDS = (
     "early_payment_discount",
     "backdating_days",
 )
+
+
+def _percent(rate) -> str:
+    return format(rate.normalize(), "f").replace(".", ",") + "\u00a0%"
 
 
 def _clean_identifiers(data: dict, *, siren_required: bool, foreign_vat: bool = False) -> dict:
@@ -245,8 +249,13 @@ def configure_company(*, by, **fields) -> Company:
         merged["bic"] = clean_bic(merged["bic"]) or _fail(errors.INVALID_BIC, value=merged["bic"])
     # The default terms are offered to new customers: they must be lawful too (no end-of-month option).
     _check_payment_terms(merged.get("default_payment_days"), False)
-    if merged.get("late_penalty_rate") is not None and money.D(merged["late_penalty_rate"]) < 0:
-        _fail(errors.NEGATIVE_PENALTY_RATE)
+    if merged.get("late_penalty_rate") is not None:
+        rate = money.D(merged["late_penalty_rate"])
+        if rate < 0:
+            _fail(errors.NEGATIVE_PENALTY_RATE)
+        floor = legal_interest.minimum_penalty_rate(dates.today())
+        if rate < floor:
+            _fail(errors.PENALTY_RATE_BELOW_FLOOR, floor=_percent(floor), legal=_percent(floor / 3))
     days = merged.get("backdating_days")
     if days is not None and not (isinstance(days, int) and 0 <= days <= dates.MAX_BACKDATING_DAYS):
         _fail(errors.BACKDATING_OUT_OF_RANGE, max=dates.MAX_BACKDATING_DAYS)

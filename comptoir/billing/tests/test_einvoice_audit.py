@@ -2,15 +2,25 @@
 e-invoice goes through the official validators."""
 
 import datetime
+from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.utils import timezone
 
 from comptoir.billing import einvoicing
-from comptoir.billing.services import create_invoice_from_order, issue_invoice, set_service_period
+from comptoir.billing.services import (
+    create_credit_note,
+    create_invoice_from_order,
+    issue_invoice,
+    set_service_period,
+)
+from comptoir.catalog.services import update_product
 from comptoir.core.errors import DomainError
-from comptoir.core.testing import make_customer
+from comptoir.core.legal_interest import minimum_penalty_rate
+from comptoir.core.testing import make_customer, make_product
 from comptoir.einvoice.validate import validate_many, validate_ubl_many
+from comptoir.parties.services import configure_company
 from comptoir.sales.services import confirm_order, create_order
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 
@@ -139,3 +149,107 @@ def test_the_service_period_is_checked_and_only_set_on_a_draft(boss, company, cu
     with pytest.raises(DomainError) as exc:
         set_service_period(issued, by=boss, start=today)
     assert exc.value.code == "invoice_not_draft"
+
+
+# --- 8. Smaller defects ---------------------------------------------------------------------------
+
+
+def _pdf_text(doc) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(einvoicing.facturx_pdf(doc))).pages)
+
+
+def test_an_exempt_line_carries_the_products_vatex_code(boss, company, customer):
+    training = make_product(
+        boss,
+        name="Formation sécurité",
+        kind="service",
+        sale_price="800",
+        vat_rate="0",
+        vat_exemption_reason="Exonération de TVA, article 261-4-4° a du CGI",
+        vat_exemption_code="VATEX-EU-132",
+    )
+    invoice = _issued(boss, customer, [{"product": training, "quantity": "1"}])
+    cii = einvoicing.cii_xml(invoice)
+    assert b"<ram:ExemptionReasonCode>VATEX-EU-132</ram:ExemptionReasonCode>" in cii
+    assert b"<cbc:TaxExemptionReasonCode>VATEX-EU-132</cbc:TaxExemptionReasonCode>" in einvoicing.ubl_xml(
+        invoice
+    )
+    assert _errors([invoice]) == {invoice.number: []}
+
+
+def test_a_zero_rate_product_must_state_its_exemption(boss):
+    with pytest.raises(DomainError) as exc:
+        make_product(boss, name="Livre ancien", vat_rate="0")
+    assert exc.value.code == "zero_rate_needs_exemption_reason"
+    assert exc.value.message.startswith("Un produit à 0 % de TVA est exonéré : indiquez le motif légal")
+    product = make_product(boss, name="Livre", vat_rate="5.5")
+    with pytest.raises(DomainError) as exc:
+        update_product(product, by=boss, vat_rate="0")
+    assert exc.value.code == "zero_rate_needs_exemption_reason"
+    exempt = update_product(
+        product, by=boss, vat_rate="0", vat_exemption_reason="Exonération, art. 261 du CGI"
+    )
+    assert exempt.vat_rate == 0
+
+
+def test_the_credit_note_pdf_shows_its_reason_and_asks_no_payment(boss, company, customer, product):
+    invoice = _issued(boss, customer, [{"product": product, "quantity": "2"}])
+    credit = issue_invoice(
+        create_credit_note(
+            invoice,
+            [{"invoice_line": invoice.lines.first(), "quantity": "1"}],
+            by=boss,
+            reason="Perceuse défectueuse",
+            source_reference="RET-2026-00001",
+        ),
+        by=boss,
+    )
+    text = _pdf_text(credit)
+    assert "Perceuse défectueuse" in text
+    assert "Échéance" not in text and "Date d'échéance" not in text
+    assert "IBAN" not in text
+    assert "IBAN" in _pdf_text(invoice)
+    assert b"IBANID" not in einvoicing.cii_xml(credit) and b"DueDateDateTime" not in einvoicing.cii_xml(
+        credit
+    )
+    assert _errors([credit]) == {credit.number: []}
+
+
+def test_the_products_unit_becomes_its_un_ece_code(boss, company, customer):
+    units = {
+        "kg": "KGM",
+        "mètre": "MTR",
+        "litres": "LTR",
+        "jour": "DAY",
+        "heures": "HUR",
+        "pièce": "H87",
+        "pce": "H87",
+    }
+    products = [make_product(boss, name=f"Article en {unit}", unit=unit) for unit in units]
+    invoice = _issued(boss, customer, [{"product": p, "quantity": "2"} for p in products])
+    codes = [line.unit_code for line in einvoicing.to_document(invoice).lines]
+    assert codes == list(units.values())
+    assert _errors([invoice]) == {invoice.number: []}
+
+
+def test_the_late_penalty_rate_cannot_go_below_three_times_the_legal_interest_rate(admin_user, company):
+    floor = minimum_penalty_rate(timezone.localdate())
+    with pytest.raises(DomainError) as exc:
+        configure_company(by=admin_user, late_penalty_rate=floor - Decimal("0.01"))
+    assert exc.value.code == "penalty_rate_below_legal_floor"
+    assert "trois fois le taux d'intérêt légal" in exc.value.message
+    assert configure_company(by=admin_user, late_penalty_rate=floor).late_penalty_rate == floor
+
+
+def test_the_buyer_is_named_in_good_french():
+    from dataclasses import replace
+
+    from comptoir.einvoice.document import consistency_errors
+    from comptoir.einvoice.tests import factories
+
+    invoice = factories.single_rate()
+    broken = replace(invoice, buyer=replace(invoice.buyer, siren="12345"))
+    messages = " ".join(consistency_errors(broken))
+    assert "de l'acheteur" in messages and "du acheteur" not in messages
