@@ -280,7 +280,7 @@ def _row_error(position: int, error: ValidationError) -> RowError:
 
 def sales_rows(data) -> list[dict]:
     """The rows of the line editor as typed: product id, quantity, unit price, discount, row id."""
-    columns = ("row_id", "product", "quantity", "unit_price", "discount_percent")
+    columns = ("row_id", "product", "quantity", "unit_price", "discount_percent", "quote_line")
     lists = {c: data.getlist(c) for c in columns}
     count = max((len(v) for v in lists.values()), default=0)
     rows = []
@@ -310,6 +310,8 @@ def sales_lines(rows: list[dict]) -> list[dict]:
             }
         except ValidationError as exc:
             raise _row_error(position, exc) from None
+        if row.get("quote_line"):
+            line["quote_line"] = row["quote_line"]
         lines.append({k: v for k, v in line.items() if v is not None})
     return lines
 
