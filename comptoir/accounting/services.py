@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from comptoir.accounting import errors, periods
@@ -248,10 +249,24 @@ def seal(entry: JournalEntry, lines) -> dict:
     }
 
 
+def _latest_entry_date(lines: list[EntryLine]) -> datetime.date:
+    """The date of the latest entry among the lines' (read only for the entries not at hand)."""
+    known = [line.entry.date for line in lines if EntryLine.entry.field.is_cached(line)]
+    unknown = {line.entry_id for line in lines if not EntryLine.entry.field.is_cached(line)}
+    if unknown:
+        latest = JournalEntry.objects.filter(pk__in=unknown).aggregate(latest=Max("date"))["latest"]
+        known.append(datetime.date.fromisoformat(latest) if isinstance(latest, str) else latest)
+    return max(known)
+
+
 def reconcile(
     lines: list[EntryLine], *, date: datetime.date, known_unlettered: bool = False
 ) -> Reconciliation:
     """Letter a set of lines of one account and partner whose debits and credits cancel out.
+
+    The lettering is dated `date` (the action that completes it), never before the latest of the lines
+    it matches: money received before the invoice it settles (a prepayment of a deposit invoice) is
+    lettered on the invoice's date, the day both were in the books (the FEC's DateLet).
 
     `known_unlettered`: the caller has just read, in this transaction, that none of them is lettered."""
     if not transaction.get_connection().in_atomic_block:
@@ -269,7 +284,7 @@ def reconcile(
             code=letter_code(numbering.next_value(f"LT{account}"[:10], 0)),
             account_id=account,
             partner_id=lines[0].partner_id,
-            date=date,
+            date=max(date, _latest_entry_date(lines)),
         )
     )
     rows.insert_many([ReconciledLine(reconciliation=rec, line=line) for line in lines])

@@ -77,6 +77,10 @@ def agent_user():
     return user
 
 
+class _TrialIssue(Exception):
+    """Raised to roll back an issue tried only to learn whether it would pass."""
+
+
 @dataclass
 class Candidate:
     key: str
@@ -159,6 +163,18 @@ class _Run:
 
     # 2. Drafts to issue -----------------------------------------------------------------------------------
 
+    def issue_refusal(self, invoice: Invoice) -> DomainError | None:
+        """What billing would answer if the draft were issued now, found by issuing it in a transaction
+        that is rolled back: the very rules of the service, never a copy of them that could drift."""
+        try:
+            with transaction.atomic():
+                billing.issue_invoice(invoice, by=self.user)
+                raise _TrialIssue
+        except _TrialIssue:
+            return None
+        except DomainError as exc:
+            return exc
+
     def review_drafts(self) -> None:
         drafts = Invoice.objects.filter(status=Invoice.Status.DRAFT).select_related("customer", "order")
         for invoice in drafts:
@@ -171,11 +187,22 @@ class _Run:
             if any(finding.is_blocking for finding in found):
                 self.stats["drafts_blocked"] += 1
                 continue
-            clean = not found
             # A commercial gesture above the threshold needs another person's approval: approving this
             # proposal gives it (never by whoever drafted it), so the agent never issues it on its own.
             approval = approving.gesture_approval(invoice)
             awaiting = bool(approval and approval.pending)
+            refusal = self.issue_refusal(invoice)
+            if awaiting and refusal is not None and refusal.code == approving.APPROVAL_REQUIRED:
+                refusal = None  # the only thing missing is what approving the proposal gives
+            if refusal is not None:
+                # Proposing what the service would refuse (no SIREN, goods under dispute, an e-invoice
+                # the rules reject…) only moves the dead end to whoever approves: say what blocks it.
+                self.stats["drafts_not_issuable"] += 1
+                self.problems.append(
+                    {"document": str(invoice), "code": refusal.code, "message": refusal.message}
+                )
+                continue
+            clean = not found
             title = (
                 gettext("L'avoir brouillon n° %(pk)s de %(customer)s (%(amount)s € HT) est prêt à émettre.")
                 if invoice.kind == Invoice.Kind.CREDIT_NOTE

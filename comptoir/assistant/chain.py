@@ -164,6 +164,8 @@ class Invoice:
     corrects_id: int | None = None
     source_reference: str = ""
     milestone_id: int | None = None
+    # The buyer's purchase-order number of the order it bills ("" when none was given).
+    po_number: str = ""
 
     @property
     def label(self) -> str:
@@ -248,6 +250,9 @@ class Chain:
     neighbours: tuple[Invoice, ...] = ()
     payments: tuple[Payment, ...] = ()
     open_items: tuple[OpenItem, ...] = ()
+    # The customer's draft invoices and deposits (balance_due: their total), read with the payments: a
+    # prepayment waits for one of them to be issued.
+    drafts: tuple[OpenItem, ...] = ()
 
     # Lookups, computed once per snapshot (cached_property writes around the frozen __setattr__).
 

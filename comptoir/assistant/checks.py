@@ -36,6 +36,8 @@ from comptoir.assistant.chain import (
     Invoice,
     InvoiceLine,
     Kind,
+    OpenItem,
+    Payment,
     Status,
     claim_order,
 )
@@ -1011,19 +1013,39 @@ def _deliveries_billed(chain: Chain, invoice: Invoice) -> set[int]:
     return found
 
 
+def _cancelled_by_credit_notes(chain: Chain, invoice: Invoice) -> bool:
+    """Issued credit notes in the chain take back the whole of `invoice`."""
+    credited = sum(
+        (
+            note.total
+            for note in chain.invoices
+            if note.kind == Kind.CREDIT_NOTE
+            and note.corrects_id == invoice.id
+            and note.is_live
+            and not note.is_draft
+        ),
+        ZERO,
+    )
+    return credited >= invoice.total > 0
+
+
 def check_duplicate_invoice(chain: Chain) -> list[Finding]:
     """Same customer, same kind, same total and same lines within a few days: a probable duplicate.
 
-    Reported on the later of the two. Not duplicates: two billing-schedule steps of equal share, and
-    invoices of the same order billing different delivery notes (two equal partial shipments)."""
+    Reported on the later of the two. Not duplicates: two billing-schedule steps of equal share,
+    invoices of the same order billing different delivery notes (two equal partial shipments), orders
+    the customer placed under two different purchase-order numbers (a regular re-order), and an invoice
+    a credit note has already cancelled (`chain.neighbours` leaves those out on the other side)."""
     findings = []
     candidates = [
         invoice
         for invoice in (*chain.invoices, *chain.neighbours)
-        if invoice.is_live and invoice.kind in (Kind.INVOICE, Kind.DEPOSIT)
+        if invoice.is_live
+        and invoice.kind in (Kind.INVOICE, Kind.DEPOSIT)
+        and not _cancelled_by_credit_notes(chain, invoice)
     ]
     for invoice in chain.subjects(Kind.INVOICE, Kind.DEPOSIT):
-        if invoice.milestone_id or not invoice.lines:
+        if invoice.milestone_id or not invoice.lines or _cancelled_by_credit_notes(chain, invoice):
             continue
         signature = _signature(invoice)
         for other in candidates:
@@ -1036,6 +1058,7 @@ def check_duplicate_invoice(chain: Chain) -> list[Finding]:
                 or abs((other.date - invoice.date).days) > DUPLICATE_WINDOW_DAYS
                 or other.total != invoice.total
                 or _signature(other) != signature
+                or (invoice.po_number and other.po_number and invoice.po_number != other.po_number)
             ):
                 continue
             if (
@@ -1049,11 +1072,20 @@ def check_duplicate_invoice(chain: Chain) -> list[Finding]:
                     "duplicate_invoice",
                     Severity.WARNING,
                     _sentence(
-                        gettext(
-                            "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : même "
-                            "client, même montant (%(total)s TTC), mêmes lignes. Doublon probable."
+                        (
+                            gettext(
+                                "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : "
+                                "même client, même bon de commande %(po)s, même montant (%(total)s TTC), "
+                                "mêmes lignes. Doublon probable."
+                            )
+                            if invoice.po_number and invoice.po_number == other.po_number
+                            else gettext(
+                                "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : "
+                                "même client, même montant (%(total)s TTC), mêmes lignes. Doublon probable."
+                            )
                         )
                         % {
+                            "po": invoice.po_number,
                             "noun": _noun(invoice),
                             "label": _label(invoice),
                             "other_noun": _noun(other),
@@ -1271,6 +1303,10 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
                 )
             )
             continue
+        draft = next((d for d in chain.drafts if d.balance_due == payment.unallocated), None)
+        if draft is not None:
+            findings.append(_prepayment_of_draft(payment, payment_ev, draft))
+            continue
         shown = ", ".join(f"{item.number} {euros(item.balance_due)}" for item in items[:5])
         findings.append(
             Finding(
@@ -1302,6 +1338,28 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
             )
         )
     return findings
+
+
+def _prepayment_of_draft(payment: Payment, payment_ev: Evidence, draft: OpenItem) -> Finding:
+    """Money received ahead of the invoice: its exact amount is a draft's, which only needs issuing to
+    take it (then `payment_matches_open_items` proposes the allocation)."""
+    return Finding(
+        "payment_matches_draft",
+        Severity.INFO,
+        gettext(
+            "Le règlement %(payment)s laisse %(amount)s non affectés, exactement le montant du %(draft)s : "
+            "un paiement d'avance, à affecter une fois la facture émise."
+        )
+        % {"payment": payment.number, "amount": euros(payment.unallocated), "draft": draft.number},
+        (payment_ev, Evidence("invoice", draft.number, draft.invoice_id, None, {"total": draft.balance_due})),
+        Proposal(
+            "issue_invoice",
+            {"invoice_id": draft.invoice_id},
+            gettext("Émettre le %(draft)s, que le règlement %(payment)s paie d'avance.")
+            % {"draft": draft.number, "payment": payment.number},
+            Decimal("0.7"),
+        ),
+    )
 
 
 # --- The registry ---------------------------------------------------------------------------------

@@ -134,6 +134,7 @@ _INVOICE_FIELDS = (
     "corrects_id",
     "source_reference",
     "milestone_id",
+    "order__customer_reference",
 )
 
 
@@ -146,6 +147,7 @@ def _invoice_of_row(invoice_id: int, row: dict, lines) -> c.Invoice:
     fields = {name: row[f"invoice__{name}"] for name in _INVOICE_FIELDS}
     created_at = fields.pop("created_at")
     fields["date"] = fields["date"] or timezone.localdate(created_at)
+    fields["po_number"] = fields.pop("order__customer_reference") or ""
     return c.Invoice(id=invoice_id, lines=tuple(lines), **fields)
 
 
@@ -456,6 +458,17 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         neighbours=_neighbours(customer_id, invoices, products),
         payments=payments,
         open_items=open_items,
+        drafts=_drafts(customer_id) if payments else (),
+    )
+
+
+def _drafts(customer_id: int) -> tuple[c.OpenItem, ...]:
+    return tuple(
+        c.OpenItem(invoice_id=row["id"], number=f"brouillon n° {row['id']}", balance_due=row["total"])
+        for row in Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.DRAFT, total__gt=0)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .order_by("id")
+        .values("id", "total")
     )
 
 
@@ -508,6 +521,19 @@ def _neighbours(customer_id: int, invoices, products: _Products) -> tuple[c.Invo
         .values("id", *_INVOICE_FIELDS)
         if row["id"] not in known and row["total"] in totals
     }
+    if not candidates:
+        return ()
+    # An invoice a credit note already took back whole is nobody's duplicate any more.
+    credited = (
+        Invoice.objects.filter(corrects_id__in=list(candidates), kind=c.Kind.CREDIT_NOTE)
+        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.CANCELLED])
+        .values("corrects_id")
+        .annotate(credited=Sum("total"))
+        .values_list("corrects_id", "credited")
+    )
+    for invoice_id, amount in credited:
+        if amount + HALF_CENT >= candidates[invoice_id]["total"]:
+            del candidates[invoice_id]
     if not candidates:
         return ()
     lines: dict[int, list[c.InvoiceLine]] = defaultdict(list)

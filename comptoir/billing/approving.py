@@ -73,6 +73,9 @@ def gesture_approval(note: Invoice) -> GestureApproval | None:
     )
 
 
+APPROVAL_REQUIRED = errors.GESTURE_APPROVAL_REQUIRED[0]
+
+
 def require_approved(note: Invoice) -> None:
     """Refuse to issue a gesture above the threshold that nobody else approved (issue_invoice asks)."""
     state = gesture_approval(note)

@@ -194,3 +194,7 @@ GESTURE_REFUSAL_REASON_REQUIRED = (
     "credit_note_refusal_reason_required",
     N_("Indiquez pourquoi le geste commercial est refusé : le motif est conservé dans l'historique."),
 )
+SERVICE_PERIOD_REVERSED = (
+    "service_period_reversed",
+    N_("La prestation ne peut pas finir (%(end)s) avant d'avoir commencé (%(start)s)."),
+)

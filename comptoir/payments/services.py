@@ -9,7 +9,8 @@ from django.db.models import Sum
 from comptoir.accounting import chart, periods
 from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine, ReconciledLine
-from comptoir.billing.models import Invoice, InvoiceTax
+from comptoir.billing.models import Invoice
+from comptoir.billing.selectors import vat_on_receipts
 from comptoir.core import approvals, audit, dates, money, numbering, permissions, rows
 from comptoir.core.compiled import Compiled
 from comptoir.core.errors import NotFound, PermissionDenied
@@ -55,11 +56,6 @@ _SETTLED_ONE = Compiled(
             .order_by(),
             all=True,
         )
-    )
-)
-_PENDING_VAT_ONE = Compiled(
-    lambda invoice_id: InvoiceTax.objects.filter(invoice_id=invoice_id, amount_on_receipts__gt=0).values(
-        "invoice_id", "vat_rate", "amount_on_receipts"
     )
 )
 _ENTRY_LINES_ON = Compiled(
@@ -269,44 +265,52 @@ def register_payment(
     return payment
 
 
-def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decimal]:
-    """VAT on services due on receipt: the share of each invoice's pending VAT that this payment cashes.
+def _vat_releases(invoices, wanted, already, *, cash: bool = True) -> dict[tuple[int, Decimal], Decimal]:
+    """VAT due on receipt (services, deposits): the share of each invoice's waiting VAT that this money
+    cashes, moved from 44574 to 44571.
 
-    Pro rata of the amount paid; the payment that settles the invoice takes whatever is left, so the
-    pending VAT of a paid invoice is always exactly zero whatever the rounding on the way. On an invoice
-    that deducts deposits, the pending VAT is that of the balance (billing.schedule.pending_after_deposits)
-    and the amount payable is the balance.
+    Pro rata of the amount paid over what the customer is to pay for the invoice (its amount payable,
+    less the credit notes correcting it); the payment that settles the invoice takes whatever is left,
+    so the pending VAT of a paid invoice is always exactly zero whatever the rounding on the way. What
+    no cash releases is left out (billing.selectors.vat_on_receipts): a deposit's goods VAT that the
+    delivery made due, a credit note's VAT reversed on 44574. `cash=False` (a credit note applied to
+    the invoice it corrects, whose VAT it already took off 44574): nothing is cashed, only a remainder
+    left on an invoice it settles is released.
     """
-    ids = [i for i, _ in wanted]
-    rows = (
-        _PENDING_VAT_ONE.rows(ids[0])
-        if len(ids) == 1
-        else InvoiceTax.objects.filter(invoice_id__in=ids, amount_on_receipts__gt=0).values(
-            "invoice_id", "vat_rate", "amount_on_receipts"
-        )
-    )
-    pending = {(row["invoice_id"], row["vat_rate"]): row["amount_on_receipts"] for row in rows}
-    if not pending:
+    waiting = vat_on_receipts([i for i, _ in wanted])
+    if not waiting:
         return {}
-    released_before = {
-        (row["invoice_id"], row["vat_rate"]): money.amount(row["total"])
-        for row in VatRelease.objects.filter(invoice_id__in=[i for i, _ in wanted])
-        .values("invoice_id", "vat_rate")
-        .annotate(total=Sum("amount"))
-    }
+    expected = _expected_cash(invoices, {invoice_id for invoice_id, _ in waiting})
     moves = {}
     for invoice_id, alloc_amount in wanted:
-        invoice = invoices[invoice_id]
-        payable = invoice.amount_payable
-        settles = already.get(invoice_id, ZERO) + alloc_amount == payable
-        for (pending_invoice, rate), amount in pending.items():
+        settles = already.get(invoice_id, ZERO) + alloc_amount == invoices[invoice_id].amount_payable
+        for (pending_invoice, rate), state in waiting.items():
             if pending_invoice != invoice_id:
                 continue
-            left = amount - released_before.get((invoice_id, rate), ZERO)
-            moved = left if settles else min(left, money.amount(amount * alloc_amount / payable))
+            if settles:
+                moved = state.left
+            elif not cash or expected[invoice_id] <= 0:
+                moved = ZERO
+            else:
+                moved = min(state.left, money.amount(state.waiting * alloc_amount / expected[invoice_id]))
             if moved > 0:
                 moves[(invoice_id, rate)] = moved
     return moves
+
+
+def _expected_cash(invoices, invoice_ids) -> dict[int, Decimal]:
+    """What the customer is to pay for each invoice: its amount payable less the credit notes issued to
+    correct it (applied to it or refunded, they are not cashed on it)."""
+    credited = {
+        row["corrects_id"]: money.amount(row["s"])
+        for row in Invoice.objects.filter(
+            corrects_id__in=invoice_ids, kind=Invoice.Kind.CREDIT_NOTE, status=Invoice.Status.ISSUED
+        )
+        .values("corrects_id")
+        .annotate(s=Sum("total"))
+        .order_by()
+    }
+    return {i: invoices[i].amount_payable - credited.get(i, ZERO) for i in invoice_ids}
 
 
 def _letter_settled_invoices(
@@ -406,7 +410,11 @@ def apply_credit_note(
             created_by=by if getattr(by, "pk", None) else None,
         )
     )
-    releases = _vat_releases({invoice.pk: invoice}, [(invoice.pk, amount)], already)
+    # A credit note applied to the invoice it corrects cashes nothing: its VAT was reversed where the
+    # invoice's VAT sat when it was issued. Applied to another invoice, it settles it as money would.
+    releases = _vat_releases(
+        {invoice.pk: invoice}, [(invoice.pk, amount)], already, cash=credit_note.corrects_id != invoice.pk
+    )
     entry = None
     if releases:
         label = f"TVA encaissée {invoice.number} (avoir {credit_note.number})"

@@ -82,6 +82,11 @@ def read_fec(path) -> tuple[str, list[dict[str, str]]]:
     return header, rows
 
 
+def read_fec_encoded(path, encoding: str) -> tuple[str, list[dict[str, str]]]:
+    header, *lines = path.read_bytes().decode(encoding)[: -len("\r\n")].split("\r\n")
+    return header, [dict(zip(COLUMNS, line.split("\t"), strict=True)) for line in lines]
+
+
 def _euros(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
 
@@ -143,14 +148,15 @@ def _history(admin_user):
     configure_company(by=admin_user, backdating_days=800)
 
 
-def test_lines_come_in_date_then_journal_then_number_order(
+def test_lines_come_in_posting_order_so_numbers_and_validation_dates_never_go_back(
     admin_user, boss, company, customer, service_product, tmp_path
 ):
     _history(admin_user)
     year = _year()
     first = _open_invoice(boss, customer, service_product, date=datetime.date(year, 1, 2), paid="")
     _open_invoice(boss, customer, service_product, date=datetime.date(year, 1, 5), paid="")
-    # Payments posted afterwards but dated earlier: the file follows the dates, not the posting order.
+    # Payments posted afterwards but dated earlier (a backdated payment): the file follows the order in
+    # which entries were validated, so each journal's numbers and the validation dates only go forward.
     for day in (3, 2):
         register_payment(
             customer,
@@ -163,11 +169,70 @@ def test_lines_come_in_date_then_journal_then_number_order(
     _, rows = read_fec(export_fec(year, tmp_path))
     keys = list(dict.fromkeys((row["EcritureDate"], row["EcritureNum"]) for row in rows))
     assert keys == [
-        (f"{year}0102", f"BQ-{year}-00002"),
         (f"{year}0102", f"VE-{year}-00001"),
-        (f"{year}0103", f"BQ-{year}-00001"),
         (f"{year}0105", f"VE-{year}-00002"),
+        (f"{year}0103", f"BQ-{year}-00001"),
+        (f"{year}0102", f"BQ-{year}-00002"),
     ]
+    valid = [row["ValidDate"] for row in rows]
+    assert valid == sorted(valid)
+    assert all(row["ValidDate"] >= row["EcritureDate"] for row in rows)
+    assert check_fec(export_fec(year, tmp_path)) == []
+
+
+def test_the_lettering_date_is_never_before_the_lines_it_letters(
+    admin_user, boss, company, customer, product, tmp_path
+):
+    from comptoir.billing.services import create_milestone_invoice
+    from comptoir.sales.services import set_billing_schedule
+
+    _history(admin_user)
+    today = timezone.localdate()
+    order = create_order(customer, [{"product": product, "quantity": "10"}], by=boss, date=today)
+    set_billing_schedule(
+        order, [{"label": "Acompte", "trigger": "confirmation", "percent": "30", "is_deposit": True}], by=boss
+    )
+    confirm_order(order, by=boss)
+    deposit = issue_invoice(create_milestone_invoice(order.milestones.get(), by=boss), by=boss)
+    # The money came three days before the deposit invoice (a prepayment), recorded afterwards
+    register_payment(
+        customer,
+        amount=deposit.total,
+        method="transfer",
+        date=today - datetime.timedelta(days=3),
+        allocations=[{"invoice": deposit, "amount": deposit.total}],
+        by=boss,
+    )
+    _, rows = read_fec(export_fec(_year(), tmp_path))
+    lettered = [row for row in rows if row["EcritureLet"]]
+    assert {row["PieceRef"] for row in lettered} >= {deposit.number}
+    latest = max(row["EcritureDate"] for row in lettered)
+    assert latest == today.strftime("%Y%m%d")
+    assert {row["DateLet"] for row in lettered} == {latest}
+
+
+def test_customer_deposit_lines_carry_the_customer_as_auxiliary_account(
+    boss, company, customer, product, tmp_path
+):
+    from comptoir.billing.services import create_milestone_invoice
+    from comptoir.sales.services import set_billing_schedule
+
+    receive_stock([{"product": product, "quantity": "20", "unit_cost": "70"}], by=boss)
+    order = create_order(customer, [{"product": product, "quantity": "10"}], by=boss)
+    set_billing_schedule(
+        order, [{"label": "Acompte", "trigger": "confirmation", "percent": "30", "is_deposit": True}], by=boss
+    )
+    confirm_order(order, by=boss)
+    issue_invoice(create_milestone_invoice(order.milestones.get(), by=boss), by=boss)
+    validate_delivery(create_delivery(order, by=boss), by=boss)
+    issue_invoice(create_invoice_from_order(order, by=boss), by=boss)  # deducts the deposit: 4191 debit
+    _, rows = read_fec(export_fec(_year(), tmp_path))
+    deposits = [row for row in rows if row["CompteNum"] == "4191"]
+    assert len(deposits) == 2
+    assert {(row["CompAuxNum"], row["CompAuxLib"]) for row in deposits} == {
+        (customer.code, "Menuiserie Martin SARL")
+    }
+    assert check_fec(export_fec(_year(), tmp_path)) == []
 
 
 def test_customer_lines_carry_the_customer_as_auxiliary_account(books, customer, tmp_path):
@@ -308,6 +373,25 @@ def test_the_legal_latin9_encoding_is_available(books, tmp_path):
     result = write_fec(_year(), tmp_path, encoding="iso-8859-15")
     assert "TVA collectée".encode("iso-8859-15") in result.path.read_bytes()
     assert check_fec(result.path, encoding="iso-8859-15") == []
+    # Comptoir's own labels use a dash (« Règlement … — FA-… »): the one character Latin-9 lacks here
+    assert result.transliterated == {"—": "-"}
+
+
+def test_latin9_transliterates_what_it_lacks_and_says_so(boss, company, service_product, tmp_path):
+    awkward = make_customer(boss, name="Atelier « Œuvre » — Łódź ’s Bâtiment… Ørsted ✓")
+    _open_invoice(boss, awkward, service_product, paid="")
+    result = write_fec(_year(), tmp_path, encoding="iso-8859-15")
+    _, rows = read_fec_encoded(result.path, "iso-8859-15")
+    name = next(row["CompAuxLib"] for row in rows if row["CompteNum"] == "411")
+    # Latin-9 keeps « » Œ â ó Ø; the dash, the apostrophe, the ellipsis and Ł become their closest
+    # letters; what has none becomes "?"
+    assert name == "Atelier « Œuvre » - Lódz 's Bâtiment... Ørsted ?"
+    assert result.transliterated == {"—": "-", "Ł": "L", "ź": "z", "’": "'", "…": "...", "✓": "?"}
+    out = io.StringIO()
+    call_command(
+        "export_fec", "--year", str(_year()), "--out", str(tmp_path), "--encoding", "iso-8859-15", stdout=out
+    )
+    assert "transcrit" in out.getvalue() and "— → -" in out.getvalue()
 
 
 def test_the_number_of_queries_does_not_grow_with_the_lines(books, boss, customer, service_product):

@@ -7,6 +7,7 @@ import pytest
 
 from comptoir.assistant.findings import Severity
 from comptoir.assistant.tests.factories import codes, draft, invoice_findings, ship, sold, stock, the
+from comptoir.billing.services import correct_draft_line
 from comptoir.catalog.services import update_product
 from comptoir.core import dates
 from comptoir.core.errors import DomainError
@@ -136,3 +137,23 @@ def test_vat_as_the_product_and_regime_give_is_not_reported(
 
     assert not VAT_CODES & set(codes(invoice_findings(draft(boss, order))))
     assert not VAT_CODES & set(codes(invoice_findings(draft(boss, eu_order))))
+
+
+def test_correcting_the_vat_takes_the_rate_of_the_delivery_day_not_todays(boss, company, customer, product):
+    """Ordered at 5,5 %, the rate went to 10 % before the delivery and to 20 % after it: the draft must
+    carry 10 %, and approving the proposal sets 10 %, not today's 20 %."""
+    day = dates.today() - datetime.timedelta(days=3)
+    product = update_product(product, by=boss, vat_rate="5.50", vat_rate_correction=True)
+    stock(boss, product, date=day)
+    order = sold(boss, customer, (product, "10"), date=day)
+    update_product(product, by=boss, vat_rate="10.00", vat_rate_from=day + datetime.timedelta(days=1))
+    ship(boss, order, date=day + datetime.timedelta(days=2))
+    update_product(product, by=boss, vat_rate="20.00")
+    invoice = draft(boss, order)
+
+    finding = the(invoice_findings(invoice), "invoice_vat_inconsistent")
+    assert finding.proposal.payload["vat_rate"] == Decimal("10.00")
+    line = correct_draft_line(finding.proposal.payload["invoice_line_id"], by=boss, vat_from_product=True)
+
+    assert line.vat_rate == Decimal("10.00")
+    assert not VAT_CODES & set(codes(invoice_findings(invoice)))

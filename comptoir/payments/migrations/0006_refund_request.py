@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0013_invoice_approval"),
+        ("billing", "0016_invoice_approval"),
         ("payments", "0005_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

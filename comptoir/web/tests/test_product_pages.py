@@ -33,7 +33,9 @@ def test_a_new_rate_applies_from_the_day_given_and_a_future_day_is_refused_on_it
     assert "vat_rate_from" in response.context["form"].errors
     assert "date future" in text_of(response)
     last_week = dates.today() - datetime.timedelta(days=7)
-    response = client.post(url, _edit(product, vat_rate="10.00", vat_rate_from=last_week.strftime("%d/%m/%Y")))
+    response = client.post(
+        url, _edit(product, vat_rate="10.00", vat_rate_from=last_week.strftime("%d/%m/%Y"))
+    )
     assert response.status_code == 302
     product.refresh_from_db()
     assert product.vat_rate_since == last_week

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0012_frozen_invoices_and_archive"),
+        ("billing", "0015_invoicetax_exemption_code"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
