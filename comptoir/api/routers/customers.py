@@ -17,6 +17,7 @@ from comptoir.api.schemas import (
     Page,
     PageIn,
     PathId,
+    PeriodDate,
     QuerySchema,
     paginate,
     responses,
@@ -133,8 +134,8 @@ class CustomerFilters(PageIn):
 
 
 class StatementFilters(QuerySchema):
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: PeriodDate | None = None
+    date_to: PeriodDate | None = None
 
 
 class StatementLineOut(Schema):

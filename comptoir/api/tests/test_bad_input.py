@@ -579,3 +579,13 @@ def test_period_filters_accept_any_valid_date(api, customer):
     )
     response = api.get(f"/customers/{customer.pk}/statement", {"date_from": "1990-01-01"})
     assert response.json()["opening"] == "0.00"
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026-1-5", "20260105", "2026-01-05T00:00:00"])
+def test_a_date_is_written_as_a_date_not_a_timestamp(api, value):
+    # Pydantic alone would read 0 or 1700000000 as seconds since 1970.
+    response = api.get("/accounting/trial-balance", {"date_to": value})
+    assert error_of(response) == (422, "validation_error")
+    response = api.post("/stock/receipts", {"lines": [], "date": value})
+    assert error_of(response) == (422, "validation_error")
+    assert response.json()["details"][0]["field"] == "date"
