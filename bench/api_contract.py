@@ -40,68 +40,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from o2c import fresh_database, setup_django  # noqa: E402  (bench/ is not a package)
 
 SCHEMA_PATH = "/api/v1/openapi.json"
-SERVER_ERROR_CHECK = "not_a_server_error"
-
-# A schema-valid request may be answered 400 (a rule refused it, with its code), never 422: see
-# comptoir.api.openapi.SCHEMA_VALID_STATUSES.
-CONFIG = """
-[checks.positive_data_acceptance]
-expected-statuses = {statuses}
-"""
-
-
-# --- A small company ----------------------------------------------------------------------------
 
 
 def seed() -> str:
-    """One document of each kind along the chain; returns the bearer token of a direction user."""
-    from decimal import Decimal
-
-    from comptoir.billing.services import create_invoice_from_order, issue_invoice
+    """A small company (comptoir.api.contract); returns the bearer token of its direction user."""
+    from comptoir.api.contract import seed_company
     from comptoir.core.models import ApiToken
-    from comptoir.core.permissions import Role
-    from comptoir.core.testing import make_company, make_customer, make_product, make_user
-    from comptoir.payments.services import register_payment
-    from comptoir.returns.services import open_case
-    from comptoir.sales.services import accept_quote, confirm_order, create_order, create_quote, send_quote
-    from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 
-    admin = make_user("admin", Role.ADMIN)
-    make_company(admin)
-    boss = make_user("direction", Role.DIRECTION)
-    customer = make_customer(boss, name="Menuiserie Martin SARL", siren="542107651")
-    make_customer(boss, name="Garage Dupont SARL", siren="552032534")
-    drill = make_product(boss, sku="REF-88", name="Perceuse", sale_price="120.00", purchase_cost="70.00")
-    saw = make_product(boss, sku="REF-89", name="Scie", sale_price="80.00", purchase_cost="40.00")
-    make_product(boss, sku="SRV-INST", name="Installation", sale_price="450.00", kind="service")
-    receive_stock(
-        [
-            {"product": drill, "quantity": "50", "unit_cost": "70"},
-            {"product": saw, "quantity": "30", "unit_cost": "40"},
-        ],
-        by=boss,
-        supplier_name="Bosch",
-    )
-    quote = send_quote(create_quote(customer, [{"product": saw, "quantity": "2"}], by=boss), by=boss)
-    accept_quote(quote, by=boss)
-    order = confirm_order(create_order(customer, [{"product": drill, "quantity": "10"}], by=boss), by=boss)
-    delivery = validate_delivery(create_delivery(order, by=boss), by=boss)
-    invoice = issue_invoice(create_invoice_from_order(order, by=boss), by=boss)
-    register_payment(
-        customer,
-        by=boss,
-        amount=Decimal("500.00"),
-        method="transfer",
-        allocations=[{"invoice": invoice, "amount": Decimal("500.00")}],
-    )
-    open_case(
-        delivery,
-        [{"delivery_line": delivery.lines.get(), "quantity": "2"}],
-        by=boss,
-        reason="damaged",
-        customer_statement="Deux perceuses arrivées avec le carter fendu.",
-    )
-    create_order(customer, [{"product": saw, "quantity": "1"}], by=boss)
+    boss = seed_company()
     key = ApiToken.new_key()
     ApiToken.objects.create(user=boss, name="api-contract", key_hash=ApiToken.hash_key(key), prefix=key[:8])
     return key
@@ -133,9 +79,10 @@ def serve() -> tuple[str, object]:
 def run_schemathesis(origin: str, token: str, args, report_dir: Path) -> dict:
     st = Path(sys.executable).with_name("st")
     config = report_dir / "schemathesis.toml"
-    from comptoir.api.openapi import SCHEMA_VALID_STATUSES
+    from comptoir.api.contract import CONFIG
 
-    config.write_text(CONFIG.format(statuses=json.dumps(SCHEMA_VALID_STATUSES)))
+    statuses = CONFIG["checks"]["positive_data_acceptance"]["expected-statuses"]
+    config.write_text(f"[checks.positive_data_acceptance]\nexpected-statuses = {json.dumps(statuses)}\n")
     # The document as the running instance publishes it, read once with a patient client (building it
     # takes a few seconds on a busy machine, past schemathesis' own loading timeout).
     document = report_dir / "openapi.json"
@@ -244,6 +191,8 @@ def summarise(lines: list[str]) -> dict:
                     )
         elif kind in ("NonFatalError", "FatalError"):
             errors.append(str(data.get("info") or data.get("exception") or data)[:300])
+    from comptoir.api.contract import SERVER_ERROR_CHECK
+
     by_check = collections.Counter(check for _, check in failures)
     return {
         "operations": len(operations),

@@ -17,7 +17,7 @@ from comptoir.core.models import AuditEvent
 from comptoir.parties.models import Contact, Customer
 from comptoir.payments.models import Payment
 from comptoir.sales.models import Order, Quote
-from comptoir.sales.services import confirm_order, create_order
+from comptoir.sales.services import confirm_order, create_order, create_quote
 from comptoir.stock.models import Delivery, Receipt, StockMove
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 
@@ -361,6 +361,18 @@ def test_unreadable_or_misshapen_body_is_refused(api, raw):
         response = api.post("/payments", raw=raw.encode("latin-1") if raw == "\xff\xfe" else raw)
     status, code = error_of(response)
     assert (status, code) in {(400, "invalid_json"), (422, "validation_error")}
+
+
+def test_a_body_that_is_not_an_object_is_refused_where_every_field_is_optional(api, boss, customer, product):
+    # A JSON number with a fraction is read as Decimal, and pydantic took any such object for a body whose
+    # fields all have defaults: the quote was cancelled on « -1.8e308 ».
+    quote = create_quote(customer, [{"product": product, "quantity": "1"}], by=boss)
+    for raw in ("-1.7976931348623157e+308", "12.5", "1e3", "[{}]"):
+        with nothing_written():
+            response = api.post(f"/quotes/{quote.pk}/cancel", raw=raw)
+        assert error_of(response) == (422, "validation_error"), raw
+    quote.refresh_from_db()
+    assert quote.status == "draft"
 
 
 def test_empty_body_where_one_is_required_is_a_validation_error(api):
