@@ -23,6 +23,7 @@ import base64
 import collections
 import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -218,10 +219,11 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--verbose", action="store_true", help="show schemathesis' own output on stderr")
     args = parser.parse_args(argv)
-    # Every refused request is logged as a warning by Django (hundreds per operation): only errors here.
-    os.environ.setdefault("COMPTOIR_LOG_LEVEL", "ERROR")
     with fresh_database(args.database_url) as (url, backend):
         setup_django(url)
+        # Every refused request is logged as a warning by Django (hundreds per operation): errors only.
+        logging.getLogger("django.request").setLevel(logging.ERROR)
+        logging.getLogger("comptoir").setLevel(logging.ERROR)
         token = seed()
         origin, server = serve()
         with tempfile.TemporaryDirectory(prefix="comptoir-st-") as folder:
