@@ -221,11 +221,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     with fresh_database(args.database_url) as (url, backend):
         setup_django(url)
-        # Every refused request is logged as a warning by Django (hundreds per operation): errors only.
-        logging.getLogger("django.request").setLevel(logging.ERROR)
-        logging.getLogger("comptoir").setLevel(logging.ERROR)
         token = seed()
         origin, server = serve()
+        # Every refused request is logged as a warning by Django (hundreds per operation): errors only.
+        # (After serve(): loading the WSGI application configures logging again.)
+        logging.getLogger("django.request").setLevel(logging.ERROR)
+        logging.getLogger("comptoir").setLevel(logging.ERROR)
         with tempfile.TemporaryDirectory(prefix="comptoir-st-") as folder:
             report_dir = Path(args.keep_report or folder)
             report_dir.mkdir(parents=True, exist_ok=True)
