@@ -4,14 +4,62 @@ from comptoir.core.permissions import Role
 from comptoir.core.testing import make_company, make_customer, make_product, make_user
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_key(tmp_path_factory):
+    """Tests seal the audit chain with a fixed key and keep checkpoints in a temporary folder, never in
+    var/ (a developer's demo key and checkpoints stay theirs)."""
+    from django.conf import settings
+
+    from comptoir.core import audit_key
+
+    settings.AUDIT_KEY = "5e" * 32
+    settings.AUDIT_KEY_SINCE = 1
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path_factory.mktemp("audit") / "checkpoints.jsonl"
+    audit_key.forget()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_checkpoints():
+    """Checkpoints attest one database: a test's must not outlive it."""
+    yield
+    from django.conf import settings
+
+    settings.AUDIT_CHECKPOINT_FILE.unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_under_the_owner():
+    """Transactional tests end with a flush (TRUNCATE on PostgreSQL, DELETE FROM on SQLite) of tables
+    whose triggers refuse it: the issued invoices, posted entries, payments… The test database's
+    owner lifts them for the flush, as only an owner can (core.guards)."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from comptoir.core import guards
+
+    flush = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with guards.suspended(using=self.connection.alias):
+            flush(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = flush
+
+
 @pytest.fixture(autouse=True)
 def _chart_of_accounts(request):
     """Transactional tests flush every table, the seeded chart of accounts included: re-seed it for
     whichever database test comes next."""
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
     if uses_db:
         marker = request.node.get_closest_marker("django_db")
-        transactional = bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
+        transactional = (
+            bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
+        )
         request.getfixturevalue("transactional_db" if transactional else "db")
         from comptoir.accounting.chart import ensure_seeded
 
@@ -52,9 +100,13 @@ def customer(boss, company):
 
 @pytest.fixture
 def product(boss):
-    return make_product(boss, sku="REF-88", name="Perceuse à percussion", sale_price="120.00", purchase_cost="70.00")
+    return make_product(
+        boss, sku="REF-88", name="Perceuse à percussion", sale_price="120.00", purchase_cost="70.00"
+    )
 
 
 @pytest.fixture
 def service_product(boss):
-    return make_product(boss, sku="SRV-INST", name="Installation sur site", sale_price="450.00", kind="service")
+    return make_product(
+        boss, sku="SRV-INST", name="Installation sur site", sale_price="450.00", kind="service"
+    )

@@ -46,12 +46,10 @@ SCHEMA_PATH = "/api/v1/openapi.json"
 def seed() -> str:
     """A small company (comptoir.api.contract); returns the bearer token of its direction user."""
     from comptoir.api.contract import seed_company
-    from comptoir.core.models import ApiToken
+    from comptoir.core.tokens import create_token
 
     boss = seed_company()
-    key = ApiToken.new_key()
-    ApiToken.objects.create(user=boss, name="api-contract", key_hash=ApiToken.hash_key(key), prefix=key[:8])
-    return key
+    return create_token(boss, by=boss, name="api-contract", days=1).key
 
 
 # --- A running instance -------------------------------------------------------------------------

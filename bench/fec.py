@@ -234,8 +234,11 @@ class Books:
         from django.db import transaction
 
         from comptoir.accounting.models import EntryLine, JournalEntry, ReconciledLine, Reconciliation
+        from comptoir.core import guards
 
-        with transaction.atomic():
+        # A bulk load below the services, as the tables' owner: the guard lifted for the batch (on
+        # SQLite it lets a line into an entry other than the newest).
+        with transaction.atomic(), guards.suspended():
             JournalEntry.objects.bulk_create(self.entries)
             EntryLine.objects.bulk_create(self.lines)
             Reconciliation.objects.bulk_create(self.reconciliations)

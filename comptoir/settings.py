@@ -3,6 +3,7 @@
 DATABASE_URL picks the database (SQLite file under var/ by default, PostgreSQL in production).
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -16,8 +17,12 @@ DEBUG = os.environ.get("COMPTOIR_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("COMPTOIR_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # First, so that its management commands replace Django's `createsuperuser` and `changepassword`:
+    # accounts change only through Comptoir's audited services (core/users.py). There is no Django
+    # admin for the same reason.
+    "comptoir.core",
     "django.contrib.auth",
+    "axes",  # sign-in throttling (see AXES_* below)
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -25,7 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "template_partials",
     "ninja",  # serves the API docs' assets locally (no CDN)
-    "comptoir.core",
     "comptoir.parties",
     "comptoir.catalog",
     "comptoir.sales",
@@ -53,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "comptoir.urls"
@@ -113,6 +119,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]
+# Sign-in throttling (django-axes, core/login_throttle.py). Each failed sign-in is counted against the
+# account (from any address: a botnet guessing one password) and against the address (whatever the
+# account: one machine trying common passwords on every name). Either reaching the limit within the
+# cool-off refuses sign-ins, right password or not, until the cool-off has passed since the last failure
+# or direction/an administrator unlocks (audited). Failures while locked are not counted, so hammering
+# a locked account does not keep it locked for ever; a successful sign-in clears its counts. Not by the
+# pair (account, address): an attacker changing address would then never be stopped. Behind reverse
+# proxies, COMPTOIR_PROXY_COUNT says how many, so the address is the client's, not the proxy's.
+AUTHENTICATION_BACKENDS = [
+    "comptoir.core.login_throttle.SignInThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("COMPTOIR_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("COMPTOIR_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "comptoir.web.views.account.locked_out"
+AXES_CLIENT_IP_CALLABLE = "comptoir.core.login_throttle.client_address"
+COMPTOIR_PROXY_COUNT = int(os.environ.get("COMPTOIR_PROXY_COUNT", "0"))
+# Successful sign-ins are not logged by axes (the failures are what throttling needs); no axes admin.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# API tokens (core/tokens.py) expire: the lifetime is chosen at creation, this many days unless said
+# otherwise, never more than the maximum.
+API_TOKEN_DAYS = int(os.environ.get("COMPTOIR_API_TOKEN_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("COMPTOIR_API_TOKEN_MAX_DAYS", "365"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -146,6 +182,22 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The audit chain is sealed with a key kept outside the database (core/audit_key.py): COMPTOIR_AUDIT_KEY
+# (hex, e.g. from a secrets manager) or the key file, created on first use. Back it up apart from the
+# database. Signed checkpoints of the chain's end go to the checkpoint file (core/checkpoints.py).
+AUDIT_KEY = os.environ.get("COMPTOIR_AUDIT_KEY", "")
+AUDIT_KEY_SINCE = int(os.environ.get("COMPTOIR_AUDIT_KEY_SINCE", "1"))
+AUDIT_KEY_FILE = Path(os.environ.get("COMPTOIR_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("COMPTOIR_AUDIT_CHECKPOINTS", VAR_DIR / "audit-checkpoints.jsonl")
+)
+# What verify-audit checks of the documents against their events (core/integrity.py).
+AUDIT_DOCUMENT_CHECKS = [
+    "comptoir.billing.integrity.check",
+    "comptoir.payments.integrity.check",
+    "comptoir.accounting.integrity.check",
+]
 
 # Background work (the billing agent) is queued in the database and run by `comptoir db-worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -13,7 +13,35 @@ ALREADY_MATCHED = ("already_matched", N_("Une des lignes est déjà lettrée."))
 PERIOD_LOCKED = (
     "period_locked",
     N_(
-        "La période est verrouillée jusqu'au %(lock)s (exercice %(year)s) : aucune écriture ne peut être datée du %(date)s."
+        "La période est verrouillée jusqu'au %(lock)s : rien ne peut plus être daté du %(date)s. Datez l'opération d'après le %(lock)s (une erreur se corrige sur une période ouverte)."
+    ),
+)
+FISCAL_YEAR_NOT_OPEN = (
+    "fiscal_year_not_open",
+    N_(
+        "Aucun exercice ouvert ne couvre le %(date)s : la comptabilité ou la direction doit d'abord ouvrir l'exercice %(year)s (Paramètres › Exercices comptables)."
+    ),
+)
+FISCAL_YEAR_ALREADY_OPEN = ("fiscal_year_already_open", N_("L'exercice %(year)s est déjà ouvert."))
+FISCAL_YEAR_OVERLAPS = (
+    "fiscal_year_overlaps",
+    N_("L'exercice %(year)s (du %(start)s au %(end)s) chevaucherait l'exercice %(other)s déjà ouvert."),
+)
+FISCAL_YEAR_TOO_EARLY = (
+    "fiscal_year_too_early",
+    N_(
+        "L'exercice %(year)s commence le %(start)s : seuls l'exercice en cours et le suivant peuvent être ouverts à l'avance."
+    ),
+)
+UNLOCK_REASON_REQUIRED = (
+    "unlock_reason_required",
+    N_("Indiquez par écrit pourquoi la période doit être déverrouillée : le motif reste au journal d'audit."),
+)
+NOTHING_LOCKED = ("nothing_locked", N_("Aucune période n'est verrouillée."))
+UNLOCK_NOT_BACKWARDS = (
+    "unlock_not_backwards",
+    N_(
+        "La période est verrouillée jusqu'au %(lock)s : pour déverrouiller, choisissez une date antérieure (pour verrouiller plus loin, utilisez « Verrouiller »)."
     ),
 )
 LOCK_OUTSIDE_YEAR = (
@@ -22,7 +50,9 @@ LOCK_OUTSIDE_YEAR = (
 )
 LOCK_BACKWARDS = (
     "lock_date_backwards",
-    N_("Une période verrouillée ne se déverrouille pas : la nouvelle date doit suivre le %(lock)s."),
+    N_(
+        "La période est déjà verrouillée jusqu'au %(lock)s : la nouvelle date doit suivre. Seule la direction peut déverrouiller, avec un motif."
+    ),
 )
 MATCH_MIXED_ACCOUNTS = (
     "matching_mixed_accounts",

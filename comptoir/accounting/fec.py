@@ -9,15 +9,24 @@ The file the tax administration asks for in an audit. Format (fr-compliance.md �
   administration's own checker, Test Compta Demat, is one);
 - UTF-8 without byte-order mark by default, as Comptoir chose (many FEC readers accept it). The text
   of A47 A-1 lists ASCII, ISO 8859-15 and EBCDIC: `encoding="iso-8859-15"` writes the file that way,
-  with `?` for the rare characters Latin-9 lacks (an en dash, a typographic apostrophe);
+  the rare characters Latin-9 lacks transliterated to the closest it has (a dash "—" to "-", a
+  typographic apostrophe to "'", "…" to "...", Ł to L, ź to z: accents stripped when the bare letter
+  exists), "?" only for what has no equivalent (a symbol, an emoji); `FecExport.transliterated` lists
+  each character replaced and `comptoir export-fec` prints it;
 - dates `AAAAMMJJ`; amounts with a decimal comma and no thousands separator, `0,00` on the empty side;
 - labels stripped of tabs and line breaks so that a field never spills into the next;
-- entries in chronological order (date, then journal, then number); all lines of an entry together.
+- entries in the chronological order of their validation (posting order), all lines of an entry
+  together: A47 A-1 and the administration's checks want EcritureNum continuous and increasing in each
+  journal and ValidDate never going back, while EcritureDate may: an entry posted today can be dated a
+  few days back (a payment recorded late, within the company's backdating window). Entries are numbered
+  when posted, so in date order a backdated entry would come before entries numbered earlier.
 
-Columns: EcritureNum is the journal entry number (one gap-free series per journal and year);
-CompAuxNum/CompAuxLib the customer code and name on lines that carry a partner (411, 4191);
-EcritureLet/DateLet the lettering code and date of the line's reconciliation, empty when the line is
-open; ValidDate the day the entry was posted (made irreversible), in Europe/Paris time.
+Columns: EcritureNum is the journal entry number (one gap-free series per journal and fiscal year,
+taken when the entry is posted); CompAuxNum/CompAuxLib the customer code and name on lines that carry
+a partner (411, and 4191 advances received, since #16; older 4191 lines had none); EcritureLet/DateLet
+the lettering code and date of the line's reconciliation, empty when the line is open (the lettering
+is never dated before the lines it matches); ValidDate the day the entry was posted (made
+irreversible), in Europe/Paris time, never before EcritureDate since no entry is dated in the future.
 
 The export streams: two chunked queries in the same order, the entries with their journal and the
 lines joined to partner and reconciliation, are merged on the fly (see `fec_lines`), so memory does
@@ -30,7 +39,8 @@ import itertools
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
@@ -48,6 +58,85 @@ PARIS = ZoneInfo("Europe/Paris")
 CHUNK_SIZE = 5000
 # Tabs and every character Python or a text editor could read as a line break.
 _UNSAFE = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
+# Characters Latin-9 lacks, by the closest it has; the others lose their accents (NFKD) or become "?".
+_LATIN9_CLOSEST = {
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u2026": "...",
+    "\u2022": "-",
+    "\u00b7": "\u00b7",
+    "\u2009": " ",
+    "\u200a": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\u2122": "TM",
+    "\u2030": "o/oo",
+    "\u0141": "L",
+    "\u0142": "l",
+    "\u0110": "D",
+    "\u0111": "d",
+    "\u0131": "i",
+    "\u0126": "H",
+    "\u0127": "h",
+    "\u00a4": "EUR",
+    "\u00a6": "|",
+    "\u00a8": '"',
+    "\u00b4": "'",
+    "\u00b8": ",",
+    "\u00bc": "1/4",
+    "\u00bd": "1/2",
+    "\u00be": "3/4",
+}
+# Latin-1 holds U+0000–U+00FF; Latin-9 swaps 8 of them (¤ ¦ ¨ ´ ¸ ¼ ½ ¾) for € Š š Ž ž Œ œ Ÿ.
+_MAYBE_NOT_LATIN9 = re.compile("[^\x00-\xff]|[\xa4\xa6\xa8\xb4\xb8\xbc\xbd\xbe]")
+
+
+def to_latin9(text: str, replaced: dict[str, str]) -> str:
+    """`text` with every character ISO 8859-15 lacks replaced by its closest (see `_LATIN9_CLOSEST`; a
+    letter with a diacritic Latin-9 lacks loses it, ź → z; "?" when nothing is close), each replacement
+    noted in `replaced`."""
+    if text.isascii():
+        return text
+
+    def closest(match: re.Match) -> str:
+        char = match.group()
+        if char in replaced:
+            return replaced[char]
+        try:
+            char.encode("iso-8859-15")
+            return char
+        except UnicodeEncodeError:
+            pass
+        substitute = _LATIN9_CLOSEST.get(char)
+        if substitute is None:
+            bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            try:
+                substitute = bare.encode("iso-8859-15").decode("iso-8859-15") if bare else "?"
+            except UnicodeEncodeError:
+                substitute = "?"
+        replaced[char] = substitute
+        return substitute
+
+    return _MAYBE_NOT_LATIN9.sub(closest, text)
 
 
 def fiscal_year_bounds(year: int, start_month: int) -> tuple[datetime.date, datetime.date]:
@@ -134,7 +223,7 @@ class _Cents(Func):
 def _entries(date_from: datetime.date, date_to: datetime.date):
     return (
         JournalEntry.objects.filter(date__gte=date_from, date__lte=date_to)
-        .order_by("date", "journal__code", "id")
+        .order_by("id")
         .values_list(
             "id",
             "journal__code",
@@ -154,7 +243,7 @@ def _lines(date_from: datetime.date, date_to: datetime.date):
     # Same order as `_entries`, line by line within an entry.
     return (
         EntryLine.objects.filter(entry__date__gte=date_from, entry__date__lte=date_to)
-        .order_by("entry__date", "entry__journal__code", "entry_id", "id")
+        .order_by("entry_id", "id")
         .values_list(
             "entry_id",
             "account_id",
@@ -174,9 +263,10 @@ def fec_lines(date_from: datetime.date, date_to: datetime.date):
     """The lines of the FEC for entries dated `date_from`…`date_to`: the header first, then one per
     entry line, without line terminator. A generator over chunked queries: memory stays flat.
 
-    Order: entry date, journal code, then posting order (entry ids follow the numbers, as each number
-    is taken under a lock in the transaction that inserts the entry; sorting on the id also stays right
-    when a counter outgrows its five digits, VE-2026-99999 < VE-2026-100000), then line by line.
+    Order: posting order, the order of validation (entry ids follow the numbers and the posting times,
+    as each number is taken under a lock in the transaction that inserts the entry; sorting on the id
+    also stays right when a counter outgrows its five digits, VE-2026-99999 < VE-2026-100000), then
+    line by line. Not the entry date: a backdated entry would break the numbers' and ValidDate's order.
 
     Two streams in that same order are merged: the entries, and their lines joined in SQL to partner
     and lettering, so that the entry's eight fields travel once per entry and not once per line. The
@@ -245,6 +335,8 @@ class FecExport:
     lines: int  # entry lines, the header not counted
     date_from: datetime.date
     date_to: datetime.date
+    # ISO 8859-15 only: each character Latin-9 lacks and what was written instead ("—" → "-").
+    transliterated: dict[str, str] = field(default_factory=dict)
 
 
 def _streaming():
@@ -272,20 +364,27 @@ def write_fec(year: int, out_dir, *, encoding: str = "utf-8") -> FecExport:
     path = out_dir / fec_file_name(company.siren, date_to)
     partial = path.with_name(path.name + ".partial")
     written = 0
+    replaced: dict[str, str] = {}
+    latin9 = encoding == "iso-8859-15"
     try:
         with (
             _streaming(),
-            open(partial, "w", encoding=encoding, errors="replace", newline="", buffering=1 << 20) as out,
+            # Strict: every character is either written as it is or transliterated first (Latin-9).
+            open(partial, "w", encoding=encoding, newline="", buffering=1 << 20) as out,
         ):
             lines = fec_lines(date_from, date_to)
             while batch := list(itertools.islice(lines, CHUNK_SIZE)):
-                out.write(LINE_END.join(batch))
+                text = LINE_END.join(batch)
+                out.write(to_latin9(text, replaced) if latin9 else text)
                 out.write(LINE_END)
                 written += len(batch)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    return FecExport(path=path, lines=written - 1, date_from=date_from, date_to=date_to)
+    transliterated = {char: sub for char, sub in replaced.items() if char != sub}
+    return FecExport(
+        path=path, lines=written - 1, date_from=date_from, date_to=date_to, transliterated=transliterated
+    )
 
 
 def export_fec(year: int, out_dir, *, encoding: str = "utf-8") -> Path:

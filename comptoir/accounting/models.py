@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.core.models import ImmutableError
+from comptoir.core.models import AppendOnlyModel, ImmutableError
 from comptoir.parties.models import Customer
 
 
@@ -94,7 +94,7 @@ class EntryLine(models.Model):
         raise ImmutableError("a posted journal line is never deleted")
 
 
-class Reconciliation(models.Model):
+class Reconciliation(AppendOnlyModel):
     """A lettrage: a set of lines of one reconcilable account and partner that sum to zero.
 
     Kept beside the lines (not as a column on them) so posted lines stay untouched when matched.
@@ -109,7 +109,7 @@ class Reconciliation(models.Model):
         constraints = [models.UniqueConstraint(fields=["account", "code"], name="uniq_reconciliation_code")]
 
 
-class ReconciledLine(models.Model):
+class ReconciledLine(AppendOnlyModel):
     reconciliation = models.ForeignKey(Reconciliation, on_delete=models.PROTECT, related_name="items")
     line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="reconciled")
 

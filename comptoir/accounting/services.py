@@ -4,15 +4,15 @@ Accounting knows nothing of invoices or payments: billing and payments call `pos
 lines they need, inside their own transaction, so an invoice and its entry commit or fail together.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from comptoir.accounting import errors
+from comptoir.accounting import errors, periods
 from comptoir.accounting.ledger import is_balanced, letter_code
 from comptoir.accounting.models import (
     Account,
@@ -24,10 +24,8 @@ from comptoir.accounting.models import (
     ReconciledLine,
     Reconciliation,
 )
-from comptoir.core import audit, money, numbering, permissions, rows
-from comptoir.core.compiled import Compiled
+from comptoir.core import audit, dates, money, numbering, permissions, rows, seals
 from comptoir.core.errors import fail as _fail
-from comptoir.parties.models import Company
 
 
 @dataclass(frozen=True)
@@ -70,64 +68,108 @@ def forget_cached_ids() -> None:
     """Tests that recreate the chart between runs call this."""
     _account_ids.clear()
     _reconcilable_ids.clear()
-    _year_bounds.clear()
     _journal_ids.clear()
 
 
-# A fiscal year's bounds never change once it exists; its lock date does (from any process), so it is
-# always read again, by a query compiled once (`core.compiled`).
-_year_bounds: dict[int, tuple[datetime.date, datetime.date]] = {}
-_YEAR = Compiled(lambda year_id: FiscalYear.objects.filter(pk=year_id))
+# --- Fiscal years and locked periods --------------------------------------------------------------
 
 
-def fiscal_year_for(date: datetime.date) -> FiscalYear:
-    """The fiscal year containing `date`, created on first use from the company's start month."""
-    for year_id, (start, end) in list(_year_bounds.items()):
-        if start <= date <= end:
-            found = _YEAR.one(year_id)
-            # Checked again on the row: a rolled-back year's id may be taken by another one.
-            if found is not None and found.start_date <= date <= found.end_date:
-                return found
-            _year_bounds.pop(year_id, None)
-    found = FiscalYear.objects.filter(start_date__lte=date, end_date__gte=date).first()
-    if found:
-        _year_bounds[found.pk] = (found.start_date, found.end_date)
-        return found
-    start_month = Company.objects.values_list("fiscal_year_start_month", flat=True).first() or 1
-    start_year = date.year if date.month >= start_month else date.year - 1
-    start = datetime.date(start_year, start_month, 1)
-    end = datetime.date(start_year + (1 if start_month > 1 else 0), (start_month - 2) % 12 + 1, 1)
-    end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
-    name = str(end.year) if start_month == 1 else f"{start.year}-{end.year}"
-    FiscalYear.objects.bulk_create(
-        [FiscalYear(name=name, start_date=start, end_date=end)], ignore_conflicts=True
+def fiscal_year_for(date: datetime.date) -> FiscalYear | None:
+    """The fiscal year opened around `date`, or None: years are opened by a person, never on the fly."""
+    return FiscalYear.objects.filter(start_date__lte=date, end_date__gte=date).first()
+
+
+@transaction.atomic
+def open_fiscal_year(containing: datetime.date | None = None, *, by) -> FiscalYear:
+    """Open the fiscal year containing `containing` (default today), from the company's first month.
+
+    The year in progress or the next one may be opened ahead of time, and a past year to record its
+    history; nothing further ahead (a posting dated 2099 by mistake finds no year to land in)."""
+    permissions.require(by, "accounting.open_year")
+    today = dates.today()
+    start_month = periods.start_month()
+    name, start, end = periods.year_bounds(containing or today, start_month)
+    _current, _current_start, current_end = periods.year_bounds(today, start_month)
+    if start > current_end + datetime.timedelta(days=1):
+        _fail(errors.FISCAL_YEAR_TOO_EARLY, year=name, start=dates.fr(start))
+    # The fiscal years are few: locking them all serialises two people opening the same year.
+    existing = list(FiscalYear.objects.select_for_update().order_by("pk"))
+    for other in existing:
+        if other.start_date <= end and other.end_date >= start:
+            if (other.start_date, other.end_date) == (start, end):
+                _fail(errors.FISCAL_YEAR_ALREADY_OPEN, year=name)
+            _fail(
+                errors.FISCAL_YEAR_OVERLAPS,
+                year=name,
+                start=dates.fr(start),
+                end=dates.fr(end),
+                other=other.name,
+            )
+    year = FiscalYear.objects.create(name=name, start_date=start, end_date=end)
+    audit.record(
+        "accounting.fiscal_year_opened",
+        by=by,
+        obj=year,
+        data={"start": start.isoformat(), "end": end.isoformat()},
     )
-    return FiscalYear.objects.get(name=name)
-
-
-def _check_open_period(date: datetime.date) -> FiscalYear:
-    year = fiscal_year_for(date)
-    if year.lock_date and date <= year.lock_date:
-        _fail(
-            errors.PERIOD_LOCKED,
-            lock=year.lock_date.strftime("%d/%m/%Y"),
-            year=year.name,
-            date=date.strftime("%d/%m/%Y"),
-        )
     return year
 
 
 @transaction.atomic
 def lock_period(until: datetime.date, *, by) -> FiscalYear:
-    """Lock postings on or before `until` in its fiscal year (monthly closing, or the year-end closing)."""
+    """Lock postings on or before `until` (monthly closing, or the year-end closing): every day before it
+    is locked too, earlier fiscal years included. Forward only; `unlock_period` goes back."""
     permissions.require(by, "accounting.close")
-    year = FiscalYear.objects.select_for_update().get(pk=fiscal_year_for(until).pk)
-    if year.lock_date and until <= year.lock_date:
-        _fail(errors.LOCK_BACKWARDS, lock=year.lock_date.strftime("%d/%m/%Y"))
+    years = list(FiscalYear.objects.select_for_update().order_by("pk"))
+    year = next((y for y in years if y.start_date <= until <= y.end_date), None)
+    if year is None:
+        name, _start, _end = periods.year_bounds(until, periods.start_month())
+        _fail(errors.FISCAL_YEAR_NOT_OPEN, date=dates.fr(until), year=name)
+    lock = max((y.lock_date for y in years if y.lock_date), default=None)
+    if lock and until <= lock:
+        _fail(errors.LOCK_BACKWARDS, lock=dates.fr(lock))
     year.lock_date = until
     year.save(update_fields=["lock_date"])
     audit.record("accounting.period_locked", by=by, obj=year, data={"until": until.isoformat()})
     return year
+
+
+@transaction.atomic
+def unlock_period(until: datetime.date | None, *, by, reason: str) -> FiscalYear | None:
+    """Move the lock date back to `until` (None: nothing locked any more), to correct a closed period.
+
+    Direction's decision, with a written reason kept in the audit trail. Returns the year that now
+    holds the lock date (None when nothing is locked)."""
+    permissions.require(by, "accounting.unlock")
+    reason = (reason or "").strip()
+    if not reason:
+        _fail(errors.UNLOCK_REASON_REQUIRED)
+    years = list(FiscalYear.objects.select_for_update().order_by("pk"))
+    lock = max((y.lock_date for y in years if y.lock_date), default=None)
+    if lock is None:
+        _fail(errors.NOTHING_LOCKED)
+    if until is not None and until >= lock:
+        _fail(errors.UNLOCK_NOT_BACKWARDS, lock=dates.fr(lock))
+    changed = []
+    for year in years:
+        if year.lock_date and (until is None or year.lock_date > until):
+            # A year the new date falls in keeps it; a later one is unlocked altogether.
+            year.lock_date = until if until is not None and year.start_date <= until else None
+            year.save(update_fields=["lock_date"])
+            changed.append(year)
+    holder = next((y for y in years if until is not None and y.start_date <= until <= y.end_date), None)
+    audit.record(
+        "accounting.period_unlocked",
+        by=by,
+        obj=holder or changed[-1],
+        data={
+            "from": lock.isoformat(),
+            "to": until.isoformat() if until else None,
+            "years": [year.name for year in changed],
+            "reason": reason,
+        },
+    )
+    return holder
 
 
 def post_entry(
@@ -153,7 +195,11 @@ def post_entry(
     balanced, debit, credit = is_balanced((line.debit, line.credit) for line in lines)
     if not balanced:
         _fail(errors.UNBALANCED, debit=debit, credit=credit)
-    year = _check_open_period(date)
+    today = dates.today()
+    if date > today:
+        # The services refuse it first (core.dates); a ledger never holds tomorrow, whoever calls.
+        _fail(dates.DATE_IN_FUTURE, date=dates.fr(date), today=dates.fr(today))
+    year = periods.posting_year(date)
     entry = JournalEntry(
         journal_id=journal_id(journal),
         # Entries are numbered per journal within the fiscal year (the FEC's sequence), the year named
@@ -188,13 +234,39 @@ def post_entry(
             if line.account_id in _reconcilable_ids
         ]
     )
+    entry.seal = seal(entry, created)
     return entry, created
+
+
+def seal(entry: JournalEntry, lines) -> dict:
+    """What the audit event of the action that posted an entry records of it (`core/seals.py`); the
+    caller puts it in its event's data under "entry", and `accounting.integrity` checks it later."""
+    return {
+        "number": entry.number,
+        "digest": seals.digest(
+            [(entry.date,), *((line.account_id, line.partner_id, line.debit, line.credit) for line in lines)]
+        ),
+    }
+
+
+def _latest_entry_date(lines: list[EntryLine]) -> datetime.date:
+    """The date of the latest entry among the lines' (read only for the entries not at hand)."""
+    known = [line.entry.date for line in lines if EntryLine.entry.field.is_cached(line)]
+    unknown = {line.entry_id for line in lines if not EntryLine.entry.field.is_cached(line)}
+    if unknown:
+        latest = JournalEntry.objects.filter(pk__in=unknown).aggregate(latest=Max("date"))["latest"]
+        known.append(datetime.date.fromisoformat(latest) if isinstance(latest, str) else latest)
+    return max(known)
 
 
 def reconcile(
     lines: list[EntryLine], *, date: datetime.date, known_unlettered: bool = False
 ) -> Reconciliation:
     """Letter a set of lines of one account and partner whose debits and credits cancel out.
+
+    The lettering is dated `date` (the action that completes it), never before the latest of the lines
+    it matches: money received before the invoice it settles (a prepayment of a deposit invoice) is
+    lettered on the invoice's date, the day both were in the books (the FEC's DateLet).
 
     `known_unlettered`: the caller has just read, in this transaction, that none of them is lettered."""
     if not transaction.get_connection().in_atomic_block:
@@ -212,7 +284,7 @@ def reconcile(
             code=letter_code(numbering.next_value(f"LT{account}"[:10], 0)),
             account_id=account,
             partner_id=lines[0].partner_id,
-            date=date,
+            date=max(date, _latest_entry_date(lines)),
         )
     )
     rows.insert_many([ReconciledLine(reconciliation=rec, line=line) for line in lines])

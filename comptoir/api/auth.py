@@ -1,42 +1,29 @@
 """Who is calling: a bearer token (machines) or the Django session (the browser).
 
-Only the SHA-256 of a token is stored (`ApiToken.key_hash`), so a token is looked up by its hash. The
-user the token belongs to becomes `request.auth` (and `request.user`), and every service receives it
-as `by`: the API never decides who may do what, the services do.
+A token is checked by `core.tokens.user_for_key` (SHA-256 lookup; refused once expired or revoked, or
+if its user is deactivated). The user the token belongs to becomes `request.auth` (and
+`request.user`), and every service receives it as `by`: the API never decides who may do what, the
+services do.
 """
 
-import datetime
-
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from comptoir.core import tokens
 from comptoir.core.errors import PermissionDenied
-from comptoir.core.models import ApiToken
-
-# `last_used_at` is informative ("used today"), so it is refreshed at most once a minute rather than
-# costing a write on every request.
-LAST_USED_PRECISION = datetime.timedelta(minutes=1)
-MAX_TOKEN_LENGTH = 200
 
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer cpt_…`"""
 
     def authenticate(self, request, token: str):
-        token = (token or "").strip()
-        if not token or len(token) > MAX_TOKEN_LENGTH:
+        user = tokens.user_for_key(token)
+        if user is None:
             return None
-        found = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
-        if found is None or not found.user.is_active:
-            return None
-        now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at >= LAST_USED_PRECISION:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        return found.user
+        request.user = user
+        return user
 
 
 class SessionAuth(APIKeyCookie):

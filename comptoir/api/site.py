@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from comptoir.api import errors, openapi
+from comptoir.api import errors, idempotency, openapi
 from comptoir.api.auth import session_auth, token_auth
 from comptoir.api.routers import (
     accounting,
@@ -22,14 +22,18 @@ from comptoir.api.routers import (
     returns,
     sales,
     stock,
+    tokens,
 )
 
 DESCRIPTION = """
 API de Comptoir : clients, produits, stock, devis, commandes, livraisons, factures, règlements,
-comptabilité, litiges et retours (avoirs, indicateurs), contrôles de cohérence et journal d'audit.
+comptabilité, litiges et retours (avoirs, indicateurs), contrôles de cohérence, journal d'audit et jetons
+d'API.
 
 * **Authentification** : `Authorization: Bearer <jeton>` (jeton d'API), ou la session du navigateur
-  (avec l'en-tête `X-CSRFToken` pour POST et PATCH).
+  (avec l'en-tête `X-CSRFToken` pour POST et PATCH). Un jeton expire à la date choisie à sa création
+  et cesse de fonctionner dès qu'il est révoqué, que son titulaire change de mot de passe ou que son
+  compte est désactivé (401 `not_authenticated`).
 * **Corps** : JSON, avec `Content-Type: application/json` (415 `unsupported_media_type` sinon) ; les
   pièces jointes en `multipart/form-data`. Taille : 2 Mo au plus en JSON, 50 Mo avec des fichiers
   (413 `request_too_large`).
@@ -43,6 +47,10 @@ comptabilité, litiges et retours (avoirs, indicateurs), contrôles de cohérenc
   valides qui ne vont pas ensemble) ; 409 : l'état du document ne le permet pas.
 * **Actions** : `POST /<ressource>/{id}/<action>` (par exemple `POST /invoices/12/issue`). Les droits sont
   ceux du rôle de l'utilisateur, vérifiés par chaque action.
+* **Idempotence** : tout `POST` accepte l'en-tête `Idempotency-Key` (une clé choisie par le client, un UUID
+  par exemple). La même requête renvoyée avec la même clé (double clic, nouvel essai après une réponse
+  perdue) reçoit la première réponse et ne crée pas un second document ; la même clé avec une autre requête
+  est refusée (409, `idempotency_key_reused`).
 """
 
 
@@ -64,7 +72,7 @@ class DecimalJSONParser(Parser):
 
 class ComptoirAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        return openapi.complete(super().get_openapi_schema(**kwargs))
+        return idempotency.document(openapi.complete(super().get_openapi_schema(**kwargs)))
 
 
 api = ComptoirAPI(
@@ -76,6 +84,7 @@ api = ComptoirAPI(
     parser=DecimalJSONParser(),
 )
 errors.install(api)
+idempotency.install(api)
 
 api.add_router("/customers", customers.router)
 api.add_router("/products", products.router)
@@ -95,3 +104,4 @@ api.add_router("/credit-notes", returns.credit_notes)
 api.add_router("/insights", returns.insights)
 api.add_router("/accounting", accounting.router)
 api.add_router("/audit", audit.router)
+api.add_router("/tokens", tokens.router)

@@ -43,6 +43,15 @@ class Product:
     vat_rate: Decimal
     vat_exemption_reason: str = ""
     vat_exemption_code: str = ""
+    # (first day of a later rate, the rate before it), oldest first: the rates in force before `vat_rate`.
+    earlier_rates: tuple[tuple[datetime.date, Decimal], ...] = ()
+
+    def rate_on(self, day: datetime.date) -> Decimal:
+        """The rate in force on `day` (the day the tax fell due)."""
+        for applies_from, old_rate in self.earlier_rates:
+            if day < applies_from:
+                return old_rate
+        return self.vat_rate
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,8 @@ class Invoice:
     corrects_id: int | None = None
     source_reference: str = ""
     milestone_id: int | None = None
+    # The buyer's purchase-order number of the order it bills ("" when none was given).
+    po_number: str = ""
 
     @property
     def label(self) -> str:
@@ -239,6 +250,9 @@ class Chain:
     neighbours: tuple[Invoice, ...] = ()
     payments: tuple[Payment, ...] = ()
     open_items: tuple[OpenItem, ...] = ()
+    # The customer's draft invoices and deposits (balance_due: their total), read with the payments: a
+    # prepayment waits for one of them to be issued.
+    drafts: tuple[OpenItem, ...] = ()
 
     # Lookups, computed once per snapshot (cached_property writes around the frozen __setattr__).
 

@@ -36,6 +36,8 @@ from comptoir.assistant.chain import (
     Invoice,
     InvoiceLine,
     Kind,
+    OpenItem,
+    Payment,
     Status,
     claim_order,
 )
@@ -795,9 +797,12 @@ def check_reverse_charge_vat_number(chain: Chain) -> list[Finding]:
 
 
 def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
-    """Each draft line's VAT category and rate are what the product and the customer's regime give."""
+    """Each draft line's VAT category and rate are what the product and the customer's regime give, at
+    the rate in force the day the tax fell due: the delivery for goods (CGI art. 269-2-a), the invoice for
+    the rest. Goods delivered at 10 % before the product went to 20 % are rightly invoiced at 10 %."""
     findings = []
     customer = chain.customer
+    delivered = chain.delivery_line_by_id
     for invoice in chain.subjects(Kind.INVOICE, Kind.DEPOSIT):
         if not invoice.is_draft:
             continue
@@ -805,10 +810,13 @@ def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
             if line.vat_category in vat.NEED_BUYER_VAT and not _has_eu_vat_number(customer.vat_number):
                 continue  # said by check_reverse_charge_vat_number
             product = line.product
+            source = delivered.get(line.delivery_line_id) if line.delivery_line_id is not None else None
+            tax_point = source[0].date if source is not None else invoice.date
+            rate = product.rate_on(tax_point)
             expected = vat.treatment(
                 regime=customer.vat_regime,
                 is_service=product.is_service,
-                rate=product.vat_rate,
+                rate=rate,
                 exemption_reason=product.vat_exemption_reason,
                 exemption_code=product.vat_exemption_code,
             )
@@ -830,7 +838,7 @@ def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
                             "sku": product.sku,
                             "rate": percent(line.vat_rate),
                             "category": line.vat_category,
-                            "product_rate": percent(product.vat_rate),
+                            "product_rate": percent(rate),
                             "customer": customer.name,
                             "regime": _REGIME_LABELS.get(customer.vat_regime, customer.vat_regime),
                             "expected_rate": percent(expected.rate),
@@ -839,7 +847,13 @@ def check_vat_follows_product_and_customer(chain: Chain) -> list[Finding]:
                     ),
                     (
                         _invoice_ev(invoice, line, vat_category=line.vat_category, vat_rate=line.vat_rate),
-                        Evidence("product", product.sku, product.id, None, {"vat_rate": product.vat_rate}),
+                        Evidence(
+                            "product",
+                            product.sku,
+                            product.id,
+                            None,
+                            {"vat_rate": rate, "tax_point": tax_point.isoformat()},
+                        ),
                         Evidence(
                             "customer",
                             customer.name,
@@ -999,19 +1013,39 @@ def _deliveries_billed(chain: Chain, invoice: Invoice) -> set[int]:
     return found
 
 
+def _cancelled_by_credit_notes(chain: Chain, invoice: Invoice) -> bool:
+    """Issued credit notes in the chain take back the whole of `invoice`."""
+    credited = sum(
+        (
+            note.total
+            for note in chain.invoices
+            if note.kind == Kind.CREDIT_NOTE
+            and note.corrects_id == invoice.id
+            and note.is_live
+            and not note.is_draft
+        ),
+        ZERO,
+    )
+    return credited >= invoice.total > 0
+
+
 def check_duplicate_invoice(chain: Chain) -> list[Finding]:
     """Same customer, same kind, same total and same lines within a few days: a probable duplicate.
 
-    Reported on the later of the two. Not duplicates: two billing-schedule steps of equal share, and
-    invoices of the same order billing different delivery notes (two equal partial shipments)."""
+    Reported on the later of the two. Not duplicates: two billing-schedule steps of equal share,
+    invoices of the same order billing different delivery notes (two equal partial shipments), orders
+    the customer placed under two different purchase-order numbers (a regular re-order), and an invoice
+    a credit note has already cancelled (`chain.neighbours` leaves those out on the other side)."""
     findings = []
     candidates = [
         invoice
         for invoice in (*chain.invoices, *chain.neighbours)
-        if invoice.is_live and invoice.kind in (Kind.INVOICE, Kind.DEPOSIT)
+        if invoice.is_live
+        and invoice.kind in (Kind.INVOICE, Kind.DEPOSIT)
+        and not _cancelled_by_credit_notes(chain, invoice)
     ]
     for invoice in chain.subjects(Kind.INVOICE, Kind.DEPOSIT):
-        if invoice.milestone_id or not invoice.lines:
+        if invoice.milestone_id or not invoice.lines or _cancelled_by_credit_notes(chain, invoice):
             continue
         signature = _signature(invoice)
         for other in candidates:
@@ -1024,6 +1058,7 @@ def check_duplicate_invoice(chain: Chain) -> list[Finding]:
                 or abs((other.date - invoice.date).days) > DUPLICATE_WINDOW_DAYS
                 or other.total != invoice.total
                 or _signature(other) != signature
+                or (invoice.po_number and other.po_number and invoice.po_number != other.po_number)
             ):
                 continue
             if (
@@ -1037,11 +1072,20 @@ def check_duplicate_invoice(chain: Chain) -> list[Finding]:
                     "duplicate_invoice",
                     Severity.WARNING,
                     _sentence(
-                        gettext(
-                            "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : même "
-                            "client, même montant (%(total)s TTC), mêmes lignes. Doublon probable."
+                        (
+                            gettext(
+                                "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : "
+                                "même client, même bon de commande %(po)s, même montant (%(total)s TTC), "
+                                "mêmes lignes. Doublon probable."
+                            )
+                            if invoice.po_number and invoice.po_number == other.po_number
+                            else gettext(
+                                "%(noun)s %(label)s reprend exactement %(other_noun)s %(other)s du %(date)s : "
+                                "même client, même montant (%(total)s TTC), mêmes lignes. Doublon probable."
+                            )
                         )
                         % {
+                            "po": invoice.po_number,
                             "noun": _noun(invoice),
                             "label": _label(invoice),
                             "other_noun": _noun(other),
@@ -1259,6 +1303,10 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
                 )
             )
             continue
+        draft = next((d for d in chain.drafts if d.balance_due == payment.unallocated), None)
+        if draft is not None:
+            findings.append(_prepayment_of_draft(payment, payment_ev, draft))
+            continue
         shown = ", ".join(f"{item.number} {euros(item.balance_due)}" for item in items[:5])
         findings.append(
             Finding(
@@ -1290,6 +1338,28 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
             )
         )
     return findings
+
+
+def _prepayment_of_draft(payment: Payment, payment_ev: Evidence, draft: OpenItem) -> Finding:
+    """Money received ahead of the invoice: its exact amount is a draft's, which only needs issuing to
+    take it (then `payment_matches_open_items` proposes the allocation)."""
+    return Finding(
+        "payment_matches_draft",
+        Severity.INFO,
+        gettext(
+            "Le règlement %(payment)s laisse %(amount)s non affectés, exactement le montant du %(draft)s : "
+            "un paiement d'avance, à affecter une fois la facture émise."
+        )
+        % {"payment": payment.number, "amount": euros(payment.unallocated), "draft": draft.number},
+        (payment_ev, Evidence("invoice", draft.number, draft.invoice_id, None, {"total": draft.balance_due})),
+        Proposal(
+            "issue_invoice",
+            {"invoice_id": draft.invoice_id},
+            gettext("Émettre le %(draft)s, que le règlement %(payment)s paie d'avance.")
+            % {"draft": draft.number, "payment": payment.number},
+            Decimal("0.7"),
+        ),
+    )
 
 
 # --- The registry ---------------------------------------------------------------------------------

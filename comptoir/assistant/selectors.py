@@ -25,7 +25,7 @@ from comptoir.assistant import causes, returns_advice
 from comptoir.assistant import chain as c
 from comptoir.assistant.checks import DUPLICATE_WINDOW_DAYS
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
-from comptoir.catalog.models import Product
+from comptoir.catalog.models import Product, VatRateChange
 from comptoir.core.compiled import Compiled
 from comptoir.core.money import amount as money_amount
 from comptoir.payments import selectors as payment_view
@@ -62,6 +62,7 @@ class _Products:
                 vat_rate=product.vat_rate,
                 vat_exemption_reason=product.vat_exemption_reason,
                 vat_exemption_code=product.vat_exemption_code,
+                earlier_rates=_earlier_rates(product.pk, product.vat_rate_since),
             )
         return found
 
@@ -77,8 +78,20 @@ class _Products:
                 vat_rate=row["product__vat_rate"],
                 vat_exemption_reason=row["product__vat_exemption_reason"],
                 vat_exemption_code=row["product__vat_exemption_code"],
+                earlier_rates=_earlier_rates(row["product_id"], row["product__vat_rate_since"]),
             )
         return found
+
+
+def _earlier_rates(product_id: int, since) -> tuple:
+    """A product whose rate never changed (nearly all) costs no query."""
+    if since is None:
+        return ()
+    return tuple(
+        VatRateChange.objects.filter(product_id=product_id)
+        .order_by("applies_from", "id")
+        .values_list("applies_from", "old_rate")
+    )
 
 
 # The snapshot queries read plain rows (`values()`), not model instances: building three models per
@@ -91,6 +104,7 @@ PRODUCT_FIELDS = (
     "product__vat_rate",
     "product__vat_exemption_reason",
     "product__vat_exemption_code",
+    "product__vat_rate_since",
 )
 _LINE_FIELDS = (
     "id",
@@ -119,6 +133,7 @@ _INVOICE_FIELDS = (
     "corrects_id",
     "source_reference",
     "milestone_id",
+    "order__customer_reference",
 )
 
 
@@ -131,6 +146,7 @@ def _invoice_of_row(invoice_id: int, row: dict, lines) -> c.Invoice:
     fields = {name: row[f"invoice__{name}"] for name in _INVOICE_FIELDS}
     created_at = fields.pop("created_at")
     fields["date"] = fields["date"] or timezone.localdate(created_at)
+    fields["po_number"] = fields.pop("order__customer_reference") or ""
     return c.Invoice(id=invoice_id, lines=tuple(lines), **fields)
 
 
@@ -441,6 +457,17 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         neighbours=_neighbours(customer_id, invoices, products),
         payments=payments,
         open_items=open_items,
+        drafts=_drafts(customer_id) if payments else (),
+    )
+
+
+def _drafts(customer_id: int) -> tuple[c.OpenItem, ...]:
+    return tuple(
+        c.OpenItem(invoice_id=row["id"], number=f"brouillon n° {row['id']}", balance_due=row["total"])
+        for row in Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.DRAFT, total__gt=0)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .order_by("id")
+        .values("id", "total")
     )
 
 
@@ -493,6 +520,19 @@ def _neighbours(customer_id: int, invoices, products: _Products) -> tuple[c.Invo
         .values("id", *_INVOICE_FIELDS)
         if row["id"] not in known and row["total"] in totals
     }
+    if not candidates:
+        return ()
+    # An invoice a credit note already took back whole is nobody's duplicate any more.
+    credited = (
+        Invoice.objects.filter(corrects_id__in=list(candidates), kind=c.Kind.CREDIT_NOTE)
+        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.CANCELLED])
+        .values("corrects_id")
+        .annotate(credited=Sum("total"))
+        .values_list("corrects_id", "credited")
+    )
+    for invoice_id, amount in credited:
+        if amount + HALF_CENT >= candidates[invoice_id]["total"]:
+            del candidates[invoice_id]
     if not candidates:
         return ()
     lines: dict[int, list[c.InvoiceLine]] = defaultdict(list)

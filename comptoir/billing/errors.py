@@ -18,10 +18,6 @@ DATE_BEFORE_LAST = (
         "La date %(date)s est antérieure à la dernière facture émise de la série (%(last)s) : la numérotation doit rester chronologique."
     ),
 )
-DATE_IN_FUTURE = (
-    "invoice_date_in_future",
-    N_("Une facture ne peut pas être datée dans le futur (%(date)s)."),
-)
 TOTAL_NEGATIVE = (
     "invoice_total_negative",
     N_("Le total d'une facture ne peut pas être négatif : établissez un avoir."),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounting.models import JournalEntry
 from comptoir.catalog.models import Product
-from comptoir.core.models import ImmutableError
+from comptoir.core.models import AppendOnlyModel, ImmutableError
 from comptoir.parties.models import Customer
 from comptoir.sales.models import Order, OrderLine
 from comptoir.stock.models import DeliveryLine
@@ -132,6 +132,19 @@ class Invoice(models.Model):
     def __str__(self):
         return self.number or _("Brouillon n° %(id)s") % {"id": self.pk}
 
+    # An invoice becomes issued only through billing.issue_invoice (which writes the row itself); once
+    # issued, in memory or in the database, it is never saved or deleted again. The database refuses it
+    # too (billing migrations 0002 and 0012).
+    def save(self, *args, **kwargs):
+        if self._is_issued():
+            raise ImmutableError("an issued invoice is never changed; issue a credit note")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._is_issued():
+            raise ImmutableError("an issued invoice is never deleted; issue a credit note")
+        super().delete(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
@@ -141,13 +154,41 @@ class Invoice(models.Model):
         """BT-115 before any payment: the total less the deposits this invoice deducts."""
         return self.total - self.deposits_deducted
 
-    def delete(self, *args, **kwargs):
+    def _is_issued(self) -> bool:
         if self.status == self.Status.ISSUED:
-            raise ImmutableError("an issued invoice is never deleted; issue a credit note")
+            return True
+        return (
+            not self._state.adding and Invoice.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists()
+        )
+
+
+class InvoicePart(models.Model):
+    """A row of an invoice (line, VAT row, deposit deduction): frozen with the invoice once it is
+    issued. Checked against the database, where the row and its invoice are now (the row may have been
+    read before the invoice was issued); the database refuses it too (billing migration 0012)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_issued("added or changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_issued("deleted")
         super().delete(*args, **kwargs)
 
+    def _refuse_if_issued(self, verb: str) -> None:
+        issued = Invoice.objects.filter(status=Invoice.Status.ISSUED)
+        if issued.filter(pk=self.invoice_id).exists() or (
+            not self._state.adding and type(self).objects.filter(pk=self.pk, invoice__in=issued).exists()
+        ):
+            raise ImmutableError(
+                f"{self._meta.label} of an issued invoice is never {verb}; issue a credit note"
+            )
 
-class InvoiceLine(models.Model):
+
+class InvoiceLine(InvoicePart):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(default=0)
     order_line = models.ForeignKey(
@@ -191,7 +232,7 @@ class InvoiceLine(models.Model):
         ]
 
 
-class InvoiceTax(models.Model):
+class InvoiceTax(InvoicePart):
     """VAT breakdown per rate, frozen at issue: base = sum of line nets, amount rounded once."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="taxes")
@@ -212,7 +253,7 @@ class InvoiceTax(models.Model):
         ]
 
 
-class DepositDeduction(models.Model):
+class DepositDeduction(InvoicePart):
     """Part of a deposit invoice (acompte, type 386) that a later invoice of the same order deducts,
     for one VAT rate and category of the deposit.
 
@@ -229,6 +270,15 @@ class DepositDeduction(models.Model):
     category = models.CharField(max_length=2, default="S")
     base = models.DecimalField(_("montant HT déduit"), max_digits=14, decimal_places=2)
     vat = models.DecimalField(_("TVA déduite"), max_digits=14, decimal_places=2)
+    # Part of `vat` on goods that still waited for the deposit's payment (44574) when the deducting
+    # invoice was issued: delivery made it due (CGI art. 269-2-a), so that invoice moved it to 44571 and
+    # the deposit's own payments no longer release it. Set at issue.
+    vat_due_at_delivery = models.DecimalField(
+        _("TVA sur biens devenue exigible à la livraison"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
 
     class Meta:
         ordering = ["deposit_id", "-vat_rate", "category"]
@@ -247,7 +297,7 @@ class DepositDeduction(models.Model):
         return self.base + self.vat
 
 
-class InvoiceArchive(models.Model):
+class InvoiceArchive(AppendOnlyModel):
     """What left Comptoir for an issued invoice, fingerprinted. The structured invoice (CII XML,
     EN 16931) is frozen at issue; the Factur-X PDF/A-3 is rendered from the same frozen data the
     first time it is asked for (rendering is deterministic) and then kept with its SHA-256. Rows are

@@ -3,7 +3,7 @@
 - `split_pro_rata`: a step's amount excl. VAT spread over the order's VAT groups.
 - `allocate_deductions`: which part of which deposit an invoice deducts, VAT group by VAT group.
 - `pending_after_deposits`: the VAT of an invoice still due on receipt once deposits are deducted.
-- `split_where_it_sits`: a deducted deposit's VAT, between VAT due (44571) and VAT pending (44574).
+- `deposit_vat_waiting`: of a deducted deposit's VAT, the goods and services shares still waiting.
 """
 
 from collections.abc import Hashable, Iterable
@@ -97,12 +97,16 @@ def pending_after_deposits(tax_amount: Decimal, pending: Decimal, deducted_vat: 
     return min(pending, amount(pending * remainder / tax_amount))
 
 
-def split_where_it_sits(
-    vat: Decimal, deposit_vat: Decimal, deposit_pending: Decimal
+def deposit_vat_waiting(
+    vat: Decimal, goods_share: Decimal, services_share: Decimal, left: Decimal, waiting: Decimal
 ) -> tuple[Decimal, Decimal]:
-    """(on 44571, on 44574): a deducted part of a deposit's VAT, in proportion to where the deposit's
-    VAT of that rate sits now (pending until the deposit is cashed, then due)."""
-    if deposit_vat <= 0 or deposit_pending <= 0:
-        return vat, ZERO
-    on_pending = min(vat, amount(vat * min(deposit_pending, deposit_vat) / deposit_vat))
-    return vat - on_pending, on_pending
+    """(goods, services): the parts of a deducted deposit's `vat` still waiting for the deposit's cash
+    (44574), given the shares of the deposit's base that are goods and services taxed on receipts, and
+    what of the deposit's VAT on receipts is `left` of what its payments are to release (`waiting`):
+    the part not cashed yet. Never more than is left."""
+    if vat <= 0 or left <= 0 or waiting <= 0:
+        return ZERO, ZERO
+    uncashed = min(left, waiting) / waiting
+    goods = min(left, amount(vat * goods_share * uncashed))
+    services = min(left - goods, amount(vat * services_share * uncashed))
+    return goods, services

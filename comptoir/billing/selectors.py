@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Sum, Value, When
 
-from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
+from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.catalog.models import Product
+from comptoir.core import money
 from comptoir.sales import progress
 from comptoir.sales.models import TO_INVOICE, BillingMilestone, Order, OrderLine
 from comptoir.sales.services import milestone_amount
@@ -208,3 +209,64 @@ def milestones_to_invoice() -> list[BillingMilestone]:
                 continue
         found.append(milestone)
     return found
+
+
+@dataclass(frozen=True)
+class OnReceipts:
+    """An invoice's VAT of one rate that is due only when cashed (services, and deposits: fr-compliance
+    §5.4), as it stands now."""
+
+    waiting: Decimal  # what its payments are to release: on 44574 at issue, less what no cash releases
+    left: Decimal  # still on 44574: `waiting` less what payments and credit notes applied released
+
+
+def vat_on_receipts(invoice_ids) -> dict[tuple[int, Decimal], OnReceipts]:
+    """{(invoice id, rate): OnReceipts} for the invoices that put VAT on 44574 at issue.
+
+    Two things take VAT off an invoice's 44574 without any cash: the delivery billed by a later invoice
+    that deducts a deposit (the goods share of the deposit's VAT falls due then, CGI art. 269-2-a:
+    `DepositDeduction.vat_due_at_delivery`), and a credit note correcting the invoice, whose VAT is
+    reversed where the invoice's VAT sits (its own `amount_on_receipts` is the part reversed on 44574).
+    Payments and credit notes applied release the rest (payments.VatRelease, reached through its link
+    to the invoice: billing does not import payments)."""
+    invoice_ids = list(invoice_ids)
+    waiting: dict[tuple[int, Decimal], Decimal] = {}
+    for invoice_id, rate, on_receipts in InvoiceTax.objects.filter(
+        invoice_id__in=invoice_ids, amount_on_receipts__gt=0
+    ).values_list("invoice_id", "vat_rate", "amount_on_receipts"):
+        waiting[(invoice_id, rate)] = waiting.get((invoice_id, rate), ZERO) + on_receipts
+    if not waiting:
+        return {}
+    pending_ids = sorted({invoice_id for invoice_id, _ in waiting})
+    issued = Invoice.Status.ISSUED
+    taken_off = [
+        DepositDeduction.objects.filter(
+            deposit_id__in=pending_ids, invoice__status=issued, vat_due_at_delivery__gt=0
+        )
+        .values_list("deposit_id", "vat_rate")
+        .annotate(s=Sum("vat_due_at_delivery")),
+        InvoiceTax.objects.filter(
+            invoice__corrects_id__in=pending_ids,
+            invoice__kind=Invoice.Kind.CREDIT_NOTE,
+            invoice__status=issued,
+            amount_on_receipts__gt=0,
+        )
+        .values_list("invoice__corrects_id", "vat_rate")
+        .annotate(s=Sum("amount_on_receipts")),
+    ]
+    for rows in taken_off:
+        for invoice_id, rate, total in rows.order_by():
+            if (invoice_id, rate) in waiting:
+                waiting[(invoice_id, rate)] -= money.amount(total)
+    releases = Invoice._meta.get_field("vat_releases").related_model
+    released = {
+        (invoice_id, rate): money.amount(total)
+        for invoice_id, rate, total in releases.objects.filter(invoice_id__in=pending_ids)
+        .values_list("invoice_id", "vat_rate")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    }
+    return {
+        key: OnReceipts(max(value, ZERO), max(value - released.get(key, ZERO), ZERO))
+        for key, value in waiting.items()
+    }

@@ -13,14 +13,16 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from comptoir.accounting import chart
+from comptoir.accounting import chart, periods
 from comptoir.accounting import services as ledger
 from comptoir.assistant import blocking
-from comptoir.billing import crediting, einvoicing, errors, schedule
+from comptoir.billing import crediting, einvoicing, errors, integrity, schedule
+from comptoir.billing import selectors as billing_selectors
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
+from comptoir.catalog import selectors as catalog_view
 from comptoir.catalog.models import Product
-from comptoir.core import audit, money, numbering, permissions, rows, vat, workflow
+from comptoir.core import audit, dates, money, numbering, permissions, rows, vat, workflow
 from comptoir.core.compiled import Compiled
 from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
@@ -204,7 +206,9 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
 # except for services when the company opted for VAT on debits. A later invoice of the order deducts
 # it: that invoice bills the goods and services in full (every line, the whole VAT breakdown) and
 # states the deposits in BT-113, so the customer owes the balance (BT-115); its entry reverses each
-# deposit (4191 debit, VAT debit where it sits, 411 credit) — fr-compliance §5.4.
+# deposit (4191 debit, VAT debit where it sits, 411 credit) — fr-compliance §5.4. Delivery makes the
+# goods VAT due (CGI 269-2-a): of a deposit's VAT still pending, that invoice moves the goods share to
+# 44571; only a services share keeps waiting for the deposit's cash.
 #
 # Who deducts a deposit: on an order invoiced by delivered quantities, the next invoices of the order,
 # VAT group by VAT group, as far as each bills enough in the group (`schedule.allocate_deductions`);
@@ -576,13 +580,50 @@ def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, due_on_rece
 def _due_on_receipt(invoice: Invoice, company: Company):
     """Which lines have their VAT due only when the customer pays (fr-compliance §5.4): services, unless
     the company opted for debits; on a deposit invoice, goods too (CGI 269-2-a). A credit note reverses
-    VAT on 44571; the pending VAT of the invoice it corrects is released when it is applied to it
-    (payments.apply_credit_note)."""
+    its VAT where the VAT of the invoice it corrects sits (`_credit_where_vat_waits`)."""
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         return lambda line: False
-    if invoice.kind == Invoice.Kind.DEPOSIT:
-        return lambda line: not (company.vat_on_debits and _is_service(line))
-    return lambda line: _is_service(line) and not company.vat_on_debits
+    return _waits_for_cash(invoice.kind, company.vat_on_debits)
+
+
+def _waits_for_cash(kind: str, vat_on_debits: bool):
+    if kind == Invoice.Kind.DEPOSIT:
+        return lambda line: not (vat_on_debits and _is_service(line))
+    return lambda line: _is_service(line) and not vat_on_debits
+
+
+def _credit_where_vat_waits(note: Invoice, lines: list[InvoiceLine], taxes: list[InvoiceTax]) -> None:
+    """Set on a credit note's VAT rows the part to reverse on 44574 (`amount_on_receipts`): the VAT it
+    credits on lines whose VAT waited for the customer's cash on the invoice it corrects (services
+    without the option for debits; a deposit's lines), in the proportion of that invoice's VAT on
+    receipts not cashed yet. The rest is reversed on 44571, where the VAT already due sits. VAT never
+    declared is thus never taken off the VAT due: a credit note on an unpaid services invoice reverses
+    44574 only, one on a half-paid invoice half on each."""
+    # Locked like a payment locks it: what waits on the invoice cannot move while it is read.
+    corrected = Invoice.objects.select_for_update().get(pk=note.corrects_id)
+    state = billing_selectors.vat_on_receipts([corrected.pk])
+    if not state:
+        return
+    waits = _waits_for_cash(corrected.kind, bool((corrected.seller or {}).get("vat_on_debits")))
+    left = {rate: s.left for (_, rate), s in state.items()}
+    for tax in taxes:
+        waiting = state.get((corrected.pk, tax.vat_rate))
+        if waiting is None or waiting.waiting <= 0 or tax.amount <= 0 or tax.base <= 0:
+            continue
+        eligible_base = sum(
+            (
+                line.net_amount
+                for line in lines
+                if waits(line) and (line.vat_rate, line.vat_category) == (tax.vat_rate, tax.category)
+            ),
+            ZERO,
+        )
+        uncashed = min(left[tax.vat_rate], waiting.waiting) / waiting.waiting
+        reversed_there = min(
+            left[tax.vat_rate], money.amount(tax.amount * eligible_base / tax.base * uncashed)
+        )
+        tax.amount_on_receipts = reversed_there
+        left[tax.vat_rate] -= reversed_there
 
 
 @dataclasses.dataclass(frozen=True)
@@ -592,32 +633,44 @@ class _Reversal:
     deduction: DepositDeduction
     vat_due: Decimal  # on 44571: the deposit was cashed (or its VAT was due on debits)
     vat_pending: Decimal  # on 44574: not cashed yet
+    made_due: Decimal  # of `vat_pending`, the goods share: the delivery billed makes it due now
 
 
 def _deposit_reversals(deductions: list[DepositDeduction]) -> list[_Reversal]:
+    """Where each deducted part of a deposit's VAT sits, and how much of it the delivery makes due.
+
+    A deposit's VAT waits in 44574 until the deposit is cashed (goods and services, CGI art. 269-2-a);
+    what still waits when the goods are delivered and invoiced falls due then for the goods. Each part
+    deducted is split like the deposit's lines of its rate (goods, services on receipts, services on
+    debits), and its waiting shares scaled by what of the deposit is not cashed yet."""
     if not deductions:
         return []
     deposit_ids = {d.deposit_id for d in deductions}
-    vat: dict[tuple[int, Decimal], Decimal] = defaultdict(lambda: ZERO)
-    pending: dict[tuple[int, Decimal], Decimal] = defaultdict(lambda: ZERO)
-    for tax in InvoiceTax.objects.filter(invoice_id__in=deposit_ids):
-        vat[(tax.invoice_id, tax.vat_rate)] += tax.amount
-        pending[(tax.invoice_id, tax.vat_rate)] += tax.amount_on_receipts
-    # The VAT that payments already released from 44574 on each deposit (payments.VatRelease, reached
-    # through its link to the invoice: billing does not import payments).
-    releases = Invoice._meta.get_field("vat_releases").related_model
-    for row in (
-        releases.objects.filter(invoice_id__in=deposit_ids)
-        .values("invoice_id", "vat_rate")
-        .annotate(s=Sum("amount"))
-    ):
-        pending[(row["invoice_id"], row["vat_rate"])] -= row["s"]
+    # The deposit's lines of each VAT group: goods, services on receipts, services due on debits.
+    bases: dict[tuple[int, Decimal, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    on_debits = {d.deposit_id: bool((d.deposit.seller or {}).get("vat_on_debits")) for d in deductions}
+    for invoice_id, rate, category, kind, net in InvoiceLine.objects.filter(
+        invoice_id__in=deposit_ids
+    ).values_list("invoice_id", "vat_rate", "vat_category", "product__kind", "net_amount"):
+        service = kind == Product.Kind.SERVICE
+        bases[(invoice_id, rate, category)][(2 if on_debits[invoice_id] else 1) if service else 0] += net
+    on_receipts = billing_selectors.vat_on_receipts(deposit_ids)
     reversals = []
     for d in deductions:
-        due, on_pending = schedule.split_where_it_sits(
-            d.vat, vat[(d.deposit_id, d.vat_rate)], pending[(d.deposit_id, d.vat_rate)]
+        goods, services, _due_on_debits = bases[(d.deposit_id, d.vat_rate, d.category)]
+        whole = sum(bases[(d.deposit_id, d.vat_rate, d.category)], ZERO)
+        state = on_receipts.get((d.deposit_id, d.vat_rate))
+        if state is None or state.left <= 0 or whole <= 0:
+            reversals.append(_Reversal(d, d.vat, ZERO, ZERO))
+            continue
+        goods_pending, services_pending = schedule.deposit_vat_waiting(
+            d.vat, goods / whole, services / whole, state.left, state.waiting
         )
-        reversals.append(_Reversal(d, due, on_pending))
+        reversals.append(
+            _Reversal(
+                d, d.vat - goods_pending - services_pending, goods_pending + services_pending, goods_pending
+            )
+        )
     return reversals
 
 
@@ -629,8 +682,9 @@ def _sales_entry_lines(
 
     For each deposit deducted: 4191 debit (its amount excl. VAT), VAT debit where the deposit's VAT
     sits (44571 once cashed, 44574 until then), 411 credit (incl. VAT). The invoice credits the same
-    VAT accounts with the VAT of the whole operation: the deposit's VAT part nets to zero and keeps
-    following the deposit's own payments, the rest falls due as this invoice's own VAT.
+    VAT accounts with the VAT of the whole operation: of the deposit's VAT still pending, the services
+    share stays on 44574 and keeps following the deposit's own payments, the goods share falls due now
+    with the delivery (44571); the rest falls due as this invoice's own VAT.
     """
     label = f"{invoice.number} {invoice.customer.name}"
     revenue: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
@@ -641,13 +695,23 @@ def _sales_entry_lines(
         ledger.Line(chart.CUSTOMERS, debit=invoice.total, label=label, partner_id=invoice.customer_id)
     ]
     for (account, rate), net in sorted(revenue.items()):
+        # Advances received (4191) are the customer's, like 411: the FEC names them (CompAuxNum).
+        partner = invoice.customer_id if account == chart.CUSTOMER_DEPOSITS else None
         if net > 0:
-            entry_lines.append(ledger.Line(account, credit=net, label=label, vat_rate=rate))
+            entry_lines.append(
+                ledger.Line(account, credit=net, label=label, vat_rate=rate, partner_id=partner)
+            )
         elif net < 0:
-            entry_lines.append(ledger.Line(account, debit=-net, label=label, vat_rate=rate))
+            entry_lines.append(
+                ledger.Line(account, debit=-net, label=label, vat_rate=rate, partner_id=partner)
+            )
+    # What of the deposits' VAT still waits for their cash: their services share (the goods share falls
+    # due with this invoice's delivery, on 44571 with its own goods VAT).
     deposit_pending: dict[tuple[Decimal, str], Decimal] = defaultdict(lambda: ZERO)
     for reversal in reversals:
-        deposit_pending[(reversal.deduction.vat_rate, reversal.deduction.category)] += reversal.vat_pending
+        deposit_pending[(reversal.deduction.vat_rate, reversal.deduction.category)] += (
+            reversal.vat_pending - reversal.made_due
+        )
     for tax in taxes:
         on_pending = tax.amount_on_receipts + deposit_pending[(tax.vat_rate, tax.category)]
         due_now = tax.amount - on_pending
@@ -666,7 +730,11 @@ def _sales_entry_lines(
         deposit = group[0].deduction.deposit
         deposit_label = f"{invoice.number} acompte {deposit.number} déduit"
         base = sum((r.deduction.base for r in group), ZERO)
-        entry_lines.append(ledger.Line(chart.CUSTOMER_DEPOSITS, debit=base, label=deposit_label))
+        entry_lines.append(
+            ledger.Line(
+                chart.CUSTOMER_DEPOSITS, debit=base, label=deposit_label, partner_id=invoice.customer_id
+            )
+        )
         for r in group:
             rate = r.deduction.vat_rate
             entry_lines.append(
@@ -749,11 +817,8 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
         document=str(invoice),
         labels=Invoice.Status,
     )
-    today = timezone.localdate()
-    date = date or today
-    if date > today:
-        _fail(errors.DATE_IN_FUTURE, date=date.strftime("%d/%m/%Y"))
     lines = _LINES_TO_ISSUE.objects(invoice.pk, invoice=invoice)
+    date = periods.check_business_date(date, follows=_issue_follows(invoice, lines))
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
         blocked = sorted(
             {
@@ -815,6 +880,8 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             errors.DEDUCTION_EXCEEDS_TOTAL, deducted=_fr(invoice.deposits_deducted), total=_fr(totals.total)
         )
     taxes = _tax_rows(invoice, lines, totals, due_on_receipt=_due_on_receipt(invoice, company))
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE and invoice.corrects_id:
+        _credit_where_vat_waits(invoice, lines, taxes)
     if deductions:
         deducted_vat: dict[tuple[Decimal, str], Decimal] = defaultdict(lambda: ZERO)
         for d in deductions:
@@ -823,12 +890,16 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             tax.amount_on_receipts = schedule.pending_after_deposits(
                 tax.amount, tax.amount_on_receipts, deducted_vat[(tax.vat_rate, tax.category)]
             )
+    reversals = _deposit_reversals(deductions)
+    for reversal in reversals:
+        reversal.deduction.vat_due_at_delivery = reversal.made_due
+    rows.update_each([r.deduction for r in reversals if r.made_due], ["vat_due_at_delivery"])
     entry, _ = ledger.post_entry(
         "VE",
         date=date,
         label=f"{invoice.get_kind_display()} {invoice.number}",
         document_number=invoice.number,
-        lines=_sales_entry_lines(invoice, lines, taxes, _deposit_reversals(deductions)),
+        lines=_sales_entry_lines(invoice, lines, taxes, reversals),
     )
     rows.insert_many(taxes)
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
@@ -843,7 +914,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     einvoice_problems = einvoicing.problems(invoice, rows=lines, taxes=taxes, deductions=deductions)
     if einvoice_problems:
         _fail(errors.EINVOICE_INVALID, problems=" ; ".join(einvoice_problems))
-    einvoicing.freeze(invoice)
+    archive = einvoicing.freeze(invoice)
     audit.record(
         "invoice.issued",
         by=by,
@@ -853,9 +924,27 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             "untaxed": invoice.total_untaxed,
             "vat": invoice.total_vat,
             "total": invoice.total,
-        },
+        }
+        | integrity.seal(invoice, lines, taxes, archive),
     )
     return invoice
+
+
+def _issue_follows(invoice: Invoice, lines: list[InvoiceLine]) -> list[dates.Follows]:
+    """What an invoice cannot be dated before: the order it bills, each delivery whose goods it bills (so
+    the latest of them), and for a credit note the invoice it corrects."""
+    earlier = []
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        corrected = Invoice.objects.filter(pk=invoice.corrects_id).values("number", "date").first()
+        if corrected:
+            earlier += dates.follows(f"la facture {corrected['number']}", corrected["date"])
+    elif invoice.order_id:
+        earlier += dates.follows(f"la commande {invoice.order.number}", invoice.order.date)
+    for line in lines:
+        if line.delivery_line_id:
+            delivery = line.delivery_line.delivery
+            earlier += dates.follows(f"le bon de livraison {delivery.number}", delivery.date)
+    return earlier
 
 
 def _count_invoiced(lines: list[InvoiceLine]) -> None:
@@ -1147,10 +1236,14 @@ def correct_draft_line(
         line.discount_percent = discount.quantize(Decimal("0.01"))
     if vat_from_product:
         product = line.product
+        # The rate in force the day the tax fell due: the delivery for goods, else the invoice's day.
+        tax_point = (
+            line.delivery_line.delivery.date if line.delivery_line_id else (invoice.date or dates.today())
+        )
         tax = vat.treatment(
             regime=invoice.customer.vat_regime,
             is_service=not product.is_stocked,
-            rate=product.vat_rate,
+            rate=catalog_view.vat_rate_on(product, tax_point),
             exemption_reason=product.vat_exemption_reason,
             exemption_code=product.vat_exemption_code,
         )

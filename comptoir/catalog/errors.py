@@ -15,3 +15,17 @@ INACTIVE_PRODUCT = (
     N_("Le produit %(sku)s n'est plus actif : il ne peut plus être vendu."),
 )
 EXEMPT_WITH_RATE = ("exempt_product_with_vat_rate", N_("Un produit exonéré de TVA doit avoir le taux 0 %%."))
+VAT_RATE_FROM_FUTURE = (
+    "vat_rate_from_in_future",
+    N_(
+        "Le nouveau taux de TVA ne peut pas s'appliquer à partir du %(date)s, une date future : "
+        "changez-le le jour où il entre en vigueur."
+    ),
+)
+VAT_RATE_FROM_BEFORE_LAST_CHANGE = (
+    "vat_rate_from_before_last_change",
+    N_(
+        "Le taux de TVA de %(sku)s a déjà changé le %(since)s : un nouveau taux ne peut s'appliquer "
+        "qu'à partir de cette date (%(date)s demandé). Pour corriger la fiche, cochez « correction »."
+    ),
+)

@@ -37,6 +37,8 @@ class Product(models.Model):
         _("seuil d'alerte stock"), max_digits=14, decimal_places=3, default=Decimal("0")
     )
     is_active = models.BooleanField(_("actif"), default=True)
+    # The first day `vat_rate` applies to; None: since the product exists. Earlier rates: VatRateChange.
+    vat_rate_since = models.DateField(_("taux de TVA applicable depuis"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("produit")
@@ -55,3 +57,19 @@ class Product(models.Model):
     @property
     def is_stocked(self) -> bool:
         return self.kind == self.Kind.GOODS
+
+
+class VatRateChange(models.Model):
+    """A product's VAT rate changed from a given day (a change in the law, a reclassification): goods
+    delivered and services performed before that day keep `old_rate`, since VAT follows the day the tax
+    fell due (CGI art. 269), not the day of the invoice. A mere correction of the card records none."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="vat_rate_changes")
+    old_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    new_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    applies_from = models.DateField(_("applicable à partir du"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product_id", "applies_from", "id"]
+        indexes = [models.Index(fields=["product", "applies_from"], name="vat_change_product_from")]

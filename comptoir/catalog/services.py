@@ -1,5 +1,6 @@
 """Business actions on products."""
 
+import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -7,8 +8,8 @@ from stdnum import ean as std_ean
 from stdnum.exceptions import ValidationError
 
 from comptoir.catalog import errors
-from comptoir.catalog.models import Product, VatRate
-from comptoir.core import audit, money, permissions
+from comptoir.catalog.models import Product, VatRate, VatRateChange
+from comptoir.core import audit, dates, money, permissions
 from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
 
@@ -77,7 +78,18 @@ def create_product(*, by, sku: str, name: str, sale_price, **fields) -> Product:
 
 
 @transaction.atomic
-def update_product(product: Product, *, by, **fields) -> Product:
+def update_product(
+    product: Product,
+    *,
+    by,
+    vat_rate_from: datetime.date | None = None,
+    vat_rate_correction: bool = False,
+    **fields,
+) -> Product:
+    """Change a product's card. A new VAT rate applies from `vat_rate_from` (today by default): what was
+    delivered or performed before keeps the old rate (the assistant checks drafts against the rate of the
+    day the tax fell due). `vat_rate_correction` says the card was wrong: the new rate applies to all
+    that is not invoiced yet, and no change is recorded."""
     permissions.require(by, "product.manage")
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
@@ -85,11 +97,36 @@ def update_product(product: Product, *, by, **fields) -> Product:
     fields = _clean(fields)
     product = Product.objects.select_for_update().get(pk=product.pk)
     changed = {k: str(v) for k, v in fields.items() if getattr(product, k) != v}
+    if "vat_rate" in changed and not vat_rate_correction:
+        applies_from = _vat_rate_from(product, vat_rate_from)
+        VatRateChange.objects.create(
+            product=product, old_rate=product.vat_rate, new_rate=fields["vat_rate"], applies_from=applies_from
+        )
+        fields["vat_rate_since"] = applies_from
+        changed["vat_rate_from"] = applies_from.isoformat()
+    elif "vat_rate" in changed:
+        changed["vat_rate_correction"] = "True"
     for key, value in fields.items():
         setattr(product, key, value)
     product.save()
     audit.record("product.updated", by=by, obj=product, data={"changed": changed})
     return product
+
+
+def _vat_rate_from(product: Product, requested: datetime.date | None) -> datetime.date:
+    """The first day a changed rate applies to: the day asked for (today by default), never in the
+    future (the rate on the card is the one in force), never before the product's previous change."""
+    applies_from = requested or dates.today()
+    if applies_from > dates.today():
+        _fail(errors.VAT_RATE_FROM_FUTURE, date=dates.fr(applies_from))
+    if product.vat_rate_since and applies_from < product.vat_rate_since:
+        _fail(
+            errors.VAT_RATE_FROM_BEFORE_LAST_CHANGE,
+            sku=product.sku,
+            since=dates.fr(product.vat_rate_since),
+            date=dates.fr(applies_from),
+        )
+    return applies_from
 
 
 def get_sellable(product_or_id) -> Product:

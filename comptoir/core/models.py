@@ -3,11 +3,28 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class ImmutableError(Exception):
     """Raised when code tries to change a row that the law or the audit trail freezes."""
+
+
+class AppendOnlyModel(models.Model):
+    """A row written once and kept as it is (money documents, lettering, stock moves, the e-invoice
+    archive): a correction is a new row. The database refuses changes too (the apps' guard migrations)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(f"{self._meta.label} rows are append-only: record a new one")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"{self._meta.label} rows are append-only: record a new one")
 
 
 class NumberSequence(models.Model):
@@ -26,14 +43,26 @@ class NumberSequence(models.Model):
     def __str__(self):
         return f"{self.series}-{self.year}: {self.last_value}"
 
+    # A counter moves only through numbering.next_value (one UPDATE that adds one); the database
+    # refuses a counter going back or deleted (core migration 0005).
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("a number counter moves only by taking a number (numbering.next_value)")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("a number counter is never deleted")
+
 
 class AuditChainHead(models.Model):
-    """A single row holding the last sequence number of the audit chain; locking it orders the events.
-
-    The previous hash is read from the event itself (audit.py), so the head cannot disagree with the log.
-    """
+    """A single row holding the end of the audit chain: the last sequence number and hash, and the hash
+    before it. Moving it takes the next number and locks it until the business transaction ends, which
+    orders concurrent events; the new event's hash is computed from the row's latest committed version
+    (audit.py), never from a snapshot of the log that may miss an event committed a moment before."""
 
     last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    prev_hash = models.CharField(max_length=64, default="0" * 64)
 
 
 class AuditEvent(models.Model):
@@ -50,6 +79,9 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Which secret key sealed the event (HMAC-SHA256); "" for the events written before the chain was
+    # keyed (plain SHA-256). The key itself never enters the database (audit_key.py).
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]
@@ -65,14 +97,46 @@ class AuditEvent(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for API clients. Only its SHA-256 is stored; the clear token is shown once."""
+    """A bearer token for API clients. Only its SHA-256 is stored; the clear token is shown once.
+
+    A token works until `expires_at` (chosen at creation, settings.API_TOKEN_DAYS by default) unless it
+    is revoked first: by its owner or an administrator, or by `core.users` when the owner changes
+    password or is deactivated. Revocation is for good (core/tokens.py).
+    """
+
+    class RevokedReason(models.TextChoices):
+        MANUAL = "manual", _("révoqué")
+        PASSWORD_CHANGED = "password_changed", _("mot de passe changé")
+        USER_DEACTIVATED = "user_deactivated", _("utilisateur désactivé")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("nom"), max_length=80, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by core.tokens with the same instant as `expires_at` is counted from.
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, choices=RevokedReason.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(revoked_at__isnull=True, revoked_reason="")
+                    | (models.Q(revoked_at__isnull=False) & ~models.Q(revoked_reason=""))
+                ),
+                name="api_token_revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}…"
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -81,3 +145,39 @@ class ApiToken(models.Model):
     @classmethod
     def new_key(cls) -> str:
         return "cpt_" + secrets.token_urlsafe(32)
+
+    def status(self, now=None) -> str:
+        """ "active", "expired" or "revoked"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"
+
+
+class IdempotencyKey(models.Model):
+    """A request its user named with a key of their own (the API's `Idempotency-Key` header, the one-time
+    token of a web form), with the first answer to it.
+
+    The row is inserted in the same transaction as the business action it guards, before it: a second
+    request with the same key waits on that insert until the first one ends, then finds its answer (see
+    idempotency.py). Kept for `idempotency.KEEP_FOR`, then purged.
+    """
+
+    # Indexed by the unique constraint, which starts with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(default=0)
+    # The API's JSON answer, or the page a web form led to.
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_user_key")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.key}"

@@ -74,3 +74,32 @@ def next_number(series: str, year: int, *, dated: datetime.date | None = None) -
 def peek_last(series: str, year: int) -> int:
     row = NumberSequence.objects.filter(series=series, year=year).values_list("last_value", flat=True).first()
     return row or 0
+
+
+def missing(numbers, series=()) -> dict[str, list[int]]:
+    """The values missing from each series-year of `format_number` numbers, from 1 up to the counter's
+    last value (`series`: the counters' names) or the highest seen: in a gap-free series, a missing
+    number is a document deleted behind the application's back, the last one included."""
+    seen: dict[str, set[int]] = {}
+    for number in numbers:
+        prefix, _, value = number.rpartition("-")
+        if value.isdigit():
+            seen.setdefault(prefix, set()).add(int(value))
+    taken = {
+        format_number(name, year, 0).rpartition("-")[0]: last
+        for name, year, last in NumberSequence.objects.filter(series__in=list(series)).values_list(
+            "series", "year", "last_value"
+        )
+    }
+    gaps = {
+        prefix: sorted(
+            set(range(1, max([*seen.get(prefix, ()), taken.get(prefix, 0)]) + 1)) - seen.get(prefix, set())
+        )
+        for prefix in {*seen, *taken}
+    }
+    return {prefix: values for prefix, values in sorted(gaps.items()) if values}
+
+
+def shown(prefix: str, values: list[int], limit: int = 10) -> str:
+    text = ", ".join(f"{prefix}-{n:05d}" for n in values[:limit])
+    return text + (f" … ({len(values)} en tout)" if len(values) > limit else "")

@@ -49,7 +49,8 @@ _READ = {
 # Segregation of duties, the usual internal control of a French SME's books: order administration (ADV)
 # prepares invoices and credit notes from what was ordered and delivered, but issuing one (the legal act
 # that takes a number and posts revenue) and recording money received are accounting's — whoever sells
-# never posts the revenue or the cash of the sale alone. Direction may do everything.
+# never posts the revenue or the cash of the sale alone. Direction may do everything. Accounting opens
+# fiscal years and locks periods; moving a lock back (reopening closed books) is direction's decision alone.
 PERMISSIONS: dict[str, set[str]] = {
     Role.COMMERCIAL: _READ
     | {
@@ -93,6 +94,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "payment.register",
         "accounting.view",
         "accounting.close",
+        "accounting.open_year",
         "settings.view",
         "credit_note.manage",
         "credit_note.gesture",
@@ -120,6 +122,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "payment.register",
         "accounting.view",
         "accounting.close",
+        "accounting.open_year",
+        "accounting.unlock",
         "settings.view",
         "audit.view",
         "credit_note.manage",
@@ -135,6 +139,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "assistant.run",
         "assistant.configure",
         "reminder.send",
+        # Lifting a sign-in lockout early (core/login_throttle.py): someone senior must be reachable
+        # when a colleague is locked out, not only the administrator.
+        "login.unlock",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}

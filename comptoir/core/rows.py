@@ -115,8 +115,9 @@ def insert_many(objects: list) -> list:
     ORM's insert path (`create()`, `bulk_create()`) costs more Python than the database takes to
     insert a handful of rows. Every concrete field is written as prepared by the field itself, exactly
     as the ORM would; a related object assigned before it was saved gives its id as it does in
-    `bulk_create()`. The models' save() guards only refuse changes to existing rows, which this never
-    makes. Ids come back in the order of the rows (RETURNING, as `bulk_create()` relies on).
+    `bulk_create()`. The models' save() guards refuse changes to frozen rows; the database's triggers
+    refuse the same, these inserts included. Ids come back in the order of the rows (RETURNING, as
+    `bulk_create()` relies on).
     """
     objects = list(objects)
     if not objects:

@@ -1,8 +1,9 @@
 """User accounts and their roles, managed from the settings pages: create a user, change their roles,
-deactivate and reactivate them.
+set a new password, deactivate and reactivate them.
 
 A user is never deleted: the audit trail names them (`AuditEvent.actor`), so a person who leaves is
-deactivated — they can no longer sign in nor use an API token, and their past actions stay attributed.
+deactivated — they can no longer sign in, their API tokens are revoked, and their past actions stay
+attributed. A new password revokes the user's API tokens too.
 Roles are Django groups named after the role codes of `permissions.py`.
 
 Each action is one transaction, checks `user.manage` (administrators), refuses with a French message
@@ -22,9 +23,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_noop as N_
 
-from comptoir.core import audit, permissions
+from comptoir.core import audit, permissions, tokens
 from comptoir.core.errors import Conflict, DomainError
 from comptoir.core.errors import fail as _fail
+from comptoir.core.models import ApiToken
 from comptoir.core.permissions import ALL_ROLES, ROLE_LABELS, Role
 
 USERNAME_REQUIRED = ("username_required", N_("Indiquez un nom d'utilisateur."))
@@ -57,6 +59,10 @@ DEACTIVATE_SELF = (
 LAST_ADMIN = (
     "last_active_admin",
     N_("%(username)s est le dernier administrateur actif : nommez d'abord un autre administrateur."),
+)
+WRONG_CURRENT_PASSWORD = (
+    "wrong_current_password",
+    N_("Le mot de passe actuel est incorrect : retapez-le pour confirmer que c'est bien vous."),
 )
 ALREADY_INACTIVE = ("user_already_inactive", N_("Le compte de %(username)s est déjà désactivé."))
 ALREADY_ACTIVE = ("user_already_active", N_("Le compte de %(username)s est déjà actif."))
@@ -139,11 +145,9 @@ def create_user(
         except ValidationError:
             _fail(INVALID_EMAIL, value=email[:80])
     roles = _roles(roles)
-    candidate = User(username=username, email=email, first_name=first_name, last_name=last_name)
-    try:
-        validate_password(password or "", user=candidate)
-    except ValidationError as exc:
-        raise DomainError(WEAK_PASSWORD[0], WEAK_PASSWORD[1], reasons=" ".join(exc.messages)) from None
+    _check_password_strength(
+        password, User(username=username, email=email, first_name=first_name, last_name=last_name)
+    )
     user = User.objects.create_user(
         username=username,
         password=password,
@@ -175,6 +179,37 @@ def set_roles(user, roles, *, by):
     return user
 
 
+def _check_password_strength(password: str, user) -> None:
+    try:
+        validate_password(password or "", user=user)
+    except ValidationError as exc:
+        raise DomainError(WEAK_PASSWORD[0], WEAK_PASSWORD[1], reasons=" ".join(exc.messages)) from None
+
+
+@transaction.atomic
+def change_password(user, *, by, new_password: str, current_password: str | None = None):
+    """Give `user` a new password.
+
+    Users change their own by retyping the current one (a session left open must not be enough);
+    an administrator (`user.manage`) sets anyone's without it, for a person who forgot theirs; `by=None`
+    is the server's command line (`comptoir changepassword`), whose operator already holds the
+    database. The password itself never reaches the audit trail.
+    """
+    if by is not None and by.pk == user.pk:
+        if not user.check_password(current_password or ""):
+            _fail(WRONG_CURRENT_PASSWORD)
+    elif by is not None:
+        permissions.require(by, "user.manage")
+    user = _lock(user)
+    _check_password_strength(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    # A password is changed to shut someone out: the tokens made under the old one go with it.
+    revoked = tokens.revoke_all(user, reason=ApiToken.RevokedReason.PASSWORD_CHANGED)
+    audit.record("user.password_changed", by=by, obj=user, data={"tokens_revoked": revoked})
+    return user
+
+
 @transaction.atomic
 def deactivate_user(user, *, by):
     """The user can no longer sign in nor use their API tokens; what they did stays attributed to them."""
@@ -188,7 +223,9 @@ def deactivate_user(user, *, by):
     user.is_active = False
     user.save(update_fields=["is_active"])
     _keep_an_admin(user)
-    audit.record("user.deactivated", by=by, obj=user)
+    # For good: reactivating the account later does not bring its tokens back.
+    revoked = tokens.revoke_all(user, reason=ApiToken.RevokedReason.USER_DEACTIVATED)
+    audit.record("user.deactivated", by=by, obj=user, data={"tokens_revoked": revoked})
     return user
 
 

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from comptoir.accounting.services import open_fiscal_year
 from comptoir.assistant import services as assistant
 from comptoir.billing.services import (
     create_credit_note,
@@ -332,6 +333,8 @@ class _Story:
         self.corrected: set[int] = set()
         self.applied_elsewhere: set[int] = set()
         self.returns = ReturnsDesk(self)
+        # The last day of the fiscal years opened so far.
+        self.open_until: datetime.date | None = None
 
     # Scheduling: (date, sequence) keeps the order of events of one day stable.
     def at(self, day: datetime.date, action, *args) -> None:
@@ -353,9 +356,11 @@ class _Story:
             with tqdm(days, desc="Données de démo", unit="jour", disable=not progress, leave=False) as bar:
                 for day in bar:
                     self.clock.set_day(day)
+                    self._open_fiscal_year(day)
                     self._live(day, days[0], backorder_day)
                     bar.set_postfix(factures=self.counts["factures émises"], refresh=False)
             self.clock.set_day(self.today)
+            self._open_fiscal_year(self.today)
             # Today may be a weekend or a bank holiday: what happens today (mail read, cases opened) still does.
             self._run_events(self.today)
             self._planned_receipt()
@@ -398,6 +403,12 @@ class _Story:
         for _ in range(poisson(self.rng, DIRECT_ORDER_RATE * self.n_customers)):
             self._new_direct_order(day)
         self._run_events(day)
+
+    def _open_fiscal_year(self, day: datetime.date) -> None:
+        """The accountant opens each fiscal year on the first business day the story reaches in it: postings
+        never open one (accounting.periods)."""
+        if self.open_until is None or day > self.open_until:
+            self.open_until = open_fiscal_year(day, by=self.users["compta"]).end_date
 
     def _run_events(self, day: datetime.date) -> None:
         while self.events and self.events[0][0] <= day:
@@ -558,14 +569,15 @@ class _Story:
             self._receive(day, {p: q for p, q in wanted.items() if q > 0})
 
     def _planned_receipt(self) -> None:
-        """The supplier confirmed a delivery date for the products out of stock: an expected receipt."""
+        """The products out of stock are reordered: a receipt awaiting the goods, prepared today (a business
+        date is never in the future, so it does not carry the supplier's expected date)."""
         for product in (p for p in self.goods if p.obj.pk in self.out_of_stock):
             quantity = int(product.seed.shelf + self.demand[product.obj.pk])
             create_receipt(
                 [{"product": product.obj, "quantity": quantity, "unit_cost": product.cost}],
                 by=self.users["logistique"],
                 supplier_name=names.supplier_for(product.seed.sku),
-                date=add_business_days(self.today, 5),
+                date=self.today,
             )
             self.counts["réceptions prévues"] += 1
 

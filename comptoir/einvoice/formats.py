@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from comptoir.core.money import CENT
 
-NBSP = "\u00a0"  # the embedded font has no narrow no-break space (U+202F)
+NBSP = "\u00a0"  # thousands separator on paper: reportlab draws U+00A0 with the font's space
 
 
 def xml_amount(value: Decimal) -> str:

@@ -1,26 +1,35 @@
 """The readable invoice: an A4 PDF in French, drawn with reportlab from the same `Invoice` as the XML.
 
 What makes it fit for Factur-X (PDF/A-3b once `facturx.make_facturx` adds the XMP and the XML):
-every glyph comes from embedded TrueType fonts (Bitstream Vera, shipped inside reportlab), colours are
-plain RGB under an sRGB OutputIntent, and nothing depends on the clock: the canvas runs in invariant
-mode and its dates are the invoice date, so the same invoice always gives the same bytes.
+every glyph comes from embedded, subset TrueType fonts shipped in `einvoice/fonts` with their licences,
+colours are plain RGB under an sRGB OutputIntent, and nothing depends on the clock: the canvas runs in
+invariant mode and its dates are the invoice date, so the same invoice always gives the same bytes.
+
+Every character a person typed (names, addresses, labels, references) goes through `_e`, which picks,
+character by character, a font that has it: DejaVu Sans in the style asked (Latin with Extended-A/B,
+Greek, Cyrillic, most symbols: ą ř ő ș ✓ ₂ …), else DejaVu Sans regular whatever the style (it has
+more glyphs than its bold and oblique), else Noto Sans Symbols 2 (⛔ 📦 …). A character none of them
+draws (most emoji, CJK) prints as MISSING_GLYPH "�", the Unicode replacement character: a visible mark
+that something could not be printed, never the empty box of `.notdef`, which PDF/A forbids; the XML
+keeps the exact text. Invisible format and control characters no font draws are left out. Text is
+put in NFC first, so a letter typed as base + combining accent prints as the one letter it is.
 """
 
 import io
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import reportlab
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -49,9 +58,18 @@ from comptoir.einvoice.document import (
 )
 from comptoir.einvoice.formats import NBSP, fr_date, fr_decimal, fr_money, fr_number, fr_price
 
-FONT = "ComptoirVera"
-FONT_BOLD = "ComptoirVera-Bold"
-FONT_ITALIC = "ComptoirVera-Italic"
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT = "ComptoirSans"
+FONT_BOLD = "ComptoirSans-Bold"
+FONT_ITALIC = "ComptoirSans-Oblique"
+FONT_SYMBOLS = "ComptoirSymbols"
+FONT_FILES = {
+    FONT: "DejaVuSans.ttf",
+    FONT_BOLD: "DejaVuSans-Bold.ttf",
+    FONT_ITALIC: "DejaVuSans-Oblique.ttf",
+    FONT_SYMBOLS: "NotoSansSymbols2-Regular.ttf",
+}
+MISSING_GLYPH = "\ufffd"  # U+FFFD REPLACEMENT CHARACTER, drawn by every DejaVu face
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#52606D")
 ACCENT = colors.HexColor("#243B53")
@@ -138,12 +156,96 @@ CATEGORY_LABELS = {
 }
 
 
+class _NoNotdefTTFont(TTFont):
+    """A subset-embedded TrueType font that never shows glyph 0 (`.notdef`) and names astral characters right.
+
+    `_e` already sends each character to a font that has it; this is the last guard, for text drawn
+    without it: a character the font lacks becomes MISSING_GLYPH (or "?"), width included. reportlab
+    writes ToUnicode entries beyond U+FFFF as 5-digit hex, which is not UTF-16: those are rewritten as
+    surrogate pairs so that 📦 reads back as 📦.
+    """
+
+    def drawable(self, text: str) -> str:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        glyphs = self.face.charToGlyph
+        if all(ord(char) in glyphs for char in text):
+            return text
+        substitute = MISSING_GLYPH if ord(MISSING_GLYPH) in glyphs else "?"
+        return "".join(
+            char if ord(char) in glyphs else (" " if char.isspace() else substitute) for char in text
+        )
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        return super().splitString(self.drawable(text), doc, encoding)
+
+    def stringWidth(self, text, size, encoding="utf8"):
+        return super().stringWidth(self.drawable(text), size, encoding)
+
+    def addObjects(self, doc):
+        subsets = [list(subset) for subset in self._assignState(doc).subsets]
+        super().addObjects(doc)
+        face_name = self.face.name + self.face.subfontNameX
+        for number, subset in enumerate(subsets):
+            if all(code <= 0xFFFF for code in subset):
+                continue
+            cmap = doc.idToObject["toUnicodeCMap:" + (SUBSETN(number) + b"+" + face_name).decode("pdfdoc")]
+            for index, code in enumerate(subset):
+                if code > 0xFFFF:
+                    utf16 = chr(code).encode("utf-16-be").hex().upper()
+                    cmap.content = cmap.content.replace(
+                        f"<{index:02X}> <{code:04X}>", f"<{index:02X}> <{utf16}>"
+                    )
+
+
 @cache
 def _register_fonts() -> None:
-    folder = Path(reportlab.__file__).parent / "fonts"
-    for name, file in ((FONT, "Vera.ttf"), (FONT_BOLD, "VeraBd.ttf"), (FONT_ITALIC, "VeraIt.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
+    for name, file in FONT_FILES.items():
+        pdfmetrics.registerFont(_NoNotdefTTFont(name, str(FONT_DIR / file)))
+    pdfmetrics.registerFontFamily(
+        FONT_SYMBOLS, normal=FONT_SYMBOLS, bold=FONT_SYMBOLS, italic=FONT_SYMBOLS, boldItalic=FONT_SYMBOLS
+    )
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD)
+
+
+@cache
+def _coverage() -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """Code points drawn by every DejaVu style, by DejaVu regular, by the symbol font."""
+    _register_fonts()
+    glyphs = {name: frozenset(pdfmetrics.getFont(name).face.charToGlyph) for name in FONT_FILES}
+    return glyphs[FONT] & glyphs[FONT_BOLD] & glyphs[FONT_ITALIC], glyphs[FONT], glyphs[FONT_SYMBOLS]
+
+
+def _font_for(char: str) -> str | None:
+    """The font family that draws `char`: "" for the current one, None for none (see module docstring)."""
+    every_style, regular, symbols = _coverage()
+    code = ord(char)
+    if code in every_style or char.isspace():
+        return ""
+    if code in regular:
+        return FONT  # in a paragraph, <font face=FONT> is DejaVu regular even inside <b> or <i>
+    if code in symbols:
+        return FONT_SYMBOLS
+    return None
+
+
+def _e(text: str) -> str:
+    """Paragraph markup that prints `text` as written, each character from a font that has it."""
+    runs: list[tuple[str, list[str]]] = []
+    for char in unicodedata.normalize("NFC", text or ""):
+        family = _font_for(char)
+        if family is None:
+            if unicodedata.category(char) in ("Cc", "Cf"):
+                continue  # invisible: nothing to print
+            family, char = "", MISSING_GLYPH
+        if runs and runs[-1][0] == family:
+            runs[-1][1].append(char)
+        else:
+            runs.append((family, [char]))
+    return "".join(
+        f'<font face="{family}">{escape("".join(chars))}</font>' if family else escape("".join(chars))
+        for family, chars in runs
+    )
 
 
 @cache
@@ -195,16 +297,23 @@ class _InvoiceCanvas(Canvas):
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
         self.line(MARGIN, 16 * mm, PAGE_WIDTH - MARGIN, 16 * mm)
-        self.setFillColor(MUTED)
-        self.setFont(FONT, 6.8)
         y = 12.5 * mm
         for text in self.footer_lines:
-            self.drawCentredString(PAGE_WIDTH / 2, y, text)
+            self._draw_line(text, y, TA_CENTER)
             y -= 3.2 * mm
-        self.drawRightString(PAGE_WIDTH - MARGIN, 5 * mm, f"Page {number} / {total}")
+        self._draw_line(f"Page {number} / {total}", 5 * mm, TA_RIGHT)
         if number > 1 and self.running_title:
-            self.drawRightString(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 9 * mm, f"{self.running_title} (suite)")
+            self._draw_line(f"{self.running_title} (suite)", PAGE_HEIGHT - 9 * mm, TA_RIGHT)
         self.restoreState()
+
+    def _draw_line(self, text: str, baseline: float, alignment: int) -> None:
+        """One line of small print across the content width, through `_e` like the body text."""
+        style = ParagraphStyle(
+            "margin", fontName=FONT, fontSize=6.8, leading=6.8, textColor=MUTED, alignment=alignment
+        )
+        line = Paragraph(_e(text), style)
+        line.wrap(CONTENT_WIDTH, PAGE_HEIGHT)
+        line.drawOn(self, MARGIN, baseline)
 
     def _add_output_intent(self) -> None:
         document = self._doc
@@ -275,10 +384,6 @@ def _table_style(commands: list) -> TableStyle:
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text, style)
-
-
-def _e(text: str) -> str:
-    return escape(text or "")
 
 
 def _siren(value: str) -> str:

@@ -61,3 +61,9 @@ FISCAL_YEAR_START_LOCKED = (
         "Le mois de début d'exercice ne peut plus passer de %(current)s à %(value)s : des factures ont déjà été émises ou des écritures passées dans les exercices en cours, et le FEC les suit. Un changement d'exercice se décide avec votre expert-comptable, à la clôture."
     ),
 )
+BACKDATING_OUT_OF_RANGE = (
+    "backdating_days_out_of_range",
+    N_(
+        "Le délai pour antidater doit être un nombre de jours entre 0 (aucune date passée) et %(max)s (dix ans, la durée de conservation des pièces comptables)."
+    ),
+)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core import dates
+
 
 class Address(models.Model):
     """Postal address fields, shared by the company, customers and delivery addresses."""
@@ -51,6 +53,10 @@ class Company(Address):
     vat_on_debits = models.BooleanField(_("TVA acquittée sur les débits"), default=False)
     early_payment_discount = models.CharField(
         _("conditions d'escompte"), max_length=200, default="Pas d'escompte pour paiement anticipé."
+    )
+    # How many days back a business date may go (core.dates; the default is explained there).
+    backdating_days = models.PositiveSmallIntegerField(
+        _("délai pour antidater (jours)"), default=dates.DEFAULT_BACKDATING_DAYS
     )
 
     class Meta:

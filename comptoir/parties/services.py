@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils.dates import MONTHS
 from stdnum.eu import vat as eu_vat
 
-from comptoir.core import audit, money, permissions
+from comptoir.core import audit, dates, money, permissions
 from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 from comptoir.core.models import NumberSequence
@@ -54,6 +54,7 @@ COMPANY_FIELDS = (
     "late_penalty_rate",
     "vat_on_debits",
     "early_payment_discount",
+    "backdating_days",
 )
 
 
@@ -215,6 +216,9 @@ def configure_company(*, by, **fields) -> Company:
     _check_payment_terms(merged.get("default_payment_days"), False)
     if merged.get("late_penalty_rate") is not None and money.D(merged["late_penalty_rate"]) < 0:
         _fail(errors.NEGATIVE_PENALTY_RATE)
+    days = merged.get("backdating_days")
+    if days is not None and not (isinstance(days, int) and 0 <= days <= dates.MAX_BACKDATING_DAYS):
+        _fail(errors.BACKDATING_OUT_OF_RANGE, max=dates.MAX_BACKDATING_DAYS)
     _refuse_numbering_change(current, fields)
     # The audit names the fields that really changed (a settings form sends every field each time).
     changed = sorted(f for f in fields if f not in current or merged[f] != current[f])

@@ -25,7 +25,6 @@ DUPLICATE_INVOICE = (
     "allocation_duplicate_invoice",
     N_("La facture %(number)s apparaît deux fois dans l'affectation."),
 )
-DATE_IN_FUTURE = ("payment_date_in_future", N_("Un règlement ne peut pas être daté dans le futur."))
 INVALID_AMOUNT = ("invalid_amount", N_("« %(value)s » n'est pas un montant valide."))
 INVALID_METHOD = (
     "invalid_payment_method",
@@ -39,9 +38,5 @@ NOTHING_UNALLOCATED = ("payment_fully_allocated", N_("Le règlement %(number)s e
 UNALLOCATED_EXCEEDED = (
     "payment_unallocated_exceeded",
     N_("Il ne reste que %(left)s non affectés sur le règlement %(number)s : vous affectez %(allocated)s."),
-)
-ALLOCATION_BEFORE_PAYMENT = (
-    "allocation_before_payment",
-    N_("L'affectation ne peut pas précéder le règlement %(number)s (reçu le %(date)s)."),
 )
 NO_ALLOCATION = ("allocation_missing", N_("Indiquez au moins une facture à régler."))

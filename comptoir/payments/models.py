@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounting.models import EntryLine, JournalEntry
 from comptoir.billing.models import Invoice
+from comptoir.core.models import AppendOnlyModel
 from comptoir.parties.models import Customer
 
 
-class Payment(models.Model):
+class Payment(AppendOnlyModel):
     """Money received from a customer, posted to the bank journal and allocated to invoices."""
 
     class Method(models.TextChoices):
@@ -39,7 +40,7 @@ class Payment(models.Model):
         return self.number
 
 
-class PaymentAllocation(models.Model):
+class PaymentAllocation(AppendOnlyModel):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("montant affecté"), max_digits=14, decimal_places=2)
@@ -53,7 +54,7 @@ class PaymentAllocation(models.Model):
         ]
 
 
-class CreditApplication(models.Model):
+class CreditApplication(AppendOnlyModel):
     """An issued credit note set against an issued invoice of the same customer (deducted from what the
     customer owes on it; lettered on 411 with the invoice when it settles it)."""
 
@@ -70,7 +71,7 @@ class CreditApplication(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_application_positive")]
 
 
-class VatRelease(models.Model):
+class VatRelease(AppendOnlyModel):
     """VAT on services moved from 44574 (pending) to 44571 (due) when the invoice is settled, by a
     payment allocation or by a credit note applied to it."""
 
@@ -85,7 +86,7 @@ class VatRelease(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2)
 
 
-class Refund(models.Model):
+class Refund(AppendOnlyModel):
     """Money paid back to a customer for an issued credit note."""
 
     number = models.CharField(_("numéro"), max_length=35, unique=True)

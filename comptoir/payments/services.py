@@ -5,13 +5,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
-from comptoir.accounting import chart
+from comptoir.accounting import chart, periods
 from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine, ReconciledLine
-from comptoir.billing.models import Invoice, InvoiceTax
-from comptoir.core import audit, money, numbering, permissions, rows
+from comptoir.billing.models import Invoice
+from comptoir.billing.selectors import vat_on_receipts
+from comptoir.core import audit, dates, money, numbering, permissions, rows
 from comptoir.core.compiled import Compiled
 from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
@@ -51,11 +51,6 @@ _SETTLED_ONE = Compiled(
         )
     )
 )
-_PENDING_VAT_ONE = Compiled(
-    lambda invoice_id: InvoiceTax.objects.filter(invoice_id=invoice_id, amount_on_receipts__gt=0).values(
-        "invoice_id", "vat_rate", "amount_on_receipts"
-    )
-)
 _ENTRY_LINES_ON = Compiled(
     lambda entry_id, account_id: EntryLine.objects.filter(entry_id=entry_id, account_id=account_id)
 )
@@ -64,6 +59,15 @@ _LETTERED_ON = Compiled(
         line__entry_id=entry_id, line__account_id=account_id
     ).values("line_id")
 )
+
+
+def _after_invoices(invoices) -> list[dates.Follows]:
+    """What a settlement cannot be dated before: the invoices and credit notes it involves."""
+    earlier = []
+    for invoice in invoices:
+        noun = "l'avoir" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "la facture"
+        earlier += dates.follows(f"{noun} {invoice.number}", invoice.date)
+    return earlier
 
 
 def allocated_totals(invoice_ids) -> dict[int, Decimal]:
@@ -199,14 +203,16 @@ def register_payment(
         _fail(errors.AMOUNT_NOT_POSITIVE)
     if method not in Payment.Method.values:
         _fail(errors.INVALID_METHOD, value=method)
-    date = date or timezone.localdate()
-    if date > timezone.localdate():
-        _fail(errors.DATE_IN_FUTURE)
     wanted = _wanted(allocations)
     allocated = sum((a for _, a in wanted), ZERO)
     if allocated > amount:
         _fail(errors.OVER_ALLOCATED, allocated=_euros(allocated), amount=_euros(amount))
     invoices, already = _lock_payable(customer, wanted)
+    # Money may come before a deposit invoice (a prepayment, which the deposit invoice then records);
+    # any other invoice it settles was issued first.
+    date = periods.check_business_date(
+        date, follows=_after_invoices(i for i in invoices.values() if i.kind != Invoice.Kind.DEPOSIT)
+    )
     number = numbering.next_number("REG", date.year)
     label = f"Règlement {number} {customer.name}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
@@ -241,49 +247,63 @@ def register_payment(
         "payment.registered",
         by=by,
         obj=payment,
-        data={"amount": amount, "method": method, "allocations": {invoices[i].number: a for i, a in wanted}},
+        data={
+            "amount": amount,
+            "method": method,
+            "date": date.isoformat(),
+            "allocations": {invoices[i].number: a for i, a in wanted},
+            "entry": entry.seal,
+        },
     )
     return payment
 
 
-def _vat_releases(invoices, wanted, already) -> dict[tuple[int, Decimal], Decimal]:
-    """VAT on services due on receipt: the share of each invoice's pending VAT that this payment cashes.
+def _vat_releases(invoices, wanted, already, *, cash: bool = True) -> dict[tuple[int, Decimal], Decimal]:
+    """VAT due on receipt (services, deposits): the share of each invoice's waiting VAT that this money
+    cashes, moved from 44574 to 44571.
 
-    Pro rata of the amount paid; the payment that settles the invoice takes whatever is left, so the
-    pending VAT of a paid invoice is always exactly zero whatever the rounding on the way. On an invoice
-    that deducts deposits, the pending VAT is that of the balance (billing.schedule.pending_after_deposits)
-    and the amount payable is the balance.
+    Pro rata of the amount paid over what the customer is to pay for the invoice (its amount payable,
+    less the credit notes correcting it); the payment that settles the invoice takes whatever is left,
+    so the pending VAT of a paid invoice is always exactly zero whatever the rounding on the way. What
+    no cash releases is left out (billing.selectors.vat_on_receipts): a deposit's goods VAT that the
+    delivery made due, a credit note's VAT reversed on 44574. `cash=False` (a credit note applied to
+    the invoice it corrects, whose VAT it already took off 44574): nothing is cashed, only a remainder
+    left on an invoice it settles is released.
     """
-    ids = [i for i, _ in wanted]
-    rows = (
-        _PENDING_VAT_ONE.rows(ids[0])
-        if len(ids) == 1
-        else InvoiceTax.objects.filter(invoice_id__in=ids, amount_on_receipts__gt=0).values(
-            "invoice_id", "vat_rate", "amount_on_receipts"
-        )
-    )
-    pending = {(row["invoice_id"], row["vat_rate"]): row["amount_on_receipts"] for row in rows}
-    if not pending:
+    waiting = vat_on_receipts([i for i, _ in wanted])
+    if not waiting:
         return {}
-    released_before = {
-        (row["invoice_id"], row["vat_rate"]): money.amount(row["total"])
-        for row in VatRelease.objects.filter(invoice_id__in=[i for i, _ in wanted])
-        .values("invoice_id", "vat_rate")
-        .annotate(total=Sum("amount"))
-    }
+    expected = _expected_cash(invoices, {invoice_id for invoice_id, _ in waiting})
     moves = {}
     for invoice_id, alloc_amount in wanted:
-        invoice = invoices[invoice_id]
-        payable = invoice.amount_payable
-        settles = already.get(invoice_id, ZERO) + alloc_amount == payable
-        for (pending_invoice, rate), amount in pending.items():
+        settles = already.get(invoice_id, ZERO) + alloc_amount == invoices[invoice_id].amount_payable
+        for (pending_invoice, rate), state in waiting.items():
             if pending_invoice != invoice_id:
                 continue
-            left = amount - released_before.get((invoice_id, rate), ZERO)
-            moved = left if settles else min(left, money.amount(amount * alloc_amount / payable))
+            if settles:
+                moved = state.left
+            elif not cash or expected[invoice_id] <= 0:
+                moved = ZERO
+            else:
+                moved = min(state.left, money.amount(state.waiting * alloc_amount / expected[invoice_id]))
             if moved > 0:
                 moves[(invoice_id, rate)] = moved
     return moves
+
+
+def _expected_cash(invoices, invoice_ids) -> dict[int, Decimal]:
+    """What the customer is to pay for each invoice: its amount payable less the credit notes issued to
+    correct it (applied to it or refunded, they are not cashed on it)."""
+    credited = {
+        row["corrects_id"]: money.amount(row["s"])
+        for row in Invoice.objects.filter(
+            corrects_id__in=invoice_ids, kind=Invoice.Kind.CREDIT_NOTE, status=Invoice.Status.ISSUED
+        )
+        .values("corrects_id")
+        .annotate(s=Sum("total"))
+        .order_by()
+    }
+    return {i: invoices[i].amount_payable - credited.get(i, ZERO) for i in invoice_ids}
 
 
 def _letter_settled_invoices(
@@ -350,7 +370,6 @@ def apply_credit_note(
     """Deduct an issued credit note from an issued invoice of the same customer (the customer pays
     less). Without an amount, applies as much as both allow."""
     permissions.require(by, "payment.register")
-    date = date or timezone.localdate()
     locked = {
         inv.pk: inv
         for inv in Invoice.objects.select_for_update()
@@ -364,6 +383,7 @@ def apply_credit_note(
         _fail(errors.INVOICE_NOT_ISSUED, number=invoice, state=invoice.get_status_display())
     if invoice.customer_id != credit_note.customer_id:
         _fail(errors.OTHER_CUSTOMER, number=invoice.number)
+    date = periods.check_business_date(date, follows=_after_invoices([credit_note, invoice]))
     credit_left = credit_note.total - credit_available_used(credit_note)
     due = invoice.amount_payable - allocated_totals([invoice.pk]).get(invoice.pk, ZERO)
     amount = _amount(amount) if amount is not None else min(credit_left, due)
@@ -383,10 +403,15 @@ def apply_credit_note(
             created_by=by if getattr(by, "pk", None) else None,
         )
     )
-    releases = _vat_releases({invoice.pk: invoice}, [(invoice.pk, amount)], already)
+    # A credit note applied to the invoice it corrects cashes nothing: its VAT was reversed where the
+    # invoice's VAT sat when it was issued. Applied to another invoice, it settles it as money would.
+    releases = _vat_releases(
+        {invoice.pk: invoice}, [(invoice.pk, amount)], already, cash=credit_note.corrects_id != invoice.pk
+    )
+    entry = None
     if releases:
         label = f"TVA encaissée {invoice.number} (avoir {credit_note.number})"
-        ledger.post_entry(
+        entry, _ = ledger.post_entry(
             "OD",
             date=date,
             label=label,
@@ -409,7 +434,10 @@ def apply_credit_note(
     if already.get(invoice.pk, ZERO) + amount == invoice.amount_payable:
         _letter_settled_invoices([invoice], date=date)
     audit.record(
-        "credit_note.applied", by=by, obj=credit_note, data={"invoice": invoice.number, "amount": amount}
+        "credit_note.applied",
+        by=by,
+        obj=credit_note,
+        data={"invoice": invoice.number, "amount": amount} | ({"entry": entry.seal} if entry else {}),
     )
     return application
 
@@ -444,7 +472,7 @@ def refund_credit_note(
         _fail(errors.AMOUNT_NOT_POSITIVE)
     if amount > left:
         _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(left))
-    date = date or timezone.localdate()
+    date = periods.check_business_date(date, follows=_after_invoices([credit_note]))
     number = numbering.next_number("RBT", date.year)
     label = f"Remboursement {number} avoir {credit_note.number}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
@@ -470,7 +498,12 @@ def refund_credit_note(
             created_by=by if getattr(by, "pk", None) else None,
         )
     )
-    audit.record("credit_note.refunded", by=by, obj=credit_note, data={"refund": number, "amount": amount})
+    audit.record(
+        "credit_note.refunded",
+        by=by,
+        obj=credit_note,
+        data={"refund": number, "amount": amount, "method": method, "entry": entry.seal},
+    )
     return refund
 
 
@@ -497,11 +530,6 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         payment = Payment.objects.select_for_update().select_related("customer").get(pk=payment.pk)
     except Payment.DoesNotExist:
         raise NotFound(*errors.UNKNOWN_PAYMENT, value=payment.pk) from None
-    date = date or timezone.localdate()
-    if date > timezone.localdate():
-        _fail(errors.DATE_IN_FUTURE)
-    if date < payment.date:
-        _fail(errors.ALLOCATION_BEFORE_PAYMENT, number=payment.number, date=payment.date.strftime("%d/%m/%Y"))
     wanted = _wanted(allocations)
     if not wanted:
         _fail(errors.NO_ALLOCATION)
@@ -513,13 +541,21 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         _fail(errors.UNALLOCATED_EXCEEDED, number=payment.number, left=_euros(left), allocated=_euros(total))
     customer = payment.customer
     invoices, already = _lock_payable(customer, wanted)
+    # Matching money to invoices happens once both exist: after the payment and every invoice it settles.
+    date = periods.check_business_date(
+        date,
+        follows=[
+            *dates.follows(f"le règlement {payment.number}", payment.date),
+            *_after_invoices(invoices.values()),
+        ],
+    )
     label = f"Affectation {payment.number} {customer.name}"
     releases = _vat_releases(invoices, wanted, already)
     entry_lines = [
         ledger.Line(chart.CUSTOMERS, debit=total, label=label, partner_id=customer.pk),
         *_allocation_lines(customer, label, wanted, invoices, releases),
     ]
-    _, posted = ledger.post_entry(
+    entry, posted = ledger.post_entry(
         "OD", date=date, label=label, document_number=payment.number, lines=entry_lines
     )
     _record_allocations(payment, wanted, invoices, already, releases, posted[1 : 1 + len(wanted)], date=date)
@@ -529,7 +565,11 @@ def allocate_payment(payment: Payment, allocations, *, by, date: datetime.date |
         "payment.allocated",
         by=by,
         obj=payment,
-        data={"allocations": {invoices[i].number: a for i, a in wanted}, "unallocated_left": left - total},
+        data={
+            "allocations": {invoices[i].number: a for i, a in wanted},
+            "unallocated_left": left - total,
+            "entry": entry.seal,
+        },
     )
     return payment
 

@@ -114,16 +114,6 @@ SURPLUS_BACK_TO_STOCK_ONLY = (
         "%(sku)s : un excédent n'a jamais quitté le stock comptable ; à son retour il ne peut qu'être remis en stock."
     ),
 )
-DATE_IN_FUTURE = (
-    "return_date_in_future",
-    N_("Une action sur un dossier de retour ne peut pas être datée dans le futur (%(date)s)."),
-)
-DATE_BEFORE_DELIVERY = (
-    "return_dated_before_delivery",
-    N_(
-        "Le dossier ne peut pas être ouvert le %(date)s : le bon de livraison %(number)s n'est parti que le %(delivered)s."
-    ),
-)
 REINVOICE_EXCEEDS_CASE = (
     "return_reinvoice_exceeds_case",
     N_("%(sku)s : il ne reste que %(left)s unité(s) du dossier à refacturer."),

@@ -26,11 +26,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from comptoir.accounting import periods
 from comptoir.accounting import services as ledger
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.catalog.models import Product
-from comptoir.core import audit, money, numbering, permissions, workflow
+from comptoir.core import audit, dates, money, numbering, permissions, workflow
 from comptoir.core.errors import Conflict, DomainError
 from comptoir.core.taxes import document_totals
 from comptoir.parties import selectors as parties_selectors
@@ -135,14 +136,12 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _business_date(date) -> datetime.date:
-    """The business date of an action: today unless told, never in the future."""
-    today = timezone.localdate()
-    if date is None:
-        return today
-    if date > today:
-        _fail(errors.DATE_IN_FUTURE, date=date.strftime("%d/%m/%Y"))
-    return date
+def _case_date(date, case: ReturnCase) -> datetime.date:
+    """The business date of an action on a case (today unless told): never before the case was opened,
+    nor otherwise refused by the rules every dated document obeys (`accounting.periods`)."""
+    return periods.check_business_date(
+        date, follows=dates.follows(f"le dossier {case.number}", case.opened_at)
+    )
 
 
 def _moment(date: datetime.date) -> datetime.datetime:
@@ -319,20 +318,15 @@ def open_case(
     permissions.require(by, "return.manage")
     if reason not in Reason.values:
         _fail(errors.INVALID_REASON, value=reason)
-    date = _business_date(date)
     # Locking the delivery serialises two declarations on it: they cannot both claim the same units.
     delivery = (
         Delivery.objects.select_for_update(of=("self",)).select_related("order__customer").get(pk=delivery.pk)
     )
     if delivery.status != Delivery.Status.VALIDATED:
         _fail(errors.DELIVERY_NOT_VALIDATED, number=delivery.number)
-    if date < delivery.date:
-        _fail(
-            errors.DATE_BEFORE_DELIVERY,
-            date=date.strftime("%d/%m/%Y"),
-            number=delivery.number,
-            delivered=delivery.date.strftime("%d/%m/%Y"),
-        )
+    date = periods.check_business_date(
+        date, follows=dates.follows(f"le bon de livraison {delivery.number}", delivery.date)
+    )
     if customer is not None and delivery.order.customer_id != _pk(customer):
         _fail(errors.OTHER_CUSTOMER, number=delivery.number, customer=getattr(customer, "name", customer))
     if not lines:
@@ -507,8 +501,8 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
     result is kept for rare, unusual events, and a faulty product taken back is ordinary business.
     """
     permissions.require(by, "return.receive")
-    date = _business_date(date)
     case = _lock_case(case)
+    date = _case_date(date, case)
     policy = ReturnPolicy.current()
     _require(case, "receive", by=by, policy=policy)
     if not lines:
@@ -589,6 +583,7 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
         by=by,
         obj=case,
         data={
+            **({"entry": receipt.loss_entry.seal} if scrapped > 0 else {}),
             "receipt": receipt.number,
             "lines": [
                 {
@@ -682,8 +677,8 @@ def resolve_with_credit_note(
     permissions.require(by, "return.resolve")
     if lines is not None and amount is not None:
         _fail(errors.LINES_OR_AMOUNT)
-    date = _business_date(date)
     case = _lock_case(case)
+    date = _case_date(date, case)
     policy = ReturnPolicy.current()
     _require(case, Resolution.Kind.CREDIT_NOTE, by=by, policy=policy)
     case_lines = _case_lines(case)
@@ -893,8 +888,8 @@ def resolve_with_replacement(case: ReturnCase, lines=None, *, by, reason: str = 
     delivery note is dated `date` (default today).
     """
     permissions.require(by, "return.resolve")
-    date = _business_date(date)
     case = _lock_case(case)
+    date = _case_date(date, case)
     policy = ReturnPolicy.current()
     _require(case, Resolution.Kind.REPLACEMENT, by=by, policy=policy)
     case_lines = _case_lines(case)
@@ -973,8 +968,8 @@ def resolve_with_reinvoice(case: ReturnCase, lines=None, *, by, reason: str = ""
     """
     permissions.require(by, "return.resolve")
     permissions.require(by, "invoice.manage")
-    date = _business_date(date)
     case = _lock_case(case)
+    date = _case_date(date, case)
     policy = ReturnPolicy.current()
     _require(case, Resolution.Kind.REINVOICE, by=by, policy=policy)
     case_lines = _case_lines(case)

@@ -6,8 +6,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.accounting import periods
 from comptoir.catalog.services import get_sellable
-from comptoir.core import audit, money, numbering, permissions, rows, vat, workflow
+from comptoir.core import audit, dates, money, numbering, permissions, rows, vat, workflow
 from comptoir.core.compiled import Compiled
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
@@ -93,10 +94,6 @@ def _check_customer(customer: Customer) -> None:
         _fail(errors.INACTIVE_CUSTOMER, customer=customer.name)
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 # --- Quotes -------------------------------------------------------------------------------------
 
 
@@ -105,7 +102,7 @@ def create_quote(customer: Customer, lines, *, by, date=None, valid_until=None, 
     permissions.require(by, "quote.manage")
     _check_customer(customer)
     built = build_lines(lines, customer)
-    date = date or _today()
+    date = periods.check_business_date(date)
     quote = Quote(
         number=numbering.next_number("DEV", date.year),
         customer=customer,
@@ -193,8 +190,8 @@ def cancel_quote(quote: Quote, *, by, reason: str = "") -> Quote:
 def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -> Order:
     """The customer accepted the quote: record it and create the sales order, linked line by line."""
     permissions.require(by, "quote.accept")
-    date = date or _today()
     locked = _QUOTE_LOCKED.get(quote.pk)
+    date = periods.check_business_date(date, follows=dates.follows(f"le devis {locked.number}", locked.date))
     if locked.status == Quote.Status.SENT and locked.valid_until and date > locked.valid_until:
         _fail(errors.QUOTE_EXPIRED, number=locked.number, date=locked.valid_until.strftime("%d/%m/%Y"))
     quote = _transition_quote(
@@ -248,7 +245,7 @@ def create_order(
     permissions.require(by, "order.manage")
     _check_customer(customer)
     built = build_lines(lines, customer)
-    date = date or _today()
+    date = periods.check_business_date(date)
     order = Order(
         number=numbering.next_number("CMD", date.year),
         customer=customer,

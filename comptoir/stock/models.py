@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Product
-from comptoir.core.models import ImmutableError
+from comptoir.core.models import AppendOnlyModel
 from comptoir.sales.models import Order, OrderLine
 
 
@@ -25,7 +25,7 @@ class StockLevel(models.Model):
         constraints = [models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative")]
 
 
-class StockMove(models.Model):
+class StockMove(AppendOnlyModel):
     """One immutable movement of stock; on hand is always the sum of the moves."""
 
     class Kind(models.TextChoices):
@@ -48,11 +48,6 @@ class StockMove(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["product", "date"])]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableError("stock moves are never changed; record a new move")
-        super().save(*args, **kwargs)
 
 
 class Receipt(models.Model):

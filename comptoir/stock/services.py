@@ -9,10 +9,11 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.accounting import periods
 from comptoir.catalog import errors as catalog_errors
 from comptoir.catalog.models import Product
 from comptoir.catalog.services import get_sellable
-from comptoir.core import audit, money, numbering, permissions, rows, workflow
+from comptoir.core import audit, dates, money, numbering, permissions, rows, workflow
 from comptoir.core.compiled import Compiled
 from comptoir.core.errors import DomainError, NotFound
 from comptoir.core.errors import fail as _fail
@@ -130,7 +131,7 @@ def create_receipt(lines, *, by, supplier_name: str = "", date=None) -> Receipt:
         built.append(
             ReceiptLine(product=product, quantity=money.quantity(qty), unit_cost=money.unit_price(cost))
         )
-    date = date or timezone.localdate()
+    date = periods.check_business_date(date)
     receipt = rows.insert_one(
         Receipt(
             number=numbering.next_number("REC", date.year),
@@ -158,6 +159,8 @@ def validate_receipt(receipt: Receipt, *, by) -> Receipt:
         document=receipt.number,
         labels=Receipt.Status,
     )
+    # The stock moves carry the receipt's date: it must still be one the books accept.
+    periods.check_business_date(receipt.date)
     lines = list(receipt.lines.all())
     levels = lock_levels(line.product_id for line in lines)
     moves = []
@@ -233,6 +236,10 @@ _ORDER_LINES_LOCKED = Compiled(
 )
 
 
+def _after_order(order: Order) -> list[dates.Follows]:
+    return dates.follows(f"la commande {order.number}", order.date)
+
+
 def _remaining_in_drafts(order: Order) -> dict[int, Decimal]:
     """Quantities already planned on other draft deliveries of this order, per order line."""
     planned: dict[int, Decimal] = {}
@@ -289,7 +296,7 @@ def create_delivery(order: Order, lines=None, *, by, date=None) -> Delivery:
                     number=order.number,
                 )
             wanted.append((line, qty))
-    date = date or timezone.localdate()
+    date = periods.check_business_date(date, follows=_after_order(order))
     delivery = rows.insert_one(
         Delivery(
             number=numbering.next_number("BL", date.year),
@@ -344,7 +351,8 @@ def validate_delivery(delivery: Delivery, *, by, date=None) -> Delivery:
             )
     items = [(dl.product_id, dl.product.sku, dl.quantity) for dl in lines]
     levels = _lock_on_hand(items, delivery_id=delivery.pk)
-    date = date or delivery.date
+    # Without a date, the goods leave on the day the note was prepared for.
+    date = periods.check_business_date(date or delivery.date, follows=_after_order(order))
     moves = _moves_out(levels, items, kind=StockMove.Kind.DELIVERY, date=date, document=delivery.number)
     for dl, move in zip(lines, moves, strict=True):
         dl.unit_cost = move.unit_cost
@@ -424,8 +432,15 @@ def receive_returned_goods(lines, *, by, reference: str, date=None) -> list[Stoc
                 number=dl.delivery.number,
             )
         wanted.append((dl, qty))
+    date = periods.check_business_date(
+        date,
+        follows=[
+            earlier
+            for dl, _ in wanted
+            for earlier in dates.follows(f"le bon de livraison {dl.delivery.number}", dl.delivery.date)
+        ],
+    )
     levels = lock_levels(dl.product_id for dl, _ in wanted)
-    date = date or timezone.localdate()
     moves = []
     for dl, qty in wanted:
         level = levels[dl.product_id]
@@ -486,9 +501,9 @@ def record_kept_surplus(lines, *, by, reference: str, date=None) -> list[StockMo
             wanted.append((product, qty))
     if not wanted:
         return []
+    date = periods.check_business_date(date)
     items = [(product.pk, product.sku, qty) for product, qty in wanted]
     levels = _lock_on_hand(items)
-    date = date or timezone.localdate()
     moves = _moves_out(levels, items, kind=StockMove.Kind.SURPLUS, date=date, document=reference)
     created = rows.insert_many(moves)
     audit.record(
@@ -532,9 +547,9 @@ def ship_replacement(order: Order, lines, *, by, reference: str, date=None) -> D
         if qty <= 0:
             _fail(errors.QUANTITY_NOT_POSITIVE, value=data.get("quantity"))
         wanted.append((line, qty))
+    date = periods.check_business_date(date, follows=_after_order(order))
     items = [(line.product_id, line.product.sku, qty) for line, qty in wanted]
     levels = _lock_on_hand(items)
-    date = date or timezone.localdate()
     delivery = rows.insert_one(
         Delivery(
             number=numbering.next_number("BL", date.year),

@@ -195,6 +195,8 @@ class ProductForm(forms.Form):
             data.pop("purchase_cost", None)
         if data.get("low_stock_threshold") is None:
             data.pop("low_stock_threshold", None)
+        if data.get("vat_rate_from") is None:
+            data.pop("vat_rate_from", None)
         return data
 
 
@@ -202,6 +204,25 @@ class ProductEditForm(ProductForm):
     is_active = forms.BooleanField(
         label=_("Produit actif"), required=False, help_text=_("Un produit inactif ne peut plus être vendu.")
     )
+    vat_rate_from = forms.DateField(
+        label=_("Nouveau taux applicable à partir du"),
+        required=False,
+        widget=DateInput,
+        help_text=_(
+            "Si le taux change : aujourd'hui par défaut. Ce qui a été livré avant garde l'ancien taux."
+        ),
+    )
+    vat_rate_correction = forms.BooleanField(
+        label=_("Correction de la fiche"),
+        required=False,
+        help_text=_("Le taux était faux : le nouveau vaut aussi pour ce qui n'est pas encore facturé."),
+    )
+
+    ERROR_FIELDS = {
+        **ProductForm.ERROR_FIELDS,
+        "vat_rate_from_in_future": "vat_rate_from",
+        "vat_rate_from_before_last_change": "vat_rate_from",
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

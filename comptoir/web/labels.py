@@ -43,6 +43,8 @@ AUDIT_ACTIONS = {
     "stock.returned": _("Marchandises retournées en stock"),
     "stock.surplus_kept": _("Excédent conservé par le client sorti du stock"),
     "accounting.period_locked": _("Période comptable verrouillée"),
+    "accounting.period_unlocked": _("Période comptable déverrouillée"),
+    "accounting.fiscal_year_opened": _("Exercice comptable ouvert"),
     "return.opened": _("Dossier de retour ouvert"),
     "return.submitted": _("Retour soumis"),
     "return.approved": _("Retour accepté"),
@@ -60,6 +62,9 @@ AUDIT_ACTIONS = {
     "user.roles_changed": _("Rôles de l'utilisateur modifiés"),
     "user.deactivated": _("Utilisateur désactivé"),
     "user.reactivated": _("Utilisateur réactivé"),
+    "user.password_changed": _("Mot de passe changé"),
+    "api_token.revoked": _("Jeton d'API révoqué"),
+    "login.unlocked": _("Connexion débloquée"),
 }
 
 AUDIT_KEYS = {
@@ -111,6 +116,13 @@ AUDIT_KEYS = {
     "pending_repairs": _("en réparation"),
     "before": _("avant"),
     "after": _("après"),
+    "username": _("compte"),
+    "ip_address": _("adresse IP"),
+    "failures": _("échecs"),
+    "tokens_revoked": _("jetons révoqués"),
+    "prefix": _("jeton"),
+    "expires_at": _("expire le"),
+    "user": _("utilisateur"),
 }
 
 # Values of these keys are amounts in euros.
@@ -235,4 +247,5 @@ PERMISSION_LABELS = {
     "settings.view": _("Consulter les paramètres"),
     "company.manage": _("Modifier la société et les conditions de paiement"),
     "user.manage": _("Gérer les utilisateurs et leurs rôles"),
+    "login.unlock": _("Débloquer une connexion bloquée après trop d'échecs"),
 }

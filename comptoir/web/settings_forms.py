@@ -5,6 +5,7 @@ rules are checked by the services the views call."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core import dates
 from comptoir.core.permissions import ALL_ROLES, ROLE_LABELS
 from comptoir.returns.models import Reason
 from comptoir.web.forms import DateInput, FrenchDecimalField
@@ -55,7 +56,19 @@ class CompanyForm(forms.Form):
         ),
     )
 
+    backdating_days = forms.IntegerField(
+        label=_("Délai pour antidater (jours)"),
+        min_value=0,
+        max_value=dates.MAX_BACKDATING_DAYS,
+        help_text=_(
+            "Jusqu'à combien de jours en arrière un devis, une livraison, une facture ou un règlement peut "
+            "être daté : 31 par défaut, le temps de saisir les pièces de fin de mois. 0 interdit toute date "
+            "passée. Les périodes verrouillées restent fermées quel que soit ce délai."
+        ),
+    )
+
     ERROR_FIELDS = {
+        "backdating_days_out_of_range": "backdating_days",
         "name_required": "legal_name",
         "invalid_siren": "siren",
         "invalid_siret": "siret",
@@ -206,7 +219,36 @@ class LockPeriodForm(forms.Form):
         label=_("Verrouiller jusqu'au (inclus)"),
         widget=DateInput,
         error_messages={"invalid": _("Date non valide.")},
-        help_text=_("Aucune écriture ne pourra plus être datée de ce jour ou d'avant, dans son exercice."),
+        help_text=_(
+            "Plus rien ne pourra être daté de ce jour ou d'avant (écriture, facture, règlement, livraison…), "
+            "exercices précédents compris."
+        ),
     )
 
-    ERROR_FIELDS = {"lock_date_backwards": "until", "lock_outside_fiscal_year": "until"}
+    ERROR_FIELDS = {"lock_date_backwards": "until", "fiscal_year_not_open": "until"}
+
+
+class UnlockPeriodForm(forms.Form):
+    """Moving the lock date back: direction's decision, with the reason kept in the audit trail."""
+
+    until = forms.DateField(
+        label=_("Verrouillé désormais jusqu'au (inclus)"),
+        widget=DateInput,
+        required=False,
+        error_messages={"invalid": _("Date non valide.")},
+        help_text=_("Laissez vide pour tout déverrouiller."),
+    )
+    reason = forms.CharField(
+        label=_("Motif"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        help_text=_(
+            "Pourquoi rouvrir la période (erreur à corriger, accord de l'expert-comptable…) ; gardé au journal d'audit."
+        ),
+    )
+
+    ERROR_FIELDS = {"unlock_reason_required": "reason", "unlock_not_backwards": "until"}
+
+
+class OpenFiscalYearForm(forms.Form):
+    containing = forms.DateField(widget=forms.HiddenInput)

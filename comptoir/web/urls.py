@@ -1,6 +1,7 @@
 from django.urls import path
 
 from comptoir.web.views import (
+    account,
     accounting,
     assistant,
     audit,
@@ -138,6 +139,11 @@ urlpatterns = [
     # Audit
     path("audit/", audit.audit_list, name="audit_list"),
     # Settings (Paramètres)
+    # The signed-in person's own account
+    path("compte/", account.account, name="account"),
+    path("compte/mot-de-passe/", account.account_password, name="account_password"),
+    path("compte/jetons/", account.account_token_create, name="account_token_create"),
+    path("compte/jetons/<int:pk>/revoquer/", account.account_token_revoke, name="account_token_revoke"),
     path("parametres/", configuration.settings_index, name="settings_index"),
     path("parametres/societe/", configuration.settings_company, name="settings_company"),
     path("parametres/utilisateurs/", configuration.settings_users, name="settings_users"),
@@ -155,6 +161,18 @@ urlpatterns = [
         configuration.settings_user_reactivate,
         name="settings_user_reactivate",
     ),
+    path(
+        "parametres/utilisateurs/<int:pk>/mot-de-passe/",
+        configuration.settings_user_password,
+        name="settings_user_password",
+    ),
+    path(
+        "parametres/utilisateurs/<int:pk>/jetons/<int:token_pk>/revoquer/",
+        configuration.settings_user_token_revoke,
+        name="settings_user_token_revoke",
+    ),
+    path("parametres/connexions/", configuration.settings_lockouts, name="settings_lockouts"),
+    path("parametres/connexions/debloquer/", configuration.settings_unlock, name="settings_unlock"),
     path("parametres/roles/", configuration.settings_roles, name="settings_roles"),
     path("parametres/tva/", configuration.settings_vat, name="settings_vat"),
     path("parametres/numerotation/", configuration.settings_numbering, name="settings_numbering"),

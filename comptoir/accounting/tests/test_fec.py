@@ -15,7 +15,7 @@ from comptoir.accounting import selectors as ledger_view
 from comptoir.accounting.fec import _paris_day, export_fec, fec_lines, fiscal_year_bounds, write_fec
 from comptoir.accounting.fec_check import COLUMNS, check_fec
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
-from comptoir.core.testing import make_customer
+from comptoir.core.testing import make_company, make_customer, open_fiscal_years
 from comptoir.parties.services import configure_company
 from comptoir.payments.services import register_payment
 from comptoir.sales.services import accept_quote, confirm_order, create_order, create_quote, send_quote
@@ -47,9 +47,10 @@ def _paid_invoice(boss, customer, product):
 
 
 def _open_invoice(boss, customer, service_product, *, date=None, paid="100.00"):
-    """A service invoice, partly paid: it stays open, nothing is lettered."""
+    """A service invoice, partly paid: it stays open, nothing is lettered. Ordered the day it is issued."""
     order = confirm_order(
-        create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss
+        create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss, date=date),
+        by=boss,
     )
     invoice = issue_invoice(create_invoice_from_order(order, by=boss), by=boss, date=date)
     if paid:
@@ -79,6 +80,11 @@ def read_fec(path) -> tuple[str, list[dict[str, str]]]:
         assert len(fields) == 18, line
         rows.append(dict(zip(COLUMNS, fields, strict=True)))
     return header, rows
+
+
+def read_fec_encoded(path, encoding: str) -> tuple[str, list[dict[str, str]]]:
+    header, *lines = path.read_bytes().decode(encoding)[: -len("\r\n")].split("\r\n")
+    return header, [dict(zip(COLUMNS, line.split("\t"), strict=True)) for line in lines]
 
 
 def _euros(text: str) -> Decimal:
@@ -137,13 +143,20 @@ def test_entry_numbers_run_without_gaps_in_each_journal(books, tmp_path):
     }
 
 
-def test_lines_come_in_date_then_journal_then_number_order(
-    boss, company, customer, service_product, tmp_path
+def _history(admin_user):
+    """Books kept since the start of last year: documents may be dated back that far."""
+    configure_company(by=admin_user, backdating_days=800)
+
+
+def test_lines_come_in_posting_order_so_numbers_and_validation_dates_never_go_back(
+    admin_user, boss, company, customer, service_product, tmp_path
 ):
+    _history(admin_user)
     year = _year()
     first = _open_invoice(boss, customer, service_product, date=datetime.date(year, 1, 2), paid="")
     _open_invoice(boss, customer, service_product, date=datetime.date(year, 1, 5), paid="")
-    # Payments posted afterwards but dated earlier: the file follows the dates, not the posting order.
+    # Payments posted afterwards but dated earlier (a backdated payment): the file follows the order in
+    # which entries were validated, so each journal's numbers and the validation dates only go forward.
     for day in (3, 2):
         register_payment(
             customer,
@@ -156,11 +169,70 @@ def test_lines_come_in_date_then_journal_then_number_order(
     _, rows = read_fec(export_fec(year, tmp_path))
     keys = list(dict.fromkeys((row["EcritureDate"], row["EcritureNum"]) for row in rows))
     assert keys == [
-        (f"{year}0102", f"BQ-{year}-00002"),
         (f"{year}0102", f"VE-{year}-00001"),
-        (f"{year}0103", f"BQ-{year}-00001"),
         (f"{year}0105", f"VE-{year}-00002"),
+        (f"{year}0103", f"BQ-{year}-00001"),
+        (f"{year}0102", f"BQ-{year}-00002"),
     ]
+    valid = [row["ValidDate"] for row in rows]
+    assert valid == sorted(valid)
+    assert all(row["ValidDate"] >= row["EcritureDate"] for row in rows)
+    assert check_fec(export_fec(year, tmp_path)) == []
+
+
+def test_the_lettering_date_is_never_before_the_lines_it_letters(
+    admin_user, boss, company, customer, product, tmp_path
+):
+    from comptoir.billing.services import create_milestone_invoice
+    from comptoir.sales.services import set_billing_schedule
+
+    _history(admin_user)
+    today = timezone.localdate()
+    order = create_order(customer, [{"product": product, "quantity": "10"}], by=boss, date=today)
+    set_billing_schedule(
+        order, [{"label": "Acompte", "trigger": "confirmation", "percent": "30", "is_deposit": True}], by=boss
+    )
+    confirm_order(order, by=boss)
+    deposit = issue_invoice(create_milestone_invoice(order.milestones.get(), by=boss), by=boss)
+    # The money came three days before the deposit invoice (a prepayment), recorded afterwards
+    register_payment(
+        customer,
+        amount=deposit.total,
+        method="transfer",
+        date=today - datetime.timedelta(days=3),
+        allocations=[{"invoice": deposit, "amount": deposit.total}],
+        by=boss,
+    )
+    _, rows = read_fec(export_fec(_year(), tmp_path))
+    lettered = [row for row in rows if row["EcritureLet"]]
+    assert {row["PieceRef"] for row in lettered} >= {deposit.number}
+    latest = max(row["EcritureDate"] for row in lettered)
+    assert latest == today.strftime("%Y%m%d")
+    assert {row["DateLet"] for row in lettered} == {latest}
+
+
+def test_customer_deposit_lines_carry_the_customer_as_auxiliary_account(
+    boss, company, customer, product, tmp_path
+):
+    from comptoir.billing.services import create_milestone_invoice
+    from comptoir.sales.services import set_billing_schedule
+
+    receive_stock([{"product": product, "quantity": "20", "unit_cost": "70"}], by=boss)
+    order = create_order(customer, [{"product": product, "quantity": "10"}], by=boss)
+    set_billing_schedule(
+        order, [{"label": "Acompte", "trigger": "confirmation", "percent": "30", "is_deposit": True}], by=boss
+    )
+    confirm_order(order, by=boss)
+    issue_invoice(create_milestone_invoice(order.milestones.get(), by=boss), by=boss)
+    validate_delivery(create_delivery(order, by=boss), by=boss)
+    issue_invoice(create_invoice_from_order(order, by=boss), by=boss)  # deducts the deposit: 4191 debit
+    _, rows = read_fec(export_fec(_year(), tmp_path))
+    deposits = [row for row in rows if row["CompteNum"] == "4191"]
+    assert len(deposits) == 2
+    assert {(row["CompAuxNum"], row["CompAuxLib"]) for row in deposits} == {
+        (customer.code, "Menuiserie Martin SARL")
+    }
+    assert check_fec(export_fec(_year(), tmp_path)) == []
 
 
 def test_customer_lines_carry_the_customer_as_auxiliary_account(books, customer, tmp_path):
@@ -203,6 +275,7 @@ def test_the_validation_date_is_the_posting_day_in_paris(
 ):
     # 22:30 UTC on 31 March is already 1 April in Paris (summer time, UTC+2).
     monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 3, 31, 22, 30, tzinfo=datetime.UTC))
+    open_fiscal_years(boss, back=0)
     _open_invoice(boss, customer, service_product, paid="")
     _, rows = read_fec(export_fec(2026, tmp_path))
     assert {(row["EcritureDate"], row["ValidDate"]) for row in rows} == {("20260401", "20260401")}
@@ -231,7 +304,10 @@ def test_tabs_and_line_breaks_in_labels_never_split_a_field(boss, company, servi
     assert customer_row["EcritureLib"] == f"{invoice.number} Menuiserie Martin SARL"
 
 
-def test_only_entries_of_the_fiscal_year_are_exported(boss, company, customer, service_product, tmp_path):
+def test_only_entries_of_the_fiscal_year_are_exported(
+    admin_user, boss, company, customer, service_product, tmp_path
+):
+    _history(admin_user)
     year = _year()
     last_year = _open_invoice(boss, customer, service_product, date=datetime.date(year - 1, 12, 15), paid="")
     this_year = _open_invoice(boss, customer, service_product, paid="")
@@ -243,10 +319,9 @@ def test_only_entries_of_the_fiscal_year_are_exported(boss, company, customer, s
     assert check_fec(path) == []
 
 
-def test_a_fiscal_year_starting_in_july_ends_in_june_of_its_year(
-    admin_user, boss, company, customer, service_product, tmp_path
-):
-    configure_company(by=admin_user, fiscal_year_start_month=7)
+def test_a_fiscal_year_starting_in_july_ends_in_june_of_its_year(admin_user, boss, service_product, tmp_path):
+    make_company(admin_user, fiscal_year_start_month=7, backdating_days=800)
+    customer = make_customer(boss)
     year = _year()
     in_year = _open_invoice(boss, customer, service_product, date=datetime.date(year - 1, 12, 15), paid="")
     path = export_fec(year, tmp_path)
@@ -256,11 +331,12 @@ def test_a_fiscal_year_starting_in_july_ends_in_june_of_its_year(
 
 
 def test_entries_are_numbered_per_fiscal_year_not_per_calendar_year(
-    admin_user, boss, company, customer, service_product, tmp_path
+    admin_user, boss, service_product, tmp_path
 ):
     # The fiscal year starts this month: yesterday's month closes the previous one.
     today = timezone.localdate()
-    configure_company(by=admin_user, fiscal_year_start_month=today.month)
+    make_company(admin_user, fiscal_year_start_month=today.month)
+    customer = make_customer(boss)
     first_day = today.replace(day=1)
     previous_year_end = first_day - datetime.timedelta(days=1)
     old = _open_invoice(boss, customer, service_product, date=previous_year_end, paid="")
@@ -297,6 +373,25 @@ def test_the_legal_latin9_encoding_is_available(books, tmp_path):
     result = write_fec(_year(), tmp_path, encoding="iso-8859-15")
     assert "TVA collectée".encode("iso-8859-15") in result.path.read_bytes()
     assert check_fec(result.path, encoding="iso-8859-15") == []
+    # Comptoir's own labels use a dash (« Règlement … — FA-… »): the one character Latin-9 lacks here
+    assert result.transliterated == {"—": "-"}
+
+
+def test_latin9_transliterates_what_it_lacks_and_says_so(boss, company, service_product, tmp_path):
+    awkward = make_customer(boss, name="Atelier « Œuvre » — Łódź ’s Bâtiment… Ørsted ✓")
+    _open_invoice(boss, awkward, service_product, paid="")
+    result = write_fec(_year(), tmp_path, encoding="iso-8859-15")
+    _, rows = read_fec_encoded(result.path, "iso-8859-15")
+    name = next(row["CompAuxLib"] for row in rows if row["CompteNum"] == "411")
+    # Latin-9 keeps « » Œ â ó Ø; the dash, the apostrophe, the ellipsis and Ł become their closest
+    # letters; what has none becomes "?"
+    assert name == "Atelier « Œuvre » - Lódz 's Bâtiment... Ørsted ?"
+    assert result.transliterated == {"—": "-", "Ł": "L", "ź": "z", "’": "'", "…": "...", "✓": "?"}
+    out = io.StringIO()
+    call_command(
+        "export_fec", "--year", str(_year()), "--out", str(tmp_path), "--encoding", "iso-8859-15", stdout=out
+    )
+    assert "transcrit" in out.getvalue() and "— → -" in out.getvalue()
 
 
 def test_the_number_of_queries_does_not_grow_with_the_lines(books, boss, customer, service_product):

@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema
 
 from comptoir.api.access import can_read
 from comptoir.api.schemas import Page, PageIn, paginate, responses
-from comptoir.core.audit import verify_chain
+from comptoir.core import integrity
 from comptoir.core.models import AuditEvent
 
 router = Router(tags=["Journal d'audit"])
@@ -34,11 +34,27 @@ class AuditFilters(PageIn):
     action: str | None = Field(None, max_length=60, description="Par exemple invoice.issued.")
 
 
+class ProblemOut(Schema):
+    seq_from: int | None = Field(description="Premier événement concerné (rupture de la chaîne).")
+    seq_to: int | None = Field(description="Dernier événement concerné.")
+    document: str = Field(description="Document ou point de contrôle concerné, le cas échéant.")
+    reason: str
+    text: str = Field(description="La rupture en une phrase.")
+
+    @staticmethod
+    def resolve_text(problem):
+        return str(problem)
+
+
 class ChainReportOut(Schema):
     ok: bool
     checked: int = Field(description="Événements vérifiés.")
     broken_at_seq: int | None = Field(description="Premier événement qui ne correspond plus à la chaîne.")
     reason: str
+    checkpoints: int = Field(description="Points de contrôle externes comparés.")
+    problems: list[ProblemOut] = Field(
+        description="Chaque rupture trouvée (chaîne, points de contrôle, documents)."
+    )
 
 
 @router.get("", response=responses(Page[AuditEventOut]), summary="Événements du journal d'audit")
@@ -54,7 +70,9 @@ def list_events(request, filters: Query[AuditFilters]):
     return paginate(qs, filters)
 
 
-@router.get("/verify", response=responses(ChainReportOut), summary="Vérifier la chaîne d'empreintes")
+@router.get(
+    "/verify", response=responses(ChainReportOut), summary="Vérifier le journal d'audit et les documents"
+)
 def verify(request):
     can_read(request, "audit.view")
-    return verify_chain()
+    return integrity.verify()

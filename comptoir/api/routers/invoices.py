@@ -74,7 +74,12 @@ class TaxOut(Schema):
     base: Amount
     amount: Amount
     amount_on_receipts: Amount | None = Field(
-        None, description="Part exigible à l'encaissement (services) ; connue à l'émission."
+        None,
+        description=(
+            "Part exigible à l'encaissement (services, acomptes), en attente au 44574 ; connue à "
+            "l'émission. Pour un avoir : la part de sa TVA extournée sur le 44574, là où attendait la TVA "
+            "de la facture corrigée."
+        ),
     )
 
 

@@ -1,5 +1,6 @@
 """Products of the catalogue."""
 
+import datetime
 from typing import Literal
 
 from django.db import transaction
@@ -8,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from comptoir.api.access import can_read, fetch
 from comptoir.api.schemas import (
+    DocumentDate,
     InputSchema,
     Page,
     PageIn,
@@ -60,6 +62,15 @@ class ProductPatch(InputSchema):
     vat_exemption_code: str = Field(None, max_length=30)
     low_stock_threshold: QuantityIn = None
     is_active: bool = None
+    vat_rate_from: DocumentDate = Field(
+        None,
+        description="Nouveau taux : premier jour où il s'applique (aujourd'hui par défaut, jamais futur). "
+        "Ce qui a été livré avant garde l'ancien taux.",
+    )
+    vat_rate_correction: bool = Field(
+        None,
+        description="La fiche était fausse : le nouveau taux vaut aussi pour ce qui n'est pas encore facturé.",
+    )
 
 
 class ProductOut(Schema):
@@ -76,6 +87,9 @@ class ProductOut(Schema):
     vat_exemption_code: str
     low_stock_threshold: Quantity
     is_active: bool
+    vat_rate_since: datetime.date | None = Field(
+        description="Premier jour du taux actuel, s'il a changé ; null : depuis la création."
+    )
 
 
 class ProductFilters(PageIn):

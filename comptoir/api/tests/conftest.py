@@ -1,9 +1,11 @@
 """An HTTP client for the API, authenticated with a real bearer token of a user with given roles."""
 
+import datetime
 import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from comptoir.core.models import ApiToken
 from comptoir.core.testing import make_user
@@ -12,8 +14,15 @@ BASE = "/api/v1"
 
 
 def issue_token(user, name: str = "tests") -> str:
+    """A working token, written directly (no audit event, so tests that count events are not disturbed)."""
     key = ApiToken.new_key()
-    ApiToken.objects.create(user=user, name=name, key_hash=ApiToken.hash_key(key), prefix=key[:8])
+    ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=ApiToken.hash_key(key),
+        prefix=key[:8],
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
     return key
 
 

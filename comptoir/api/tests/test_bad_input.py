@@ -235,7 +235,7 @@ def test_issuing_an_invoice_dated_in_the_future_is_refused(api, boss, company, c
     with nothing_written():
         tomorrow = timezone.localdate() + datetime.timedelta(days=1)
         response = api.post(f"/invoices/{draft.pk}/issue", {"date": tomorrow.isoformat()})
-    assert error_of(response) == (400, "invoice_date_in_future")
+    assert error_of(response) == (400, "date_in_future")
 
 
 def test_accepting_a_draft_quote_is_a_conflict(api, boss, customer, product):
@@ -595,13 +595,16 @@ def test_period_filters_accept_any_valid_date(api, customer):
 
 
 @pytest.mark.parametrize("value", ["0", "1700000000", "2026-1-5", "20260105", "2026-01-05T00:00:00"])
-def test_a_date_is_written_as_a_date_not_a_timestamp(api, value):
+def test_a_date_is_written_as_a_date_not_a_timestamp(api, product, value):
     # Pydantic alone would read 0 or 1700000000 as seconds since 1970.
     response = api.get("/accounting/trial-balance", {"date_to": value})
     assert error_of(response) == (422, "validation_error")
     response = api.post("/stock/receipts", {"lines": [], "date": value})
     assert error_of(response) == (422, "validation_error")
     assert response.json()["details"][0]["field"] == "date"
+    response = api.patch(f"/products/{product.pk}", {"vat_rate": "10", "vat_rate_from": value})
+    assert error_of(response) == (422, "validation_error")
+    assert response.json()["details"][0]["field"] == "vat_rate_from"
 
 
 @pytest.mark.parametrize(

@@ -183,4 +183,6 @@ def test_a_quote_becomes_a_paid_invoice_with_balanced_books_through_the_api(boss
         "checked": api.get("/audit").json()["count"],
         "broken_at_seq": None,
         "reason": "",
+        "checkpoints": 0,
+        "problems": [],
     }

@@ -45,6 +45,8 @@ def test_openapi_document_lists_every_resource_and_action(db):
         "/api/v1/accounting/ledger/{code}",
         "/api/v1/audit",
         "/api/v1/audit/verify",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}/revoke",
     ):
         assert path in paths, path
 

@@ -1,9 +1,12 @@
 """Each resource: lists with filters and pagination, details, updates and the secondary actions."""
 
+import datetime
+
 import pytest
 
 from comptoir.api.tests.conftest import error_of
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
+from comptoir.core import dates
 from comptoir.core.testing import make_customer, make_product
 from comptoir.payments.services import register_payment
 from comptoir.sales.services import confirm_order, create_order, create_quote, send_quote
@@ -53,6 +56,20 @@ def test_products_are_filtered_and_updated(api, product, service_product):
     response = api.patch(f"/products/{product.pk}", {"sale_price": "125.5", "vat_rate": "5.5"})
     assert (response.json()["sale_price"], response.json()["vat_rate"]) == ("125.5000", "5.50")
     assert api.get(f"/products/{product.pk}").json()["sale_price"] == "125.5000"
+
+
+def test_a_vat_rate_change_says_from_when_it_applies(api, product):
+    """A new rate applies from a day (today by default, never in the future): the product keeps the
+    day, so what was delivered before keeps its rate; a correction records no change."""
+    yesterday = (dates.today() - datetime.timedelta(days=1)).isoformat()
+    response = api.patch(f"/products/{product.pk}", {"vat_rate": "10", "vat_rate_from": yesterday})
+    assert response.status_code == 200, response.json()
+    assert response.json()["vat_rate_since"] == yesterday
+    tomorrow = (dates.today() + datetime.timedelta(days=1)).isoformat()
+    response = api.patch(f"/products/{product.pk}", {"vat_rate": "5.5", "vat_rate_from": tomorrow})
+    assert error_of(response) == (400, "vat_rate_from_in_future")
+    response = api.patch(f"/products/{product.pk}", {"vat_rate": "5.5", "vat_rate_correction": True})
+    assert (response.json()["vat_rate"], response.json()["vat_rate_since"]) == ("5.50", yesterday)
 
 
 def test_planned_receipt_shows_as_incoming_until_validated(api, product):

@@ -602,6 +602,6 @@ def test_a_claim_entered_after_the_fact_keeps_its_own_dates(api, boss, customer,
     )
 
     assert timezone.localdate(datetime.datetime.fromisoformat(case["opened_at"])) == claimed
-    assert error_of(refused) == (400, "return_date_in_future")
+    assert error_of(refused) == (400, "date_in_future")
     assert resolved.status_code == 200, resolved.json()
     assert Invoice.objects.get(source_reference=case["number"]).date == settled

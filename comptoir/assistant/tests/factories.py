@@ -16,24 +16,26 @@ from comptoir.sales.services import accept_quote, confirm_order, create_quote, s
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 
 
-def stock(boss, *products, quantity="100"):
-    receive_stock([{"product": p, "quantity": quantity, "unit_cost": "50"} for p in products], by=boss)
+def stock(boss, *products, quantity="100", date=None):
+    receive_stock(
+        [{"product": p, "quantity": quantity, "unit_cost": "50"} for p in products], by=boss, date=date
+    )
 
 
-def sold(boss, customer, *lines):
+def sold(boss, customer, *lines, date=None):
     """A confirmed order from an accepted quote; `lines` are (product, quantity) or line dicts."""
     data = [line if isinstance(line, dict) else {"product": line[0], "quantity": line[1]} for line in lines]
-    quote = create_quote(customer, data, by=boss)
+    quote = create_quote(customer, data, by=boss, date=date)
     send_quote(quote, by=boss)
-    return confirm_order(accept_quote(quote, by=boss), by=boss)
+    return confirm_order(accept_quote(quote, by=boss, date=date), by=boss)
 
 
-def ship(boss, order, *lines):
+def ship(boss, order, *lines, date=None):
     """A validated delivery note of (product, quantity) pairs; everything left when none is given."""
     wanted = None
     if lines:
         wanted = [{"order_line": order.lines.get(product=product), "quantity": qty} for product, qty in lines]
-    return validate_delivery(create_delivery(order, wanted, by=boss), by=boss)
+    return validate_delivery(create_delivery(order, wanted, by=boss, date=date), by=boss)
 
 
 def delivered_not_invoiced(boss, customer, product, quantity="10"):

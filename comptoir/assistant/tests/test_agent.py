@@ -23,7 +23,7 @@ from comptoir.core.errors import DomainError, PermissionDenied
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_user
-from comptoir.parties.services import update_customer
+from comptoir.parties.services import configure_company, update_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -174,15 +174,16 @@ def test_only_direction_changes_the_policy_and_reminder_delays_must_grow(boss, a
 
 
 @pytest.fixture
-def overdue(boss, company, customer, product):
+def overdue(admin_user, boss, company, customer, product):
     """An invoice issued 50 days ago, due 30 days after: 20 days late, unpaid."""
+    configure_company(by=admin_user, backdating_days=60)  # the sale of 50 days ago
     update_customer(customer, by=boss, email="compta@menuiserie-martin.fr")
-    stock(boss, product)
-    order = sold(boss, customer, (product, "2"))
-    ship(boss, order)
+    day = timezone.localdate() - datetime.timedelta(days=50)
+    stock(boss, product, date=day)
+    order = sold(boss, customer, (product, "2"), date=day)
+    ship(boss, order, date=day)
     from comptoir.billing.services import create_invoice_from_order, issue_invoice
 
-    day = timezone.localdate() - datetime.timedelta(days=50)
     return issue_invoice(create_invoice_from_order(order, by=boss), by=boss, date=day)
 
 

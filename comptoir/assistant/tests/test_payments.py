@@ -3,7 +3,8 @@
 import pytest
 
 from comptoir.assistant.findings import Severity
-from comptoir.assistant.tests.factories import codes, invoice_findings, issued, ship, sold, stock, the
+from comptoir.assistant.tests.factories import codes, draft, invoice_findings, issued, ship, sold, stock, the
+from comptoir.billing.services import issue_invoice
 from comptoir.payments.services import register_payment
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +66,25 @@ def test_a_fully_allocated_payment_is_not_reported(boss, company, customer, prod
     found = codes(invoice_findings(invoice))
 
     assert "payment_matches_no_open_item" not in found and "payment_matches_open_items" not in found
+
+
+def test_a_prepayment_of_a_drafts_exact_amount_is_no_anomaly_and_the_draft_is_proposed_for_issue(
+    boss, company, customer, product
+):
+    """Issue #17, defect 4: the customer paid the draft in advance; nothing is wrong, the invoice only
+    needs issuing, after which the allocation is proposed."""
+    stock(boss, product)
+    order = sold(boss, customer, (product, "10"))
+    ship(boss, order)
+    invoice = draft(boss, order)
+    payment = register_payment(customer, amount=str(invoice.total), method="transfer", by=boss)
+
+    findings = invoice_findings(invoice)
+    assert "payment_matches_no_open_item" not in codes(findings)
+    finding = the(findings, "payment_matches_draft")
+    assert finding.severity == Severity.INFO and payment.number in finding.message
+    assert (finding.proposal.kind, finding.proposal.payload) == ("issue_invoice", {"invoice_id": invoice.pk})
+
+    issue_invoice(invoice, by=boss)
+    allocation = the(invoice_findings(invoice), "payment_matches_open_items").proposal
+    assert allocation.payload["allocations"] == [{"invoice_id": invoice.pk, "amount": invoice.total}]

@@ -184,7 +184,9 @@ def test_a_credit_note_cannot_be_applied_to_another_customers_invoice(boss, invo
     assert exc.value.code == "invoice_other_customer"
 
 
-def test_a_service_credit_note_releases_the_pending_vat_when_applied(boss, customer, service_product):
+def test_a_service_credit_note_applied_then_the_rest_paid_leaves_due_the_vat_of_what_was_sold(
+    boss, customer, service_product
+):
     order = confirm_order(
         create_order(customer, [{"product": service_product, "quantity": "2"}], by=boss), by=boss
     )
@@ -210,6 +212,78 @@ def test_a_service_credit_note_releases_the_pending_vat_when_applied(boss, custo
     balance = ledger_view.trial_balance().by_code()
     assert balance["44574"].balance == Decimal("0")
     assert balance["44571"].balance == Decimal("-90.00")  # VAT on the one service actually sold
+
+
+def _services_invoice(boss, customer, service_product):
+    order = confirm_order(
+        create_order(customer, [{"product": service_product, "quantity": "2"}], by=boss), by=boss
+    )
+    return issue_invoice(create_invoice_from_order(order, by=boss), by=boss)  # 900 + 180 pending VAT
+
+
+def _vat_balances():
+    balance = ledger_view.trial_balance().by_code()
+    return tuple(balance[code].balance if code in balance else Decimal("0.00") for code in ("44571", "44574"))
+
+
+def test_a_credit_note_on_an_unpaid_services_invoice_reverses_its_vat_where_it_waits(
+    boss, customer, service_product
+):
+    invoice = _services_invoice(boss, customer, service_product)
+    note = issue_invoice(
+        create_credit_note(
+            invoice,
+            [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
+            by=boss,
+            reason="intervention annulée",
+            source_reference="RET-5",
+        ),
+        by=boss,
+    )
+    # Nothing was cashed, nothing was due: the 90 of VAT credited comes off 44574, never off 44571
+    assert _vat_balances() == (Decimal("0.00"), Decimal("-90.00"))
+    posted = {(ln.account.code, ln.debit, ln.credit) for ln in note.entry.lines.select_related("account")}
+    assert ("44574", Decimal("90.00"), Decimal("0")) in posted and "44571" not in {p[0] for p in posted}
+    assert note.taxes.get().amount_on_receipts == Decimal("90.00")
+    # Applying it to the invoice cashes nothing; the customer's payment of the rest makes the 90 left due
+    apply_credit_note(note, invoice, by=boss)
+    assert _vat_balances() == (Decimal("0.00"), Decimal("-90.00"))
+    _pay_invoice(boss, customer, invoice, "270")
+    assert _vat_balances() == (Decimal("-45.00"), Decimal("-45.00"))
+    _pay_invoice(boss, customer, invoice, "270")
+    assert _vat_balances() == (Decimal("-90.00"), Decimal("0.00"))
+
+
+def test_a_credit_note_on_a_half_paid_services_invoice_reverses_its_vat_pro_rata(
+    boss, customer, service_product
+):
+    invoice = _services_invoice(boss, customer, service_product)
+    _pay_invoice(boss, customer, invoice, "540")  # half cashed: 90 due, 90 waiting
+    assert _vat_balances() == (Decimal("-90.00"), Decimal("-90.00"))
+    note = issue_invoice(
+        create_credit_note(
+            invoice,
+            [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
+            by=boss,
+            reason="intervention annulée",
+            source_reference="RET-6",
+        ),
+        by=boss,
+    )
+    # Half of the invoice's VAT still waits, half is due: the credit note's 90 comes off each by half
+    assert _vat_balances() == (Decimal("-45.00"), Decimal("-45.00"))
+    apply_credit_note(note, invoice, by=boss)  # settles the invoice: 540 cashed for 450 + 90 sold
+    assert _vat_balances() == (Decimal("-90.00"), Decimal("0.00"))
+
+
+def _pay_invoice(boss, customer, invoice, amount):
+    register_payment(
+        customer,
+        amount=amount,
+        method="transfer",
+        allocations=[{"invoice": invoice, "amount": amount}],
+        by=boss,
+    )
 
 
 # --- Price reductions use amount, not quantity ---

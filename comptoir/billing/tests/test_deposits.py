@@ -113,12 +113,21 @@ def test_an_invoice_deducts_at_most_what_it_bills_in_a_vat_group_and_what_is_lef
     ]
 
 
-def test_the_balance_keeps_only_its_own_vat_pending_and_a_deposit_vat_is_split_where_it_sits():
+def test_the_balance_keeps_only_its_own_vat_pending_and_a_deposit_vat_waits_as_far_as_not_cashed():
     # 90 of the 330 VAT is on services; the 99 of deposit VAT is not this invoice's to collect
     assert schedule.pending_after_deposits(D("330.00"), D("90.00"), D("99.00")) == D("63.00")
     assert schedule.pending_after_deposits(D("330.00"), D("0"), D("99.00")) == D("0")
-    assert schedule.split_where_it_sits(D("99.00"), D("99.00"), D("0")) == (D("99.00"), D("0"))
-    assert schedule.split_where_it_sits(D("50.00"), D("100.00"), D("40.00")) == (D("30.00"), D("20.00"))
+    # A deposit of 360 goods + 135 services: (goods, services) of its 99 of VAT still waiting
+    goods, services = D("360") / D("495"), D("135") / D("495")
+    assert schedule.deposit_vat_waiting(D("99.00"), goods, services, D("99.00"), D("99.00")) == (
+        D("72.00"),
+        D("27.00"),
+    )
+    assert schedule.deposit_vat_waiting(D("99.00"), goods, services, D("49.50"), D("99.00")) == (
+        D("36.00"),
+        D("13.50"),
+    )
+    assert schedule.deposit_vat_waiting(D("99.00"), goods, services, D("0"), D("99.00")) == (D("0"), D("0"))
 
 
 # --- Setting the schedule -----------------------------------------------------------------------
@@ -400,7 +409,7 @@ def test_an_ordinary_step_deducts_the_deposit_and_bills_its_share(boss, company,
 
 
 @pytest.mark.django_db
-def test_an_unpaid_deposit_deducted_keeps_its_vat_pending_until_it_is_cashed(
+def test_delivery_makes_the_goods_vat_of_an_unpaid_deposit_due_and_only_its_services_vat_waits(
     boss, company, customer, stocked, service_product
 ):
     order = _order(
@@ -409,18 +418,51 @@ def test_an_unpaid_deposit_deducted_keeps_its_vat_pending_until_it_is_cashed(
         [{"product": stocked, "quantity": "10"}, {"product": service_product, "quantity": "1"}],
         [DEPOSIT_30],
     )
-    deposit = _issue(boss, create_milestone_invoice(order.milestones.get(), by=boss))  # 495 + 99, not paid
+    # 495 + 99 of VAT (72 on the goods, 27 on the services), not paid: all of it waits in 44574
+    deposit = _issue(boss, create_milestone_invoice(order.milestones.get(), by=boss))
+    assert (_balance("44571"), _balance("44574")) == (D("0.00"), D("-99.00"))
     _deliver(boss, order)
     final = _issue(boss, create_invoice_from_order(order, by=boss))
-    # The deposit's VAT still sits in 44574 with the deposit; the final invoice adds its own goods VAT
-    # (240 − 72) as due and its services balance (90 − 27) as pending
-    assert (_balance("44571"), _balance("44574"), _balance("4191")) == (D("-168.00"), D("-162.00"), D("0.00"))
-    entry = final.entry.lines.filter(account__code="44574", debit__gt=0).get()
-    assert entry.debit == D("99.00")  # the deposit's VAT is taken back where it sits
+    # Delivery makes the whole VAT of the goods due (CGI art. 269-2-a), the deposit's share included:
+    # 240 on 44571. Only services wait for the cash: the deposit's 27 and the balance's 63 (90 − 27).
+    assert (_balance("44571"), _balance("44574"), _balance("4191")) == (D("-240.00"), D("-90.00"), D("0.00"))
+    vat_lines = final.entry.lines.filter(account__code__in=["44571", "44574"])
+    assert sorted((ln.account.code, ln.debit, ln.credit) for ln in vat_lines) == [
+        ("44571", D("0"), D("240.00")),
+        ("44574", D("0"), D("90.00")),
+        ("44574", D("99.00"), D("0")),  # the deposit's VAT taken back where it sat
+    ]
+    assert final.deposit_deductions.get().vat_due_at_delivery == D("72.00")
+    # Cashing half of the deposit releases half of what still waits on it (its services VAT), not more
+    _pay(boss, deposit, "297.00")
+    assert (_balance("44571"), _balance("44574")) == (D("-253.50"), D("-76.50"))
     _pay(boss, final, str(final.amount_payable))
-    _pay(boss, deposit, "594.00")
+    _pay(boss, deposit, "297.00")
     assert (_balance("44571"), _balance("44574"), _balance("411")) == (D("-330.00"), D("0.00"), D("0.00"))
     assert all(line.letter for line in ledger_view.customer_statement(customer).lines)
+
+
+@pytest.mark.django_db
+def test_a_deposit_partly_cashed_before_delivery_makes_the_goods_share_of_the_rest_due(
+    boss, company, customer, stocked, service_product
+):
+    order = _order(
+        boss,
+        customer,
+        [{"product": stocked, "quantity": "10"}, {"product": service_product, "quantity": "1"}],
+        [DEPOSIT_30],
+    )
+    deposit = _issue(boss, create_milestone_invoice(order.milestones.get(), by=boss))
+    _pay(boss, deposit, "297.00")  # half cashed: 49.50 of its VAT due, 49.50 waits
+    _deliver(boss, order)
+    final = _issue(boss, create_invoice_from_order(order, by=boss))
+    # Of the 49.50 still waiting, the goods share (36) falls due at delivery; 13.50 of services waits,
+    # with the balance's own 63
+    assert (_balance("44571"), _balance("44574")) == (D("-253.50"), D("-76.50"))
+    assert final.deposit_deductions.get().vat_due_at_delivery == D("36.00")
+    _pay(boss, deposit, "297.00")
+    _pay(boss, final, str(final.amount_payable))
+    assert (_balance("44571"), _balance("44574")) == (D("-330.00"), D("0.00"))
 
 
 @pytest.mark.django_db

@@ -9,7 +9,8 @@ import pytest
 from comptoir.billing import einvoicing
 from comptoir.billing.models import InvoiceArchive
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
-from comptoir.core.testing import make_customer, make_product
+from comptoir.core import guards
+from comptoir.core.testing import make_customer, make_product, tamper
 from comptoir.einvoice.cii import amounts_from_cii
 from comptoir.einvoice.validate import read_back, validate_many, validate_ubl_many
 from comptoir.sales.services import confirm_order, create_order
@@ -172,7 +173,9 @@ def test_the_conformity_check_names_an_archive_edited_behind_the_application(iss
     einvoicing.facturx_pdf(multi)  # archived as downloaded, before the XML is tampered with
     total = f">{multi.total}<".encode()
     tampered = einvoicing.cii_xml(multi).replace(total, b">1.00<")
-    InvoiceArchive.objects.filter(invoice=multi).update(cii_xml=tampered)
+    # Someone with the tables' owner rights lifts the archive's guard to do it.
+    with guards.suspended(InvoiceArchive._meta.db_table):
+        InvoiceArchive.objects.filter(invoice=multi).update(cii_xml=tampered)
     _, found = check_issued(validate=False)
     assert {(d.number, d.where) for d in found} == {(multi.number, "xml"), (multi.number, "pdf")}
     assert any("SHA-256" in d.detail for d in found)
@@ -195,3 +198,77 @@ def test_every_unit_code_comptoir_writes_is_in_the_official_code_list():
     )
     allowed = set(etree.parse(str(codedb)).xpath("//cl[@id=8]/enumeration/@value"))
     assert {unit: code for unit, code in einvoicing.UNIT_CODES.items() if code not in allowed} == {}
+
+
+def _behind_the_application(sql: str, params: list) -> None:
+    """Raw SQL as someone with database access and the owner's rights would run it, around the
+    application and its guards (`core.testing.tamper`)."""
+    tamper(sql, params)
+
+
+def test_check_einvoices_names_every_inconsistent_document_and_goes_on_to_the_end(issued_documents):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    multi, eu, export, exempt, credit = issued_documents
+    table = InvoiceArchive._meta.db_table
+    # One archive no longer XML at all, one archive gone, one PDF that is no PDF, one total rewritten:
+    # each must be named.
+    _behind_the_application(
+        f"UPDATE {table} SET cii_xml = %s WHERE invoice_id = %s", [b"<rsm:not-xml", multi.pk]
+    )
+    _behind_the_application(f"DELETE FROM {table} WHERE invoice_id = %s", [eu.pk])
+    _behind_the_application(
+        f"UPDATE {table} SET pdf = %s, pdf_sha256 = %s WHERE invoice_id = %s",
+        [b"%PDF-1.7 x", "0" * 64, export.pk],
+    )
+    tampered = einvoicing.cii_xml(credit).replace(f">{credit.total}<".encode(), b">1.00<")
+    _behind_the_application(f"UPDATE {table} SET cii_xml = %s WHERE invoice_id = %s", [tampered, credit.pk])
+
+    out = StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("check_einvoices", "--no-validate", stdout=out)
+    report = out.getvalue()
+    assert f"{multi.number} [xml] le XML archivé est illisible" in report
+    assert f"{eu.number} [xml] aucune archive" in report
+    assert f"{credit.number} [xml] BT-112 = 1.00 au lieu de {credit.total}" in report
+    assert f"{export.number} [pdf] le PDF archivé ne correspond plus" in report
+    assert f"{export.number} [pdf] PDF Factur-X illisible" in report
+    # The sound document was checked too, and is not named.
+    assert exempt.number not in report
+    assert "4 pièce(s) en écart sur 5" in str(failed.value)
+
+
+def test_check_einvoices_passes_and_says_so_when_everything_agrees(issued_documents):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("check_einvoices", "--no-validate", stdout=out)
+    assert "5 pièce(s) émise(s) vérifiée(s) : aucun écart." in out.getvalue()
+
+
+def test_an_issued_invoice_prints_a_polish_czech_hungarian_romanian_customer_as_written(boss, company):
+    """Issue #16 (defect 4): from the customer record to the archived Factur-X, no empty box."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from comptoir.billing.conformity import check_issued
+    from comptoir.einvoice.tests.glyphs import notdef_uses
+
+    name = "Łódź Spółka — Dvořák Őrző Ștefan ✓ CO₂"
+    customer = make_customer(boss, name=name, street="3 rue Żółkiewskiego", city="Saint-Étienne")
+    label = "Cărămidă șamotată — filtr CO₂ ✓ kůň"
+    product = make_product(boss, sku="CO2-F", name=label, sale_price="120", kind="service")
+    invoice = _issued(boss, customer, [{"product": product, "quantity": "2"}])
+
+    pdf = einvoicing.facturx_pdf(invoice)
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    for written in (name, "3 rue Żółkiewskiego", label):
+        assert written in text
+        assert written in einvoicing.cii_xml(invoice).decode()
+    assert notdef_uses(pdf) == []
+    assert check_issued(validate=False) == (1, [])

@@ -153,8 +153,8 @@ def test_a_company_opting_for_debits_owes_service_vat_at_once(
 
 def test_nothing_can_be_posted_into_a_locked_period(boss, admin_user, company, customer, service_product):
     today = timezone.localdate()
-    lock_period(today, by=admin_user)
     draft = _invoice(boss, customer, [{"product": service_product, "quantity": "1"}], issue=False)
+    lock_period(today, by=admin_user)
     with pytest.raises(DomainError) as exc:
         issue_invoice(draft, by=boss)
     assert exc.value.code == "period_locked"

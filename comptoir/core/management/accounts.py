@@ -1,9 +1,9 @@
-"""User accounts and API tokens, shared by `create-user`, `create-token` and the demo generator.
+"""The bootstrap path of user accounts, shared by `create-user` and the demo generator: it creates the
+very first administrator, when nobody could hold `user.manage` yet (core/users.py is the path once
+someone does). API tokens are core/tokens.py's.
 
 Each function is one transaction and writes one audit event, like a business service.
 """
-
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,7 +11,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from comptoir.core import audit
-from comptoir.core.models import ApiToken
 from comptoir.core.permissions import ALL_ROLES
 
 
@@ -67,26 +66,3 @@ def create_user(username: str, *, roles, password: str, email: str = "", superus
         user.groups.add(group)
     audit.record("user.created", by=by, obj=user, data={"roles": roles, "superuser": superuser})
     return user
-
-
-@dataclass(frozen=True)
-class NewToken:
-    token: ApiToken
-    key: str
-
-
-@transaction.atomic
-def create_token(user, *, name: str = "") -> NewToken:
-    """A new API token for `user`. Only its hash is stored: the clear key is returned once."""
-    key = ApiToken.new_key()
-    token = ApiToken.objects.create(
-        user=user, name=name[:80], key_hash=ApiToken.hash_key(key), prefix=key[:8]
-    )
-    audit.record(
-        "api_token.created",
-        by=user,
-        obj=token,
-        object_repr=f"{token.prefix}… ({user.get_username()})",
-        data={"name": token.name, "prefix": token.prefix},
-    )
-    return NewToken(token, key)

@@ -1,8 +1,9 @@
 import pytest
 from django.db import connection, transaction
 
-from comptoir.core import audit
+from comptoir.core import audit, audit_key
 from comptoir.core.models import AuditEvent, ImmutableError
+from comptoir.core.testing import tamper
 from comptoir.sales.services import create_order
 
 
@@ -28,20 +29,10 @@ def test_audit_events_cannot_be_changed_through_the_application(boss, customer):
         event.delete()
 
 
-def _tamper(sql, params):
-    """Change the table the way a person with a SQL prompt would, triggers switched off (PostgreSQL)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
-
-
 @pytest.mark.django_db
 def test_verify_chain_detects_a_row_altered_behind_the_applications_back(boss, customer):
     victim = AuditEvent.objects.order_by("seq").first()
-    _tamper("UPDATE core_auditevent SET data = %s WHERE id = %s", ['{"name": "Someone else"}', victim.pk])
+    tamper("UPDATE core_auditevent SET data = %s WHERE id = %s", ['{"name": "Someone else"}', victim.pk])
     report = audit.verify_chain()
     assert not report.ok
     assert report.broken_at_seq == victim.seq
@@ -50,7 +41,7 @@ def test_verify_chain_detects_a_row_altered_behind_the_applications_back(boss, c
 @pytest.mark.django_db
 def test_verify_chain_detects_a_deleted_row(boss, customer, product):
     victim = AuditEvent.objects.order_by("seq")[1]
-    _tamper("DELETE FROM core_auditevent WHERE id = %s", [victim.pk])
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [victim.pk])
     assert not audit.verify_chain().ok
 
 
@@ -89,6 +80,7 @@ def test_the_hash_stored_for_an_event_is_the_one_verify_audit_recomputes(boss):
                 object_repr=stored.object_repr,
                 data=stored.data,
                 prev_hash=stored.prev_hash,
+                key=audit_key.current(),
             )
             assert stored.hash == recomputed
             previous = AuditEvent.objects.filter(seq=stored.seq - 1).values_list("hash", flat=True).first()

@@ -9,12 +9,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connections
 
 from comptoir.cli import main, translate_argv
 from comptoir.core.models import ApiToken, AuditEvent
 from comptoir.core.permissions import Role, has_perm
-from comptoir.core.testing import make_company
+from comptoir.core.testing import make_company, tamper
 
 
 @pytest.fixture(autouse=True)
@@ -159,7 +159,62 @@ def test_create_token_prints_a_token_that_authenticates(comptoir, boss):
     # Only the hash is kept.
     assert not ApiToken.objects.filter(key_hash=key).exists()
     event = AuditEvent.objects.get(action="api_token.created")
-    assert event.actor == boss and event.object_id == str(token.pk)
+    # Created by whoever runs the server's command line, for the user named.
+    assert (event.actor_name, event.object_id, event.data["user"]) == ("système", str(token.pk), "direction")
+
+
+@pytest.mark.django_db
+def test_create_token_lifetime_is_chosen_in_days(comptoir, boss, settings):
+    code, out, err = comptoir("create-token", "direction", "--days", "7")
+    assert code == 0
+    token = ApiToken.objects.get(key_hash=ApiToken.hash_key(out.strip()))
+    assert (token.expires_at - token.created_at).days == 7
+    assert token.expires_at.astimezone().strftime("%d/%m/%Y") in err
+
+    code, _, err = comptoir("create-token", "direction", "--days", str(settings.API_TOKEN_MAX_DAYS + 1))
+    assert code == 2 and "durée" in err
+    assert ApiToken.objects.count() == 1
+
+
+# --- revoke-token, list-tokens ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_revoke_token_by_id_by_key_or_every_token_of_a_user(comptoir, boss, admin_user):
+    from comptoir.core.tokens import create_token, user_for_key
+
+    first, second, third = (create_token(boss, by=None) for _ in range(3))
+    other = create_token(admin_user, by=None)
+
+    assert comptoir("revoke-token", str(first.token.pk))[0] == 0
+    assert comptoir("revoke-token", second.key)[0] == 0
+    assert user_for_key(first.key) is None and user_for_key(second.key) is None
+    assert user_for_key(third.key) == boss
+
+    code, out, _ = comptoir("revoke-token", "--user", "direction")
+    assert code == 0 and "1 jeton" in out
+    assert user_for_key(third.key) is None and user_for_key(other.key) == admin_user
+    events = AuditEvent.objects.filter(action="api_token.revoked")
+    assert events.count() == 3 and {e.actor_name for e in events} == {"système"}
+
+    code, _, err = comptoir("revoke-token", str(first.token.pk))
+    assert code == 1 and "déjà révoqué" in err
+    code, _, err = comptoir("revoke-token", "cpt_inconnu")
+    assert code == 2 and "Aucun jeton" in err
+
+
+@pytest.mark.django_db
+def test_list_tokens_shows_status_expiry_and_last_use_never_the_key(comptoir, boss):
+    from comptoir.core.tokens import create_token, revoke_token
+
+    kept = create_token(boss, by=None, name="ERP")
+    revoke_token(create_token(boss, by=None, name="Ancien").token, by=None)
+
+    code, out, _ = comptoir("list-tokens", "direction")
+
+    assert code == 0
+    assert kept.token.prefix in out and "ERP" in out and "actif" in out and "révoqué" in out
+    assert kept.key not in out
 
 
 @pytest.mark.django_db
@@ -180,7 +235,10 @@ def test_verify_audit_accepts_an_intact_chain(comptoir, admin_user):
     code, out, _ = comptoir("verify-audit")
 
     assert code == 0
-    assert out.strip() == "Journal d'audit intègre : 2 événements vérifiés."
+    # The company, its two fiscal years opened, the token.
+    assert out.splitlines()[0] == (
+        "Journal d'audit intègre : 4 événements vérifiés, 0 points de contrôle, documents concordants."
+    )
 
 
 @pytest.mark.django_db
@@ -189,18 +247,8 @@ def test_verify_audit_fails_after_an_event_is_changed_behind_the_applications_ba
     call_command("create_token", "admin", stdout=io.StringIO(), stderr=io.StringIO())
     tampered = AuditEvent.objects.get(seq=1)
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The database refuses the UPDATE; someone with the rights to disable the trigger does not.
-            # (Deferred foreign-key checks of this test's transaction must run before ALTER TABLE.)
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
-        cursor.execute(
-            "UPDATE core_auditevent SET object_repr = %s WHERE id = %s", ["Société fantôme", tampered.pk]
-        )
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    # The database refuses the UPDATE; someone with the rights to switch its guards off does not.
+    tamper("UPDATE core_auditevent SET object_repr = %s WHERE id = %s", ["Société fantôme", tampered.pk])
     code, out, err = comptoir("verify-audit")
 
     assert code == 1

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import timezone
 from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
@@ -15,11 +16,10 @@ from stdnum.fr import siret as fr_siret
 from stdnum.fr import tva as fr_tva
 
 from comptoir.accounting import selectors as ledger_view
-from comptoir.accounting.models import EntryLine, JournalEntry
+from comptoir.accounting.models import EntryLine, FiscalYear, JournalEntry
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Product
-from comptoir.core import money
-from comptoir.core.audit import verify_chain
+from comptoir.core import integrity, money
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import has_perm
 from comptoir.core.testing import make_company
@@ -100,9 +100,9 @@ def test_demo_has_paid_partly_paid_and_open_invoices():
 def test_demo_audit_chain_verifies():
     seed_demo(**SMALL)
 
-    report = verify_chain()
+    report = integrity.verify()  # the chain, and every document against its events
 
-    assert report.ok, report
+    assert report.ok, [str(problem) for problem in report.problems]
     assert report.checked == AuditEvent.objects.count() > 100
 
 
@@ -119,6 +119,24 @@ def test_demo_documents_carry_their_historical_dates():
     for series, year in {(inv.series, inv.date.year) for inv in issued}:
         dates = [inv.date for inv in issued if (inv.series, inv.date.year) == (series, year)]
         assert dates == sorted(dates)
+
+
+@pytest.mark.django_db
+def test_demo_fiscal_years_are_opened_by_the_accountant_and_hold_every_entry():
+    seed_demo(**SMALL)
+
+    years = list(FiscalYear.objects.order_by("start_date"))
+    opened = AuditEvent.objects.filter(action="accounting.fiscal_year_opened").order_by("seq")
+    assert [(e.object_repr, e.actor_name) for e in opened] == [(y.name, "compta") for y in years]
+    # Each was opened on a day of its own, before anything was posted in it.
+    for year, event in zip(years, opened, strict=True):
+        first_entry = JournalEntry.objects.filter(date__gte=year.start_date).order_by("date").first()
+        assert year.start_date <= timezone.localdate(event.at) <= first_entry.date
+    assert not JournalEntry.objects.exclude(
+        date__gte=years[0].start_date, date__lte=years[-1].end_date
+    ).exists()
+    # The story is told in date order: the company keeps the default backdating window.
+    assert Company.objects.get().backdating_days == 31
 
 
 @pytest.mark.django_db

@@ -127,3 +127,15 @@ def test_sending_the_same_series_and_month_again_is_not_a_change(
         1,
         "Villeurbanne",
     )
+
+
+def test_the_backdating_window_is_a_month_by_default_and_set_by_the_company(admin_user, company):
+    assert company.backdating_days == 31
+    for wrong in (-1, 3661, "15"):
+        with pytest.raises(DomainError) as exc:
+            configure_company(by=admin_user, backdating_days=wrong)
+        assert exc.value.code == "backdating_days_out_of_range"
+    configure_company(by=admin_user, backdating_days=0)
+    assert Company.objects.get().backdating_days == 0
+    event = AuditEvent.objects.filter(action="company.configured").latest("seq")
+    assert event.data == {"fields": ["backdating_days"]}

@@ -5,10 +5,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from comptoir.accounting import selectors as ledger_view
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
 from comptoir.core.testing import make_customer
+from comptoir.parties.services import configure_company
 from comptoir.payments.selectors import BUCKETS, aged_receivables
 from comptoir.payments.services import apply_credit_note, refund_credit_note, register_payment
 from comptoir.sales.services import confirm_order, create_order
@@ -18,9 +20,10 @@ DAY = datetime.timedelta(days=1)
 
 
 def invoice_of(boss, customer, service, quantity="1", date=None):
-    """An issued invoice of `quantity` × 450 € HT (540 € TTC each), due 30 days after its date."""
+    """An issued invoice of `quantity` × 450 € HT (540 € TTC each), due 30 days after its date (ordered
+    that day)."""
     order = confirm_order(
-        create_order(customer, [{"product": service, "quantity": quantity}], by=boss), by=boss
+        create_order(customer, [{"product": service, "quantity": quantity}], by=boss, date=date), by=boss
     )
     return issue_invoice(create_invoice_from_order(order, by=boss), by=boss, date=date)
 
@@ -60,8 +63,11 @@ def test_an_invoice_lands_in_the_bucket_of_its_days_past_due(
     assert balance.totals.total == Decimal("540.00")
 
 
-def test_invoices_of_different_ages_add_up_per_customer_and_bucket(boss, company, customer, service_product):
-    today = datetime.date.today()
+def test_invoices_of_different_ages_add_up_per_customer_and_bucket(
+    admin_user, boss, company, customer, service_product
+):
+    configure_company(by=admin_user, backdating_days=366)  # the invoices of months past
+    today = timezone.localdate()
     other = make_customer(boss, name="Atelier Bernard", siren="443061841")
     # Issued in date order (numbers follow dates); each is due 30 days after its date.
     invoice_of(boss, customer, service_product, date=today - 150 * DAY)  # 120 days late
@@ -144,8 +150,11 @@ def test_money_received_beyond_the_invoices_settled_is_a_credit(boss, company, c
     assert row.total == ledger_view.customer_balances()[customer.pk] == Decimal("-85.00")
 
 
-def test_the_totals_equal_the_411_balance_of_every_customer(boss, company, customer, service_product):
-    today = datetime.date.today()
+def test_the_totals_equal_the_411_balance_of_every_customer(
+    admin_user, boss, company, customer, service_product
+):
+    configure_company(by=admin_user, backdating_days=366)  # the invoices of months past
+    today = timezone.localdate()
     other = make_customer(boss, name="Atelier Bernard", siren="443061841")
     old = invoice_of(boss, customer, service_product, "3", date=today - 200 * DAY)
     mid = invoice_of(boss, other, service_product, date=today - 70 * DAY)

@@ -73,20 +73,20 @@ def test_a_claim_reported_days_ago_is_opened_and_timed_from_that_day(boss, deliv
 
 def test_a_claim_cannot_be_dated_in_the_future_nor_before_its_delivery(boss, delivery):
     tomorrow = TODAY + datetime.timedelta(days=1)
-    _refused("return_date_in_future", _open, boss, delivery, "short_shipment", "1", tomorrow)
-    error = _refused("return_dated_before_delivery", _open, boss, delivery, "short_shipment", "1", _day(-1))
+    _refused("date_in_future", _open, boss, delivery, "short_shipment", "1", tomorrow)
+    error = _refused("date_before_document", _open, boss, delivery, "short_shipment", "1", _day(-1))
     assert delivery.number in error.message
     case = approve_case(submit_case(_open(boss, delivery, "damaged", "1", _day(1)), by=boss), by=boss)
     line = case.lines.get()
     _refused(
-        "return_date_in_future",
+        "date_in_future",
         receive_goods,
         case,
         [{"line": line, "quantity": "1", "disposition": "scrap"}],
         by=boss,
         date=tomorrow,
     )
-    _refused("return_date_in_future", resolve_with_replacement, case, by=boss, date=tomorrow)
+    _refused("date_in_future", resolve_with_replacement, case, by=boss, date=tomorrow)
 
 
 def test_resolutions_are_dated_on_the_day_they_were_decided(boss, product, delivery):
@@ -115,3 +115,24 @@ def test_a_kept_surplus_leaves_the_stock_on_the_day_it_was_re_invoiced(boss, del
     assert StockMove.objects.get(document=case.number).date == _day(7)
     assert timezone.localdate(resolution.at) == _day(7)
     assert resolution.invoice.delivery_date == SHIPPED
+
+
+def test_nothing_is_done_on_a_case_before_it_was_opened(boss, delivery):
+    case = approve_case(submit_case(_open(boss, delivery, "damaged", "2", _day(3)), by=boss), by=boss)
+    line = case.lines.get()
+    error = _refused(
+        "date_before_document",
+        receive_goods,
+        case,
+        [{"line": line, "quantity": "1", "disposition": "scrap"}],
+        by=boss,
+        date=_day(2),
+    )
+    assert case.number in error.message
+    _refused("date_before_document", resolve_with_replacement, case, by=boss, date=_day(2))
+    receive_goods(
+        case, [{"line": line, "quantity": "2", "disposition": "back_to_stock"}], by=boss, date=_day(3)
+    )
+    _refused("date_before_document", resolve_with_credit_note, case, by=boss, date=_day(2))
+    [credit] = resolve_with_credit_note(case, by=boss, date=_day(3))
+    assert credit.credit_note.date == _day(3)

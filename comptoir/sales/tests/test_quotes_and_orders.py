@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from comptoir.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from comptoir.core.permissions import Role
@@ -64,12 +65,17 @@ def test_a_draft_quote_cannot_be_accepted_before_it_is_sent(boss, customer, prod
 
 
 def test_an_expired_quote_cannot_be_accepted(boss, customer, product):
+    today = timezone.localdate()
     quote = create_quote(
-        customer, [{"product": product, "quantity": "1"}], by=boss, date=datetime.date(2026, 1, 5)
+        customer,
+        [{"product": product, "quantity": "1"}],
+        by=boss,
+        date=today - datetime.timedelta(days=20),
+        valid_until=today - datetime.timedelta(days=1),
     )
     send_quote(quote, by=boss)
     with pytest.raises(DomainError) as exc:
-        accept_quote(quote, by=boss, date=datetime.date(2026, 3, 1))
+        accept_quote(quote, by=boss, date=today)
     assert exc.value.code == "quote_expired"
 
 

@@ -7,12 +7,14 @@ filters turn them into what a French reader expects, and link an event to its do
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Product
+from comptoir.core.models import ApiToken
 from comptoir.parties.models import Company, Customer
 from comptoir.payments.models import Payment
-from comptoir.web import labels
+from comptoir.web import labels, submissions
 from comptoir.web.templatetags.comptoir_format import euros, percent
 
 register = template.Library()
@@ -64,6 +66,9 @@ def _detail(action: str, key: str, value) -> tuple[str, str]:
             return _("mode"), str(Payment.Method(value).label)
         except ValueError:
             return _("mode"), _plain(value)
+    if key == "reason" and action == "api_token.revoked":
+        reasons = dict(ApiToken.RevokedReason.choices)
+        return _("motif"), str(reasons.get(value, value))
     if key == "fields" and isinstance(value, list | tuple):
         return _("champs"), ", ".join(field_label(name) for name in value) or "—"
     if key == "changed" and isinstance(value, dict):
@@ -120,3 +125,11 @@ def neg(value):
         return -value
     except TypeError:
         return value
+
+
+@register.simple_tag
+def submission_token() -> str:
+    """The one-time token of a form that creates a document (web/submissions.py): a new one per render."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', submissions.FIELD, submissions.new_token()
+    )

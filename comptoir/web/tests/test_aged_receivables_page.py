@@ -7,10 +7,12 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.permissions import ALL_ROLES, PERMISSIONS
 from comptoir.core.testing import make_customer, make_user
+from comptoir.parties.services import configure_company
 from comptoir.payments.services import register_payment
 from comptoir.sales.services import confirm_order, create_order
 from comptoir.web.tests.clients import client_for, text_of
@@ -22,15 +24,16 @@ DAY = datetime.timedelta(days=1)
 
 def invoice_of(boss, customer, service, quantity="1", date=None):
     order = confirm_order(
-        create_order(customer, [{"product": service, "quantity": quantity}], by=boss), by=boss
+        create_order(customer, [{"product": service, "quantity": quantity}], by=boss, date=date), by=boss
     )
     return issue_invoice(create_invoice_from_order(order, by=boss), by=boss, date=date)
 
 
 @pytest.fixture
-def book(boss, company, customer, service_product):
+def book(admin_user, boss, company, customer, service_product):
     """Martin owes 540 € 120 days late and 1,080 € not yet due; Bernard owes 340 € 10 days late."""
-    today = datetime.date.today()
+    configure_company(by=admin_user, backdating_days=366)  # invoices of months past
+    today = timezone.localdate()
     bernard = make_customer(boss, name="Atelier Bernard", siren="443061841")
     invoice_of(boss, customer, service_product, date=today - 150 * DAY)
     late = invoice_of(boss, bernard, service_product, date=today - 40 * DAY)

@@ -15,7 +15,7 @@ from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_user
-from comptoir.parties.services import update_customer
+from comptoir.parties.services import configure_company, update_customer
 from comptoir.web.tests.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -82,16 +82,14 @@ def test_rejecting_without_a_reason_says_so_and_keeps_it_open(accountant, delive
     )
 
 
-def test_an_edited_reminder_is_sent_as_edited(boss, accountant, company, customer, product):
+def test_an_edited_reminder_is_sent_as_edited(admin_user, boss, accountant, company, customer, product):
+    configure_company(by=admin_user, backdating_days=60)  # the sale of 45 days ago
     update_customer(customer, by=boss, email="compta@client.fr")
-    stock(boss, product)
-    order = sold(boss, customer, (product, "1"))
-    ship(boss, order)
-    issue_invoice(
-        create_invoice_from_order(order, by=boss),
-        by=boss,
-        date=timezone.localdate() - datetime.timedelta(days=45),
-    )
+    day = timezone.localdate() - datetime.timedelta(days=45)
+    stock(boss, product, date=day)
+    order = sold(boss, customer, (product, "1"), date=day)
+    ship(boss, order, date=day)
+    issue_invoice(create_invoice_from_order(order, by=boss), by=boss, date=day)
     client = client_for(accountant)
     client.post("/assistant/agent/lancer/")
     proposal = Proposal.objects.get(kind="send_reminder")

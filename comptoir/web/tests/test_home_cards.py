@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from comptoir.accounting.models import EntryLine
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
+from comptoir.parties.services import configure_company
 from comptoir.payments.services import register_payment
 from comptoir.sales.services import confirm_order, create_order
 
@@ -19,14 +20,15 @@ pytestmark = pytest.mark.django_db
 
 def _invoice(boss, customer, product, quantity, date):
     order = confirm_order(
-        create_order(customer, [{"product": product, "quantity": quantity}], by=boss), by=boss
+        create_order(customer, [{"product": product, "quantity": quantity}], by=boss, date=date), by=boss
     )
     return issue_invoice(create_invoice_from_order(order, by=boss), by=boss, date=date)
 
 
 def test_the_home_page_shows_what_is_overdue_and_the_customers_balance(
-    boss, company, customer, service_product
+    admin_user, boss, company, customer, service_product
 ):
+    configure_company(by=admin_user, backdating_days=366)  # invoices of months past
     today = timezone.localdate()
     long_ago = today - datetime.timedelta(days=90)
     partly = _invoice(boss, customer, service_product, "2", long_ago - datetime.timedelta(days=1))  # 1080.00

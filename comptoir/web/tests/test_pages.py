@@ -84,6 +84,8 @@ def page_permissions(f) -> dict[str, str | None]:
     """Every GET page and the permission that opens it (None: any signed-in user)."""
     return {
         "/": None,
+        "/compte/": None,
+        "/parametres/connexions/": "login.unlock",
         "/clients/": "customer.view",
         "/clients/nouveau/": "customer.manage",
         f"/clients/{f.customer.pk}/": "customer.view",

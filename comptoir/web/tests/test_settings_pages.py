@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from comptoir.accounting.models import FiscalYear
+from comptoir.core import dates
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import ALL_ROLES, Role, roles_of
 from comptoir.core.testing import make_user
@@ -62,6 +63,7 @@ def company_post(company: Company, **changes) -> dict:
         "phone": "",
         "iban": company.iban,
         "bic": company.bic,
+        "backdating_days": str(company.backdating_days),
     }
     return data | changes
 
@@ -125,6 +127,17 @@ def test_an_admin_edits_the_company(admin_user, company):
     )
     event = AuditEvent.objects.filter(action="company.configured").last()
     assert event.actor == admin_user and event.data["fields"] == ["city", "legal_name", "vat_on_debits"]
+
+
+def test_an_admin_sets_how_far_back_documents_may_be_dated(admin_user, company):
+    assert 'name="backdating_days" value="31"' in text_of(client_for(admin_user).get(COMPANY))
+    response = client_for(admin_user).post(COMPANY, company_post(company, backdating_days="7"))
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert company.backdating_days == 7
+    assert AuditEvent.objects.filter(action="company.configured").last().data["fields"] == ["backdating_days"]
+    response = client_for(admin_user).post(COMPANY, company_post(company, backdating_days="-1"))
+    assert "backdating_days" in response.context["form"].errors
 
 
 def test_an_invalid_siren_is_shown_on_its_field_and_nothing_is_saved(admin_user, company):
@@ -372,18 +385,63 @@ def test_accounting_reads_the_rules_but_cannot_change_them(company):
 
 def test_accounting_locks_a_period_and_cannot_unlock_it(company):
     client = client_for(make_user("claire", Role.COMPTABILITE))
-    until = datetime.date(2026, 3, 31)
+    this_year = dates.today().year
+    until = datetime.date(this_year, 3, 31)
     response = client.post(YEARS, {"until": until.isoformat()})
     assert response.status_code == 302
-    year = FiscalYear.objects.get(name="2026")
+    year = FiscalYear.objects.get(name=str(this_year))
     assert year.lock_date == until
-    assert AuditEvent.objects.get(action="accounting.period_locked").data == {"until": "2026-03-31"}
+    assert AuditEvent.objects.get(action="accounting.period_locked").data == {"until": until.isoformat()}
     page = text_of(client.get(YEARS))
-    assert "31/03/2026" in page and "Partiellement verrouillé" in page
-    response = client.post(YEARS, {"until": "2026-02-28"})
-    assert "ne se déverrouille pas" in response.context["form"].errors["until"][0]
+    assert f"31/03/{this_year}" in page and "Partiellement verrouillé" in page
+    assert 'id="unlock-form"' not in page
+    response = client.post(YEARS, {"until": f"{this_year}-02-28"})
+    assert "Seule la direction peut déverrouiller" in response.context["form"].errors["until"][0]
+    response = client.post(
+        YEARS, {"action": "unlock", "unlock-until": f"{this_year}-02-28", "unlock-reason": "Oubli"}
+    )
+    assert any("Votre rôle ne permet pas" in m for m in messages_of(response))
     year.refresh_from_db()
     assert year.lock_date == until
+
+
+def test_accounting_opens_the_year_in_progress_and_the_next_from_the_page(admin_user):
+    from comptoir.parties.services import configure_company
+
+    configure_company(by=admin_user, legal_name="Nouvelle SAS", siren="542107651")  # no year open yet
+    client = client_for(make_user("claire", Role.COMPTABILITE))
+    today = dates.today()
+    page = text_of(client.get(YEARS))
+    assert "Aucun exercice ouvert" in page and f"Ouvrir l'exercice {today.year + 1}" in page
+    response = client.post(YEARS, {"action": "open", "containing": f"{today.year}-01-01"})
+    assert response.status_code == 302
+    assert list(FiscalYear.objects.values_list("name", flat=True)) == [str(today.year)]
+    assert AuditEvent.objects.filter(action="accounting.fiscal_year_opened").count() == 1
+    response = client.post(YEARS, {"action": "open", "containing": f"{today.year + 5}-01-01"}, follow=True)
+    assert any("seuls l'exercice en cours et le suivant" in m for m in messages_of(response))
+    assert FiscalYear.objects.count() == 1
+
+
+def test_direction_unlocks_a_period_with_a_written_reason(boss, company):
+    this_year = dates.today().year
+    year = FiscalYear.objects.get(name=str(this_year))
+    client = client_for(boss)
+    client.post(YEARS, {"until": f"{this_year}-03-31"})
+    page = text_of(client.get(YEARS))
+    assert 'id="unlock-form"' in page
+    response = client.post(
+        YEARS, {"action": "unlock", "unlock-until": f"{this_year}-01-31", "unlock-reason": ""}
+    )
+    assert "reason" in response.context["unlock_form"].errors
+    reason = "Avoir de mars oublié, accord de l'expert-comptable"
+    response = client.post(
+        YEARS, {"action": "unlock", "unlock-until": f"{this_year}-01-31", "unlock-reason": reason}
+    )
+    assert response.status_code == 302
+    year.refresh_from_db()
+    assert year.lock_date == datetime.date(this_year, 1, 31)
+    event = AuditEvent.objects.get(action="accounting.period_unlocked")
+    assert (event.actor, event.data["reason"], event.data["to"]) == (boss, reason, f"{this_year}-01-31")
 
 
 # --- CSRF ---------------------------------------------------------------------------------------
@@ -401,6 +459,7 @@ def test_every_settings_form_is_csrf_protected(admin_user, company):
         f"{USERS}{target.pk}/desactiver/": {},
         RULES: _policy_post(ReturnPolicy.current(), approval_threshold="1"),
         YEARS: {"until": "2026-01-31"},
+        f"{YEARS}?unlock": {"action": "unlock", "unlock-reason": "x"},
     }
     for url, data in posts.items():
         assert client.post(url, data).status_code == 403, url

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 
 from comptoir.billing.services import create_invoice_from_order, issue_invoice
 from comptoir.core.testing import make_customer, make_product
@@ -37,18 +38,17 @@ def csv_numbers(response) -> list[str]:
 def invoices(boss, company, customer):
     """Three issued invoices of different amounts and dates, the middle one partly paid:
     A 1 × 100 € HT (120 TTC) on the 1st, B 3 × 100 (360 TTC) on the 2nd, C 2 × 100 (240 TTC) on the 3rd."""
-    day = datetime.date.today() - datetime.timedelta(days=10)
+    day = timezone.localdate() - datetime.timedelta(days=10)
     product = make_product(
         boss, sku="SRV-HEURE", name="Heure de main-d'œuvre", kind="service", sale_price="100"
     )
     made = {}
     for offset, (name, quantity) in enumerate((("a", "1"), ("b", "3"), ("c", "2"))):
+        date = day + datetime.timedelta(days=offset)
         order = confirm_order(
-            create_order(customer, [{"product": product, "quantity": quantity}], by=boss), by=boss
+            create_order(customer, [{"product": product, "quantity": quantity}], by=boss, date=date), by=boss
         )
-        made[name] = issue_invoice(
-            create_invoice_from_order(order, by=boss), by=boss, date=day + datetime.timedelta(days=offset)
-        )
+        made[name] = issue_invoice(create_invoice_from_order(order, by=boss), by=boss, date=date)
     register_payment(
         customer,
         amount="300",

@@ -7,27 +7,40 @@ Who opens what, and why:
   the accountant; reading them is harmless and saves asking an administrator.
 - Changing them is the services' decision, each with its own permission: the company and payment
   conditions `company.manage` (admin), the return rules `return.configure` (direction, admin: the people
-  who approve above the threshold), locking a period `accounting.close` (comptabilité, direction, admin).
+  who approve above the threshold), opening a fiscal year `accounting.open_year` and locking a period
+  `accounting.close` (comptabilité, direction, admin), moving a lock back `accounting.unlock` (direction,
+  admin; a written reason).
   A page shows its form only to those who may save it, and the service refuses anyone else.
 - Users and roles need `user.manage` (admin only): the list holds personal data (names, e-mails, last
-  sign-in) and changing roles is the key to every other permission.
+  sign-in) and changing roles is the key to every other permission. The same goes for a user's API
+  tokens (listed, revoked) and a new password for someone who forgot theirs.
+- Sign-in lockouts (accounts and addresses that failed too often) are listed and lifted by
+  `login.unlock` (direction, admin): a locked-out colleague must find someone senior, not only the
+  administrator.
 - Fiscal years are accounting data: `accounting.view`, like the other accounting pages.
 - VAT and numbering are read-only: VAT rates and categories are the law as coded in `core.vat` and
   `catalog.VatRate`; numbers are gap-free by law and never typed by hand.
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from comptoir.accounting import periods
 from comptoir.accounting import services as accounting
 from comptoir.accounting.models import FiscalYear
 from comptoir.billing import terms
+from comptoir.core import dates, login_throttle, tokens
 from comptoir.core import users as accounts
 from comptoir.core.errors import DomainError
+from comptoir.core.models import ApiToken
 from comptoir.core.permissions import PERMISSIONS, ROLE_LABELS, has_perm
 from comptoir.parties import services as parties
 from comptoir.parties.models import Company
@@ -35,6 +48,8 @@ from comptoir.returns import selectors as returns_view
 from comptoir.returns import services as returns
 from comptoir.returns.models import Reason
 from comptoir.web import queries, settings_forms, settings_tables
+from comptoir.web.account_forms import SetPasswordForm
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, paginate, param, perform, requires, show_form_error
 
 COMPANY_FORM_FIELDS = tuple(settings_forms.CompanyForm.base_fields)
@@ -132,6 +147,7 @@ def settings_users(request):
 
 
 @requires("user.manage")
+@submitted_once
 def settings_user_create(request):
     form = settings_forms.UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -162,8 +178,42 @@ def settings_user_detail(request, pk):
         "form": form,
         "is_self": person.pk == request.user.pk,
         "events": queries.events_of(person),
+        "lockout": login_throttle.lockout_of(person.get_username()),
+        "tokens": tokens.tokens_of(person),
+        "password_form": SetPasswordForm(),
     }
     return render(request, "web/settings/user_detail.html", context)
+
+
+@action("user.manage")
+def settings_user_password(request, pk):
+    """An administrator sets a new password for someone who forgot theirs (their tokens are revoked)."""
+    person = get_object_or_404(get_user_model(), pk=pk)
+    form = SetPasswordForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("web:settings_user_detail", pk=person.pk)
+    perform(
+        request,
+        lambda: accounts.change_password(
+            person, by=request.user, new_password=form.cleaned_data["new_password"]
+        ),
+        _("Mot de passe de %(name)s changé ; ses jetons d'API sont révoqués. Communiquez-le-lui.")
+        % {"name": person.get_username()},
+    )
+    return redirect("web:settings_user_detail", pk=person.pk)
+
+
+@action("user.manage")
+def settings_user_token_revoke(request, pk, token_pk):
+    token = get_object_or_404(ApiToken, pk=token_pk, user_id=pk)
+    perform(
+        request,
+        lambda: tokens.revoke_token(token, by=request.user),
+        _("Jeton %(prefix)s… révoqué : il ne fonctionne plus.") % {"prefix": token.prefix},
+    )
+    return redirect("web:settings_user_detail", pk=pk)
 
 
 @action("user.manage")
@@ -187,6 +237,33 @@ def settings_user_reactivate(request, pk):
         _("Le compte de %(name)s est réactivé.") % {"name": person.get_username()},
     )
     return redirect("web:settings_user_detail", pk=person.pk)
+
+
+# --- Sign-in lockouts ------------------------------------------------------------------------------
+
+
+@requires("login.unlock")
+def settings_lockouts(request):
+    context = {
+        "lockouts": login_throttle.lockouts(),
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": login_throttle.cool_off_minutes(),
+    }
+    return render(request, "web/settings/lockouts.html", context)
+
+
+@action("login.unlock")
+def settings_unlock(request):
+    username, address = param(request.POST, "username", 150), param(request.POST, "ip_address", 60)
+    perform(
+        request,
+        lambda: login_throttle.unlock(by=request.user, username=username, ip_address=address),
+        _("Connexion débloquée pour « %(target)s ».") % {"target": username or address},
+    )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("web:settings_lockouts")
 
 
 @requires("settings.view")
@@ -275,8 +352,14 @@ def _roles_holding(perm: str) -> list[str]:
 
 @requires("accounting.view")
 def settings_fiscal_years(request):
-    form = settings_forms.LockPeriodForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """The fiscal years: open the year in progress or the next one (accounting), lock a period
+    (accounting), move a lock back (direction, with a reason). Each form says which one it is."""
+    posted = request.POST.get("action", "lock") if request.method == "POST" else None
+    form = settings_forms.LockPeriodForm(request.POST if posted == "lock" else None)
+    unlock_form = settings_forms.UnlockPeriodForm(
+        request.POST if posted == "unlock" else None, prefix="unlock"
+    )
+    if posted == "lock" and form.is_valid():
         until = form.cleaned_data["until"]
         try:
             year = accounting.lock_period(until, by=request.user)
@@ -289,12 +372,58 @@ def settings_fiscal_years(request):
                 % {"year": year.name, "date": until.strftime("%d/%m/%Y")},
             )
             return redirect("web:settings_fiscal_years")
+    elif posted == "unlock" and unlock_form.is_valid():
+        until = unlock_form.cleaned_data["until"]
+        try:
+            accounting.unlock_period(until, by=request.user, reason=unlock_form.cleaned_data["reason"])
+        except DomainError as exc:
+            show_form_error(request, unlock_form, exc)
+        else:
+            messages.success(
+                request,
+                _("Période déverrouillée : verrouillée désormais jusqu'au %(date)s inclus.")
+                % {"date": until.strftime("%d/%m/%Y")}
+                if until
+                else _("Plus aucune période n'est verrouillée."),
+            )
+            return redirect("web:settings_fiscal_years")
+    elif posted == "open":
+        opening = settings_forms.OpenFiscalYearForm(request.POST)
+        if not opening.is_valid():
+            messages.error(request, _("Date non valide."))
+        else:
+            _year, done = perform(
+                request,
+                lambda: accounting.open_fiscal_year(opening.cleaned_data["containing"], by=request.user),
+                lambda year: _("Exercice %(year)s ouvert.") % {"year": year.name},
+            )
+            if done:
+                return redirect("web:settings_fiscal_years")
     company = _company()
+    years = list(FiscalYear.objects.order_by("-start_date"))
+    lock = periods.locked_until()
+    for year in years:
+        # A lock covers every day before it, earlier years included.
+        year.locked_until = min(year.end_date, lock) if lock and lock >= year.start_date else None
     context = {
         "form": form,
-        "years": FiscalYear.objects.order_by("-start_date"),
-        "today": timezone.localdate(),
+        "unlock_form": unlock_form,
+        "years": years,
+        "lock": lock,
+        "to_open": _years_to_open(years, company),
+        "today": dates.today(),
         "start_month": _start_month(company),
         "may_lock": has_perm(request.user, "accounting.close"),
+        "may_open": has_perm(request.user, "accounting.open_year"),
+        "may_unlock": has_perm(request.user, "accounting.unlock") and lock is not None,
     }
     return render(request, "web/settings/fiscal_years.html", context)
+
+
+def _years_to_open(years: list[FiscalYear], company: Company | None) -> list[tuple[str, object, object]]:
+    """(name, first day, last day) of the year in progress and the next one, when not open yet."""
+    start_month = company.fiscal_year_start_month if company else 1
+    current = periods.year_bounds(dates.today(), start_month)
+    following = periods.year_bounds(current[2] + datetime.timedelta(days=1), start_month)
+    opened = {(year.start_date, year.end_date) for year in years}
+    return [bounds for bounds in (current, following) if (bounds[1], bounds[2]) not in opened]

@@ -12,6 +12,7 @@ from comptoir.parties import services
 from comptoir.parties.models import Customer
 from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, export_list, paginate, param, perform, requires, show_form_error
 from comptoir.web.views.sales import order_progress
 
@@ -67,6 +68,7 @@ def customer_export(request, fmt):
 
 
 @requires("customer.manage")
+@submitted_once
 def customer_create(request):
     form = forms.CustomerForm(request.POST or None, initial={"payment_days": services.default_payment_days()})
     if request.method == "POST" and form.is_valid():
@@ -116,6 +118,7 @@ def customer_detail(request, pk):
 
 
 @action("customer.view")
+@submitted_once
 def customer_add_contact(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     form = forms.ContactForm(request.POST, prefix="contact")
@@ -131,6 +134,7 @@ def customer_add_contact(request, pk):
 
 
 @action("customer.view")
+@submitted_once
 def customer_add_address(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     form = forms.DeliveryAddressForm(request.POST, prefix="address")

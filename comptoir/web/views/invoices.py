@@ -19,6 +19,7 @@ from comptoir.payments import selectors as payment_view
 from comptoir.web import findings as findings_view
 from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
 from comptoir.web.views.sales import taxes_of
 
@@ -163,6 +164,7 @@ def invoice_cancel(request, pk):
 
 
 @action("invoice.view")
+@submitted_once
 def invoice_override(request, pk):
     invoice = get_object_or_404(Invoice, pk=pk)
     reason = param(request.POST, "reason", 2000)

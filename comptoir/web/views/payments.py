@@ -14,6 +14,7 @@ from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.web import forms, queries
 from comptoir.web.sorting import SortSpec
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, export_list, paginate, param, requires
 
 PAYMENT_SORT = SortSpec(
@@ -76,6 +77,7 @@ def payment_export(request, fmt):
 
 
 @requires("payment.register")
+@submitted_once
 def payment_create(request):
     source = request.POST if request.method == "POST" else request.GET
     customer_id = queries.int_or_none(source.get("client"))
@@ -141,6 +143,7 @@ def payment_detail(request, pk):
 
 
 @action("payment.view")
+@submitted_once
 def payment_allocate(request, pk):
     """Allocate what a payment left on the customer's account to open invoices."""
     payment = get_object_or_404(Payment.objects.select_related("customer"), pk=pk)

@@ -14,6 +14,7 @@ from comptoir.core.errors import DomainError
 from comptoir.stock import selectors as stock_view
 from comptoir.web import forms, queries
 from comptoir.web.sorting import SortSpec
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import export_list, paginate, param, requires, show_form_error
 from comptoir.web.views.stock import readable_sources
 
@@ -79,6 +80,7 @@ def product_export(request, fmt):
 
 
 @requires("product.manage")
+@submitted_once
 def product_create(request):
     form = forms.ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

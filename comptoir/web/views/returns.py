@@ -23,6 +23,7 @@ from comptoir.stock.models import Delivery
 from comptoir.web import charts, queries
 from comptoir.web.return_forms import DeclareForm, ReceiveForm, ResolveForm
 from comptoir.web.sorting import SortSpec
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, paginate, param, perform, requires, show_form_error
 
 # Rows shown in each KPI table and chart.
@@ -203,6 +204,7 @@ def return_lift_block(request, pk):
 
 
 @action("return.view")
+@submitted_once
 def return_receive(request, pk):
     case = _case(pk)
     progress = [p for p in selectors.line_progress(case) if p.line.quantity > p.received]
@@ -241,6 +243,7 @@ def _resolved_message(kind: str, resolutions) -> str:
 
 
 @action("return.view")
+@submitted_once
 def return_resolve(request, pk):
     case = _case(pk)
     kinds = selectors.available_resolutions(case, request.user)
@@ -273,6 +276,7 @@ def return_resolve(request, pk):
 
 
 @requires("return.manage")
+@submitted_once
 def return_declare(request, pk):
     delivery = get_object_or_404(Delivery.objects.select_related("order__customer"), pk=pk)
     if delivery.status != Delivery.Status.VALIDATED:
@@ -348,6 +352,7 @@ def return_kpis(request):
 
 
 @action("return.view")
+@submitted_once
 def return_attachment_add(request, pk):
     case = get_object_or_404(ReturnCase, pk=pk)
     uploads = request.FILES.getlist("pieces")

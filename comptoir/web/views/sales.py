@@ -22,6 +22,7 @@ from comptoir.stock import services as stock
 from comptoir.web import findings as findings_view
 from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
 from comptoir.web.views.lines import editor_context, rows_from_lines, rows_with_ids
 from comptoir.web.views.schedules import schedule_panel
@@ -123,6 +124,7 @@ def quote_export(request, fmt):
 
 
 @requires("quote.manage")
+@submitted_once
 def quote_create(request):
     initial = {"customer": queries.int_or_none(request.GET.get("client"))}
     form = forms.QuoteForm(request.POST or None, initial=initial, customers=_active_customers())
@@ -220,6 +222,7 @@ def quote_send(request, pk):
 
 
 @action("quote.view")
+@submitted_once
 def quote_accept(request, pk):
     quote = get_object_or_404(Quote, pk=pk)
     order, ok = perform(
@@ -339,6 +342,7 @@ def order_export(request, fmt):
 
 
 @requires("order.manage")
+@submitted_once
 def order_create(request):
     initial = {"customer": queries.int_or_none(request.GET.get("client"))}
     form = forms.OrderForm(request.POST or None, initial=initial, customers=_active_customers())
@@ -454,6 +458,7 @@ def order_cancel(request, pk):
 
 
 @action("order.view")
+@submitted_once
 def order_deliver(request, pk):
     """Prepare a delivery note: everything still to deliver, or the quantities typed per line."""
     order = get_object_or_404(Order, pk=pk)
@@ -488,6 +493,7 @@ def order_deliver(request, pk):
 
 
 @action("order.view")
+@submitted_once
 def order_invoice(request, pk):
     order = get_object_or_404(Order, pk=pk)
     invoice, ok = perform(

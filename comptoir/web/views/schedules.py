@@ -14,6 +14,7 @@ from comptoir.core.permissions import has_perm
 from comptoir.sales import services
 from comptoir.sales.models import BillingMilestone, Order
 from comptoir.web import forms
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, perform, requires
 
 KINDS = [(forms.DEPOSIT, gettext_lazy("Acompte")), (forms.MILESTONE, gettext_lazy("Échéance"))]
@@ -122,6 +123,7 @@ def milestone_reached(request, pk, milestone_pk):
 
 
 @action("order.view")
+@submitted_once
 def milestone_invoice(request, pk, milestone_pk):
     milestone = _milestone(pk, milestone_pk)
     if milestone.is_deposit:

@@ -15,6 +15,7 @@ from comptoir.stock import services
 from comptoir.stock.models import Receipt, StockMove
 from comptoir.web import forms, queries
 from comptoir.web.sorting import SortSpec
+from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import export_list, paginate, param, requires
 
 RECEIPT_ROWS = 3
@@ -140,6 +141,7 @@ def _stocked_products():
 
 
 @requires("stock.receive")
+@submitted_once
 def receipt_create(request):
     form = forms.ReceiptForm(request.POST or None)
     rows = forms.receipt_rows(request.POST) if request.method == "POST" else []

@@ -25,7 +25,10 @@ class Command(BaseCommand):
             "--encoding",
             choices=ENCODINGS,
             default="utf-8",
-            help="codage des caractères (utf-8 par défaut ; iso-8859-15 est celui que cite l'article A47 A-1)",
+            help=(
+                "codage des caractères (utf-8 par défaut ; iso-8859-15 est celui que cite l'article A47 A-1 : "
+                "les caractères absents de Latin-9 y sont transcrits au plus proche, — en -, ’ en ')"
+            ),
         )
 
     def handle(self, *args, **options):
@@ -37,3 +40,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result.lines} lignes d'écritures, exercice du {result.date_from:%d/%m/%Y} au {result.date_to:%d/%m/%Y}."
         )
+        if result.transliterated:
+            shown = ", ".join(f"{char} → {sub}" for char, sub in sorted(result.transliterated.items()))
+            self.stdout.write(
+                f"ISO 8859-15 : {len(result.transliterated)} caractère(s) absent(s) de Latin-9 transcrit(s) "
+                f"au plus proche ({shown})."
+            )

@@ -1,4 +1,7 @@
-"""`comptoir check-einvoices [--no-validate]`: every issued document, the same amounts everywhere."""
+"""`comptoir check-einvoices [--no-validate]`: every issued document, the same amounts everywhere.
+
+Every document is checked to the end: each discrepancy is printed with the document's number, and the
+command exits non-zero if there was any."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,5 +27,8 @@ class Command(BaseCommand):
         for discrepancy in found:
             self.stdout.write(str(discrepancy))
         if found:
-            raise CommandError(f"{len(found)} écart(s) sur {checked} pièce(s) émise(s).")
+            documents = len({discrepancy.number for discrepancy in found})
+            raise CommandError(
+                f"{documents} pièce(s) en écart sur {checked} pièce(s) émise(s) ({len(found)} écart(s))."
+            )
         self.stdout.write(f"{checked} pièce(s) émise(s) vérifiée(s) : aucun écart.")

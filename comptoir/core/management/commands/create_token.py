@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from comptoir.core.management.accounts import create_token
+from comptoir.core import tokens
+from comptoir.core.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -12,18 +15,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="", help="à quoi sert ce jeton (ex. « ERP client »)")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help=f"durée de validité en jours (par défaut {settings.API_TOKEN_DAYS}, au plus {settings.API_TOKEN_MAX_DAYS})",
+        )
 
-    def handle(self, *args, username, name, **options):
+    def handle(self, *args, username, name, days, **options):
         User = get_user_model()
         try:
             user = User.objects.get(username=username)
         except User.DoesNotExist:
             raise CommandError(f"Utilisateur inconnu : « {username} ».", returncode=2) from None
-        if not user.is_active:
-            raise CommandError(f"L'utilisateur « {username} » est désactivé.")
-        created = create_token(user, name=name)
+        try:
+            created = tokens.create_token(user, by=None, name=name, days=days)
+        except DomainError as exc:
+            raise CommandError(exc.message, returncode=2) from None
+        expires = timezone.localtime(created.token.expires_at).strftime("%d/%m/%Y")
         # The key alone on stdout, so that scripts can capture it; the advice goes to stderr.
         self.stdout.write(created.key)
         self.stderr.write(
-            f"Jeton {created.token.prefix}… créé pour « {username} ». Conservez-le : il ne sera plus affiché."
+            f"Jeton {created.token.prefix}… créé pour « {username} », valable jusqu'au {expires}. "
+            "Conservez-le : il ne sera plus affiché."
         )

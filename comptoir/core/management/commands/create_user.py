@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--role", action="append", default=[], dest="roles", help="rôle (répétable)")
         parser.add_argument("--password", help="mot de passe (demandé au terminal s'il est omis)")
         parser.add_argument("--email", default="")
-        parser.add_argument("--superuser", action="store_true", help="accès à l'administration Django")
+        parser.add_argument(
+            "--superuser", action="store_true", help="administrateur quels que soient ses rôles"
+        )
 
     def handle(self, *args, username, roles, password, email, superuser, **options):
         try:
