@@ -8,10 +8,12 @@ document of each kind along the chain: quote, order, delivery, invoice, payment,
 the API on a local port (Django's threaded WSGI server), and runs `st run` over /api/v1/openapi.json
 with a direction user's bearer token: every operation, positive and negative data, every check
 (no 5xx, status codes, content types, headers and bodies as documented, invalid input refused, valid
-input accepted…), a fixed number of examples per operation and a fixed seed.
+input accepted…), a fixed number of examples per operation and a fixed seed. The operations that may
+revoke the run's own token (`comptoir.api.contract.RUN_LAST`) are run after all the others, on their own.
 
 Prints one JSON line: operations, cases, server_errors (5xx answers), schema_deviations (every other
-failed check), failures by check, and the first failures for a reader. Exits 1 on any failure.
+failed check), failures by check, the first failures for a reader, and token_kept (the token still
+worked after the main run: otherwise its later requests were all answered 401). Exits 1 on any failure.
 
     python bench/api_contract.py
     python bench/api_contract.py --database-url postgres://postgres@127.0.0.1:5432/postgres
@@ -52,6 +54,13 @@ def seed() -> str:
     return create_token(boss, by=boss, name="api-contract", days=1).key
 
 
+def token_active(key: str) -> bool:
+    """Whether the run's token still works."""
+    from comptoir.core.models import ApiToken
+
+    return ApiToken.objects.get(key_hash=ApiToken.hash_key(key)).status() == "active"
+
+
 # --- A running instance -------------------------------------------------------------------------
 
 
@@ -76,11 +85,12 @@ def serve() -> tuple[str, object]:
 
 
 def run_schemathesis(origin: str, token: str, args, report_dir: Path) -> dict:
-    st = Path(sys.executable).with_name("st")
-    config = report_dir / "schemathesis.toml"
-    from comptoir.api.contract import CONFIG
+    """Every operation but those that end the run's own authentication, then those alone (contract.RUN_LAST):
+    one `st run` each, their events summarised together."""
+    from comptoir.api.contract import CONFIG, RUN_LAST
 
     statuses = CONFIG["checks"]["positive_data_acceptance"]["expected-statuses"]
+    config = report_dir / "schemathesis.toml"
     config.write_text(f"[checks.positive_data_acceptance]\nexpected-statuses = {json.dumps(statuses)}\n")
     # The document as the running instance publishes it, read once with a patient client (building it
     # takes a few seconds on a busy machine, past schemathesis' own loading timeout).
@@ -88,7 +98,7 @@ def run_schemathesis(origin: str, token: str, args, report_dir: Path) -> dict:
     with urllib.request.urlopen(origin + SCHEMA_PATH, timeout=120) as response:
         document.write_bytes(response.read())
     command = [
-        str(st),
+        str(Path(sys.executable).with_name("st")),
         "--config-file",
         str(config),
         "run",
@@ -121,17 +131,31 @@ def run_schemathesis(origin: str, token: str, args, report_dir: Path) -> dict:
         str(report_dir),
     ]
     started = time.perf_counter()
-    completed = subprocess.run(
-        command, capture_output=True, text=True, cwd=report_dir, env=os.environ | {"NO_COLOR": "1"}
-    )
+    exit_codes = []
+    for filters in (
+        [option for name in RUN_LAST for option in ("--exclude-name", name)],
+        [option for name in RUN_LAST for option in ("--include-name", name)],
+    ):
+        completed = subprocess.run(
+            command + filters,
+            capture_output=True,
+            text=True,
+            cwd=report_dir,
+            env=os.environ | {"NO_COLOR": "1"},
+        )
+        exit_codes.append(completed.returncode)
+        if args.verbose:
+            print(completed.stdout[-20000:], file=sys.stderr)
+            print(completed.stderr[-5000:], file=sys.stderr)
+        if len(exit_codes) == 1:
+            # Had the token stopped working, every later request would have been answered 401.
+            token_kept = token_active(token)
     seconds = time.perf_counter() - started
-    events = report_dir.glob("*.ndjson")
+    events = sorted(report_dir.glob("*.ndjson"))
     summary = summarise([line for path in events for line in path.read_text().splitlines() if line])
     summary["seconds"] = round(seconds, 1)
-    summary["st_exit_code"] = completed.returncode
-    if args.verbose:
-        print(completed.stdout[-20000:], file=sys.stderr)
-        print(completed.stderr[-5000:], file=sys.stderr)
+    summary["st_exit_codes"] = exit_codes
+    summary["token_kept"] = token_kept
     return summary
 
 
@@ -248,7 +272,12 @@ def main(argv=None) -> int:
     # The line stays short: the first failures by operation and check (all of them with --failures FILE).
     result["failures"] = [f"{f['check']}: {f['operation']} ({f['status']})" for f in summary["failures"][:20]]
     print(json.dumps(result, sort_keys=True, ensure_ascii=False))
-    failed = summary["server_errors"] or summary["schema_deviations"] or summary["errors"]
+    failed = (
+        summary["server_errors"]
+        or summary["schema_deviations"]
+        or summary["errors"]
+        or not summary["token_kept"]
+    )
     return 1 if failed or not summary["operations"] else 0
 
 

@@ -16,6 +16,10 @@ CONFIG = {"checks": {"positive_data_acceptance": {"expected-statuses": SCHEMA_VA
 
 SERVER_ERROR_CHECK = "not_a_server_error"
 
+# Operations that may end the authentication of the run itself (a token can revoke itself): checked on
+# their own, after every other operation, or every request after them would be answered 401.
+RUN_LAST = ("POST /api/v1/tokens/{token_id}/revoke",)
+
 
 def seed_company():
     """One document of each kind along the chain, written through the real services; returns the
