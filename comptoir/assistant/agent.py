@@ -76,6 +76,10 @@ def agent_user():
     return user
 
 
+class _TrialIssue(Exception):
+    """Raised to roll back an issue tried only to learn whether it would pass."""
+
+
 @dataclass
 class Candidate:
     key: str
@@ -158,6 +162,18 @@ class _Run:
 
     # 2. Drafts to issue -----------------------------------------------------------------------------------
 
+    def issue_refusal(self, invoice: Invoice) -> DomainError | None:
+        """What billing would answer if the draft were issued now, found by issuing it in a transaction
+        that is rolled back: the very rules of the service, never a copy of them that could drift."""
+        try:
+            with transaction.atomic():
+                billing.issue_invoice(invoice, by=self.user)
+                raise _TrialIssue
+        except _TrialIssue:
+            return None
+        except DomainError as exc:
+            return exc
+
     def review_drafts(self) -> None:
         drafts = Invoice.objects.filter(status=Invoice.Status.DRAFT).select_related("customer", "order")
         for invoice in drafts:
@@ -169,6 +185,15 @@ class _Run:
                     )
             if any(finding.is_blocking for finding in found):
                 self.stats["drafts_blocked"] += 1
+                continue
+            refusal = self.issue_refusal(invoice)
+            if refusal is not None:
+                # Proposing what the service would refuse (no SIREN, goods under dispute, an e-invoice
+                # the rules reject…) only moves the dead end to whoever approves: say what blocks it.
+                self.stats["drafts_not_issuable"] += 1
+                self.problems.append(
+                    {"document": str(invoice), "code": refusal.code, "message": refusal.message}
+                )
                 continue
             clean = not found
             title = (

@@ -31,8 +31,62 @@ NATURES = {
     Invoice.Nature.SERVICES: ei.OperationNature.SERVICES,
     Invoice.Nature.MIXED: ei.OperationNature.MIXED,
 }
-# UN/ECE Recommendation 20 unit codes for the units users type.
+# UN/ECE Recommendation 20 unit codes for the units users type (lower-case, singular and plural).
 UNIT_CODES = {
+    "pièces": "H87",
+    "pieces": "H87",
+    "pce": "H87",
+    "pc": "H87",
+    "pcs": "H87",
+    "unités": "C62",
+    "unite": "C62",
+    "unites": "C62",
+    "heures": "HUR",
+    "hr": "HUR",
+    "minute": "MIN",
+    "minutes": "MIN",
+    "min": "MIN",
+    "jours": "DAY",
+    "j": "DAY",
+    "journée": "DAY",
+    "semaine": "WEE",
+    "semaines": "WEE",
+    "mois": "MON",
+    "an": "ANN",
+    "année": "ANN",
+    "kilo": "KGM",
+    "kilogramme": "KGM",
+    "kilogrammes": "KGM",
+    "gramme": "GRM",
+    "grammes": "GRM",
+    "t": "TNE",
+    "tonne": "TNE",
+    "tonnes": "TNE",
+    "mètre": "MTR",
+    "mètres": "MTR",
+    "metre": "MTR",
+    "ml": "MTR",  # mètre linéaire, as building trades write it
+    "cm": "CMT",
+    "mm": "MMT",
+    "km": "KMT",
+    "mètre carré": "MTK",
+    "m3": "MTQ",
+    "m³": "MTQ",
+    "mètre cube": "MTQ",
+    "litres": "LTR",
+    "cl": "CLT",
+    "paire": "PR",
+    "paires": "PR",
+    "douzaine": "DZN",
+    "kit": "SET",
+    "jeu": "SET",
+    "ensemble": "SET",
+    "boîtes": "XBX",
+    "boite": "XBX",
+    "cartons": "XCT",
+    "sac": "XBG",
+    "rouleau": "XRO",
+    "palette": "XPX",
     "pièce": "H87",
     "piece": "H87",
     "unité": "C62",
@@ -79,8 +133,14 @@ VAT_SCHEMES = {
     "RO": "9947",
     "SI": "9949",
     "SK": "9950",
-    "CH": "0183",
+    # Outside the EU: UK VAT number; the Swiss UID (CHE…, without the MWST/TVA/IVA suffix) and the
+    # Norwegian organisation number (the 9 digits of NO…MVA) are handled in _vat_endpoint.
+    "GB": "9932",
+    "FR": "9957",
 }
+
+
+CREDIT_NOTE_TERMS = "Avoir en votre faveur : à déduire de votre prochain règlement, ou remboursé sur demande."
 
 
 def _address(data: dict) -> ei.Address:
@@ -152,8 +212,7 @@ def _buyer(invoice: Invoice) -> ei.Party:
     if d.get("einvoice_address"):
         address, scheme = d["einvoice_address"], d.get("einvoice_scheme") or ei.SIREN_SCHEME
     elif country != "FR" and invoice.buyer_vat_number:
-        address = invoice.buyer_vat_number
-        scheme = VAT_SCHEMES.get(invoice.buyer_vat_number[:2], VAT_SCHEMES.get(country, "9957"))
+        address, scheme = _vat_endpoint(invoice.buyer_vat_number)
     return ei.Party(
         name=invoice.buyer_name,
         address=_address(d),
@@ -164,6 +223,19 @@ def _buyer(invoice: Invoice) -> ei.Party:
         electronic_address_scheme=scheme,
         email=d.get("email", ""),
     )
+
+
+def _vat_endpoint(vat_number: str) -> tuple[str, str]:
+    """The electronic address (BT-49) a foreign buyer's VAT number gives, with its EAS scheme; ("", scheme)
+    when no scheme identifies it (another country's number): an international invoice may go without."""
+    prefix = vat_number[:2]
+    if prefix == "CH":  # CHE123456789MWST → the UID CHE123456789, scheme 0183
+        return vat_number[:12], "0183"
+    if prefix == "NO":  # NO123456789MVA → the organisation number, scheme 0192
+        return vat_number[2:11], "0192"
+    if prefix in VAT_SCHEMES:
+        return vat_number, VAT_SCHEMES[prefix]
+    return "", ei.SIREN_SCHEME
 
 
 def _line(line, *, lump_sum: bool = False) -> ei.Line:
@@ -181,7 +253,26 @@ def _line(line, *, lump_sum: bool = False) -> ei.Line:
         unit_code=unit_code,
         sku=line.product.sku,
         exemption_reason=line.vat_exemption_reason,
+        exemption_code=line.product.vat_exemption_code if line.vat_exemption_reason else "",
     )
+
+
+def _performance(invoice: Invoice) -> tuple:
+    """(BT-72, BT-73, BT-74): when the goods were delivered or the services performed.
+
+    A period of services goes to BG-14, its last day to BT-72; one day, or the delivery date of goods, to BT-72. A credit note
+    takes the dates of the invoice it corrects. With nothing stated, the operation is taken as done on
+    the document's date and BT-72 says so (no empty delivery block, PEPPOL-EN16931-R008); a deposit
+    invoice, paid before the operation, has no such date."""
+    source = invoice.corrects if invoice.corrects_id and not invoice.delivery_date else invoice
+    start, end = source.service_period_start, source.service_period_end
+    if start and end and start != end:
+        # BT-72 is also "the date the supply was completed": the end of the period fills the delivery block.
+        return end, start, end
+    performed = source.delivery_date or start
+    if performed is None and invoice.kind != Invoice.Kind.DEPOSIT:
+        performed = source.date
+    return performed, None, None
 
 
 def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> ei.Invoice:
@@ -208,6 +299,8 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
             reason, code = ei.DEFAULT_EXEMPTIONS.get(category, (tax.exemption_reason, ""))
             if tax.exemption_reason:
                 reason = tax.exemption_reason
+            if tax.exemption_code:
+                code = tax.exemption_code
             exemptions[category] = (reason, code)
         taxes.append(ei.Tax(category, tax.vat_rate, tax.base, tax.amount, reason, code))
     # A final invoice after deposits (fr-compliance §5.4): the whole operation, the deposits already
@@ -241,6 +334,8 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
     elif any(t.category == ei.VatCategory.INTRA_EU_SUPPLY for t in taxes):
         # BR-IC-12: an intra-EU supply states the country the goods went to.
         ship_to = ei.DeliveryLocation(_address(details), invoice.buyer_name)
+    performed, period_start, period_end = _performance(invoice)
+    credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
     deliveries = sorted({line.delivery_line.delivery.number for line in rows if line.delivery_line_id})
     return ei.Invoice(
         number=invoice.number,
@@ -257,18 +352,25 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
             late_penalty_rate=Decimal(s["late_penalty_rate"]) if s.get("late_penalty_rate") else None,
             early_payment_discount=s.get("early_payment_discount", ""),
         ),
-        due_date=invoice.due_date,
-        delivery_date=invoice.delivery_date,
+        # A credit note is owed to the customer: no due date or account "to pay" (BR-CO-25 is met by
+        # its terms, BT-20).
+        due_date=None if credit_note else invoice.due_date,
+        delivery_date=performed,
+        period_start=period_start,
+        period_end=period_end,
         ship_to=ship_to,
-        order_reference=(order.customer_reference or order.number) if order else "",
+        # BT-13 is the buyer's purchase order: its number when the customer gave one, never our own order
+        # number (the buyer's system would look for a purchase order that does not exist).
+        order_reference=order.customer_reference if order else "",
         despatch_reference=deliveries[0] if len(deliveries) == 1 else "",
         preceding_invoices=preceding,
-        payment_terms=invoice.payment_terms,
+        payment_terms=CREDIT_NOTE_TERMS if credit_note else invoice.payment_terms,
         payment_means=ei.PaymentMeans(
             iban=s.get("iban", ""), bic=s.get("bic", ""), account_name=s.get("name", "")
         )
-        if s.get("iban")
+        if s.get("iban") and not credit_note
         else None,
+        reason=invoice.reason if credit_note else "",
         vat_on_debits=bool(s.get("vat_on_debits")) and invoice.operation_nature != Invoice.Nature.GOODS,
     )
 

@@ -169,3 +169,7 @@ DEPOSIT_NEEDS_ORDER = (
     "deposit_needs_order",
     N_("%(number)s n'est rattachée à aucune commande : elle n'a pas d'acompte à déduire."),
 )
+SERVICE_PERIOD_REVERSED = (
+    "service_period_reversed",
+    N_("La prestation ne peut pas finir (%(end)s) avant d'avoir commencé (%(start)s)."),
+)

@@ -75,6 +75,10 @@ class Invoice(models.Model):
     seller = models.JSONField(default=dict, blank=True)
     operation_nature = models.CharField(max_length=10, choices=Nature.choices, blank=True)
     delivery_date = models.DateField(_("date de livraison"), null=True, blank=True)
+    # When the services were performed (EN 16931 BG-14 BT-73/BT-74, or BT-72 for a single day), set on
+    # the draft when it differs from the invoice date; not set, they are taken as done on that date.
+    service_period_start = models.DateField(_("début de la prestation"), null=True, blank=True)
+    service_period_end = models.DateField(_("fin de la prestation"), null=True, blank=True)
     payment_terms = models.CharField(_("conditions de paiement"), max_length=200, blank=True)
     # Credit notes: the case (RET-…) that justifies them, or the category of a pure commercial gesture.
     source_reference = models.CharField(_("référence du dossier"), max_length=35, blank=True)
@@ -239,6 +243,8 @@ class InvoiceTax(InvoicePart):
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     category = models.CharField(max_length=2, default="S")
     exemption_reason = models.CharField(max_length=200, blank=True)
+    # BT-121, the VATEX code of an exempt breakdown (from the product), frozen at issue.
+    exemption_code = models.CharField(max_length=30, blank=True)
     base = models.DecimalField(max_digits=14, decimal_places=2)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     # Part of `amount` due on receipt (services, TVA sur les encaissements): posted to 44574 until paid.

@@ -538,6 +538,34 @@ def cancel_draft_invoice(invoice: Invoice, *, by, reason: str = "") -> Invoice:
     return invoice
 
 
+@transaction.atomic
+def set_service_period(
+    invoice: Invoice, *, by, start: datetime.date | None, end: datetime.date | None = None
+) -> Invoice:
+    """State when the services of a draft were performed: one day (`start` alone) or a period. The
+    e-invoice carries it (BT-72, or BG-14 BT-73/BT-74), as the law asks when it is not the invoice date;
+    `start=None` clears it (then the services are taken as performed on the invoice date)."""
+    permissions.require(by, "invoice.manage")
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.DRAFT:
+        _fail(errors.NOT_DRAFT, number=invoice.number or str(invoice))
+    if start is None:
+        end = None
+    if start and end and end < start:
+        _fail(errors.SERVICE_PERIOD_REVERSED, start=dates.fr(start), end=dates.fr(end))
+    if end == start:
+        end = None
+    invoice.service_period_start, invoice.service_period_end = start, end
+    invoice.save(update_fields=["service_period_start", "service_period_end"])
+    audit.record(
+        "invoice.service_period_set",
+        by=by,
+        obj=invoice,
+        data={"start": start.isoformat() if start else "", "end": end.isoformat() if end else ""},
+    )
+    return invoice
+
+
 def _address_text(customer) -> str:
     return "\n".join(customer.address_lines)
 
@@ -550,6 +578,13 @@ def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, due_on_rece
     """The frozen VAT breakdown. The share of each rate's VAT that belongs to lines taxed on receipt
     (`due_on_receipt(line)`) waits in 44574 until the customer pays."""
     reasons = {(line.vat_rate, line.vat_category): line.vat_exemption_reason for line in lines}
+    # The VATEX code (BT-121) of an exempt product goes with its reason (the other zero-VAT categories
+    # have their own standard code, see einvoice.document.DEFAULT_EXEMPTIONS).
+    codes = {
+        (line.vat_rate, line.vat_category): line.product.vat_exemption_code
+        for line in reversed(lines)
+        if line.vat_category == vat.Category.EXEMPT and line.product.vat_exemption_code
+    }
     rows = []
     for tax in totals.taxes:
         pending = ZERO
@@ -572,6 +607,7 @@ def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, due_on_rece
                 amount=tax.amount,
                 amount_on_receipts=pending,
                 exemption_reason=reasons.get((tax.rate, tax.category), ""),
+                exemption_code=codes.get((tax.rate, tax.category), ""),
             )
         )
     return rows

@@ -29,3 +29,9 @@ VAT_RATE_FROM_BEFORE_LAST_CHANGE = (
         "qu'à partir de cette date (%(date)s demandé). Pour corriger la fiche, cochez « correction »."
     ),
 )
+ZERO_RATE_NEEDS_EXEMPTION = (
+    "zero_rate_needs_exemption_reason",
+    N_(
+        "Un produit à %(rate)s %% de TVA est exonéré : indiquez le motif légal de l'exonération (par exemple « Exonération de TVA, article 261-4-4° du CGI ») et, si vous le connaissez, son code VATEX. La France n'applique pas de taux zéro aux ventes sur son territoire."
+    ),
+)

@@ -54,6 +54,13 @@ def _clean(fields: dict) -> dict:
     return fields
 
 
+def _check_zero_rate(rate, fields: dict) -> None:
+    """EN 16931: a 0 % line is zero-rated (Z, no reason) or exempt (E, reason BT-120/BT-121 required).
+    France has no zero rate on its territory: a 0 % product is exempt and must state why (BR-E-10)."""
+    if Decimal(str(rate)) == 0 and not (fields.get("vat_exemption_reason") or "").strip():
+        _fail(errors.ZERO_RATE_NEEDS_EXEMPTION, rate="0")
+
+
 @transaction.atomic
 def create_product(*, by, sku: str, name: str, sale_price, **fields) -> Product:
     permissions.require(by, "product.manage")
@@ -66,6 +73,7 @@ def create_product(*, by, sku: str, name: str, sale_price, **fields) -> Product:
     fields = _clean({"name": name, "sale_price": sale_price, **fields})
     if Product.objects.filter(sku=sku).exists():
         _fail(errors.DUPLICATE_SKU, value=sku)
+    _check_zero_rate(fields.get("vat_rate", Product._meta.get_field("vat_rate").default), fields)
     try:
         with transaction.atomic():
             product = Product.objects.create(sku=sku, **fields)
@@ -96,6 +104,8 @@ def update_product(
         raise TypeError(f"unknown product fields: {sorted(unknown)}")
     fields = _clean(fields)
     product = Product.objects.select_for_update().get(pk=product.pk)
+    merged = {k: getattr(product, k) for k in ("vat_rate", "vat_exemption_reason")} | fields
+    _check_zero_rate(merged["vat_rate"], merged)
     changed = {k: str(v) for k, v in fields.items() if getattr(product, k) != v}
     if "vat_rate" in changed and not vat_rate_correction:
         applies_from = _vat_rate_from(product, vat_rate_from)

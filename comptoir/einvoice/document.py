@@ -312,6 +312,7 @@ class Invoice:
     # BT-21 "BAR" note (BR-FR-20): B2B for a French business buyer, B2BINT abroad; "" = derive.
     processing_type: str = ""
     allowances_charges: tuple[AllowanceCharge, ...] = ()  # BG-20 / BG-21
+    reason: str = ""  # why a credit note was issued: printed on the PDF
 
     @property
     def business_process(self) -> str:
@@ -477,6 +478,11 @@ def summarize(
     return tuple(taxes), totals
 
 
+def _of(role: str) -> str:
+    """ "du vendeur", "de l'acheteur": French elides "de le" before a vowel."""
+    return f"de l'{role}" if role[:1] in "aeiouyéè" else f"du {role}"
+
+
 def consistency_errors(invoice: Invoice) -> list[str]:
     """What is wrong with the invoice data, before any XML is written (empty list: nothing).
 
@@ -527,16 +533,19 @@ def consistency_errors(invoice: Invoice) -> list[str]:
 
     for role, party in (("vendeur", invoice.seller), ("acheteur", invoice.buyer)):
         if party.siren and not re.fullmatch(r"\d{9}", party.siren):
-            add(f"BR-FR-32 : le SIREN du {role} doit faire 9 chiffres.")
+            add(f"BR-FR-32 : le SIREN {_of(role)} doit faire 9 chiffres.")
         if party.siret and not (re.fullmatch(r"\d{14}", party.siret) and party.siret.startswith(party.siren)):
-            add(f"BR-FR-09 : le SIRET du {role} doit faire 14 chiffres et commencer par son SIREN.")
+            add(f"BR-FR-09 : le SIRET {_of(role)} doit faire 14 chiffres et commencer par son SIREN.")
         endpoint = party.endpoint
         if endpoint is None:
-            add(f"BR-FR-12/13 : l'adresse électronique du {role} (BT-34/BT-49) manque.")
+            # BR-FR-12 (buyer's BT-49) belongs to domestic B2B flows: an invoice to a buyer abroad
+            # (B2BINT) is not routed by the French platforms but reported (e-reporting).
+            if role == "vendeur" or invoice.processing == "B2B":
+                add(f"BR-FR-12/13 : l'adresse électronique {_of(role)} (BT-34/BT-49) manque.")
         elif not ELECTRONIC_ADDRESS.match(endpoint[0]):
-            add(f"BR-FR-23/25 : l'adresse électronique du {role} {endpoint[0]!r} a un format invalide.")
+            add(f"BR-FR-23/25 : l'adresse électronique {_of(role)} {endpoint[0]!r} a un format invalide.")
         if not party.address.country_code:
-            add(f"BR-09/11 : le pays de l'adresse du {role} manque.")
+            add(f"BR-09/11 : le pays de l'adresse {_of(role)} manque.")
     if not invoice.seller.siren:
         add("BR-FR-10 : le SIREN du vendeur (BT-30) est obligatoire.")
     if invoice.processing == "B2B":

@@ -111,7 +111,18 @@ UNIT_LABELS = {
     "LTR": "l",
     "KMT": "km",
     "SET": "lot",
+    "LO": "lot",
     "LS": "forfait",
+    "CMT": "cm",
+    "MMT": "mm",
+    "CLT": "cl",
+    "PR": "paire",
+    "DZN": "douzaine",
+    "XBX": "boîte",
+    "XCT": "carton",
+    "XBG": "sac",
+    "XRO": "rouleau",
+    "XPX": "palette",
 }
 COUNTRY_NAMES = {
     "AT": "Autriche",
@@ -467,7 +478,7 @@ def _document_box(invoice: Invoice, st) -> Table:
         rows.append((label, fr_date(invoice.delivery_date)))
     if invoice.period_start and invoice.period_end:
         rows.append(("Période", f"{fr_date(invoice.period_start)} – {fr_date(invoice.period_end)}"))
-    if invoice.due_date:
+    if invoice.due_date and not invoice.is_credit_note:
         rows.append(("Échéance", fr_date(invoice.due_date)))
     if invoice.order_reference:
         rows.append(("Votre commande", invoice.order_reference))
@@ -713,6 +724,8 @@ def _references(invoice: Invoice) -> list[str]:
             refs.append(f"Facture d'acompte déduite : N° {ref.number}{when}")
         else:
             refs.append(f"Facture de référence : N° {ref.number}{when}")
+    if invoice.is_credit_note and invoice.reason:
+        refs.append(f"Motif de l'avoir : {invoice.reason}")
     return refs
 
 

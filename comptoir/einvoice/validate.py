@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -41,7 +41,13 @@ UBL_SCHEMATRONS = {
     "br-fr": "ubl-2.1/BR-FR-Flux2-Schematron-UBL.xslt",
 }
 # Flags of a failed assert that do not block an invoice.
-NON_BLOCKING_FLAGS = frozenset({"warning", "information", "info"})
+NOT_APPLICABLE = "not-applicable"
+NON_BLOCKING_FLAGS = frozenset({"warning", "information", "info", NOT_APPLICABLE})
+# BR-FR-Flux2 is the rule set of Flux 2, domestic B2B. An international B2B invoice (note BAR = B2BINT)
+# is not routed through the French directory but reported (e-reporting, Flux 8/10): the buyer abroad
+# has no electronic address there, so BR-FR-12 (BT-49 present) does not apply to it. Every other
+# BR-FR rule still does.
+INTERNATIONAL_EXEMPT_RULES = ("BR-FR-12_",)
 RUNNER_TIMEOUT_SECONDS = 600
 
 # A parser for XML that comes from outside: no DTD loading, no entity expansion, no network.
@@ -166,6 +172,21 @@ def _svrl_failures(stage: str, svrl: str) -> tuple[list[Failure], int]:
     return failures, fired
 
 
+def _processing_type(xml: bytes) -> str:
+    """The BAR note of a CII (SubjectCode BAR) or UBL ("#BAR#…") document, "" when none or unreadable."""
+    try:
+        tree = etree.fromstring(xml, SAFE_PARSER)
+    except etree.XMLSyntaxError:
+        return ""
+    for note in tree.iter("{*}IncludedNote"):
+        if note.findtext("{*}SubjectCode") == "BAR":
+            return (note.findtext("{*}Content") or "").strip()
+    for note in tree.iter("{*}Note"):
+        if (note.text or "").startswith("#BAR#"):
+            return note.text[len("#BAR#") :].strip()
+    return ""
+
+
 def _validate_many(
     documents: list[bytes], xsd_for: list[str], stylesheets: dict[str, str]
 ) -> list[ValidationReport]:
@@ -183,6 +204,11 @@ def _validate_many(
                 continue
             stage_failures, fired[stage] = _svrl_failures(stage, svrl)
             failures.extend(stage_failures)
+        if _processing_type(xml) == "B2BINT":
+            failures = [
+                replace(f, flag=NOT_APPLICABLE) if f.rule_id.startswith(INTERNATIONAL_EXEMPT_RULES) else f
+                for f in failures
+            ]
         reports.append(
             ValidationReport(stages=("xsd", *stylesheets), failures=tuple(failures), fired_rules=fired)
         )

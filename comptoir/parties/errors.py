@@ -67,3 +67,21 @@ BACKDATING_OUT_OF_RANGE = (
         "Le délai pour antidater doit être un nombre de jours entre 0 (aucune date passée) et %(max)s (dix ans, la durée de conservation des pièces comptables)."
     ),
 )
+INVALID_EINVOICE_ADDRESS = (
+    "invalid_einvoice_address",
+    N_(
+        "L'adresse de facturation électronique « %(value)s » n'est pas valide : 125 caractères au plus, lettres, chiffres, tiret, point et souligné seulement."
+    ),
+)
+INVALID_EINVOICE_SCHEME = (
+    "invalid_einvoice_scheme",
+    N_(
+        "Le schéma « %(value)s » de l'adresse de facturation électronique n'est pas un code EAS : 4 chiffres, par exemple 0225 (annuaire français), 0183 (IDE suisse) ou 0088 (GLN)."
+    ),
+)
+PENALTY_RATE_BELOW_FLOOR = (
+    "penalty_rate_below_legal_floor",
+    N_(
+        "Le taux des pénalités de retard doit être d'au moins %(floor)s : trois fois le taux d'intérêt légal en vigueur (%(legal)s, art. L441-10 du Code de commerce)."
+    ),
+)

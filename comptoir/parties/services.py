@@ -1,15 +1,17 @@
 """Business actions on the company and customers. Identifiers are validated with python-stdnum."""
 
+import re
+
 from django.db import IntegrityError, transaction
 from django.utils.dates import MONTHS
 from stdnum.eu import vat as eu_vat
 
-from comptoir.core import audit, dates, money, permissions
+from comptoir.core import audit, dates, legal_interest, money, permissions
 from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 from comptoir.core.models import NumberSequence
 from comptoir.parties import errors
-from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, clean_siret, clean_vat
+from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, clean_siret, clean_vat, is_eu_vat
 from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress, VatRegime
 
 CUSTOMER_FIELDS = (
@@ -58,8 +60,14 @@ COMPANY_FIELDS = (
 )
 
 
-def _clean_identifiers(data: dict, *, siren_required: bool) -> dict:
-    """Validate and normalise SIREN, SIRET and VAT number, checking they belong together."""
+def _percent(rate) -> str:
+    return format(rate.normalize(), "f").replace(".", ",") + "\u00a0%"
+
+
+def _clean_identifiers(data: dict, *, siren_required: bool, foreign_vat: bool = False) -> dict:
+    """Validate and normalise SIREN, SIRET and VAT number, checking they belong together.
+
+    `foreign_vat`: a customer's number may be a non-EU one (see identifiers.clean_vat)."""
     data = dict(data)
     siren = (data.get("siren") or "").strip()
     siret = (data.get("siret") or "").strip()
@@ -74,7 +82,9 @@ def _clean_identifiers(data: dict, *, siren_required: bool) -> dict:
         if not data.get("siren"):
             data["siren"] = data["siret"][:9]
     if vat:
-        data["vat_number"] = clean_vat(vat) or _fail(errors.INVALID_VAT, value=vat)
+        data["vat_number"] = clean_vat(
+            vat, country=(data.get("country") or "FR"), foreign=foreign_vat
+        ) or _fail(errors.INVALID_VAT, value=vat)
         if (
             data["vat_number"].startswith("FR")
             and data.get("siren")
@@ -99,10 +109,34 @@ def _infer_vat_regime(data: dict) -> dict:
 
 def _check_vat_regime(data: dict) -> None:
     regime = data.get("vat_regime") or VatRegime.FRANCE
-    if regime == VatRegime.EU and (not data.get("vat_number") or data["vat_number"].startswith("FR")):
+    vat = data.get("vat_number") or ""
+    if regime == VatRegime.EU and (not is_eu_vat(vat) or vat.startswith("FR")):
         _fail(errors.EU_REGIME_NEEDS_VAT)
     if regime == VatRegime.FRANCE and (data.get("country") or "FR") != "FR":
         _fail(errors.FRANCE_REGIME_ABROAD)
+
+
+EINVOICE_ADDRESS = re.compile(r"[A-Za-z0-9\-_.]{1,125}")  # BR-FR-23/25
+EINVOICE_SCHEME = re.compile(r"\d{4}")  # an EAS code of the CEF list
+
+
+def _clean_einvoice_address(data: dict) -> dict:
+    """The customer's electronic invoicing address (BT-49) and its EAS scheme: both or neither.
+
+    Stripped of spaces; "0225" (the French directory) when an address is given without its scheme."""
+    data = dict(data)
+    address = (data.get("einvoice_address") or "").strip()
+    scheme = (data.get("einvoice_scheme") or "").strip()
+    if not address:
+        data["einvoice_address"], data["einvoice_scheme"] = "", ""
+        return data
+    if not EINVOICE_ADDRESS.fullmatch(address):
+        _fail(errors.INVALID_EINVOICE_ADDRESS, value=address[:130])
+    scheme = scheme or "0225"
+    if not EINVOICE_SCHEME.fullmatch(scheme):
+        _fail(errors.INVALID_EINVOICE_SCHEME, value=scheme[:10])
+    data["einvoice_address"], data["einvoice_scheme"] = address, scheme
+    return data
 
 
 # Code de commerce L441-10 I: at most 60 days from the invoice date, or 45 days end of month.
@@ -132,7 +166,8 @@ def create_customer(*, by, code: str = "", contacts=(), delivery_addresses=(), *
         raise TypeError(f"unknown customer fields: {sorted(unknown)}")
     if not (fields.get("name") or "").strip():
         _fail(errors.NAME_REQUIRED)
-    fields = _infer_vat_regime(_clean_identifiers(fields, siren_required=False))
+    fields = _infer_vat_regime(_clean_identifiers(fields, siren_required=False, foreign_vat=True))
+    fields = _clean_einvoice_address(fields)
     _check_vat_regime(fields)
     if fields.get("payment_days") is None:
         # Terms not stated: the company's default terms (settings page « Conditions de paiement »).
@@ -166,7 +201,7 @@ def update_customer(customer: Customer, *, by, **fields) -> Customer:
     merged = {f: getattr(customer, f) for f in CUSTOMER_FIELDS} | fields
     if not (merged.get("name") or "").strip():
         _fail(errors.NAME_REQUIRED)
-    merged = _clean_identifiers(merged, siren_required=False)
+    merged = _clean_einvoice_address(_clean_identifiers(merged, siren_required=False, foreign_vat=True))
     _check_vat_regime(merged)
     _check_payment_terms(merged.get("payment_days"), merged.get("payment_end_of_month", False))
     changed = {f: str(merged[f]) for f in CUSTOMER_FIELDS if merged[f] != getattr(customer, f)}
@@ -214,8 +249,13 @@ def configure_company(*, by, **fields) -> Company:
         merged["bic"] = clean_bic(merged["bic"]) or _fail(errors.INVALID_BIC, value=merged["bic"])
     # The default terms are offered to new customers: they must be lawful too (no end-of-month option).
     _check_payment_terms(merged.get("default_payment_days"), False)
-    if merged.get("late_penalty_rate") is not None and money.D(merged["late_penalty_rate"]) < 0:
-        _fail(errors.NEGATIVE_PENALTY_RATE)
+    if merged.get("late_penalty_rate") is not None:
+        rate = money.D(merged["late_penalty_rate"])
+        if rate < 0:
+            _fail(errors.NEGATIVE_PENALTY_RATE)
+        floor = legal_interest.minimum_penalty_rate(dates.today())
+        if rate < floor:
+            _fail(errors.PENALTY_RATE_BELOW_FLOOR, floor=_percent(floor), legal=_percent(floor / 3))
     days = merged.get("backdating_days")
     if days is not None and not (isinstance(days, int) and 0 <= days <= dates.MAX_BACKDATING_DAYS):
         _fail(errors.BACKDATING_OUT_OF_RANGE, max=dates.MAX_BACKDATING_DAYS)

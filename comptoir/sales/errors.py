@@ -122,3 +122,9 @@ MILESTONE_ORDER_NOT_CONFIRMED = (
     "milestone_order_not_confirmed",
     N_("Confirmez la commande %(number)s avant de marquer une de ses échéances comme atteinte."),
 )
+QUOTE_LINE_NOT_OF_ORDER = (
+    "quote_line_not_of_order",
+    N_(
+        "Ligne %(position)s : elle renvoie à une ligne de devis qui n'est pas celle du devis de cette commande."
+    ),
+)

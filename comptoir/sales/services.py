@@ -263,13 +263,41 @@ def create_order(
     return order
 
 
+def _quote_links(order: Order, lines) -> list[int | None]:
+    """The accepted quote line each edited order line still answers (`quote_line`, an id the editor
+    carries over), so that a product swapped or a price changed since the quote stays visible. Only
+    lines of the order's own quote, each at most once."""
+    wanted = [line.get("quote_line") for line in lines]
+    if not any(wanted):
+        return [None] * len(lines)
+    own = set(order.quote.lines.values_list("pk", flat=True)) if order.quote_id else set()
+    links, seen = [], set()
+    for position, raw in enumerate(wanted, start=1):
+        if not raw:
+            links.append(None)
+            continue
+        try:
+            link = int(getattr(raw, "pk", raw))
+        except (TypeError, ValueError):
+            link = None
+        if link not in own or link in seen:
+            _fail(errors.QUOTE_LINE_NOT_OF_ORDER, position=position)
+        seen.add(link)
+        links.append(link)
+    return links
+
+
 @transaction.atomic
 def replace_order_lines(order: Order, lines, *, by) -> Order:
+    """Replace a draft order's lines. A line may name the quote line it comes from (`quote_line`): the
+    link is kept, never guessed (web: the editor carries it in each row)."""
     permissions.require(by, "order.manage")
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.DRAFT:
         _fail(errors.NOT_EDITABLE, document=order.number)
     built = build_lines(lines, order.customer)
+    for line, link in zip(built, _quote_links(order, lines), strict=True):
+        line["quote_line_id"] = link
     order.lines.all().delete()
     rows.insert_many([OrderLine(order=order, **line) for line in built])
     _set_totals(order, built)

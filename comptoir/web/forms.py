@@ -64,7 +64,12 @@ class CustomerForm(forms.Form):
         label=_("SIREN"), max_length=11, required=False, help_text=_("9 chiffres, par exemple 542 107 651.")
     )
     siret = forms.CharField(label=_("SIRET"), max_length=17, required=False)
-    vat_number = forms.CharField(label=_("N° de TVA intracommunautaire"), max_length=20, required=False)
+    vat_number = forms.CharField(
+        label=_("N° de TVA"),
+        max_length=20,
+        required=False,
+        help_text=_("Intracommunautaire dans l'UE ; hors UE, le numéro du pays du client (GB…, CHE…, NO…)."),
+    )
     street = forms.CharField(label=_("Adresse"), max_length=200, required=False)
     street2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Code postal"), max_length=12, required=False)
@@ -92,6 +97,21 @@ class CustomerForm(forms.Form):
         choices=[("", _("Déduit du pays"))] + list(VatRegime.choices),
         help_text=_("Un client de l'UE ou hors UE n'est pas facturé avec la TVA française."),
     )
+    einvoice_address = forms.CharField(
+        label=_("Adresse de facturation électronique"),
+        max_length=125,
+        required=False,
+        help_text=_(
+            "Laissez vide pour un client français (son SIREN sert d'adresse) ou de l'UE (son numéro de TVA). "
+            "Sinon l'identifiant de réception de ses factures, par exemple l'IDE suisse CHE-123.456.789."
+        ),
+    )
+    einvoice_scheme = forms.CharField(
+        label=_("Schéma de l'adresse (code EAS)"),
+        max_length=4,
+        required=False,
+        help_text=_("4 chiffres : 0225 annuaire français (par défaut), 0183 IDE suisse, 0088 GLN."),
+    )
 
     field_order = [
         "name",
@@ -104,6 +124,8 @@ class CustomerForm(forms.Form):
         "city",
         "country",
         "vat_regime",
+        "einvoice_address",
+        "einvoice_scheme",
         "email",
         "phone",
         "payment_days",
@@ -121,6 +143,8 @@ class CustomerForm(forms.Form):
         "payment_terms_too_long": "payment_days",
         "eu_customer_needs_vat_number": "vat_number",
         "france_regime_abroad": "vat_regime",
+        "invalid_einvoice_address": "einvoice_address",
+        "invalid_einvoice_scheme": "einvoice_scheme",
     }
 
     def clean_country(self):
@@ -262,7 +286,7 @@ def _row_error(position: int, error: ValidationError) -> RowError:
 
 def sales_rows(data) -> list[dict]:
     """The rows of the line editor as typed: product id, quantity, unit price, discount, row id."""
-    columns = ("row_id", "product", "quantity", "unit_price", "discount_percent")
+    columns = ("row_id", "product", "quantity", "unit_price", "discount_percent", "quote_line")
     lists = {c: data.getlist(c) for c in columns}
     count = max((len(v) for v in lists.values()), default=0)
     rows = []
@@ -292,6 +316,8 @@ def sales_lines(rows: list[dict]) -> list[dict]:
             }
         except ValidationError as exc:
             raise _row_error(position, exc) from None
+        if row.get("quote_line"):
+            line["quote_line"] = row["quote_line"]
         lines.append({k: v for k, v in line.items() if v is not None})
     return lines
 

@@ -108,6 +108,7 @@ class PaymentTermsForm(forms.Form):
     ERROR_FIELDS = {
         "payment_terms_too_long": "default_payment_days",
         "negative_penalty_rate": "late_penalty_rate",
+        "penalty_rate_below_legal_floor": "late_penalty_rate",
     }
 
 

@@ -62,6 +62,14 @@ class CustomerIn(InputSchema):
     payment_days: int = Field(30, ge=0, le=366)
     payment_end_of_month: bool = False
     vat_regime: VatRegimeIn = Field(None, description="Par défaut, déduit du pays (france, eu ou export).")
+    einvoice_address: str = Field(
+        "",
+        max_length=125,
+        description="Adresse de facturation électronique (BT-49) quand ni le SIREN ni le numéro de TVA ne servent.",
+    )
+    einvoice_scheme: str = Field(
+        "", max_length=4, description="Son schéma, code EAS à 4 chiffres (0225 par défaut, 0183 IDE suisse…)."
+    )
     is_active: bool = True
     contacts: list[ContactIn] = Field(default_factory=list, max_length=100)
     delivery_addresses: list[DeliveryAddressIn] = Field(default_factory=list, max_length=100)
@@ -84,6 +92,8 @@ class CustomerPatch(InputSchema):
     payment_days: int = Field(None, ge=0, le=366)
     payment_end_of_month: bool = Field(None)
     vat_regime: VatRegimeIn = Field(None)
+    einvoice_address: str = Field(None, max_length=125)
+    einvoice_scheme: str = Field(None, max_length=4)
     is_active: bool = Field(None)
 
 
@@ -122,6 +132,8 @@ class CustomerOut(Schema):
     payment_days: int
     payment_end_of_month: bool
     vat_regime: str
+    einvoice_address: str
+    einvoice_scheme: str
     is_active: bool
     created_at: datetime.datetime
     contacts: list[ContactOut]

@@ -51,6 +51,13 @@ class IssueIn(InputSchema):
     )
 
 
+class ServicePeriodIn(InputSchema):
+    start: datetime.date | None = Field(
+        description="Jour de la prestation, ou début de la période ; null pour revenir à la date de facture."
+    )
+    end: datetime.date | None = Field(None, description="Fin de la période, quand elle dure plusieurs jours.")
+
+
 class InvoiceLineOut(Schema):
     id: int
     position: int
@@ -111,6 +118,8 @@ class InvoiceOut(Schema):
     seller: dict = Field(description="L'identité du vendeur figée à l'émission.")
     operation_nature: str = Field(description="goods, services ou mixed (à l'émission).")
     delivery_date: datetime.date | None
+    service_period_start: datetime.date | None
+    service_period_end: datetime.date | None
     payment_terms: str
     issued_at: datetime.datetime | None
     entry_id: int | None = Field(description="L'écriture du journal des ventes.")
@@ -206,6 +215,19 @@ def get_invoice(request, invoice_id: PathId):
 def issue_invoice(request, invoice_id: PathId, payload: IssueIn | None = None):
     date = payload.date if payload else None
     services.issue_invoice(fetch(Invoice.objects.all(), invoice_id), by=request.auth, date=date)
+    return fetch(invoices_with_lines(), invoice_id)
+
+
+@router.post(
+    "/{invoice_id}/service-period",
+    response=responses(InvoiceOut),
+    summary="Indiquer quand les prestations ont été réalisées (brouillon)",
+)
+@transaction.atomic
+def set_service_period(request, invoice_id: PathId, payload: ServicePeriodIn):
+    services.set_service_period(
+        fetch(Invoice.objects.all(), invoice_id), by=request.auth, start=payload.start, end=payload.end
+    )
     return fetch(invoices_with_lines(), invoice_id)
 
 

@@ -111,6 +111,23 @@ def test_a_draft_has_no_e_invoice_file(api, draft, fmt):
     assert "Émettez-la" in response.json()["message"]
 
 
+def test_the_service_period_of_a_draft_goes_to_the_e_invoice(api, draft):
+    today = timezone.localdate()
+    start, end = today - datetime.timedelta(days=30), today - datetime.timedelta(days=2)
+    response = api.post(f"/invoices/{draft.pk}/service-period", {"start": str(end), "end": str(start)})
+    assert error_of(response) == (400, "service_period_reversed")
+    response = api.post(f"/invoices/{draft.pk}/service-period", {"start": str(start), "end": str(end)})
+    assert response.status_code == 200, response.json()
+    assert (response.json()["service_period_start"], response.json()["service_period_end"]) == (
+        str(start),
+        str(end),
+    )
+    assert api.post(f"/invoices/{draft.pk}/issue").status_code == 200
+    assert f"<cbc:StartDate>{start}</cbc:StartDate>".encode() in api.get(f"/invoices/{draft.pk}/ubl").content
+    response = api.post(f"/invoices/{draft.pk}/service-period", {"start": None})
+    assert error_of(response) == (400, "invoice_not_draft")
+
+
 @pytest.mark.parametrize("fmt", ["facturx", "cii", "ubl"])
 def test_an_unknown_invoice_has_no_e_invoice_file(api, db, fmt):
     assert error_of(api.get(f"/invoices/999999/{fmt}")) == (404, "not_found")

@@ -38,6 +38,33 @@ def test_customer_is_updated_with_only_the_fields_sent(api, customer):
     )
 
 
+def test_a_customer_abroad_has_its_vat_number_and_electronic_invoicing_address(api, company):
+    response = api.post(
+        "/customers",
+        {
+            "name": "Outils Genève SA",
+            "country": "CH",
+            "vat_number": "CHE-113.553.680 TVA",
+            "einvoice_address": "CHE-113.553.680",
+            "einvoice_scheme": "0183",
+        },
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["vat_number"], body["vat_regime"], body["einvoice_address"], body["einvoice_scheme"]) == (
+        "CHE113553680TVA",
+        "export",
+        "CHE-113.553.680",
+        "0183",
+    )
+    response = api.patch(f"/customers/{body['id']}", {"einvoice_address": "factures@geneve.ch"})
+    assert error_of(response) == (400, "invalid_einvoice_address")
+    response = api.patch(
+        f"/customers/{body['id']}", {"einvoice_address": "7640000000001", "einvoice_scheme": "0088"}
+    )
+    assert response.json()["einvoice_address"] == "7640000000001"
+
+
 def test_contacts_and_delivery_addresses_are_added_to_a_customer(api, customer):
     response = api.post(f"/customers/{customer.pk}/contacts", {"name": "Léa Roux", "job_title": "Acheteuse"})
     assert response.status_code == 201

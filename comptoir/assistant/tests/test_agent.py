@@ -309,3 +309,27 @@ def test_an_approved_short_shipment_becomes_a_replacement_proposal_carried_out_o
     approve_proposal(proposal, by=boss)
     resolution = Resolution.objects.get(case=case)
     assert resolution.kind == Resolution.Kind.REPLACEMENT and resolution.replacement is not None
+
+
+def test_a_draft_the_service_would_refuse_is_not_proposed_for_issue_and_the_run_says_why(
+    boss, company, customer, product
+):
+    """Issue #17, defect 5: no 'ready to issue' for a French business customer without a SIREN; the run
+    reports the refusal, and nothing of the trial issue is left (no number taken, no event)."""
+    order = delivered_not_invoiced(boss, customer, product)
+    update_customer(customer, by=boss, siren="", siret="")
+    events = AuditEvent.objects.count()
+
+    run = run_agent(by=None)
+
+    invoice = Invoice.objects.get(order=order)
+    assert invoice.status == Invoice.Status.DRAFT and invoice.number is None
+    assert not open_proposals("issue_invoice")
+    assert run.stats["drafts_not_issuable"] == 1
+    [problem] = [p for p in run.problems if p["code"] == "buyer_siren_missing"]
+    assert customer.name in problem["message"]
+    assert not AuditEvent.objects.filter(pk__gt=events, action="invoice.issued").exists()
+    # Once the SIREN is there, the next run proposes it.
+    update_customer(customer, by=boss, siren="542107651")
+    run_agent(by=None)
+    assert open_proposals("issue_invoice")

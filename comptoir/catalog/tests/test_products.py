@@ -43,4 +43,8 @@ def test_sku_is_unique(boss, product):
 
 @pytest.mark.parametrize("rate", ["20", "10", "5.5", "2.1", "0"])
 def test_every_french_vat_rate_is_allowed(boss, product, rate):
-    assert update_product(product, by=boss, vat_rate=rate).vat_rate == Decimal(rate).quantize(Decimal("0.01"))
+    # 0 % is an exemption: it states its legal ground (issue #16).
+    reason = {"vat_exemption_reason": "Exonération de TVA, article 261 du CGI"} if rate == "0" else {}
+    assert update_product(product, by=boss, vat_rate=rate, **reason).vat_rate == Decimal(rate).quantize(
+        Decimal("0.01")
+    )

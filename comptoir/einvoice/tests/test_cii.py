@@ -4,6 +4,7 @@ All documents, the broken ones included, go through ONE Schematron subprocess (m
 """
 
 import sys
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -36,6 +37,13 @@ def _broken_documents() -> dict[str, bytes]:
             b"<ram:SubjectCode>AAB</ram:SubjectCode>\n      <ram:Content>Pas d'escompte.</ram:Content>",
         ),
         "empty_delivery_block": empty_delivery,
+        "export_without_buyer_address": to_cii(
+            replace(factories.export(), buyer=replace(factories.BUYER_CH, electronic_address=""))
+        ),
+        "domestic_without_buyer_address": good.replace(
+            b'<ram:URIUniversalCommunication>\n          <ram:URIID schemeID="0225">732829320</ram:URIID>\n        </ram:URIUniversalCommunication>',
+            b"",
+        ),
         "not_xml": good[: len(good) // 2],
     }
 
@@ -76,6 +84,15 @@ def test_validator_reports_the_rule_that_a_broken_document_violates(reports, bro
     report = reports[broken]
     assert not report.ok
     assert rules <= {f.rule_id for f in report.errors}
+
+
+def test_an_international_invoice_may_go_without_the_buyers_electronic_address(reports):
+    # BR-FR-12 is a rule of domestic B2B flows; a buyer abroad is reported, not routed (issue #16).
+    report = reports["export_without_buyer_address"]
+    assert report.ok, report.summary()
+    assert [(f.rule_id, f.flag) for f in report.failures] == [("BR-FR-12_BT-49", "not-applicable")]
+    domestic = reports["domestic_without_buyer_address"]
+    assert "BR-FR-12_BT-49" in {f.rule_id for f in domestic.errors}
 
 
 def test_empty_delivery_block_is_only_a_warning(reports):

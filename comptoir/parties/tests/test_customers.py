@@ -82,3 +82,63 @@ def test_company_requires_a_valid_siren_and_iban(admin_user):
         by=admin_user, legal_name="Durand SAS", siren="732829320", share_capital="10000"
     )
     assert company.siren == "732829320"
+
+
+@pytest.mark.parametrize(
+    ("country", "typed", "stored"),
+    [
+        ("GB", "GB 980 7806 84", "GB980780684"),
+        ("NO", "NO 995 525 828 MVA", "NO995525828MVA"),
+        ("CH", "CHE-113.553.680 MWST", "CHE113553680MWST"),
+        ("US", "12-3456789", "123456789"),
+        ("CA", "123456789RT0001", "123456789RT0001"),
+    ],
+)
+def test_a_customer_outside_the_eu_keeps_its_own_countrys_vat_number(boss, country, typed, stored):
+    customer = create_customer(by=boss, name="Overseas Ltd", country=country, vat_number=typed)
+    assert (customer.vat_number, customer.vat_regime) == (stored, "export")
+
+
+@pytest.mark.parametrize(
+    ("country", "typed"),
+    [
+        ("GB", "GB 980 7806 85"),  # checked by python-stdnum: wrong check digits
+        ("NO", "NO 995 525 829 MVA"),
+        ("CH", "CHE-113.553.681 MWST"),
+        ("US", "DE000000000"),  # an EU number is still checked as one
+        ("US", "12"),
+        ("FR", "123456789"),  # a customer in France or the EU has an EU number
+        ("DE", "US123456789"),
+    ],
+)
+def test_a_bad_foreign_vat_number_is_refused(boss, country, typed):
+    with pytest.raises(DomainError) as exc:
+        create_customer(by=boss, name="Overseas Ltd", siren="", country=country, vat_number=typed)
+    assert exc.value.code == "invalid_vat_number"
+
+
+def test_the_eu_regime_needs_an_eu_vat_number(boss):
+    with pytest.raises(DomainError) as exc:
+        create_customer(by=boss, name="Spanners Ltd", country="GB", vat_number="GB980780684", vat_regime="eu")
+    assert exc.value.code == "eu_customer_needs_vat_number"
+
+
+def test_the_electronic_invoicing_address_is_checked_and_gets_its_scheme(boss):
+    customer = create_customer(
+        by=boss,
+        name="Outils Genève SA",
+        country="CH",
+        einvoice_address=" CHE-123.456.789 ",
+        einvoice_scheme="0183",
+    )
+    assert (customer.einvoice_address, customer.einvoice_scheme) == ("CHE-123.456.789", "0183")
+    french = create_customer(by=boss, name="Martin", siren="542107651", einvoice_address="542107651_00003")
+    assert french.einvoice_scheme == "0225"
+    for fields, code in (
+        ({"einvoice_address": "factures@martin.fr"}, "invalid_einvoice_address"),
+        ({"einvoice_address": "542107651", "einvoice_scheme": "EM"}, "invalid_einvoice_scheme"),
+    ):
+        with pytest.raises(DomainError) as exc:
+            update_customer(french, by=boss, **fields)
+        assert exc.value.code == code
+    assert update_customer(french, by=boss, einvoice_address="").einvoice_scheme == ""

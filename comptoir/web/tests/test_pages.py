@@ -688,6 +688,31 @@ def test_an_eu_customer_without_vat_number_is_refused_on_the_vat_field(boss):
     assert not Customer.objects.filter(name="Holzbau GmbH").exists()
 
 
+def test_a_customer_abroad_gets_its_electronic_invoicing_address_through_the_form(boss):
+    client = client_for(boss)
+    fields = {
+        "name": "Outils Genève SA",
+        "country": "CH",
+        "payment_days": "30",
+        "vat_number": "CHE-113.553.680 TVA",
+    }
+    response = client.post("/clients/nouveau/", fields | {"einvoice_address": "factures@geneve.ch"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["einvoice_address"]
+    response = client.post(
+        "/clients/nouveau/", fields | {"einvoice_address": "CHE-113.553.680", "einvoice_scheme": "0183"}
+    )
+    assert response.status_code == 302
+    customer = Customer.objects.get(name="Outils Genève SA")
+    assert (customer.vat_number, customer.einvoice_address, customer.einvoice_scheme) == (
+        "CHE113553680TVA",
+        "CHE-113.553.680",
+        "0183",
+    )
+    form = client.get(f"/clients/{customer.pk}/modifier/").context["form"]
+    assert form.initial["einvoice_address"] == "CHE-113.553.680"
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -42,6 +42,8 @@ def rows_from_lines(lines) -> list[dict]:
             "discount_percent": forms.plain_decimal(line.discount_percent, 0)
             if line.discount_percent
             else "",
+            # An order line keeps the quote line it answers through every edit.
+            "quote_line": str(getattr(line, "quote_line_id", None) or ""),
         }
         for line in lines
     ]
