@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # French unless the user chose English in the user menu; Accept-Language is ignored (see the module).
     "comptoir.web.language.ChosenLanguageMiddleware",
+    # 413 for a body over its limit (below), before CSRF, authentication or a view reads it.
+    "comptoir.request_size.RequestSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,6 +163,18 @@ USE_TZ = True
 # hx-vals and link built from an id breaks. Amounts, quantities and rates go through the explicit
 # French filters of `web/templatetags/comptoir_format.py`, which group thousands themselves.
 USE_THOUSAND_SEPARATOR = False
+
+# Request size (comptoir/request_size.py answers 413 past these, API and web alike).
+# - JSON and form bodies are held in memory whole: 2 MiB is ~20 times the largest document the API takes
+#   (1,000 lines of a receipt or a quote, about 100 KB) and every web form, yet small enough that a burst
+#   of oversized requests cannot exhaust a worker's memory.
+# - Multipart requests carry files (return photos and scans, 15 MB each at most, `returns.services`; order
+#   PDFs to come): up to COMPTOIR_MAX_UPLOAD_MB (50 by default) in total, so three full-size files fit in one
+#   request. Their non-file fields stay under the 2 MiB above, and files past FILE_UPLOAD_MAX_MEMORY_SIZE
+#   are streamed to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+COMPTOIR_MAX_UPLOAD_SIZE = int(os.environ.get("COMPTOIR_MAX_UPLOAD_MB", "50")) * 1024 * 1024
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

@@ -10,3 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("comptoir.web.urls")),
 ]
+
+# A request too large to read is a 413 page, not Django's bare 400 (comptoir/request_size.py).
+handler400 = "comptoir.request_size.bad_request"

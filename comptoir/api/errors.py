@@ -8,15 +8,23 @@ last safety net, so that no input ever surfaces as a bare 500 page.
 import logging
 from decimal import InvalidOperation
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from comptoir.api.schemas import COMBINATION_RULE
 from comptoir.core.errors import DomainError
+from comptoir.request_size import TOO_LARGE, too_large_message
 
 logger = logging.getLogger("comptoir.api")
 
@@ -29,6 +37,7 @@ NOT_AUTHENTICATED = (
 NOT_FOUND = ("not_found", N_("Cet objet n'existe pas (ou plus)."))
 INVALID_JSON = ("invalid_json", N_("Le corps de la requête n'est pas un document JSON valide."))
 VALIDATION = ("validation_error", N_("Données invalides : %(summary)s"))
+COMBINATION = (COMBINATION_RULE, N_("Données incohérentes : %(summary)s"))
 OUT_OF_RANGE = (
     "value_out_of_range",
     N_(
@@ -42,6 +51,20 @@ CONFLICT = (
 SERVER_ERROR = (
     "server_error",
     N_("Erreur interne : l'opération n'a pas été enregistrée. Réessayez ou contactez le support."),
+)
+UNSUPPORTED_MEDIA_TYPE = (
+    "unsupported_media_type",
+    N_(
+        "Le corps de la requête doit être envoyé en JSON, avec l'en-tête « Content-Type: application/json » "
+        "(reçu : « %(content_type)s »)."
+    ),
+)
+INVALID_MULTIPART = (
+    "invalid_multipart",
+    N_(
+        "Le corps multipart/form-data est illisible (séparateur « boundary » absent ou corps tronqué) : "
+        "laissez votre bibliothèque HTTP construire la requête."
+    ),
 )
 CSRF_FAILED = (
     "csrf_failed",
@@ -96,7 +119,7 @@ def _field_name(loc) -> str:
 
 def _field_message(error: dict) -> str:
     kind = error.get("type", "")
-    if kind == "value_error":
+    if kind in ("value_error", COMBINATION_RULE):
         # Our validators already speak French; pydantic prefixes "Value error, ".
         return str(error.get("msg", "")).removeprefix("Value error, ")
     template = _FIELD_MESSAGES.get(kind)
@@ -107,6 +130,11 @@ def _field_message(error: dict) -> str:
         return _(template) % context if "%(" in template else _(template)
     except (KeyError, ValueError, TypeError):
         return _("valeur invalide")
+
+
+def unsupported_media_type(content_type: str) -> DomainError:
+    code, message = UNSUPPORTED_MEDIA_TYPE
+    return DomainError(code, message, http_status=415, content_type=content_type[:100])
 
 
 def validation_details(errors: list[dict]) -> list[dict]:
@@ -140,6 +168,11 @@ def install(api: NinjaAPI) -> None:
         summary = " ; ".join(
             f"{d['field']} : {d['message']}" if d["field"] else d["message"] for d in details[:5]
         )
+        if all(error.get("type") == COMBINATION_RULE for error in exc.errors):
+            # Each field follows the published schema; together they break a rule it cannot state.
+            return respond(
+                request, 400, COMBINATION[0], _(COMBINATION[1]) % {"summary": summary}, details=details
+            )
         return respond(request, 422, VALIDATION[0], _(VALIDATION[1]) % {"summary": summary}, details=details)
 
     @api.exception_handler(AuthenticationError)
@@ -148,6 +181,12 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        # Ninja reports whatever the body parser raised as "Cannot parse request body" (400); the parser's
+        # own refusals keep their answer.
+        if isinstance(exc.__cause__, ValidationError):
+            return invalid_input(request, exc.__cause__)
+        if isinstance(exc.__cause__, DomainError):
+            return domain_error(request, exc.__cause__)
         if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
             return respond(request, 400, INVALID_JSON[0], _(INVALID_JSON[1]))
         if exc.status_code == 403 and "CSRF" in str(exc):
@@ -155,6 +194,19 @@ def install(api: NinjaAPI) -> None:
         if exc.status_code == 401:
             return respond(request, 401, NOT_AUTHENTICATED[0], _(NOT_AUTHENTICATED[1]))
         return respond(request, exc.status_code, "http_error", str(exc))
+
+    @api.exception_handler(RequestDataTooBig)
+    @api.exception_handler(TooManyFieldsSent)
+    @api.exception_handler(TooManyFilesSent)
+    def too_large(request, exc):
+        # Past the size the middleware checks up front: a multipart field too large, too many fields or files.
+        response = respond(request, 413, TOO_LARGE[0], too_large_message())
+        response["Connection"] = "close"
+        return response
+
+    @api.exception_handler(MultiPartParserError)
+    def invalid_multipart(request, exc):
+        return respond(request, 400, INVALID_MULTIPART[0], _(INVALID_MULTIPART[1]))
 
     @api.exception_handler(Http404)
     def http_404(request, exc):

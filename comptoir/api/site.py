@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from comptoir.api import errors, idempotency
+from comptoir.api import errors, idempotency, openapi
 from comptoir.api.auth import session_auth, token_auth
 from comptoir.api.routers import (
     accounting,
@@ -34,9 +34,17 @@ d'API.
   (avec l'en-tête `X-CSRFToken` pour POST et PATCH). Un jeton expire à la date choisie à sa création
   et cesse de fonctionner dès qu'il est révoqué, que son titulaire change de mot de passe ou que son
   compte est désactivé (401 `not_authenticated`).
-* **Montants et quantités** : des chaînes décimales (`"1836.00"`), jamais des nombres flottants.
+* **Corps** : JSON, avec `Content-Type: application/json` (415 `unsupported_media_type` sinon) ; les
+  pièces jointes en `multipart/form-data`. Taille : 2 Mo au plus en JSON, 50 Mo avec des fichiers
+  (413 `request_too_large`).
+* **Montants et quantités** : des chaînes décimales en notation simple (`"1836.00"` : signe, chiffres,
+  un point), ou des entiers JSON ; jamais de nombres à virgule JSON, d'exposants (`1e3`), de séparateurs
+  (`1_000`, `1 000`, `12,5`) ni de chiffres non ASCII.
+* **Dates** : `AAAA-MM-JJ`, années 2000 à 2099.
 * **Erreurs** : `{"code": "...", "message": "..."}` ; `code` est stable, `message` est en français.
-  Les erreurs de saisie (422, `validation_error`) détaillent chaque champ dans `details`.
+  422 `validation_error` : la requête ne suit pas ce schéma (chaque champ détaillé dans `details`) ;
+  400 : elle le suit mais une règle la refuse (un code par règle ; `invalid_combination` pour des champs
+  valides qui ne vont pas ensemble) ; 409 : l'état du document ne le permet pas.
 * **Actions** : `POST /<ressource>/{id}/<action>` (par exemple `POST /invoices/12/issue`). Les droits sont
   ceux du rôle de l'utilisateur, vérifiés par chaque action.
 * **Idempotence** : tout `POST` accepte l'en-tête `Idempotency-Key` (une clé choisie par le client, un UUID
@@ -51,15 +59,20 @@ def _refuse_constant(name: str):
 
 
 class DecimalJSONParser(Parser):
-    """JSON numbers become Decimal as written (never float); NaN and Infinity are refused."""
+    """A JSON body, under Content-Type application/json only (415 otherwise); JSON numbers with a fraction
+    or an exponent become Decimal as written (never float), NaN and Infinity are refused."""
 
     def parse_body(self, request):
+        # Ninja also parses each field of a multipart body through here, on a bare HttpRequest whose
+        # content_type is None; a real request always has one ("" when the header is missing).
+        if request.content_type is not None and request.content_type.lower() != "application/json":
+            raise errors.unsupported_media_type(request.content_type)
         return json.loads(request.body, parse_float=Decimal, parse_constant=_refuse_constant)
 
 
 class ComptoirAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        return idempotency.document(super().get_openapi_schema(**kwargs))
+        return idempotency.document(openapi.complete(super().get_openapi_schema(**kwargs)))
 
 
 api = ComptoirAPI(

@@ -5,7 +5,8 @@ rounded half-up to the cent; VAT is computed per rate on the sum of the rounded 
 BR-CO-10…17). Never use float for any of these.
 """
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -24,22 +25,42 @@ MAX_QUANTITY = Decimal("100000000")  # 100 million units per line
 VAT_RATES = (Decimal("20.00"), Decimal("10.00"), Decimal("5.50"), Decimal("2.10"), Decimal("0.00"))
 
 
+# The one notation a number is read in: an optional sign, ASCII digits and at most one decimal point.
+# Python's Decimal() reads much more (« 1_000 », full-width or Arabic-Indic digits, « 1e3 », spaces around,
+# NaN, Infinity); none of it is how anyone writes an amount, and each is a way past a check downstream.
+PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+PLAIN_DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+# Digit grouping as French users type it: a space, a no-break space or a narrow no-break space, between digits.
+_FRENCH_GROUPING = re.compile(r"(?<=[0-9])[ \u00a0\u202f](?=[0-9])")
+
+
 def D(value) -> Decimal:
-    """Build a Decimal from a str, int or Decimal; a float is refused because it is already inexact."""
+    """Build a Decimal from a str in plain notation (`PLAIN_DECIMAL`), an int or a finite Decimal; a float is
+    refused because it is already inexact, anything else with ValueError."""
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"not a finite number: {value!r}")
         return value
     if isinstance(value, float):
         raise TypeError("money and quantities are never floats; pass a string")
-    try:
-        number = Decimal(str(value).strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
-    except InvalidOperation as exc:
-        raise ValueError(f"not a decimal number: {value!r}") from exc
-    # NaN and infinities parse, but no amount or quantity is ever one; refusing here keeps every caller safe.
-    if not number.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
-    return number
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if not isinstance(value, str) or not PLAIN_DECIMAL.fullmatch(value):
+        raise ValueError(f"not a decimal number in plain notation: {value!r}")
+    return Decimal(value)
+
+
+def parse_french(text: str) -> Decimal:
+    """A number as a French user types it in a form: `1 234,56` (grouping spaces between digits, decimal
+    comma) or `1234.56`, spaces around ignored; otherwise the same plain notation as `D`."""
+    if not isinstance(text, str):
+        raise ValueError(f"not a decimal number: {text!r}")
+    cleaned = _FRENCH_GROUPING.sub("", text.strip())
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".", 1)
+    return D(cleaned)
 
 
 def amount(value) -> Decimal:

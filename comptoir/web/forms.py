@@ -1,8 +1,9 @@
 """Forms of the web UI. They only parse and type the input; every business rule (SIREN checksum,
 payment terms, stock, transitions) is checked by the service the view then calls.
 
-Numbers are typed the French way (`1 234,50`) as well as with a dot; the fields refuse NaN,
-infinities and more digits than the database holds, so nothing malformed reaches a service.
+Numbers are typed the French way (`1 234,50`) as well as with a dot (`core.money.parse_french`); the
+fields refuse any other notation (`1_000`, full-width digits, `1e3`, NaN) and more digits than the database
+holds, so nothing malformed reaches a service.
 """
 
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Product, VatRate
+from comptoir.core import money
 from comptoir.parties.models import VatRegime
 from comptoir.payments.models import Payment
 
@@ -27,9 +29,13 @@ class FrenchDecimalField(forms.DecimalField):
         self.widget.attrs.setdefault("autocomplete", "off")
 
     def to_python(self, value):
-        # Thousands typed or pasted with any kind of space: 1 234,5 / 1\u202f234,5 / 1\xa0234,5.
-        if isinstance(value, str):
-            value = "".join(value.split()).replace("\u202f", "").replace("\xa0", "")
+        # Thousands typed or pasted with any kind of space (1 234,5 / 1\u202f234,5 / 1\xa0234,5), a decimal
+        # comma or a dot; not what Decimal() would also read (1_000, full-width digits, 1e3, NaN).
+        if isinstance(value, str) and value.strip():
+            try:
+                return money.parse_french(value)
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return super().to_python(value)
 
 

@@ -23,7 +23,9 @@ from comptoir.api.schemas import (
     Page,
     PageIn,
     Percent,
+    PeriodDate,
     QuerySchema,
+    combination_rule,
     paginate,
     responses,
 )
@@ -43,8 +45,8 @@ AccountCode = Annotated[
 
 
 class Period(QuerySchema):
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: PeriodDate | None = None
+    date_to: PeriodDate | None = None
 
 
 class EntryFilters(PageIn, Period):
@@ -187,7 +189,7 @@ class VatPeriod(QuerySchema):
     @model_validator(mode="after")
     def end_after_start(self):
         if self.end < self.start:
-            raise ValueError(_("la fin de la période (end) précède son début (start)"))
+            raise combination_rule(_("la fin de la période (end) précède son début (start)"))
         return self
 
 

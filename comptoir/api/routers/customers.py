@@ -17,6 +17,7 @@ from comptoir.api.schemas import (
     Page,
     PageIn,
     PathId,
+    PeriodDate,
     QuerySchema,
     paginate,
     responses,
@@ -145,8 +146,8 @@ class CustomerFilters(PageIn):
 
 
 class StatementFilters(QuerySchema):
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: PeriodDate | None = None
+    date_to: PeriodDate | None = None
 
 
 class StatementLineOut(Schema):

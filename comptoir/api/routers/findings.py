@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import model_validator
 
 from comptoir.api.access import can_read, fetch
-from comptoir.api.schemas import InputSchema, PathId, QueryId, QuerySchema, responses
+from comptoir.api.schemas import InputSchema, PathId, QueryId, QuerySchema, combination_rule, responses
 from comptoir.assistant import services
 from comptoir.assistant.findings import Finding, Severity
 from comptoir.assistant.models import FindingOverride
@@ -41,7 +41,7 @@ class FindingFilters(QuerySchema):
     @model_validator(mode="after")
     def one_document(self):
         if sum(value is not None for value in (self.invoice, self.order, self.customer)) != 1:
-            raise ValueError(
+            raise combination_rule(
                 _("indiquez une facture (invoice), une commande (order) ou un client (customer), et un seul")
             )
         return self
@@ -57,7 +57,7 @@ class EvidenceOut(Schema):
     values: dict[str, str] = Field(description="Les valeurs comparées, en texte (décimaux et dates compris).")
 
 
-class ProposalOut(Schema):
+class FindingProposalOut(Schema):
     kind: str = Field(description="Le service qu'appliquer la proposition appellerait.")
     payload: dict = Field(description="Ses arguments ; décimaux en texte.")
     rationale: str
@@ -69,7 +69,7 @@ class FindingOut(Schema):
     severity: SeverityCode
     message: str = Field(description="Le constat, en français.")
     evidence: list[EvidenceOut]
-    proposal: ProposalOut | None
+    proposal: FindingProposalOut | None
 
 
 class FindingsOut(Schema):

@@ -19,6 +19,7 @@ from comptoir.api.schemas import (
     Page,
     PageIn,
     PathId,
+    PeriodDate,
     QueryId,
     paginate,
     responses,
@@ -77,8 +78,8 @@ class PaymentOut(Schema):
 
 class PaymentFilters(PageIn):
     customer: QueryId = None
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: PeriodDate | None = None
+    date_to: PeriodDate | None = None
 
 
 def _payments():

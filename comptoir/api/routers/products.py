@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from comptoir.api.access import can_read, fetch
 from comptoir.api.schemas import (
+    DocumentDate,
     InputSchema,
     Page,
     PageIn,
@@ -61,7 +62,7 @@ class ProductPatch(InputSchema):
     vat_exemption_code: str = Field(None, max_length=30)
     low_stock_threshold: QuantityIn = None
     is_active: bool = None
-    vat_rate_from: datetime.date = Field(
+    vat_rate_from: DocumentDate = Field(
         None,
         description="Nouveau taux : premier jour où il s'applique (aujourd'hui par défaut, jamais futur). "
         "Ce qui a été livré avant garde l'ancien taux.",

@@ -40,6 +40,7 @@ from comptoir.api.schemas import (
     ReasonIn,
     UnitPrice,
     UnitPriceIn,
+    combination_rule,
     paginate,
     responses,
 )
@@ -149,7 +150,7 @@ class CaseLineOut(Schema):
     )
 
 
-class ReceiptLineOut(Schema):
+class ReturnReceiptLineOut(Schema):
     line_id: int = Field(description="La ligne du dossier.")
     product: ProductRef
     quantity: Quantity
@@ -166,12 +167,12 @@ class ReceiptLineOut(Schema):
         return line.return_line.product
 
 
-class ReceiptOut(Schema):
+class ReturnReceiptOut(Schema):
     id: int
     number: str
     date: datetime.date
     loss_entry_id: int | None = Field(description="L'écriture OD de mise au rebut (658 / 603).")
-    lines: list[ReceiptLineOut]
+    lines: list[ReturnReceiptLineOut]
 
 
 class InvoiceRef(Schema):
@@ -236,7 +237,7 @@ class CaseOut(CaseSummaryOut):
     block_lifted_at: datetime.datetime | None
     block_lift_reason: str
     lines: list[CaseLineOut]
-    receipts: list[ReceiptOut]
+    receipts: list[ReturnReceiptOut]
     resolutions: list[ResolutionOut]
     credit_notes: list[CreditNoteOut]
     available_actions: list[ActionCode] = Field(
@@ -332,7 +333,7 @@ class CaseLineIn(InputSchema):
     @model_validator(mode="after")
     def one_reference(self):
         if (self.delivery_line is None) == (self.product is None):
-            raise ValueError(_("indiquez soit delivery_line, soit product"))
+            raise combination_rule(_("indiquez soit delivery_line, soit product"))
         return self
 
 
@@ -389,13 +390,13 @@ class ResolveIn(InputSchema):
     @model_validator(mode="after")
     def fits_the_kind(self):
         if self.amount is not None and self.kind != Resolution.Kind.CREDIT_NOTE:
-            raise ValueError(_("amount ne s'emploie qu'avec un avoir (kind = credit_note)"))
+            raise combination_rule(_("amount ne s'emploie qu'avec un avoir (kind = credit_note)"))
         if self.kind == Resolution.Kind.REFUSAL and self.lines is not None:
-            raise ValueError(_("un refus porte sur tout le dossier : n'indiquez pas de lignes"))
+            raise combination_rule(_("un refus porte sur tout le dossier : n'indiquez pas de lignes"))
         if self.kind == Resolution.Kind.REPLACEMENT and any(
             line.unit_price is not None for line in self.lines or ()
         ):
-            raise ValueError(_("un remplacement n'a pas de prix : retirez unit_price"))
+            raise combination_rule(_("un remplacement n'a pas de prix : retirez unit_price"))
         return self
 
 
@@ -878,7 +879,7 @@ class KpiPeriod(QuerySchema):
     @model_validator(mode="after")
     def in_order(self):
         if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise ValueError(_("la fin de la période (date_to) précède son début (date_from)"))
+            raise combination_rule(_("la fin de la période (date_to) précède son début (date_from)"))
         return self
 
 
@@ -1079,7 +1080,19 @@ def add_attachments(request, case_id: PathId, files: File[list[UploadedFile]]):
     return Status(201, added)
 
 
-@router.get("/{case_id}/attachments/{attachment_id}", summary="Télécharger une pièce jointe")
+@router.get(
+    "/{case_id}/attachments/{attachment_id}",
+    response=responses(None),
+    summary="Télécharger une pièce jointe",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Le fichier tel qu'il a été joint (son type selon son nom), en pièce jointe.",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
 def download_attachment(request, case_id: PathId, attachment_id: PathId):
     can_read(request, "return.view")
     attachment = fetch(Attachment.objects.filter(case_id=case_id), attachment_id)

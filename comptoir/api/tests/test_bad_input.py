@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -17,7 +18,7 @@ from comptoir.core.models import AuditEvent
 from comptoir.parties.models import Contact, Customer
 from comptoir.payments.models import Payment
 from comptoir.sales.models import Order, Quote
-from comptoir.sales.services import confirm_order, create_order
+from comptoir.sales.services import confirm_order, create_order, create_quote
 from comptoir.stock.models import Delivery, Receipt, StockMove
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 
@@ -363,6 +364,18 @@ def test_unreadable_or_misshapen_body_is_refused(api, raw):
     assert (status, code) in {(400, "invalid_json"), (422, "validation_error")}
 
 
+def test_a_body_that_is_not_an_object_is_refused_where_every_field_is_optional(api, boss, customer, product):
+    # A JSON number with a fraction is read as Decimal, and pydantic took any such object for a body whose
+    # fields all have defaults: the quote was cancelled on « -1.8e308 ».
+    quote = create_quote(customer, [{"product": product, "quantity": "1"}], by=boss)
+    for raw in ("-1.7976931348623157e+308", "12.5", "1e3", "[{}]"):
+        with nothing_written():
+            response = api.post(f"/quotes/{quote.pk}/cancel", raw=raw)
+        assert error_of(response) == (422, "validation_error"), raw
+    quote.refresh_from_db()
+    assert quote.status == "draft"
+
+
 def test_empty_body_where_one_is_required_is_a_validation_error(api):
     with nothing_written():
         response = api.post("/customers")
@@ -579,3 +592,44 @@ def test_period_filters_accept_any_valid_date(api, customer):
     )
     response = api.get(f"/customers/{customer.pk}/statement", {"date_from": "1990-01-01"})
     assert response.json()["opening"] == "0.00"
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026-1-5", "20260105", "2026-01-05T00:00:00"])
+def test_a_date_is_written_as_a_date_not_a_timestamp(api, product, value):
+    # Pydantic alone would read 0 or 1700000000 as seconds since 1970.
+    response = api.get("/accounting/trial-balance", {"date_to": value})
+    assert error_of(response) == (422, "validation_error")
+    response = api.post("/stock/receipts", {"lines": [], "date": value})
+    assert error_of(response) == (422, "validation_error")
+    assert response.json()["details"][0]["field"] == "date"
+    response = api.patch(f"/products/{product.pk}", {"vat_rate": "10", "vat_rate_from": value})
+    assert error_of(response) == (422, "validation_error")
+    assert response.json()["details"][0]["field"] == "vat_rate_from"
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "julie@martin.fr",
+        "a.b+c-d@ventes.outillage-durand.co",
+        "0@0.a",
+        "x@localhost",
+        "a@b.c0",
+        '"entre guillemets"@martin.fr',
+        "jean@café.fr",
+        "a..b@martin.fr",
+        "julie@martin.fr\n",
+    ],
+)
+def test_an_email_is_accepted_exactly_when_the_published_schema_says_it_is_one(api, customer, email):
+    # The document said `format: email`, which « 0@0.a » follows, and the API refused it (422): a client
+    # that checks its request against the document must get the API's own answer.
+    document = api.get("/openapi.json").json()
+    field = document["components"]["schemas"]["CustomerPatch"]["properties"]["email"]
+    # JSON Schema patterns are ECMAScript's, whose $ does not match before a final newline as Python's does.
+    patterns = [
+        re.compile(part["pattern"].removesuffix("$") + r"\Z") for part in field["anyOf"] if "pattern" in part
+    ]
+    follows_schema = any(pattern.search(email) for pattern in patterns)
+    response = api.patch(f"/customers/{customer.pk}", {"email": email})
+    assert response.status_code == (200 if follows_schema else 422), response.content

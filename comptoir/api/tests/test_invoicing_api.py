@@ -314,7 +314,6 @@ def test_a_period_without_entries_owes_nothing(api_as, db):
         {"start": "2026-13-01", "end": "2026-12-31"},
         {"start": "2026-02-30", "end": "2026-03-31"},
         {"start": "hier", "end": "2026-03-31"},
-        {"start": "2026-03-31", "end": "2026-03-01"},
         {"start": "1999-01-01", "end": "2026-01-31"},
         {"start": "2026-01-01"},
         {},
@@ -324,6 +323,14 @@ def test_bad_vat_periods_are_refused_in_french(api_as, db, params):
     response = api_as("comptabilite").get("/accounting/vat-summary", params)
     assert error_of(response) == (422, "validation_error")
     assert response.json()["message"].startswith("Données invalides")
+
+
+def test_a_vat_period_that_ends_before_it_starts_is_refused(api_as, db):
+    response = api_as("comptabilite").get(
+        "/accounting/vat-summary", {"start": "2026-03-31", "end": "2026-03-01"}
+    )
+    assert error_of(response) == (400, "invalid_combination")
+    assert "précède son début" in response.json()["message"]
 
 
 def test_only_accounting_direction_and_admin_read_the_vat_summary(api_as, db):

@@ -389,8 +389,8 @@ LINE = "the delivery line"  # replaced by the sale's delivery line id
         ({"reason": "lost_in_space"}, 422, "validation_error"),
         ({"lines": [{"delivery_line": LINE, "quantity": "abc"}]}, 422, "validation_error"),
         ({"lines": [{"delivery_line": LINE, "quantity": 1.2345}]}, 422, "validation_error"),
-        ({"lines": [{"quantity": "1"}]}, 422, "validation_error"),
-        ({"lines": [{"delivery_line": LINE, "product": 1, "quantity": "1"}]}, 422, "validation_error"),
+        ({"lines": [{"quantity": "1"}]}, 400, "invalid_combination"),
+        ({"lines": [{"delivery_line": LINE, "product": 1, "quantity": "1"}]}, 400, "invalid_combination"),
         ({"lines": [{"delivery_line": "7", "quantity": "1"}]}, 422, "validation_error"),
         ({"surprise": True}, 422, "validation_error"),
         ({"customer_statement": "\x00"}, 422, "validation_error"),
@@ -448,7 +448,7 @@ def test_actions_out_of_turn_are_refused_with_stable_codes(api, sale):
         )
         assert error_of(
             api.post(f"/returns/{draft['id']}/resolve", {"kind": "replacement", "amount": "10.00"})
-        ) == (422, "validation_error")
+        ) == (400, "invalid_combination")
         assert error_of(api.post(f"/returns/{draft['id']}/resolve", {"kind": "gift"})) == (
             422,
             "validation_error",
@@ -470,7 +470,7 @@ def test_actions_out_of_turn_are_refused_with_stable_codes(api, sale):
 
 def test_the_kpi_period_must_be_in_order(api):
     response = api.get("/insights/returns", {"date_from": "2026-05-01", "date_to": "2026-04-01"})
-    assert error_of(response) == (422, "validation_error")
+    assert error_of(response) == (400, "invalid_combination")
     assert error_of(api.get("/insights/returns", {"date_from": "1850-01-01"})) == (422, "validation_error")
     empty = api.get("/insights/returns").json()
     assert (empty["cases"], empty["average_resolution_days"], empty["margin_lost"]) == (0, None, "0.00")

@@ -19,8 +19,69 @@ def test_amounts_round_half_up_to_the_cent():
     assert money.amount("-0.005") == Decimal("-0.01")
 
 
-def test_french_decimal_comma_is_accepted():
-    assert money.D("1 234,56") == Decimal("1234.56")
+@pytest.mark.parametrize(
+    "text, number",
+    [("12", "12"), ("-1.5", "-1.5"), ("+3", "3"), ("0.001", "0.001"), (".5", "0.5"), ("12.", "12")],
+)
+def test_plain_decimal_notation_is_read_exactly(text, number):
+    assert money.D(text) == Decimal(number)
+
+
+# What Python's Decimal() would read but nobody types as an amount or a quantity: digit grouping with
+# underscores, non-ASCII digits (full-width, Arabic-Indic), exponents, padding, special values, and the
+# French comma and spaces (only the web's French parser reads those).
+NOT_PLAIN = [
+    "1_000",
+    "\uff11\uff12",
+    "\u0663",
+    "1e3",
+    " 1e3",
+    "1E-2",
+    " 12",
+    "12 ",
+    "NaN",
+    "-nan",
+    "sNaN",
+    "Infinity",
+    "-Inf",
+    "0x10",
+    "1.2.3",
+    "",
+    "-",
+    ".",
+    "12,5",
+    "1 234",
+    "\u22121",
+]
+
+
+@pytest.mark.parametrize("text", NOT_PLAIN)
+def test_anything_but_plain_ascii_decimal_notation_is_refused(text):
+    with pytest.raises(ValueError):
+        money.D(text)
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("1 234,56", "1234.56"),
+        ("1\u202f234,56", "1234.56"),
+        ("1\xa0234,5", "1234.5"),
+        (" 12,5 ", "12.5"),
+        ("12.5", "12.5"),
+        ("-3", "-3"),
+    ],
+)
+def test_french_notation_is_read_from_what_people_type(text, number):
+    assert money.parse_french(text) == Decimal(number)
+
+
+@pytest.mark.parametrize(
+    "text", ["1_000", "\uff11\uff12", "1e3", " 1e3", "NaN", "Infinity", "1,234.5", "1,2,3", "12 ,5", ""]
+)
+def test_french_notation_refuses_what_is_not_a_plain_number(text):
+    with pytest.raises(ValueError):
+        money.parse_french(text)
 
 
 def test_line_net_applies_discount_then_rounds_once():

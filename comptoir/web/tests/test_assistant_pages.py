@@ -2,6 +2,7 @@
 the written policy — through the forms, as each role."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -177,3 +178,21 @@ def test_the_inbox_shows_a_correction_as_the_value_today_and_after_approval(boss
     assert "Correction proposée" in page
     assert "REF-88 — quantité" in page
     assert '<td class="num">12</td>' in page and "<strong>10</strong>" in page
+
+
+def test_a_correction_edited_with_a_decimal_comma_is_applied(boss, company, customer, product):
+    from comptoir.assistant.tests.factories import draft, edit_draft_line
+
+    stock(boss, product)
+    order = sold(boss, customer, (product, "12"))
+    ship(boss, order, (product, "10"))
+    invoice = draft(boss, order)
+    edit_draft_line(invoice.lines.get(), quantity=12)
+    client = client_for(boss)
+    client.post("/assistant/agent/lancer/")
+    proposal = Proposal.objects.get(kind="set_invoice_line_quantity", status=Proposal.Status.OPEN)
+
+    client.post(f"/assistant/propositions/{proposal.pk}/approuver/", {"quantity": "9,5"})
+
+    assert invoice.lines.get().quantity == Decimal("9.5")
+    assert Proposal.objects.get(pk=proposal.pk).edited

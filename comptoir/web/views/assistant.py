@@ -99,14 +99,24 @@ def _edits(request, proposal: Proposal) -> dict:
             count = len(proposal.payload.get("lines", []))
             quantities = [param(request.POST, f"quantite_{index}", 30) for index in range(count)]
             if any(quantities):
-                edits["lines.quantity"] = quantities
+                edits["lines.quantity"] = [_typed_decimal(quantity) for quantity in quantities]
         elif field.path in request.POST:
-            edits[field.path] = (
-                param(request.POST, field.path, 20000)
-                if field.widget == "textarea"
-                else param(request.POST, field.path, 300)
-            )
+            if field.widget == "textarea":
+                edits[field.path] = param(request.POST, field.path, 20000)
+            elif field.widget == "decimal":
+                edits[field.path] = _typed_decimal(param(request.POST, field.path, 300))
+            else:
+                edits[field.path] = param(request.POST, field.path, 300)
     return edits
+
+
+def _typed_decimal(text: str) -> str:
+    """A number typed the French way (2,5) in the notation the services read (2.5); anything else as typed,
+    for the service to refuse with its own message."""
+    try:
+        return format(money.parse_french(text), "f")
+    except ValueError:
+        return text
 
 
 @action("proposal.view")
@@ -169,7 +179,7 @@ def agent_run(request):
 
 def _number(text: str, default):
     try:
-        return money.D(text)
+        return money.parse_french(text)
     except ValueError:
         return default
 
