@@ -52,10 +52,10 @@ class IssueIn(InputSchema):
 
 
 class ServicePeriodIn(InputSchema):
-    start: datetime.date | None = Field(
+    start: DocumentDate | None = Field(
         description="Jour de la prestation, ou début de la période ; null pour revenir à la date de facture."
     )
-    end: datetime.date | None = Field(None, description="Fin de la période, quand elle dure plusieurs jours.")
+    end: DocumentDate | None = Field(None, description="Fin de la période, quand elle dure plusieurs jours.")
 
 
 class InvoiceLineOut(Schema):
