@@ -249,10 +249,15 @@ def seal(entry: JournalEntry, lines) -> dict:
     }
 
 
-def _latest_entry_date(lines: list[EntryLine]) -> datetime.date:
+def _latest_entry_date(lines: list[EntryLine], entry_dates: dict[int, datetime.date]) -> datetime.date:
     """The date of the latest entry among the lines' (read only for the entries not at hand)."""
     known = [line.entry.date for line in lines if EntryLine.entry.field.is_cached(line)]
-    unknown = {line.entry_id for line in lines if not EntryLine.entry.field.is_cached(line)}
+    known += [entry_dates[line.entry_id] for line in lines if line.entry_id in entry_dates]
+    unknown = {
+        line.entry_id
+        for line in lines
+        if not EntryLine.entry.field.is_cached(line) and line.entry_id not in entry_dates
+    }
     if unknown:
         latest = JournalEntry.objects.filter(pk__in=unknown).aggregate(latest=Max("date"))["latest"]
         known.append(datetime.date.fromisoformat(latest) if isinstance(latest, str) else latest)
@@ -260,7 +265,11 @@ def _latest_entry_date(lines: list[EntryLine]) -> datetime.date:
 
 
 def reconcile(
-    lines: list[EntryLine], *, date: datetime.date, known_unlettered: bool = False
+    lines: list[EntryLine],
+    *,
+    date: datetime.date,
+    known_unlettered: bool = False,
+    entry_dates: dict[int, datetime.date] | None = None,
 ) -> Reconciliation:
     """Letter a set of lines of one account and partner whose debits and credits cancel out.
 
@@ -268,7 +277,9 @@ def reconcile(
     it matches: money received before the invoice it settles (a prepayment of a deposit invoice) is
     lettered on the invoice's date, the day both were in the books (the FEC's DateLet).
 
-    `known_unlettered`: the caller has just read, in this transaction, that none of them is lettered."""
+    `known_unlettered`: the caller has just read, in this transaction, that none of them is lettered.
+    `entry_dates` {entry id: date}: dates of entries the caller holds (an invoice's entry is dated the
+    invoice's date), so that they are not read again."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lettering happens inside the business transaction")
     if len({(line.account_id, line.partner_id) for line in lines}) != 1:
@@ -284,7 +295,7 @@ def reconcile(
             code=letter_code(numbering.next_value(f"LT{account}"[:10], 0)),
             account_id=account,
             partner_id=lines[0].partner_id,
-            date=max(date, _latest_entry_date(lines)),
+            date=max(date, _latest_entry_date(lines, entry_dates or {})),
         )
     )
     rows.insert_many([ReconciledLine(reconciliation=rec, line=line) for line in lines])

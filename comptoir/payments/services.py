@@ -277,7 +277,13 @@ def _vat_releases(invoices, wanted, already, *, cash: bool = True) -> dict[tuple
     the invoice it corrects, whose VAT it already took off 44574): nothing is cashed, only a remainder
     left on an invoice it settles is released.
     """
-    waiting = vat_on_receipts([i for i, _ in wanted])
+    # An invoice of goods only never puts VAT on 44574 (billing._waits_for_cash): it costs no query.
+    maybe = [
+        i
+        for i, _ in wanted
+        if invoices[i].kind != Invoice.Kind.INVOICE or invoices[i].operation_nature != Invoice.Nature.GOODS
+    ]
+    waiting = vat_on_receipts(maybe) if maybe else {}
     if not waiting:
         return {}
     expected = _expected_cash(invoices, {invoice_id for invoice_id, _ in waiting})
@@ -352,6 +358,7 @@ def _letter_settled_invoices(
             )
             credit_lines.setdefault(application.invoice_id, []).extend(note_lines)
     invoice_ids = [invoice.pk for invoice in invoices]
+    entry_dates = {invoice.entry_id: invoice.date for invoice in invoices if invoice.date}
     groups = {
         invoice_id: [*own_lines[invoice_id], *credit_lines.get(invoice_id, [])] for invoice_id in invoice_ids
     }
@@ -367,7 +374,7 @@ def _letter_settled_invoices(
         if sum(line.debit - line.credit for line in group) == 0 and not any(
             line.pk in lettered for line in group
         ):
-            ledger.reconcile(group, date=date, known_unlettered=True)
+            ledger.reconcile(group, date=date, known_unlettered=True, entry_dates=entry_dates)
 
 
 @transaction.atomic

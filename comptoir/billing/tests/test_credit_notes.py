@@ -242,7 +242,7 @@ def test_a_credit_note_on_an_unpaid_services_invoice_reverses_its_vat_where_it_w
             [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
             by=boss,
             reason="intervention annulée",
-            source_reference="RET-5",
+            gesture_category="prestation annulée",
         ),
         by=boss,
     )
@@ -272,7 +272,7 @@ def test_a_credit_note_on_a_half_paid_services_invoice_reverses_its_vat_pro_rata
             [{"invoice_line": invoice.lines.get(), "quantity": "1"}],
             by=boss,
             reason="intervention annulée",
-            source_reference="RET-6",
+            gesture_category="prestation annulée",
         ),
         by=boss,
     )

@@ -202,7 +202,7 @@ def test_the_credit_note_pdf_shows_its_reason_and_asks_no_payment(boss, company,
             [{"invoice_line": invoice.lines.first(), "quantity": "1"}],
             by=boss,
             reason="Perceuse défectueuse",
-            source_reference="RET-2026-00001",
+            gesture_category="qualité",
         ),
         by=boss,
     )
