@@ -46,16 +46,28 @@ def invoiced_delivery(director):
     return delivery, invoice
 
 
+@pytest.fixture
+def colleague(director):
+    """Whoever opens a case never approves it (four eyes): the director's colleague decides."""
+    from comptoir.core.testing import colleague_of
+
+    return colleague_of(director)
+
+
+def _sign_in(page, base, username, password):
+    page.goto(f"{base}/connexion/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}/")
+
+
 def test_damaged_goods_become_a_credit_note_in_the_browser(
-    director, invoiced_delivery, live_server, browser_page
+    director, invoiced_delivery, colleague, live_server, browser_page
 ):
     delivery, invoice = invoiced_delivery
     page, base = browser_page, live_server.url
-    page.goto(f"{base}/connexion/")
-    page.fill("#id_username", director.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{base}/")
+    _sign_in(page, base, director.username, PASSWORD)
 
     # The customer calls: 2 shelves arrived bent. Declared from the delivery note.
     page.goto(f"{base}/livraisons/{delivery.pk}/")
@@ -72,6 +84,12 @@ def test_damaged_goods_become_a_credit_note_in_the_browser(
 
     # Internal validation, then the goods come back and are scrapped.
     page.get_by_role("button", name="Soumettre pour décision").click()
+    page.wait_for_load_state()
+    # The director opened the case: a colleague approves it.
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_load_state()
+    _sign_in(page, base, colleague.username, "pass-1234")
+    page.goto(case_url)
     page.get_by_role("button", name="Approuver").wait_for()
     shot(page, "41-litige-soumis")
     page.get_by_label("Motif de l'approbation (facultatif)").fill("Photos du transporteur reçues.")
