@@ -69,7 +69,15 @@ def test_a_backdated_invoice_cannot_take_a_number_after_a_later_one_being_issued
     today_draft, backdated_draft = (
         create_invoice_from_order(
             confirm_order(
-                create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss), by=boss
+                # Ordered two days ago: the backdated invoice then follows its order, and only the
+                # numbering's chronology can refuse it.
+                create_order(
+                    customer,
+                    [{"product": service_product, "quantity": "1"}],
+                    by=boss,
+                    date=today - datetime.timedelta(days=2),
+                ),
+                by=boss,
             ),
             by=boss,
         )
