@@ -135,11 +135,13 @@ def purge(now=None) -> int:
     return deleted
 
 
-_last_purge = {"at": float("-inf")}
+# The monotonic clock reading of the last purge in this process (None: not yet).
+_last_purge: dict[str, float | None] = {"at": None}
 
 
 def _purge_now_and_then() -> None:
     now = time.monotonic()
-    if now - _last_purge["at"] >= PURGE_EVERY.total_seconds():
+    last = _last_purge["at"]
+    if last is None or now - last >= PURGE_EVERY.total_seconds():
         _last_purge["at"] = now
         purge()
