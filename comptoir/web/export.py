@@ -4,7 +4,8 @@ Pure formatting, no Django: a list page hands over its column headers and an ite
 plain values (str, int, Decimal, date, None) and gets back bytes.
 
 - CSV: `;` separator, UTF-8 with a byte order mark (Excel otherwise reads it as Windows-1252),
-  decimal comma with a no-break space between thousands ("1 234,56"), dates as dd/mm/yyyy. Rows are
+  decimal comma and no thousands separator ("1234,56": a spreadsheet set to French reads it as a
+  number, while "1 234,56" with a no-break space is read as text), dates as dd/mm/yyyy. Rows are
   produced one at a time so a streamed response keeps constant memory.
 - XLSX: numbers stay numeric cells (two-decimal format), dates are real dates.
 
@@ -27,7 +28,6 @@ from openpyxl.styles import Font
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 SEPARATOR = ";"
-THOUSANDS = "\u00a0"  # the no-break space that French spreadsheets group thousands with
 CENT = Decimal("0.01")
 AMOUNT_FORMAT = "#,##0.00"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -53,17 +53,9 @@ def _cents(number: Decimal) -> Decimal:
 
 
 def french_decimal(number: Decimal) -> str:
-    """Decimal("-1234.5") → "-1 234,50": decimal comma, grouped thousands, ASCII minus so that
-    a spreadsheet still reads it as a number."""
-    text = format(abs(_cents(number)), "f")
-    integer, _, fraction = text.partition(".")
-    groups = []
-    while len(integer) > 3:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    groups.insert(0, integer)
-    sign = "-" if number < 0 else ""
-    return sign + THOUSANDS.join(groups) + "," + fraction
+    """Decimal("-1234.5") → "-1234,50": decimal comma, no thousands separator, ASCII minus, so that
+    a spreadsheet reads it as a number."""
+    return format(_cents(number), "f").replace(".", ",")
 
 
 def french_date(value: datetime.date) -> str:

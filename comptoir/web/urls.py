@@ -42,6 +42,7 @@ urlpatterns = [
     path("stock/receptions/ligne/", stock.receipt_row, name="receipt_row"),
     path("stock/receptions/<int:pk>/", stock.receipt_detail, name="receipt_detail"),
     path("mouvements/", stock.stock_moves, name="stock_moves"),
+    path("stock/export.<str:fmt>", stock.stock_levels_export, name="stock_levels_export"),
     path("mouvements/export.<str:fmt>", stock.stock_moves_export, name="stock_moves_export"),
     # Line editor (htmx)
     path("lignes/nouvelle/", lines.line_row, name="line_row"),
@@ -123,8 +124,21 @@ urlpatterns = [
     path("reglements/<int:pk>/affecter/", payments.payment_allocate, name="payment_allocate"),
     # Accounting
     path("comptabilite/balance/", accounting.trial_balance, name="trial_balance"),
+    path(
+        "comptabilite/balance/export.<str:fmt>", accounting.trial_balance_export, name="trial_balance_export"
+    ),
     path("comptabilite/grand-livre/<str:code>/", accounting.general_ledger, name="general_ledger"),
+    path(
+        "comptabilite/grand-livre/<str:code>/export.<str:fmt>",
+        accounting.general_ledger_export,
+        name="general_ledger_export",
+    ),
     path("comptabilite/ecritures/", accounting.journal_entries, name="journal_entries"),
+    path(
+        "comptabilite/ecritures/export.<str:fmt>",
+        accounting.journal_entries_export,
+        name="journal_entries_export",
+    ),
     path("comptabilite/balance-agee/", accounting.aged_receivables, name="aged_receivables"),
     path(
         "comptabilite/balance-agee/export.<str:fmt>",

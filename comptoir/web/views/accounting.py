@@ -31,13 +31,35 @@ def trial_balance(request):
     return render(request, "web/accounting/balance.html", {"balance": balance, "period": period})
 
 
+TRIAL_BALANCE_COLUMNS = (
+    (_l("Compte"), lambda row: row.code),
+    (_l("Libellé"), lambda row: row.name),
+    (_l("Total débit"), lambda row: row.debit),
+    (_l("Total crédit"), lambda row: row.credit),
+    (_l("Solde débiteur"), lambda row: row.balance if row.balance > 0 else None),
+    (_l("Solde créditeur"), lambda row: -row.balance if row.balance < 0 else None),
+)
+
+
 @requires("accounting.view")
-def general_ledger(request, code):
+def trial_balance_export(request, fmt):
+    """The trial balance of the period on the page, one row per account, as the page shows it."""
+    date_from, date_to = forms.PeriodForm(request.GET or None).period()
+    balance = ledger_view.trial_balance(date_from, date_to)
+    return export_list(fmt, _("balance"), TRIAL_BALANCE_COLUMNS, balance.rows)
+
+
+def _ledger(request, code):
     if not Account.objects.filter(code=code).exists():
         raise Http404(code)
     period = forms.PeriodForm(request.GET or None)
     date_from, date_to = period.period()
-    ledger = ledger_view.general_ledger(code, date_from, date_to)
+    return period, ledger_view.general_ledger(code, date_from, date_to)
+
+
+@requires("accounting.view")
+def general_ledger(request, code):
+    period, ledger = _ledger(request, code)
     accounts = Account.objects.filter(lines__isnull=False).distinct().order_by("code")
     return render(
         request, "web/accounting/ledger.html", {"ledger": ledger, "period": period, "accounts": accounts}
@@ -49,30 +71,95 @@ ENTRY_SORT = SortSpec(
 )
 
 
-@requires("accounting.view")
-def journal_entries(request):
+def _entries(request):
+    """The entries the page's period, journal and search select, in the order asked for, and those
+    filters for the page."""
     period = forms.PeriodForm(request.GET or None)
     date_from, date_to = period.period()
     journal, q = param(request.GET, "journal"), param(request.GET, "q")
-    qs = ledger_view.entries(journal or None, date_from, date_to).prefetch_related(
-        Prefetch("lines", queryset=EntryLine.objects.select_related("account", "partner").order_by("id"))
-    )
+    qs = ledger_view.entries(journal or None, date_from, date_to)
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(document_number__icontains=q) | Q(label__icontains=q))
     qs, sort = ENTRY_SORT.apply(qs, request.GET)
+    return qs, {"period": period, "journal": journal, "q": q, "sort": sort}
+
+
+@requires("accounting.view")
+def journal_entries(request):
+    qs, filters = _entries(request)
+    qs = qs.prefetch_related(
+        Prefetch("lines", queryset=EntryLine.objects.select_related("account", "partner").order_by("id"))
+    )
     page = paginate(request, qs)
     return render(
         request,
         "web/accounting/entries.html",
-        {
-            "page_obj": page,
-            "period": period,
-            "journal": journal,
-            "q": q,
-            "journals": Journal.objects.all(),
-            "sort": sort,
-        },
+        {"page_obj": page, "journals": Journal.objects.all(), **filters},
     )
+
+
+ENTRY_LINE_COLUMNS = (
+    (_l("Écriture"), lambda line: line.entry.number),
+    (_l("Date"), lambda line: line.entry.date),
+    (_l("Journal"), lambda line: line.entry.journal.code),
+    (_l("Pièce"), lambda line: line.entry.document_number),
+    (_l("Libellé"), lambda line: line.label or line.entry.label),
+    (_l("Compte"), lambda line: line.account.code),
+    (_l("Intitulé du compte"), lambda line: line.account.name),
+    (_l("Client"), lambda line: line.partner.name if line.partner else ""),
+    (_l("Débit"), lambda line: line.debit),
+    (_l("Crédit"), lambda line: line.credit),
+)
+
+
+def _lines_of(entries):
+    """Each entry's lines in turn, the entries read in chunks with their lines."""
+    lines = Prefetch("lines", queryset=EntryLine.objects.select_related("account", "partner").order_by("id"))
+    for entry in entries.prefetch_related(lines).iterator(chunk_size=500):
+        yield from entry.lines.all()
+
+
+@requires("accounting.view")
+def journal_entries_export(request, fmt):
+    """One row per line of the entries the page selects (an entry's lines together, in the page's
+    order), so the file sums to zero like the journal."""
+    qs, _filters = _entries(request)
+    return export_list(fmt, _("ecritures"), ENTRY_LINE_COLUMNS, _lines_of(qs))
+
+
+LEDGER_COLUMNS = (
+    (_l("Date"), lambda line: line.date),
+    (_l("Écriture"), lambda line: line.entry_number),
+    (_l("Journal"), lambda line: line.journal),
+    (_l("Pièce"), lambda line: line.document_number),
+    (_l("Libellé"), lambda line: line.label),
+    (_l("Client"), lambda line: line.partner),
+    (_l("Débit"), lambda line: line.debit),
+    (_l("Crédit"), lambda line: line.credit),
+    (_l("Solde"), lambda line: line.balance),
+    (_l("Lettrage"), lambda line: line.letter),
+)
+
+
+@requires("accounting.view")
+def general_ledger_export(request, code, fmt):
+    """The account's lines of the period with their running balance; the opening balance first when the
+    period does not start at the first entry, so the last balance is the account's."""
+    _period, ledger = _ledger(request, code)
+    rows = ledger.lines
+    if ledger.opening:
+        opening = ledger_view.LedgerLine(
+            date=ledger.lines[0].date if ledger.lines else None,
+            entry_number="",
+            journal="",
+            document_number="",
+            label=_("Solde d'ouverture"),
+            debit=None,
+            credit=None,
+            balance=ledger.opening,
+        )
+        rows = [opening, *rows]
+    return export_list(fmt, _("grand-livre-%(code)s") % {"code": code}, LEDGER_COLUMNS, rows)
 
 
 # --- Aged receivables ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from comptoir.accounting import selectors as ledger_view
+from comptoir.core import money
 from comptoir.core.errors import DomainError
 from comptoir.parties import services
 from comptoir.parties.models import Customer
@@ -56,7 +57,8 @@ CUSTOMER_COLUMNS = (
     (_l("SIREN"), lambda customer: customer.siren),
     (_l("Délai de paiement (jours)"), lambda customer: customer.payment_days),
     (_l("Fin de mois"), lambda customer: _("oui") if customer.payment_end_of_month else _("non")),
-    (_l("Solde ouvert"), lambda customer: customer.open_balance),
+    # Summed in SQL: on SQLite that is binary floating point, so the cents are taken again here.
+    (_l("Solde ouvert"), lambda customer: money.amount(customer.open_balance)),
     (_l("Actif"), lambda customer: _("oui") if customer.is_active else _("non")),
 )
 

@@ -104,6 +104,13 @@ def quote_list(request):
     )
 
 
+def _order_number(quote) -> str:
+    """The number of the order the quote became, or "" (a quote has no order until it is accepted: the
+    reverse one-to-one then raises rather than answer None)."""
+    order = getattr(quote, "order", None)
+    return order.number if order else ""
+
+
 QUOTE_COLUMNS = (
     (_l("Numéro"), lambda quote: quote.number),
     (_l("Client"), lambda quote: quote.customer.name),
@@ -113,7 +120,7 @@ QUOTE_COLUMNS = (
     (_l("État"), lambda quote: quote.get_status_display()),
     (_l("Total HT"), lambda quote: quote.total_untaxed),
     (_l("Total TTC"), lambda quote: quote.total),
-    (_l("Commande"), lambda quote: quote.order.number if quote.order else ""),
+    (_l("Commande"), _order_number),
 )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from comptoir.catalog.models import Product
+from comptoir.core import money
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import has_perm
 from comptoir.stock import selectors as stock_view
@@ -33,13 +34,19 @@ STOCK_SORT = SortSpec(
 )
 
 
-@requires("stock.view")
-def stock_levels(request):
+def _levels_query(request):
+    """The search, the alerts-only switch, the goods they select in the order asked for, and that order."""
     q, only_alerts = param(request.GET, "q"), request.GET.get("alertes") == "1"
     products = Product.objects.filter(kind=Product.Kind.GOODS, is_active=True).order_by("sku")
     if q:
         products = products.filter(Q(sku__icontains=q) | Q(name__icontains=q))
     products, sort = STOCK_SORT.apply(products, request.GET)
+    return q, only_alerts, products, sort
+
+
+@requires("stock.view")
+def stock_levels(request):
+    q, only_alerts, products, sort = _levels_query(request)
     alerts = queries.stock_alerts()
     if only_alerts:
         # The alerts already hold their levels: only their order (search and sort) is asked for.
@@ -125,6 +132,43 @@ MOVE_COLUMNS = (
     (_l("Quantité"), lambda move: move.quantity),
     (_l("Coût unitaire"), lambda move: move.unit_cost),
 )
+
+
+STOCK_LEVEL_COLUMNS = (
+    (_l("Référence"), lambda level: level.product.sku),
+    (_l("Produit"), lambda level: level.product.name),
+    (_l("En stock"), lambda level: level.on_hand),
+    (_l("Réservé"), lambda level: level.reserved),
+    (_l("Disponible"), lambda level: level.available),
+    (_l("À recevoir"), lambda level: level.incoming),
+    (_l("Reliquat"), lambda level: level.backorder),
+    (_l("Seuil"), lambda level: level.product.low_stock_threshold),
+    (_l("Coût moyen (CMUP)"), lambda level: level.average_cost),
+    (_l("Valeur du stock"), lambda level: money.cost_of(level.on_hand, level.average_cost)),
+)
+EXPORT_BATCH = 500
+
+
+def _levels_in_batches(products):
+    """The levels of the goods selected, computed a batch of products at a time."""
+    batch = []
+    for product in products.iterator(chunk_size=EXPORT_BATCH):
+        batch.append(product)
+        if len(batch) == EXPORT_BATCH:
+            yield from stock_view.stock_levels(batch)
+            batch = []
+    if batch:
+        yield from stock_view.stock_levels(batch)
+
+
+@requires("stock.view")
+def stock_levels_export(request, fmt):
+    """The stock levels the page selects (search, alerts only, order), every page."""
+    _q, only_alerts, products, _sort = _levels_query(request)
+    if only_alerts:
+        low = {level.product.pk for level in queries.stock_alerts()}
+        products = products.filter(pk__in=low)
+    return export_list(fmt, _("stock"), STOCK_LEVEL_COLUMNS, _levels_in_batches(products))
 
 
 @requires("stock.view")
