@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -49,6 +50,15 @@ class Quote(models.Model):
     date = models.DateField(_("date"))
     valid_until = models.DateField(_("valable jusqu'au"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The quote this one renews (an expired offer made again), so the history of an offer can be followed.
+    renewed_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewals",
+        verbose_name=_("renouvelle le devis"),
+    )
     total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(_("total TTC"), max_digits=14, decimal_places=2, default=Decimal("0"))
@@ -68,6 +78,13 @@ class Quote(models.Model):
 
     def __str__(self):
         return self.number
+
+    def is_expired(self, today: datetime.date) -> bool:
+        """Sent, not answered, and past its validity: the customer can no longer accept it.
+
+        Derived, not stored: the quote stays "sent" (that is what happened to it), and nothing has to
+        run at midnight for the lists to be right."""
+        return self.status == self.Status.SENT and self.valid_until is not None and self.valid_until < today
 
 
 class QuoteLine(SalesLine):

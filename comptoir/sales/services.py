@@ -98,7 +98,9 @@ def _check_customer(customer: Customer) -> None:
 
 
 @transaction.atomic
-def create_quote(customer: Customer, lines, *, by, date=None, valid_until=None, note="") -> Quote:
+def create_quote(
+    customer: Customer, lines, *, by, date=None, valid_until=None, note="", renewed_from: Quote | None = None
+) -> Quote:
     permissions.require(by, "quote.manage")
     _check_customer(customer)
     built = build_lines(lines, customer)
@@ -109,15 +111,47 @@ def create_quote(customer: Customer, lines, *, by, date=None, valid_until=None, 
         date=date,
         valid_until=valid_until or date + datetime.timedelta(days=QUOTE_VALIDITY_DAYS),
         note=note,
+        renewed_from=renewed_from,
         created_by=by if getattr(by, "pk", None) else None,
     )
     _set_totals(quote, built)
     rows.insert_one(quote)
     rows.insert_many([QuoteLine(quote=quote, **line) for line in built])
-    audit.record(
-        "quote.created", by=by, obj=quote, data={"customer": customer.code, "total": quote.total_untaxed}
-    )
+    data = {"customer": customer.code, "total": quote.total_untaxed}
+    if renewed_from is not None:
+        data["renews"] = renewed_from.number
+    audit.record("quote.created", by=by, obj=quote, data=data)
     return quote
+
+
+@transaction.atomic
+def renew_quote(quote: Quote, *, by, date=None, valid_until=None) -> Quote:
+    """A new draft quote for the same customer with the same lines, linked to `quote`: an expired offer
+    made again, or any quote used as a model.
+
+    The lines keep the prices and discounts that were offered (the customer was told those; the draft
+    can be edited before it is sent); VAT is taken again from the product and the customer's regime on
+    the new date. A customer archived since, or a product no longer sold, is refused as in any quote."""
+    source = Quote.objects.select_related("customer").get(pk=quote.pk)
+    lines = [
+        {
+            "product": line.product_id,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent,
+        }
+        for line in source.lines.order_by("position", "id")
+    ]
+    return create_quote(
+        source.customer,
+        lines,
+        by=by,
+        date=date,
+        valid_until=valid_until,
+        note=source.note,
+        renewed_from=source,
+    )
 
 
 @transaction.atomic

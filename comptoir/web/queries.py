@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
+    Case,
     DecimalField,
     F,
     OuterRef,
@@ -18,6 +20,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -27,6 +30,7 @@ from comptoir.accounting.models import EntryLine, OpenItem
 from comptoir.billing import selectors as billing_view
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Product
+from comptoir.core import dates
 from comptoir.core.models import AuditEvent
 from comptoir.core.money import amount
 from comptoir.parties.models import Customer
@@ -211,10 +215,35 @@ def with_sources(moves, kinds=tuple(MOVE_SOURCES)) -> list:
 # --- Sales documents ----------------------------------------------------------------------------
 
 
+# The list's "expired" filter: sent quotes past their validity (`Quote.is_expired`), derived, not stored.
+EXPIRED = "expired"
+
+
+def _expired_q(today: datetime.date) -> Q:
+    return Q(status=Quote.Status.SENT, valid_until__lt=today)
+
+
+def with_expiry(qs, today: datetime.date | None = None):
+    """Annotate quotes with `expired` (see `Quote.is_expired`), for the lists, the chips and the exports."""
+    today = today or dates.today()
+    return qs.annotate(
+        expired=Case(
+            When(_expired_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    )
+
+
 def quotes(q: str = "", status: str = "", customer_id=None):
-    qs = Quote.objects.select_related("customer", "order")
+    """The quotes the list selects. "sent" means still open to an answer; "expired" the sent ones past
+    their validity."""
+    today = dates.today()
+    qs = with_expiry(Quote.objects.select_related("customer", "order"), today)
     qs = search_by_number_or_customer(qs, q)
-    if status in Quote.Status.values:
+    if status == EXPIRED:
+        qs = qs.filter(_expired_q(today))
+    elif status == Quote.Status.SENT:
+        qs = qs.filter(status=status).exclude(_expired_q(today))
+    elif status in Quote.Status.values:
         qs = qs.filter(status=status)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -338,11 +367,18 @@ def audit_events(q: str = "", object_type: str = ""):
 
 
 def quotes_awaiting_answer():
+    """Sent quotes the customer can still accept, the soonest to lapse first (expired ones are not
+    awaiting anything: the list of expired quotes is where to renew them)."""
     return (
         Quote.objects.filter(status=Quote.Status.SENT)
+        .exclude(_expired_q(dates.today()))
         .select_related("customer")
         .order_by("valid_until", "id")
     )
+
+
+def expired_quotes():
+    return Quote.objects.filter(_expired_q(dates.today()))
 
 
 def orders_in_progress(unfinished: list[int] | None = None):

@@ -57,6 +57,7 @@ urlpatterns = [
     path("devis/<int:pk>/accepter/", sales.quote_accept, name="quote_accept"),
     path("devis/<int:pk>/refuser/", sales.quote_refuse, name="quote_refuse"),
     path("devis/<int:pk>/annuler/", sales.quote_cancel, name="quote_cancel"),
+    path("devis/<int:pk>/renouveler/", sales.quote_renew, name="quote_renew"),
     # Orders
     path("commandes/", sales.order_list, name="order_list"),
     path("commandes/export.<str:fmt>", sales.order_export, name="order_export"),

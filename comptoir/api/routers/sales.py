@@ -4,7 +4,7 @@ import datetime
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from ninja import Field, Query, Router, Schema, Status
 
 from comptoir.api.access import can_read, fetch, referenced
@@ -31,6 +31,7 @@ from comptoir.api.schemas import (
     responses,
 )
 from comptoir.catalog.models import Product
+from comptoir.core import dates
 from comptoir.parties.models import Customer, DeliveryAddress
 from comptoir.sales import progress, services
 from comptoir.sales.models import Order, OrderLine, Quote, QuoteLine
@@ -93,6 +94,12 @@ class QuoteOut(Schema):
     total_vat: Amount
     total: Amount
     order_id: int | None = Field(None, description="La commande créée à l'acceptation.")
+    expired: bool = Field(
+        False,
+        description="Envoyé et dépassé sa date de validité : le client ne peut plus l'accepter "
+        "(l'état reste « sent » ; renouvelez-le par POST /quotes/{id}/renew).",
+    )
+    renewed_from_id: int | None = Field(None, description="Le devis que celui-ci renouvelle.")
     lines: list[SalesLineOut]
 
     @staticmethod
@@ -100,9 +107,14 @@ class QuoteOut(Schema):
         order = getattr(quote, "order", None)
         return order.pk if order else None
 
+    @staticmethod
+    def resolve_expired(quote):
+        return quote.is_expired(dates.today())
+
 
 class QuoteFilters(PageIn):
     status: Literal["draft", "sent", "accepted", "refused", "cancelled"] | None = None
+    expired: bool | None = Field(None, description="true : les devis expirés ; false : tous les autres.")
     customer: QueryId = None
 
 
@@ -118,6 +130,9 @@ def list_quotes(request, filters: Query[QuoteFilters]):
     qs = _quotes().order_by("-date", "-id")
     if filters.status:
         qs = qs.filter(status=filters.status)
+    if filters.expired is not None:
+        lapsed = Q(status=Quote.Status.SENT, valid_until__lt=dates.today())
+        qs = qs.filter(lapsed) if filters.expired else qs.exclude(lapsed)
     if filters.customer:
         qs = qs.filter(customer_id=filters.customer)
     return paginate(qs, filters)
@@ -165,6 +180,17 @@ def cancel_quote(request, quote_id: PathId, payload: ReasonIn | None = None):
     reason = payload.reason if payload else ""
     services.cancel_quote(fetch(Quote.objects.all(), quote_id), by=request.auth, reason=reason)
     return fetch(_quotes(), quote_id)
+
+
+@quotes.post(
+    "/{quote_id}/renew",
+    response=responses(QuoteOut, 201),
+    summary="Renouveler un devis (nouveau brouillon avec les mêmes lignes)",
+)
+@transaction.atomic
+def renew_quote(request, quote_id: PathId):
+    renewal = services.renew_quote(fetch(Quote.objects.all(), quote_id), by=request.auth)
+    return Status(201, fetch(_quotes(), renewal.pk))
 
 
 # --- Orders -------------------------------------------------------------------------------------

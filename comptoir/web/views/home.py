@@ -35,6 +35,7 @@ def home(request):
     unfinished = queries.orders_not_fully_invoiced() if show[Role.COMMERCIAL] or show[Role.ADV] else []
     if show[Role.COMMERCIAL]:
         context["quotes_awaiting"] = _card(queries.quotes_awaiting_answer())
+        context["quotes_expired"] = queries.expired_quotes().count()
         context["orders_in_progress"] = _card(queries.orders_in_progress(unfinished))
     if show[Role.ADV]:
         context["draft_orders"] = _card(queries.draft_orders())

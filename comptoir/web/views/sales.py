@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from comptoir.assistant import services as assistant
 from comptoir.billing import services as billing
+from comptoir.core import dates
 from comptoir.core.permissions import has_perm
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
@@ -71,6 +72,13 @@ def _parse_document(request, form):
 # --- Quotes -------------------------------------------------------------------------------------
 
 
+# The states a quote list filters on: the stored ones, with "expired" beside "sent" (derived, see
+# `Quote.is_expired`).
+QUOTE_STATUSES = [
+    *[(value, label) for value, label in Quote.Status.choices if value != Quote.Status.SENT],
+    (Quote.Status.SENT, _l("Envoyé (en attente)")),
+    (queries.EXPIRED, _l("Expiré")),
+]
 QUOTE_SORT = SortSpec(
     {
         "numero": "number",
@@ -100,7 +108,7 @@ def quote_list(request):
     return render(
         request,
         "web/quotes/list.html",
-        {"page_obj": page, "statuses": Quote.Status.choices, **filters},
+        {"page_obj": page, "statuses": QUOTE_STATUSES, **filters},
     )
 
 
@@ -117,7 +125,7 @@ QUOTE_COLUMNS = (
     (_l("Code client"), lambda quote: quote.customer.code),
     (_l("Date"), lambda quote: quote.date),
     (_l("Valable jusqu'au"), lambda quote: quote.valid_until),
-    (_l("État"), lambda quote: quote.get_status_display()),
+    (_l("État"), lambda quote: _("Expiré") if quote.expired else quote.get_status_display()),
     (_l("Total HT"), lambda quote: quote.total_untaxed),
     (_l("Total TTC"), lambda quote: quote.total),
     (_l("Commande"), _order_number),
@@ -202,19 +210,40 @@ def quote_detail(request, pk):
     lines = list(quote.lines.select_related("product"))
     order = Order.objects.filter(quote=quote).first()
     user, status, S = request.user, quote.status, Quote.Status
+    expired = quote.is_expired(dates.today())
     context = {
         "quote": quote,
         "lines": lines,
         "taxes": taxes_of(lines),
         "order": order,
+        "expired": expired,
+        "renewals": list(quote.renewals.order_by("id")),
         "events": queries.events_of(quote),
         "can_edit": status == S.DRAFT and has_perm(user, "quote.manage"),
         "can_send": may(user, Quote, status, S.SENT, "quote.send"),
-        "can_accept": may(user, Quote, status, S.ACCEPTED, "quote.accept"),
+        # An expired quote can no longer be accepted (accept_quote refuses it): renewing it is the way on.
+        "can_accept": not expired and may(user, Quote, status, S.ACCEPTED, "quote.accept"),
+        "can_renew": status != S.DRAFT and has_perm(user, "quote.manage"),
         "can_refuse": may(user, Quote, status, S.REFUSED, "quote.accept"),
         "can_cancel": may(user, Quote, status, S.CANCELLED, "quote.manage"),
     }
     return render(request, "web/quotes/detail.html", context)
+
+
+@action("quote.manage")
+@submitted_once
+def quote_renew(request, pk):
+    """A new draft with the quote's lines (an expired offer made again, or a quote used as a model)."""
+    quote = get_object_or_404(Quote, pk=pk)
+    renewal, ok = perform(
+        request,
+        lambda: services.renew_quote(quote, by=request.user),
+        lambda renewal: (
+            _("Devis %(new)s créé à partir du devis %(old)s : vérifiez les prix, puis envoyez-le.")
+            % {"new": renewal.number, "old": quote.number}
+        ),
+    )
+    return redirect("web:quote_detail", pk=renewal.pk if ok else quote.pk)
 
 
 @action("quote.view")
