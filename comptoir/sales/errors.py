@@ -22,6 +22,10 @@ QUOTE_EXPIRED = (
     "quote_expired",
     N_("Le devis %(number)s a expiré le %(date)s : établissez un nouveau devis."),
 )
+VALIDITY_BEFORE_DATE = (
+    "validity_before_date",
+    N_("La date de validité (%(valid_until)s) ne peut pas précéder la date du devis (%(date)s)."),
+)
 ORDER_HAS_DELIVERIES = (
     "order_has_deliveries",
     N_("La commande %(number)s a déjà des livraisons expédiées : elle ne peut plus être annulée."),

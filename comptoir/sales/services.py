@@ -105,6 +105,12 @@ def create_quote(
     _check_customer(customer)
     built = build_lines(lines, customer)
     date = periods.check_business_date(date)
+    if valid_until is not None and valid_until < date:
+        _fail(
+            errors.VALIDITY_BEFORE_DATE,
+            valid_until=valid_until.strftime("%d/%m/%Y"),
+            date=date.strftime("%d/%m/%Y"),
+        )
     quote = Quote(
         number=numbering.next_number("DEV", date.year),
         customer=customer,

@@ -83,3 +83,17 @@ def test_renewing_needs_the_right_to_make_quotes(boss, customer, product):
     old = expired_quote(boss, customer, product)
     with pytest.raises(PermissionDenied):
         renew_quote(old, by=make_user("entrepot", Role.LOGISTIQUE))
+
+
+def test_a_quote_cannot_lapse_before_it_is_made(boss, customer, product):
+    today = dates.today()
+    count = Quote.objects.count()
+    with pytest.raises(DomainError) as exc:
+        create_quote(
+            customer,
+            [{"product": product, "quantity": "1"}],
+            by=boss,
+            valid_until=today - datetime.timedelta(days=1),
+        )
+    assert exc.value.code == "validity_before_date"
+    assert Quote.objects.count() == count
