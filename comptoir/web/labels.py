@@ -35,6 +35,21 @@ AUDIT_ACTIONS = {
     "invoice.cancelled": _("Brouillon de facture annulé"),
     "payment.registered": _("Règlement enregistré"),
     "credit_note.drafted": _("Brouillon d'avoir créé"),
+    "credit_note.approved": _("Avoir approuvé (quatre yeux)"),
+    "credit_note.refused": _("Avoir refusé à l'approbation"),
+    "invoice.deposits_deducted": _("Acomptes déduits du brouillon"),
+    "invoice.line_corrected": _("Ligne du brouillon corrigée"),
+    "invoice.reminded": _("Relance de paiement envoyée"),
+    "invoice.service_period_set": _("Période de prestation renseignée"),
+    "payment.allocated": _("Règlement affecté"),
+    "refund.requested": _("Remboursement demandé"),
+    "refund.approved": _("Remboursement approuvé"),
+    "refund.refused": _("Remboursement refusé"),
+    "proposal.approved": _("Proposition de l'assistant approuvée"),
+    "proposal.auto_approved": _("Proposition appliquée par l'assistant (politique écrite)"),
+    "proposal.rejected": _("Proposition de l'assistant rejetée"),
+    "assistant.policy_changed": _("Politique de l'assistant modifiée"),
+    "demo.seeded": _("Données de démonstration chargées"),
     "credit_note.applied": _("Avoir imputé sur une facture"),
     "credit_note.refunded": _("Avoir remboursé"),
     "order.billing_schedule_set": _("Échéancier de facturation défini"),
@@ -123,6 +138,12 @@ AUDIT_KEYS = {
     "prefix": _("jeton"),
     "expires_at": _("expire le"),
     "user": _("utilisateur"),
+    "cumulated_at_stake": _("montant cumulé en jeu"),
+    "opened_by": _("ouvert par"),
+    "disposition": _("destination"),
+    "inspection": _("contrôle"),
+    "quantity": _("quantité"),
+    "sku": _("référence"),
 }
 
 # Values of these keys are amounts in euros.
@@ -138,7 +159,12 @@ AUDIT_AMOUNT_KEYS = {
     "threshold",
     "scrapped_cost",
     "invoice_total",
+    "cumulated_at_stake",
+    "value",
 }
+
+# Events whose "total" is the amount including VAT (a credit note's draft holds its total TTC).
+AUDIT_TOTAL_INCL_VAT = {"invoice.issued", "credit_note.drafted"}
 
 AUDIT_OBJECT_TYPES = {
     "parties.customer": _("Client"),

@@ -345,12 +345,17 @@ def open_invoices_of(customer) -> list:
 
 
 def events_of(obj, limit: int = 50):
-    """Audit events recorded on one document, newest first."""
-    return list(
+    """Audit events recorded on one document, newest first. Each carries the document's kind when it
+    has one (`document_kind`: an invoice's events read as a credit note's on a credit note)."""
+    events = list(
         AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-seq")[
             :limit
         ]
     )
+    kind = getattr(obj, "kind", "")
+    for event in events:
+        event.document_kind = kind
+    return events
 
 
 def audit_events(q: str = "", object_type: str = ""):
