@@ -63,6 +63,8 @@ def queued(name):
 
 
 def work():
+    """django-tasks' database worker, as `comptoir db-worker` runs it. It closes its database connection
+    between tasks, so the tests that use it run outside a rolled-back transaction."""
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
 
@@ -87,7 +89,7 @@ def test_scheduler_once_enqueues_a_due_job_once_and_computes_its_next_run(jobs):
     assert selectors.worker_heartbeat_age("scheduler") < 60
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_a_queued_job_and_records_the_run(jobs):
     services.sync_jobs()
     ScheduledJob.objects.filter(name="counter").update(next_run=timezone.now())
@@ -152,7 +154,7 @@ def test_two_schedulers_ticking_at_once_enqueue_a_due_job_once(jobs):
     assert len(queued("counter")) == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_job_records_its_error_retries_and_ends_failed_and_visible(jobs, caplog):
     services.sync_jobs()
     ScheduledJob.objects.filter(name="flaky").update(next_run=timezone.now())
