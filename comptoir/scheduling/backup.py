@@ -101,6 +101,9 @@ def _state(cursor) -> dict:
 def _sqlite_snapshot(target: Path) -> dict:
     """SQLite's online backup API: a consistent copy even while other connections write (WAL included),
     never a copy of the file, which may miss what is still in the WAL."""
+    if connection.in_atomic_block:
+        # The copy would wait for ever on this connection's own open write transaction.
+        raise RuntimeError("une sauvegarde SQLite se prend hors transaction")
     connection.ensure_connection()
     copy = sqlite3.connect(target)
     try:

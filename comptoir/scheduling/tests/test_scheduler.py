@@ -239,3 +239,17 @@ def test_the_registry_names_real_callables():
     assert {"billing_agent", "payment_reminders", "audit_checkpoint", "backup"} <= set(registry.JOBS)
     for spec in registry.JOBS.values():
         assert callable(import_string(spec.path)) or hasattr(import_string(spec.path), "call")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_worker_still_shows_a_recent_heartbeat_through_the_schedulers_ping(jobs):
+    now = timezone.now()
+    services.tick(now)
+    assert selectors.worker_heartbeat_age("worker") is None
+    services.tick(now)  # a ping is pending: no second one
+
+    from comptoir.scheduling.tasks import heartbeat
+
+    assert DBTaskResult.objects.filter(task_path=heartbeat.module_path).count() == 1
+    work()
+    assert selectors.worker_heartbeat_age("worker") < 60

@@ -10,6 +10,7 @@ from comptoir.web.views.common import action, param, perform, requires
 
 @requires("jobs.manage")
 def jobs_page(request):
+    services.sync_jobs()  # a job added to the registry shows before the scheduler's next tick
     return render(
         request,
         "web/settings/jobs.html",
