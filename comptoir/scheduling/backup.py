@@ -108,6 +108,8 @@ def _sqlite_snapshot(target: Path) -> dict:
     copy = sqlite3.connect(target)
     try:
         connection.connection.backup(copy)
+        # A single self-contained file: no -wal/-shm beside it when it is read (verify-backup) or moved.
+        copy.execute("PRAGMA journal_mode=DELETE")
         return _state(copy.cursor())
     finally:
         copy.close()
