@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "comptoir.payments",
     "comptoir.returns",
     "comptoir.assistant",
+    "comptoir.scheduling",
     "comptoir.web",
     "django_tasks",
     "django_tasks_db",
@@ -201,6 +202,11 @@ AUDIT_DOCUMENT_CHECKS = [
 
 # Background work (the billing agent) is queued in the database and run by `comptoir db-worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Periodic jobs (comptoir/scheduling): `comptoir scheduler` enqueues the due ones every tick (seconds).
+SCHEDULER_TICK = int(os.environ.get("COMPTOIR_SCHEDULER_TICK", "30"))
+# Daily backups (the "backup" job, `comptoir backup`): where, and what to keep ("14d", "10" or "14d,10").
+BACKUP_DIR = Path(os.environ.get("COMPTOIR_BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = os.environ.get("COMPTOIR_BACKUP_KEEP", "14d")
 
 # Reminder e-mails: files under var/outbox unless an SMTP server is configured, so the demo never tries
 # to reach the internet and every message sent can be read back.

@@ -16,6 +16,7 @@ from comptoir.api.routers import (
     deliveries,
     findings,
     invoices,
+    jobs,
     payments,
     products,
     proposals,
@@ -106,3 +107,4 @@ api.add_router("/insights", returns.insights)
 api.add_router("/accounting", accounting.router)
 api.add_router("/audit", audit.router)
 api.add_router("/tokens", tokens.router)
+api.add_router("/jobs", jobs.router)

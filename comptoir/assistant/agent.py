@@ -119,8 +119,11 @@ def _from_finding(finding: Finding, *, customer_id, order_id=None, invoice_id=No
 
 
 class _Run:
-    def __init__(self, run: AgentRun, policy: AssistantPolicy, today: datetime.date):
+    def __init__(self, run: AgentRun, policy: AssistantPolicy, today: datetime.date, kinds=None):
         self.run = run
+        # None: a full pass. Otherwise the proposal kinds this pass looks at (the reminders-only pass
+        # of the scheduler); it retires only open proposals of these kinds.
+        self.kinds = kinds
         self.policy = policy
         self.today = today
         self.user = agent_user()
@@ -441,10 +444,11 @@ class _Run:
             Proposal.objects.bulk_update(
                 refreshed, ["title", "rationale", "payload", "confidence", "evidence"]
             )
-        retired = (
-            Proposal.objects.filter(status=Proposal.Status.OPEN)
-            .exclude(key__in=keys)
-            .update(status=Proposal.Status.OBSOLETE, decided_at=timezone.now())
+        still_open = Proposal.objects.filter(status=Proposal.Status.OPEN)
+        if self.kinds is not None:
+            still_open = still_open.filter(kind__in=self.kinds)
+        retired = still_open.exclude(key__in=keys).update(
+            status=Proposal.Status.OBSOLETE, decided_at=timezone.now()
         )
         self.stats["proposals_created"] += len(created)
         self.stats["proposals_open"] += len(created) + len(refreshed)
@@ -553,7 +557,15 @@ def _payment_histories(customer_ids, today) -> dict[int, tuple[int, int, int | N
     }
 
 
-def run(*, requested_by=None, trigger: str = "cli", today: datetime.date | None = None) -> AgentRun:
+def run(
+    *,
+    requested_by=None,
+    trigger: str = "cli",
+    today: datetime.date | None = None,
+    reminders_only: bool = False,
+) -> AgentRun:
+    """One pass. `reminders_only`: only the payment reminders step (the scheduler's "relances" job, which
+    may run more often than the full pass); proposals of other kinds are left as they are."""
     today = today or timezone.localdate()
     with transaction.atomic():
         busy = (
@@ -567,21 +579,29 @@ def run(*, requested_by=None, trigger: str = "cli", today: datetime.date | None 
             )
         agent_run = AgentRun.objects.create(trigger=trigger, requested_by=requested_by)
     policy = AssistantPolicy.current()
-    work = _Run(agent_run, policy, today)
+    work = _Run(agent_run, policy, today, kinds=("send_reminder",) if reminders_only else None)
     try:
-        if policy.prepare_drafts:
-            work.prepare_drafts()
-        work.review_drafts()
-        work.review_orders()
-        work.propose_resolutions()
-        work.propose_reminders()
-        work.auto_issue(work.store())
+        if reminders_only:
+            work.propose_reminders()
+            work.store()
+        else:
+            _full_pass(work, policy)
     except Exception as exc:
         work.problems.append({"document": "", "code": "agent_failed", "message": str(exc)[:500]})
         _finish(agent_run, work, AgentRun.Status.FAILED)
         raise
     _finish(agent_run, work, AgentRun.Status.DONE)
     return agent_run
+
+
+def _full_pass(work: "_Run", policy: AssistantPolicy) -> None:
+    if policy.prepare_drafts:
+        work.prepare_drafts()
+    work.review_drafts()
+    work.review_orders()
+    work.propose_resolutions()
+    work.propose_reminders()
+    work.auto_issue(work.store())
 
 
 def _finish(agent_run: AgentRun, work: _Run, status: str) -> None:

@@ -249,10 +249,11 @@ def update_policy(*, by, **fields) -> AssistantPolicy:
     return policy
 
 
-def run_agent(*, by=None, trigger: str = "cli", today=None) -> AgentRun:
-    """One pass of the billing agent (see `assistant.agent`); `by` asked for it (None: the scheduler)."""
+def run_agent(*, by=None, trigger: str = "cli", today=None, reminders_only: bool = False) -> AgentRun:
+    """One pass of the billing agent (see `assistant.agent`); `by` asked for it (None: the scheduler).
+    `reminders_only`: only the payment-reminder proposals (the scheduler's reminders job)."""
     if by is not None:
         permissions.require(by, "assistant.run")
     from comptoir.assistant import agent
 
-    return agent.run(requested_by=by, trigger=trigger, today=today)
+    return agent.run(requested_by=by, trigger=trigger, today=today, reminders_only=reminders_only)

@@ -16,3 +16,13 @@ def run_billing_agent(requested_by_id: int | None = None) -> int:
     # A scheduled run is nobody's in particular; a person's request is checked against their role.
     requested_by = get_user_model().objects.filter(pk=requested_by_id).first() if requested_by_id else None
     return services.run_agent(by=requested_by, trigger="task").pk
+
+
+@task()
+def propose_payment_reminders() -> str:
+    """The reminders step of the agent alone: proposes the reminders now due (sending stays a person's
+    approval, or the written policy's). The scheduler runs it every morning (`scheduling.registry`)."""
+    from comptoir.assistant import services
+
+    run = services.run_agent(by=None, trigger="task", reminders_only=True)
+    return f"{run.stats.get('proposals_created', 0)} relance(s) proposée(s)"

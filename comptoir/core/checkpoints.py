@@ -69,6 +69,16 @@ def append(checkpoint: Checkpoint, path: Path | None = None) -> Path:
     return path
 
 
+def scheduled() -> str:
+    """The nightly job (`scheduling.registry`): append a checkpoint to the settings' file, as
+    `comptoir audit-checkpoint` does."""
+    checkpoint = take()
+    if checkpoint is None:
+        return "Journal d'audit vide : aucun point de contrôle."
+    path = append(checkpoint)
+    return f"Point de contrôle n° {checkpoint.seq} ({checkpoint.hash[:12]}…) ajouté à {path}."
+
+
 def read(paths) -> tuple[list[Checkpoint], list[audit.Problem]]:
     """Every checkpoint of the files that exist; a line whose signature does not hold is a problem."""
     key = audit_key.configured()

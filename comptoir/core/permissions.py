@@ -142,6 +142,8 @@ PERMISSIONS: dict[str, set[str]] = {
         # Lifting a sign-in lockout early (core/login_throttle.py): someone senior must be reachable
         # when a colleague is locked out, not only the administrator.
         "login.unlock",
+        # The periodic jobs (scheduling): their schedules, running one now.
+        "jobs.manage",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}

@@ -383,3 +383,24 @@ def test_the_agent_never_issues_a_gesture_waiting_for_approval_on_its_own(pendin
     assert not AuditEvent.objects.filter(action="credit_note.approved").exists()
     assert run.stats.get("auto_issued", 0) == 0
     assert len(open_proposals("issue_invoice")) == 1
+
+
+def test_the_reminders_pass_proposes_reminders_and_leaves_other_proposals_alone(overdue, delivered):
+    """The scheduler's reminders job runs the agent's reminders step alone: it must not retire the
+    proposals a full pass made about other things (here: issuing a draft)."""
+    run_agent(by=None)
+    (issue,) = open_proposals("issue_invoice")
+    Proposal.objects.filter(kind="send_reminder").delete()
+
+    from comptoir.assistant.tasks import propose_payment_reminders
+
+    assert propose_payment_reminders.call() == "1 relance(s) proposée(s)"
+    (reminder,) = open_proposals("send_reminder")
+    assert reminder.payload["invoice_id"] == overdue.pk
+    issue.refresh_from_db()
+    assert issue.status == Proposal.Status.OPEN
+    assert (
+        not Invoice.objects.filter(status=Invoice.Status.DRAFT)
+        .exclude(pk=issue.payload["invoice_id"])
+        .exists()
+    )
