@@ -198,6 +198,9 @@ class ReturnLine:
     product: Product
     quantity: Decimal
     net_amount: Decimal
+    # Units sent again by the case's replacements, and units received back from the customer.
+    replaced: Decimal = ZERO
+    received: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,13 @@ class ReturnCase:
     status: str
     delivery_id: int
     lines: tuple[ReturnLine, ...] = ()
+    # None when unknown (a chain built by hand).
+    customer_id: int | None = None
+    customer_name: str = ""
+    # The company's rules want the goods back before any credit note on this case (reason and policy).
+    receipt_before_credit: bool = False
+    # The delivery notes of its replacements.
+    replacements: tuple[str, ...] = ()
 
     @property
     def justified_amount(self) -> Decimal:

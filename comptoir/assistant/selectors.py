@@ -32,7 +32,15 @@ from comptoir.payments import selectors as payment_view
 from comptoir.payments.models import Payment
 from comptoir.returns import selectors as returns_view
 from comptoir.returns.exposure import exposures
-from comptoir.returns.models import Reason, ReturnCase, ReturnLine, ReturnPolicy, ReturnReceiptLine
+from comptoir.returns.models import (
+    Reason,
+    Resolution,
+    ResolutionLine,
+    ReturnCase,
+    ReturnLine,
+    ReturnPolicy,
+    ReturnReceiptLine,
+)
 from comptoir.sales.models import BillingMilestone, Order, OrderLine, QuoteLine
 from comptoir.stock import selectors as stock_view
 from comptoir.stock.models import Delivery, DeliveryLine
@@ -473,9 +481,26 @@ def _drafts(customer_id: int) -> tuple[c.OpenItem, ...]:
 
 
 def _return_cases(references, products: _Products) -> tuple[c.ReturnCase, ...]:
+    """The cited cases with what settled them besides credit notes: units replaced and received back, the
+    replacements' delivery notes, and whether the rules want the goods back before a credit note."""
     cases: dict[int, tuple] = {}
+    rows = list(
+        ReturnLine.objects.filter(case__number__in=references).select_related("case__customer", "product")
+    )
+    if not rows:
+        return ()
+    line_ids = [line.pk for line in rows]
+    replaced: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    replacements: dict[int, set[str]] = defaultdict(set)
+    for line_id, case_id, number, quantity in ResolutionLine.objects.filter(
+        return_line_id__in=line_ids, resolution__kind=Resolution.Kind.REPLACEMENT
+    ).values_list("return_line_id", "resolution__case_id", "resolution__replacement__number", "quantity"):
+        replaced[line_id] += quantity
+        replacements[case_id].add(number)
+    received = returns_view.received_quantities(line_ids)
+    policy = ReturnPolicy.current()
     lines: dict[int, list[c.ReturnLine]] = defaultdict(list)
-    for line in ReturnLine.objects.filter(case__number__in=references).select_related("case", "product"):
+    for line in rows:
         cases[line.case_id] = line.case
         lines[line.case_id].append(
             c.ReturnLine(
@@ -484,6 +509,8 @@ def _return_cases(references, products: _Products) -> tuple[c.ReturnCase, ...]:
                 product=products(line.product),
                 quantity=line.quantity,
                 net_amount=line.net_amount,
+                replaced=replaced[line.pk],
+                received=received.get(line.pk, ZERO),
             )
         )
     return tuple(
@@ -494,6 +521,11 @@ def _return_cases(references, products: _Products) -> tuple[c.ReturnCase, ...]:
             status=case.status,
             delivery_id=case.delivery_id,
             lines=tuple(lines[pk]),
+            customer_id=case.customer_id,
+            customer_name=case.customer.name,
+            receipt_before_credit=policy.require_receipt_before_credit
+            and policy.expects_goods_back(case.reason),
+            replacements=tuple(sorted(replacements[pk])),
         )
         for pk, case in sorted(cases.items())
     )

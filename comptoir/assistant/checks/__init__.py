@@ -22,7 +22,9 @@ Severities, and why:
 - **warning**, a likely mistake a person should look at, that neither double-bills nor breaks VAT law:
   a price or discount other than agreed, a product reference that changed, delivered quantities left
   off an invoice, an invoiced line with no delivery, a deposit not deducted from the closing invoice,
-  a probable duplicate, a credit note beyond its return case, a payment matching no open invoice.
+  a probable duplicate, a credit note beyond its return case, or compensating goods its case already
+  replaced, or before the goods the rules want back are back, or citing another customer's case, a
+  payment matching no open invoice.
 - **info**, normal progress that calls for the next step: delivered goods not invoiced yet, an order
   shipped short with nothing planned for the rest, a payment on account that matches open invoices.
 """
@@ -57,6 +59,7 @@ from comptoir.assistant.checks.products import (
     check_product_changes,
 )
 from comptoir.assistant.checks.returns import (
+    check_credit_note_against_case_settlement,
     check_credit_note_within_return,
 )
 from comptoir.assistant.checks.vat import (
@@ -82,6 +85,7 @@ CHECKS = [
     check_deposit_deducted,
     check_duplicate_invoice,
     check_credit_note_within_return,
+    check_credit_note_against_case_settlement,
     check_payment_matches_open_items,
 ]
 
@@ -125,6 +129,7 @@ __all__ = [
     "check_deposit_deducted",
     "check_duplicate_invoice",
     "check_credit_note_within_return",
+    "check_credit_note_against_case_settlement",
     "matching_combination",
     "check_payment_matches_open_items",
 ]
