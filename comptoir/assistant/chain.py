@@ -233,6 +233,21 @@ class Payment:
     date: datetime.date
     amount: Decimal
     unallocated: Decimal
+    # What the customer's bank wrote with it (their invoice number, a transfer label…).
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Money of a payment allocated to an invoice, with the payment's reference (read only for payments
+    that carry one)."""
+
+    payment_id: int
+    payment_number: str
+    reference: str
+    invoice_id: int
+    invoice_number: str
+    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -263,6 +278,11 @@ class Chain:
     # The customer's draft invoices and deposits (balance_due: their total), read with the payments: a
     # prepayment waits for one of them to be issued.
     drafts: tuple[OpenItem, ...] = ()
+    # The customer's other payments of the same amount as one left unallocated, dated within a few days
+    # of it (a payment entered twice).
+    payment_twins: tuple[Payment, ...] = ()
+    # Allocations to the chain's invoices, or of payments whose reference names one of them.
+    allocations: tuple[Allocation, ...] = ()
 
     # Lookups, computed once per snapshot (cached_property writes around the frozen __setattr__).
 

@@ -23,13 +23,13 @@ from django.utils import timezone
 
 from comptoir.assistant import causes, returns_advice
 from comptoir.assistant import chain as c
-from comptoir.assistant.checks import DUPLICATE_WINDOW_DAYS
+from comptoir.assistant.checks import DUPLICATE_WINDOW_DAYS, PAYMENT_TWIN_DAYS
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
 from comptoir.catalog.models import Product, VatRateChange
 from comptoir.core.compiled import Compiled
 from comptoir.core.money import amount as money_amount
 from comptoir.payments import selectors as payment_view
-from comptoir.payments.models import Payment
+from comptoir.payments.models import Payment, PaymentAllocation
 from comptoir.returns import selectors as returns_view
 from comptoir.returns.exposure import exposures
 from comptoir.returns.models import (
@@ -458,7 +458,12 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
     }
     return_cases = _return_cases(references, products) if references else ()
     payments = _unallocated_payments(customer_id)
-    open_items = _open_items(customer_id) if payments else ()
+    issued = [
+        invoice
+        for invoice in invoices
+        if invoice.status == c.Status.ISSUED and invoice.kind != c.Kind.CREDIT_NOTE
+    ]
+    open_items = _open_items(customer_id) if payments or issued else ()
     return dataclasses.replace(
         snapshot,
         invoices=invoices,
@@ -467,6 +472,56 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         payments=payments,
         open_items=open_items,
         drafts=_drafts(customer_id) if payments else (),
+        payment_twins=_payment_twins(customer_id, payments) if payments else (),
+        allocations=_allocations(customer_id, issued) if issued else (),
+    )
+
+
+def _payment_twins(customer_id: int, payments) -> tuple[c.Payment, ...]:
+    """The customer's other payments of an unallocated payment's amount, within the duplicate window of
+    its date: one query."""
+    window = datetime.timedelta(days=PAYMENT_TWIN_DAYS)
+    near = Q()
+    for payment in payments:
+        near |= Q(amount=payment.amount, date__gte=payment.date - window, date__lte=payment.date + window)
+    return tuple(
+        c.Payment(
+            id=row["id"],
+            number=row["number"],
+            date=row["date"],
+            amount=row["amount"],
+            unallocated=ZERO,
+            reference=row["reference"],
+        )
+        for row in Payment.objects.filter(near, customer_id=customer_id)
+        .exclude(pk__in=[payment.id for payment in payments])
+        .order_by("date", "id")
+        .values("id", "number", "date", "amount", "reference")
+    )
+
+
+def _allocations(customer_id: int, invoices) -> tuple[c.Allocation, ...]:
+    """Allocations to the invoices, or of the customer's payments whose reference names one of them (only
+    payments with a reference): one query."""
+    named = Q()
+    for invoice in invoices:
+        named |= Q(payment__reference__icontains=invoice.number)
+    return tuple(
+        c.Allocation(
+            payment_id=row["payment_id"],
+            payment_number=row["payment__number"],
+            reference=row["payment__reference"],
+            invoice_id=row["invoice_id"],
+            invoice_number=row["invoice__number"],
+            amount=row["amount"],
+        )
+        for row in PaymentAllocation.objects.filter(payment__customer_id=customer_id)
+        .exclude(payment__reference="")
+        .filter(Q(invoice_id__in=[invoice.id for invoice in invoices]) | named)
+        .order_by("id")
+        .values(
+            "payment_id", "payment__number", "payment__reference", "invoice_id", "invoice__number", "amount"
+        )
     )
 
 
@@ -587,7 +642,7 @@ _UNALLOCATED_PAYMENTS = Compiled(
         .annotate(allocated=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=_MONEY))
         .filter(amount__gt=F("allocated") + Value(HALF_CENT, output_field=_MONEY))
         .order_by("date", "id")
-        .values("id", "number", "date", "amount", "allocated")
+        .values("id", "number", "date", "amount", "allocated", "reference")
     )
 )
 
@@ -604,6 +659,7 @@ def _unallocated_payments(customer_id: int) -> tuple[c.Payment, ...]:
                     date=row["date"],
                     amount=row["amount"],
                     unallocated=left,
+                    reference=row["reference"],
                 )
             )
     return tuple(found)

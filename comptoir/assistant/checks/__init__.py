@@ -35,6 +35,7 @@ from comptoir.assistant.checks._common import (
     DUPLICATE_WINDOW_DAYS,
     MAX_COMBINATION,
     MAX_OPEN_ITEMS,
+    PAYMENT_TWIN_DAYS,
     ZERO,
 )
 from comptoir.assistant.checks.billing import (
@@ -50,6 +51,8 @@ from comptoir.assistant.checks.deliveries import (
     check_invoice_misses_delivered,
 )
 from comptoir.assistant.checks.payments import (
+    check_invoice_small_balance,
+    check_payment_allocated_elsewhere,
     check_payment_matches_open_items,
     matching_combination,
 )
@@ -87,6 +90,8 @@ CHECKS = [
     check_credit_note_within_return,
     check_credit_note_against_case_settlement,
     check_payment_matches_open_items,
+    check_payment_allocated_elsewhere,
+    check_invoice_small_balance,
 ]
 
 # The checks that can block an invoice. The gate at issue runs only these, over a chain that holds the
@@ -132,4 +137,7 @@ __all__ = [
     "check_credit_note_against_case_settlement",
     "matching_combination",
     "check_payment_matches_open_items",
+    "check_payment_allocated_elsewhere",
+    "check_invoice_small_balance",
+    "PAYMENT_TWIN_DAYS",
 ]

@@ -21,6 +21,13 @@ DUPLICATE_WINDOW_DAYS = 7
 # Subset search for payments: combinations of up to this many open invoices, among the oldest ones.
 MAX_COMBINATION = 3
 MAX_OPEN_ITEMS = 25
+# A payment of the same amount as another of the customer's within this many days may be entered twice.
+PAYMENT_TWIN_DAYS = 5
+# A payment short of (or above) an invoice's balance by at most max(1 €, 0.5 %) is a bank fee or rounding.
+NEAR_MISS_FLOOR = Decimal("1")
+NEAR_MISS_SHARE = Decimal("0.005")
+# What an invoice may be left owing after its payments and still be only a leftover.
+SMALL_BALANCE = Decimal("1")
 
 
 # --- Evidence helpers ---------------------------------------------------------------------------
