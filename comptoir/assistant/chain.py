@@ -111,6 +111,8 @@ class DeliveryLine:
     order_line_id: int
     product: Product
     quantity: Decimal
+    # Average cost at which the goods left the stock (None: not known, a service or a hand-built chain).
+    unit_cost: Decimal | None = None
 
 
 @dataclass(frozen=True)

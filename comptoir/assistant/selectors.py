@@ -235,7 +235,11 @@ def _delivery(delivery: Delivery, lines) -> c.Delivery:
 
 def _delivery_line(line: DeliveryLine, product: c.Product) -> c.DeliveryLine:
     return c.DeliveryLine(
-        id=line.pk, order_line_id=line.order_line_id, product=product, quantity=line.quantity
+        id=line.pk,
+        order_line_id=line.order_line_id,
+        product=product,
+        quantity=line.quantity,
+        unit_cost=line.unit_cost,
     )
 
 
@@ -316,6 +320,7 @@ _DELIVERY_LINES = Compiled(
             "delivery_id",
             "order_line_id",
             "quantity",
+            "unit_cost",
             "delivery__number",
             "delivery__status",
             "delivery__date",
@@ -401,6 +406,7 @@ def chain_for_order(order, *, focus: Invoice | None = None, today: datetime.date
                 order_line_id=row["order_line_id"],
                 product=products.of_row(row),
                 quantity=row["quantity"],
+                unit_cost=row["unit_cost"],
             )
         )
     deliveries = tuple(

@@ -1,7 +1,7 @@
 """Consistency checks along the chain quote → order → delivery → invoice → payment. Pure.
 
 The checks live by topic in this package (`deliveries`, `products`, `vat`, `billing`, `returns`,
-`payments`; `_common` holds the evidence and wording helpers); `CHECKS` below assembles them, and every
+`payments`, `dates`, `margin`; `_common` holds the evidence and wording helpers); `CHECKS` below assembles them, and every
 check stays importable from `comptoir.assistant.checks`.
 
 Each check is a small function `(chain) -> list[Finding]` registered in `CHECKS`; it never raises for a
@@ -42,6 +42,7 @@ from comptoir.assistant.checks.billing import (
     check_deposit_deducted,
     check_duplicate_invoice,
 )
+from comptoir.assistant.checks.dates import check_delivery_dates
 from comptoir.assistant.checks.deliveries import (
     check_delivered_not_invoiced,
     check_delivered_vs_ordered,
@@ -50,6 +51,7 @@ from comptoir.assistant.checks.deliveries import (
     check_invoice_line_not_delivered,
     check_invoice_misses_delivered,
 )
+from comptoir.assistant.checks.margin import check_sale_below_cost
 from comptoir.assistant.checks.payments import (
     check_invoice_small_balance,
     check_payment_allocated_elsewhere,
@@ -92,6 +94,8 @@ CHECKS = [
     check_payment_matches_open_items,
     check_payment_allocated_elsewhere,
     check_invoice_small_balance,
+    check_delivery_dates,
+    check_sale_below_cost,
 ]
 
 # The checks that can block an invoice. The gate at issue runs only these, over a chain that holds the
@@ -139,5 +143,7 @@ __all__ = [
     "check_payment_matches_open_items",
     "check_payment_allocated_elsewhere",
     "check_invoice_small_balance",
+    "check_delivery_dates",
+    "check_sale_below_cost",
     "PAYMENT_TWIN_DAYS",
 ]
