@@ -469,7 +469,10 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         for invoice in invoices
         if invoice.status == c.Status.ISSUED and invoice.kind != c.Kind.CREDIT_NOTE
     ]
-    open_items = _open_items(customer_id) if payments or issued else ()
+    allocations, paid_in_part = _allocations(customer_id, issued) if issued else ((), False)
+    # What is left on invoices matters to payments left unallocated and to invoices paid in part (a leftover,
+    # money allocated against its reference); an invoice nobody paid yet needs no read of the balances.
+    open_items = _open_items(customer_id) if payments or paid_in_part else ()
     return dataclasses.replace(
         snapshot,
         invoices=invoices,
@@ -479,17 +482,24 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         open_items=open_items,
         drafts=_drafts(customer_id) if payments else (),
         payment_twins=_payment_twins(customer_id, payments) if payments else (),
-        allocations=_allocations(customer_id, issued) if issued else (),
+        allocations=allocations,
     )
+
+
+_CUSTOMER_PAYMENTS = Compiled(
+    lambda customer_id: (
+        Payment.objects.filter(customer_id=customer_id)
+        .order_by("date", "id")
+        .values("id", "number", "date", "amount", "reference")
+    )
+)
 
 
 def _payment_twins(customer_id: int, payments) -> tuple[c.Payment, ...]:
     """The customer's other payments of an unallocated payment's amount, within the duplicate window of
-    its date: one query."""
+    its date (read only when a payment is left unallocated)."""
     window = datetime.timedelta(days=PAYMENT_TWIN_DAYS)
-    near = Q()
-    for payment in payments:
-        near |= Q(amount=payment.amount, date__gte=payment.date - window, date__lte=payment.date + window)
+    mine = {payment.id for payment in payments}
     return tuple(
         c.Payment(
             id=row["id"],
@@ -499,36 +509,49 @@ def _payment_twins(customer_id: int, payments) -> tuple[c.Payment, ...]:
             unallocated=ZERO,
             reference=row["reference"],
         )
-        for row in Payment.objects.filter(near, customer_id=customer_id)
-        .exclude(pk__in=[payment.id for payment in payments])
-        .order_by("date", "id")
-        .values("id", "number", "date", "amount", "reference")
+        for row in _CUSTOMER_PAYMENTS.rows(customer_id)
+        if row["id"] not in mine
+        and any(
+            row["amount"] == payment.amount and abs(row["date"] - payment.date) <= window
+            for payment in payments
+        )
     )
 
 
-def _allocations(customer_id: int, invoices) -> tuple[c.Allocation, ...]:
-    """Allocations to the invoices, or of the customer's payments whose reference names one of them (only
-    payments with a reference): one query."""
-    named = Q()
-    for invoice in invoices:
-        named |= Q(payment__reference__icontains=invoice.number)
-    return tuple(
-        c.Allocation(
-            payment_id=row["payment_id"],
-            payment_number=row["payment__number"],
-            reference=row["payment__reference"],
-            invoice_id=row["invoice_id"],
-            invoice_number=row["invoice__number"],
-            amount=row["amount"],
-        )
-        for row in PaymentAllocation.objects.filter(payment__customer_id=customer_id)
-        .exclude(payment__reference="")
-        .filter(Q(invoice_id__in=[invoice.id for invoice in invoices]) | named)
+_CUSTOMER_ALLOCATIONS = Compiled(
+    lambda customer_id: (
+        PaymentAllocation.objects.filter(payment__customer_id=customer_id)
         .order_by("id")
         .values(
             "payment_id", "payment__number", "payment__reference", "invoice_id", "invoice__number", "amount"
         )
     )
+)
+
+
+def _allocations(customer_id: int, invoices) -> tuple[tuple[c.Allocation, ...], bool]:
+    """Allocations of the customer's payments that carry a reference, to one of the invoices or whose
+    reference names one of them; and whether any payment was allocated to one of the invoices."""
+    ids = {invoice.id for invoice in invoices}
+    numbers = [invoice.number.upper() for invoice in invoices if invoice.number]
+    found = []
+    paid = False
+    for row in _CUSTOMER_ALLOCATIONS.rows(customer_id):
+        mine = row["invoice_id"] in ids
+        paid = paid or mine
+        reference = row["payment__reference"]
+        if reference and (mine or any(number in reference.upper() for number in numbers)):
+            found.append(
+                c.Allocation(
+                    payment_id=row["payment_id"],
+                    payment_number=row["payment__number"],
+                    reference=reference,
+                    invoice_id=row["invoice_id"],
+                    invoice_number=row["invoice__number"],
+                    amount=row["amount"],
+                )
+            )
+    return tuple(found), paid
 
 
 def _drafts(customer_id: int) -> tuple[c.OpenItem, ...]:
