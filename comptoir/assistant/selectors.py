@@ -470,9 +470,9 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         if invoice.status == c.Status.ISSUED and invoice.kind != c.Kind.CREDIT_NOTE
     ]
     allocations, paid_in_part = _allocations(customer_id, issued) if issued else ((), False)
-    # What is left on invoices matters to payments left unallocated and to invoices paid in part (a leftover,
-    # money allocated against its reference); an invoice nobody paid yet needs no read of the balances.
-    open_items = _open_items(customer_id) if payments or paid_in_part else ()
+    # What is left on invoices matters to payments left unallocated, to invoices paid in part (a leftover) and
+    # to payments whose reference names an invoice; an invoice nobody paid yet needs no read of the balances.
+    open_items = _open_items(customer_id) if payments or paid_in_part or allocations else ()
     return dataclasses.replace(
         snapshot,
         invoices=invoices,
