@@ -1,12 +1,12 @@
 """What the assistant says about a return case: the resolution it would choose and how urgent the case is.
 Pure: the facts are read by `assistant.selectors.case_facts`; nothing here touches the database.
 
-The suggestion follows what a good after-sales desk does, in this order: nothing more for a case
-whose every unit is already credited or replaced (by a credit note citing it from billing too); the company's rules first
-(no credit note before the goods are back when they must come back; above the approval threshold the
-decision is the direction's), then the reason (missing goods are replaced when the stock allows it,
-a price error is credited, a surplus the customer keeps is re-invoiced, a late delivery is not a
-return), then what the receipt inspection found, then the customer's history (a customer with many
+The suggestion follows what a good after-sales desk does, in this order: nothing more for a case whose
+every unit is already credited or replaced (by a credit note citing it from billing too: `settled`); the
+company's rules (no credit note before the goods are back when they must come back; above the approval
+threshold the decision is the direction's), then the reason (missing goods are replaced when the stock
+allows it, a price error is credited, a surplus the customer keeps is re-invoiced, a late delivery is not
+a return), then what the receipt inspection found, then the customer's history (a customer with many
 cases is a recurring cause to look at, not only a credit note to issue). Each suggestion lists its
 reasons (through gettext: French, or English when the user chose it); confidence drops when facts are
 missing or contradict each other.

@@ -99,3 +99,17 @@ def test_a_replacement_proposed_before_the_credit_note_is_refused_on_approval(bo
         approve_proposal(proposal, by=boss)
     assert not Resolution.objects.filter(case=case).exists()
     assert not Delivery.objects.filter(kind=Delivery.Kind.REPLACEMENT).exists()
+
+
+def test_a_draft_credit_note_citing_the_case_holds_its_units_against_a_replacement(boss, short_case):
+    sale, case = short_case
+    create_credit_note(
+        sale.invoice,
+        [{"invoice_line": sale.invoice_line, "quantity": "2"}],
+        by=boss,
+        reason="Manquant au déballage",
+        source_reference=case.number,
+    )
+    with pytest.raises(DomainError):
+        resolve_with_replacement(case, by=boss)
+    assert not Delivery.objects.filter(kind=Delivery.Kind.REPLACEMENT).exists()

@@ -180,6 +180,8 @@ def _twin(chain: Chain, payment: Payment) -> Payment | None:
 
 def _entered_twice(payment: Payment, payment_ev: Evidence, twin: Payment) -> Finding:
     reference = payment.reference.strip()
+    if reference.upper() != twin.reference.strip().upper():
+        reference = ""  # one of them has none: only the amount and the days say they are the same money
     return Finding(
         "payment_entered_twice",
         Severity.WARNING,
