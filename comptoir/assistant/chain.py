@@ -111,6 +111,8 @@ class DeliveryLine:
     order_line_id: int
     product: Product
     quantity: Decimal
+    # Average cost at which the goods left the stock (None: not known, a service or a hand-built chain).
+    unit_cost: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,9 @@ class ReturnLine:
     product: Product
     quantity: Decimal
     net_amount: Decimal
+    # Units sent again by the case's replacements, and units received back from the customer.
+    replaced: Decimal = ZERO
+    received: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,13 @@ class ReturnCase:
     status: str
     delivery_id: int
     lines: tuple[ReturnLine, ...] = ()
+    # None when unknown (a chain built by hand).
+    customer_id: int | None = None
+    customer_name: str = ""
+    # The company's rules want the goods back before any credit note on this case (reason and policy).
+    receipt_before_credit: bool = False
+    # The delivery notes of its replacements.
+    replacements: tuple[str, ...] = ()
 
     @property
     def justified_amount(self) -> Decimal:
@@ -223,6 +235,21 @@ class Payment:
     date: datetime.date
     amount: Decimal
     unallocated: Decimal
+    # What the customer's bank wrote with it (their invoice number, a transfer label…).
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Money of a payment allocated to an invoice, with the payment's reference (read only for payments
+    that carry one)."""
+
+    payment_id: int
+    payment_number: str
+    reference: str
+    invoice_id: int
+    invoice_number: str
+    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -253,6 +280,11 @@ class Chain:
     # The customer's draft invoices and deposits (balance_due: their total), read with the payments: a
     # prepayment waits for one of them to be issued.
     drafts: tuple[OpenItem, ...] = ()
+    # The customer's other payments of the same amount as one left unallocated, dated within a few days
+    # of it (a payment entered twice).
+    payment_twins: tuple[Payment, ...] = ()
+    # Allocations to the chain's invoices, or of payments whose reference names one of them.
+    allocations: tuple[Allocation, ...] = ()
 
     # Lookups, computed once per snapshot (cached_property writes around the frozen __setattr__).
 

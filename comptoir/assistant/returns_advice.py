@@ -1,11 +1,12 @@
 """What the assistant says about a return case: the resolution it would choose and how urgent the case is.
 Pure: the facts are read by `assistant.selectors.case_facts`; nothing here touches the database.
 
-The suggestion follows what a good after-sales desk does, in this order: the company's rules first
-(no credit note before the goods are back when they must come back; above the approval threshold the
-decision is the direction's), then the reason (missing goods are replaced when the stock allows it,
-a price error is credited, a surplus the customer keeps is re-invoiced, a late delivery is not a
-return), then what the receipt inspection found, then the customer's history (a customer with many
+The suggestion follows what a good after-sales desk does, in this order: nothing more for a case whose
+every unit is already credited or replaced (by a credit note citing it from billing too: `settled`); the
+company's rules (no credit note before the goods are back when they must come back; above the approval
+threshold the decision is the direction's), then the reason (missing goods are replaced when the stock
+allows it, a price error is credited, a surplus the customer keeps is re-invoiced, a late delivery is not
+a return), then what the receipt inspection found, then the customer's history (a customer with many
 cases is a recurring cause to look at, not only a credit note to issue). Each suggestion lists its
 reasons (through gettext: French, or English when the user chose it); confidence drops when facts are
 missing or contradict each other.
@@ -35,6 +36,7 @@ REINVOICE = "reinvoice"
 REFUSE = "refuse"
 WAIT_RECEIPT = "wait_receipt"
 DECIDE_FIRST = "decide_first"
+SETTLED = "settled"
 SUGGESTION_LABELS = {
     CREDIT_NOTE: gettext_lazy("Avoir"),
     REPLACEMENT: gettext_lazy("Livraison de remplacement"),
@@ -42,6 +44,7 @@ SUGGESTION_LABELS = {
     REFUSE: gettext_lazy("Refus motivé"),
     WAIT_RECEIPT: gettext_lazy("Attendre le retour de la marchandise"),
     DECIDE_FIRST: gettext_lazy("Valider ou refuser le dossier"),
+    SETTLED: gettext_lazy("Clore le dossier, déjà réglé"),
 }
 # One or two words, for the dispute board's narrow column (the full label and the reasons go beside it).
 SUGGESTION_SHORT_LABELS = {
@@ -51,6 +54,7 @@ SUGGESTION_SHORT_LABELS = {
     REFUSE: gettext_lazy("Refus"),
     WAIT_RECEIPT: gettext_lazy("Retour attendu"),
     DECIDE_FIRST: gettext_lazy("À valider"),
+    SETTLED: gettext_lazy("À clore"),
 }
 # Customers with this many cases in twelve months are a recurring cause to look at.
 MANY_CASES = 5
@@ -174,6 +178,20 @@ def suggest(facts: CaseFacts) -> Suggestion:
                 },
                 gettext("Ensuite : %(next)s — %(reason)s")
                 % {"next": then.label.lower(), "reason": then.reasons[0]},
+            ),
+            Decimal("0.95"),
+        )
+    if facts.reason != "surplus" and facts.lines and all(line.open_quantity <= 0 for line in facts.lines):
+        # Credited or replaced already, through the case or by a credit note citing it from billing:
+        # another credit note or replacement would compensate the customer twice (#17 defect 1).
+        return Suggestion(
+            SETTLED,
+            (
+                gettext(
+                    "Tout ce que le dossier %(number)s réclame est déjà crédité ou remplacé : ni avoir ni "
+                    "remplacement de plus, il reste à clore le dossier."
+                )
+                % {"number": facts.number},
             ),
             Decimal("0.95"),
         )

@@ -23,16 +23,24 @@ from django.utils import timezone
 
 from comptoir.assistant import causes, returns_advice
 from comptoir.assistant import chain as c
-from comptoir.assistant.checks import DUPLICATE_WINDOW_DAYS
+from comptoir.assistant.checks import DUPLICATE_WINDOW_DAYS, PAYMENT_TWIN_DAYS
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
 from comptoir.catalog.models import Product, VatRateChange
 from comptoir.core.compiled import Compiled
 from comptoir.core.money import amount as money_amount
 from comptoir.payments import selectors as payment_view
-from comptoir.payments.models import Payment
+from comptoir.payments.models import Payment, PaymentAllocation
 from comptoir.returns import selectors as returns_view
 from comptoir.returns.exposure import exposures
-from comptoir.returns.models import Reason, ReturnCase, ReturnLine, ReturnPolicy, ReturnReceiptLine
+from comptoir.returns.models import (
+    Reason,
+    Resolution,
+    ResolutionLine,
+    ReturnCase,
+    ReturnLine,
+    ReturnPolicy,
+    ReturnReceiptLine,
+)
 from comptoir.sales.models import BillingMilestone, Order, OrderLine, QuoteLine
 from comptoir.stock import selectors as stock_view
 from comptoir.stock.models import Delivery, DeliveryLine
@@ -227,7 +235,11 @@ def _delivery(delivery: Delivery, lines) -> c.Delivery:
 
 def _delivery_line(line: DeliveryLine, product: c.Product) -> c.DeliveryLine:
     return c.DeliveryLine(
-        id=line.pk, order_line_id=line.order_line_id, product=product, quantity=line.quantity
+        id=line.pk,
+        order_line_id=line.order_line_id,
+        product=product,
+        quantity=line.quantity,
+        unit_cost=line.unit_cost,
     )
 
 
@@ -308,6 +320,7 @@ _DELIVERY_LINES = Compiled(
             "delivery_id",
             "order_line_id",
             "quantity",
+            "unit_cost",
             "delivery__number",
             "delivery__status",
             "delivery__date",
@@ -393,6 +406,7 @@ def chain_for_order(order, *, focus: Invoice | None = None, today: datetime.date
                 order_line_id=row["order_line_id"],
                 product=products.of_row(row),
                 quantity=row["quantity"],
+                unit_cost=row["unit_cost"],
             )
         )
     deliveries = tuple(
@@ -450,7 +464,15 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
     }
     return_cases = _return_cases(references, products) if references else ()
     payments = _unallocated_payments(customer_id)
-    open_items = _open_items(customer_id) if payments else ()
+    issued = [
+        invoice
+        for invoice in invoices
+        if invoice.status == c.Status.ISSUED and invoice.kind != c.Kind.CREDIT_NOTE
+    ]
+    allocations, paid_in_part = _allocations(customer_id, issued) if issued else ((), False)
+    # What is left on invoices matters to payments left unallocated, to invoices paid in part (a leftover) and
+    # to payments whose reference names an invoice; an invoice nobody paid yet needs no read of the balances.
+    open_items = _open_items(customer_id) if payments or paid_in_part or allocations else ()
     return dataclasses.replace(
         snapshot,
         invoices=invoices,
@@ -459,7 +481,77 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         payments=payments,
         open_items=open_items,
         drafts=_drafts(customer_id) if payments else (),
+        payment_twins=_payment_twins(customer_id, payments) if payments else (),
+        allocations=allocations,
     )
+
+
+_CUSTOMER_PAYMENTS = Compiled(
+    lambda customer_id: (
+        Payment.objects.filter(customer_id=customer_id)
+        .order_by("date", "id")
+        .values("id", "number", "date", "amount", "reference")
+    )
+)
+
+
+def _payment_twins(customer_id: int, payments) -> tuple[c.Payment, ...]:
+    """The customer's other payments of an unallocated payment's amount, within the duplicate window of
+    its date (read only when a payment is left unallocated)."""
+    window = datetime.timedelta(days=PAYMENT_TWIN_DAYS)
+    mine = {payment.id for payment in payments}
+    return tuple(
+        c.Payment(
+            id=row["id"],
+            number=row["number"],
+            date=row["date"],
+            amount=row["amount"],
+            unallocated=ZERO,
+            reference=row["reference"],
+        )
+        for row in _CUSTOMER_PAYMENTS.rows(customer_id)
+        if row["id"] not in mine
+        and any(
+            row["amount"] == payment.amount and abs(row["date"] - payment.date) <= window
+            for payment in payments
+        )
+    )
+
+
+_CUSTOMER_ALLOCATIONS = Compiled(
+    lambda customer_id: (
+        PaymentAllocation.objects.filter(payment__customer_id=customer_id)
+        .order_by("id")
+        .values(
+            "payment_id", "payment__number", "payment__reference", "invoice_id", "invoice__number", "amount"
+        )
+    )
+)
+
+
+def _allocations(customer_id: int, invoices) -> tuple[tuple[c.Allocation, ...], bool]:
+    """Allocations of the customer's payments that carry a reference, to one of the invoices or whose
+    reference names one of them; and whether any payment was allocated to one of the invoices."""
+    ids = {invoice.id for invoice in invoices}
+    numbers = [invoice.number.upper() for invoice in invoices if invoice.number]
+    found = []
+    paid = False
+    for row in _CUSTOMER_ALLOCATIONS.rows(customer_id):
+        mine = row["invoice_id"] in ids
+        paid = paid or mine
+        reference = row["payment__reference"]
+        if reference and (mine or any(number in reference.upper() for number in numbers)):
+            found.append(
+                c.Allocation(
+                    payment_id=row["payment_id"],
+                    payment_number=row["payment__number"],
+                    reference=reference,
+                    invoice_id=row["invoice_id"],
+                    invoice_number=row["invoice__number"],
+                    amount=row["amount"],
+                )
+            )
+    return tuple(found), paid
 
 
 def _drafts(customer_id: int) -> tuple[c.OpenItem, ...]:
@@ -473,9 +565,26 @@ def _drafts(customer_id: int) -> tuple[c.OpenItem, ...]:
 
 
 def _return_cases(references, products: _Products) -> tuple[c.ReturnCase, ...]:
+    """The cited cases with what settled them besides credit notes: units replaced and received back, the
+    replacements' delivery notes, and whether the rules want the goods back before a credit note."""
     cases: dict[int, tuple] = {}
+    rows = list(
+        ReturnLine.objects.filter(case__number__in=references).select_related("case__customer", "product")
+    )
+    if not rows:
+        return ()
+    line_ids = [line.pk for line in rows]
+    replaced: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    replacements: dict[int, set[str]] = defaultdict(set)
+    for line_id, case_id, number, quantity in ResolutionLine.objects.filter(
+        return_line_id__in=line_ids, resolution__kind=Resolution.Kind.REPLACEMENT
+    ).values_list("return_line_id", "resolution__case_id", "resolution__replacement__number", "quantity"):
+        replaced[line_id] += quantity
+        replacements[case_id].add(number)
+    received = returns_view.received_quantities(line_ids)
+    policy = ReturnPolicy.current()
     lines: dict[int, list[c.ReturnLine]] = defaultdict(list)
-    for line in ReturnLine.objects.filter(case__number__in=references).select_related("case", "product"):
+    for line in rows:
         cases[line.case_id] = line.case
         lines[line.case_id].append(
             c.ReturnLine(
@@ -484,6 +593,8 @@ def _return_cases(references, products: _Products) -> tuple[c.ReturnCase, ...]:
                 product=products(line.product),
                 quantity=line.quantity,
                 net_amount=line.net_amount,
+                replaced=replaced[line.pk],
+                received=received.get(line.pk, ZERO),
             )
         )
     return tuple(
@@ -494,6 +605,11 @@ def _return_cases(references, products: _Products) -> tuple[c.ReturnCase, ...]:
             status=case.status,
             delivery_id=case.delivery_id,
             lines=tuple(lines[pk]),
+            customer_id=case.customer_id,
+            customer_name=case.customer.name,
+            receipt_before_credit=policy.require_receipt_before_credit
+            and policy.expects_goods_back(case.reason),
+            replacements=tuple(sorted(replacements[pk])),
         )
         for pk, case in sorted(cases.items())
     )
@@ -555,7 +671,7 @@ _UNALLOCATED_PAYMENTS = Compiled(
         .annotate(allocated=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=_MONEY))
         .filter(amount__gt=F("allocated") + Value(HALF_CENT, output_field=_MONEY))
         .order_by("date", "id")
-        .values("id", "number", "date", "amount", "allocated")
+        .values("id", "number", "date", "amount", "allocated", "reference")
     )
 )
 
@@ -572,6 +688,7 @@ def _unallocated_payments(customer_id: int) -> tuple[c.Payment, ...]:
                     date=row["date"],
                     amount=row["amount"],
                     unallocated=left,
+                    reference=row["reference"],
                 )
             )
     return tuple(found)

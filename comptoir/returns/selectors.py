@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefet
 from django.utils import timezone
 
 from comptoir.billing.crediting import Room
-from comptoir.billing.models import Invoice
+from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.catalog.models import Product
 from comptoir.core.models import AuditEvent
 from comptoir.core.money import cost_of
@@ -39,10 +39,42 @@ def policy() -> ReturnPolicy:
 # --- Quantities used by case lines -----------------------------------------------------------------
 
 
+def direct_credits(line_ids) -> list[tuple[int, bool, Decimal, Decimal]]:
+    """Credit notes entered in billing that cite a case without going through its resolution: per case
+    line, (case line id, price reduction?, quantity, net amount), from the credit-note lines citing the
+    case's number on the case line's delivery line, drafts included (a draft reserves what it credits, as
+    `returns.citing` counts it), cancelled ones and those a resolution already records left out. They
+    settle the case like its own credit notes do: the customer was compensated either way (#17)."""
+    lines = list(
+        ReturnLine.objects.filter(pk__in=line_ids).values_list("pk", "case__number", "delivery_line_id")
+    )
+    if not lines:
+        return []
+    by_key = {(number, dl): pk for pk, number, dl in lines}
+    rows = (
+        InvoiceLine.objects.filter(
+            invoice__kind=Invoice.Kind.CREDIT_NOTE,
+            invoice__source_reference__in={number for _, number, _ in lines},
+            delivery_line_id__in={dl for _, _, dl in lines},
+        )
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .exclude(Exists(ResolutionLine.objects.filter(invoice_line_id=OuterRef("pk"))))
+        .values("invoice__source_reference", "delivery_line_id", "price_reduction")
+        .annotate(q=Sum("quantity"), a=Sum("net_amount"))
+    )
+    found = []
+    for row in rows:
+        pk = by_key.get((row["invoice__source_reference"], row["delivery_line_id"]))
+        if pk is not None:
+            found.append((pk, bool(row["price_reduction"]), row["q"] or ZERO, row["a"] or ZERO))
+    return found
+
+
 def resolved_quantities(line_ids) -> dict[str, dict[int, Decimal]]:
     """Quantity per case line and resolution kind. A credit note counts only the units it took back: a
     price reduction (the customer keeps the goods at a lower price) uses the line's amount, not its
-    quantity (`credited_amounts`)."""
+    quantity (`credited_amounts`). Credit notes that cite the case from billing count as its own
+    (`direct_credits`)."""
     result: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     rows = (
         ResolutionLine.objects.filter(return_line_id__in=line_ids)
@@ -52,11 +84,15 @@ def resolved_quantities(line_ids) -> dict[str, dict[int, Decimal]]:
     )
     for row in rows:
         result[row["resolution__kind"]][row["return_line_id"]] += row["q"]
+    for line_id, reduction, quantity, _amount in direct_credits(line_ids):
+        if not reduction:
+            result[Resolution.Kind.CREDIT_NOTE][line_id] += quantity
     return result
 
 
 def credited_amounts(line_ids) -> dict[int, Decimal]:
-    """Net amount credited per case line by its credit notes, units taken back and price reductions alike."""
+    """Net amount credited per case line by its credit notes, units taken back and price reductions alike
+    (those entered in billing citing the case too)."""
     rows = (
         ResolutionLine.objects.filter(
             return_line_id__in=line_ids, resolution__kind=Resolution.Kind.CREDIT_NOTE
@@ -64,7 +100,12 @@ def credited_amounts(line_ids) -> dict[int, Decimal]:
         .values("return_line_id")
         .annotate(a=Sum("amount"))
     )
-    return {row["return_line_id"]: row["a"] for row in rows}
+    amounts: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        amounts[row["return_line_id"]] += row["a"]
+    for line_id, _reduction, _quantity, amount in direct_credits(line_ids):
+        amounts[line_id] += amount
+    return dict(amounts)
 
 
 def credit_rooms(lines, *, taken_back, credited) -> dict[int, Room]:
@@ -284,6 +325,10 @@ def line_progress(case: ReturnCase) -> list[LineProgress]:
             done[(line_id, kind)] += row["q"]
         if kind == Kind.CREDIT_NOTE:
             amounts[(line_id, bool(reduction))] += row["a"]
+    for line_id, reduction, quantity, amount in direct_credits([line.pk for line in lines]):
+        if not reduction:
+            done[(line_id, Kind.CREDIT_NOTE)] += quantity
+        amounts[(line_id, reduction)] += amount
     return [
         LineProgress(
             line=line,

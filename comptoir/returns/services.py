@@ -5,7 +5,8 @@ its state (two people clicking « Approuver » at once approve once), writes one
 reason, and calls stock, billing and payments explicitly for the documents a decision produces.
 
 Quantities a case line may still use are derived, never stored:
-- settled = credited + replaced (resolution lines of those kinds) ≤ the line's quantity, where "credited"
+- settled = credited + replaced (resolution lines of those kinds, and the lines of credit notes entered in
+  billing that cite the case, `selectors.direct_credits`) ≤ the line's quantity, where "credited"
   counts the units a credit note took back — a price reduction takes none back;
 - credited ≤ received back, for reasons where goods come back (policy rule, on by default);
 - re-invoiced ≤ the line's quantity (a separate budget: it bills the customer, it does not settle a claim);

@@ -981,7 +981,7 @@ def returns_kpis(request, period: Query[KpiPeriod]):
 class AdviceOut(Schema):
     case: str
     suggestion: str = Field(
-        description="credit_note, replacement, reinvoice, refuse, wait_receipt ou decide_first (la suggestion, "
+        description="credit_note, replacement, reinvoice, refuse, wait_receipt, decide_first ou settled (la suggestion, "
         "jamais une décision)."
     )
     label: str

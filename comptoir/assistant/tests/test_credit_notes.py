@@ -136,3 +136,87 @@ def test_a_return_credited_in_two_notes_may_round_one_cent_above_the_case():
         return_cases=(case,),
     )
     assert [f.code for f in check_credit_note_within_return(beyond)] == ["credit_note_exceeds_return"]
+
+
+# --- #17 defect 1: what replacements, earlier credits and the goods back already settled ----------------
+
+
+@pytest.fixture
+def short_with_case(boss, company, customer, product):
+    """10 drills delivered and invoiced; 2 never arrived (case RET-…, approved: nothing comes back)."""
+    stock(boss, product)
+    order = sold(boss, customer, (product, "10"))
+    delivery = ship(boss, order)
+    invoice = issued(boss, order)
+    case = open_case(
+        delivery, [{"delivery_line": delivery.lines.get(), "quantity": "2"}], by=boss, reason="short_shipment"
+    )
+    return invoice, approve_case(submit_case(case, by=boss), by=colleague_of(boss))
+
+
+def test_a_credit_note_for_goods_the_case_already_replaced_is_reported(boss, short_with_case):
+    from comptoir.returns.services import resolve_with_replacement
+
+    invoice, case = short_with_case
+    resolution = resolve_with_replacement(case, [{"line": case.lines.get(), "quantity": "1"}], by=boss)
+    note = _credit(boss, invoice, "1", case.number)
+    assert "credit_note_double_compensation" not in codes(invoice_findings(note))  # 1 replaced + 1 credited
+    # Billing now refuses to credit the replaced unit; a draft edited by hand (or older books) still may.
+    edit_draft_line(note.lines.get(), quantity=Decimal("2"))
+
+    finding = the(invoice_findings(note), "credit_note_double_compensation")
+
+    assert finding.severity == Severity.WARNING
+    assert finding.message == (
+        f"L'avoir brouillon n° {note.pk} reprend 2 unités de REF-88 au titre du dossier {case.number}, qui "
+        f"n'en réclame que 2 dont 1 déjà remplacée(s) ({resolution.replacement.number}) : le client serait "
+        "dédommagé deux fois de la même marchandise."
+    )
+    case_ev = next(item for item in finding.evidence if item.kind == "return_case")
+    assert case_ev.values["replaced"] == Decimal("1") and case_ev.values["claimed"] == Decimal("2")
+    assert finding.proposal.kind == "cancel_draft_invoice"
+
+
+def test_a_credit_note_before_the_goods_are_back_is_reported_until_they_are(boss, invoiced_with_case):
+    from comptoir.returns.services import receive_goods
+
+    invoice, case = invoiced_with_case  # damaged: the goods must come back before any credit (policy)
+    note = _credit(boss, invoice, "2", case.number)
+
+    finding = the(invoice_findings(note), "credit_note_before_goods_back")
+
+    assert finding.severity == Severity.WARNING
+    assert finding.message == (
+        f"L'avoir brouillon n° {note.pk} reprend 2 unités de REF-88 au titre du dossier {case.number} alors "
+        "que 0 seulement sont revenues : la règle interne veut la marchandise reçue avant tout avoir."
+    )
+    receive_goods(
+        case,
+        [{"line": case.lines.get(), "quantity": "2", "disposition": "scrap", "inspection": "Cassées"}],
+        by=boss,
+    )
+    assert "credit_note_before_goods_back" not in codes(invoice_findings(note))
+
+
+def test_a_credit_note_citing_another_customers_case_is_reported(boss, customer, product, invoiced_with_case):
+    from comptoir.core.testing import make_customer
+
+    invoice, case = invoiced_with_case
+    note = _credit(boss, invoice, "1", case.number)
+    other = make_customer(boss, name="Ébénisterie Roux")
+    order = sold(boss, other, (product, "3"))
+    delivery = ship(boss, order)
+    issued(boss, order)
+    foreign = open_case(
+        delivery, [{"delivery_line": delivery.lines.get(), "quantity": "1"}], by=boss, reason="short_shipment"
+    )
+    # Billing refuses to cite another customer's case (returns/tests/test_citing.py); older books may.
+    Invoice.objects.filter(pk=note.pk).update(source_reference=foreign.number)
+
+    finding = the(invoice_findings(note), "credit_note_case_other_customer")
+
+    assert finding.severity == Severity.WARNING
+    assert finding.message == (
+        f"L'avoir brouillon n° {note.pk} cite le dossier {foreign.number}, qui est celui d'un autre client "
+        f"(Ébénisterie Roux) : il ne justifie rien pour {invoice.customer.name}."
+    )

@@ -1,5 +1,7 @@
 """What a payment leaves unallocated should settle some open invoices exactly."""
 
+from decimal import Decimal
+
 import pytest
 
 from comptoir.assistant.findings import Severity
@@ -88,3 +90,131 @@ def test_a_prepayment_of_a_drafts_exact_amount_is_no_anomaly_and_the_draft_is_pr
     issue_invoice(invoice, by=boss)
     allocation = the(invoice_findings(invoice), "payment_matches_open_items").proposal
     assert allocation.payload["allocations"] == [{"invoice_id": invoice.pk, "amount": invoice.total}]
+
+
+# --- #17 « What it must also catch »: payments ------------------------------------------------------------
+
+
+@pytest.fixture
+def one_invoice(boss, company, customer, product):
+    """10 drills invoiced: 1,440.00 € TTC open."""
+    stock(boss, product)
+    order = sold(boss, customer, (product, "10"))
+    ship(boss, order)
+    return issued(boss, order)
+
+
+def test_a_payment_short_of_its_invoice_by_a_bank_fee_proposes_the_allocation(boss, customer, one_invoice):
+
+    payment = register_payment(customer, amount="1439.20", method="transfer", by=boss)
+
+    findings = invoice_findings(one_invoice)
+    finding = the(findings, "payment_near_open_item")
+
+    assert "payment_matches_no_open_item" not in codes(findings)
+    assert finding.severity == Severity.WARNING
+    assert finding.message == (
+        f"Le règlement {payment.number} laisse 1\u202f439,20\u00a0€ non affectés, 0,80\u00a0€ de moins que le "
+        f"solde de {one_invoice.number} (1\u202f440,00\u00a0€) : frais bancaires ou arrondi probables. Comptoir n'a "
+        "pas de service d'écart de règlement : l'affectation laisse 0,80\u00a0€ dus, à réclamer ou à passer en "
+        "perte par la comptabilité."
+    )
+    assert finding.proposal.payload == {
+        "payment_id": payment.pk,
+        "allocations": [{"invoice_id": one_invoice.pk, "amount": Decimal("1439.20")}],
+    }
+
+
+def test_a_payment_far_from_any_invoice_is_no_near_miss(boss, customer, one_invoice):
+    register_payment(customer, amount="1400.00", method="transfer", by=boss)  # 40 € short: not a fee
+    findings = invoice_findings(one_invoice)
+    assert "payment_near_open_item" not in codes(findings)
+    assert "payment_matches_no_open_item" in codes(findings)
+
+
+def test_a_payment_entered_twice_is_reported(boss, customer, one_invoice):
+    first = register_payment(
+        customer,
+        amount="1440.00",
+        method="transfer",
+        by=boss,
+        reference="VIR MARTIN 0412",
+        allocations=[{"invoice": one_invoice, "amount": "1440.00"}],
+    )
+    second = register_payment(
+        customer,
+        amount="1440.00",
+        method="transfer",
+        by=boss,
+        reference="VIR MARTIN 0412",
+    )
+
+    findings = invoice_findings(one_invoice)
+    finding = the(findings, "payment_entered_twice")
+
+    assert "payment_matches_no_open_item" not in codes(findings)
+    assert finding.severity == Severity.WARNING
+    assert finding.message.startswith(
+        f"Le règlement {second.number} (1\u202f440,00\u00a0€, référence « VIR MARTIN 0412 ») reprend le montant "
+        f"et la référence du règlement {first.number}"
+    )
+    assert {item.document for item in finding.evidence} == {first.number, second.number}
+
+
+def test_two_payments_of_the_same_amount_under_different_references_are_no_duplicate(
+    boss, customer, one_invoice
+):
+    register_payment(
+        customer,
+        amount="1440.00",
+        method="transfer",
+        by=boss,
+        reference="VIR FA-1",
+        allocations=[{"invoice": one_invoice, "amount": "1440.00"}],
+    )
+    register_payment(customer, amount="1440.00", method="transfer", by=boss, reference="VIR FA-2")
+    assert "payment_entered_twice" not in codes(invoice_findings(one_invoice))
+
+
+def test_a_few_cents_left_on_an_invoice_are_reported(boss, customer, one_invoice):
+    register_payment(
+        customer,
+        amount="1439.50",
+        method="transfer",
+        by=boss,
+        allocations=[{"invoice": one_invoice, "amount": "1439.50"}],
+    )
+
+    finding = the(invoice_findings(one_invoice), "invoice_small_balance")
+
+    assert finding.severity == Severity.INFO
+    assert finding.message == (
+        f"La facture {one_invoice.number} reste due de 0,50\u00a0€ seulement après ses règlements : un reliquat "
+        "(frais bancaires, arrondi) à réclamer ou à passer en perte par la comptabilité."
+    )
+
+
+def test_money_allocated_to_another_invoice_than_its_reference_names_is_reported(
+    boss, customer, product, one_invoice
+):
+    order = sold(boss, customer, (product, "1"))
+    ship(boss, order)
+    other = issued(boss, order)  # 144.00 € TTC
+    payment = register_payment(
+        customer,
+        amount="144.00",
+        method="transfer",
+        by=boss,
+        reference=f"Règlement {other.number}",
+        allocations=[{"invoice": one_invoice, "amount": "144.00"}],
+    )
+
+    finding = the(invoice_findings(one_invoice), "payment_allocated_elsewhere")
+
+    assert finding.severity == Severity.WARNING
+    assert finding.message == (
+        f"Le règlement {payment.number} (référence « Règlement {other.number} ») est affecté à "
+        f"{one_invoice.number} pour 144,00\u00a0€ alors que sa référence nomme {other.number}, qui reste due : "
+        "une erreur d'affectation probable."
+    )
+    assert "payment_allocated_elsewhere" in codes(invoice_findings(other))

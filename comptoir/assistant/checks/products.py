@@ -1,0 +1,290 @@
+"""Checks of product references, prices and discounts along quote, order and invoice. Pure."""
+
+from collections import defaultdict
+
+from django.utils.translation import gettext
+
+from comptoir.assistant.chain import (
+    Chain,
+    Invoice,
+    InvoiceLine,
+    Kind,
+)
+from comptoir.assistant.checks._common import (
+    _delivery_ev,
+    _invoice_ev,
+    _label,
+    _noun,
+    _order_ev,
+    _sentence,
+)
+from comptoir.assistant.findings import Evidence, Finding, Proposal, Severity, euros, percent, units
+
+# --- Product references ---------------------------------------------------------------------------
+
+
+def check_product_changes(chain: Chain) -> list[Finding]:
+    """The product of a line differs from the one on the line it comes from."""
+    findings = []
+    order = chain.order
+    if order is not None and chain.quote is not None:
+        for line in order.lines:
+            source = chain.quote_line_by_id.get(line.quote_line_id)
+            if source is not None and source.product.id != line.product.id:
+                findings.append(
+                    _product_changed(
+                        gettext(
+                            "La commande %(order)s porte %(sku)s là où le devis %(quote)s portait %(quoted)s."
+                        )
+                        % {
+                            "order": order.number,
+                            "sku": line.product.sku,
+                            "quote": chain.quote.number,
+                            "quoted": source.product.sku,
+                        },
+                        Evidence(
+                            "quote",
+                            chain.quote.number,
+                            chain.quote.id,
+                            source.id,
+                            {"product": source.product.sku},
+                        ),
+                        _order_ev(chain, line),
+                    )
+                )
+    for delivery in chain.deliveries:
+        for dl in delivery.lines:
+            ordered = chain.order_line_by_id.get(dl.order_line_id)
+            if ordered is not None and ordered.product.id != dl.product.id:
+                findings.append(
+                    _product_changed(
+                        gettext(
+                            "Le %(delivery)s a livré %(sku)s pour une ligne commandée en %(ordered)s sur "
+                            "%(order)s."
+                        )
+                        % {
+                            "delivery": delivery.number,
+                            "sku": dl.product.sku,
+                            "ordered": ordered.product.sku,
+                            "order": order.number,
+                        },
+                        _order_ev(chain, ordered),
+                        _delivery_ev(delivery, dl),
+                    )
+                )
+    for invoice in chain.subjects(Kind.INVOICE):
+        for line in invoice.lines:
+            if line.delivery_line_id in chain.delivery_line_by_id:
+                delivery, dl = chain.delivery_line_by_id[line.delivery_line_id]
+                source, source_ev = dl, _delivery_ev(delivery, dl)
+                message = gettext(
+                    "%(noun)s %(label)s facture %(sku)s là où le %(source)s porte %(source_sku)s."
+                )
+                where = delivery.number
+            elif line.order_line_id in chain.order_line_by_id:
+                source = chain.order_line_by_id[line.order_line_id]
+                source_ev = _order_ev(chain, source)
+                message = gettext(
+                    "%(noun)s %(label)s facture %(sku)s là où la commande %(source)s porte %(source_sku)s."
+                )
+                where = order.number
+            else:
+                continue
+            if source.product.id != line.product.id:
+                findings.append(
+                    _product_changed(
+                        _sentence(
+                            message
+                            % {
+                                "noun": _noun(invoice),
+                                "label": _label(invoice),
+                                "sku": line.product.sku,
+                                "source": where,
+                                "source_sku": source.product.sku,
+                            }
+                        ),
+                        source_ev,
+                        _invoice_ev(invoice, line),
+                    )
+                )
+    return findings
+
+
+def _product_changed(message: str, *evidence: Evidence) -> Finding:
+    return Finding("product_changed_along_chain", Severity.WARNING, message, evidence)
+
+
+# --- Prices and discounts -------------------------------------------------------------------------
+
+
+def check_invoice_prices(chain: Chain) -> list[Finding]:
+    """Unit price or discount on an invoice line differs from the order line it bills."""
+    findings = []
+    if chain.order is None:
+        return findings
+    for invoice in chain.subjects(Kind.INVOICE):
+        for line in invoice.lines:
+            ordered = chain.order_line_by_id.get(line.order_line_id)
+            if ordered is None:
+                continue
+            if line.unit_price != ordered.unit_price:
+                findings.append(_invoice_price_finding(chain, invoice, line, ordered))
+            if line.discount_percent != ordered.discount_percent:
+                findings.append(
+                    Finding(
+                        "invoice_discount_differs",
+                        Severity.WARNING,
+                        _sentence(
+                            gettext(
+                                "%(noun)s %(label)s applique une remise de %(discount)s sur %(sku)s alors que la "
+                                "commande %(order)s a convenu %(agreed)s."
+                            )
+                            % {
+                                "noun": _noun(invoice),
+                                "label": _label(invoice),
+                                "discount": percent(line.discount_percent),
+                                "sku": line.product.sku,
+                                "order": chain.order.number,
+                                "agreed": percent(ordered.discount_percent),
+                            }
+                        ),
+                        (
+                            _invoice_ev(invoice, line, discount_percent=line.discount_percent),
+                            _order_ev(chain, ordered, discount_percent=ordered.discount_percent),
+                        ),
+                        Proposal(
+                            "set_invoice_line_discount",
+                            {
+                                "invoice_id": invoice.id,
+                                "invoice_line_id": line.id,
+                                "discount_percent": ordered.discount_percent,
+                            },
+                            gettext("Appliquer la remise convenue à la commande."),
+                        )
+                        if invoice.is_draft
+                        else None,
+                    )
+                )
+    return findings
+
+
+def _invoice_price_finding(chain: Chain, invoice: Invoice, line: InvoiceLine, ordered) -> Finding:
+    if invoice.is_draft:
+        proposal = Proposal(
+            "set_invoice_line_price",
+            {"invoice_id": invoice.id, "invoice_line_id": line.id, "unit_price": ordered.unit_price},
+            gettext("Facturer %(sku)s au prix convenu (%(price)s HT).")
+            % {"sku": line.product.sku, "price": euros(ordered.unit_price)},
+        )
+    elif line.unit_price > ordered.unit_price:
+        proposal = Proposal(
+            "create_credit_note",
+            {
+                "invoice_id": invoice.id,
+                "lines": [
+                    {
+                        "invoice_line_id": line.id,
+                        "quantity": line.quantity,
+                        "unit_price": line.unit_price - ordered.unit_price,
+                    }
+                ],
+            },
+            gettext(
+                "Émettre un avoir de la différence de prix (%(difference)s HT par unité sur %(quantity)s)."
+            )
+            % {"difference": euros(line.unit_price - ordered.unit_price), "quantity": units(line.quantity)},
+        )
+    else:
+        proposal = None
+    return Finding(
+        "invoice_price_differs",
+        Severity.WARNING,
+        _sentence(
+            gettext(
+                "%(noun)s %(label)s facture %(sku)s à %(price)s HT l'unité alors que la commande %(order)s "
+                "l'a convenu à %(agreed)s."
+            )
+            % {
+                "noun": _noun(invoice),
+                "label": _label(invoice),
+                "sku": line.product.sku,
+                "price": euros(line.unit_price),
+                "order": chain.order.number,
+                "agreed": euros(ordered.unit_price),
+            }
+        ),
+        (
+            _invoice_ev(invoice, line, unit_price=line.unit_price),
+            _order_ev(chain, ordered, unit_price=ordered.unit_price),
+        ),
+        proposal,
+    )
+
+
+def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
+    """Unit price or discount on the order differs from the accepted quote. Order lines keep the link
+    to their quote line; lines re-entered on the order are matched by product when it is unambiguous."""
+    order, quote = chain.order, chain.quote
+    if order is None or quote is None:
+        return []
+    by_product: dict[int, list] = defaultdict(list)
+    for quoted in quote.lines:
+        by_product[quoted.product.id].append(quoted)
+    ordered_products: dict[int, int] = defaultdict(int)
+    for line in order.lines:
+        ordered_products[line.product.id] += 1
+    findings = []
+    for line in order.lines:
+        quoted = chain.quote_line_by_id.get(line.quote_line_id)
+        if quoted is None:
+            same = by_product.get(line.product.id, [])
+            if len(same) != 1 or ordered_products[line.product.id] != 1:
+                continue
+            quoted = same[0]
+        for code, field, shown, message in (
+            (
+                "order_price_differs_from_quote",
+                "unit_price",
+                euros,
+                gettext(
+                    "La commande %(order)s reprend %(sku)s avec %(mine)s HT l'unité alors que le devis accepté "
+                    "%(quote)s indiquait %(agreed)s HT l'unité."
+                ),
+            ),
+            (
+                "order_discount_differs_from_quote",
+                "discount_percent",
+                percent,
+                gettext(
+                    "La commande %(order)s reprend %(sku)s avec une remise de %(mine)s alors que le devis "
+                    "accepté %(quote)s indiquait une remise de %(agreed)s."
+                ),
+            ),
+        ):
+            mine, agreed = getattr(line, field), getattr(quoted, field)
+            if mine != agreed:
+                findings.append(
+                    Finding(
+                        code,
+                        Severity.WARNING,
+                        message
+                        % {
+                            "order": order.number,
+                            "sku": line.product.sku,
+                            "mine": shown(mine),
+                            "quote": quote.number,
+                            "agreed": shown(agreed),
+                        },
+                        (
+                            Evidence(
+                                "quote",
+                                quote.number,
+                                quote.id,
+                                quoted.id,
+                                {"product": quoted.product.sku, field: agreed},
+                            ),
+                            _order_ev(chain, line, **{field: mine}),
+                        ),
+                    )
+                )
+    return findings
