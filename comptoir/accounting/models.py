@@ -269,6 +269,8 @@ class YearClosing(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField()
     forced_reason = models.TextField(blank=True)
+    # The lock date before the closing locked the year: a reopening puts it back.
+    previous_lock = models.DateField(null=True, blank=True)
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -300,3 +302,10 @@ class CarriedItem(models.Model):
     closing = models.ForeignKey(YearClosing, on_delete=models.PROTECT, related_name="carried")
     origin = models.ForeignKey(EntryLine, on_delete=models.PROTECT, related_name="carried")
     line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="carries")
+    # The document entry the open item belongs to (`OpenItem.entry`: the invoice's, for a receivable),
+    # kept on the AN line's open item so that "is this invoice still open" reads the same index.
+    item_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    # True when the item was open at the year end but lettered since with a line of the next year (a
+    # December invoice paid in January, before the closing): the AN line restores the balance and is
+    # not an open item (nothing is left to letter it with).
+    settled = models.BooleanField(default=False)
