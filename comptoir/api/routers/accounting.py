@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import model_validator
 
 from comptoir.accounting import ca3, fec
+from comptoir.accounting import closing as closing_service
 from comptoir.accounting import manual as manual_entries
 from comptoir.accounting import selectors as ledger_view
 from comptoir.accounting.models import Account, EntryLine, ManualEntry, ManualEntryLine
@@ -469,3 +470,105 @@ def reverse_manual_entry(request, entry_id: PathId, payload: ReverseIn):
         fetch(ManualEntry.objects.all(), entry_id), by=request.auth, date=payload.date, reason=payload.reason
     )
     return Status(201, fetch(_manual_entries(), reversal.pk))
+
+
+# --- Year-end closing -----------------------------------------------------------------------------
+
+YearName = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=9,
+        pattern=r"^[0-9]{4}(-[0-9]{4})?$",
+        description="L'exercice, par son nom : 2026, ou 2025-2026 s'il chevauche deux années.",
+    ),
+]
+
+
+class ChecklistItemOut(Schema):
+    code: str
+    label: str
+    blocking: bool
+    count: int
+    amount: Amount | None
+
+
+class ChecklistOut(Schema):
+    year: str
+    closed: bool
+    items: list[ChecklistItemOut]
+
+
+class CloseIn(InputSchema):
+    force_reason: str = Field(
+        "", max_length=1000, description="Motif écrit pour clôturer malgré des points bloquants (direction)."
+    )
+
+
+class ReopenIn(InputSchema):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class ClosingOut(Schema):
+    year: str
+    result: Amount = Field(description="Bénéfice (positif, 120) ou perte (négatif, 129).")
+    closing_entry: str | None
+    opening_entry: str | None
+    forced_reason: str
+    reopened: bool
+    closing_reversal: str | None
+    opening_reversal: str | None
+
+    @staticmethod
+    def resolve_year(closing):
+        return closing.fiscal_year.name
+
+    @staticmethod
+    def resolve_closing_entry(closing):
+        return closing.closing_entry.number if closing.closing_entry_id else None
+
+    @staticmethod
+    def resolve_opening_entry(closing):
+        return closing.opening_entry.number if closing.opening_entry_id else None
+
+    @staticmethod
+    def resolve_reopened(closing):
+        return closing.reopened_at is not None
+
+    @staticmethod
+    def resolve_closing_reversal(closing):
+        return closing.closing_reversal.number if closing.closing_reversal_id else None
+
+    @staticmethod
+    def resolve_opening_reversal(closing):
+        return closing.opening_reversal.number if closing.opening_reversal_id else None
+
+
+@router.get(
+    "/years/{year}/closing-checklist",
+    response=responses(ChecklistOut),
+    summary="Points à régler avant la clôture",
+)
+def closing_checklist(request, year: YearName):
+    can_read(request, "accounting.view")
+    fiscal_year = closing_service.find_year(year)
+    return {
+        "year": fiscal_year.name,
+        "closed": closing_service.live_closing(fiscal_year) is not None,
+        "items": closing_service.checklist(fiscal_year),
+    }
+
+
+@router.post("/years/{year}/close", response=responses(ClosingOut, 201), summary="Clôturer un exercice")
+def close_year(request, year: YearName, payload: CloseIn):
+    """Résultat porté en 120/129 (journal CL), à-nouveaux de l'exercice suivant (journal AN, comptes de
+    tiers ligne à ligne), exercice verrouillé. Refusé tant que des points bloquants restent, sauf motif
+    écrit de la direction."""
+    done = closing_service.close_fiscal_year(year, by=request.auth, force_reason=payload.force_reason)
+    return Status(201, done)
+
+
+@router.post("/years/{year}/reopen", response=responses(ClosingOut), summary="Rouvrir un exercice clôturé")
+def reopen_year(request, year: YearName, payload: ReopenIn):
+    """Direction : les écritures de clôture et d'à-nouveaux sont contre-passées, jamais supprimées."""
+    return closing_service.reopen_fiscal_year(year, by=request.auth, reason=payload.reason)

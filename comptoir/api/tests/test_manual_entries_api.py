@@ -71,3 +71,43 @@ def test_a_reserved_journal_an_unbalanced_draft_or_a_role_without_the_right_is_r
     }
     assert error_of(api.post("/accounting/manual-entries", unbalanced)) == (400, "entry_unbalanced")
     assert error_of(api_as("adv").post("/accounting/manual-entries", RENT)) == (403, "permission_denied")
+
+
+def test_the_closing_checklist_the_closing_and_the_reopening_through_the_api(
+    api, api_as, admin_user, company
+):
+    import datetime
+
+    from comptoir.accounting import services as ledger
+    from comptoir.core import dates
+    from comptoir.parties.services import configure_company
+
+    configure_company(by=admin_user, backdating_days=800)
+    last = ledger.fiscal_year_for(
+        ledger.fiscal_year_for(dates.today()).start_date - datetime.timedelta(days=1)
+    )
+    rent = RENT | {
+        "date": last.end_date.isoformat(),
+        "lines": [*RENT["lines"][:1], {"account": "512", "credit": "1200.00"}],
+    }
+    draft = api.post("/accounting/manual-entries", rent).json()
+    checklist = api.get(f"/accounting/years/{last.name}/closing-checklist").json()
+    assert [(item["code"], item["blocking"]) for item in checklist["items"]] == [
+        ("manual_entries_draft", True)
+    ]
+    assert error_of(api.post(f"/accounting/years/{last.name}/close", {})) == (409, "closing_blocked")
+    api.post(f"/accounting/manual-entries/{draft['id']}/post")
+    accountant = api_as("comptabilite")
+    response = accountant.post(f"/accounting/years/{last.name}/close", {})
+    assert response.status_code == 201, response.json()
+    done = response.json()
+    assert done["result"] == "-1200.00" and done["closing_entry"].startswith("CL-")
+    assert done["opening_entry"].startswith("AN-")
+    assert api.get(f"/accounting/years/{last.name}/closing-checklist").json()["closed"] is True
+    assert error_of(accountant.post(f"/accounting/years/{last.name}/reopen", {"reason": "x"})) == (
+        403,
+        "permission_denied",
+    )
+    reopened = api.post(f"/accounting/years/{last.name}/reopen", {"reason": "Oubli"}).json()
+    assert reopened["reopened"] is True and reopened["opening_reversal"].startswith("AN-")
+    assert error_of(api.get("/accounting/years/1999/closing-checklist")) == (404, "fiscal_year_unknown")
