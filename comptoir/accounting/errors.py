@@ -170,3 +170,8 @@ REOPEN_ITEMS_LETTERED = (
         "%(count)s ligne(s) des à-nouveaux sont déjà lettrées dans l'exercice suivant (%(first)s…) : un lettrage ne se défait pas, l'exercice ne peut plus être rouvert."
     ),
 )
+UNKNOWN_PARTNER = ("unknown_customer", N_("Le client n° %(id)s n'existe pas."))
+RECURRING_BAD_FREQUENCY = (
+    "recurring_entry_bad_frequency",
+    N_("Périodicité inconnue : %(value)s (mensuelle, trimestrielle ou annuelle)."),
+)

@@ -34,7 +34,7 @@ from comptoir.accounting import chart, errors
 from comptoir.accounting import services as ledger
 from comptoir.accounting.models import Account, Journal, ManualEntry, ManualEntryLine, RecurringEntry
 from comptoir.core import approvals, audit, dates, money, permissions
-from comptoir.core.errors import Conflict, DomainError
+from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 from comptoir.parties.models import Customer
 
@@ -95,9 +95,7 @@ def check_lines(lines: list[dict]) -> list[CheckedLine]:
         checked.append(CheckedLine(account, partner_id, str(line.get("label") or "")[:200], debit, credit))
     known = set(Customer.objects.filter(pk__in=partner_ids).values_list("pk", flat=True))
     if partner_ids - known:
-        raise DomainError(
-            "unknown_customer", "Le client n° %(id)s n'existe pas.", id=min(partner_ids - known)
-        )
+        _fail(errors.UNKNOWN_PARTNER, id=min(partner_ids - known))
     if len(checked) < 2:
         _fail(errors.TOO_FEW_LINES)
     debit = sum((line.debit for line in checked), ZERO)
@@ -416,9 +414,7 @@ def create_recurring_entry(
     """A template (rent, depreciation…) written every month, quarter or year from `first_date`."""
     permissions.require(by, "accounting.entry")
     if frequency not in RecurringEntry.Frequency.values:
-        raise DomainError(
-            "recurring_entry_bad_frequency", "Périodicité inconnue : %(value)s.", value=frequency
-        )
+        _fail(errors.RECURRING_BAD_FREQUENCY, value=frequency)
     if end_date is not None and end_date < first_date:
         _fail(errors.RECURRING_BAD_DATES, end=dates.fr(end_date), start=dates.fr(first_date))
     template = RecurringEntry.objects.create(
