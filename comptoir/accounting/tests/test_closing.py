@@ -269,3 +269,54 @@ def test_the_next_year_s_fec_starts_with_the_opening_entries_and_the_closed_year
     path = export_fec(last.end_date.year, tmp_path / "1")
     assert check_fec(path) == []
     assert "CL\t" not in path.read_bytes().decode()
+
+
+def test_after_the_closing_every_sum_counts_each_balance_once(years, traded, boss, customer, accountant):
+    from comptoir.accounting import selectors as ledger_view
+    from comptoir.web import queries
+
+    last, current = years
+    _paid, unpaid = traded
+    today = dates.today()
+    before = {row.code: row.balance for row in ledger_view.trial_balance().rows}
+    pending = ledger_view.vat_summary(current.start_date, today).pending_balance
+    closing.close_fiscal_year(last, by=accountant)
+    assert ledger_view.customer_balances()[customer.pk] == unpaid.total
+    assert queries.customer_open_balance(customer) == unpaid.total
+    assert (
+        queries.with_open_balance(type(customer).objects.filter(pk=customer.pk)).get().open_balance
+        == unpaid.total
+    )
+    assert queries.receivables() == unpaid.total
+    summary = ledger_view.vat_summary(current.start_date, today)
+    assert summary.pending_balance == pending and not summary.rows
+    # All time: the same balances, the result moved from classes 6 and 7 to 120.
+    after = {row.code: row.balance for row in ledger_view.trial_balance().rows if row.balance}
+    expected = {code: balance for code, balance in before.items() if code[0] not in "67" and balance}
+    expected["120"] = -Decimal("900.00")
+    assert after == expected
+    # This year alone opens with last year's balances; its ledger of 411 too.
+    this_year = {row.code: row.balance for row in ledger_view.trial_balance(current.start_date, today).rows}
+    assert this_year["411"] == unpaid.total
+    statement = ledger_view.general_ledger("411", current.start_date, today)
+    assert (statement.opening, statement.balance) == (unpaid.total, unpaid.total)
+
+
+def test_an_invoice_of_the_year_left_in_draft_holds_the_closing(
+    years, boss, customer, service_product, accountant
+):
+    from comptoir.billing.models import Invoice
+
+    last, _current = years
+    order = confirm_order(
+        create_order(customer, [{"product": service_product, "quantity": "1"}], by=boss, date=last.end_date),
+        by=boss,
+    )
+    draft = create_invoice_from_order(order, by=boss)
+    # Prepared on the last day of the year and never issued.
+    last_day = datetime.datetime.combine(last.end_date, datetime.time(15), tzinfo=datetime.UTC)
+    Invoice.objects.filter(pk=draft.pk).update(created_at=last_day)
+    [item] = [item for item in closing.checklist(last) if item.blocking]
+    assert (item.code, item.count, item.ids) == ("draft_documents", 1, (draft.pk,))
+    error = _refused("closing_blocked", closing.close_fiscal_year, last, by=accountant)
+    assert "brouillon" in error.message
