@@ -659,4 +659,5 @@ def _letter_used_advance(payment: Payment, *, date: datetime.date) -> None:
         account_id=customers_account,
         debit__gt=0,
     )
-    ledger.reconcile([*advance, *uses], date=date)
+    # Lines of a closed year are matched through the opening entry that carried them.
+    ledger.reconcile(ledger.carried_forward([*advance, *uses]), date=date)

@@ -83,7 +83,10 @@ def _pay(boss, customer, invoice, day, amount=None):
 def _settle_vat(accountant, year):
     """The last VAT return's entry: what 44571 and 44566 hold goes to 44551 (to pay)."""
     sums = closing.balances(year.start_date, year.end_date)
-    collected = sums["44571"][1] - sums["44571"][0]
+    debit, credit, _lettered = sums.get("44571", (ZERO, ZERO, False))
+    collected = credit - debit
+    if not collected:
+        return None
     lines = [{"account": "44571", "debit": str(collected)}, {"account": "44551", "credit": str(collected)}]
     return manual.post_manual_entry(
         manual.create_manual_entry(by=accountant, label="TVA de décembre", lines=lines, date=year.end_date),
@@ -320,3 +323,24 @@ def test_an_invoice_of_the_year_left_in_draft_holds_the_closing(
     assert (item.code, item.count, item.ids) == ("draft_documents", 1, (draft.pk,))
     error = _refused("closing_blocked", closing.close_fiscal_year, last, by=accountant)
     assert "brouillon" in error.message
+
+
+def test_money_received_last_year_and_allocated_this_year_is_lettered_through_the_opening_lines(
+    years, boss, customer, service_product, accountant
+):
+    from comptoir.payments.services import allocate_payment
+
+    last, current = years
+    invoice = _invoice(boss, customer, service_product, last.end_date - 20 * DAY)
+    advance = register_payment(
+        customer, amount="100.00", method="transfer", date=last.end_date - 10 * DAY, by=boss
+    )
+    closing.close_fiscal_year(last, by=accountant)
+    advance_line = EntryLine.objects.get(entry=advance.entry, account__code="411")
+    carried = CarriedItem.objects.get(origin=advance_line)
+    allocate_payment(advance, [{"invoice": invoice, "amount": "100.00"}], by=boss, date=_in(current, 3))
+    assert ReconciledLine.objects.filter(line=carried.line).exists()
+    assert not ReconciledLine.objects.filter(line=advance_line).exists()
+    # What is left open on 411: the invoice's own line, carried, less nothing lettered twice.
+    open_lines = OpenItem.objects.filter(account__code="411").values_list("line__debit", "line__credit")
+    assert sum(d - c for d, c in open_lines) == invoice.total - Decimal("100.00")
