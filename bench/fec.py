@@ -10,7 +10,9 @@ memory is the one reported (the parent's includes the insert phase). Checks the 
     python bench/fec.py --lines 1000000 --database-url postgres://postgres@127.0.0.1:5432/postgres
 
 The books are written with `bulk_create`, not through `post_entry`: this measures the export, not
-posting (bench/o2c.py measures posting). They look like real ones: sales entries of 3 or 4 lines
+posting (bench/o2c.py measures posting). They look like real ones: the year's opening entry (journal
+AN, one 411 line per customer, posted last as a closing done months into the year is, so the export
+must bring it first), sales entries of 3 or 4 lines
 (411 customer debit, 707 goods and sometimes 706 services credits, 44571 VAT) and bank entries of 3 or
 4 lines (512 debit, one 411 credit per invoice paid), every day of the year, numbered without gaps
 per journal, the customer lines carrying their customer, and most paid invoices lettered.
@@ -88,7 +90,7 @@ def setup_django(database_url: str, *, migrate: bool) -> None:
 class Books:
     """Writes a year of sales and bank entries in batches of `bulk_create`, ids assigned here."""
 
-    def __init__(self, year: int, target_lines: int, seed: int = 2026):
+    def __init__(self, year: int, target_lines: int, seed: int = 2026, opening_lines: int = 0):
         from comptoir.accounting.models import Account, Journal
 
         self.year = year
@@ -100,7 +102,8 @@ class Books:
         self.entries, self.lines, self.reconciliations, self.matched = [], [], [], []
         self.entry_id = self.line_id = self.reconciliation_id = 0
         self.written = 0
-        self.counters = {"VE": 0, "BQ": 0}
+        self.counters = {"VE": 0, "BQ": 0, "AN": 0}
+        self.opening_lines = opening_lines
         # Per customer: invoices not paid yet, as (number, 411 line id, total).
         self.unpaid: dict[int, deque] = {}
 
@@ -121,16 +124,32 @@ class Books:
         days = (datetime.date(self.year, 12, 31) - first).days + 1
         expected_entries = self.target / 3.3
         k = 0
-        while self.written + len(self.lines) < self.target:
+        trading = self.target - self.opening_lines
+        while self.written + len(self.lines) < trading:
             date = first + datetime.timedelta(days=min(days - 1, int(k * days / expected_entries)))
-            remaining = self.target - self.written - len(self.lines)
+            remaining = trading - self.written - len(self.lines)
             self.add_entry(date, remaining)
             k += 1
             if len(self.lines) >= BATCH_LINES:
                 self.flush()
         self.flush()
+        if self.opening_lines >= 2:
+            self.opening(first)
         self.save_counters()
         return self.written
+
+    def opening(self, first: datetime.date) -> None:
+        """The à-nouveaux: one 411 line per customer (an invoice left unpaid last year), the other side
+        summed on 101; written after the year's trade, so its entry id is the highest."""
+        entry = self._entry("AN", first, f"À-nouveaux de l'exercice {self.year}", f"AN-{self.year}")
+        total = Decimal(0)
+        for i in range(self.opening_lines - 1):
+            customer, name = self.customers[i % len(self.customers)]
+            amount = Decimal(self.rng.randrange(1_000, 500_000)) * CENT
+            total += amount
+            self._line(entry, "411", f"Report {name}", debit=amount, partner=customer)
+        self._line(entry, "101", "Report des capitaux", credit=total)
+        self.flush()
 
     def add_entry(self, date: datetime.date, remaining: int) -> None:
         customer, name = self.customers[self.rng.randrange(len(self.customers))]
@@ -262,7 +281,7 @@ def fill(year: int, lines: int) -> int:
     from comptoir.core.testing import make_company, make_user
 
     make_company(make_user("admin", Role.ADMIN))
-    books = Books(year, lines)
+    books = Books(year, lines, opening_lines=min(N_CUSTOMERS + 1, lines // 10))
     books.create_customers()
     written = books.run()
     from django.db import connection
@@ -355,6 +374,9 @@ def main(argv=None) -> int:
         for violation in violations[:20]:
             print(violation, file=sys.stderr)
         file_mb = path.stat().st_size / 1024 / 1024
+        with open(path, encoding="utf-8") as fec:
+            next(fec)
+            opening_first = next(fec, "").startswith("AN\t")
     if export["lines"] != written:
         print(f"exported {export['lines']} lines, {written} written", file=sys.stderr)
     result = {
@@ -370,6 +392,8 @@ def main(argv=None) -> int:
         "peak_memory_mb": round(export["peak_memory_mb"], 1),
         "file_mb": round(file_mb, 1),
         "check_violations": len(violations),
+        # The opening entries (journal AN), written last, come first in the file (A47 A-1).
+        "opening_first": opening_first,
     }
     print(json.dumps(result))
     return 0 if not violations and export["lines"] == written else 1

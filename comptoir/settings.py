@@ -200,6 +200,10 @@ AUDIT_DOCUMENT_CHECKS = [
     "comptoir.accounting.integrity.check",
 ]
 
+# What other areas add to the year-end checklist (`accounting.closing.checklist`): each a function
+# (first day, last day) -> list of items, so accounting imports no business area.
+CLOSING_CHECKS = ["comptoir.billing.closing.draft_documents"]
+
 # Background work (the billing agent) is queued in the database and run by `comptoir db-worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Periodic jobs (comptoir/scheduling): `comptoir scheduler` enqueues the due ones every tick (seconds).

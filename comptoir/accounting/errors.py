@@ -58,3 +58,120 @@ MATCH_MIXED_ACCOUNTS = (
     "matching_mixed_accounts",
     N_("Le lettrage ne rapproche que des lignes d'un même compte et d'un même tiers."),
 )
+MANUAL_JOURNAL_RESERVED = (
+    "manual_entry_journal_reserved",
+    N_(
+        "Le journal %(journal)s est réservé (ventes et banque aux factures et règlements, AN et CL à la clôture) : saisissez l'écriture en OD ou dans un autre journal."
+    ),
+)
+MANUAL_LINE_INVALID = (
+    "manual_entry_line_invalid",
+    N_(
+        "Ligne %(line)s : portez un montant positif au débit ou au crédit, pas les deux, en centimes au plus."
+    ),
+)
+MANUAL_PARTNER_REQUIRED = (
+    "manual_entry_partner_required",
+    N_(
+        "Ligne %(line)s : le compte %(account)s est un compte de tiers, indiquez le tiers (compte auxiliaire)."
+    ),
+)
+MANUAL_PARTNER_NOT_ALLOWED = (
+    "manual_entry_partner_not_allowed",
+    N_(
+        "Ligne %(line)s : le compte %(account)s n'est pas un compte de tiers, il ne porte pas de compte auxiliaire."
+    ),
+)
+MANUAL_LABEL_REQUIRED = ("manual_entry_label_required", N_("Donnez un libellé à l'écriture."))
+MANUAL_NOT_DRAFT = (
+    "manual_entry_not_draft",
+    N_(
+        "L'écriture %(entry)s est déjà comptabilisée : elle ne change plus, contre-passez-la pour la corriger."
+    ),
+)
+MANUAL_NOT_POSTED = (
+    "manual_entry_not_posted",
+    N_(
+        "L'écriture %(entry)s n'est pas comptabilisée : un brouillon se modifie ou se supprime, il ne se contre-passe pas."
+    ),
+)
+MANUAL_ALREADY_REVERSED = (
+    "manual_entry_already_reversed",
+    N_("L'écriture %(entry)s est déjà contre-passée par %(reversal)s."),
+)
+MANUAL_APPROVAL_REQUIRED = (
+    "manual_entry_approval_required",
+    N_(
+        "L'écriture totalise %(total)s au débit, au-delà du seuil de double validation (%(threshold)s) : une autre personne habilitée doit l'approuver avant qu'elle soit comptabilisée."
+    ),
+)
+MANUAL_APPROVAL_NOT_NEEDED = (
+    "manual_entry_approval_not_needed",
+    N_(
+        "L'écriture reste sous le seuil de double validation (%(threshold)s) : elle se comptabilise sans approbation."
+    ),
+)
+MANUAL_SAME_PERSON = (
+    "approval_same_person",
+    N_("Vous avez saisi cette écriture : une autre personne habilitée doit l'approuver."),
+)
+REVERSAL_REASON_REQUIRED = (
+    "reversal_reason_required",
+    N_("Indiquez pourquoi l'écriture est contre-passée : le motif reste au journal d'audit."),
+)
+REVERSAL_BEFORE_ENTRY = (
+    "reversal_before_entry",
+    N_("La contre-passation ne peut précéder l'écriture qu'elle annule (%(date)s)."),
+)
+RECURRING_BAD_DATES = (
+    "recurring_entry_bad_dates",
+    N_("La dernière échéance (%(end)s) précède la première (%(start)s)."),
+)
+YEAR_NOT_ENDED = (
+    "fiscal_year_not_ended",
+    N_("L'exercice %(year)s se termine le %(end)s : il se clôture une fois terminé."),
+)
+YEAR_ALREADY_CLOSED = ("fiscal_year_already_closed", N_("L'exercice %(year)s est déjà clôturé."))
+YEAR_NOT_CLOSED = ("fiscal_year_not_closed", N_("L'exercice %(year)s n'est pas clôturé."))
+YEAR_UNKNOWN = ("fiscal_year_unknown", N_("Aucun exercice %(year)s n'est ouvert."))
+PREVIOUS_YEAR_NOT_CLOSED = (
+    "previous_year_not_closed",
+    N_(
+        "Des écritures précèdent l'exercice %(year)s et l'exercice %(previous)s n'est pas clôturé : clôturez-le d'abord."
+    ),
+)
+CLOSING_BLOCKED = (
+    "closing_blocked",
+    N_(
+        "La clôture de l'exercice %(year)s est bloquée : %(items)s. Réglez ces points, ou la direction peut forcer la clôture avec un motif écrit."
+    ),
+)
+CLOSING_REASON_REQUIRED = (
+    "closing_force_reason_required",
+    N_("Forcer la clôture malgré les points bloquants demande un motif écrit : il reste au journal d'audit."),
+)
+CLOSING_PERIOD_LOCKED = (
+    "closing_period_locked",
+    N_(
+        "La période est verrouillée jusqu'au %(lock)s, après la fin de l'exercice %(year)s : la direction doit d'abord ramener le verrouillage avant le %(end)s pour passer les écritures de clôture."
+    ),
+)
+REOPEN_REASON_REQUIRED = (
+    "reopen_reason_required",
+    N_("Indiquez par écrit pourquoi l'exercice est rouvert : le motif reste au journal d'audit."),
+)
+REOPEN_LATER_CLOSED = (
+    "reopen_later_year_closed",
+    N_("L'exercice suivant %(year)s est clôturé : rouvrez-le d'abord."),
+)
+REOPEN_ITEMS_LETTERED = (
+    "reopen_opening_items_lettered",
+    N_(
+        "%(count)s ligne(s) des à-nouveaux sont déjà lettrées dans l'exercice suivant (%(first)s…) : un lettrage ne se défait pas, l'exercice ne peut plus être rouvert."
+    ),
+)
+UNKNOWN_PARTNER = ("unknown_customer", N_("Le client n° %(id)s n'existe pas."))
+RECURRING_BAD_FREQUENCY = (
+    "recurring_entry_bad_frequency",
+    N_("Périodicité inconnue : %(value)s (mensuelle, trimestrielle ou annuelle)."),
+)

@@ -15,7 +15,9 @@ The file the tax administration asks for in an audit. Format (fr-compliance.md �
   each character replaced and `comptoir export-fec` prints it;
 - dates `AAAAMMJJ`; amounts with a decimal comma and no thousands separator, `0,00` on the empty side;
 - labels stripped of tabs and line breaks so that a field never spills into the next;
-- entries in the chronological order of their validation (posting order), all lines of an entry
+- the opening entries (journal AN, à-nouveaux) first; the closing entries that bring classes 6 and 7
+  to the result (journal CL) left out, so that classes 6 and 7 give the year's result (A47 A-1);
+- the other entries in the chronological order of their validation (posting order), all lines of an entry
   together: A47 A-1 and the administration's checks want EcritureNum continuous and increasing in each
   journal and ValidDate never going back, while EcritureDate may: an entry posted today can be dated a
   few days back (a payment recorded late, within the company's backdating window). Entries are numbered
@@ -48,8 +50,9 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, CharField, Func
 
+from comptoir.accounting.chart import CLOSING_JOURNAL, OPENING_JOURNAL
 from comptoir.accounting.fec_check import COLUMNS, SEPARATOR, Report, inspect
-from comptoir.accounting.models import Account, EntryLine, JournalEntry
+from comptoir.accounting.models import Account, EntryLine, Journal, JournalEntry
 from comptoir.parties.services import get_company
 
 LINE_END = "\r\n"
@@ -220,10 +223,11 @@ class _Cents(Func):
     template = "CAST(ROUND(%(expressions)s * 100) AS BIGINT)"
 
 
-def _entries(date_from: datetime.date, date_to: datetime.date):
+def _entries(date_from: datetime.date, date_to: datetime.date, journals: dict, exclude: bool):
+    entries = JournalEntry.objects.filter(date__gte=date_from, date__lte=date_to)
+    entries = entries.exclude(**journals) if exclude else entries.filter(**journals)
     return (
-        JournalEntry.objects.filter(date__gte=date_from, date__lte=date_to)
-        .order_by("id")
+        entries.order_by("id")
         .values_list(
             "id",
             "journal__code",
@@ -239,11 +243,13 @@ def _entries(date_from: datetime.date, date_to: datetime.date):
     )
 
 
-def _lines(date_from: datetime.date, date_to: datetime.date):
+def _lines(date_from: datetime.date, date_to: datetime.date, journals: dict, exclude: bool):
     # Same order as `_entries`, line by line within an entry.
+    lines = EntryLine.objects.filter(entry__date__gte=date_from, entry__date__lte=date_to)
+    journals = {f"entry__{name}": value for name, value in journals.items()}
+    lines = lines.exclude(**journals) if exclude else lines.filter(**journals)
     return (
-        EntryLine.objects.filter(entry__date__gte=date_from, entry__date__lte=date_to)
-        .order_by("entry_id", "id")
+        lines.order_by("entry_id", "id")
         .values_list(
             "entry_id",
             "account_id",
@@ -263,10 +269,13 @@ def fec_lines(date_from: datetime.date, date_to: datetime.date):
     """The lines of the FEC for entries dated `date_from`…`date_to`: the header first, then one per
     entry line, without line terminator. A generator over chunked queries: memory stays flat.
 
-    Order: posting order, the order of validation (entry ids follow the numbers and the posting times,
+    Order: the opening entries (journal AN) first, as A47 A-1 asks, whenever they were posted (the
+    closing of the year before comes months into this one); then the other entries in posting order,
+    the order of validation (entry ids follow the numbers and the posting times,
     as each number is taken under a lock in the transaction that inserts the entry; sorting on the id
     also stays right when a counter outgrows its five digits, VE-2026-99999 < VE-2026-100000), then
     line by line. Not the entry date: a backdated entry would break the numbers' and ValidDate's order.
+    The closing entries (journal CL) are left out: classes 6 and 7 must give the year's result.
 
     Two streams in that same order are merged: the entries, and their lines joined in SQL to partner
     and lettering, so that the entry's eight fields travel once per entry and not once per line. The
@@ -282,14 +291,38 @@ def fec_lines(date_from: datetime.date, date_to: datetime.date):
     }
     journals: dict[str, str] = {}
     partners: dict[str, str] = {}  # bounded by the customers, not by the lines
-    lines = _lines(date_from, date_to)
+    ids = dict(Journal.objects.filter(code__in=[OPENING_JOURNAL, CLOSING_JOURNAL]).values_list("code", "pk"))
+    # The opening entries (à-nouveaux) first, whenever they were posted (A47 A-1); then every other
+    # entry in posting order, the closing entries (journal CL, classes 6 and 7 to the result) left out
+    # so that classes 6 and 7 still give the year's result.
+    parts = [
+        *([{"journal_id": ids[OPENING_JOURNAL]}] if OPENING_JOURNAL in ids else []),
+        {"journal_id__in": list(ids.values())},
+    ]
+    for journal_filter in parts:
+        exclude = journal_filter is parts[-1]
+        yield from _merged(
+            date_from,
+            date_to,
+            journal_filter,
+            exclude,
+            accounts=accounts,
+            journals=journals,
+            partners=partners,
+        )
+
+
+def _merged(date_from, date_to, journal_filter, exclude, *, accounts, journals, partners):
+    """The FEC lines of the entries of one part (see `fec_lines`), entries and lines merged."""
+    tab = SEPARATOR
+    lines = _lines(date_from, date_to, journal_filter, exclude)
     entries = None
     last_entry = None
     head = piece = valid = entry_label = ""
     for entry_id, account_id, partner_code, partner_name, label, debit, credit, letter, letter_date in lines:
         if entry_id != last_entry:
             if entries is None:
-                entries = _entries(date_from, date_to)
+                entries = _entries(date_from, date_to, journal_filter, exclude)
             for entry in entries:
                 if entry[0] == entry_id:
                     break

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -152,3 +153,159 @@ class FiscalYear(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ManualEntry(models.Model):
+    """A manual entry (opération diverse) an accountant writes: a draft until posted, then the journal
+    entry it posted is the truth and never changes; a mistake is corrected by its reversal."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("brouillon")
+        POSTED = "posted", _("comptabilisée")
+
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    label = models.CharField(_("libellé"), max_length=200)
+    document_number = models.CharField(_("pièce"), max_length=35, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="manual"
+    )
+    # A reversal points at the entry it cancels; an entry is reversed once.
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    reason = models.TextField(_("motif"), blank=True)
+    recurring = models.ForeignKey(
+        "RecurringEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="generated"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "date"], name="manualentry_status_date")]
+
+    def __str__(self):
+        return self.entry.number if self.entry_id else f"OD brouillon n° {self.pk}"
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((line.debit for line in self.lines.all()), Decimal("0"))
+
+
+class ManualEntryLine(models.Model):
+    manual_entry = models.ForeignKey(ManualEntry, on_delete=models.CASCADE, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(_("libellé"), max_length=200, blank=True)
+    debit = models.DecimalField(_("débit"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    credit = models.DecimalField(_("crédit"), max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(debit__gte=0) & Q(credit__gte=0) & (Q(debit=0) | Q(credit=0)),
+                name="manual_line_one_side_not_negative",
+            )
+        ]
+
+
+class RecurringEntry(models.Model):
+    """A manual entry that comes back (rent, depreciation): its lines, how often, the next date due.
+
+    `accounting.services.generate_due_recurring_entries` writes the entries due (drafts, or posted when
+    `auto_post`) and moves `next_date` on, in the same transaction: running it twice writes nothing twice.
+    """
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("mensuelle")
+        QUARTERLY = "quarterly", _("trimestrielle")
+        YEARLY = "yearly", _("annuelle")
+
+    label = models.CharField(_("libellé"), max_length=200)
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="+")
+    frequency = models.CharField(_("périodicité"), max_length=10, choices=Frequency.choices)
+    # The day of the month the entries fall on (the first date's); a shorter month takes its last day.
+    day = models.PositiveSmallIntegerField()
+    next_date = models.DateField(_("prochaine échéance"))
+    end_date = models.DateField(_("dernière échéance"), null=True, blank=True)
+    auto_post = models.BooleanField(_("comptabiliser automatiquement"), default=False)
+    active = models.BooleanField(default=True)
+    # [{"account": "613", "partner_id": null, "label": "", "debit": "1200.00", "credit": "0"}]: checked
+    # as a manual entry's lines when the template is saved and again when an entry is written.
+    lines = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["next_date", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class YearClosing(models.Model):
+    """The closing of a fiscal year: the entry carrying the result to 120/129 (journal CL), the opening
+    entry of the next year (journal AN), who closed it and, when forced past the checklist, why. A
+    reopening reverses both entries (never deletes them) and is recorded here too."""
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="closings")
+    result = models.DecimalField(_("résultat"), max_digits=14, decimal_places=2)
+    closing_entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opening_entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField()
+    forced_reason = models.TextField(blank=True)
+    # The lock date before the closing locked the year: a reopening puts it back.
+    previous_lock = models.DateField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
+    closing_reversal = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opening_reversal = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year"],
+                condition=Q(reopened_at__isnull=True),
+                name="one_live_closing_per_year",
+            )
+        ]
+
+
+class CarriedItem(models.Model):
+    """An open item of a closed year carried into the next year's opening entry: `line` is the AN line,
+    `origin` the line it stands for (an invoice's 411 debit…). Lettering in the new year matches the AN
+    line (`accounting.services.carried_forward`), so a year-1 invoice paid in year 2 is lettered there."""
+
+    closing = models.ForeignKey(YearClosing, on_delete=models.PROTECT, related_name="carried")
+    origin = models.ForeignKey(EntryLine, on_delete=models.PROTECT, related_name="carried")
+    line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="carries")
+    # The document entry the open item belongs to (`OpenItem.entry`: the invoice's, for a receivable),
+    # kept on the AN line's open item so that "is this invoice still open" reads the same index.
+    item_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    # True when the item was open at the year end but lettered since with a line of the next year (a
+    # December invoice paid in January, before the closing): the AN line restores the balance and is
+    # not an open item (nothing is left to letter it with).
+    settled = models.BooleanField(default=False)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from comptoir.accounting.chart import CUSTOMERS
-from comptoir.accounting.models import Account, EntryLine, FiscalYear, JournalEntry
+from comptoir.accounting.models import Account, EntryLine, FiscalYear, JournalEntry, YearClosing
 from comptoir.core.money import amount
 
 ZERO = Decimal("0")
@@ -52,10 +52,31 @@ def _dated(qs, date_from, date_to, prefix="entry__"):
     return qs
 
 
+def repeated_openings(date_from: datetime.date | None = None) -> list[int]:
+    """Ids of the opening entries (journal AN) a closing generated, and of their reversals, dated after
+    `date_from` (all of them when None). They repeat the balances of every line dated before them, so
+    a sum that starts before them, or has no start, leaves them out (the lines they repeat are in it);
+    a sum that starts on their day keeps them: they are its opening balances. A few rows, one per
+    closing: read first, so that books never closed add nothing to the queries that sum lines."""
+    found = []
+    for opening, reversal, day in YearClosing.objects.values_list(
+        "opening_entry_id", "opening_reversal_id", "opening_entry__date"
+    ):
+        if day is not None and (date_from is None or day > date_from):
+            found += [pk for pk in (opening, reversal) if pk]
+    return found
+
+
+def without_repeated_openings(qs, date_from: datetime.date | None = None, field: str = "entry_id"):
+    """Entry lines of `qs` less those of the openings `repeated_openings(date_from)` names."""
+    openings = repeated_openings(date_from)
+    return qs.exclude(**{f"{field}__in": openings}) if openings else qs
+
+
 def trial_balance(
     date_from: datetime.date | None = None, date_to: datetime.date | None = None
 ) -> TrialBalance:
-    qs = _dated(EntryLine.objects.all(), date_from, date_to)
+    qs = without_repeated_openings(_dated(EntryLine.objects.all(), date_from, date_to), date_from)
     sums = {
         row["account_id"]: row
         for row in qs.values("account_id").annotate(debit=Sum("debit"), credit=Sum("credit"))
@@ -107,9 +128,12 @@ class Ledger:
 def _ledger(qs, account, date_from=None, date_to=None) -> Ledger:
     opening = ZERO
     if date_from:
-        before = qs.filter(entry__date__lt=date_from).aggregate(d=Sum("debit"), c=Sum("credit"))
+        before = without_repeated_openings(qs.filter(entry__date__lt=date_from))
+        before = before.aggregate(d=Sum("debit"), c=Sum("credit"))
         opening = _cents(before["d"]) - _cents(before["c"])
-    qs = _dated(qs, date_from, date_to).select_related(
+    # The opening balance is the sum of every line before the period, so the opening entries a closing
+    # generated (which repeat those lines) are left out of the period's lines too.
+    qs = without_repeated_openings(_dated(qs, date_from, date_to)).select_related(
         "entry__journal", "partner", "reconciled__reconciliation"
     )
     running = opening
@@ -155,7 +179,7 @@ def entries(journal: str | None = None, date_from=None, date_to=None):
 def customer_balances() -> dict[int, Decimal]:
     """Open balance of every customer on 411 (debit − credit)."""
     rows = (
-        EntryLine.objects.filter(account__code=CUSTOMERS, partner__isnull=False)
+        without_repeated_openings(EntryLine.objects.filter(account__code=CUSTOMERS, partner__isnull=False))
         .values("partner_id")
         .annotate(d=Sum("debit"), c=Sum("credit"))
     )
@@ -210,7 +234,8 @@ def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
     the part of services invoiced still waiting for payment (44574), and the revenue bases."""
     from comptoir.accounting.chart import SALES_GOODS, SALES_SERVICES, VAT_COLLECTED, VAT_PENDING
 
-    lines = _dated(EntryLine.objects.all(), date_from, date_to)
+    # Opening balances are no operation of the period: the AN journal is left out.
+    lines = _dated(EntryLine.objects.exclude(entry__journal__code="AN"), date_from, date_to)
     grouped = (
         lines.filter(account__code__in=[VAT_COLLECTED, VAT_PENDING, SALES_GOODS, SALES_SERVICES])
         .values("account__code", "vat_rate")
@@ -230,9 +255,9 @@ def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
             target.pending_invoiced += _cents(row["c"])
             target.cashed_on_receipts += _cents(row["d"])
     deductible = lines.filter(account__code="44566").aggregate(d=Sum("debit"), c=Sum("credit"))
-    pending_total = EntryLine.objects.filter(account__code=VAT_PENDING, entry__date__lte=date_to).aggregate(
-        d=Sum("debit"), c=Sum("credit")
-    )
+    pending_total = without_repeated_openings(
+        EntryLine.objects.filter(account__code=VAT_PENDING, entry__date__lte=date_to)
+    ).aggregate(d=Sum("debit"), c=Sum("credit"))
     return VatSummary(
         date_from=date_from,
         date_to=date_to,

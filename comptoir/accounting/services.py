@@ -16,6 +16,7 @@ from comptoir.accounting import errors, periods
 from comptoir.accounting.ledger import is_balanced, letter_code
 from comptoir.accounting.models import (
     Account,
+    CarriedItem,
     EntryLine,
     FiscalYear,
     Journal,
@@ -247,6 +248,22 @@ def seal(entry: JournalEntry, lines) -> dict:
             [(entry.date,), *((line.account_id, line.partner_id, line.debit, line.credit) for line in lines)]
         ),
     }
+
+
+def carried_forward(lines: list[EntryLine]) -> list[EntryLine]:
+    """The lines to letter in place of `lines`: a line of a closed year that was open at its end is
+    matched through its line in the next year's opening entry (`accounting.closing`), and so on over
+    several closings. Lines never carried come back as they are."""
+    while True:
+        found = {
+            item.origin_id: item.line
+            for item in CarriedItem.objects.filter(
+                origin_id__in=[line.pk for line in lines], closing__reopened_at__isnull=True
+            ).select_related("line")
+        }
+        if not found:
+            return lines
+        lines = [found.get(line.pk, line) for line in lines]
 
 
 def _latest_entry_date(lines: list[EntryLine], entry_dates: dict[int, datetime.date]) -> datetime.date:

@@ -5,7 +5,8 @@ Three actions need a second person:
 - issuing a commercial gesture (a credit note without a return case) above the gesture threshold,
   cumulated over the gestures on the same invoice (`billing.approving`);
 - paying out a refund above the refund threshold, cumulated over the refunds of the same credit note
-  (`payments.refunding`).
+  (`payments.refunding`);
+- posting a manual entry (OD) whose debit total exceeds the manual-entry threshold (`accounting.manual`).
 Below the thresholds one person acts alone: the small gestures and refunds must not wait for a
 colleague, nor reach the boss. Cumulating means splitting one amount into several documents does not get
 under a threshold.
@@ -23,7 +24,7 @@ from comptoir.core.errors import PermissionDenied
 from comptoir.core.models import ApprovalPolicy
 
 SAME_PERSON = "approval_same_person"
-THRESHOLD_FIELDS = ("gesture_threshold", "refund_threshold")
+THRESHOLD_FIELDS = ("gesture_threshold", "refund_threshold", "manual_entry_threshold")
 
 
 def thresholds() -> ApprovalPolicy:

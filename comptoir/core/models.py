@@ -209,6 +209,16 @@ class ApprovalPolicy(models.Model):
             "personne habilitée avant d'être payé."
         ),
     )
+    manual_entry_threshold = models.DecimalField(
+        _("écriture manuelle : double validation au-delà de (€)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("10000.00"),
+        help_text=_(
+            "Une écriture manuelle (OD) dont le total au débit dépasse ce montant doit être approuvée par une "
+            "autre personne habilitée avant d'être comptabilisée."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -362,7 +362,14 @@ def _letter_settled_invoices(
     groups = {
         invoice_id: [*own_lines[invoice_id], *credit_lines.get(invoice_id, [])] for invoice_id in invoice_ids
     }
-    if alone:
+    # An invoice of a closed year (or paid in part then) is lettered through the lines of the opening
+    # entry that carried its open items (`accounting.closing`). Years start on the 1st of a month, so
+    # only an invoice of an earlier month may have been carried: the usual payment asks nothing more.
+    month = date.replace(day=1)
+    carried = any(invoice.date and invoice.date < month for invoice in invoices)
+    if carried:
+        groups = {invoice_id: ledger.carried_forward(group) for invoice_id, group in groups.items()}
+    if alone and not carried:
         lettered = {row["line_id"] for row in _LETTERED_ON.rows(alone.entry_id, customers_account)}
     else:
         lettered = set(
@@ -652,4 +659,5 @@ def _letter_used_advance(payment: Payment, *, date: datetime.date) -> None:
         account_id=customers_account,
         debit__gt=0,
     )
-    ledger.reconcile([*advance, *uses], date=date)
+    # Lines of a closed year are matched through the opening entry that carried them.
+    ledger.reconcile(ledger.carried_forward([*advance, *uses]), date=date)

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from comptoir.accounting.chart import CUSTOMERS
 from comptoir.accounting.models import EntryLine, OpenItem
+from comptoir.accounting.selectors import without_repeated_openings
 from comptoir.billing import selectors as billing_view
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Product
@@ -79,8 +80,9 @@ def int_or_none(value) -> int | None:
 
 def with_open_balance(qs):
     """Annotate customers with `open_balance`: debit − credit of their lines on account 411."""
+    # Opening entries a closing generated repeat what is before them: left out of an all-time sum.
     balance = (
-        EntryLine.objects.filter(account__code=CUSTOMERS, partner=OuterRef("pk"))
+        without_repeated_openings(EntryLine.objects.filter(account__code=CUSTOMERS, partner=OuterRef("pk")))
         .values("partner")
         .annotate(b=Sum(F("debit") - F("credit"), output_field=MONEY))
         .values("b")
@@ -108,9 +110,9 @@ def customers(q: str = "", active: str = ""):
 
 
 def customer_open_balance(customer) -> Decimal:
-    row = EntryLine.objects.filter(account__code=CUSTOMERS, partner=customer).aggregate(
-        d=Sum("debit"), c=Sum("credit")
-    )
+    row = without_repeated_openings(
+        EntryLine.objects.filter(account__code=CUSTOMERS, partner=customer)
+    ).aggregate(d=Sum("debit"), c=Sum("credit"))
     return (row["d"] or ZERO) - (row["c"] or ZERO)
 
 

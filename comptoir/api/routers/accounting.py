@@ -1,5 +1,6 @@
-"""The books, read-only: journal entries, trial balance, general ledger of an account, VAT summary of a
-period (the CA3 figures) and the FEC of a fiscal year."""
+"""The books: journal entries, trial balance, general ledger of an account, VAT summary of a period (the
+CA3 figures) and the FEC of a fiscal year, read-only; the accountant's manual entries (drafted, approved,
+posted, reversed) and the year-end closing, through their services."""
 
 import datetime
 from typing import Annotated, Literal
@@ -8,20 +9,26 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import model_validator
 
 from comptoir.accounting import ca3, fec
+from comptoir.accounting import closing as closing_service
+from comptoir.accounting import manual as manual_entries
 from comptoir.accounting import selectors as ledger_view
-from comptoir.accounting.models import Account, EntryLine
-from comptoir.api.access import can_read
+from comptoir.accounting.models import Account, EntryLine, ManualEntry, ManualEntryLine
+from comptoir.api.access import can_read, fetch
 from comptoir.api.schemas import (
     FIRST_DATE,
     LAST_DATE,
     Amount,
+    AmountIn,
     DocumentDate,
+    Id,
+    InputSchema,
     Page,
     PageIn,
+    PathId,
     Percent,
     PeriodDate,
     QuerySchema,
@@ -285,3 +292,283 @@ def fec_file(request, params: Query[FecIn]):
         filename=result.path.name,
         content_type=f"text/plain; charset={params.encoding}",
     )
+
+
+# --- Manual entries (OD) --------------------------------------------------------------------------
+
+
+class ManualLineIn(InputSchema):
+    account: AccountCode
+    partner: Id | None = Field(None, description="Le tiers (client) d'un compte de tiers : 411, 4191, 401.")
+    label: str = Field("", max_length=200)
+    debit: AmountIn | None = None
+    credit: AmountIn | None = None
+
+
+class ManualEntryIn(InputSchema):
+    journal: str = Field(
+        "OD",
+        max_length=4,
+        description="OD par défaut ; VE, BQ (documents) et AN, CL (clôture) sont réservés.",
+    )
+    date: DocumentDate | None = Field(None, description="Date de l'écriture (par défaut aujourd'hui).")
+    label: str = Field(min_length=1, max_length=200)
+    document_number: str = Field("", max_length=35, description="Référence de la pièce justificative.")
+    lines: list[ManualLineIn] = Field(min_length=2, max_length=500)
+
+
+class ReverseIn(InputSchema):
+    date: DocumentDate | None = Field(
+        None, description="Date de la contre-passation (par défaut aujourd'hui)."
+    )
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ManualLineOut(Schema):
+    account: str
+    partner_id: int | None
+    label: str
+    debit: Amount
+    credit: Amount
+
+    @staticmethod
+    def resolve_account(line):
+        return line.account.code
+
+
+class ManualEntryOut(Schema):
+    id: int
+    status: str
+    journal: str
+    date: datetime.date
+    label: str
+    document_number: str
+    entry_number: str | None = Field(description="Numéro de l'écriture comptabilisée (null : brouillon).")
+    approval_required: bool = Field(description="Au-delà du seuil de double validation.")
+    approved_by: str | None
+    reverses: int | None = Field(description="L'écriture manuelle que celle-ci contre-passe.")
+    reversed_by: int | None
+    reason: str
+    lines: list[ManualLineOut]
+
+    @staticmethod
+    def resolve_journal(manual):
+        return manual.journal.code
+
+    @staticmethod
+    def resolve_entry_number(manual):
+        return manual.entry.number if manual.entry_id else None
+
+    @staticmethod
+    def resolve_approval_required(manual):
+        return manual_entries.approval_needed(manual)[0]
+
+    @staticmethod
+    def resolve_approved_by(manual):
+        return manual.approved_by.username if manual.approved_by_id else None
+
+    @staticmethod
+    def resolve_reverses(manual):
+        return manual.reverses_id
+
+    @staticmethod
+    def resolve_reversed_by(manual):
+        reversal = getattr(manual, "reversed_by", None)
+        return reversal.pk if reversal else None
+
+    @staticmethod
+    def resolve_lines(manual):
+        return list(manual.lines.all())
+
+
+class ManualFilters(PageIn, Period):
+    status: Literal["draft", "posted"] | None = None
+
+
+def _manual_entries():
+    return ManualEntry.objects.select_related(
+        "journal", "entry", "approved_by", "reversed_by"
+    ).prefetch_related(Prefetch("lines", queryset=ManualEntryLine.objects.select_related("account")))
+
+
+def _lines_in(payload) -> list[dict]:
+    return [line.model_dump() for line in payload.lines]
+
+
+@router.get("/manual-entries", response=responses(Page[ManualEntryOut]), summary="Écritures manuelles (OD)")
+def list_manual_entries(request, filters: Query[ManualFilters]):
+    can_read(request, "accounting.view")
+    qs = _manual_entries().order_by("-id")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.date_from:
+        qs = qs.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(date__lte=filters.date_to)
+    return paginate(qs, filters)
+
+
+@router.get(
+    "/manual-entries/{entry_id}",
+    response=responses(ManualEntryOut),
+    summary="Consulter une écriture manuelle",
+)
+def get_manual_entry(request, entry_id: PathId):
+    can_read(request, "accounting.view")
+    return fetch(_manual_entries(), entry_id)
+
+
+@router.post(
+    "/manual-entries",
+    response=responses(ManualEntryOut, 201),
+    summary="Saisir une écriture manuelle (brouillon)",
+)
+def create_manual_entry(request, payload: ManualEntryIn):
+    """Un brouillon équilibré ; il est comptabilisé par `…/post` (après approbation au-delà du seuil)."""
+    manual = manual_entries.create_manual_entry(
+        by=request.auth,
+        journal=payload.journal,
+        date=payload.date,
+        label=payload.label,
+        document_number=payload.document_number,
+        lines=_lines_in(payload),
+    )
+    return Status(201, fetch(_manual_entries(), manual.pk))
+
+
+@router.post(
+    "/manual-entries/{entry_id}/approve",
+    response=responses(ManualEntryOut),
+    summary="Approuver une écriture manuelle (double validation)",
+)
+def approve_manual_entry(request, entry_id: PathId):
+    can_read(request, "accounting.view")
+    manual_entries.approve_manual_entry(fetch(ManualEntry.objects.all(), entry_id), by=request.auth)
+    return fetch(_manual_entries(), entry_id)
+
+
+@router.post(
+    "/manual-entries/{entry_id}/post",
+    response=responses(ManualEntryOut),
+    summary="Comptabiliser une écriture manuelle",
+)
+def post_manual_entry(request, entry_id: PathId):
+    can_read(request, "accounting.view")
+    manual_entries.post_manual_entry(fetch(ManualEntry.objects.all(), entry_id), by=request.auth)
+    return fetch(_manual_entries(), entry_id)
+
+
+@router.post(
+    "/manual-entries/{entry_id}/reverse",
+    response=responses(ManualEntryOut, 201),
+    summary="Contre-passer une écriture manuelle",
+)
+def reverse_manual_entry(request, entry_id: PathId, payload: ReverseIn):
+    """Une nouvelle écriture, lignes inversées, liée à l'originale, qui ne change pas."""
+    can_read(request, "accounting.view")
+    reversal = manual_entries.reverse_manual_entry(
+        fetch(ManualEntry.objects.all(), entry_id), by=request.auth, date=payload.date, reason=payload.reason
+    )
+    return Status(201, fetch(_manual_entries(), reversal.pk))
+
+
+# --- Year-end closing -----------------------------------------------------------------------------
+
+YearName = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=9,
+        pattern=r"^[0-9]{4}(-[0-9]{4})?$",
+        description="L'exercice, par son nom : 2026, ou 2025-2026 s'il chevauche deux années.",
+    ),
+]
+
+
+class ChecklistItemOut(Schema):
+    code: str
+    label: str
+    blocking: bool
+    count: int
+    amount: Amount | None
+
+
+class ChecklistOut(Schema):
+    year: str
+    closed: bool
+    items: list[ChecklistItemOut]
+
+
+class CloseIn(InputSchema):
+    force_reason: str = Field(
+        "", max_length=1000, description="Motif écrit pour clôturer malgré des points bloquants (direction)."
+    )
+
+
+class ReopenIn(InputSchema):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class ClosingOut(Schema):
+    year: str
+    result: Amount = Field(description="Bénéfice (positif, 120) ou perte (négatif, 129).")
+    closing_entry: str | None
+    opening_entry: str | None
+    forced_reason: str
+    reopened: bool
+    closing_reversal: str | None
+    opening_reversal: str | None
+
+    @staticmethod
+    def resolve_year(closing):
+        return closing.fiscal_year.name
+
+    @staticmethod
+    def resolve_closing_entry(closing):
+        return closing.closing_entry.number if closing.closing_entry_id else None
+
+    @staticmethod
+    def resolve_opening_entry(closing):
+        return closing.opening_entry.number if closing.opening_entry_id else None
+
+    @staticmethod
+    def resolve_reopened(closing):
+        return closing.reopened_at is not None
+
+    @staticmethod
+    def resolve_closing_reversal(closing):
+        return closing.closing_reversal.number if closing.closing_reversal_id else None
+
+    @staticmethod
+    def resolve_opening_reversal(closing):
+        return closing.opening_reversal.number if closing.opening_reversal_id else None
+
+
+@router.get(
+    "/years/{year}/closing-checklist",
+    response=responses(ChecklistOut),
+    summary="Points à régler avant la clôture",
+)
+def closing_checklist(request, year: YearName):
+    can_read(request, "accounting.view")
+    fiscal_year = closing_service.find_year(year)
+    return {
+        "year": fiscal_year.name,
+        "closed": closing_service.live_closing(fiscal_year) is not None,
+        "items": closing_service.checklist(fiscal_year),
+    }
+
+
+@router.post("/years/{year}/close", response=responses(ClosingOut, 201), summary="Clôturer un exercice")
+def close_year(request, year: YearName, payload: CloseIn):
+    """Résultat porté en 120/129 (journal CL), à-nouveaux de l'exercice suivant (journal AN, comptes de
+    tiers ligne à ligne), exercice verrouillé. Refusé tant que des points bloquants restent, sauf motif
+    écrit de la direction."""
+    done = closing_service.close_fiscal_year(year, by=request.auth, force_reason=payload.force_reason)
+    return Status(201, done)
+
+
+@router.post("/years/{year}/reopen", response=responses(ClosingOut), summary="Rouvrir un exercice clôturé")
+def reopen_year(request, year: YearName, payload: ReopenIn):
+    """Direction : les écritures de clôture et d'à-nouveaux sont contre-passées, jamais supprimées."""
+    return closing_service.reopen_fiscal_year(year, by=request.auth, reason=payload.reason)
