@@ -10,6 +10,7 @@ from comptoir.accounting import periods
 from comptoir.catalog.services import get_sellable
 from comptoir.core import audit, dates, money, numbering, permissions, rows, vat, workflow
 from comptoir.core.compiled import Compiled
+from comptoir.core.errors import DomainError
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
@@ -387,16 +388,13 @@ def confirm_order(order: Order, *, by) -> Order:
     return order
 
 
-@transaction.atomic
-def cancel_order(order: Order, *, by, reason: str = "") -> Order:
-    permissions.require(by, "order.cancel")
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    workflow.require(
-        Order.TRANSITIONS, order.status, Order.Status.CANCELLED, document=order.number, labels=Order.Status
-    )
+def cancel_refusal(order: Order) -> DomainError | None:
+    """Why the order cannot be cancelled whatever its state allows (goods shipped, an invoice drafted or
+    issued), or None. `cancel_order` raises it; the order's page shows it instead of a button that would
+    only fail."""
     lines = list(order.lines.all())
     if any(line.quantity_delivered > 0 for line in lines):
-        _fail(errors.ORDER_HAS_DELIVERIES, number=order.number)
+        return DomainError(*errors.ORDER_HAS_DELIVERIES, number=order.number)
     # Deposit and milestone invoices bill the order without touching its lines' counters: any invoice
     # of the order that is not cancelled (draft or issued) keeps the order alive. The reverse relation
     # keeps sales free of an import of billing, which depends on sales.
@@ -404,7 +402,20 @@ def cancel_order(order: Order, *, by, reason: str = "") -> Order:
         any(line.quantity_invoiced > 0 for line in lines)
         or order.invoices.exclude(status="cancelled").exists()
     ):
-        _fail(errors.ORDER_HAS_INVOICES, number=order.number)
+        return DomainError(*errors.ORDER_HAS_INVOICES, number=order.number)
+    return None
+
+
+@transaction.atomic
+def cancel_order(order: Order, *, by, reason: str = "") -> Order:
+    permissions.require(by, "order.cancel")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    workflow.require(
+        Order.TRANSITIONS, order.status, Order.Status.CANCELLED, document=order.number, labels=Order.Status
+    )
+    refusal = cancel_refusal(order)
+    if refusal is not None:
+        raise refusal
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status"])
     audit.record("order.cancelled", by=by, obj=order, data={"reason": reason})

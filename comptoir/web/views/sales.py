@@ -445,6 +445,8 @@ def order_detail(request, pk):
     confirmed = status == S.CONFIRMED
     invoiceable = billing.invoiceable_lines(order) if confirmed else []
     schedule = schedule_panel(order, user)
+    can_cancel = may(user, Order, status, S.CANCELLED, "order.cancel")
+    cancel_refusal = services.cancel_refusal(order) if can_cancel else None
     context = {
         "order": order,
         "rows": rows,
@@ -455,7 +457,9 @@ def order_detail(request, pk):
         "events": queries.events_of(order),
         "can_edit": status == S.DRAFT and has_perm(user, "order.manage"),
         "can_confirm": may(user, Order, status, S.CONFIRMED, "order.confirm"),
-        "can_cancel": may(user, Order, status, S.CANCELLED, "order.cancel"),
+        "can_cancel": can_cancel and cancel_refusal is None,
+        # The state and the role allow it, the shipped goods or the invoices do not: say why, and how.
+        "cancel_refusal": cancel_refusal.message if can_cancel and cancel_refusal else "",
         "can_deliver": confirmed
         and has_perm(user, "delivery.manage")
         and any(r["to_plan"] > 0 for r in rows),
