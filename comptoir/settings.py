@@ -12,9 +12,55 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COMPTOIR_VAR_DIR", BASE_DIR / "var"))
 
-SECRET_KEY = os.environ.get("COMPTOIR_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-DEBUG = os.environ.get("COMPTOIR_DEBUG", "0") == "1"
-ALLOWED_HOSTS = os.environ.get("COMPTOIR_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on", "oui")
+
+
+def _env_secret(name: str, default: str = "") -> str:
+    """A secret from NAME, or from the file NAME_FILE names (Docker and systemd credentials)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+# The development key lets the demo and the tests run with nothing set. The production server refuses
+# to start with it (core/deployment.py), and `check --deploy` reports it.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+SECRET_KEY = _env_secret("COMPTOIR_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+DEBUG = _env_flag("COMPTOIR_DEBUG")
+ALLOWED_HOSTS = _env_list("COMPTOIR_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+
+# Deployment behind HTTPS (docs/deployment.md). Every one of these is off for the demo on plain HTTP.
+# - The origins a browser posts forms from, with their scheme: "https://erp.example.fr".
+CSRF_TRUSTED_ORIGINS = _env_list("COMPTOIR_CSRF_TRUSTED_ORIGINS")
+# - The TLS reverse proxy says a request came over HTTPS in X-Forwarded-Proto (it must set the header
+#   itself, overwriting any the client sent: Caddy and the nginx example do).
+if _env_flag("COMPTOIR_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# - The site is served over HTTPS only: cookies never travel in clear, plain HTTP is redirected (except
+#   the health probes, which a load balancer asks over HTTP), and browsers are told to remember it.
+HTTPS = _env_flag("COMPTOIR_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and _env_flag("COMPTOIR_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("COMPTOIR_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("COMPTOIR_HSTS_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _env_flag("COMPTOIR_HSTS_PRELOAD")
+# No script reads a cookie: htmx sends the CSRF token from the page (base.html), not from the cookie.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+# A working day and then some; a closed browser does not end it (people leave a tab open overnight).
+SESSION_COOKIE_AGE = int(float(os.environ.get("COMPTOIR_SESSION_HOURS", "12")) * 3600)
 
 INSTALLED_APPS = [
     # First, so that its management commands replace Django's `createsuperuser` and `changepassword`:
@@ -43,10 +89,16 @@ INSTALLED_APPS = [
     "comptoir.web",
     "django_tasks",
     "django_tasks_db",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer whatever the Host header a probe sends, before any other work;
+    # then every request gets its id (X-Request-ID, in every log line of it and on the 500 page).
+    "comptoir.web.health.HealthMiddleware",
+    "comptoir.core.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # French unless the user chose English in the user menu; Accept-Language is ignored (see the module).
@@ -182,7 +234,32 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+# Files are found once at start-up (in the apps, and in STATIC_ROOT after `comptoir collectstatic`);
+# the development server (DEBUG) looks again on each request.
+WHITENOISE_AUTOREFRESH = DEBUG
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only install: WhiteNoise then serves from the apps alone
+    pass
+
+# Content-Security-Policy (django-csp): the pages load scripts, styles, fonts and images from Comptoir
+# itself and nothing else; no inline script or style, no eval (htmx's is turned off in base.html).
+# Browsers refuse whatever an injected string would add. `data:` images are the favicon placeholder and
+# the charts' inline SVG. The API docs page (django-ninja's Swagger UI) obeys the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # The audit chain is sealed with a key kept outside the database (core/audit_key.py): COMPTOIR_AUDIT_KEY
 # (hex, e.g. from a secrets manager) or the key file, created on first use. Back it up apart from the
@@ -214,16 +291,62 @@ BACKUP_KEEP = os.environ.get("COMPTOIR_BACKUP_KEEP", "14d")
 
 # Reminder e-mails: files under var/outbox unless an SMTP server is configured, so the demo never tries
 # to reach the internet and every message sent can be read back.
-EMAIL_BACKEND = os.environ.get("COMPTOIR_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# Setting COMPTOIR_EMAIL_HOST switches to SMTP: port, STARTTLS or implicit TLS, login and password (or
+# COMPTOIR_EMAIL_PASSWORD_FILE) as the provider gives them. 587 + STARTTLS is the usual submission port.
+EMAIL_HOST = os.environ.get("COMPTOIR_EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "COMPTOIR_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
 EMAIL_FILE_PATH = VAR_DIR / "outbox"
-EMAIL_HOST = os.environ.get("COMPTOIR_EMAIL_HOST", "localhost")
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = int(
+    os.environ.get("COMPTOIR_EMAIL_PORT", "587" if os.environ.get("COMPTOIR_EMAIL_HOST") else "25")
+)
+EMAIL_USE_SSL = _env_flag("COMPTOIR_EMAIL_USE_SSL")
+EMAIL_USE_TLS = (
+    _env_flag("COMPTOIR_EMAIL_USE_TLS", bool(os.environ.get("COMPTOIR_EMAIL_HOST"))) and not EMAIL_USE_SSL
+)
+EMAIL_HOST_USER = os.environ.get("COMPTOIR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = _env_secret("COMPTOIR_EMAIL_PASSWORD")
+EMAIL_TIMEOUT = int(os.environ.get("COMPTOIR_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "comptabilite@comptoir.invalid")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Logs go to the standard error, one line per record, each with the id of the request it belongs to;
+# COMPTOIR_LOG_FORMAT=json makes each line a JSON object for a log collector (core/request_log.py).
+LOG_FORMAT = os.environ.get("COMPTOIR_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "comptoir.core.request_log.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("COMPTOIR_LOG_LEVEL", "WARNING")},
+    # Django's request errors (500s, with their trace) reach the log, never the page.
+    "loggers": {"django": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
+
+# The production server (`comptoir serve`, gunicorn): where it listens, how many processes and threads.
+SERVE_BIND = os.environ.get("COMPTOIR_BIND", "127.0.0.1:8000")
+SERVE_WORKERS = int(os.environ.get("COMPTOIR_WORKERS", "2"))
+SERVE_THREADS = int(os.environ.get("COMPTOIR_THREADS", "4"))
+SERVE_TIMEOUT = int(os.environ.get("COMPTOIR_TIMEOUT", "60"))
+# /readyz fails when the task worker has not been seen for this long (the scheduler pings it every minute).
+READY_WORKER_SECONDS = int(os.environ.get("COMPTOIR_READY_WORKER_SECONDS", "300"))

@@ -13,3 +13,5 @@ urlpatterns = [
 
 # A request too large to read is a 413 page, not Django's bare 400 (comptoir/request_size.py).
 handler400 = "comptoir.request_size.bad_request"
+# The 500 page gives the request id to quote and never a trace (core/request_log.py).
+handler500 = "comptoir.core.request_log.server_error"

@@ -10,6 +10,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an asyncio loop in this thread; the ORM calls made here (fixtures,
 # assertions) are plain synchronous code all the same.
@@ -63,9 +64,19 @@ def browser_page():
         context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
         page = context.new_page()
         page.set_default_timeout(10_000)
+        # The Content-Security-Policy forbids inline script and style (settings): Chromium reports each
+        # thing it refused on the console, and any such refusal fails the walk that met it.
+        refused = []
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         yield page
         context.close()
         browser.close()
+        assert refused == [], "\n".join(refused)
 
 
 def shot(page, name: str) -> None:
@@ -150,7 +161,9 @@ def test_a_director_walks_the_whole_cycle_in_the_browser(director, live_server, 
     # 12 × 149,90 × 0,9 = 1 618,92 HT; TVA 323,78; TTC 1 942,70
     page.locator("#totals").get_by_text("1\u202f942,70\u00a0€").wait_for()
     page.get_by_role("button", name="Ajouter une ligne").click()
-    page.wait_for_function("document.querySelectorAll('#line-rows tr').length === 2")
+    # A locator's wait, not wait_for_function: Playwright evaluates that one as a string, which the
+    # Content-Security-Policy forbids (no eval), as it should.
+    expect(page.locator("#line-rows tr")).to_have_count(2)
     shot(page, "06-devis-saisie")
     page.get_by_role("button", name="Créer le devis").click()
     page.wait_for_url(re.compile(r"/devis/\d+/$"))

@@ -1,0 +1,25 @@
+/* Comptoir's few behaviours, as listeners rather than inline handlers, so the Content-Security-Policy
+   can forbid inline script (settings.CONTENT_SECURITY_POLICY):
+   - <form data-confirm="Question ?">: asks before submitting;
+   - <button data-remove-row>: removes its table row (an editor's line); with data-remove-row="change",
+     the form is then told it changed, so htmx recomputes the totals. */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm !== undefined) {
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-remove-row]") : null;
+    if (!button) return;
+    var form = button.closest("form");
+    var row = button.closest("tr");
+    if (row) row.remove();
+    if (button.dataset.removeRow === "change" && form && window.htmx) window.htmx.trigger(form, "change");
+  });
+})();
