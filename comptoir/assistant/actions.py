@@ -23,6 +23,8 @@ from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core import money
 from comptoir.core.errors import NotFound, fail
+from comptoir.parties import services as parties
+from comptoir.parties.models import Customer
 from comptoir.payments import services as payments
 from comptoir.payments.models import Payment
 from comptoir.sales.models import BillingMilestone, Order
@@ -153,6 +155,16 @@ def _delivery(payload, by, proposal):
     return {"kind": "delivery", "id": delivery.pk, "label": delivery.number or _draft_label(delivery.pk)}
 
 
+def _customer_vat_regime(payload, by, proposal):
+    customer = _get(Customer, payload["customer_id"], N_("client"))
+    customer = parties.update_customer(customer, by=by, vat_regime=payload["vat_regime"])
+    return {
+        "kind": "customer",
+        "id": customer.pk,
+        "label": f"{customer.name} → {customer.get_vat_regime_display()}",
+    }
+
+
 def _reminder(payload, by, proposal):
     from comptoir.assistant import services  # the reminder service lives with the assistant's others
 
@@ -269,6 +281,12 @@ ACTIONS: dict[str, Action] = {
         ),
         Action("deduct_deposit", _("Déduire l'acompte"), "invoice.manage", _deduct_deposit),
         Action("allocate_payment", _("Affecter le règlement"), "payment.register", _allocate),
+        Action(
+            "set_customer_vat_regime",
+            _("Corriger le régime de TVA du client"),
+            "customer.manage",
+            _customer_vat_regime,
+        ),
     )
 }
 

@@ -62,6 +62,11 @@ class Customer:
     vat_regime: str  # "france", "eu", "export"
     vat_number: str = ""
     country: str = "FR"
+    # What an invoice must say of its buyer; None when unknown (a chain built by hand).
+    siren: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class Quote:
     id: int
     number: str
     lines: tuple[QuoteLine, ...] = ()
+    date: datetime.date | None = None
+    valid_until: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,8 @@ class InvoiceLine:
     # On a credit note: the line lowers the price of units the customer keeps (takes nothing back).
     # None when unknown (a chain built by hand): a price below the invoiced one is then read as such.
     price_reduction: bool | None = None
+    # The legal mention of a line without VAT; None when unknown (a chain built by hand).
+    vat_exemption_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +278,9 @@ class Chain:
     focus: int | None = None
     order: Order | None = None
     quote: Quote | None = None
+    # For an order keyed without a quote: the customer's quotes sent and still valid on the order's
+    # date, with their lines (the order may answer one of them).
+    open_quotes: tuple[Quote, ...] = ()
     deliveries: tuple[Delivery, ...] = ()
     invoices: tuple[Invoice, ...] = ()
     deductions: tuple[DepositDeduction, ...] = ()

@@ -41,7 +41,7 @@ from comptoir.returns.models import (
     ReturnPolicy,
     ReturnReceiptLine,
 )
-from comptoir.sales.models import BillingMilestone, Order, OrderLine, QuoteLine
+from comptoir.sales.models import BillingMilestone, Order, OrderLine, Quote, QuoteLine
 from comptoir.stock import selectors as stock_view
 from comptoir.stock.models import Delivery, DeliveryLine
 
@@ -127,6 +127,7 @@ _LINE_FIELDS = (
     "delivery_line_id",
     "credited_line_id",
     "price_reduction",
+    "vat_exemption_reason",
 )
 _INVOICE_FIELDS = (
     "number",
@@ -167,6 +168,10 @@ def _customer(customer) -> c.Customer:
         vat_regime=customer.vat_regime,
         vat_number=customer.vat_number,
         country=customer.country,
+        siren=customer.siren,
+        street=customer.street,
+        postal_code=customer.postal_code,
+        city=customer.city,
     )
 
 
@@ -184,6 +189,7 @@ def _invoice_line(line: InvoiceLine, product: c.Product) -> c.InvoiceLine:
         delivery_line_id=line.delivery_line_id,
         credited_line_id=line.credited_line_id,
         price_reduction=line.price_reduction,
+        vat_exemption_reason=line.vat_exemption_reason,
     )
 
 
@@ -271,7 +277,18 @@ def chain_for_invoice(invoice: Invoice, *, today: datetime.date | None = None) -
 
 # The queries every chain check runs, compiled once (`core.compiled`): only the ids change.
 _ORDER_FIELDS = ("id", "number", "status", "date", "total_untaxed")
-_CUSTOMER_FIELDS = ("id", "code", "name", "vat_regime", "vat_number", "country")
+_CUSTOMER_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "vat_regime",
+    "vat_number",
+    "country",
+    "siren",
+    "street",
+    "postal_code",
+    "city",
+)
 _ORDER = Compiled(
     lambda order_id: (
         Order.objects.filter(pk=order_id)
@@ -292,6 +309,57 @@ _QUOTE_LINES = Compiled(
         .values("id", "quantity", "unit_price", "discount_percent", *PRODUCT_FIELDS)
     )
 )
+# The customer's quotes sent and not answered, with their lines: an order keyed without a quote is
+# compared with them (they are few: a quote leaves this state when it is accepted, refused or cancelled).
+_SENT_QUOTE_LINES = Compiled(
+    lambda customer_id: (
+        QuoteLine.objects.filter(quote__customer_id=customer_id, quote__status=Quote.Status.SENT)
+        .order_by("quote_id", "position", "id")
+        .values(
+            "quote_id",
+            "quote__number",
+            "quote__date",
+            "quote__valid_until",
+            "id",
+            "quantity",
+            "unit_price",
+            "discount_percent",
+            *PRODUCT_FIELDS,
+        )
+    )
+)
+
+
+def _open_quotes(customer_id: int, day: datetime.date, products: _Products) -> tuple[c.Quote, ...]:
+    """The customer's quotes sent on or before `day` and still valid on it, with their lines."""
+    lines: dict[int, list[c.QuoteLine]] = defaultdict(list)
+    heads: dict[int, dict] = {}
+    for row in _SENT_QUOTE_LINES.rows(customer_id):
+        valid_until = row["quote__valid_until"]
+        if row["quote__date"] > day or (valid_until is not None and valid_until < day):
+            continue
+        heads.setdefault(row["quote_id"], row)
+        lines[row["quote_id"]].append(
+            c.QuoteLine(
+                id=row["id"],
+                product=products.of_row(row),
+                quantity=row["quantity"],
+                unit_price=row["unit_price"],
+                discount_percent=row["discount_percent"],
+            )
+        )
+    return tuple(
+        c.Quote(
+            id=pk,
+            number=row["quote__number"],
+            lines=tuple(lines[pk]),
+            date=row["quote__date"],
+            valid_until=row["quote__valid_until"],
+        )
+        for pk, row in heads.items()
+    )
+
+
 _ORDER_LINE_FIELDS = (
     "id",
     "quantity",
@@ -442,12 +510,16 @@ def chain_for_order(order, *, focus: Invoice | None = None, today: datetime.date
         )
         for row in _DEDUCTIONS.rows(order_id)
     )
+    open_quotes = ()
+    if quote is None and order["status"] != Order.Status.CANCELLED:
+        open_quotes = _open_quotes(order["customer__id"], order["date"], products)
     snapshot = c.Chain(
         customer=c.Customer(**{name: order[f"customer__{name}"] for name in _CUSTOMER_FIELDS}),
         today=today or timezone.localdate(),
         focus=focus_id,
         order=snapshot_order,
         quote=quote,
+        open_quotes=open_quotes,
         deliveries=deliveries,
         deductions=deductions,
     )

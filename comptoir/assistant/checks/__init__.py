@@ -1,7 +1,7 @@
 """Consistency checks along the chain quote → order → delivery → invoice → payment. Pure.
 
 The checks live by topic in this package (`deliveries`, `products`, `vat`, `billing`, `returns`,
-`payments`, `dates`, `margin`; `_common` holds the evidence and wording helpers); `CHECKS` below assembles them, and every
+`payments`, `dates`, `margin`, `master_data`; `_common` holds the evidence and wording helpers); `CHECKS` below assembles them, and every
 check stays importable from `comptoir.assistant.checks`.
 
 Each check is a small function `(chain) -> list[Finding]` registered in `CHECKS`; it never raises for a
@@ -22,11 +22,14 @@ Severities, and why:
 - **warning**, a likely mistake a person should look at, that neither double-bills nor breaks VAT law:
   a price or discount other than agreed, a product reference that changed, delivered quantities left
   off an invoice, an invoiced line with no delivery, a deposit not deducted from the closing invoice,
-  a probable duplicate, a credit note beyond its return case, or compensating goods its case already
+  a probable duplicate, a customer's VAT regime that does not fit its country (an EU company set up as
+  "export"), a 0 % line without an exemption reason, a draft whose buyer lacks its SIREN or address
+  (the issue refuses the first: said on the draft, with what to fill in), a credit note beyond its return case, or compensating goods its case already
   replaced, or before the goods the rules want back are back, or citing another customer's case, a
   payment matching no open invoice.
 - **info**, normal progress that calls for the next step: delivered goods not invoiced yet, an order
-  shipped short with nothing planned for the rest, a payment on account that matches open invoices.
+  shipped short with nothing planned for the rest, a payment on account that matches open invoices, an
+  order keyed without a quote that carries the products of a quote still open.
 """
 
 from comptoir.assistant.chain import Chain
@@ -52,6 +55,7 @@ from comptoir.assistant.checks.deliveries import (
     check_invoice_misses_delivered,
 )
 from comptoir.assistant.checks.margin import check_sale_below_cost
+from comptoir.assistant.checks.master_data import check_buyer_details
 from comptoir.assistant.checks.payments import (
     check_invoice_small_balance,
     check_payment_allocated_elsewhere,
@@ -60,6 +64,7 @@ from comptoir.assistant.checks.payments import (
 )
 from comptoir.assistant.checks.products import (
     check_invoice_prices,
+    check_order_answers_open_quote,
     check_order_prices_vs_quote,
     check_product_changes,
 )
@@ -68,8 +73,10 @@ from comptoir.assistant.checks.returns import (
     check_credit_note_within_return,
 )
 from comptoir.assistant.checks.vat import (
+    check_customer_vat_regime,
     check_reverse_charge_vat_number,
     check_vat_follows_product_and_customer,
+    check_zero_rate_without_exemption,
 )
 from comptoir.assistant.findings import Finding
 
@@ -85,8 +92,12 @@ CHECKS = [
     check_product_changes,
     check_invoice_prices,
     check_order_prices_vs_quote,
+    check_order_answers_open_quote,
     check_reverse_charge_vat_number,
     check_vat_follows_product_and_customer,
+    check_customer_vat_regime,
+    check_zero_rate_without_exemption,
+    check_buyer_details,
     check_deposit_deducted,
     check_duplicate_invoice,
     check_credit_note_within_return,
@@ -133,8 +144,12 @@ __all__ = [
     "check_product_changes",
     "check_invoice_prices",
     "check_order_prices_vs_quote",
+    "check_order_answers_open_quote",
     "check_reverse_charge_vat_number",
     "check_vat_follows_product_and_customer",
+    "check_customer_vat_regime",
+    "check_zero_rate_without_exemption",
+    "check_buyer_details",
     "check_deposit_deducted",
     "check_duplicate_invoice",
     "check_credit_note_within_return",

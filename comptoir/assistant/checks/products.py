@@ -288,3 +288,57 @@ def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def check_order_answers_open_quote(chain: Chain) -> list[Finding]:
+    """An order keyed by hand (no quote) carrying the very products of a quote the customer was sent and
+    that was still valid on the order's date: the order probably answers it. Information, never more: a
+    customer may order the same goods again without the quote, and nothing is wrong with the order itself.
+    Saying it lets the ADV take the quote's prices and close it, rather than leave an offer open that the
+    customer may accept a second time."""
+    order = chain.order
+    if order is None or chain.quote is not None or not chain.open_quotes:
+        return []
+    ordered = {line.product.id for line in order.lines}
+    if not ordered:
+        return []
+    findings = []
+    for quote in chain.open_quotes:
+        quoted = {line.product.id for line in quote.lines}
+        if quoted != ordered:
+            continue
+        skus = sorted({line.product.sku for line in quote.lines})
+        findings.append(
+            Finding(
+                "order_may_answer_open_quote",
+                Severity.INFO,
+                gettext(
+                    "La commande %(order)s, saisie sans devis, porte les mêmes articles (%(skus)s) que le devis "
+                    "%(quote)s envoyé au client %(customer)s et encore valable le %(date)s : elle y répond "
+                    "peut-être. Vérifiez que les prix et remises du devis sont repris, puis clôturez le devis "
+                    "pour qu'il ne puisse pas être accepté une seconde fois."
+                )
+                % {
+                    "order": order.number,
+                    "skus": ", ".join(skus),
+                    "quote": quote.number,
+                    "customer": chain.customer.name,
+                    "date": order.date.strftime("%d/%m/%Y"),
+                },
+                (
+                    _order_ev(chain, products=skus),
+                    Evidence(
+                        "quote",
+                        quote.number,
+                        quote.id,
+                        None,
+                        {
+                            "products": skus,
+                            "date": quote.date.isoformat() if quote.date else "",
+                            "valid_until": quote.valid_until.isoformat() if quote.valid_until else "",
+                        },
+                    ),
+                ),
+            )
+        )
+    return findings
