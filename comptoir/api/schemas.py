@@ -307,7 +307,11 @@ class ReasonIn(InputSchema):
 
 class ErrorOut(Schema):
     code: str = Field(examples=["permission_denied"])
-    message: str = Field(examples=["Votre rôle ne permet pas cette action (invoice.issue)."])
+    message: str = Field(
+        examples=[
+            "Votre rôle ne permet pas cette action : émettre une facture. Rôles qui le peuvent : Comptabilité, Direction, Administrateur."
+        ]
+    )
     details: list[dict] | None = None
 
 

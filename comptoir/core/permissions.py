@@ -171,10 +171,85 @@ def has_perm(user, perm: str) -> bool:
     return any(perm in PERMISSIONS[role] for role in roles_of(user))
 
 
+def roles_allowed(perm: str) -> list[str]:
+    """The roles that hold `perm`, in words, in the order of ALL_ROLES."""
+    return [str(ROLE_LABELS[role]) for role in ALL_ROLES if perm in PERMISSIONS.get(role, ())]
+
+
 def require(user, perm: str) -> None:
+    """Refuse with the action in words and the roles that may do it, so the person knows whom to ask;
+    the API's error keeps the stable code `permission_denied` (and the permission in `perm`)."""
     if not has_perm(user, perm):
         raise PermissionDenied(
             "permission_denied",
-            N_("Votre rôle ne permet pas cette action (%(perm)s). Demandez-la à un collègue habilité."),
+            N_("Votre rôle ne permet pas cette action : %(action)s. Rôles qui le peuvent : %(roles)s."),
             perm=perm,
+            action=_LazyLower(PERMISSION_LABELS.get(perm, perm)),
+            roles=_LazyJoin(perm),
         )
+
+
+class _LazyLower:
+    """The permission's label in the reader's language, lower-cased, when the message is rendered."""
+
+    def __init__(self, label):
+        self.label = label
+
+    def __str__(self) -> str:
+        return str(self.label).lower()
+
+
+class _LazyJoin:
+    def __init__(self, perm: str):
+        self.perm = perm
+
+    def __str__(self) -> str:
+        return ", ".join(roles_allowed(self.perm)) or "—"
+
+
+PERMISSION_LABELS = {
+    "customer.view": _("Consulter les clients"),
+    "customer.manage": _("Créer et modifier les clients"),
+    "product.view": _("Consulter les produits"),
+    "product.manage": _("Créer et modifier les produits"),
+    "quote.view": _("Consulter les devis"),
+    "quote.manage": _("Créer et modifier les devis"),
+    "quote.send": _("Envoyer un devis"),
+    "quote.accept": _("Enregistrer l'acceptation d'un devis"),
+    "order.view": _("Consulter les commandes"),
+    "order.manage": _("Créer et modifier les commandes"),
+    "order.confirm": _("Confirmer une commande"),
+    "order.cancel": _("Annuler une commande"),
+    "delivery.view": _("Consulter les livraisons"),
+    "delivery.manage": _("Préparer les bons de livraison"),
+    "delivery.validate": _("Valider (expédier) une livraison"),
+    "stock.view": _("Consulter le stock"),
+    "stock.receive": _("Réceptionner des marchandises"),
+    "invoice.view": _("Consulter les factures"),
+    "invoice.manage": _("Préparer les factures"),
+    "invoice.issue": _("Émettre une facture"),
+    "invoice.unblock": _("Lever le blocage de facturation d'une livraison en litige"),
+    "credit_note.manage": _("Préparer les avoirs"),
+    "credit_note.gesture": _("Accorder un avoir commercial sans retour"),
+    "payment.view": _("Consulter les règlements"),
+    "payment.register": _("Enregistrer un règlement"),
+    "accounting.view": _("Consulter la comptabilité"),
+    "accounting.close": _("Verrouiller une période comptable"),
+    "audit.view": _("Consulter le journal d'audit"),
+    "return.view": _("Consulter les litiges"),
+    "return.manage": _("Ouvrir et instruire un dossier de retour"),
+    "return.approve": _("Accepter ou rejeter un retour (sous le seuil)"),
+    "return.approve_large": _("Accepter ou rejeter un retour au-delà du seuil"),
+    "return.receive": _("Réceptionner une marchandise retournée"),
+    "return.resolve": _("Résoudre un dossier de retour"),
+    "return.configure": _("Modifier les règles de retour et les seuils"),
+    "assistant.override": _("Passer outre un constat bloquant de l'assistant"),
+    "assistant.run": _("Lancer l'assistant"),
+    "assistant.configure": _("Modifier la politique de l'assistant"),
+    "proposal.view": _("Consulter les propositions de l'assistant"),
+    "reminder.send": _("Envoyer une relance"),
+    "settings.view": _("Consulter les paramètres"),
+    "company.manage": _("Modifier la société et les conditions de paiement"),
+    "user.manage": _("Gérer les utilisateurs et leurs rôles"),
+    "login.unlock": _("Débloquer une connexion bloquée après trop d'échecs"),
+}

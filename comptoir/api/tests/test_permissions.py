@@ -22,7 +22,7 @@ def test_logistics_cannot_issue_an_invoice(api_as, draft_invoice):
     events = AuditEvent.objects.count()
     response = api_as("logistique").post(f"/invoices/{draft_invoice.pk}/issue")
     assert error_of(response) == (403, "permission_denied")
-    assert "invoice.issue" in response.json()["message"]
+    assert "émettre une facture. Rôles qui le peuvent : Comptabilité" in response.json()["message"]
     draft_invoice.refresh_from_db()
     assert (draft_invoice.status, draft_invoice.number) == (Invoice.Status.DRAFT, None)
     assert AuditEvent.objects.count() == events

@@ -325,7 +325,7 @@ def test_each_role_may_only_take_its_own_steps(api, team, api_as, sale):
     with nothing_written():
         response = team[Role.LOGISTIQUE].post(f"/returns/{case['id']}/approve")
         assert error_of(response) == (403, "permission_denied")
-        assert "return.approve" in response.json()["message"]
+        assert "accepter ou rejeter un retour" in response.json()["message"]
         assert error_of(team[Role.COMMERCIAL].post(f"/returns/{case['id']}/reject", {"reason": "non"})) == (
             403,
             "permission_denied",
@@ -341,7 +341,7 @@ def test_each_role_may_only_take_its_own_steps(api, team, api_as, sale):
         # ADV resolves cases but cannot issue the credit note a resolution issues
         response = team[Role.ADV].post(f"/returns/{case['id']}/resolve", {"kind": "credit_note"})
         assert error_of(response) == (403, "permission_denied")
-        assert "invoice.issue" in response.json()["message"]
+        assert "émettre une facture" in response.json()["message"]
     nobody = api_as()
     for path in ("/returns", f"/returns/{case['id']}", f"/deliveries/{sale.delivery.pk}/discrepancies"):
         assert error_of(nobody.get(path)) == (403, "permission_denied"), path

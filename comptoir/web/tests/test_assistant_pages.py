@@ -62,7 +62,10 @@ def test_a_sales_rep_sees_the_inbox_but_no_decision_buttons_for_invoices(deliver
     response = client_for(make_user("com2", Role.COMMERCIAL)).post(
         f"/assistant/propositions/{proposal.pk}/approuver/", follow=True
     )
-    assert "Votre rôle ne permet pas cette action (invoice.issue)" in response.content.decode()
+    assert (
+        "Votre rôle ne permet pas cette action : émettre une facture. "
+        "Rôles qui le peuvent : Comptabilité, Direction, Administrateur."
+    ) in response.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.OPEN
 
 

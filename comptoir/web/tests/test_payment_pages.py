@@ -62,5 +62,5 @@ def test_sales_see_the_payment_but_neither_the_form_nor_the_action(advance):
         f"/reglements/{payment.pk}/affecter/", {f"alloc_{invoice.pk}": "540,00"}, follow=True
     )
 
-    assert "Votre rôle ne permet pas cette action (payment.register)" in text_of(response)
+    assert "Votre rôle ne permet pas cette action : enregistrer un règlement" in text_of(response)
     assert unallocated(payment) == 600

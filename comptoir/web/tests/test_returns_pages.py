@@ -315,7 +315,12 @@ def test_a_decision_refused_by_the_service_is_explained(boss, team, sale):
     assert any("Indiquez le motif" in m for m in messages_of(response))
     seller = client_for(team[Role.COMMERCIAL])
     response = seller.post(f"/litiges/{case.pk}/approuver/", follow=True)
-    assert any("return.approve" in m for m in messages_of(response))
+    # The action in words and who may do it, never the permission's code.
+    assert any(
+        "Rôles qui le peuvent : ADV (administration des ventes), Direction" in m
+        for m in messages_of(response)
+    )
+    assert not any("return.approve" in m for m in messages_of(response))
     case.refresh_from_db()
     assert case.status == "submitted"
 
@@ -460,7 +465,9 @@ def test_a_web_page_is_not_accepted_as_an_attachment(boss, team, sale):
     denied = client_for(team[Role.LOGISTIQUE]).post(
         f"/litiges/{case.pk}/pieces/", {"pieces": [jpg]}, follow=True
     )
-    assert "Votre rôle ne permet pas cette action (return.manage)" in text_of(denied)
+    assert "Votre rôle ne permet pas cette action : ouvrir et instruire un dossier de retour" in text_of(
+        denied
+    )
 
 
 def test_the_declaration_form_takes_the_customers_photos(boss, sale):

@@ -57,12 +57,27 @@ def _ledger(request, code):
     return period, ledger_view.general_ledger(code, date_from, date_to)
 
 
+# A ledger page as an accountant prints it: long enough to read a month of a busy account.
+LEDGER_PER_PAGE = 100
+
+
 @requires("accounting.view")
 def general_ledger(request, code):
     period, ledger = _ledger(request, code)
     accounts = Account.objects.filter(lines__isnull=False).distinct().order_by("code")
+    page = paginate(request, ledger.lines, per_page=LEDGER_PER_PAGE)
+    # From the second page on, the balance carried from the lines before it ("report").
+    brought_forward = ledger.lines[page.start_index() - 2].balance if page.number > 1 else None
     return render(
-        request, "web/accounting/ledger.html", {"ledger": ledger, "period": period, "accounts": accounts}
+        request,
+        "web/accounting/ledger.html",
+        {
+            "ledger": ledger,
+            "period": period,
+            "accounts": accounts,
+            "page_obj": page,
+            "brought_forward": brought_forward,
+        },
     )
 
 

@@ -4,12 +4,14 @@
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from comptoir.assistant import actions, previews, selectors, services
 from comptoir.assistant.models import AgentRun, AssistantPolicy, Proposal
 from comptoir.core import money
-from comptoir.core.permissions import has_perm
+from comptoir.core.permissions import ALL_ROLES, PERMISSIONS, ROLE_LABELS, has_perm
 from comptoir.web import charts
 from comptoir.web.findings import DOCUMENT_KINDS
 from comptoir.web.views.common import action, paginate, param, perform, requires
@@ -46,6 +48,12 @@ def _row(proposal: Proposal, user) -> dict:
         "label": act.label if act else proposal.kind,
         "manual": act.manual if act else True,
         "may_decide": bool(act) and proposal.status == Proposal.Status.OPEN and has_perm(user, act.perm),
+        # Open, but not this person's to decide: say who can, rather than a button that would fail.
+        "deciders": (
+            [str(ROLE_LABELS[role]) for role in ALL_ROLES if act.perm in PERMISSIONS.get(role, ())]
+            if act and proposal.status == Proposal.Status.OPEN and not has_perm(user, act.perm)
+            else []
+        ),
         "editable": editable,
         "preview": previews.preview(proposal, user),
         "percent": int((proposal.confidence * 100).to_integral_value()),
@@ -131,6 +139,16 @@ def approve(request, pk):
             _("Proposition approuvée : %(result)s.") % {"result": done.result.get("label") or _("fait")}
         ),
     )
+    return _back_to_inbox(request)
+
+
+def _back_to_inbox(request):
+    """Back to the inbox page the decision was taken on, its filters and page kept."""
+    back = param(request.POST, "next", 2000)
+    if back.startswith(reverse("web:proposal_inbox")) and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return redirect(back)
     return redirect("web:proposal_inbox")
 
 
@@ -144,7 +162,7 @@ def reject(request, pk):
         ),
         _("Proposition rejetée ; l'assistant ne la refera pas."),
     )
-    return redirect("web:proposal_inbox")
+    return _back_to_inbox(request)
 
 
 @requires("proposal.view")
