@@ -131,3 +131,70 @@ def moves(*, product_id=None, kind: str = "", date_from=None, date_to=None, sear
             | Q(document__icontains=search)
         )
     return qs.order_by("-date", "-id")
+
+
+@dataclass(frozen=True)
+class LineToShip:
+    line: OrderLine
+    to_ship: Decimal  # ordered − delivered − already on a draft delivery note
+    allotted: Decimal  # of it, what the stock on hand covers once earlier orders are served
+
+
+@dataclass(frozen=True)
+class OrderToShip:
+    order: Order
+    lines: list[LineToShip]
+
+    @property
+    def to_ship(self) -> Decimal:
+        return sum((row.to_ship for row in self.lines), ZERO)
+
+    @property
+    def availability(self) -> str:
+        """ "full" (everything can leave now), "partial" or "none" (nothing on hand for it)."""
+        allotted = sum((row.allotted for row in self.lines), ZERO)
+        if allotted >= self.to_ship:
+            return "full"
+        return "partial" if allotted > 0 else "none"
+
+
+def orders_to_ship() -> list[OrderToShip]:
+    """The warehouse's work list: every confirmed order with goods still to ship and not yet on a delivery
+    note, oldest first, each line with what the stock on hand covers. Stock is allotted first come, first
+    served in that order (an order dated earlier is served first), so two orders wanting the last ten units
+    do not both show "full". Lines already on a draft delivery note are the notes' business (their own list)."""
+    from comptoir.stock.models import Delivery, DeliveryLine
+
+    lines = list(
+        OrderLine.objects.filter(
+            TO_DELIVER, order__status=Order.Status.CONFIRMED, product__kind=Product.Kind.GOODS
+        )
+        .select_related("order__customer", "product")
+        .order_by("order__date", "order_id", "position", "id")
+    )
+    planned = {
+        row["order_line_id"]: row["q"]
+        for row in DeliveryLine.objects.filter(
+            order_line_id__in=[line.pk for line in lines], delivery__status=Delivery.Status.DRAFT
+        )
+        .values("order_line_id")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+    }
+    on_hand = dict(
+        StockLevel.objects.filter(product_id__in={line.product_id for line in lines}).values_list(
+            "product_id", "on_hand"
+        )
+    )
+    left = {product_id: max(quantity, ZERO) for product_id, quantity in on_hand.items()}
+    orders: dict[int, OrderToShip] = {}
+    for line in lines:
+        to_ship = line.quantity - line.quantity_delivered - planned.get(line.pk, ZERO)
+        if to_ship <= 0:
+            continue
+        allotted = min(to_ship, left.get(line.product_id, ZERO))
+        left[line.product_id] = left.get(line.product_id, ZERO) - allotted
+        orders.setdefault(line.order_id, OrderToShip(order=line.order, lines=[])).lines.append(
+            LineToShip(line=line, to_ship=to_ship, allotted=allotted)
+        )
+    return list(orders.values())

@@ -34,6 +34,31 @@ def _deliveries(request):
     return deliveries, {"q": q, "etat": status, "client": customer_id, "sort": sort}
 
 
+AVAILABILITY = {
+    "full": _l("Tout disponible"),
+    "partial": _l("Partiellement disponible"),
+    "none": _l("Rien en stock"),
+}
+
+
+@requires("delivery.view")
+def to_ship(request):
+    """The warehouse's work list: confirmed orders with goods not yet on a delivery note, oldest first,
+    with what the stock on hand covers (first come, first served) and a button to prepare the note."""
+    orders = stock_view.orders_to_ship()
+    return render(
+        request,
+        "web/deliveries/to_ship.html",
+        {
+            "orders": [
+                {"o": row, "availability": row.availability, "label": AVAILABILITY[row.availability]}
+                for row in orders
+            ],
+            "can_prepare": has_perm(request.user, "delivery.manage"),
+        },
+    )
+
+
 @requires("delivery.view")
 def delivery_list(request):
     deliveries, filters = _deliveries(request)

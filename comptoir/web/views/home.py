@@ -10,6 +10,7 @@ from comptoir.assistant import actions
 from comptoir.assistant import selectors as assistant_view
 from comptoir.core.permissions import Role, has_perm, roles_of
 from comptoir.payments import selectors as payment_view
+from comptoir.stock import selectors as stock_view
 from comptoir.web import queries
 
 SHORT_LIST = 5
@@ -44,6 +45,8 @@ def home(request):
         context["draft_invoices"] = _card(queries.draft_invoices())
     if show[Role.LOGISTIQUE]:
         context["deliveries_to_prepare"] = _card(queries.deliveries_to_prepare())
+        # Confirmed orders waiting to ship, before anyone prepared their delivery note.
+        context["orders_to_ship"] = _card(stock_view.orders_to_ship())
         context["stock_alerts"] = _card(queries.stock_alerts())
     if show[Role.COMPTABILITE] or everything:
         overdue = payment_view.overdue_summary(first=SHORT_LIST)
