@@ -17,7 +17,7 @@ from comptoir.stock.models import Receipt, StockMove
 from comptoir.web import forms, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
-from comptoir.web.views.common import export_list, paginate, param, requires
+from comptoir.web.views.common import action, export_list, paginate, param, perform, requires
 
 RECEIPT_ROWS = 3
 # Low-stock alerts listed on top of the stock page; the « alertes » filter shows them all.
@@ -192,7 +192,9 @@ def receipt_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             lines = forms.receipt_lines(rows)
-            receipt = services.receive_stock(
+            # "Prévoir": a planned receipt, shown as incoming until the goods arrive and are received.
+            planned = request.POST.get("prevoir") == "1"
+            receipt = (services.create_receipt if planned else services.receive_stock)(
                 lines,
                 by=request.user,
                 supplier_name=form.cleaned_data["supplier_name"],
@@ -201,6 +203,13 @@ def receipt_create(request):
         except (forms.RowError, DomainError) as exc:
             messages.error(request, exc.message)
         else:
+            if planned:
+                messages.success(
+                    request,
+                    _("Réception %(number)s prévue : à réceptionner à l'arrivée des marchandises.")
+                    % {"number": receipt.number},
+                )
+                return redirect("web:receipt_detail", pk=receipt.pk)
             messages.success(
                 request,
                 _("Réception %(number)s enregistrée : %(count)s ligne(s) entrée(s) en stock.")
@@ -219,9 +228,64 @@ def receipt_row(request):
     return render(request, "web/stock/_receipt_row.html", {"row": {}, "products": _stocked_products()})
 
 
+RECEIPT_STATES = {"prevues": Receipt.Status.DRAFT, "recues": Receipt.Status.VALIDATED}
+
+
+@requires("stock.view")
+def receipt_list(request):
+    """Goods receipts, the planned ones (still to receive) first by default."""
+    state = param(request.GET, "etat") or "prevues"
+    state = state if state in RECEIPT_STATES or state == "toutes" else "prevues"
+    receipts = Receipt.objects.select_related("created_by").order_by("date", "id")
+    if state != "toutes":
+        receipts = receipts.filter(status=RECEIPT_STATES[state])
+    if state != "prevues":
+        receipts = receipts.order_by("-date", "-id")
+    page = paginate(request, receipts)
+    return render(
+        request,
+        "web/stock/receipt_list.html",
+        {
+            "page_obj": page,
+            "etat": state,
+            "can_receive": has_perm(request.user, "stock.receive"),
+            "planned_count": Receipt.objects.filter(status=Receipt.Status.DRAFT).count(),
+        },
+    )
+
+
 @requires("stock.view")
 def receipt_detail(request, pk):
     receipt = get_object_or_404(Receipt.objects.select_related("created_by"), pk=pk)
     lines = list(receipt.lines.select_related("product"))
-    context = {"receipt": receipt, "lines": lines, "events": queries.events_of(receipt)}
+    planned = receipt.status == Receipt.Status.DRAFT
+    context = {
+        "receipt": receipt,
+        "lines": lines,
+        "events": queries.events_of(receipt),
+        "can_receive": planned and has_perm(request.user, "stock.receive"),
+    }
     return render(request, "web/stock/receipt_detail.html", context)
+
+
+@action("stock.view")
+def receipt_validate(request, pk):
+    receipt = get_object_or_404(Receipt, pk=pk)
+    perform(
+        request,
+        lambda: services.validate_receipt(receipt, by=request.user),
+        _("Réception %(number)s validée : les marchandises sont entrées en stock.")
+        % {"number": receipt.number},
+    )
+    return redirect("web:receipt_detail", pk=receipt.pk)
+
+
+@action("stock.view")
+def receipt_cancel(request, pk):
+    receipt = get_object_or_404(Receipt, pk=pk)
+    perform(
+        request,
+        lambda: services.cancel_receipt(receipt, by=request.user),
+        _("Réception %(number)s annulée.") % {"number": receipt.number},
+    )
+    return redirect("web:receipt_detail", pk=receipt.pk)
