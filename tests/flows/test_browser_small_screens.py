@@ -22,9 +22,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-# The colour actually painted behind the first heading of the content, walking up until one is opaque.
+# What is painted behind the content area (where text outside cards sits), walking up until opaque.
 BACKDROP = """() => {
-  let node = document.querySelector('.content h1, .content h2, .topbar h1');
+  let node = document.querySelector('.content');
   while (node) {
     const colour = getComputedStyle(node).backgroundColor;
     const image = getComputedStyle(node).backgroundImage;
