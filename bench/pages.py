@@ -651,6 +651,11 @@ def pages(seeder) -> list[tuple[str, str]]:
         ("invoice_detail", r("web:invoice_detail", args=[invoice])),
         ("customer_detail", r("web:customer_detail", args=[customer])),
         ("trial_balance", r("web:trial_balance")),
+        # The global search (as typed in the box; `liste=1` so a single hit lists rather than redirects).
+        ("search_name", r("web:search") + "?q=electricite&liste=1"),
+        ("search_number", r("web:search") + "?q=00042&liste=1"),
+        ("search_product", r("web:search") + "?q=perceuse&liste=1"),
+        ("to_ship", r("web:to_ship")),
     ]
     if ReturnCase.objects.exists():
         result.append(("returns", r("web:return_board")))

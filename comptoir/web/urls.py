@@ -17,6 +17,7 @@ from comptoir.web.views import (
     returns,
     sales,
     schedules,
+    search,
     stock,
 )
 
@@ -86,6 +87,7 @@ urlpatterns = [
     # Deliveries
     path("livraisons/", deliveries.delivery_list, name="delivery_list"),
     path("livraisons/a-expedier/", deliveries.to_ship, name="to_ship"),
+    path("recherche/", search.search, name="search"),
     path("livraisons/export.<str:fmt>", deliveries.delivery_export, name="delivery_export"),
     path("livraisons/<int:pk>/", deliveries.delivery_detail, name="delivery_detail"),
     path("livraisons/<int:pk>/valider/", deliveries.delivery_validate, name="delivery_validate"),

@@ -77,3 +77,26 @@ def test_confirmations_and_line_removal_work_without_inline_script(
     page.get_by_role("button", name="Annuler le devis").click()
     expect_message(page, "annulé")
     assert questions == ["Annuler ce devis ?"]
+
+
+def test_the_global_search_by_keyboard(director, quote, live_server, browser_page):
+    """ "/" from any page puts the cursor in the search box; typing shows results as you type (accents
+    ignored); Enter on a full document number opens it."""
+    page, base = browser_page, live_server.url
+    page.goto(f"{base}/connexion/")
+    page.fill("#id_username", director.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}/")
+
+    page.keyboard.press("/")
+    expect(page.locator("#global-search")).to_be_focused()
+    page.keyboard.type("garage lefevre")
+    results = page.locator("#global-search-results")
+    expect(results.get_by_role("link", name="Garage Lefèvre")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(results).to_be_empty()
+
+    page.locator("#global-search").fill(quote.number)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/devis/{quote.pk}/")

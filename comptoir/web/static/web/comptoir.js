@@ -23,3 +23,23 @@
     if (button.dataset.removeRow === "change" && form && window.htmx) window.htmx.trigger(form, "change");
   });
 })();
+
+/* The global search: "/" anywhere (outside a field) puts the cursor in the box; Escape closes its results. */
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    var box = document.getElementById("global-search");
+    if (!box) return;
+    var target = event.target;
+    var typing = target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    } else if (event.key === "Escape" && target === box) {
+      var results = document.getElementById("global-search-results");
+      if (results) results.innerHTML = "";
+      box.blur();
+    }
+  });
+})();
