@@ -124,7 +124,7 @@ def test_the_override_form_is_absent_for_sales_administration_and_its_post_is_re
 
     assert "Contrôles de cohérence" in text_of(page) and OVERRIDE_LABEL not in text_of(page)
     assert response.status_code == 200
-    assert messages_of(response) and "assistant.override" in messages_of(response)[0]
+    assert messages_of(response) and "passer outre un constat bloquant" in messages_of(response)[0]
     assert not FindingOverride.objects.exists()
 
 
