@@ -23,6 +23,12 @@ from dataclasses import dataclass, field
 
 from comptoir.imports.reading import normalize
 
+
+def N_(text: str) -> str:
+    """Marks a label for translation (gettext_noop) without importing Django."""
+    return text
+
+
 CUSTOMERS, PRODUCTS, STOCK = "customers", "products", "stock"
 KINDS = (CUSTOMERS, PRODUCTS, STOCK)
 
@@ -93,10 +99,10 @@ def _comptoir_names() -> dict[str, dict[str, tuple[str, ...]]]:
 
 
 PRESETS: dict[str, Preset] = {
-    "comptoir": Preset("comptoir", "Modèle Comptoir", _comptoir_names()),
+    "comptoir": Preset("comptoir", N_("Modèle Comptoir"), _comptoir_names()),
     "dolibarr": Preset(
         "dolibarr",
-        "Export Dolibarr",
+        N_("Export Dolibarr"),
         {
             CUSTOMERS: {
                 "code": ("CustomerCode", "Code client", "s.code_client"),
@@ -136,7 +142,7 @@ PRESETS: dict[str, Preset] = {
     ),
     "odoo": Preset(
         "odoo",
-        "Export Odoo",
+        N_("Export Odoo"),
         {
             CUSTOMERS: {
                 "code": ("ref", "Reference", "Référence", "id", "External ID"),

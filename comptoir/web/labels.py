@@ -12,6 +12,7 @@ AUDIT_ACTIONS = {
     "customer.updated": _("Client modifié"),
     "customer.contact_added": _("Contact ajouté"),
     "customer.delivery_address_added": _("Adresse de livraison ajoutée"),
+    "data.imported": _("Données importées"),
     "product.created": _("Produit créé"),
     "product.updated": _("Produit modifié"),
     "quote.created": _("Devis créé"),
