@@ -268,25 +268,37 @@ def _changed(obj, fields: dict) -> dict:
 
 
 class CustomerRows:
+    """New customers are checked by the rules of `create_customer` and written together by
+    `create_customers`, a batch at a time; known ones go through `update_customer` one by one."""
+
     key = "code"
 
-    def __init__(self, by):
-        self.by = by
+    def __init__(self, by, source: str):
+        self.by, self.source = by, source
+        self.pending: list = []
+        self.default_days = parties.default_payment_days()
 
     def existing(self, keys):
         return Customer.objects.in_bulk(keys, field_name="code")
 
-    def apply(self, record: dict, found: Customer | None) -> str:
+    @staticmethod
+    def _contact(record: dict):
         contact = {
             name.removeprefix("contact_"): record.pop(name)
             for name in ("contact_name", "contact_job_title", "contact_email", "contact_phone")
             if name in record
         }
-        contact = contact if contact.get("name") else None
+        return contact if contact.get("name") else None
+
+    def prepare(self, record: dict) -> None:
+        contact = self._contact(record)
         code = record.pop("code")
-        if found is None:
-            parties.create_customer(by=self.by, code=code, contacts=[contact] if contact else (), **record)
-            return CREATED
+        fields = parties.clean_new_customer(default_days=self.default_days, **record)
+        self.pending.append((code, fields, [contact] if contact else []))
+
+    def update(self, record: dict, found: Customer) -> str:
+        contact = self._contact(record)
+        record.pop("code")
         status = UNCHANGED
         changed = _changed(found, record)
         if changed:
@@ -297,26 +309,44 @@ class CustomerRows:
             status = UPDATED
         return status
 
+    def flush(self) -> None:
+        parties.create_customers(self.pending, by=self.by, source=self.source)
+        self.pending = []
+
+    def finish(self) -> None:
+        """Every batch was written by `flush`."""
+
 
 class ProductRows:
+    """New products are checked by the rules of `create_product` and written together by
+    `create_products`, a batch at a time; known ones go through `update_product` one by one."""
+
     key = "sku"
 
-    def __init__(self, by):
-        self.by = by
+    def __init__(self, by, source: str):
+        self.by, self.source = by, source
+        self.pending: list = []
 
     def existing(self, keys):
         return Product.objects.in_bulk(keys, field_name="sku")
 
-    def apply(self, record: dict, found: Product | None) -> str:
-        sku = record.pop("sku")
-        if found is None:
-            catalog.create_product(by=self.by, sku=sku, **record)
-            return CREATED
+    def prepare(self, record: dict) -> None:
+        self.pending.append(catalog.clean_new_product(**record))
+
+    def update(self, record: dict, found: Product) -> str:
+        record.pop("sku")
         changed = _changed(found, record)
         if not changed:
             return UNCHANGED
         catalog.update_product(found, by=self.by, **changed)
         return UPDATED
+
+    def flush(self) -> None:
+        catalog.create_products(self.pending, by=self.by, source=self.source)
+        self.pending = []
+
+    def finish(self) -> None:
+        """Every batch was written by `flush`."""
 
 
 class StockRows:
@@ -325,8 +355,8 @@ class StockRows:
 
     key = "sku"
 
-    def __init__(self, by):
-        self.by = by
+    def __init__(self, by, source: str):
+        self.by, self.source = by, source
         self.lines: list[dict] = []
 
     def existing(self, keys):
@@ -334,9 +364,10 @@ class StockRows:
         opening = {o.product_id: o for o in OpeningStock.objects.filter(product__in=products.values())}
         return {sku: (product, opening.get(product.pk)) for sku, product in products.items()}
 
-    def apply(self, record: dict, found) -> str:
-        if found is None:
-            _fail(errors.UNKNOWN_PRODUCT, value=record["sku"])
+    def prepare(self, record: dict) -> None:
+        _fail(errors.UNKNOWN_PRODUCT, value=record["sku"])
+
+    def update(self, record: dict, found) -> str:
         product, opening = found
         line = {"product": product, "quantity": record["quantity"]}
         if "unit_cost" in record:
@@ -360,22 +391,24 @@ class StockRows:
         self.lines.append(line)
         return CREATED
 
-    def finish(self):
+    def flush(self) -> None:
+        """Nothing to write batch by batch: the receipt is one, at the end (`finish`)."""
+
+    def finish(self) -> None:
         if not self.lines:
             return
         try:
             receipt = stock.receive_stock(self.lines, by=self.by, supplier_name=OPENING_STOCK_SUPPLIER)
         except DomainError as exc:
             raise DomainError(*errors.STOCK_REFUSED, reason=exc.message) from exc
-        lines = {line.product_id: line for line in receipt.lines.all()}
         OpeningStock.objects.bulk_create(
             OpeningStock(
-                product_id=product_id,
+                product_id=line.product_id,
                 quantity=line.quantity,
                 unit_cost=line.unit_cost,
                 receipt_number=receipt.number,
             )
-            for product_id, line in lines.items()
+            for line in receipt.lines.all()
         )
 
 
@@ -430,7 +463,7 @@ def _chain(first, rest):
 def _execute(report: Report, kind: str, content: bytes, by) -> None:
     header, columns, after, rest = _open(kind, report.preset, content, report.file_name)
     report.header = header
-    rows = ROWS[kind](by)
+    rows = ROWS[kind](by, report.file_name)
     key_field = presets.KEY_FIELD[kind]
     first_seen: dict[str, int] = {}
     for batch in _batches(after, rest):
@@ -458,9 +491,14 @@ def _execute(report: Report, kind: str, content: bytes, by) -> None:
         for number, cells, record, refusals in parsed:
             if record is not None:
                 key = record[key_field]
+                found = existing.get(key)
                 try:
-                    with transaction.atomic():
-                        status = rows.apply(dict(record), existing.get(key))
+                    if found is None:
+                        rows.prepare(dict(record))  # checked now, written with the batch
+                        status = CREATED
+                    else:
+                        with transaction.atomic():
+                            status = rows.update(dict(record), found)
                     report.add(number, status, key)
                     continue
                 except DomainError as exc:
@@ -474,9 +512,10 @@ def _execute(report: Report, kind: str, content: bytes, by) -> None:
             report.add(number, REFUSED, record[key_field] if record else "")
             report.refusals.extend(refusals)
             report.refused_cells.append((number, cells))
+        rows.flush()
     if not report.rows:
         _fail(errors.NO_ROWS)
-    if hasattr(rows, "finish") and not report.dry_run and (report.valid_only or not report.counts[REFUSED]):
+    if not report.dry_run and (report.valid_only or not report.counts[REFUSED]):
         rows.finish()
 
 

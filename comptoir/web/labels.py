@@ -13,6 +13,8 @@ AUDIT_ACTIONS = {
     "customer.contact_added": _("Contact ajouté"),
     "customer.delivery_address_added": _("Adresse de livraison ajoutée"),
     "data.imported": _("Données importées"),
+    "customer.imported": _("Clients importés"),
+    "product.imported": _("Produits importés"),
     "product.created": _("Produit créé"),
     "product.updated": _("Produit modifié"),
     "quote.created": _("Devis créé"),
