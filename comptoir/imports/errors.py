@@ -33,6 +33,7 @@ STOCK_REFUSED = ("import_stock_refused", N_("Le stock de départ n'a pas pu êtr
 REQUIRED = ("import_value_required", N_("Valeur obligatoire."))
 NOT_A_NUMBER = ("import_not_a_number", N_("« %(value)s » n'est pas un nombre (exemple : 1 234,56)."))
 NOT_AN_INTEGER = ("import_not_an_integer", N_("« %(value)s » n'est pas un nombre entier de jours."))
+NOT_A_DATE = ("import_not_a_date", N_("« %(value)s » n'est pas une date (31/12/2025 ou 2025-12-31)."))
 NOT_A_BOOLEAN = ("import_not_a_boolean", N_("« %(value)s » n'est ni oui ni non."))
 UNKNOWN_COUNTRY = (
     "import_unknown_country",

@@ -37,7 +37,7 @@ KINDS = (CUSTOMERS, PRODUCTS, STOCK)
 class Column:
     field: str
     title: str  # the column of the Comptoir template (French)
-    kind: str = "text"  # text, decimal, integer, bool, vat, terms, country
+    kind: str = "text"  # text, decimal, date, bool, vat, terms, country
     required: bool = False
     example: str = ""
 
@@ -78,6 +78,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("sku", "Référence", required=True, example="VIS-6X40"),
         Column("quantity", "Quantité", kind="decimal", required=True, example="150"),
         Column("unit_cost", "Coût unitaire", kind="decimal", example="7,20"),
+        Column("date", "Date", kind="date", example=""),
     ),
 }
 
@@ -137,6 +138,7 @@ PRESETS: dict[str, Preset] = {
                 "sku": ("Ref", "Réf.", "p.ref"),
                 "quantity": ("Stock", "p.stock", "Qty", "Quantité"),
                 "unit_cost": ("PMPValue", "PMP", "Valeur PMP", "p.pmp"),
+                "date": ("Date", "DateInventory"),
             },
         },
     ),
@@ -177,6 +179,7 @@ PRESETS: dict[str, Preset] = {
                 "sku": ("product_id/default_code", "default_code", "Internal Reference"),
                 "quantity": ("quantity", "inventory_quantity", "Quantity", "On Hand Quantity"),
                 "unit_cost": ("standard_price", "Cost", "Unit Value"),
+                "date": ("inventory_date", "Scheduled Date", "Date"),
             },
         },
     ),

@@ -12,6 +12,7 @@ same file twice updates, and creates nothing twice; an identifier twice in one f
 """
 
 import csv
+import datetime
 import hashlib
 import io
 import re
@@ -68,6 +69,10 @@ ERROR_FIELDS = {
     "unknown_product": "sku",
     "quantity_not_positive": "quantity",
     "cost_negative": "unit_cost",
+    "date_in_future": "date",
+    "date_beyond_backdating_window": "date",
+    "period_locked": "date",
+    "fiscal_year_not_open": "date",
 }
 
 OPENING_STOCK_SUPPLIER = "Stock de départ (import)"
@@ -224,6 +229,8 @@ def parse_row(kind: str, cells: list[str], columns: dict[str, int], row: int, he
         try:
             if column.kind == "decimal":
                 record[column.field] = reading.parse_decimal(text)
+            elif column.kind == "date":
+                record[column.field] = reading.parse_date(text)
             elif column.kind == "vat":
                 # « 20 », « 5,5 », « 20 % », Odoo's « TVA 20% (vente) »: the rate is the number in it.
                 match = _NUMBER.search(text)
@@ -251,6 +258,7 @@ def parse_row(kind: str, cells: list[str], columns: dict[str, int], row: int, he
                 record[column.field] = text
         except (ValueError, ArithmeticError):
             error = {
+                "date": errors.NOT_A_DATE,
                 "bool": errors.NOT_A_BOOLEAN,
                 "terms": errors.NOT_AN_INTEGER,
             }.get(column.kind, errors.UNKNOWN_PRODUCT_KIND if column.field == "kind" else errors.NOT_A_NUMBER)
@@ -357,7 +365,7 @@ class StockRows:
 
     def __init__(self, by, source: str):
         self.by, self.source = by, source
-        self.lines: list[dict] = []
+        self.lines: dict = {}  # date (None: today) → receipt lines
 
     def existing(self, keys):
         products = Product.objects.in_bulk(keys, field_name="sku")
@@ -382,34 +390,37 @@ class StockRows:
                 quantity=format(opening.quantity.normalize(), "f").replace(".", ","),
                 cost=format(opening.unit_cost.normalize(), "f").replace(".", ","),
             )
+        date = record.get("date")
         try:
             with transaction.atomic():
-                stock.create_receipt([line], by=self.by, supplier_name=OPENING_STOCK_SUPPLIER)
+                stock.create_receipt([line], by=self.by, supplier_name=OPENING_STOCK_SUPPLIER, date=date)
                 raise _Rollback
         except _Rollback:
             pass
-        self.lines.append(line)
+        self.lines.setdefault(date, []).append(line)
         return CREATED
 
     def flush(self) -> None:
         """Nothing to write batch by batch: the receipt is one, at the end (`finish`)."""
 
     def finish(self) -> None:
-        if not self.lines:
-            return
-        try:
-            receipt = stock.receive_stock(self.lines, by=self.by, supplier_name=OPENING_STOCK_SUPPLIER)
-        except DomainError as exc:
-            raise DomainError(*errors.STOCK_REFUSED, reason=exc.message) from exc
-        OpeningStock.objects.bulk_create(
-            OpeningStock(
-                product_id=line.product_id,
-                quantity=line.quantity,
-                unit_cost=line.unit_cost,
-                receipt_number=receipt.number,
+        """One receipt per date of the file (most files have one: the day of the inventory)."""
+        for date, lines in sorted(self.lines.items(), key=lambda item: item[0] or datetime.date.max):
+            try:
+                receipt = stock.receive_stock(
+                    lines, by=self.by, supplier_name=OPENING_STOCK_SUPPLIER, date=date
+                )
+            except DomainError as exc:
+                raise DomainError(*errors.STOCK_REFUSED, reason=exc.message) from exc
+            OpeningStock.objects.bulk_create(
+                OpeningStock(
+                    product_id=line.product_id,
+                    quantity=line.quantity,
+                    unit_cost=line.unit_cost,
+                    receipt_number=receipt.number,
+                )
+                for line in receipt.lines.all()
             )
-            for line in receipt.lines.all()
-        )
 
 
 ROWS = {presets.CUSTOMERS: CustomerRows, presets.PRODUCTS: ProductRows, presets.STOCK: StockRows}

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -243,3 +244,22 @@ def test_only_direction_and_admin_may_import(db):
         run("products", csv_bytes(PRODUCTS), sales, dry_run=True)
     admin = make_user("admin2", Role.ADMIN)
     assert run("products", csv_bytes(PRODUCTS), admin, dry_run=True).counts["created"] == 3
+
+
+def test_opening_stock_dated_the_french_way_is_received_on_that_day(boss, company):
+    from comptoir.core import dates
+
+    run("products", csv_bytes(PRODUCTS), boss)
+    day = dates.today() - datetime.timedelta(days=2)
+    rows = [
+        ["Référence", "Quantité", "Coût unitaire", "Date"],
+        ["VIS-6X40", "10", "7", day.strftime("%d/%m/%Y")],
+        ["PERC-18V", "1", "800", "31/02/2025"],
+        ["LIVRE-01", "2", "9", "2099-01-01"],
+    ]
+    report = run("stock", csv_bytes(rows), boss, valid_only=True)
+    assert [(r.row, r.column, r.code) for r in report.refusals] == [
+        (3, "Date", "import_not_a_date"),
+        (4, "Date", "date_in_future"),
+    ]
+    assert Receipt.objects.get().date == day
