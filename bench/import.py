@@ -70,6 +70,23 @@ def ean13(n: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
+def add_dimension(path: str, ref: str) -> None:
+    """Write the sheet's <dimension> as Excel, LibreOffice, PhpSpreadsheet (Dolibarr) and xlsxwriter (Odoo)
+    do: openpyxl's write-only mode leaves it out, and a reader in read-only mode then scans the whole
+    sheet once to size it, a cost no real export makes it pay."""
+    import shutil
+    import zipfile
+
+    temporary = path + ".tmp"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetPr>", f'</sheetPr><dimension ref="{ref}"/>'.encode(), 1)
+            target.writestr(item, data)
+    shutil.move(temporary, path)
+
+
 def write_workbooks(folder: str, products: int, customers: int) -> tuple[str, str]:
     import openpyxl
 
@@ -78,10 +95,14 @@ def write_workbooks(folder: str, products: int, customers: int) -> tuple[str, st
     def save(path, kind, rows):
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet()
-        sheet.append([c.title for c in presets.COLUMNS[kind]])
+        columns = [c.title for c in presets.COLUMNS[kind]]
+        sheet.append(columns)
+        count = 1
         for row in rows:
             sheet.append(row)
+            count += 1
         workbook.save(path)
+        add_dimension(path, f"A1:{openpyxl.utils.get_column_letter(len(columns))}{count}")
 
     product_path = os.path.join(folder, "produits.xlsx")
     save(
