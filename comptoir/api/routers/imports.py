@@ -68,20 +68,22 @@ class ReportOut(Schema):
 def run_import(
     request,
     kind: Form[Kind],
-    file: File[UploadedFile],
+    file: File[UploadedFile] = None,
     preset: Form[Preset] = "comptoir",
     dry_run: Form[bool] = False,
     valid_only: Form[bool] = False,
 ):
-    """Multipart : `kind` (customers, products ou stock), `file` (CSV ou XLSX), `preset` (comptoir, dolibarr,
+    """Multipart : `kind` (customers, products ou stock), `file` (CSV ou XLSX, obligatoire : absent ou vide,
+    400 `import_empty_file`), `preset` (comptoir, dolibarr,
     odoo), `dry_run` (test : rapport sans rien enregistrer), `valid_only` (importe les lignes valides même si
     d'autres sont refusées ; sinon tout ou rien). Le rapport donne chaque ligne (créée, mise à jour,
     inchangée, refusée) et chaque refus (ligne, colonne, valeur, code, message). Un fichier illisible ou
     sans les colonnes obligatoires : 400 (`import_unreadable_file`, `import_missing_columns`…)."""
+    # An empty file arrives as no file at all (Django drops it): the same refusal, import_empty_file.
     return services.run_import(
         kind,
-        file.read(),
-        file_name=file.name or "import",
+        file.read() if file is not None else b"",
+        file_name=(file.name if file is not None else "") or "import",
         by=request.auth,
         preset=preset,
         dry_run=dry_run,

@@ -54,6 +54,10 @@ def test_a_file_without_its_columns_is_refused_with_a_stable_code(api):
     response = post(api, csv_bytes([["Nom", "Prix"], ["a", "1"]]))
     assert response.status_code == 400
     assert response.json()["code"] == "import_missing_columns"
+    empty = api.client.post(
+        URL, {"kind": "products", "file": SimpleUploadedFile("vide.csv", b"")}, headers=api.headers
+    )
+    assert (empty.status_code, empty.json()["code"]) == (400, "import_empty_file")
     response = api.client.post(
         URL, {"kind": "invoices", "file": SimpleUploadedFile("a.csv", b"x")}, headers=api.headers
     )
