@@ -12,6 +12,7 @@ most known columns; a header cell left empty by a vertical merge takes the text 
 
 import csv
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -131,14 +132,17 @@ def _can_stream(sheet) -> bool:
     )
 
 
-def _column_index(reference: str) -> int:
-    """« C12 » → 2 (0-based)."""
+@functools.cache
+def _letters_index(letters: str) -> int:
     index = 0
-    for char in reference:
-        if not char.isalpha():
-            break
+    for char in letters:
         index = index * 26 + (ord(char.upper()) - 64)
     return index - 1
+
+
+def _column_index(reference: str) -> int:
+    """« C12 » → 2 (0-based)."""
+    return _letters_index(reference.rstrip("0123456789"))
 
 
 def _streamed_rows(sheet):

@@ -13,6 +13,7 @@ same file twice updates, and creates nothing twice; an identifier twice in one f
 
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import re
@@ -193,6 +194,7 @@ _NORMALISED = {"siren", "siret", "vat_number", "ean"}
 _MODELS = {presets.CUSTOMERS: Customer, presets.PRODUCTS: Product}
 
 
+@functools.cache
 def _max_length(kind: str, name: str) -> int | None:
     model = _MODELS.get(kind)
     if model is None:
