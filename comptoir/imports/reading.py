@@ -74,8 +74,11 @@ def read_csv(content: bytes) -> Sheet:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
     def rows():
-        for number, cells in enumerate(reader, start=1):
-            yield number, [cell.strip() for cell in cells]
+        try:
+            for number, cells in enumerate(reader, start=1):
+                yield number, [cell.strip() for cell in cells]
+        except csv.Error as exc:
+            raise Unreadable(str(exc)) from exc
 
     return Sheet(rows=rows(), format="csv", encoding=encoding, delimiter=delimiter)
 
@@ -117,6 +120,10 @@ def read_xlsx(content: bytes) -> Sheet:
             else:
                 for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
                     yield number, [_cell_text(value) for value in cells]
+        except Unreadable:
+            raise
+        except Exception as exc:  # lxml, zipfile or openpyxl on a damaged sheet
+            raise Unreadable(str(exc)) from exc
         finally:
             workbook.close()
 

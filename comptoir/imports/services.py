@@ -68,6 +68,8 @@ ERROR_FIELDS = {
     "product_not_stocked": "sku",
     "inactive_product": "sku",
     "unknown_product": "sku",
+    "import_unknown_product": "sku",
+    "import_opening_stock_exists": "quantity",
     "quantity_not_positive": "quantity",
     "cost_negative": "unit_cost",
     "date_in_future": "date",
@@ -455,9 +457,9 @@ def _open(kind: str, preset_name: str, content: bytes, file_name: str):
     return header, columns, after, sheet.rows
 
 
-def _batches(after, rest):
+def _batches(after, rest, file_name: str):
     batch = []
-    for row in _chain(after, rest):
+    for row in _chain(after, rest, file_name):
         if not any(row[1]):
             continue
         batch.append(row)
@@ -468,9 +470,13 @@ def _batches(after, rest):
         yield batch
 
 
-def _chain(first, rest):
+def _chain(first, rest, file_name: str):
     yield from first
-    yield from rest
+    try:
+        yield from rest
+    except reading.Unreadable:
+        # A file that breaks past its first rows (a truncated workbook, a NUL byte in a CSV).
+        _fail(errors.UNREADABLE, name=file_name)
 
 
 def _execute(report: Report, kind: str, content: bytes, by) -> None:
@@ -479,7 +485,7 @@ def _execute(report: Report, kind: str, content: bytes, by) -> None:
     rows = ROWS[kind](by, report.file_name)
     key_field = presets.KEY_FIELD[kind]
     first_seen: dict[str, int] = {}
-    for batch in _batches(after, rest):
+    for batch in _batches(after, rest, report.file_name):
         parsed = []
         for number, cells in batch:
             try:

@@ -263,3 +263,15 @@ def test_opening_stock_dated_the_french_way_is_received_on_that_day(boss, compan
         (4, "Date", "date_in_future"),
     ]
     assert Receipt.objects.get().date == day
+
+
+def test_a_file_damaged_past_its_header_is_refused_as_a_whole(boss):
+    broken = csv_bytes(PRODUCTS) + b'"VIS-9;"Vis\x00;1;20\r\n'
+    with pytest.raises(DomainError) as exc:
+        run("products", broken, boss, dry_run=True)
+    assert exc.value.code == "import_unreadable_file"
+    workbook = xlsx_bytes(PRODUCTS * 200)
+    with pytest.raises(DomainError) as exc:
+        run("products", workbook[: len(workbook) * 2 // 3], boss, name="tronque.xlsx", dry_run=True)
+    assert exc.value.code == "import_unreadable_file"
+    assert Product.objects.count() == 0
