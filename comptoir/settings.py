@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "comptoir.billing",
     "comptoir.payments",
     "comptoir.returns",
+    "comptoir.imports",
     "comptoir.assistant",
     "comptoir.scheduling",
     "comptoir.web",

@@ -15,6 +15,7 @@ from comptoir.api.routers import (
     customers,
     deliveries,
     findings,
+    imports,
     invoices,
     jobs,
     payments,
@@ -108,3 +109,4 @@ api.add_router("/accounting", accounting.router)
 api.add_router("/audit", audit.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/jobs", jobs.router)
+api.add_router("/imports", imports.router)

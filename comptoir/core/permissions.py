@@ -146,6 +146,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "login.unlock",
         # The periodic jobs (scheduling): their schedules, running one now.
         "jobs.manage",
+        # Bringing a company's existing data in (customers, products, opening stock): thousands of cards
+        # written at once, decided by the people who own the switch to Comptoir.
+        "data.import",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -252,4 +255,5 @@ PERMISSION_LABELS = {
     "company.manage": _("Modifier la société et les conditions de paiement"),
     "user.manage": _("Gérer les utilisateurs et leurs rôles"),
     "login.unlock": _("Débloquer une connexion bloquée après trop d'échecs"),
+    "data.import": _("Importer des données (clients, produits, stock initial)"),
 }

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.dates import MONTHS
 from stdnum.eu import vat as eu_vat
 
-from comptoir.core import audit, dates, legal_interest, money, permissions
+from comptoir.core import audit, dates, legal_interest, money, permissions, rows
 from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 from comptoir.core.models import NumberSequence
@@ -158,9 +158,9 @@ def _next_customer_code() -> str:
     return f"C{number:05d}"
 
 
-@transaction.atomic
-def create_customer(*, by, code: str = "", contacts=(), delivery_addresses=(), **fields) -> Customer:
-    permissions.require(by, "customer.manage")
+def clean_new_customer(*, default_days: int | None = None, **fields) -> dict:
+    """The fields of a new customer once its rules pass (those of `create_customer`), without writing;
+    DomainError otherwise. `default_days`: the company's default terms, when the caller read them."""
     unknown = set(fields) - set(CUSTOMER_FIELDS)
     if unknown:
         raise TypeError(f"unknown customer fields: {sorted(unknown)}")
@@ -171,8 +171,15 @@ def create_customer(*, by, code: str = "", contacts=(), delivery_addresses=(), *
     _check_vat_regime(fields)
     if fields.get("payment_days") is None:
         # Terms not stated: the company's default terms (settings page « Conditions de paiement »).
-        fields["payment_days"] = default_payment_days()
+        fields["payment_days"] = default_payment_days() if default_days is None else default_days
     _check_payment_terms(fields.get("payment_days"), fields.get("payment_end_of_month", False))
+    return fields
+
+
+@transaction.atomic
+def create_customer(*, by, code: str = "", contacts=(), delivery_addresses=(), **fields) -> Customer:
+    permissions.require(by, "customer.manage")
+    fields = clean_new_customer(**fields)
     code = (code or "").strip() or _next_customer_code()
     if Customer.objects.filter(code=code).exists():
         _fail(errors.DUPLICATE_CODE, value=code)
@@ -189,6 +196,41 @@ def create_customer(*, by, code: str = "", contacts=(), delivery_addresses=(), *
         "customer.created", by=by, obj=customer, data={"name": customer.name, "siren": customer.siren}
     )
     return customer
+
+
+@transaction.atomic
+def create_customers(cleaned: list[tuple[str, dict, list[dict]]], *, by, source: str) -> list[Customer]:
+    """Many new customers at once, from an import: (code, fields that passed `clean_new_customer`, their
+    contacts). One INSERT per batch, one audit event naming the `source` (the imported file) and the
+    codes. A code already taken is refused for them all, by the unique constraint at the latest."""
+    permissions.require(by, "customer.manage")
+    if not cleaned:
+        return []
+    codes = [code for code, _fields, _contacts in cleaned]
+    taken = list(Customer.objects.filter(code__in=codes).values_list("code", flat=True)[:1])
+    if taken:
+        _fail(errors.DUPLICATE_CODE, value=taken[0])
+    customers = [Customer(code=code, **fields) for code, fields, _contacts in cleaned]
+    try:
+        with transaction.atomic():
+            rows.insert_many(customers)
+    except IntegrityError:
+        _fail(errors.DUPLICATE_CODE, value=", ".join(codes[:3]))
+    rows.insert_many(
+        [
+            Contact(customer=customer, **contact)
+            for customer, (_code, _fields, contacts) in zip(customers, cleaned, strict=True)
+            for contact in contacts
+        ]
+    )
+    audit.record(
+        "customer.imported",
+        by=by,
+        object_type="parties.customer",
+        object_repr=source,
+        data={"count": len(customers), "first": codes[0], "last": codes[-1]},
+    )
+    return customers
 
 
 @transaction.atomic

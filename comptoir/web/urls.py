@@ -9,6 +9,7 @@ from comptoir.web.views import (
     customers,
     deliveries,
     home,
+    imports,
     invoices,
     jobs,
     lines,
@@ -213,5 +214,10 @@ urlpatterns = [
         name="settings_payment_terms",
     ),
     path("parametres/regles/", configuration.settings_rules, name="settings_rules"),
+    path("parametres/import/", imports.imports_page, name="imports"),
+    path("parametres/import/tester/", imports.imports_test, name="imports_test"),
+    path("parametres/import/<int:pk>/importer/", imports.imports_confirm, name="imports_confirm"),
+    path("parametres/import/<int:pk>/refus.csv", imports.imports_refused, name="imports_refused"),
+    path("parametres/import/modele/<str:kind>.<str:fmt>", imports.imports_template, name="imports_template"),
     path("parametres/exercices/", configuration.settings_fiscal_years, name="settings_fiscal_years"),
 ]

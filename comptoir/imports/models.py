@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.catalog.models import Product
+
+
+class ImportRun(models.Model):
+    """A file given to the import: kept from its test run until it is imported, then as the record of
+    what was imported (its counts, and the refused rows to fix and import again)."""
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Clients")
+        PRODUCTS = "products", _("Produits")
+        STOCK = "stock", _("Stock de départ")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Testé")
+        IMPORTED = "imported", _("Importé")
+
+    kind = models.CharField(_("type de données"), max_length=12, choices=Kind.choices)
+    preset = models.CharField(_("format"), max_length=20)
+    file_name = models.CharField(_("fichier"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    valid_only = models.BooleanField(_("lignes valides seulement"), default=False)
+    counts = models.JSONField(default=dict)
+    refused_rows = models.TextField(blank=True)  # CSV of the refused rows with their reasons
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.file_name
+
+
+class OpeningStock(models.Model):
+    """The opening stock imported for a product: importing the same file again finds it here and receives
+    nothing twice."""
+
+    product = models.OneToOneField(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    unit_cost = models.DecimalField(max_digits=14, decimal_places=4)
+    receipt_number = models.CharField(max_length=35)

@@ -1,0 +1,214 @@
+"""What each kind of import reads, and the column names of the files it knows (presets).
+
+No Django here. A preset maps each field to the column names that carry it in one tool's export; a
+file's columns are matched by `reading.normalize`d name, so case, accents, spaces and the « * » Dolibarr
+puts on required columns do not matter. The generic Comptoir preset also accepts the field codes.
+
+Where the names come from:
+- Dolibarr: the export datasets of its modules, `export_fields_array` in
+  htdocs/core/modules/modSociete.class.php (third parties: "Name", "CustomerCode", "ProfId1" (SIREN),
+  "ProfId2" (SIRET), "VATIntraShort", "Address", "Zip", "Town", "CountryCode", "Phone", "Email",
+  "PaymentConditions") and modProduct.class.php (products: "Ref", "Label", "UnitPriceHT", "VATRate",
+  "CostPrice", "BarCode"); the CSV export writes these labels translated (French: « Nom », « Code
+  client », « Réf. », « Libellé », « Prix unitaire HT », « Taux TVA »…) and the import assistant uses the
+  table codes (s.nom, s.code_client, p.ref…): all three spellings are accepted.
+- Odoo: the fields of res.partner (name, ref, vat, company_registry, email, phone, street, street2, zip,
+  city, country_id, property_payment_term_id) and product.template (default_code, name, barcode, uom_id,
+  list_price, standard_price, taxes_id, type) as written by « Export » with « I want to update data
+  (import-compatible export) » (technical names), or their English labels without it (« Internal
+  Reference », « Sales Price », « Cost », « Customer Taxes »…).
+"""
+
+from dataclasses import dataclass, field
+
+from comptoir.imports.reading import normalize
+
+
+def N_(text: str) -> str:
+    """Marks a label for translation (gettext_noop) without importing Django."""
+    return text
+
+
+CUSTOMERS, PRODUCTS, STOCK = "customers", "products", "stock"
+KINDS = (CUSTOMERS, PRODUCTS, STOCK)
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    title: str  # the column of the Comptoir template (French)
+    kind: str = "text"  # text, decimal, date, bool, vat, terms, country
+    required: bool = False
+    example: str = ""
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    CUSTOMERS: (
+        Column("code", "Code client", required=True, example="C-0042"),
+        Column("name", "Raison sociale", required=True, example="Boulangerie Martin SARL"),
+        Column("siren", "SIREN", example="732829320"),
+        Column("siret", "SIRET", example="73282932000074"),
+        Column("vat_number", "N° TVA intracommunautaire", example="FR44732829320"),
+        Column("street", "Adresse", example="12 rue des Lilas"),
+        Column("street2", "Complément d'adresse"),
+        Column("postal_code", "Code postal", example="69003"),
+        Column("city", "Ville", example="Lyon"),
+        Column("country", "Pays", kind="country", example="FR"),
+        Column("email", "E-mail", example="compta@martin.fr"),
+        Column("phone", "Téléphone", example="04 72 00 00 00"),
+        Column("payment_days", "Délai de paiement (jours)", kind="terms", example="30"),
+        Column("payment_end_of_month", "Fin de mois", kind="bool", example="non"),
+        Column("contact_name", "Contact", example="Claire Martin"),
+        Column("contact_job_title", "Fonction du contact", example="Comptable"),
+        Column("contact_email", "E-mail du contact", example="claire@martin.fr"),
+        Column("contact_phone", "Téléphone du contact"),
+    ),
+    PRODUCTS: (
+        Column("sku", "Référence", required=True, example="VIS-6X40"),
+        Column("name", "Désignation", required=True, example="Vis inox 6 x 40 (boîte de 100)"),
+        Column("ean", "EAN", example="3017620422003"),
+        Column("unit", "Unité", example="boîte"),
+        Column("kind", "Type", example="bien"),
+        Column("sale_price", "Prix de vente HT", kind="decimal", required=True, example="12,50"),
+        Column("purchase_cost", "Coût d'achat", kind="decimal", example="7,20"),
+        Column("vat_rate", "Taux de TVA", kind="vat", example="20"),
+        Column("vat_exemption_reason", "Motif d'exonération de TVA"),
+    ),
+    STOCK: (
+        Column("sku", "Référence", required=True, example="VIS-6X40"),
+        Column("quantity", "Quantité", kind="decimal", required=True, example="150"),
+        Column("unit_cost", "Coût unitaire", kind="decimal", example="7,20"),
+        Column("date", "Date", kind="date", example=""),
+    ),
+}
+
+KEY_FIELD = {CUSTOMERS: "code", PRODUCTS: "sku", STOCK: "sku"}
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    names: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # kind → field → columns
+
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(self.names)
+
+
+def _comptoir_names() -> dict[str, dict[str, tuple[str, ...]]]:
+    return {kind: {c.field: (c.title, c.field) for c in columns} for kind, columns in COLUMNS.items()}
+
+
+PRESETS: dict[str, Preset] = {
+    "comptoir": Preset("comptoir", N_("Modèle Comptoir"), _comptoir_names()),
+    "dolibarr": Preset(
+        "dolibarr",
+        N_("Export Dolibarr"),
+        {
+            CUSTOMERS: {
+                "code": ("CustomerCode", "Code client", "s.code_client"),
+                "name": ("Name", "Nom", "Nom tiers", "ThirdPartyName", "s.nom"),
+                "siren": ("ProfId1", "Id. prof. 1", "Id. prof. 1 (SIREN)", "ProfId1FR", "s.siren"),
+                "siret": ("ProfId2", "Id. prof. 2", "Id. prof. 2 (SIRET)", "ProfId2FR", "s.siret"),
+                "vat_number": ("VATIntraShort", "Numéro de TVA", "N° TVA", "s.tva_intra"),
+                "street": ("Address", "Adresse", "s.address"),
+                "postal_code": ("Zip", "Code postal", "s.zip"),
+                "city": ("Town", "Ville", "s.town"),
+                "country": ("CountryCode", "Code pays", "c.code", "s.fk_pays"),
+                "email": ("Email", "EMail", "s.email"),
+                "phone": ("Phone", "Téléphone", "s.phone"),
+                "payment_days": ("PaymentConditions", "Conditions de règlement", "payterm.libelle"),
+            },
+            PRODUCTS: {
+                "sku": ("Ref", "Réf.", "Réf", "p.ref"),
+                "name": ("Label", "Libellé", "p.label"),
+                "ean": ("BarCode", "Barcode", "Code-barres", "Code barre", "p.barcode"),
+                "sale_price": (
+                    "UnitPriceHT",
+                    "SellingPriceHT",
+                    "Prix unitaire HT",
+                    "Prix de vente HT",
+                    "p.price",
+                ),
+                "purchase_cost": ("CostPrice", "Prix de revient", "p.cost_price"),
+                "vat_rate": ("VATRate", "VAT", "Taux TVA", "p.tva_tx"),
+                "unit": ("Unit", "Unité", "p.fk_unit"),
+            },
+            STOCK: {
+                "sku": ("Ref", "Réf.", "p.ref"),
+                "quantity": ("Stock", "p.stock", "Qty", "Quantité"),
+                "unit_cost": ("PMPValue", "PMP", "Valeur PMP", "p.pmp"),
+                "date": ("Date", "DateInventory"),
+            },
+        },
+    ),
+    "odoo": Preset(
+        "odoo",
+        N_("Export Odoo"),
+        {
+            CUSTOMERS: {
+                "code": ("ref", "Reference", "Référence", "id", "External ID"),
+                "name": ("name", "Name", "Display Name", "Nom"),
+                "siren": ("company_registry", "Company ID", "Company Registry", "SIREN"),
+                "siret": ("siret", "SIRET"),
+                "vat_number": ("vat", "Tax ID", "N° TVA"),
+                "street": ("street", "Street", "Rue"),
+                "street2": ("street2", "Street2", "Rue 2"),
+                "postal_code": ("zip", "Zip", "Code postal"),
+                "city": ("city", "City", "Ville"),
+                "country": ("country_id", "Country", "Pays", "country_id/code"),
+                "email": ("email", "Email"),
+                "phone": ("phone", "Phone", "Téléphone"),
+                "payment_days": (
+                    "property_payment_term_id",
+                    "Customer Payment Terms",
+                    "Conditions de paiement",
+                ),
+            },
+            PRODUCTS: {
+                "sku": ("default_code", "Internal Reference", "Référence interne"),
+                "name": ("name", "Name", "Nom"),
+                "ean": ("barcode", "Barcode", "Code-barres"),
+                "unit": ("uom_id", "Unit of Measure", "Unité de mesure"),
+                "kind": ("type", "detailed_type", "Product Type", "Type d'article"),
+                "sale_price": ("list_price", "Sales Price", "Prix de vente"),
+                "purchase_cost": ("standard_price", "Cost", "Coût"),
+                "vat_rate": ("taxes_id", "Customer Taxes", "Taxes à la vente"),
+            },
+            STOCK: {
+                "sku": ("product_id/default_code", "default_code", "Internal Reference"),
+                "quantity": ("quantity", "inventory_quantity", "Quantity", "On Hand Quantity"),
+                "unit_cost": ("standard_price", "Cost", "Unit Value"),
+                "date": ("inventory_date", "Scheduled Date", "Date"),
+            },
+        },
+    ),
+}
+
+
+def column(kind: str, name: str) -> Column:
+    return next(c for c in COLUMNS[kind] if c.field == name)
+
+
+def known_names(preset: Preset, kind: str) -> set[str]:
+    return {normalize(name) for names in preset.names.get(kind, {}).values() for name in names}
+
+
+def match_columns(preset: Preset, kind: str, header: list[str]) -> dict[str, int]:
+    """field → index of its column in `header`; the first column that matches wins."""
+    wanted = {}
+    for name, columns in preset.names.get(kind, {}).items():
+        for column_name in columns:
+            wanted.setdefault(normalize(column_name), name)
+    found: dict[str, int] = {}
+    # A preset name listed first for a field wins over a later alias of the same field.
+    priority = {name: [normalize(c) for c in columns] for name, columns in preset.names.get(kind, {}).items()}
+    for index, title in enumerate(header):
+        name = wanted.get(normalize(title))
+        if name is None:
+            continue
+        if name not in found or priority[name].index(normalize(title)) < priority[name].index(
+            normalize(header[found[name]])
+        ):
+            found[name] = index
+    return found

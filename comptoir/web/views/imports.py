@@ -1,0 +1,102 @@
+"""Import of a company's existing data (Paramètres › Import): upload a file, read the test run's report,
+then import all or nothing, or the valid rows only, and download the refused rows to fix them.
+
+Direction and administrators (`data.import`): an import writes thousands of cards at once."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import DomainError
+from comptoir.imports import presets, services, template_files
+from comptoir.imports.models import ImportRun
+from comptoir.imports.report import headline, refusal_line
+from comptoir.web.views.common import action, param, requires
+
+# A report of 100,000 rows is not read on a page: its refusals and first rows are, the rest in the file.
+SHOWN_ROWS = 200
+SHOWN_REFUSALS = 1000
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _page(request, **context):
+    return render(
+        request,
+        "web/settings/imports.html",
+        {
+            "kinds": ImportRun.Kind.choices,
+            "presets": [(p.name, p.label) for p in presets.PRESETS.values()],
+            "runs": ImportRun.objects.filter(status=ImportRun.Status.IMPORTED).select_related("created_by")[
+                :20
+            ],
+            **context,
+        },
+    )
+
+
+def _report_context(report, run=None):
+    return {
+        "report": report,
+        "run": run,
+        "headline": headline(report),
+        "refusal_lines": [refusal_line(r) for r in report.refusals[:SHOWN_REFUSALS]],
+        "refusals": report.refusals[:SHOWN_REFUSALS],
+        "more_refusals": max(0, len(report.refusals) - SHOWN_REFUSALS),
+        "rows": [(row, services.STATUS_LABELS[status], key) for row, status, key in report.rows[:SHOWN_ROWS]],
+        "more_rows": max(0, len(report.rows) - SHOWN_ROWS),
+    }
+
+
+@requires("data.import")
+def imports_page(request):
+    return _page(request)
+
+
+@action("data.import")
+def imports_test(request):
+    kind = param(request.POST, "kind", 20)
+    preset = param(request.POST, "preset", 20) or "comptoir"
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _page(request, error=_("Choisissez le fichier à importer."), kind=kind, preset=preset)
+    try:
+        run = services.upload(kind, upload.read(), file_name=upload.name, by=request.user, preset=preset)
+        report = services.test_uploaded(run, by=request.user)
+    except DomainError as exc:
+        return _page(request, error=exc.message, kind=kind, preset=preset)
+    return _page(request, kind=kind, preset=preset, **_report_context(report, run))
+
+
+@action("data.import")
+def imports_confirm(request, pk):
+    run = get_object_or_404(ImportRun, pk=pk)
+    try:
+        report = services.import_uploaded(
+            run, by=request.user, valid_only=request.POST.get("valid_only") == "1"
+        )
+    except DomainError as exc:
+        return _page(request, error=exc.message)
+    run.refresh_from_db()
+    return _page(request, **_report_context(report, run))
+
+
+@requires("data.import")
+def imports_refused(request, pk):
+    run = get_object_or_404(ImportRun, pk=pk, status=ImportRun.Status.IMPORTED)
+    response = HttpResponse(run.refused_rows.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    stem = run.file_name.rsplit(".", 1)[0]
+    response["Content-Disposition"] = f'attachment; filename="{stem}-refus.csv"'
+    return response
+
+
+@requires("data.import")
+def imports_template(request, kind, fmt):
+    if kind not in presets.KINDS or fmt not in ("csv", "xlsx"):
+        return redirect("web:imports")
+    if fmt == "csv":
+        response = HttpResponse(template_files.template_csv(kind), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(template_files.template_xlsx(kind), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="modele-comptoir-{kind}.{fmt}"'
+    return response
