@@ -7,12 +7,21 @@ from django.utils.translation import gettext_lazy as _l
 
 from comptoir.core.permissions import has_perm
 from comptoir.returns import selectors as returns_view
+from comptoir.stock import printing, services
 from comptoir.stock import selectors as stock_view
-from comptoir.stock import services
 from comptoir.stock.models import Delivery
 from comptoir.web import queries
 from comptoir.web.sorting import SortSpec
-from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
+from comptoir.web.views.common import (
+    action,
+    export_list,
+    file_download,
+    may,
+    paginate,
+    param,
+    perform,
+    requires,
+)
 
 DELIVERY_SORT = SortSpec(
     {
@@ -59,6 +68,14 @@ DELIVERY_COLUMNS = (
 def delivery_export(request, fmt):
     deliveries, _filters = _deliveries(request)
     return export_list(fmt, _("livraisons"), DELIVERY_COLUMNS, deliveries)
+
+
+@requires("delivery.view")
+def delivery_pdf(request, pk):
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("order__customer", "order__delivery_address"), pk=pk
+    )
+    return file_download(request, lambda: printing.delivery_pdf(delivery), "web:delivery_detail", delivery.pk)
 
 
 @requires("delivery.view")

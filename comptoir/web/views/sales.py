@@ -16,7 +16,7 @@ from comptoir.core.permissions import has_perm
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
 from comptoir.payments import selectors as payment_view
-from comptoir.sales import progress, services
+from comptoir.sales import printing, progress, services
 from comptoir.sales.models import Order, OrderLine, Quote
 from comptoir.stock import selectors as stock_view
 from comptoir.stock import services as stock
@@ -24,7 +24,16 @@ from comptoir.web import findings as findings_view
 from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
-from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
+from comptoir.web.views.common import (
+    action,
+    export_list,
+    file_download,
+    may,
+    paginate,
+    param,
+    perform,
+    requires,
+)
 from comptoir.web.views.lines import editor_context, rows_from_lines, rows_with_ids
 from comptoir.web.views.schedules import schedule_panel
 
@@ -230,6 +239,12 @@ def quote_detail(request, pk):
     return render(request, "web/quotes/detail.html", context)
 
 
+@requires("quote.view")
+def quote_pdf(request, pk):
+    quote = get_object_or_404(Quote.objects.select_related("customer"), pk=pk)
+    return file_download(request, lambda: printing.quote_pdf(quote), "web:quote_detail", quote.pk)
+
+
 @action("quote.manage")
 @submitted_once
 def quote_renew(request, pk):
@@ -417,6 +432,12 @@ def order_edit(request, pk):
         locked=_("La commande %(number)s n'est plus modifiable : seuls les brouillons le sont."),
         saved=_("Lignes de la commande %(number)s enregistrées."),
     )
+
+
+@requires("order.view")
+def order_pdf(request, pk):
+    order = get_object_or_404(Order.objects.select_related("customer", "delivery_address", "quote"), pk=pk)
+    return file_download(request, lambda: printing.order_pdf(order), "web:order_detail", order.pk)
 
 
 @requires("order.view")
