@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "comptoir.returns",
     "comptoir.assistant",
     "comptoir.scheduling",
+    "comptoir.archive",
+    "comptoir.mailing",
     "comptoir.web",
     "django_tasks",
     "django_tasks_db",

@@ -146,6 +146,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "login.unlock",
         # The periodic jobs (scheduling): their schedules, running one now.
         "jobs.manage",
+        # Sending a test e-mail from the settings page, to check the SMTP set-up.
+        "mail.test",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}

@@ -28,6 +28,8 @@ AUDIT_ACTIONS = {
     "receipt.validated": _("Réception validée"),
     "receipt.cancelled": _("Réception annulée"),
     "delivery.created": _("Bon de livraison préparé"),
+    "document.emailed": _("Document envoyé par e-mail"),
+    "document.email_failed": _("Échec de l'envoi par e-mail"),
     "delivery.validated": _("Livraison expédiée"),
     "delivery.cancelled": _("Bon de livraison annulé"),
     "invoice.drafted": _("Brouillon de facture créé"),
@@ -95,6 +97,10 @@ AUDIT_ACTIONS = {
 }
 
 AUDIT_KEYS = {
+    "to": _("destinataires"),
+    "cc": _("copie"),
+    "subject": _("objet"),
+    "attachment": _("pièce jointe"),
     "customer": _("client"),
     "name": _("raison sociale"),
     "siren": _("SIREN"),
@@ -286,4 +292,5 @@ PERMISSION_LABELS = {
     "company.manage": _("Modifier la société et les conditions de paiement"),
     "user.manage": _("Gérer les utilisateurs et leurs rôles"),
     "login.unlock": _("Débloquer une connexion bloquée après trop d'échecs"),
+    "mail.test": _("Envoyer un e-mail de test"),
 }

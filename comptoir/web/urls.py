@@ -12,6 +12,7 @@ from comptoir.web.views import (
     invoices,
     jobs,
     lines,
+    mailing,
     payments,
     products,
     returns,
@@ -55,6 +56,7 @@ urlpatterns = [
     path("devis/<int:pk>/", sales.quote_detail, name="quote_detail"),
     path("devis/<int:pk>/modifier/", sales.quote_edit, name="quote_edit"),
     path("devis/<int:pk>/pdf/", sales.quote_pdf, name="quote_pdf"),
+    path("<str:area>/<int:pk>/e-mail/", mailing.document_email, name="document_email"),
     path("devis/<int:pk>/envoyer/", sales.quote_send, name="quote_send"),
     path("devis/<int:pk>/accepter/", sales.quote_accept, name="quote_accept"),
     path("devis/<int:pk>/refuser/", sales.quote_refuse, name="quote_refuse"),
@@ -171,6 +173,7 @@ urlpatterns = [
     path("compte/jetons/<int:pk>/revoquer/", account.account_token_revoke, name="account_token_revoke"),
     path("parametres/", configuration.settings_index, name="settings_index"),
     path("parametres/societe/", configuration.settings_company, name="settings_company"),
+    path("parametres/e-mail-test/", configuration.settings_test_email, name="settings_test_email"),
     path("parametres/utilisateurs/", configuration.settings_users, name="settings_users"),
     path("parametres/utilisateurs/nouveau/", configuration.settings_user_create, name="settings_user_create"),
     path(

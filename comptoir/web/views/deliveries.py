@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from comptoir.core.permissions import has_perm
+from comptoir.mailing import documents as mail_documents
 from comptoir.returns import selectors as returns_view
 from comptoir.stock import printing, services
 from comptoir.stock import selectors as stock_view
@@ -107,6 +108,7 @@ def delivery_detail(request, pk):
         "events": queries.events_of(delivery),
         "can_validate": may(user, Delivery, status, S.VALIDATED, "delivery.validate"),
         "can_cancel": may(user, Delivery, status, S.CANCELLED, "delivery.manage"),
+        "can_email": has_perm(user, mail_documents.sendable(delivery).permission),
         "cases": list(returns_view.delivery_discrepancies(delivery)) if has_perm(user, "return.view") else [],
         "can_declare": status == S.VALIDATED
         and delivery.kind == Delivery.Kind.SALE

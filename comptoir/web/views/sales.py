@@ -14,6 +14,7 @@ from comptoir.billing import services as billing
 from comptoir.core import dates
 from comptoir.core.permissions import has_perm
 from comptoir.core.taxes import document_totals
+from comptoir.mailing import documents as mail_documents
 from comptoir.parties.models import Customer
 from comptoir.payments import selectors as payment_view
 from comptoir.sales import printing, progress, services
@@ -235,6 +236,7 @@ def quote_detail(request, pk):
         "can_renew": status != S.DRAFT and has_perm(user, "quote.manage"),
         "can_refuse": may(user, Quote, status, S.REFUSED, "quote.accept"),
         "can_cancel": may(user, Quote, status, S.CANCELLED, "quote.manage"),
+        "can_email": has_perm(user, mail_documents.sendable(quote).permission),
     }
     return render(request, "web/quotes/detail.html", context)
 
@@ -479,6 +481,7 @@ def order_detail(request, pk):
         "can_edit": status == S.DRAFT and has_perm(user, "order.manage"),
         "can_confirm": may(user, Order, status, S.CONFIRMED, "order.confirm"),
         "can_cancel": can_cancel and cancel_refusal is None,
+        "can_email": has_perm(user, mail_documents.sendable(order).permission),
         # The state and the role allow it, the shipped goods or the invoices do not: say why, and how.
         "cancel_refusal": cancel_refusal.message if can_cancel and cancel_refusal else "",
         "can_deliver": confirmed
