@@ -72,6 +72,10 @@ def test_every_document_page_offers_the_e_mail(boss, customer, product):
         assert client.get(path + "e-mail/").status_code == 200, path
 
 
+def test_only_sendable_documents_have_an_e_mail_page(boss, customer):
+    assert client_for(boss).get(f"/clients/{customer.pk}/e-mail/").status_code == 404
+
+
 def test_logistics_cannot_e_mail_a_quote(quote):
     client = client_for(make_user("lea", Role.LOGISTIQUE))
     assert "Envoyer par e-mail" not in text_of(client.get(f"/devis/{quote.pk}/"))

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,7 +64,7 @@ def _initial(request, document) -> dict:
 @submitted_once
 def document_email(request, area, pk):
     if area not in DOCUMENTS:
-        raise PermissionDenied(area)
+        raise Http404(area)
     document = get_object_or_404(DOCUMENTS[area](), pk=pk)
     entry = documents.sendable(document)
     if not has_perm(request.user, entry.permission):
