@@ -165,6 +165,8 @@ urlpatterns = [
     path("litiges/causes/", assistant.recurring_causes, name="recurring_causes"),
     # Audit
     path("audit/", audit.audit_list, name="audit_list"),
+    path("archives/", audit.archive_list, name="archive_list"),
+    path("archives/<int:pk>/", audit.archive_download, name="archive_download"),
     # Settings (Paramètres)
     # The signed-in person's own account
     path("compte/", account.account, name="account"),

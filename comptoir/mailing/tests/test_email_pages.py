@@ -102,3 +102,19 @@ def test_accounting_has_no_test_email_button(db):
     client = client_for(accountant)
     assert "Envoyer un e-mail de test" not in text_of(client.get("/parametres/"))
     assert client.post("/parametres/e-mail-test/").status_code == 403
+
+
+def test_the_archive_page_finds_the_sent_files_and_hands_them_out_as_they_left(smtp_server, boss, quote):
+    client = client_for(boss)
+    form = {"to": "achats@menuiserie-martin.fr", "subject": "Devis", "body": "Bonjour"}
+    client.post(f"/devis/{quote.pk}/e-mail/", form)
+    attempt = OutgoingEmail.objects.get()
+    page = text_of(client.get("/archives/", {"q": quote.number}))
+    assert f"{quote.number}.pdf" in page and f"{quote.number}.eml" in page
+    response = client.get(f"/archives/{attempt.attachment.pk}/")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content == smtp_server.messages[0].attachments()[f"{quote.number}.pdf"]
+
+
+def test_the_archive_is_for_those_who_read_the_audit_log(quote):
+    assert client_for(make_user("paul", Role.COMMERCIAL)).get("/archives/").status_code == 403
