@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "comptoir.imports",
     "comptoir.assistant",
     "comptoir.scheduling",
+    "comptoir.archive",
+    "comptoir.mailing",
     "comptoir.web",
     "django_tasks",
     "django_tasks_db",

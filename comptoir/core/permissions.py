@@ -149,6 +149,8 @@ PERMISSIONS: dict[str, set[str]] = {
         # Bringing a company's existing data in (customers, products, opening stock): thousands of cards
         # written at once, decided by the people who own the switch to Comptoir.
         "data.import",
+        # Sending a test e-mail from the settings page, to check the SMTP set-up.
+        "mail.test",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -256,4 +258,5 @@ PERMISSION_LABELS = {
     "user.manage": _("Gérer les utilisateurs et leurs rôles"),
     "login.unlock": _("Débloquer une connexion bloquée après trop d'échecs"),
     "data.import": _("Importer des données (clients, produits, stock initial)"),
+    "mail.test": _("Envoyer un e-mail de test"),
 }

@@ -32,6 +32,8 @@ AUDIT_ACTIONS = {
     "receipt.validated": _("Réception validée"),
     "receipt.cancelled": _("Réception annulée"),
     "delivery.created": _("Bon de livraison préparé"),
+    "document.emailed": _("Document envoyé par e-mail"),
+    "document.email_failed": _("Échec de l'envoi par e-mail"),
     "delivery.validated": _("Livraison expédiée"),
     "delivery.cancelled": _("Bon de livraison annulé"),
     "invoice.drafted": _("Brouillon de facture créé"),
@@ -99,6 +101,10 @@ AUDIT_ACTIONS = {
 }
 
 AUDIT_KEYS = {
+    "to": _("destinataires"),
+    "cc": _("copie"),
+    "subject": _("objet"),
+    "attachment": _("pièce jointe"),
     "customer": _("client"),
     "name": _("raison sociale"),
     "siren": _("SIREN"),

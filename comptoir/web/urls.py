@@ -13,6 +13,7 @@ from comptoir.web.views import (
     invoices,
     jobs,
     lines,
+    mailing,
     payments,
     products,
     returns,
@@ -59,6 +60,8 @@ urlpatterns = [
     path("devis/nouveau/", sales.quote_create, name="quote_create"),
     path("devis/<int:pk>/", sales.quote_detail, name="quote_detail"),
     path("devis/<int:pk>/modifier/", sales.quote_edit, name="quote_edit"),
+    path("devis/<int:pk>/pdf/", sales.quote_pdf, name="quote_pdf"),
+    path("<str:area>/<int:pk>/e-mail/", mailing.document_email, name="document_email"),
     path("devis/<int:pk>/envoyer/", sales.quote_send, name="quote_send"),
     path("devis/<int:pk>/accepter/", sales.quote_accept, name="quote_accept"),
     path("devis/<int:pk>/refuser/", sales.quote_refuse, name="quote_refuse"),
@@ -70,6 +73,7 @@ urlpatterns = [
     path("commandes/nouvelle/", sales.order_create, name="order_create"),
     path("commandes/<int:pk>/", sales.order_detail, name="order_detail"),
     path("commandes/<int:pk>/modifier/", sales.order_edit, name="order_edit"),
+    path("commandes/<int:pk>/pdf/", sales.order_pdf, name="order_pdf"),
     path("commandes/<int:pk>/confirmer/", sales.order_confirm, name="order_confirm"),
     path("commandes/<int:pk>/annuler/", sales.order_cancel, name="order_cancel"),
     path("commandes/<int:pk>/livrer/", sales.order_deliver, name="order_deliver"),
@@ -91,6 +95,7 @@ urlpatterns = [
     path("recherche/", search.search, name="search"),
     path("livraisons/export.<str:fmt>", deliveries.delivery_export, name="delivery_export"),
     path("livraisons/<int:pk>/", deliveries.delivery_detail, name="delivery_detail"),
+    path("livraisons/<int:pk>/pdf/", deliveries.delivery_pdf, name="delivery_pdf"),
     path("livraisons/<int:pk>/valider/", deliveries.delivery_validate, name="delivery_validate"),
     path("livraisons/<int:pk>/annuler/", deliveries.delivery_cancel, name="delivery_cancel"),
     path("livraisons/<int:pk>/ecart/", returns.return_declare, name="return_declare"),
@@ -167,6 +172,8 @@ urlpatterns = [
     path("litiges/causes/", assistant.recurring_causes, name="recurring_causes"),
     # Audit
     path("audit/", audit.audit_list, name="audit_list"),
+    path("archives/", audit.archive_list, name="archive_list"),
+    path("archives/<int:pk>/", audit.archive_download, name="archive_download"),
     # Settings (Paramètres)
     # The signed-in person's own account
     path("compte/", account.account, name="account"),
@@ -175,6 +182,7 @@ urlpatterns = [
     path("compte/jetons/<int:pk>/revoquer/", account.account_token_revoke, name="account_token_revoke"),
     path("parametres/", configuration.settings_index, name="settings_index"),
     path("parametres/societe/", configuration.settings_company, name="settings_company"),
+    path("parametres/e-mail-test/", configuration.settings_test_email, name="settings_test_email"),
     path("parametres/utilisateurs/", configuration.settings_users, name="settings_users"),
     path("parametres/utilisateurs/nouveau/", configuration.settings_user_create, name="settings_user_create"),
     path(

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema, Status
 
 from comptoir.api.access import can_read, fetch, referenced
+from comptoir.api.files import attachment, binary
 from comptoir.api.routers.returns import DiscrepanciesOut, discrepancies_of
 from comptoir.api.schemas import (
     CustomerRef,
@@ -28,7 +29,7 @@ from comptoir.api.schemas import (
     responses,
 )
 from comptoir.sales.models import Order
-from comptoir.stock import services
+from comptoir.stock import printing, services
 from comptoir.stock.models import Delivery, DeliveryLine
 
 router = Router(tags=["Livraisons"])
@@ -112,6 +113,18 @@ def create_delivery(request, payload: DeliveryIn):
 def get_delivery(request, delivery_id: PathId):
     can_read(request, "delivery.view")
     return fetch(_deliveries(), delivery_id)
+
+
+@router.get(
+    "/{delivery_id}/pdf",
+    response=responses(None),
+    summary="Télécharger le bon de livraison en PDF",
+    openapi_extra=binary("application/pdf"),
+)
+def delivery_pdf(request, delivery_id: PathId):
+    """Avec la zone « Reçu en bon état » que signe le destinataire."""
+    can_read(request, "delivery.view")
+    return attachment(printing.delivery_pdf(fetch(_deliveries(), delivery_id)))
 
 
 @router.get(

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from comptoir.api.access import can_read, fetch, referenced
+from comptoir.api.files import attachment, binary
 from comptoir.api.schemas import (
     Amount,
     CustomerRef,
@@ -272,30 +273,16 @@ def cancel_invoice(request, invoice_id: PathId, payload: ReasonIn | None = None)
 # --- E-invoice files ------------------------------------------------------------------------------
 
 
-def _binary(content_type: str) -> dict:
-    return {
-        "responses": {
-            "200": {
-                "description": "Le fichier, en pièce jointe.",
-                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    }
-
-
 def _einvoice(request, invoice_id: int, fmt: str) -> HttpResponse:
     can_read(request, "invoice.view")
-    file = einvoicing.einvoice_file(fetch(Invoice.objects.all(), invoice_id), fmt)
-    response = HttpResponse(file.body, content_type=file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-    return response
+    return attachment(einvoicing.einvoice_file(fetch(Invoice.objects.all(), invoice_id), fmt))
 
 
 @router.get(
     "/{invoice_id}/facturx",
     response=responses(None),
     summary="Télécharger le PDF Factur-X (PDF/A-3 avec factur-x.xml)",
-    openapi_extra=_binary("application/pdf"),
+    openapi_extra=binary("application/pdf"),
 )
 def facturx_pdf(request, invoice_id: PathId):
     """Facture ou avoir émis seulement (409 `invoice_not_issued` pour un brouillon). Rendu une fois à la
@@ -307,7 +294,7 @@ def facturx_pdf(request, invoice_id: PathId):
     "/{invoice_id}/cii",
     response=responses(None),
     summary="Télécharger le XML CII (EN 16931) archivé à l'émission",
-    openapi_extra=_binary("application/xml"),
+    openapi_extra=binary("application/xml"),
 )
 def cii_xml(request, invoice_id: PathId):
     """Facture ou avoir émis seulement (409 `invoice_not_issued` pour un brouillon)."""
@@ -318,7 +305,7 @@ def cii_xml(request, invoice_id: PathId):
     "/{invoice_id}/ubl",
     response=responses(None),
     summary="Télécharger le XML UBL 2.1",
-    openapi_extra=_binary("application/xml"),
+    openapi_extra=binary("application/xml"),
 )
 def ubl_xml(request, invoice_id: PathId):
     """Facture ou avoir émis seulement (409 `invoice_not_issued` pour un brouillon)."""

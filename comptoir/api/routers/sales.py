@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q
 from ninja import Field, Query, Router, Schema, Status
 
 from comptoir.api.access import can_read, fetch, referenced
+from comptoir.api.files import attachment, binary
 from comptoir.api.schemas import (
     Amount,
     CustomerRef,
@@ -33,7 +34,7 @@ from comptoir.api.schemas import (
 from comptoir.catalog.models import Product
 from comptoir.core import dates
 from comptoir.parties.models import Customer, DeliveryAddress
-from comptoir.sales import progress, services
+from comptoir.sales import printing, progress, services
 from comptoir.sales.models import Order, OrderLine, Quote, QuoteLine
 
 quotes = Router(tags=["Devis"])
@@ -157,6 +158,18 @@ def create_quote(request, payload: QuoteIn):
 def get_quote(request, quote_id: PathId):
     can_read(request, "quote.view")
     return fetch(_quotes(), quote_id)
+
+
+@quotes.get(
+    "/{quote_id}/pdf",
+    response=responses(None),
+    summary="Télécharger le devis en PDF",
+    openapi_extra=binary("application/pdf"),
+)
+def quote_pdf(request, quote_id: PathId):
+    """Le devis tel qu'il est maintenant (brouillon compris), avec la zone « Bon pour accord »."""
+    can_read(request, "quote.view")
+    return attachment(printing.quote_pdf(fetch(_quotes(), quote_id)))
 
 
 @quotes.post("/{quote_id}/send", response=responses(QuoteOut), summary="Envoyer le devis au client")
@@ -306,6 +319,17 @@ def create_order(request, payload: OrderIn):
 def get_order(request, order_id: PathId):
     can_read(request, "order.view")
     return fetch(orders_with_lines(), order_id)
+
+
+@orders.get(
+    "/{order_id}/pdf",
+    response=responses(None),
+    summary="Télécharger la confirmation de commande en PDF",
+    openapi_extra=binary("application/pdf"),
+)
+def order_pdf(request, order_id: PathId):
+    can_read(request, "order.view")
+    return attachment(printing.order_pdf(fetch(orders_with_lines(), order_id)))
 
 
 @orders.post("/{order_id}/confirm", response=responses(OrderOut), summary="Confirmer une commande")

@@ -112,9 +112,9 @@ def test_text_drawn_past_the_markup_still_never_shows_notdef():
     """The fonts themselves guard: a character they lack is drawn as the visible mark, not glyph 0."""
     from reportlab.pdfgen.canvas import Canvas
 
-    from comptoir.einvoice.pdf import FONT, _register_fonts
+    from comptoir.einvoice.layout import FONT, register_fonts
 
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, initialFontName=FONT, invariant=1)
     canvas.drawString(10, 10, "Gdańsk 🚚 ✓")

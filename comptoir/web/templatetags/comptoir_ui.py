@@ -40,6 +40,12 @@ CREDIT_NOTE_ACTIONS = {
     "invoice.cancelled": _l("Brouillon d'avoir annulé"),
 }
 
+# An e-mail's event names its recipients in its title, as the history reads it.
+EMAIL_ACTIONS = {
+    "document.emailed": _l("Document envoyé par e-mail à %(to)s"),
+    "document.email_failed": _l("Échec de l'envoi par e-mail à %(to)s"),
+}
+
 
 @register.filter
 def audit_title(event) -> str:
@@ -47,6 +53,9 @@ def audit_title(event) -> str:
     (`event.document_kind`, set by the page of a credit note)."""
     if getattr(event, "document_kind", "") == "credit_note" and event.action in CREDIT_NOTE_ACTIONS:
         return str(CREDIT_NOTE_ACTIONS[event.action])
+    recipients = (event.data or {}).get("to") if event.action in EMAIL_ACTIONS else ""
+    if recipients:
+        return str(EMAIL_ACTIONS[event.action]) % {"to": recipients}
     return audit_action(event.action)
 
 

@@ -1,7 +1,10 @@
-"""The audit trail, newest first."""
+"""The audit trail, newest first; the archive of documents that left Comptoir."""
 
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 
+from comptoir.archive import selectors as archive
+from comptoir.archive.models import ArchivedFile
 from comptoir.web import labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.views.common import paginate, param, requires
@@ -28,3 +31,21 @@ def audit_list(request):
             "sort": sort,
         },
     )
+
+
+@requires("audit.view")
+def archive_list(request):
+    """Every file that left Comptoir (e-mails and their attachments), found by number, name or SHA-256."""
+    q = param(request.GET, "q")
+    page = paginate(request, archive.search(q))
+    return render(request, "web/audit/archive.html", {"page_obj": page, "q": q})
+
+
+@requires("audit.view")
+def archive_download(request, pk):
+    """The archived file, byte for byte as it left, under its original name."""
+    archived = get_object_or_404(ArchivedFile.objects.select_related("content"), pk=pk)
+    response = HttpResponse(archive.content_of(archived), content_type=archived.media_type)
+    name = archived.original_name.replace('"', "")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

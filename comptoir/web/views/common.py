@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -68,6 +69,17 @@ def perform(request, run: Callable, success: str | Callable = ""):
     if text:
         messages.success(request, text)
     return result, True
+
+
+def file_download(request, run: Callable, back: str, pk: int):
+    """A document's file (`run()` gives an object with body, filename, content_type) as an attachment;
+    on DomainError, its French message on the document's page `back`."""
+    file, ok = perform(request, run)
+    if not ok:
+        return redirect(back, pk=pk)
+    response = HttpResponse(file.body, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    return response
 
 
 # From this row on, a page of a queryset reads the ids of its rows first, then those rows. Skipping tens

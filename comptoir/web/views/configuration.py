@@ -42,6 +42,7 @@ from comptoir.core import users as accounts
 from comptoir.core.errors import DomainError
 from comptoir.core.models import ApiToken
 from comptoir.core.permissions import PERMISSIONS, ROLE_LABELS, has_perm
+from comptoir.mailing import services as mailing
 from comptoir.parties import services as parties
 from comptoir.parties.models import Company
 from comptoir.returns import selectors as returns_view
@@ -63,7 +64,24 @@ def _company() -> Company | None:
 
 @requires("settings.view")
 def settings_index(request):
-    return render(request, "web/settings/index.html", {"company": _company()})
+    context = {
+        "company": _company(),
+        "mail_host": settings.EMAIL_HOST,
+        "mail_port": settings.EMAIL_PORT,
+        "mail_from": settings.DEFAULT_FROM_EMAIL,
+    }
+    return render(request, "web/settings/index.html", context)
+
+
+@action("mail.test")
+def settings_test_email(request):
+    """Send a message to the user's own address: the SMTP set-up works, or the server's answer says why."""
+    perform(
+        request,
+        lambda: mailing.send_test_email(by=request.user),
+        _("E-mail de test envoyé à %(email)s.") % {"email": request.user.email},
+    )
+    return redirect("web:settings_index")
 
 
 def _start_month(company: Company | None) -> str:

@@ -6,13 +6,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from comptoir.core.permissions import has_perm
+from comptoir.mailing import documents as mail_documents
 from comptoir.returns import selectors as returns_view
+from comptoir.stock import printing, services
 from comptoir.stock import selectors as stock_view
-from comptoir.stock import services
 from comptoir.stock.models import Delivery
 from comptoir.web import queries
 from comptoir.web.sorting import SortSpec
-from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
+from comptoir.web.views.common import (
+    action,
+    export_list,
+    file_download,
+    may,
+    paginate,
+    param,
+    perform,
+    requires,
+)
 
 DELIVERY_SORT = SortSpec(
     {
@@ -87,6 +97,14 @@ def delivery_export(request, fmt):
 
 
 @requires("delivery.view")
+def delivery_pdf(request, pk):
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("order__customer", "order__delivery_address"), pk=pk
+    )
+    return file_download(request, lambda: printing.delivery_pdf(delivery), "web:delivery_detail", delivery.pk)
+
+
+@requires("delivery.view")
 def delivery_detail(request, pk):
     delivery = get_object_or_404(
         Delivery.objects.select_related("order__customer", "order__delivery_address"), pk=pk
@@ -115,6 +133,7 @@ def delivery_detail(request, pk):
         "events": queries.events_of(delivery),
         "can_validate": may(user, Delivery, status, S.VALIDATED, "delivery.validate"),
         "can_cancel": may(user, Delivery, status, S.CANCELLED, "delivery.manage"),
+        "can_email": has_perm(user, mail_documents.sendable(delivery).permission),
         "cases": list(returns_view.delivery_discrepancies(delivery)) if has_perm(user, "return.view") else [],
         "can_declare": status == S.VALIDATED
         and delivery.kind == Delivery.Kind.SALE

@@ -15,6 +15,7 @@ from comptoir.billing import approving, einvoicing, services
 from comptoir.billing.models import Invoice
 from comptoir.core import approvals
 from comptoir.core.permissions import has_perm
+from comptoir.mailing import documents as mail_documents
 from comptoir.parties.models import Company
 from comptoir.payments import selectors as payment_view
 from comptoir.web import findings as findings_view
@@ -149,6 +150,7 @@ def invoice_detail(request, pk):
         else [],
         "can_decide_refunds": has_perm(user, "payment.register"),
         "can_cancel": may(user, Invoice, status, S.CANCELLED, "invoice.manage"),
+        "can_email": has_perm(user, mail_documents.sendable(invoice).permission),
         "can_pay": payable and state.balance_due > 0 and has_perm(user, "payment.register"),
         "findings": findings,
         "can_override": status == S.DRAFT

@@ -14,9 +14,10 @@ from comptoir.billing import services as billing
 from comptoir.core import dates
 from comptoir.core.permissions import has_perm
 from comptoir.core.taxes import document_totals
+from comptoir.mailing import documents as mail_documents
 from comptoir.parties.models import Customer
 from comptoir.payments import selectors as payment_view
-from comptoir.sales import progress, services
+from comptoir.sales import printing, progress, services
 from comptoir.sales.models import Order, OrderLine, Quote
 from comptoir.stock import selectors as stock_view
 from comptoir.stock import services as stock
@@ -24,7 +25,16 @@ from comptoir.web import findings as findings_view
 from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
-from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
+from comptoir.web.views.common import (
+    action,
+    export_list,
+    file_download,
+    may,
+    paginate,
+    param,
+    perform,
+    requires,
+)
 from comptoir.web.views.lines import editor_context, rows_from_lines, rows_with_ids
 from comptoir.web.views.schedules import schedule_panel
 
@@ -226,8 +236,15 @@ def quote_detail(request, pk):
         "can_renew": status != S.DRAFT and has_perm(user, "quote.manage"),
         "can_refuse": may(user, Quote, status, S.REFUSED, "quote.accept"),
         "can_cancel": may(user, Quote, status, S.CANCELLED, "quote.manage"),
+        "can_email": has_perm(user, mail_documents.sendable(quote).permission),
     }
     return render(request, "web/quotes/detail.html", context)
+
+
+@requires("quote.view")
+def quote_pdf(request, pk):
+    quote = get_object_or_404(Quote.objects.select_related("customer"), pk=pk)
+    return file_download(request, lambda: printing.quote_pdf(quote), "web:quote_detail", quote.pk)
 
 
 @action("quote.manage")
@@ -420,6 +437,12 @@ def order_edit(request, pk):
 
 
 @requires("order.view")
+def order_pdf(request, pk):
+    order = get_object_or_404(Order.objects.select_related("customer", "delivery_address", "quote"), pk=pk)
+    return file_download(request, lambda: printing.order_pdf(order), "web:order_detail", order.pk)
+
+
+@requires("order.view")
 def order_detail(request, pk):
     order = get_object_or_404(Order.objects.select_related("customer", "quote", "delivery_address"), pk=pk)
     lines = list(order.lines.select_related("product"))
@@ -458,6 +481,7 @@ def order_detail(request, pk):
         "can_edit": status == S.DRAFT and has_perm(user, "order.manage"),
         "can_confirm": may(user, Order, status, S.CONFIRMED, "order.confirm"),
         "can_cancel": can_cancel and cancel_refusal is None,
+        "can_email": has_perm(user, mail_documents.sendable(order).permission),
         # The state and the role allow it, the shipped goods or the invoices do not: say why, and how.
         "cancel_refusal": cancel_refusal.message if can_cancel and cancel_refusal else "",
         "can_deliver": confirmed

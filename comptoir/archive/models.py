@@ -1,0 +1,66 @@
+"""The archive of documents that left Comptoir: every file kept as it was, found by the document it
+belongs to, by name or by fingerprint.
+
+Two tables. `StoredContent` holds bytes addressed by their SHA-256: the same bytes are stored once, how
+many times they are sent. `ArchivedFile` is one file as it belongs to a document: its original name,
+media type, when and by whom, and which document.
+
+The document is named generically (app label, model, primary key, and its number for search) rather
+than by one foreign key per kind: the archive sits under every area that sends documents (sales, stock,
+billing and whatever comes next: purchase orders, statements, intake), so it must import none of them,
+and a new kind of document must not need a new column. The price is that the database does not check
+the link; the services that archive pass the document object itself, and documents that were sent are
+never deleted (issued invoices are immutable, quotes, orders and delivery notes are cancelled, not
+deleted: their foreign keys are PROTECT).
+
+Both tables are append-only: rows are never updated nor deleted (model guard and database triggers).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.models import AppendOnlyModel
+
+
+class StoredContent(AppendOnlyModel):
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(_("taille (octets)"))
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.sha256
+
+
+class ArchivedFile(AppendOnlyModel):
+    content = models.ForeignKey(StoredContent, on_delete=models.PROTECT, related_name="files")
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    media_type = models.CharField(_("type de média"), max_length=100)
+    document_app = models.CharField(max_length=40)
+    document_model = models.CharField(max_length=60)
+    document_pk = models.CharField(max_length=40)
+    document_number = models.CharField(_("document"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("archivé le"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["document_app", "document_model", "document_pk"], name="archive_document_idx"
+            ),
+            models.Index(fields=["document_number"], name="archive_number_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_number or self.document_pk} — {self.original_name}"
+
+    @property
+    def sha256(self) -> str:
+        return self.content.sha256
+
+    @property
+    def size(self) -> int:
+        return self.content.size
