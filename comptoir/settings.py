@@ -159,6 +159,12 @@ def _database_from_env() -> dict:
         # prepare a statement once it has run `prepare_threshold` times on a connection, so PostgreSQL
         # plans it once. COMPTOIR_PG_PREPARE=0 turns it off (a pooler in transaction mode that does
         # not track prepared statements: PgBouncer before 1.21).
+        # A connection kept across requests (each gunicorn thread keeps its own): opening one cost more
+        # than the whole token check of an API request under load (bench/load.py), and statements
+        # prepared on it (below) only pay off if it lives on. COMPTOIR_DB_CONN_MAX_AGE=0 closes it after
+        # each request (a pooler such as PgBouncer in front may prefer that); a dead one is replaced.
+        config["CONN_MAX_AGE"] = int(os.environ.get("COMPTOIR_DB_CONN_MAX_AGE", "300"))
+        config["CONN_HEALTH_CHECKS"] = True
         threshold = os.environ.get("COMPTOIR_PG_PREPARE", "5")
         if threshold not in ("", "0"):
             options.setdefault("server_side_binding", True)
