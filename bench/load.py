@@ -359,7 +359,9 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int_list, default=[1, 2], help="gunicorn workers (1,2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
     parser.add_argument("--orders-per-client", type=int, default=10, help="orders each client runs (10)")
-    parser.add_argument("--database-url", default=DEFAULT_SERVER, help=f"PostgreSQL server ({DEFAULT_SERVER})")
+    parser.add_argument(
+        "--database-url", default=DEFAULT_SERVER, help=f"PostgreSQL server ({DEFAULT_SERVER})"
+    )
     parser.add_argument("--profile", action="store_true", help="pyinstrument in each worker (text on stderr)")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)  # child: seed, print ids
     parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)  # child: checks as JSON
@@ -426,9 +428,17 @@ def main(argv=None) -> int:
                     if profile_dir is not None:
                         for report in sorted(profile_dir.iterdir()):
                             print(report.read_text(), file=sys.stderr)
-                    checked = json.loads(run_python(env, str(HERE / "load.py"), "--check").stdout.splitlines()[-1])
+                    checked = json.loads(
+                        run_python(env, str(HERE / "load.py"), "--check").stdout.splitlines()[-1]
+                    )
                     audit = subprocess.run(
-                        [sys.executable, "-c", "from comptoir.cli import main; main()", "verify-audit", "--no-checkpoint"],
+                        [
+                            sys.executable,
+                            "-c",
+                            "from comptoir.cli import main; main()",
+                            "verify-audit",
+                            "--no-checkpoint",
+                        ],
                         env=env,
                         capture_output=True,
                         text=True,
