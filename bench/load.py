@@ -372,6 +372,65 @@ def parse_args(argv=None):
     return args
 
 
+def one_run(args, workers: int, n_clients: int, ids: dict, url: str, var: Path) -> dict:
+    """Serve the database of `url` with `workers` workers, load it with `n_clients` clients, check it."""
+    env = comptoir_env(
+        url,
+        var,
+        COMPTOIR_SECRET_KEY=secrets.token_urlsafe(50),
+        COMPTOIR_BIND=f"127.0.0.1:{free_port()}",
+        COMPTOIR_WORKERS=str(workers),
+        COMPTOIR_THREADS=str(args.threads),
+    )
+    profile_dir = None
+    if args.profile:
+        profile_dir = var / "profile"
+        profile_dir.mkdir()
+    load_before = round(os.getloadavg()[0], 2)
+    with serving(env, var / "serve.log", profile_dir) as base:
+        measured = load(base, n_clients, args.orders_per_client, ids)
+    if profile_dir is not None:
+        for report in sorted(profile_dir.iterdir()):
+            print(report.read_text(), file=sys.stderr)
+    checked = json.loads(run_python(env, str(HERE / "load.py"), "--check").stdout.splitlines()[-1])
+    verify = [
+        sys.executable,
+        "-c",
+        "from comptoir.cli import main; main()",
+        "verify-audit",
+        "--no-checkpoint",
+    ]
+    audit = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=900, cwd=ROOT)
+    if audit.returncode != 0:
+        print(audit.stdout + audit.stderr, file=sys.stderr)
+    return {
+        "backend": "postgresql",
+        "server": "gunicorn",
+        "workers": workers,
+        "threads": args.threads,
+        "clients": n_clients,
+        "orders_per_client": args.orders_per_client,
+        **{k: v for k, v in measured.items() if k != "first_errors" or v},
+        "invoices_issued": checked["invoices_issued"],
+        "numbering_gap_free": checked["numbering_gap_free"],
+        "ledger_balanced": checked["ledger_balanced"],
+        "audit_ok": audit.returncode == 0,
+        "load_average_before": load_before,
+        "cpus": os.cpu_count(),
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def passed(result: dict) -> bool:
+    return (
+        result["errors"] == 0
+        and result["invoices_issued"] == result["orders"]
+        and result["numbering_gap_free"]
+        and result["ledger_balanced"]
+        and result["audit_ok"]
+    )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.seed:
@@ -394,13 +453,9 @@ def main(argv=None) -> int:
             admin_sql(args.database_url, f'CREATE DATABASE "{seed_name}"')
             made.append(seed_name)
             seed_var = folder / "seed"
-            seeded = run_python(
-                comptoir_env(database_url(args.database_url, seed_name), seed_var),
-                str(HERE / "load.py"),
-                "--seed",
-                "--clients",
-                ",".join(map(str, args.clients)),
-            )
+            seed_env = comptoir_env(database_url(args.database_url, seed_name), seed_var)
+            clients = ",".join(map(str, args.clients))
+            seeded = run_python(seed_env, str(HERE / "load.py"), "--seed", "--clients", clients)
             ids = json.loads(seeded.stdout.strip().splitlines()[-1])
             for workers in args.workers:
                 for n_clients in args.clients:
@@ -410,66 +465,9 @@ def main(argv=None) -> int:
                     var = folder / name
                     shutil.copytree(seed_var, var)  # the audit key the seed's events were sealed with
                     url = database_url(args.database_url, name)
-                    env = comptoir_env(
-                        url,
-                        var,
-                        COMPTOIR_SECRET_KEY=secrets.token_urlsafe(50),
-                        COMPTOIR_BIND=f"127.0.0.1:{free_port()}",
-                        COMPTOIR_WORKERS=str(workers),
-                        COMPTOIR_THREADS=str(args.threads),
-                    )
-                    profile_dir = None
-                    if args.profile:
-                        profile_dir = var / "profile"
-                        profile_dir.mkdir()
-                    load_before = round(os.getloadavg()[0], 2)
-                    with serving(env, var / "serve.log", profile_dir) as base:
-                        measured = load(base, n_clients, args.orders_per_client, ids)
-                    if profile_dir is not None:
-                        for report in sorted(profile_dir.iterdir()):
-                            print(report.read_text(), file=sys.stderr)
-                    checked = json.loads(
-                        run_python(env, str(HERE / "load.py"), "--check").stdout.splitlines()[-1]
-                    )
-                    audit = subprocess.run(
-                        [
-                            sys.executable,
-                            "-c",
-                            "from comptoir.cli import main; main()",
-                            "verify-audit",
-                            "--no-checkpoint",
-                        ],
-                        env=env,
-                        capture_output=True,
-                        text=True,
-                        timeout=900,
-                        cwd=ROOT,
-                    )
-                    result = {
-                        "backend": "postgresql",
-                        "server": "gunicorn",
-                        "workers": workers,
-                        "threads": args.threads,
-                        "clients": n_clients,
-                        "orders_per_client": args.orders_per_client,
-                        **{k: v for k, v in measured.items() if k != "first_errors" or v},
-                        "invoices_issued": checked["invoices_issued"],
-                        "numbering_gap_free": checked["numbering_gap_free"],
-                        "ledger_balanced": checked["ledger_balanced"],
-                        "audit_ok": audit.returncode == 0,
-                        "load_average_before": load_before,
-                        "cpus": os.cpu_count(),
-                        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    }
+                    result = one_run(args, workers, n_clients, ids, url, var)
                     print(json.dumps(result), flush=True)
-                    if audit.returncode != 0:
-                        print(audit.stdout + audit.stderr, file=sys.stderr)
-                    failed |= bool(
-                        measured["errors"]
-                        or checked["invoices_issued"] != measured["orders"]
-                        or not (checked["numbering_gap_free"] and checked["ledger_balanced"])
-                        or audit.returncode != 0
-                    )
+                    failed |= not passed(result)
                     admin_sql(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                     made.remove(name)
         finally:
