@@ -179,7 +179,7 @@ def serving(env: dict, log: Path, profile_dir: Path | None):
             if time.monotonic() > deadline:
                 raise SystemExit(f"comptoir serve did not answer in 120 s:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
@@ -224,7 +224,9 @@ def serve_profiled(profile_dir: str) -> None:
             for session in sessions[1:]:
                 combined = Session.combine(combined, session)
         out = Path(profile_dir) / f"worker-{os.getpid()}.txt"
-        out.write_text(ConsoleRenderer(unicode=True, show_all=False).render(combined))
+        out.write_text(
+            ConsoleRenderer(unicode=True, show_all=os.environ.get("LOAD_PROFILE_ALL") == "1").render(combined)
+        )
 
     atexit.register(write)
     from comptoir.cli import main
@@ -232,12 +234,48 @@ def serve_profiled(profile_dir: str) -> None:
     main(["comptoir", "serve"])
 
 
+# --- Where the CPU went ---------------------------------------------------------------------
+
+
+def _proc_stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a live process, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
+
+
+def cpu_split(server_pid: int, database: str) -> dict[str, float]:
+    """CPU seconds so far of the server's processes (master and workers), of the PostgreSQL backends
+    serving `database`."""
+    pids = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+    stats = {pid: stat for pid in pids if (stat := _proc_stat(pid)) is not None}
+    tree, grew = {server_pid}, True
+    while grew:
+        grown = tree | {pid for pid, (parent, _) in stats.items() if parent in tree}
+        grew, tree = grown != tree, grown
+    backends = set()
+    for pid in stats:
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres:") and f" {database} " in title:
+            backends.add(pid)
+    return {
+        "app": sum(stats[pid][1] for pid in tree if pid in stats),
+        "database": sum(stats[pid][1] for pid in backends),
+    }
+
+
 # --- The clients ------------------------------------------------------------------------------
 
 
 def client(base: str, key: str, orders: list[dict], barrier, results) -> None:
     """One API client: its orders one after the other, each request timed. Puts (timings, errors,
-    done, first start, last end) on `results`."""
+    done, first start, last end, CPU seconds) on `results`."""
     import requests
 
     session = requests.Session()
@@ -255,7 +293,7 @@ def client(base: str, key: str, orders: list[dict], barrier, results) -> None:
         return response.json()
 
     barrier.wait()
-    first = time.time()
+    first, cpu = time.time(), time.process_time()
     for order in orders:
         try:
             sale = call("order", "/orders", order)
@@ -277,7 +315,7 @@ def client(base: str, key: str, orders: list[dict], barrier, results) -> None:
             done += 1
         except (RuntimeError, requests.RequestException) as error:
             errors.append(str(error))
-    results.put((timings, errors, done, first, time.time()))
+    results.put((timings, errors, done, first, time.time(), time.process_time() - cpu))
 
 
 def orders_of(client_index: int, per_client: int, ids: dict) -> list[dict]:
@@ -340,6 +378,7 @@ def load(base: str, n_clients: int, per_client: int, ids: dict) -> dict:
         "p95_ms_by_step": by_step,
         "errors": len(errors),
         "first_errors": errors[:3],
+        "client_cpu_seconds": sum(g[5] for g in gathered),
     }
 
 
@@ -387,8 +426,17 @@ def one_run(args, workers: int, n_clients: int, ids: dict, url: str, var: Path) 
         profile_dir = var / "profile"
         profile_dir.mkdir()
     load_before = round(os.getloadavg()[0], 2)
-    with serving(env, var / "serve.log", profile_dir) as base:
+    with serving(env, var / "serve.log", profile_dir) as (base, pid):
+        database = urlsplit(url).path.lstrip("/")
+        before = cpu_split(pid, database)
         measured = load(base, n_clients, args.orders_per_client, ids)
+        after = cpu_split(pid, database)
+    clients_cpu = measured.pop("client_cpu_seconds")
+    if measured["requests"]:
+        spent = {part: after[part] - before[part] for part in after} | {"clients": clients_cpu}
+        measured["cpu_ms_per_request"] = {
+            part: round(seconds * 1000 / measured["requests"], 1) for part, seconds in spent.items()
+        }
     if profile_dir is not None:
         for report in sorted(profile_dir.iterdir()):
             print(report.read_text(), file=sys.stderr)
