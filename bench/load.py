@@ -238,13 +238,14 @@ def serve_profiled(profile_dir: str) -> None:
 
 
 def _proc_stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds) of a live process, from /proc."""
+    """(parent pid, CPU seconds) of a live process and of its children it has reaped (gunicorn's
+    master reaps the workers `max_requests` recycles), from /proc."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
     ticks = os.sysconf("SC_CLK_TCK")
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
+    return int(fields[1]), sum(int(value) for value in fields[11:15]) / ticks
 
 
 def cpu_split(server_pid: int, database: str) -> dict[str, float]:
