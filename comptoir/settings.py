@@ -142,7 +142,11 @@ def _database_from_env() -> dict:
     default_sqlite = f"sqlite:///{VAR_DIR / 'comptoir.sqlite3'}"
     if "DATABASE_URL" not in os.environ:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-    config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_sqlite), conn_max_age=0)
+    return _database(os.environ.get("DATABASE_URL", default_sqlite))
+
+
+def _database(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE transactions take the write lock at BEGIN, so two writers never both read a
         # counter (invoice number, stock level) before one of them writes it: SQLite's answer to
@@ -157,6 +161,12 @@ def _database_from_env() -> dict:
         # 100,000 invoices) and that compilation alone cost ~300 ms on the home page; it never pays here.
         options = config.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        # A connection kept across requests (each gunicorn thread keeps its own): opening one cost more
+        # than the whole token check of an API request under load (bench/load.py), and statements
+        # prepared on it (below) only pay off if it lives on. COMPTOIR_DB_CONN_MAX_AGE=0 closes it after
+        # each request (a pooler such as PgBouncer in front may prefer that); a dead one is replaced.
+        config["CONN_MAX_AGE"] = int(os.environ.get("COMPTOIR_DB_CONN_MAX_AGE", "300"))
+        config["CONN_HEALTH_CHECKS"] = True
         # Planning, not executing, was half of the server's time on the order-to-cash path: every
         # business action runs the same few dozen short statements. Server-side binding lets psycopg
         # prepare a statement once it has run `prepare_threshold` times on a connection, so PostgreSQL
@@ -170,6 +180,12 @@ def _database_from_env() -> dict:
 
 
 DATABASES = {"default": _database_from_env()}
+# A PostgreSQL streaming replica of the same database (docs/scaling.md): the report views read it through
+# core.replica.reading(); everything else stays on the primary. Under test it is the test database itself.
+REPLICA_URL = os.environ.get("COMPTOIR_REPLICA_URL", "")
+if REPLICA_URL:
+    DATABASES["replica"] = _database(REPLICA_URL) | {"TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["comptoir.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -101,7 +101,7 @@ def list_deliveries(request, filters: Query[DeliveryFilters]):
 
 
 @router.post("", response=responses(DeliveryOut, 201), summary="Préparer un bon de livraison")
-@transaction.atomic
+# One service, one transaction of its own; the answer is read after its commit (docs/architecture.md).
 def create_delivery(request, payload: DeliveryIn):
     order = referenced(Order.objects.all(), payload.order, "unknown_order", "La commande")
     lines = None if payload.lines is None else [line.model_dump() for line in payload.lines]
@@ -140,7 +140,7 @@ def delivery_discrepancies(request, delivery_id: PathId):
 @router.post(
     "/{delivery_id}/validate", response=responses(DeliveryOut), summary="Expédier (valider) la livraison"
 )
-@transaction.atomic
+# One service, one transaction of its own; the answer is read after its commit (docs/architecture.md).
 def validate_delivery(request, delivery_id: PathId, payload: ValidateDeliveryIn | None = None):
     date = payload.date if payload else None
     services.validate_delivery(fetch(Delivery.objects.all(), delivery_id), by=request.auth, date=date)

@@ -228,7 +228,7 @@ def list_invoices(request, filters: Query[InvoiceFilters]):
 @router.post(
     "", response=responses(InvoiceOut, 201), summary="Créer une facture brouillon depuis une commande"
 )
-@transaction.atomic
+# One service, one transaction of its own; the answer is read after its commit (docs/architecture.md).
 def create_invoice(request, payload: InvoiceIn):
     order = referenced(Order.objects.all(), payload.order, "unknown_order", "La commande")
     invoice = services.create_invoice_from_order(order, by=request.auth)
@@ -242,7 +242,7 @@ def get_invoice(request, invoice_id: PathId):
 
 
 @router.post("/{invoice_id}/issue", response=responses(InvoiceOut), summary="Émettre la facture")
-@transaction.atomic
+# One service, one transaction of its own; the answer is read after its commit (docs/architecture.md).
 def issue_invoice(request, invoice_id: PathId, payload: IssueIn | None = None):
     date = payload.date if payload else None
     services.issue_invoice(fetch(Invoice.objects.all(), invoice_id), by=request.auth, date=date)

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema, Status
 
@@ -102,7 +101,7 @@ def list_payments(request, filters: Query[PaymentFilters]):
 
 
 @router.post("", response=responses(PaymentOut, 201), summary="Enregistrer un règlement")
-@transaction.atomic
+# One service, one transaction of its own; the answer is read after its commit (docs/architecture.md).
 def register_payment(request, payload: PaymentIn):
     customer = referenced(Customer.objects.all(), payload.customer, "unknown_customer", "Le client")
     payment = services.register_payment(

@@ -293,7 +293,7 @@ def list_orders(request, filters: Query[OrderFilters]):
 
 
 @orders.post("", response=responses(OrderOut, 201), summary="Créer une commande")
-@transaction.atomic
+# One service, one transaction of its own; the answer is read after its commit (docs/architecture.md).
 def create_order(request, payload: OrderIn):
     customer = referenced(Customer.objects.all(), payload.customer, "unknown_customer", "Le client")
     address = None
@@ -333,7 +333,7 @@ def order_pdf(request, order_id: PathId):
 
 
 @orders.post("/{order_id}/confirm", response=responses(OrderOut), summary="Confirmer une commande")
-@transaction.atomic
+# One service, one transaction of its own; the answer is read after its commit (docs/architecture.md).
 def confirm_order(request, order_id: PathId):
     services.confirm_order(fetch(Order.objects.all(), order_id), by=request.auth)
     return fetch(orders_with_lines(), order_id)

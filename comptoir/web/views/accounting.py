@@ -1,6 +1,10 @@
 """Accounting reads: trial balance, general ledger of an account, journal entries, the aged receivables
 of the customers, the VAT summary of a period (the CA3 figures) and the FEC of a fiscal year (download
-and structural check)."""
+and structural check).
+
+The reports (every view here but the FEC's) read a streaming replica when one is configured
+(`core.replica.reading()`, docs/scaling.md): past entries bear its lag of a second or two. The FEC stays on
+the primary: it is the legal record of a year, checked and handed over as it stands."""
 
 import datetime
 
@@ -17,6 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from comptoir.accounting import ca3, fec
 from comptoir.accounting import selectors as ledger_view
 from comptoir.accounting.models import Account, EntryLine, Journal
+from comptoir.core import replica
 from comptoir.payments import selectors as payment_view
 from comptoir.web import charts, forms
 from comptoir.web.sorting import SortSpec
@@ -24,6 +29,7 @@ from comptoir.web.views.common import export_list, paginate, param, perform, req
 
 
 @requires("accounting.view")
+@replica.reading()
 def trial_balance(request):
     period = forms.PeriodForm(request.GET or None)
     date_from, date_to = period.period()
@@ -42,6 +48,7 @@ TRIAL_BALANCE_COLUMNS = (
 
 
 @requires("accounting.view")
+@replica.reading()
 def trial_balance_export(request, fmt):
     """The trial balance of the period on the page, one row per account, as the page shows it."""
     date_from, date_to = forms.PeriodForm(request.GET or None).period()
@@ -62,6 +69,7 @@ LEDGER_PER_PAGE = 100
 
 
 @requires("accounting.view")
+@replica.reading()
 def general_ledger(request, code):
     period, ledger = _ledger(request, code)
     accounts = Account.objects.filter(lines__isnull=False).distinct().order_by("code")
@@ -100,6 +108,7 @@ def _entries(request):
 
 
 @requires("accounting.view")
+@replica.reading()
 def journal_entries(request):
     qs, filters = _entries(request)
     qs = qs.prefetch_related(
@@ -135,11 +144,13 @@ def _lines_of(entries):
 
 
 @requires("accounting.view")
+@replica.reading()
 def journal_entries_export(request, fmt):
     """One row per line of the entries the page selects (an entry's lines together, in the page's
     order), so the file sums to zero like the journal."""
     qs, _filters = _entries(request)
-    return export_list(fmt, _("ecritures"), ENTRY_LINE_COLUMNS, _lines_of(qs))
+    # The file streams after this view returns: its reads stay where this view's go.
+    return export_list(fmt, _("ecritures"), ENTRY_LINE_COLUMNS, _lines_of(replica.pinned(qs)))
 
 
 LEDGER_COLUMNS = (
@@ -157,6 +168,7 @@ LEDGER_COLUMNS = (
 
 
 @requires("accounting.view")
+@replica.reading()
 def general_ledger_export(request, code, fmt):
     """The account's lines of the period with their running balance; the opening balance first when the
     period does not start at the first entry, so the last balance is the account's."""
@@ -218,6 +230,7 @@ def _cells(row) -> list:
 
 
 @requires("accounting.view")
+@replica.reading()
 def aged_receivables(request):
     """What each customer still owes, by days past the due date, with the totals and their chart."""
     balance, rows, filters = _aged(request)
@@ -248,6 +261,7 @@ AGED_EXPORT_COLUMNS = (
 
 
 @requires("accounting.view")
+@replica.reading()
 def aged_receivables_export(request, fmt):
     _balance, rows, _filters = _aged(request)
     return export_list(fmt, _("balance-agee"), AGED_EXPORT_COLUMNS, rows)
@@ -259,6 +273,7 @@ def _last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 @requires("accounting.view")
+@replica.reading()
 def vat_summary(request):
     """The VAT of a period as the CA3 return asks for it; by default the last full month, the one
     being declared."""

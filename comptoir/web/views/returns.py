@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.assistant import selectors as assistant_view
+from comptoir.core import replica
 from comptoir.core.errors import DomainError
 from comptoir.returns import selectors, services
 from comptoir.returns.models import Attachment, Reason, ReturnCase
@@ -327,6 +328,7 @@ def _date(value) -> datetime.date | None:
 
 
 @requires("return.view")
+@replica.reading()
 def return_kpis(request):
     date_from, date_to = selectors.kpi_period(
         _date(param(request.GET, "du", 10)), _date(param(request.GET, "au", 10))
