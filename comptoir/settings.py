@@ -5,6 +5,7 @@ DATABASE_URL picks the database (SQLite file under var/ by default, PostgreSQL i
 
 import datetime
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +61,7 @@ SECURE_HSTS_PRELOAD = _env_flag("COMPTOIR_HSTS_PRELOAD")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 # A working day and then some; a closed browser does not end it (people leave a tab open overnight).
-SESSION_COOKIE_AGE = int(float(os.environ.get("COMPTOIR_SESSION_HOURS", "12")) * 3600)
+SESSION_COOKIE_AGE = int(Decimal(os.environ.get("COMPTOIR_SESSION_HOURS", "12")) * 3600)
 
 INSTALLED_APPS = [
     # First, so that its management commands replace Django's `createsuperuser` and `changepassword`:

@@ -189,6 +189,7 @@ def _streamed_rows(sheet):
                 elif kind == "n":
                     style = cell.get("s")
                     if style is not None and int(style) in date_styles:
+                        # A date cell: the number is a day count (openpyxl wants it as a float), not an amount.
                         text = _cell_text(from_excel(float(value), epoch))
                     elif "e" in value.lower():
                         text = format(Decimal(value), "f")
