@@ -240,6 +240,9 @@ PERMISSION_LABELS = {
     "payment.register": _("Enregistrer un règlement"),
     "accounting.view": _("Consulter la comptabilité"),
     "accounting.close": _("Verrouiller une période comptable"),
+    "accounting.open_year": _("Ouvrir un exercice comptable"),
+    "accounting.entry": _("Saisir et valider des écritures manuelles"),
+    "accounting.unlock": _("Rouvrir une période ou un exercice clôturé"),
     "audit.view": _("Consulter le journal d'audit"),
     "return.view": _("Consulter les litiges"),
     "return.manage": _("Ouvrir et instruire un dossier de retour"),
@@ -259,4 +262,5 @@ PERMISSION_LABELS = {
     "login.unlock": _("Débloquer une connexion bloquée après trop d'échecs"),
     "data.import": _("Importer des données (clients, produits, stock initial)"),
     "mail.test": _("Envoyer un e-mail de test"),
+    "jobs.manage": _("Planifier et lancer les tâches périodiques"),
 }

@@ -32,3 +32,11 @@ def test_admin_holds_every_permission_of_every_role():
 def test_unknown_permission_codes_are_programming_errors():
     with pytest.raises(ValueError):
         has_perm(None, "invoice.print_money")
+
+
+def test_every_permission_has_a_french_label_for_refusals_and_the_roles_page():
+    """A refusal names the action (« Vous ne pouvez pas … ») from this table; a permission missing from it
+    showed its raw code (« jobs.manage ») to the user."""
+    from comptoir.core.permissions import ALL_PERMISSIONS, PERMISSION_LABELS
+
+    assert sorted(ALL_PERMISSIONS - PERMISSION_LABELS.keys()) == []
