@@ -57,6 +57,30 @@ def test_readyz_says_ready_only_when_the_worker_was_seen_recently():
     assert ready["Cache-Control"] == "no-store"
 
 
+def test_readyz_reports_a_migration_not_applied_and_stops_reading_the_graph_once_all_are(monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comptoir.web import health
+
+    monkeypatch.setattr(health, "_migrated_aliases", set())
+    beat("worker")
+    probe = Client(HTTP_HOST="10.0.0.9")
+    with connection.cursor() as cursor:  # as if the code were deployed before `comptoir migrate` ran
+        cursor.execute("DELETE FROM django_migrations WHERE app = 'mailing'")
+    behind = json.loads(probe.get("/readyz").content)
+    assert behind["ready"] is False and behind["migrations"].endswith("not applied")
+
+    from django.core.management import call_command
+
+    call_command("migrate", "mailing", fake=True, verbosity=0)
+    assert json.loads(probe.get("/readyz").content)["migrations"] == "ok"
+    with CaptureQueriesContext(connection) as queries:
+        again = probe.get("/readyz")
+    assert again.status_code == 200
+    assert not [q for q in queries.captured_queries if "django_migrations" in q["sql"]]
+
+
 @override_settings(ROOT_URLCONF=__name__)
 def test_the_500_page_gives_the_request_id_and_never_the_trace(caplog):
     client = Client(raise_request_exception=False)
