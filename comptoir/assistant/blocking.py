@@ -9,7 +9,7 @@ other invoice lines on the same delivery lines), one more only when something bl
 
 from django.utils.translation import gettext
 
-from comptoir.assistant import checks, errors, selectors
+from comptoir.assistant import checks, errors, snapshots
 from comptoir.assistant.findings import Finding
 from comptoir.assistant.models import FindingOverride
 from comptoir.billing.models import Invoice
@@ -18,8 +18,8 @@ from comptoir.core.errors import Conflict
 
 def blocking_findings(invoice: Invoice, lines) -> list[Finding]:
     """The blocking findings of a draft, from the rows the caller already holds (see
-    `selectors.chain_for_issue` for what they must carry)."""
-    chain = selectors.chain_for_issue(invoice, lines)
+    `snapshots.chain_for_issue` for what they must carry)."""
+    chain = snapshots.chain_for_issue(invoice, lines)
     return [finding for finding in checks.run(chain, checks.ISSUE_CHECKS) if finding.is_blocking]
 
 

@@ -4,7 +4,7 @@ One snapshot holds what a check may compare along the cycle of one order — cus
 and VAT number), quote lines, order lines, deliveries and their lines, invoices, deposit invoices and
 credit notes with their lines, deposit deductions, the return cases credit notes refer to — plus what
 the customer owes and has paid (open invoices, payments not fully allocated) and the customer's
-invoices of the same days (to spot duplicates). `assistant.selectors` builds it from the database;
+invoices of the same days (to spot duplicates). `assistant.snapshots` builds it from the database;
 tests and the evaluation bench may build it by hand.
 
 `focus` names the invoice the findings are about (None: the whole order). Invoices cancelled as drafts

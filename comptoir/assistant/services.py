@@ -1,7 +1,7 @@
 """The assistant's actions: findings for a document, overriding what blocks an invoice, deciding its
 proposals, payment reminders, its policy and the billing agent's runs.
 
-Findings are computed on demand from a snapshot of the chain (`selectors`) by the pure checks
+Findings are computed on demand from a snapshot of the chain (`snapshots`) by the pure checks
 (`checks.CHECKS`); nothing is stored but the decisions people take about them.
 """
 
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from comptoir.assistant import actions, checks, errors, reminders, selectors
+from comptoir.assistant import actions, checks, errors, reminders, snapshots
 from comptoir.assistant.findings import Finding, by_severity
 from comptoir.assistant.models import AgentRun, AssistantPolicy, FindingOverride, Proposal
 from comptoir.billing.models import Invoice
@@ -26,7 +26,7 @@ from comptoir.sales.models import Order
 def findings_for_invoice(invoice: Invoice) -> list[Finding]:
     """What is inconsistent about an invoice or credit note along its chain, most serious first (nothing
     for a cancelled draft)."""
-    chain = selectors.chain_for_invoice(invoice)
+    chain = snapshots.chain_for_invoice(invoice)
     if not chain.focus_invoice.is_live:
         return []
     return by_severity(checks.run(chain))
@@ -34,7 +34,7 @@ def findings_for_invoice(invoice: Invoice) -> list[Finding]:
 
 def findings_for_order(order: Order) -> list[Finding]:
     """What is inconsistent along an order's cycle (its deliveries and all its invoices)."""
-    return by_severity(checks.run(selectors.chain_for_order(order)))
+    return by_severity(checks.run(snapshots.chain_for_order(order)))
 
 
 def findings_for_customer(customer, *, today=None) -> list[Finding]:

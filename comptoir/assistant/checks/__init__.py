@@ -5,7 +5,7 @@ The checks live by topic in this package (`deliveries`, `products`, `vat`, `bill
 check stays importable from `comptoir.assistant.checks`.
 
 Each check is a small function `(chain) -> list[Finding]` registered in `CHECKS`; it never raises for a
-business problem and never reads the database (`assistant.selectors` builds the chain). Checks report
+business problem and never reads the database (`assistant.snapshots` builds the chain). Checks report
 on `chain.subjects()` — the focus invoice, or every live invoice of an order — plus the order-level facts
 (deliveries, quote) of the chain.
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comptoir.assistant import blocking, checks, selectors
+from comptoir.assistant import blocking, checks, snapshots
 from comptoir.assistant.findings import Evidence, Finding, Severity
 from comptoir.assistant.tests.factories import (
     copy_as_draft,
@@ -112,7 +112,7 @@ def test_every_check_is_registered_once():
 
 def _queries(order) -> int:
     with CaptureQueriesContext(connection) as captured:
-        selectors.chain_for_order(order)
+        snapshots.chain_for_order(order)
     return len(captured)
 
 
