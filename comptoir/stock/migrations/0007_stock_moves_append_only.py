@@ -9,49 +9,7 @@ another role (`comptoir grant-app-role`, README).
 
 from django.db import migrations
 
-TABLE = "stock_stockmove"
-
-POSTGRESQL = f"""
-CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION comptoir_append_only();
-CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE}
-    FOR EACH STATEMENT EXECUTE FUNCTION comptoir_refuse_truncate();
-"""
-
-POSTGRESQL_DROP = f"""
-DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE};
-DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE};
-"""
-
-SQLITE = [
-    f"CREATE TRIGGER {TABLE}_{verb.lower()}_refused BEFORE {verb} ON {TABLE} "
-    f"BEGIN SELECT RAISE(ABORT, 'comptoir: {verb} on {TABLE} is refused: its rows are append-only'); END"
-    for verb in ("UPDATE", "DELETE")
-]
-
-SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {TABLE}_{verb}_refused" for verb in ("update", "delete")]
-
-
-def _run(schema_editor, statements):
-    with schema_editor.connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
-def forwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _run(schema_editor, [POSTGRESQL])
-    elif vendor == "sqlite":
-        _run(schema_editor, SQLITE)
-
-
-def backwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _run(schema_editor, [POSTGRESQL_DROP])
-    elif vendor == "sqlite":
-        _run(schema_editor, SQLITE_DROP)
+from comptoir.core.append_only import append_only
 
 
 class Migration(migrations.Migration):
@@ -59,4 +17,4 @@ class Migration(migrations.Migration):
         ("stock", "0006_delivery_number_trigram"),
         ("core", "0005_guards"),
     ]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [append_only("stock_stockmove")]
