@@ -149,6 +149,9 @@ PERMISSIONS: dict[str, set[str]] = {
         # Bringing a company's existing data in (customers, products, opening stock): thousands of cards
         # written at once, decided by the people who own the switch to Comptoir.
         "data.import",
+        # Taking everything out (one zip of every table and document): the company's data, no lock-in,
+        # but all of it at once — decided by the same people as bringing it in.
+        "data.export",
         # Sending a test e-mail from the settings page, to check the SMTP set-up.
         "mail.test",
     },
@@ -261,6 +264,7 @@ PERMISSION_LABELS = {
     "user.manage": _("Gérer les utilisateurs et leurs rôles"),
     "login.unlock": _("Débloquer une connexion bloquée après trop d'échecs"),
     "data.import": _("Importer des données (clients, produits, stock initial)"),
+    "data.export": _("Exporter toutes les données de la société"),
     "mail.test": _("Envoyer un e-mail de test"),
     "jobs.manage": _("Planifier et lancer les tâches périodiques"),
 }

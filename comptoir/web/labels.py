@@ -14,6 +14,7 @@ AUDIT_ACTIONS = {
     "customer.contact_added": _("Contact ajouté"),
     "customer.delivery_address_added": _("Adresse de livraison ajoutée"),
     "data.imported": _("Données importées"),
+    "data.exported": _("Toutes les données exportées"),
     "customer.imported": _("Clients importés"),
     "product.imported": _("Produits importés"),
     "product.created": _("Produit créé"),

@@ -223,6 +223,7 @@ urlpatterns = [
     ),
     path("parametres/regles/", configuration.settings_rules, name="settings_rules"),
     path("parametres/import/", imports.imports_page, name="imports"),
+    path("parametres/export-complet/", imports.export_all, name="export_all"),
     path("parametres/import/tester/", imports.imports_test, name="imports_test"),
     path("parametres/import/<int:pk>/importer/", imports.imports_confirm, name="imports_confirm"),
     path("parametres/import/<int:pk>/refus.csv", imports.imports_refused, name="imports_refused"),

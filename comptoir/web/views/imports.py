@@ -3,6 +3,7 @@ then import all or nothing, or the valid rows only, and download the refused row
 
 Direction and administrators (`data.import`): an import writes thousands of cards at once."""
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -100,3 +101,27 @@ def imports_template(request, kind, fmt):
         response = HttpResponse(template_files.template_xlsx(kind), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="modele-comptoir-{kind}.{fmt}"'
     return response
+
+
+@action("data.export")
+def export_all(request):
+    """Everything the company has in Comptoir as one zip (CSV per table and the archived documents).
+
+    Written to a temporary file first (the zip can be large), then sent; the service audits it."""
+    import datetime
+    import tempfile
+
+    from django.http import FileResponse
+
+    from comptoir.imports.full_export import export_all_data
+
+    spool = tempfile.TemporaryFile()
+    try:
+        export_all_data(spool, by=request.user)
+    except DomainError as exc:
+        spool.close()
+        messages.error(request, exc.message)
+        return redirect("web:settings_index")
+    spool.seek(0)
+    name = f"comptoir-export-{datetime.date.today():%Y-%m-%d}.zip"
+    return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
