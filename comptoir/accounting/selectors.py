@@ -234,8 +234,13 @@ def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
     the part of services invoiced still waiting for payment (44574), and the revenue bases."""
     from comptoir.accounting.chart import SALES_GOODS, SALES_SERVICES, VAT_COLLECTED, VAT_PENDING
 
-    # Opening balances are no operation of the period: the AN journal is left out.
-    lines = _dated(EntryLine.objects.exclude(entry__journal__code="AN"), date_from, date_to)
+    # Opening balances are no operation of the period: the AN journal is left out; so is the entry that
+    # settled a return (accounting.settlement), which clears the period's VAT rather than adding to it.
+    lines = _dated(
+        EntryLine.objects.exclude(entry__journal__code="AN").exclude(entry__vat_settlement__isnull=False),
+        date_from,
+        date_to,
+    )
     grouped = (
         lines.filter(account__code__in=[VAT_COLLECTED, VAT_PENDING, SALES_GOODS, SALES_SERVICES])
         .values("account__code", "vat_rate")
