@@ -130,7 +130,9 @@ def payments(date_from: datetime.date, date_to: datetime.date) -> list[dict]:
         else:
             day, reference = release.credit_application.date, release.credit_application.credit_note.number
         processing = processing_of(invoice)
-        tax = next((t for t in invoice.taxes.all() if t.vat_rate == release.vat_rate and t.category == "S"), None)
+        tax = next(
+            (t for t in invoice.taxes.all() if t.vat_rate == release.vat_rate and t.category == "S"), None
+        )
         found.append(
             {
                 "date": day.isoformat(),
@@ -151,7 +153,9 @@ def report(date_from: datetime.date, date_to: datetime.date) -> dict:
     invoices = list(issued_between(date_from, date_to))
     kinds = {invoice.pk: processing_of(invoice) for invoice in invoices}
     company = Company.objects.first()
-    counts = {kind: 0 for kind in (Processing.B2B, Processing.B2BINT, Processing.B2C, Processing.OUT_OF_SCOPE)}
+    counts = {
+        kind: 0 for kind in (Processing.B2B, Processing.B2BINT, Processing.B2C, Processing.OUT_OF_SCOPE)
+    }
     for kind in kinds.values():
         counts[kind] += 1
     return {

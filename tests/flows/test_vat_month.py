@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from comptoir.accounting import settlement
 from comptoir.accounting import selectors as ledger_view
+from comptoir.accounting import settlement
 from comptoir.accounting.models import EntryLine
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
 from comptoir.core import dates

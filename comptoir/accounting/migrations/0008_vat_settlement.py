@@ -6,30 +6,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounting', '0007_manual_recurring_entries_and_year_closing'),
+        ("accounting", "0007_manual_recurring_entries_and_year_closing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VatSettlement',
+            name="VatSettlement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date_from', models.DateField(verbose_name='du')),
-                ('date_to', models.DateField(verbose_name='au')),
-                ('collected', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='TVA collectée')),
-                ('deductible', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='TVA déductible')),
-                ('net_due', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='TVA nette due')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='vat_settlement', to='accounting.journalentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date_from", models.DateField(verbose_name="du")),
+                ("date_to", models.DateField(verbose_name="au")),
+                (
+                    "collected",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="TVA collectée"),
+                ),
+                (
+                    "deductible",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="TVA déductible"),
+                ),
+                (
+                    "net_due",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="TVA nette due"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vat_settlement",
+                        to="accounting.journalentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'liquidation de TVA',
-                'ordering': ['-date_from'],
-                'constraints': [models.UniqueConstraint(fields=('date_from',), name='uniq_vat_settlement_start'), models.UniqueConstraint(fields=('date_to',), name='uniq_vat_settlement_end'), models.CheckConstraint(condition=models.Q(('date_to__gte', models.F('date_from'))), name='vat_settlement_period_ordered')],
+                "verbose_name": "liquidation de TVA",
+                "ordering": ["-date_from"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("date_from",), name="uniq_vat_settlement_start"),
+                    models.UniqueConstraint(fields=("date_to",), name="uniq_vat_settlement_end"),
+                    models.CheckConstraint(
+                        condition=models.Q(("date_to__gte", models.F("date_from"))),
+                        name="vat_settlement_period_ordered",
+                    ),
+                ],
             },
         ),
     ]

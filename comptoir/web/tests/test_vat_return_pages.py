@@ -42,7 +42,9 @@ def test_the_vat_page_shows_each_operation_line_and_links_its_documents(month):
 
 
 def test_the_ca3_exports_every_line_with_its_amount(month):
-    response = client_for(make_user("comptable", "comptabilite")).get("/comptabilite/tva/ca3.csv", _query(month))
+    response = client_for(make_user("comptable", "comptabilite")).get(
+        "/comptabilite/tva/ca3.csv", _query(month)
+    )
     body = b"".join(response.streaming_content).decode()
     lines = {row.split(";")[0] for row in body.splitlines()[1:]}
     assert {"A1", "E1", "E2", "F2", "08", "16", "20", "23", "TD"} <= lines

@@ -48,9 +48,7 @@ SOURCE_LABELS = {
 
 def operation_rows(ca3) -> list[dict]:
     """The operations section as the page lists it."""
-    return [
-        {"code": code, "label": LINE_LABELS[code], "line": line} for code, line in ca3.operations.items()
-    ]
+    return [{"code": code, "label": LINE_LABELS[code], "line": line} for code, line in ca3.operations.items()]
 
 
 def _period(request):
@@ -117,7 +115,9 @@ LINE_EXPORT_COLUMNS = (
 @replica.reading()
 def vat_line_export(request, code, fmt):
     _start, _end, rows = _contributions(request, code)
-    return export_list(fmt, _("tva-ligne-%(code)s") % {"code": code.replace(" ", "")}, LINE_EXPORT_COLUMNS, rows)
+    return export_list(
+        fmt, _("tva-ligne-%(code)s") % {"code": code.replace(" ", "")}, LINE_EXPORT_COLUMNS, rows
+    )
 
 
 CA3_EXPORT_COLUMNS = (
@@ -147,7 +147,9 @@ def ca3_rows(ca3) -> list[tuple]:
 def vat_return_export(request, fmt):
     start, end = _period(request)
     ca3 = vat_view.ca3_return(start, end)
-    return export_list(fmt, _("ca3-%(start)s") % {"start": start.isoformat()}, CA3_EXPORT_COLUMNS, ca3_rows(ca3))
+    return export_list(
+        fmt, _("ca3-%(start)s") % {"start": start.isoformat()}, CA3_EXPORT_COLUMNS, ca3_rows(ca3)
+    )
 
 
 @action("accounting.view")
@@ -161,7 +163,9 @@ def vat_settle(request):
     perform(
         request,
         lambda: settlement.settle_vat(start, end, by=request.user),
-        lambda done: _("TVA liquidée : écriture %(entry)s passée au journal OD.") % {"entry": done.entry.number},
+        lambda done: (
+            _("TVA liquidée : écriture %(entry)s passée au journal OD.") % {"entry": done.entry.number}
+        ),
     )
     return redirect(reverse("web:vat_summary") + "?" + period_query(start, end))
 
