@@ -4,6 +4,7 @@ of a period. The figures come from `vatreturn.selectors`; the settlement from `a
 
 import datetime
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -92,8 +93,8 @@ def vat_line(request, code):
             "start": start,
             "end": end,
             "query": period_query(start, end),
-            "total_base": sum((row.base for row in rows), 0),
-            "total_vat": sum((row.vat for row in rows), 0),
+            "total_base": sum((row.base for row in rows), Decimal("0")),
+            "total_vat": sum((row.vat for row in rows), Decimal("0")),
         },
     )
 
