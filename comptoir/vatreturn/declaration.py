@@ -16,7 +16,6 @@ invoices. The selectors (`vatreturn.selectors`) read the contributions; this mod
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -98,19 +97,6 @@ class Ca3Return:
             return self.deductible
         return next((line for line in self.gross if line.code == code), None)
 
-    def figures(self) -> list[tuple[str, Decimal]]:
-        """(line, amount) as they are copied on the form: bases of the operations section, VAT of the
-        tax section (the bases of 08…T6 are given by `gross`)."""
-        rows = [(code, self.operations[code].base) for code in OPERATION_LINES]
-        rows += [(line.code, line.vat) for line in self.gross]
-        rows += [
-            (forms.TOTAL_GROSS_VAT, self.total_gross),
-            (forms.DEDUCTIBLE_OTHER, self.deductible.vat),
-            (forms.TOTAL_DEDUCTIBLE, self.deductible.vat),
-            (self.balance_line, abs(self.net_due)),
-        ]
-        return rows
-
 
 def build(
     date_from: datetime.date,
@@ -158,10 +144,3 @@ def share(base: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     if part == -whole:
         return -base
     return amount(base * part / whole)
-
-
-def by_line(contributions: list[Contribution]) -> dict[str, list[Contribution]]:
-    grouped: dict[str, list[Contribution]] = defaultdict(list)
-    for item in contributions:
-        grouped[item.line].append(item)
-    return grouped

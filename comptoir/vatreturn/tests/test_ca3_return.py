@@ -82,3 +82,48 @@ def test_vat_keyed_by_hand_on_44571_is_shown_as_a_gap(boss, month):
     ca3 = vat_view.ca3_return(start, end)
     assert ca3.gaps  # the ledger has 20.00 no invoice explains
     assert sum(ca3.gaps.values()) == Decimal("20.00")
+
+
+def test_a_deposit_paid_then_deducted_is_declared_once_and_matches_the_ledger(
+    boss, customer, product, service_product
+):
+    """30 % deposit on drills (1 200.00) and an installation (450.00), paid, then the final invoice
+    deducting it, unpaid: the goods' VAT is due in full (the deposit's share when it was cashed, the rest
+    at the final invoice), the installation's only for the deposit's share cashed."""
+    from comptoir.billing.services import create_invoice_from_order, create_milestone_invoice
+    from comptoir.sales.services import confirm_order, create_order, set_billing_schedule
+    from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
+
+    today = dates.today()
+    receive_stock([{"product": product, "quantity": "10", "unit_cost": "70"}], by=boss)
+    order = create_order(
+        customer,
+        [{"product": product, "quantity": "10"}, {"product": service_product, "quantity": "1"}],
+        by=boss,
+    )
+    (step,) = set_billing_schedule(
+        order,
+        [{"label": "Acompte", "trigger": "confirmation", "percent": "30", "is_deposit": True}],
+        by=boss,
+    )
+    confirm_order(order, by=boss)
+    deposit = issue_invoice(create_milestone_invoice(step, by=boss), by=boss)
+    register_payment(
+        customer,
+        amount=deposit.total,
+        method="transfer",
+        allocations=[{"invoice": deposit, "amount": deposit.total}],
+        by=boss,
+    )
+    validate_delivery(create_delivery(order, by=boss), by=boss)
+    final = issue_invoice(create_invoice_from_order(order, by=boss), by=boss)
+
+    ca3 = vat_view.ca3_return(today, today)
+
+    assert not ca3.gaps
+    (gross,) = ca3.gross
+    # 1 200.00 of goods (360.00 with the deposit, 840.00 with the final invoice) + 135.00 of the
+    # installation's share of the deposit, cashed.
+    assert (gross.vat, gross.base) == (Decimal("267.00"), Decimal("1335.00"))
+    assert ca3.operations["A1"].base == Decimal("1335.00")
+    assert {c.document for c in ca3.operations["A1"].contributions} == {deposit.number, final.number}
