@@ -321,6 +321,10 @@ class VatSettlement(AppendOnlyModel):
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="vat_settlement")
     collected = models.DecimalField(_("TVA collectée"), max_digits=14, decimal_places=2)
     deductible = models.DecimalField(_("TVA déductible"), max_digits=14, decimal_places=2)
+    # The credit of the previous return used up (CA3 line 22), taken off 44567.
+    credit_brought_forward = models.DecimalField(
+        _("crédit de TVA reporté"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
     net_due = models.DecimalField(_("TVA nette due"), max_digits=14, decimal_places=2)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -272,6 +272,18 @@ def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
     )
 
 
+def vat_credit_brought_forward(date_from: datetime.date) -> Decimal:
+    """The VAT credit carried to the return that starts on `date_from` (CA3 line 22): the debit balance
+    of 44567 before that day (a settlement puts a credit there; a refund obtained takes it off). The
+    opening entries are left out: the lines they repeat are in the sum."""
+    from comptoir.accounting.chart import VAT_CREDIT
+
+    before = without_repeated_openings(
+        EntryLine.objects.filter(account__code=VAT_CREDIT, entry__date__lt=date_from)
+    ).aggregate(d=Sum("debit"), c=Sum("credit"))
+    return max(_cents(before["d"]) - _cents(before["c"]), ZERO)
+
+
 def closing_years() -> list[int]:
     """The fiscal years that have books, each named after the calendar year it closes in (as the FEC
     and `comptoir export-fec --year` name them), the latest first."""

@@ -3,13 +3,15 @@
 Once the CA3 of a period is declared, its VAT leaves the accounts that gathered it: the VAT collected
 (44571) is debited and the deductible VAT (44566) credited by what the period put on them, against
 44551 « TVA à décaisser » for the net due, or 44567 « Crédit de TVA à reporter » when the deductible
-VAT is larger. Posted in OD on the last day of the period, once per period (a second settlement of the
+VAT is larger; a credit carried from the previous return (the debit balance of 44567 before the period,
+CA3 line 22) is used up the same way. Posted in OD on the last day of the period, once per period (a second settlement of the
 same or an overlapping period is refused): the year-end closing checks that 44571 and 44566 are
 cleared this way (accounting.closing). The figures are the ledger's (`selectors.vat_summary`), the same
 the CA3 page shows; the settlement entry itself is left out of them.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
@@ -22,6 +24,7 @@ from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 
 JOURNAL = "OD"
+ZERO = Decimal("0")
 
 
 def document_number(date_from: datetime.date, date_to: datetime.date) -> str:
@@ -34,18 +37,20 @@ def _sided(account: str, value, label: str, *, debit_when_positive: bool) -> led
     return ledger.Line(account, label=label, **{side: abs(value)})
 
 
-def settlement_lines(collected, deductible, label: str) -> list[ledger.Line]:
-    """44571 debited by the VAT collected, 44566 credited by the deductible VAT, the net on 44551 (due)
-    or 44567 (credit carried forward)."""
-    net = collected - deductible
+def settlement_lines(collected, deductible, label: str, *, carried=ZERO) -> list[ledger.Line]:
+    """44571 debited by the VAT collected, 44566 credited by the deductible VAT; the net, after the credit
+    brought forward from the previous return (`carried`, line 22), on 44551 when due. 44567 moves by
+    the new credit less the one used up: one line, debit or credit."""
+    net = collected - deductible - carried
     lines = [
         _sided(chart.VAT_COLLECTED, collected, label, debit_when_positive=True),
         _sided(chart.VAT_DEDUCTIBLE, deductible, label, debit_when_positive=False),
     ]
+    credit_move = max(-net, ZERO) - carried
+    if credit_move:
+        lines.append(_sided(chart.VAT_CREDIT, credit_move, label, debit_when_positive=True))
     if net > 0:
         lines.append(ledger.Line(chart.VAT_TO_PAY, credit=net, label=label))
-    elif net < 0:
-        lines.append(ledger.Line(chart.VAT_CREDIT, debit=-net, label=label))
     return lines
 
 
@@ -73,7 +78,8 @@ def settle_vat(date_from: datetime.date, date_to: datetime.date, *, by) -> VatSe
         )
     summary = ledger_view.vat_summary(date_from, date_to)
     collected, deductible = summary.total_collected, summary.deductible
-    if not collected and not deductible:
+    carried = ledger_view.vat_credit_brought_forward(date_from)
+    if not collected and not deductible and not carried:
         _fail(errors.VAT_NOTHING_TO_SETTLE, start=dates.fr(date_from), end=dates.fr(date_to))
     label = f"Liquidation de la TVA du {dates.fr(date_from)} au {dates.fr(date_to)}"
     entry, _lines = ledger.post_entry(
@@ -81,7 +87,7 @@ def settle_vat(date_from: datetime.date, date_to: datetime.date, *, by) -> VatSe
         date=date_to,
         label=label,
         document_number=document_number(date_from, date_to),
-        lines=settlement_lines(collected, deductible, label),
+        lines=settlement_lines(collected, deductible, label, carried=carried),
     )
     try:
         with transaction.atomic():
@@ -91,7 +97,8 @@ def settle_vat(date_from: datetime.date, date_to: datetime.date, *, by) -> VatSe
                 entry=entry,
                 collected=collected,
                 deductible=deductible,
-                net_due=collected - deductible,
+                credit_brought_forward=carried,
+                net_due=collected - deductible - carried,
                 created_by=by,
             )
     except IntegrityError:
@@ -106,7 +113,8 @@ def settle_vat(date_from: datetime.date, date_to: datetime.date, *, by) -> VatSe
             "entry": entry.number,
             "collected": str(collected),
             "deductible": str(deductible),
-            "net_due": str(collected - deductible),
+            "credit_brought_forward": str(carried),
+            "net_due": str(collected - deductible - carried),
         },
     )
     return settlement

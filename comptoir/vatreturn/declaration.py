@@ -9,7 +9,8 @@ invoices. The selectors (`vatreturn.selectors`) read the contributions; this mod
   charge), F2 (intra-EU supplies of goods). A credit note lands on the line of the invoice it corrects,
   negative.
 - Tax section: the gross VAT per rate (08, 9B, 09, T6; the annex 3310 A for another rate), 16 in total;
-  the deductible VAT (20, 23), and TD (net due) or 25 (credit). The VAT of each rate is what reached
+  the deductible VAT (20), the credit brought forward from the previous return (22), 23 in total, and
+  TD (net due) or 25 (credit). The VAT of each rate is what reached
   44571 in the period (the ledger says it, `ledger_vat`): goods at their invoice, services on receipts
   when cashed; the contributions must add up to it, and `gaps` shows where they do not (an entry keyed
   by hand on 44571, say), so that nothing on the return is without its documents unnoticed.
@@ -67,6 +68,7 @@ class Ca3Return:
     gross: list[ReturnLine]  # one per rate, highest first
     deductible: ReturnLine
     ledger_vat: dict[Decimal, Decimal]  # VAT that reached 44571 per rate (the ledger)
+    credit_brought_forward: Decimal = ZERO  # line 22: the previous return's credit (44567)
     settlement: object = None  # the settlement entry posted for the period, if any
 
     @property
@@ -74,8 +76,13 @@ class Ca3Return:
         return sum((line.vat for line in self.gross), ZERO)
 
     @property
+    def total_deductible(self) -> Decimal:
+        """Line 23: the deductible VAT (20) and the credit brought forward (22)."""
+        return self.deductible.vat + self.credit_brought_forward
+
+    @property
     def net_due(self) -> Decimal:
-        return self.total_gross - self.deductible.vat
+        return self.total_gross - self.total_deductible
 
     @property
     def balance_line(self) -> str:
@@ -104,6 +111,7 @@ def build(
     contributions: list[Contribution],
     *,
     ledger_vat: dict[Decimal, Decimal],
+    credit_brought_forward: Decimal = ZERO,
 ) -> Ca3Return:
     """Add the contributions up, line by line."""
     operations = {code: ReturnLine(code) for code in OPERATION_LINES}
@@ -131,6 +139,7 @@ def build(
         gross=sorted(gross.values(), key=lambda line: line.rate, reverse=True),
         deductible=deductible,
         ledger_vat=dict(ledger_vat),
+        credit_brought_forward=credit_brought_forward,
     )
 
 

@@ -163,7 +163,13 @@ def ca3_return(date_from: datetime.date, date_to: datetime.date) -> declaration.
     """The CA3 of the period, every figure with the documents behind it."""
     summary = ledger_view.vat_summary(date_from, date_to)
     ledger_vat = {row.rate: row.collected for row in summary.rows if row.collected}
-    built = declaration.build(date_from, date_to, contributions(date_from, date_to), ledger_vat=ledger_vat)
+    built = declaration.build(
+        date_from,
+        date_to,
+        contributions(date_from, date_to),
+        ledger_vat=ledger_vat,
+        credit_brought_forward=ledger_view.vat_credit_brought_forward(date_from),
+    )
     built.settlement = (
         VatSettlement.objects.filter(date_from=date_from, date_to=date_to).select_related("entry").first()
     )

@@ -13,6 +13,8 @@ from comptoir.core.audit import AuditEvent
 from comptoir.core.errors import DomainError, PermissionDenied
 from comptoir.core.testing import make_user
 from comptoir.parties.services import configure_company
+from comptoir.stock.services import receive_stock
+from comptoir.vatreturn import selectors as vat_view
 from comptoir.vatreturn.tests.factories import last_month, sale
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +56,6 @@ def month(admin_user, boss, company, customer, product):
 
 def test_a_month_with_more_deductible_vat_carries_a_credit_forward(boss, customer, product, month):
     start, end = month
-    from comptoir.stock.services import receive_stock
-
     receive_stock([{"product": product, "quantity": "5", "unit_cost": "70"}], by=boss, date=start)
     sale(boss, customer, [{"product": product, "quantity": "1"}], start + DAY)  # 24.00 of VAT
     _purchase(boss, start + 2 * DAY, "100.00")
@@ -110,3 +110,29 @@ def test_only_accounting_and_direction_settle_the_vat(month):
     start, end = month
     with pytest.raises(PermissionDenied):
         settle_vat(start, end, by=make_user("adv", "adv"))
+
+
+def test_the_credit_of_one_month_is_used_up_by_the_next(admin_user, boss, customer, product):
+    configure_company(by=admin_user, backdating_days=100)
+    start, end = last_month()
+    before_end = start - DAY
+    before_start = before_end.replace(day=1)
+    _purchase(boss, before_start + DAY, "100.00")
+    first = settle_vat(before_start, before_end, by=boss)
+    assert first.net_due == Decimal("-100.00")
+
+    receive_stock([{"product": product, "quantity": "5", "unit_cost": "70"}], by=boss, date=start)
+    sale(boss, customer, [{"product": product, "quantity": "5"}], start + DAY)  # 120.00 of VAT
+    ca3 = vat_view.ca3_return(start, end)
+    assert (ca3.credit_brought_forward, ca3.total_deductible, ca3.net_due) == (
+        Decimal("100.00"),
+        Decimal("100.00"),
+        Decimal("20.00"),
+    )
+    second = settle_vat(start, end, by=boss)
+    assert (second.credit_brought_forward, second.net_due) == (Decimal("100.00"), Decimal("20.00"))
+    assert _lines(second.entry) == {
+        "44571": (Decimal("120.00"), Decimal("0")),
+        "44567": (Decimal("0"), Decimal("100.00")),
+        "44551": (Decimal("0"), Decimal("20.00")),
+    }

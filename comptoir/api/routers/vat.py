@@ -51,6 +51,7 @@ class SettlementOut(Schema):
     date: datetime.date
     collected: Amount
     deductible: Amount
+    credit_brought_forward: Amount
     net_due: Amount
 
 
@@ -65,7 +66,11 @@ class VatReturnOut(Schema):
     operations: list[ReturnLineOut] = Field(description="Cadre A : bases HT des lignes A1, E1, E2, F2.")
     gross: list[ReturnLineOut] = Field(description="TVA brute par taux (base et TVA).")
     total_gross: Amount = Field(description="Ligne 16.")
-    deductible: ReturnLineOut = Field(description="Ligne 20 (44566) ; la ligne 23 en est le total.")
+    deductible: ReturnLineOut = Field(description="Ligne 20 (44566).")
+    credit_brought_forward: Amount = Field(
+        description="Ligne 22 : crédit de la déclaration précédente (44567)."
+    )
+    total_deductible: Amount = Field(description="Ligne 23 : lignes 20 et 22.")
     net_due: Amount = Field(description="Ligne TD si positive, crédit de TVA (ligne 25) si négative.")
     balance_line: str
     gaps: list[GapOut] = Field(description="TVA du 44571 qu'aucun document n'explique, par taux.")
@@ -90,6 +95,7 @@ def _settlement(done) -> dict:
         "date": done.entry.date,
         "collected": done.collected,
         "deductible": done.deductible,
+        "credit_brought_forward": done.credit_brought_forward,
         "net_due": done.net_due,
     }
 
@@ -106,6 +112,8 @@ def vat_return(request, period: Query[VatPeriod]):
         "gross": [_line(line) for line in ca3.gross],
         "total_gross": ca3.total_gross,
         "deductible": _line(ca3.deductible),
+        "credit_brought_forward": ca3.credit_brought_forward,
+        "total_deductible": ca3.total_deductible,
         "net_due": ca3.net_due,
         "balance_line": ca3.balance_line,
         "gaps": [{"rate": rate, "amount": gap} for rate, gap in sorted(ca3.gaps.items())],

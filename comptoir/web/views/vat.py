@@ -35,6 +35,7 @@ LINE_LABELS = {
     "3310 A": _l("TVA brute à un autre taux (annexe 3310 A)"),
     "16": _l("Total de la TVA brute due"),
     "20": _l("TVA déductible sur autres biens et services (44566)"),
+    "22": _l("Report du crédit apparaissant ligne 27 de la précédente déclaration (44567)"),
     "23": _l("Total de la TVA déductible"),
     "TD": _l("TVA nette due"),
     "25": _l("Crédit de TVA"),
@@ -137,7 +138,8 @@ def ca3_rows(ca3) -> list[tuple]:
     rows += [
         ("16", ca3.total_gross, None, None),
         ("20", ca3.deductible.vat, None, len(ca3.deductible.contributions)),
-        ("23", ca3.deductible.vat, None, None),
+        ("22", ca3.credit_brought_forward, None, None),
+        ("23", ca3.total_deductible, None, None),
         (ca3.balance_line, abs(ca3.net_due), None, None),
     ]
     return rows
