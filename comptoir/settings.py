@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "comptoir.payments",
     "comptoir.returns",
     "comptoir.imports",
+    "comptoir.vatreturn",
     "comptoir.assistant",
     "comptoir.scheduling",
     "comptoir.archive",

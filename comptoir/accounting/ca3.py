@@ -2,7 +2,7 @@
 
 Only the lines Comptoir's books can fill are named: the gross VAT per rate of operations in mainland
 France (08 at 20 %, 9B at 10 %, 09 at 5,5 %, T6 at 2,1 %), the total gross VAT (16), the deductible VAT on
-other goods and services (20, 23 in total) and the net VAT due (TD = 16 − 23, carried to 28) or the credit
+other goods and services (20), the credit carried from the previous return (22), 23 in total and the net VAT due (TD = 16 − 23, carried to 28) or the credit
 (25). Any other rate (Corsica, overseas departments) goes on the annex 3310 A; the accountant decides.
 
 Checked against the form as the maintained French VAT-return module of the OCA (l10n_fr_account_vat_return)
@@ -22,6 +22,7 @@ GROSS_VAT_LINES = {
 ANNEX = "3310 A"
 TOTAL_GROSS_VAT = "16"
 DEDUCTIBLE_OTHER = "20"
+CREDIT_BROUGHT_FORWARD = "22"
 TOTAL_DEDUCTIBLE = "23"
 VAT_CREDIT = "25"
 NET_VAT_DUE = "TD"

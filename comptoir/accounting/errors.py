@@ -175,3 +175,21 @@ RECURRING_BAD_FREQUENCY = (
     "recurring_entry_bad_frequency",
     N_("Périodicité inconnue : %(value)s (mensuelle, trimestrielle ou annuelle)."),
 )
+VAT_PERIOD_INVALID = (
+    "vat_period_invalid",
+    N_("La période de TVA doit commencer au plus tard le jour où elle finit (du %(start)s au %(end)s)."),
+)
+VAT_PERIOD_NOT_OVER = (
+    "vat_period_not_over",
+    N_("La période de TVA finit le %(end)s : sa TVA se liquide une fois la période terminée."),
+)
+VAT_ALREADY_SETTLED = (
+    "vat_already_settled",
+    N_(
+        "La TVA du %(start)s au %(end)s est déjà liquidée (écriture %(entry)s) : une période ne se liquide qu'une fois. Pour corriger, passez une écriture d'OD."
+    ),
+)
+VAT_NOTHING_TO_SETTLE = (
+    "vat_nothing_to_settle",
+    N_("Aucune TVA collectée ni déductible du %(start)s au %(end)s : il n'y a rien à liquider."),
+)

@@ -309,3 +309,38 @@ class CarriedItem(models.Model):
     # December invoice paid in January, before the closing): the AN line restores the balance and is
     # not an open item (nothing is left to letter it with).
     settled = models.BooleanField(default=False)
+
+
+class VatSettlement(AppendOnlyModel):
+    """The entry that settled the VAT of one return period (accounting.settlement): 44571 and 44566
+    cleared against 44551 (VAT to pay) or 44567 (credit carried forward). Once per period; no two
+    settled periods overlap (checked under the lock of `settle_vat`)."""
+
+    date_from = models.DateField(_("du"))
+    date_to = models.DateField(_("au"))
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="vat_settlement")
+    collected = models.DecimalField(_("TVA collectée"), max_digits=14, decimal_places=2)
+    deductible = models.DecimalField(_("TVA déductible"), max_digits=14, decimal_places=2)
+    # The credit of the previous return used up (CA3 line 22), taken off 44567.
+    credit_brought_forward = models.DecimalField(
+        _("crédit de TVA reporté"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    net_due = models.DecimalField(_("TVA nette due"), max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("liquidation de TVA")
+        ordering = ["-date_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["date_from"], name="uniq_vat_settlement_start"),
+            models.UniqueConstraint(fields=["date_to"], name="uniq_vat_settlement_end"),
+            models.CheckConstraint(
+                condition=Q(date_to__gte=models.F("date_from")), name="vat_settlement_period_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"TVA {self.date_from:%d/%m/%Y} – {self.date_to:%d/%m/%Y}"

@@ -234,8 +234,13 @@ def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
     the part of services invoiced still waiting for payment (44574), and the revenue bases."""
     from comptoir.accounting.chart import SALES_GOODS, SALES_SERVICES, VAT_COLLECTED, VAT_PENDING
 
-    # Opening balances are no operation of the period: the AN journal is left out.
-    lines = _dated(EntryLine.objects.exclude(entry__journal__code="AN"), date_from, date_to)
+    # Opening balances are no operation of the period: the AN journal is left out; so is the entry that
+    # settled a return (accounting.settlement), which clears the period's VAT rather than adding to it.
+    lines = _dated(
+        EntryLine.objects.exclude(entry__journal__code="AN").exclude(entry__vat_settlement__isnull=False),
+        date_from,
+        date_to,
+    )
     grouped = (
         lines.filter(account__code__in=[VAT_COLLECTED, VAT_PENDING, SALES_GOODS, SALES_SERVICES])
         .values("account__code", "vat_rate")
@@ -265,6 +270,18 @@ def vat_summary(date_from: datetime.date, date_to: datetime.date) -> VatSummary:
         deductible=_cents(deductible["d"]) - _cents(deductible["c"]),
         pending_balance=_cents(pending_total["c"]) - _cents(pending_total["d"]),
     )
+
+
+def vat_credit_brought_forward(date_from: datetime.date) -> Decimal:
+    """The VAT credit carried to the return that starts on `date_from` (CA3 line 22): the debit balance
+    of 44567 before that day (a settlement puts a credit there; a refund obtained takes it off). The
+    opening entries are left out: the lines they repeat are in the sum."""
+    from comptoir.accounting.chart import VAT_CREDIT
+
+    before = without_repeated_openings(
+        EntryLine.objects.filter(account__code=VAT_CREDIT, entry__date__lt=date_from)
+    ).aggregate(d=Sum("debit"), c=Sum("credit"))
+    return max(_cents(before["d"]) - _cents(before["c"]), ZERO)
 
 
 def closing_years() -> list[int]:

@@ -25,6 +25,7 @@ from comptoir.api.routers import (
     sales,
     stock,
     tokens,
+    vat,
 )
 
 DESCRIPTION = """
@@ -106,6 +107,7 @@ api.add_router("/credit-notes", returns.credit_notes)
 api.add_router("/refund-requests", returns.refund_requests)
 api.add_router("/insights", returns.insights)
 api.add_router("/accounting", accounting.router)
+api.add_router("/vat", vat.router)
 api.add_router("/audit", audit.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/jobs", jobs.router)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from comptoir.billing import errors
 from comptoir.billing.models import Invoice, InvoiceArchive
-from comptoir.core import rows
+from comptoir.core import rows, vat_nature
 from comptoir.core.errors import Conflict, NotFound
 from comptoir.einvoice import document as ei
 from comptoir.einvoice.cii import to_cii
@@ -372,6 +372,17 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
         else None,
         reason=invoice.reason if credit_note else "",
         vat_on_debits=bool(s.get("vat_on_debits")) and invoice.operation_nature != Invoice.Nature.GOODS,
+        # The BAR note, decided where the VAT returns and e-reporting decide it (core.vat_nature).
+        processing_type=vat_nature.processing_type(buyer_of(invoice), (t.category for t in taxes)),
+    )
+
+
+def buyer_of(invoice: Invoice) -> vat_nature.Buyer:
+    """The buyer as the invoice froze it, for the VAT classification."""
+    return vat_nature.Buyer(
+        country=(invoice.buyer_details or {}).get("country") or "FR",
+        siren=invoice.buyer_siren,
+        vat_number=invoice.buyer_vat_number,
     )
 
 

@@ -76,6 +76,7 @@ AUDIT_ACTIONS = {
     "manual_entry.deleted": _("Écriture manuelle supprimée"),
     "manual_entry.approved": _("Écriture manuelle approuvée (quatre yeux)"),
     "manual_entry.posted": _("Écriture manuelle comptabilisée"),
+    "vat.settled": _("TVA liquidée (écriture de la CA3)"),
     "manual_entry.reversed": _("Écriture manuelle contrepassée"),
     "manual_entry.generated": _("Écriture récurrente générée"),
     "recurring_entry.created": _("Écriture récurrente créée"),

@@ -21,6 +21,7 @@ from comptoir.web.views import (
     schedules,
     search,
     stock,
+    vat,
 )
 
 app_name = "web"
@@ -160,6 +161,13 @@ urlpatterns = [
         name="aged_receivables_export",
     ),
     path("comptabilite/tva/", accounting.vat_summary, name="vat_summary"),
+    path("comptabilite/tva/ca3.<str:fmt>", vat.vat_return_export, name="vat_return_export"),
+    path("comptabilite/tva/ligne/<str:code>/", vat.vat_line, name="vat_line"),
+    path("comptabilite/tva/ligne/<str:code>/export.<str:fmt>", vat.vat_line_export, name="vat_line_export"),
+    path("comptabilite/tva/liquider/", vat.vat_settle, name="vat_settle"),
+    path("comptabilite/tva/des.csv", vat.des_file, name="vat_des_file"),
+    path("comptabilite/tva/biens-ue.csv", vat.goods_statement_file, name="vat_goods_file"),
+    path("comptabilite/tva/e-reporting.json", vat.ereporting_file, name="vat_ereporting_file"),
     path("comptabilite/fec/", accounting.fec_export, name="fec_export"),
     path("comptabilite/fec/telecharger/", accounting.fec_download, name="fec_download"),
     # Assistant: proposals inbox and the billing agent

@@ -22,9 +22,12 @@ from comptoir.accounting import ca3, fec
 from comptoir.accounting import selectors as ledger_view
 from comptoir.accounting.models import Account, EntryLine, Journal
 from comptoir.core import replica
+from comptoir.core.permissions import has_perm
 from comptoir.payments import selectors as payment_view
+from comptoir.vatreturn import selectors as vat_view
 from comptoir.web import charts, forms
 from comptoir.web.sorting import SortSpec
+from comptoir.web.views import vat as vat_pages
 from comptoir.web.views.common import export_list, paginate, param, perform, requires
 
 
@@ -287,10 +290,17 @@ def vat_summary(request):
             start = end = None
     summary = ledger_view.vat_summary(start, end) if start else None
     rows = [{"row": row, "line": ca3.gross_vat_line(row.rate)} for row in summary.rows] if summary else []
+    # The return itself, every line traced to its documents (vatreturn), beside the ledger's figures.
+    declared = vat_view.ca3_return(start, end) if start else None
     context = {
         "period": period,
         "summary": summary,
         "rows": rows,
+        "ca3": declared,
+        "operations": vat_pages.operation_rows(declared) if declared else [],
+        "query": vat_pages.period_query(start, end) if start else "",
+        "may_settle": has_perm(request.user, "accounting.vat_settle"),
+        "period_over": bool(end and end < timezone.localdate()),
         "lines": {
             "total": ca3.TOTAL_GROSS_VAT,
             "deductible": ca3.DEDUCTIBLE_OTHER,

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VatReturnConfig(AppConfig):
+    name = "comptoir.vatreturn"
+    label = "vatreturn"

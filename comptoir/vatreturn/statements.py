@@ -1,0 +1,164 @@
+"""The two European statements of a month, read from the invoices and written as files.
+
+DES (déclaration européenne de services, CGI art. 289 B-III): per customer VAT number, the services
+taxed at the buyer's place in another member state (CGI art. 259-1, reverse charged: category AE to an
+EU buyer, `core.vat_nature`), for the month of the invoice; a credit note subtracts from its customer.
+The file: semicolons, UTF-8, one row per customer with the fields of the DES as form 13964 and the
+pro.douane online form ask them, in that order — line number, amount in whole euros (the DES takes
+no cents: rounded half up), the customer's VAT number (with its country prefix), the month and the
+year of the period. Why this format: it is what the portal's file import reads
+and what an accountant can also re-key by hand; the XML of the DTI+ channel needs a customs
+declarant's certificate and identifiers Comptoir does not hold. Checked against the form's fields, not
+against the portal itself (no access from here): try one import before relying on it.
+
+Goods statement (EMEBI, the statistical survey that replaced the DEB in 2022, and the fiscal summary
+statement of intra-EU supplies): per buyer VAT number and product, the value and quantity of goods
+supplied to EU businesses (category K). The catalog has no CN8 nomenclature code, net mass, country of
+origin or supplementary unit yet: those columns are written empty for the declarant to complete, and
+the nature of transaction (11, outright sale), the regime (21, dispatch) and the delivery country
+(the buyer's) are filled in.
+"""
+
+import csv
+import datetime
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from comptoir.billing.einvoicing import buyer_of
+from comptoir.billing.models import Invoice
+from comptoir.core import vat_nature
+from comptoir.vatreturn.selectors import issued_between
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class DesRow:
+    vat_number: str
+    customer: str
+    amount: Decimal
+    invoices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GoodsRow:
+    vat_number: str
+    country: str
+    customer: str
+    sku: str
+    product: str
+    quantity: Decimal
+    value: Decimal
+    invoices: tuple[str, ...]
+
+
+def _eu_lines(date_from: datetime.date, date_to: datetime.date, wanted: str):
+    """(invoice, line, sign) of the period's lines of the operation `wanted`."""
+    for invoice in issued_between(date_from, date_to):
+        if invoice.kind == Invoice.Kind.DEPOSIT:
+            continue  # the invoice of the operation declares it whole
+        buyer = buyer_of(invoice)
+        sign = -1 if invoice.kind == Invoice.Kind.CREDIT_NOTE else 1
+        for line in invoice.lines.all():
+            if vat_nature.operation(line.vat_category, buyer) == wanted:
+                yield invoice, line, sign
+
+
+def des_rows(date_from: datetime.date, date_to: datetime.date) -> list[DesRow]:
+    amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    names: dict[str, str] = {}
+    numbers: dict[str, list[str]] = defaultdict(list)
+    for invoice, line, sign in _eu_lines(date_from, date_to, vat_nature.Operation.INTRA_EU_SERVICES):
+        key = invoice.buyer_vat_number.replace(" ", "").upper()
+        amounts[key] += sign * line.net_amount
+        names[key] = invoice.buyer_name
+        if invoice.number not in numbers[key]:
+            numbers[key].append(invoice.number)
+    return [
+        DesRow(key, names[key], amounts[key], tuple(numbers[key])) for key in sorted(amounts) if amounts[key]
+    ]
+
+
+def goods_rows(date_from: datetime.date, date_to: datetime.date) -> list[GoodsRow]:
+    sums: dict[tuple[str, str], list] = {}
+    for invoice, line, sign in _eu_lines(date_from, date_to, vat_nature.Operation.INTRA_EU_GOODS):
+        key = (invoice.buyer_vat_number.replace(" ", "").upper(), line.product.sku)
+        row = sums.setdefault(
+            key,
+            [buyer_of(invoice).country, invoice.buyer_name, line.product.name, ZERO, ZERO, []],
+        )
+        row[3] += sign * line.quantity
+        row[4] += sign * line.net_amount
+        if invoice.number not in row[5]:
+            row[5].append(invoice.number)
+    return [
+        GoodsRow(vat, row[0], row[1], sku, row[2], row[3], row[4], tuple(row[5]))
+        for (vat, sku), row in sorted(sums.items())
+        if row[3] or row[4]
+    ]
+
+
+def whole_euros(value: Decimal) -> int:
+    return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+DES_HEADER = ("numero_ligne", "montant_eur", "numero_tva_client", "mois", "annee")
+GOODS_HEADER = (
+    "numero_tva_acquereur",
+    "pays_destination",
+    "reference_produit",
+    "designation",
+    "nomenclature_nc8",
+    "valeur_eur",
+    "quantite",
+    "unite_supplementaire",
+    "masse_nette_kg",
+    "pays_origine",
+    "nature_transaction",
+    "regime",
+    "factures",
+)
+
+
+def _csv(header, rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def des_csv(rows: list[DesRow], period_start: datetime.date) -> str:
+    return _csv(
+        DES_HEADER,
+        (
+            (number, whole_euros(row.amount), row.vat_number, f"{period_start.month:02d}", period_start.year)
+            for number, row in enumerate(rows, start=1)
+        ),
+    )
+
+
+def goods_csv(rows: list[GoodsRow]) -> str:
+    return _csv(
+        GOODS_HEADER,
+        (
+            (
+                row.vat_number,
+                row.country,
+                row.sku,
+                row.product,
+                "",  # CN8: not in the catalog
+                whole_euros(row.value),
+                f"{row.quantity.normalize():f}",
+                "",
+                "",  # net mass: not in the catalog
+                "",  # origin: not in the catalog
+                "11",
+                "21",
+                " ".join(row.invoices),
+            )
+            for row in rows
+        ),
+    )
