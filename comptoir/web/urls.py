@@ -8,6 +8,7 @@ from comptoir.web.views import (
     configuration,
     customers,
     deliveries,
+    first_run,
     home,
     imports,
     invoices,
@@ -26,6 +27,8 @@ from comptoir.web.views import (
 app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
+    path("premiers-pas/", first_run.first_run, name="first_run"),
+    path("premiers-pas/<slug:step>/", first_run.first_run_step, name="first_run_step"),
     # Customers
     path("clients/", customers.customer_list, name="customer_list"),
     path("clients/export.<str:fmt>", customers.customer_export, name="customer_export"),
