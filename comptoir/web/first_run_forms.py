@@ -16,6 +16,7 @@ from comptoir.core.errors import DomainError
 from comptoir.core.permissions import ALL_ROLES, ROLE_LABELS
 from comptoir.parties import errors as party_errors
 from comptoir.parties import identifiers, logos
+from comptoir.parties.models import Company
 from comptoir.web.forms import DateInput
 from comptoir.web.settings_forms import CompanyForm, PaymentTermsForm
 
@@ -133,6 +134,9 @@ class NumberingAndTermsForm(PaymentTermsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A new company starts from the defaults the settings pages would show (parties.Company).
+        for name in ("default_payment_days", "late_penalty_rate", "early_payment_discount"):
+            self.fields[name].initial = Company._meta.get_field(name).default
         floor = legal_interest.minimum_penalty_rate(timezone.localdate())
         self.fields["late_penalty_rate"].help_text = _(
             "Au moins trois fois le taux d'intérêt légal, soit %(floor)s %% aujourd'hui. Imprimé sur chaque facture, "
