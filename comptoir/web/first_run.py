@@ -2,8 +2,8 @@
 (/premiers-pas/), and the API answers 409 `company_not_set_up` — nothing can be quoted or invoiced
 without a seller, and a new user should not meet empty pages that fail one after the other.
 
-Let through: the first-run screen itself, signing in and out, the language switch, static files and the
-probes (/healthz, /readyz are answered before this, by web.health). Once a company exists it is never
+Let through: the first-run screen itself, signing in and out, the language switch, static files, the
+API's description and the probes (/healthz, /readyz are answered before this, by web.health). Once a company exists it is never
 deleted, so a process that has seen one stops asking the database (one query per request until then).
 `FIRST_RUN_REDIRECT = False` (settings) turns the gate off: the test suite does, its pages are tested
 with or without a company; the first run's own tests turn it back on.
@@ -16,7 +16,17 @@ from django.shortcuts import redirect
 from comptoir.core.errors import DomainError
 from comptoir.onboarding import errors, services
 
-OPEN_PREFIXES = ("/premiers-pas/", "/connexion/", "/deconnexion/", "/i18n/", "/healthz", "/readyz")
+OPEN_PREFIXES = (
+    "/premiers-pas/",
+    "/connexion/",
+    "/deconnexion/",
+    "/i18n/",
+    "/healthz",
+    "/readyz",
+    # The API's description, for an integrator who reads it before the company exists.
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+)
 
 _seen = False
 

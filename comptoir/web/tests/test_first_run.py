@@ -74,6 +74,7 @@ def test_without_a_company_every_page_leads_to_the_first_run_and_the_api_says_wh
     api = client.get("/api/v1/customers")
     assert api.status_code == 409
     assert api.json()["code"] == "company_not_set_up"
+    assert client.get("/api/v1/openapi.json").status_code == 200
 
 
 def test_a_new_installation_sets_up_its_company_and_lands_home_signed_in_with_its_first_steps():
