@@ -175,3 +175,39 @@ def test_without_a_file_nor_a_terminal_the_command_says_to_pass_one(monkeypatch)
     monkeypatch.setattr("sys.stdin", io.StringIO())
     with pytest.raises(CommandError, match="passez --file"):
         run()
+
+
+def test_without_a_file_the_command_asks_each_question_at_the_terminal(monkeypatch):
+    replies = {
+        "Raison sociale : ": "Atelier Mercier SARL",
+        "SIREN (9 chiffres) : ": "542107651",
+        "Capital social (€) : ": "7 500,00",
+        "IBAN : ": "FR76 3000 6000 0112 3456 7890 189",
+        "TVA sur les encaissements ou les débits (encaissements/debits) : ": "debits",
+        "Premier mois de l'exercice (1 = janvier) : ": "4",
+    }
+    users = iter(["paul", "Paul", "Mercier", "", ""])
+    asked = []
+
+    def answer(question):
+        asked.append(question)
+        if question.startswith("Identifiant") or question in ("Prénom : ", "Nom : ", "E-mail : "):
+            return next(users)
+        return replies.get(question, "")
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", answer)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "Mercier-Atelier-9")
+
+    out = run()
+
+    company = Company.objects.get()
+    assert (company.legal_name, str(company.share_capital), company.fiscal_year_start_month) == (
+        "Atelier Mercier SARL",
+        "7500.00",
+        4,
+    )
+    assert company.vat_on_debits is True
+    assert roles_of(get_user_model().objects.get(username="paul")) == {Role.DIRECTION, Role.ADMIN}
+    assert "Raison sociale : " in asked and "IBAN : " in asked
+    assert "Utilisateur « paul » créé." in out
