@@ -15,7 +15,7 @@ from comptoir.core import users as accounts
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import ALL_ROLES, ROLE_LABELS
 from comptoir.parties import errors as party_errors
-from comptoir.parties import identifiers, logos
+from comptoir.parties import identifiers
 from comptoir.parties.models import Company
 from comptoir.web.forms import DateInput
 from comptoir.web.settings_forms import CompanyForm, PaymentTermsForm
@@ -37,27 +37,10 @@ class IdentityForm(CompanyForm):
     bic = None
     vat_on_debits = None
     backdating_days = None
-    logo = forms.FileField(
-        label=_("Logo"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
-        help_text=_("Image PNG ou JPEG de 512 Ko au plus, imprimée sur les documents. Facultatif."),
-    )
 
     def clean_siren(self):
         value = self.cleaned_data["siren"]
         return identifiers.clean_siren(value) or self._refuse(party_errors.INVALID_SIREN, value)
-
-    def clean_logo(self):
-        upload = self.cleaned_data.get("logo")
-        if not upload:
-            return None
-        data = upload.read()
-        if len(data) > logos.MAX_BYTES:
-            raise forms.ValidationError(_refusal(party_errors.LOGO_TOO_LARGE, max=logos.MAX_BYTES // 1024))
-        if logos.media_type(data) is None:
-            raise forms.ValidationError(_refusal(party_errors.INVALID_LOGO))
-        return data
 
     @staticmethod
     def _refuse(error, value):

@@ -185,6 +185,7 @@ urlpatterns = [
     path("compte/jetons/<int:pk>/revoquer/", account.account_token_revoke, name="account_token_revoke"),
     path("parametres/", configuration.settings_index, name="settings_index"),
     path("parametres/societe/", configuration.settings_company, name="settings_company"),
+    path("parametres/societe/logo", configuration.settings_company_logo, name="settings_company_logo"),
     path("parametres/e-mail-test/", configuration.settings_test_email, name="settings_test_email"),
     path("parametres/utilisateurs/", configuration.settings_users, name="settings_users"),
     path("parametres/utilisateurs/nouveau/", configuration.settings_user_create, name="settings_user_create"),
