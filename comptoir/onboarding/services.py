@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 
 from comptoir.accounting import services as accounting
 from comptoir.core import audit, permissions
@@ -48,6 +48,7 @@ def set_up_company(plan: SetupPlan, *, by=None) -> SetupResult:
     `by` is the signed-in administrator; None is the server's operator (`comptoir setup-company`) or the
     very first visitor of a database without any user (the first-run screen): the plan's first user then
     becomes the administrator (roles direction and admin) and acts for the rest of the set-up."""
+    _lock_company_table()
     existing = Company.objects.select_for_update().first()
     if existing is not None:
         raise Conflict(*errors.ALREADY_SET_UP, name=existing.legal_name)
@@ -86,6 +87,15 @@ def set_up_company(plan: SetupPlan, *, by=None) -> SetupResult:
         },
     )
     return SetupResult(company, year, created)
+
+
+def _lock_company_table() -> None:
+    """Two first runs at once (two browsers on a new installation) must not make two companies: with no
+    row to lock yet, the table itself is locked on PostgreSQL, so the second waits and then finds the
+    first's company. SQLite's transactions already write one at a time (IMMEDIATE, settings)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{Company._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
 
 
 def _first_administrator(entry):
