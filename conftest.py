@@ -19,6 +19,30 @@ def _audit_key(tmp_path_factory):
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_first_run_gate():
+    """Most tests build only what they need, often without a company: the first-run gate (every page
+    redirected to /premiers-pas/ while no company exists) is off, and the `first_run_gate` fixture turns
+    it on for the tests of the first run."""
+    from django.conf import settings
+
+    settings.FIRST_RUN_REDIRECT = False
+    yield
+
+
+@pytest.fixture
+def first_run_gate():
+    from django.conf import settings
+
+    from comptoir.web import first_run
+
+    settings.FIRST_RUN_REDIRECT = True
+    first_run.forget()
+    yield
+    settings.FIRST_RUN_REDIRECT = False
+    first_run.forget()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_checkpoints():
     """Checkpoints attest one database: a test's must not outlive it."""

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "comptoir.scheduling",
     "comptoir.archive",
     "comptoir.mailing",
+    "comptoir.onboarding",
     "comptoir.web",
     "django_tasks",
     "django_tasks_db",
@@ -115,11 +116,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # No company yet: every page leads to the first-run screen, the API answers company_not_set_up.
+    "comptoir.web.first_run.FirstRunMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "comptoir.urls"
+# While no company exists, pages lead to /premiers-pas/ (comptoir/web/first_run.py). The tests turn it
+# off (conftest.py) except the first run's own.
+FIRST_RUN_REDIRECT = True
 WSGI_APPLICATION = "comptoir.wsgi.application"
 
 TEMPLATES = [

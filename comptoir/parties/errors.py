@@ -85,3 +85,8 @@ PENALTY_RATE_BELOW_FLOOR = (
         "Le taux des pénalités de retard doit être d'au moins %(floor)s : trois fois le taux d'intérêt légal en vigueur (%(legal)s, art. L441-10 du Code de commerce)."
     ),
 )
+INVALID_LOGO = (
+    "invalid_logo",
+    N_("Le logo doit être une image PNG ou JPEG (le fichier envoyé n'en est pas une, ou il est abîmé)."),
+)
+LOGO_TOO_LARGE = ("logo_too_large", N_("Le logo dépasse %(max)s Ko : réduisez l'image avant de l'envoyer."))

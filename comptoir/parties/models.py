@@ -54,6 +54,9 @@ class Company(Address):
     early_payment_discount = models.CharField(
         _("conditions d'escompte"), max_length=200, default="Pas d'escompte pour paiement anticipé."
     )
+    # The logo printed on documents, kept in the database (backed up with it, nothing to serve from disk).
+    logo = models.BinaryField(_("logo"), blank=True, default=b"")
+    logo_type = models.CharField(_("type du logo"), max_length=20, blank=True)
     # How many days back a business date may go (core.dates; the default is explained there).
     backdating_days = models.PositiveSmallIntegerField(
         _("délai pour antidater (jours)"), default=dates.DEFAULT_BACKDATING_DAYS

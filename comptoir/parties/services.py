@@ -10,7 +10,7 @@ from comptoir.core import audit, dates, legal_interest, money, permissions, rows
 from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 from comptoir.core.models import NumberSequence
-from comptoir.parties import errors
+from comptoir.parties import errors, logos
 from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, clean_siret, clean_vat, is_eu_vat
 from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress, VatRegime
 
@@ -57,6 +57,7 @@ COMPANY_FIELDS = (
     "vat_on_debits",
     "early_payment_discount",
     "backdating_days",
+    "logo",
 )
 
 
@@ -281,6 +282,9 @@ def configure_company(*, by, **fields) -> Company:
         raise TypeError(f"unknown company fields: {sorted(unknown)}")
     company = Company.objects.select_for_update().first()
     current = {f: getattr(company, f) for f in COMPANY_FIELDS} if company else {}
+    if company is not None:
+        # PostgreSQL hands a binary column back as a memoryview: compared as bytes.
+        current["logo"] = bytes(current["logo"] or b"")
     merged = current | fields
     if not (merged.get("legal_name") or "").strip():
         _fail(errors.NAME_REQUIRED)
@@ -298,6 +302,8 @@ def configure_company(*, by, **fields) -> Company:
         floor = legal_interest.minimum_penalty_rate(dates.today())
         if rate < floor:
             _fail(errors.PENALTY_RATE_BELOW_FLOOR, floor=_percent(floor), legal=_percent(floor / 3))
+    if fields.get("logo"):
+        merged["logo"], merged["logo_type"] = _checked_logo(fields["logo"])
     days = merged.get("backdating_days")
     if days is not None and not (isinstance(days, int) and 0 <= days <= dates.MAX_BACKDATING_DAYS):
         _fail(errors.BACKDATING_OUT_OF_RANGE, max=dates.MAX_BACKDATING_DAYS)
@@ -312,6 +318,16 @@ def configure_company(*, by, **fields) -> Company:
     company.save()
     audit.record("company.configured", by=by, obj=company, data={"fields": changed})
     return company
+
+
+def _checked_logo(data: bytes) -> tuple[bytes, str]:
+    """The logo as stored, with its media type: a PNG or JPEG image of reasonable size."""
+    if len(data) > logos.MAX_BYTES:
+        _fail(errors.LOGO_TOO_LARGE, max=logos.MAX_BYTES // 1024)
+    media_type = logos.media_type(data)
+    if media_type is None:
+        _fail(errors.INVALID_LOGO)
+    return bytes(data), media_type
 
 
 # Counters of documents that carry no legal number and post no entry: quotes, orders, delivery notes,

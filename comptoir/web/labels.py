@@ -9,6 +9,7 @@ from comptoir.sales import progress
 
 AUDIT_ACTIONS = {
     "company.configured": _("Société paramétrée"),
+    "company.set_up": _("Société mise en place (premiers pas)"),
     "customer.created": _("Client créé"),
     "customer.updated": _("Client modifié"),
     "customer.contact_added": _("Contact ajouté"),

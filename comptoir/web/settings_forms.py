@@ -6,7 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core import dates
+from comptoir.core.errors import DomainError
 from comptoir.core.permissions import ALL_ROLES, ROLE_LABELS
+from comptoir.parties import errors as party_errors
+from comptoir.parties import logos
 from comptoir.returns.models import Reason
 from comptoir.web.forms import DateInput, FrenchDecimalField
 
@@ -56,6 +59,13 @@ class CompanyForm(forms.Form):
         ),
     )
 
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text=_("Image PNG ou JPEG de 512 Ko au plus, imprimée sur les documents. Facultatif."),
+    )
+
     backdating_days = forms.IntegerField(
         label=_("Délai pour antidater (jours)"),
         min_value=0,
@@ -77,10 +87,26 @@ class CompanyForm(forms.Form):
         "vat_siren_mismatch": "vat_number",
         "invalid_iban": "iban",
         "invalid_bic": "bic",
+        "invalid_logo": "logo",
+        "logo_too_large": "logo",
     }
 
     def clean_country(self):
         return self.cleaned_data["country"].upper()
+
+    def clean_logo(self):
+        """The image's bytes, or None when no file was sent (the logo in place stays)."""
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        data = upload.read()
+        if len(data) > logos.MAX_BYTES:
+            raise forms.ValidationError(
+                DomainError(*party_errors.LOGO_TOO_LARGE, max=logos.MAX_BYTES // 1024).message
+            )
+        if logos.media_type(data) is None:
+            raise forms.ValidationError(DomainError(*party_errors.INVALID_LOGO).message)
+        return data
 
 
 class PaymentTermsForm(forms.Form):

@@ -8,6 +8,7 @@ from comptoir.web.views import (
     configuration,
     customers,
     deliveries,
+    first_run,
     home,
     imports,
     invoices,
@@ -27,6 +28,8 @@ from comptoir.web.views import (
 app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
+    path("premiers-pas/", first_run.first_run, name="first_run"),
+    path("premiers-pas/<slug:step>/", first_run.first_run_step, name="first_run_step"),
     # Customers
     path("clients/", customers.customer_list, name="customer_list"),
     path("clients/export.<str:fmt>", customers.customer_export, name="customer_export"),
@@ -190,6 +193,7 @@ urlpatterns = [
     path("compte/jetons/<int:pk>/revoquer/", account.account_token_revoke, name="account_token_revoke"),
     path("parametres/", configuration.settings_index, name="settings_index"),
     path("parametres/societe/", configuration.settings_company, name="settings_company"),
+    path("parametres/societe/logo", configuration.settings_company_logo, name="settings_company_logo"),
     path("parametres/e-mail-test/", configuration.settings_test_email, name="settings_test_email"),
     path("parametres/utilisateurs/", configuration.settings_users, name="settings_users"),
     path("parametres/utilisateurs/nouveau/", configuration.settings_user_create, name="settings_user_create"),

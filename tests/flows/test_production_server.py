@@ -102,6 +102,15 @@ def server(production_env):
     assert migrated.returncode == 0, migrated.stderr
     made = comptoir(production_env, "create-user", "claire", "--role", "direction", "--password", PASSWORD)
     assert made.returncode == 0, made.stderr
+    # Without a company every page leads to the first run: the company is set up as an IT provider would.
+    plan = Path(production_env["COMPTOIR_VAR_DIR"]) / "societe.toml"
+    plan.write_text(
+        '[societe]\nraison_sociale = "Outillage Durand SAS"\nsiren = "732829320"\n'
+        f'[[utilisateurs]]\nidentifiant = "patron"\nmot_de_passe = "{PASSWORD}"\n',
+        encoding="utf-8",
+    )
+    set_up = comptoir(production_env, "setup-company", "--file", str(plan))
+    assert set_up.returncode == 0, set_up.stderr
     log = Path(production_env["COMPTOIR_VAR_DIR"]) / "serve.log"
     with log.open("w") as sink:
         process = subprocess.Popen(

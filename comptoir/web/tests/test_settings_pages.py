@@ -3,12 +3,15 @@ users created and locked out (or not) by form posts, refusals shown on the field
 effect, CSRF on every form."""
 
 import datetime
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 
 from comptoir.accounting.models import FiscalYear
 from comptoir.core import dates
@@ -127,6 +130,25 @@ def test_an_admin_edits_the_company(admin_user, company):
     )
     event = AuditEvent.objects.filter(action="company.configured").last()
     assert event.actor == admin_user and event.data["fields"] == ["city", "legal_name", "vat_on_debits"]
+
+
+def test_an_admin_gives_the_company_a_logo_which_stays_when_the_form_is_saved_again(admin_user, company):
+    image = io.BytesIO()
+    Image.new("RGB", (8, 4), "navy").save(image, format="JPEG")
+    client = client_for(admin_user)
+    logo = SimpleUploadedFile("logo.jpg", image.getvalue(), content_type="image/jpeg")
+
+    assert client.post(COMPANY, company_post(company) | {"logo": logo}).status_code == 302
+    client.post(COMPANY, company_post(company, city="Villeurbanne"))
+
+    company.refresh_from_db()
+    assert bytes(company.logo) == image.getvalue() and company.city == "Villeurbanne"
+    served = client.get("/parametres/societe/logo")
+    assert served["Content-Type"] == "image/jpeg" and served.content == image.getvalue()
+    assert 'src="/parametres/societe/logo"' in text_of(client.get(COMPANY))
+    not_an_image = SimpleUploadedFile("logo.png", b"GIF89a no", content_type="image/png")
+    refused = client.post(COMPANY, company_post(company) | {"logo": not_an_image})
+    assert "Le logo doit être une image PNG ou JPEG" in text_of(refused)
 
 
 def test_an_admin_sets_how_far_back_documents_may_be_dated(admin_user, company):

@@ -27,6 +27,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -95,11 +96,14 @@ def _edit_company(request, form_class, fields, template, success, extra=None):
     """Company and payment-terms pages: a form for `company.manage`, a read-only card otherwise."""
     company = _company()
     may_edit = has_perm(request.user, "company.manage")
-    initial = {name: getattr(company, name) for name in fields} if company else {}
-    form = form_class(request.POST or None, initial=initial)
+    initial = {name: getattr(company, name) for name in fields if name != "logo"} if company else {}
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        if not changes.get("logo"):
+            changes.pop("logo", None)  # no new image sent: the logo in place stays
         try:
-            parties.configure_company(by=request.user, **form.cleaned_data)
+            parties.configure_company(by=request.user, **changes)
         except DomainError as exc:
             show_form_error(request, form, exc)
         else:
@@ -144,6 +148,17 @@ def settings_payment_terms(request):
         _("Conditions de paiement enregistrées."),
         extra=_payment_terms_context,
     )
+
+
+@requires("settings.view")
+def settings_company_logo(request):
+    """The company's logo as stored, for the settings page (it is printed nowhere else by the browser)."""
+    company = _company()
+    if company is None or not company.logo:
+        raise Http404
+    response = HttpResponse(bytes(company.logo), content_type=company.logo_type)
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 # --- Users and roles ----------------------------------------------------------------------------

@@ -3,14 +3,21 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptoir.assistant import actions
 from comptoir.assistant import selectors as assistant_view
+from comptoir.catalog.models import Product
 from comptoir.core.permissions import Role, has_perm, roles_of
+from comptoir.parties.models import Company, Customer
 from comptoir.payments import selectors as payment_view
+from comptoir.sales.models import Quote
 from comptoir.stock import selectors as stock_view
+from comptoir.stock.models import StockMove
 from comptoir.web import queries
 
 SHORT_LIST = 5
@@ -21,6 +28,31 @@ def _card(rows):
     if isinstance(rows, list):
         return {"count": len(rows), "rows": rows[:SHORT_LIST]}
     return {"count": rows.count(), "rows": list(rows[:SHORT_LIST])}
+
+
+def first_steps() -> list[dict] | None:
+    """The checklist of a company that just started (first run): bring its data in, make a first quote.
+    None once everything on it is done, and the card goes away."""
+    imports = reverse("web:imports")
+    # One query for the four answers.
+    done = (
+        Company.objects.values(
+            customers=Exists(Customer.objects.all()),
+            products=Exists(Product.objects.all()),
+            stock=Exists(StockMove.objects.all()),
+            quotes=Exists(Quote.objects.all()),
+        ).first()
+        or {}
+    )
+    steps = [
+        (_("Importer vos clients"), f"{imports}?kind=customers", done.get("customers")),
+        (_("Importer vos produits"), f"{imports}?kind=products", done.get("products")),
+        (_("Importer votre stock de départ"), f"{imports}?kind=stock", done.get("stock")),
+        (_("Faire un premier devis"), reverse("web:quote_create"), done.get("quotes")),
+    ]
+    if all(done for _label, _url, done in steps):
+        return None
+    return [{"label": label, "url": url, "done": done} for label, url, done in steps]
 
 
 @login_required
@@ -64,5 +96,7 @@ def home(request):
         context["proposals"] = _card(assistant_view.proposals(kinds=mine))
     if has_perm(request.user, "return.view") and (everything or roles & {Role.ADV, Role.COMMERCIAL}):
         context["urgent_cases"] = _card(assistant_view.cases_by_priority()[:3])
+    if has_perm(request.user, "data.import"):
+        context["first_steps"] = first_steps()
     context["no_role"] = not roles
     return render(request, "web/home.html", context)

@@ -51,7 +51,8 @@ def _report_context(report, run=None):
 
 @requires("data.import")
 def imports_page(request):
-    return _page(request)
+    # ?kind=customers: the home's first-steps card opens the page on the data to bring in.
+    return _page(request, kind=param(request.GET, "kind", 20))
 
 
 @action("data.import")
