@@ -46,6 +46,13 @@ def add_open_items() -> int:
             f"WHERE l.account_id IN ({', '.join(str(pk) for pk in lettered)}) AND NOT EXISTS "
             f"(SELECT 1 FROM {ReconciledLine._meta.db_table} r WHERE r.line_id = l.id)"
         )
+        # The books were written with their ids: the sequences start after them, for the closing's rows.
+        from django.apps import apps
+        from django.core.management.color import no_style
+
+        models = [*apps.get_app_config("accounting").get_models(), *apps.get_app_config("core").get_models()]
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
     return OpenItem.objects.count()

@@ -294,31 +294,24 @@ def close_fiscal_year(year, *, by, force_reason: str = "") -> YearClosing:
         )
 
     # 2. The opening entry of the next year: lettered accounts item by item, the others per account.
+    # The items are copied in the database (`post_entry(copies=…)`), never read into models: a year of a
+    # million lines leaves tens of thousands open (bench/closing.py).
     carried = _items_to_carry(start, end)
-    an_lines = [
-        ledger.Line(
-            line.account.code,
-            debit=line.debit,
-            credit=line.credit,
-            label=line.label,
-            partner_id=line.partner_id,
-        )
-        for line, _entry, _settled in carried
-    ]
+    an_lines = []
     sums = balances(start, end)
     for code in sorted(sums):
         debit, credit, lettered = sums[code]
         if code[0] in "12345" and not lettered and debit != credit:
             an_lines.append(ledger.Line(code, label=f"À-nouveau {code}", **_side(debit - credit)))
     opening_entry = None
-    created = []
-    if len(an_lines) >= 2:
-        opening_entry, created = ledger.post_entry(
+    if len(an_lines) + len(carried) >= 2:
+        opening_entry, _created = ledger.post_entry(
             chart.OPENING_JOURNAL,
             date=next_start,
             label=f"À-nouveaux de l'exercice {following.name}",
             document_number=f"AN-{following.name}"[:35],
             lines=an_lines,
+            copies=[item.copy for item in carried],
         )
     closing = YearClosing.objects.create(
         fiscal_year=year,
@@ -331,22 +324,25 @@ def close_fiscal_year(year, *, by, force_reason: str = "") -> YearClosing:
         previous_lock=lock,
     )
     if carried:
-        new_lines = created[: len(carried)]
-        CarriedItem.objects.bulk_create(
+        new_ids = opening_entry.copied
+        rows.insert_values(
+            CarriedItem,
+            ["closing_id", "origin_id", "line_id", "item_entry_id", "settled"],
             [
-                CarriedItem(closing=closing, origin=line, line=new, item_entry_id=entry_id, settled=settled)
-                for (line, entry_id, settled), new in zip(carried, new_lines, strict=True)
-            ]
+                (closing.pk, item.copy.line_id, new_id, item.entry_id, item.settled)
+                for item, new_id in zip(carried, new_ids, strict=True)
+            ],
         )
         # The AN line takes over the open item, under the document's entry; the old line is no longer open.
-        rows.delete_where_in(OpenItem, "line", [new.pk for new in new_lines])
-        rows.delete_where_in(OpenItem, "line", [line.pk for line, _entry, _settled in carried])
-        rows.insert_many(
+        rows.delete_where_in(OpenItem, "line", [item.copy.line_id for item in carried])
+        rows.insert_values(
+            OpenItem,
+            ["line_id", "account_id", "entry_id"],
             [
-                OpenItem(line=new, account_id=new.account_id, entry_id=entry_id)
-                for (_line, entry_id, settled), new in zip(carried, new_lines, strict=True)
-                if not settled
-            ]
+                (new_id, item.copy.account_id, item.entry_id)
+                for item, new_id in zip(carried, new_ids, strict=True)
+                if not item.settled
+            ],
         )
 
     # 3. The year is locked.
@@ -369,27 +365,46 @@ def close_fiscal_year(year, *, by, force_reason: str = "") -> YearClosing:
     return closing
 
 
-def _items_to_carry(start: datetime.date, end: datetime.date) -> list[tuple[EntryLine, int, bool]]:
-    """(line, document entry id, settled since) of each item of a lettered account open at the year end:
-    the open items dated up to `end`, and the lines of the year lettered since with a line after it."""
-    open_items = {
-        item.line_id: item.entry_id
-        for item in OpenItem.objects.filter(account__reconcilable=True, line__entry__date__lte=end)
-    }
-    later = Reconciliation.objects.filter(items__line__entry__date__gt=end).values("pk")
-    settled_since = set(
-        ReconciledLine.objects.filter(
-            reconciliation__in=later, line__entry__date__gte=start, line__entry__date__lte=end
-        ).values_list("line_id", flat=True)
+@dataclass(frozen=True)
+class Carried:
+    """An item of a lettered account open at the year end: the line to repeat in the opening entry, the
+    entry of its document (its open item stays filed under it) and whether it was lettered since."""
+
+    copy: ledger.Copy
+    entry_id: int
+    settled: bool
+
+
+def _items_to_carry(start: datetime.date, end: datetime.date) -> list[Carried]:
+    """Each item of a lettered account open at the year end, by account, partner and line: the open
+    items dated up to `end`, and the lines of the year lettered since with a line after it. Read as
+    plain values (ids and amounts)."""
+    fields = (
+        "line_id",
+        "line__account_id",
+        "line__account__code",
+        "line__partner_id",
+        "line__debit",
+        "line__credit",
     )
-    lines = EntryLine.objects.filter(pk__in=[*open_items, *settled_since]).select_related("account")
-    carried = []
-    for line in sorted(lines, key=lambda line: (line.account.code, line.partner_id or 0, line.pk)):
-        if line.pk in open_items:
-            carried.append((line, open_items[line.pk], False))
-        else:
-            carried.append((line, line.entry_id, True))
-    return carried
+    found = [
+        (code, partner or 0, line_id, ledger.Copy(line_id, account, partner, debit, credit), entry_id, False)
+        for line_id, account, code, partner, debit, credit, entry_id in OpenItem.objects.filter(
+            account__reconcilable=True, line__entry__date__lte=end
+        ).values_list(*fields, "entry_id")
+    ]
+    later = Reconciliation.objects.filter(items__line__entry__date__gt=end).values("pk")
+    settled_since = ReconciledLine.objects.filter(
+        reconciliation__in=later, line__entry__date__gte=start, line__entry__date__lte=end
+    ).values_list(*fields, "line__entry_id")
+    open_ids = {row[2] for row in found}
+    found += [
+        (code, partner or 0, line_id, ledger.Copy(line_id, account, partner, debit, credit), entry_id, True)
+        for line_id, account, code, partner, debit, credit, entry_id in settled_since
+        if line_id not in open_ids
+    ]
+    found.sort(key=lambda row: row[:3])
+    return [Carried(copy, entry_id, settled) for _code, _partner, _id, copy, entry_id, settled in found]
 
 
 def _swapped(entry: JournalEntry) -> tuple[list[EntryLine], list[ledger.Line]]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from comptoir.accounting import closing, manual
+from comptoir.accounting import closing, integrity, manual
 from comptoir.accounting import selectors as ledger_view
 from comptoir.accounting import services as ledger
 from comptoir.accounting.statements import ASSETS, LIABILITIES
@@ -143,6 +143,8 @@ def test_assets_equal_liabilities_and_the_result_is_the_closing_s_before_and_aft
 
     done = closing.close_fiscal_year(last, by=books["accountant"])
     assert done.result == income.result
+    # The opening entry, its items copied in the database, still hashes to what the closing recorded.
+    assert integrity.check() == []
     after = ledger_view.financial_statements(last.start_date, last.end_date)
     _balanced(after.balance_sheet)
     # On the last day the closed year still reads as it did: its result, not yet a 120 balance.
