@@ -13,12 +13,14 @@ administrator), which runs the checklist all the same. Target (issue 16): 1,000,
     python bench/closing.py --lines 1000000 --database-url postgres://postgres@127.0.0.1:5432/postgres
 
 One JSON line: `rows` (entry lines of the year), `closing_s`, `checklist_s` (the checklist alone, run
-first), `carried_items` (open items carried to the opening entry), `opening_lines`, `result`,
-`balanced_after` (the trial balance of the closed books).
+first), `closing_cpu_s` and `database_cpu_s` (CPU of this process and of its PostgreSQL backend during
+the closing), `load_average_before`, `carried_items` (open items carried to the opening entry),
+`opening_lines`, `result`, `balanced_after` (the trial balance of the closed books).
 """
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -58,6 +60,27 @@ def add_open_items() -> int:
     return OpenItem.objects.count()
 
 
+def _backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a local process (the PostgreSQL backend), None when unreadable."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Year-end closing benchmark.")
     parser.add_argument("--lines", type=int, default=1_000_000, help="entry lines of the year (1,000,000)")
@@ -94,9 +117,13 @@ def main(argv=None) -> int:
 
             profiler = Profiler()
             profiler.start()
-        start = time.perf_counter()
+        load_before = os.getloadavg()[0]
+        backend_pid = _backend_pid()
+        db_cpu = _cpu_seconds(backend_pid)
+        start, cpu = time.perf_counter(), time.process_time()
         done = closing.close_fiscal_year(args.year, by=admin, force_reason="Banc d'essai : TVA non liquidée")
-        closing_s = time.perf_counter() - start
+        closing_s, cpu = time.perf_counter() - start, time.process_time() - cpu
+        db_cpu = _cpu_seconds(backend_pid) - db_cpu if db_cpu is not None else None
         if profiler is not None:
             profiler.stop()
             sys.stderr.write(profiler.output_text(unicode=True))
@@ -110,6 +137,11 @@ def main(argv=None) -> int:
             "open_items": open_items,
             "checklist_s": round(checklist_s, 3),
             "closing_s": round(closing_s, 3),
+            # Where the wall time went: this process, the PostgreSQL backend serving it (read from /proc
+            # when the server runs on this machine), and how busy the machine was (a shared 2-core box).
+            "closing_cpu_s": round(cpu, 3),
+            "database_cpu_s": round(db_cpu, 3) if db_cpu is not None else None,
+            "load_average_before": round(load_before, 2),
             "blocking_items": [item.code for item in items if item.blocking],
             "carried_items": done.carried.count(),
             "opening_lines": opening_lines,
