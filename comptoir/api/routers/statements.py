@@ -30,30 +30,30 @@ class StatementPeriod(QuerySchema):
         return self
 
 
-class StatementAccountOut(Schema):
+class FinancialAccountOut(Schema):
     code: str
     name: str
     amount: Amount
 
 
-class StatementLineOut(Schema):
+class FinancialLineOut(Schema):
     key: str = Field(description="Identifiant stable du poste (creances_clients, ventes_marchandises…).")
     label: str
     side: str = Field(description="actif, passif, produits ou charges : le sens du montant.")
     amount: Amount
-    accounts: list[StatementAccountOut]
+    accounts: list[FinancialAccountOut]
 
 
-class StatementGroupOut(Schema):
+class FinancialGroupOut(Schema):
     key: str
     label: str
     side: str
     total: Amount = Field(description="Somme des postes dans le sens de la rubrique.")
-    lines: list[StatementLineOut]
+    lines: list[FinancialLineOut]
 
 
-class StatementOut(Schema):
-    groups: list[StatementGroupOut]
+class FinancialFiguresOut(Schema):
+    groups: list[FinancialGroupOut]
     result: Amount = Field(description="Produits (classe 7) moins charges (classe 6).")
     totals: dict[str, Amount]
 
@@ -61,12 +61,12 @@ class StatementOut(Schema):
 class FinancialStatementOut(Schema):
     date_from: datetime.date
     date_to: datetime.date
-    current: StatementOut
+    current: FinancialFiguresOut
     previous_from: datetime.date | None = Field(
         description="Mêmes dates un an plus tôt (N-1), si les livres y remontent."
     )
     previous_to: datetime.date | None
-    previous: StatementOut | None
+    previous: FinancialFiguresOut | None
 
 
 def _out(statement, totals) -> dict:
