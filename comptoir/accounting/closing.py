@@ -120,11 +120,13 @@ def _balance_of(sums, prefixes) -> Decimal:
     return sum((d - c for code, (d, c, _r) in sums.items() if code.startswith(prefixes)), ZERO)
 
 
-def checklist(year) -> list[Item]:
-    """What stands between the year and its closing (see the module's docstring); blocking items first."""
+def checklist(year, *, sums=None) -> list[Item]:
+    """What stands between the year and its closing (see the module's docstring); blocking items first.
+    `sums`: the year's `balances`, when the caller has them already (the closing reads them once)."""
     year = find_year(year)
     start, end = year.start_date, year.end_date
-    sums = balances(start, end)
+    if sums is None:
+        sums = balances(start, end)
     items: list[Item] = []
     open_rows = list(
         OpenItem.objects.filter(account__reconcilable=True, line__entry__date__lte=end).values_list(
@@ -254,7 +256,10 @@ def close_fiscal_year(year, *, by, force_reason: str = "") -> YearClosing:
     lock = max((y.lock_date for y in years if y.lock_date), default=None)
     if lock is not None and lock >= end:
         raise Conflict(*errors.CLOSING_PERIOD_LOCKED, lock=dates.fr(lock), year=year.name, end=dates.fr(end))
-    blocking = [item for item in checklist(year) if item.blocking]
+    # The year's balances, read once (a sum over every line of the year): for the checklist, the closing
+    # entry, then the opening entry with what the closing entry adds.
+    sums = balances(start, end)
+    blocking = [item for item in checklist(year, sums=sums) if item.blocking]
     force_reason = (force_reason or "").strip()
     if blocking:
         if not force_reason:
@@ -268,7 +273,6 @@ def close_fiscal_year(year, *, by, force_reason: str = "") -> YearClosing:
         following = ledger.open_fiscal_year(next_start, by=by)
 
     # 1. Classes 6 and 7 to the result.
-    sums = balances(start, end)
     lines = []
     result = ZERO
     for code in sorted(sums):
@@ -294,31 +298,24 @@ def close_fiscal_year(year, *, by, force_reason: str = "") -> YearClosing:
         )
 
     # 2. The opening entry of the next year: lettered accounts item by item, the others per account.
+    # The items are copied in the database (`post_entry(copies=…)`), never read into models: a year of a
+    # million lines leaves tens of thousands open (bench/closing.py).
     carried = _items_to_carry(start, end)
-    an_lines = [
-        ledger.Line(
-            line.account.code,
-            debit=line.debit,
-            credit=line.credit,
-            label=line.label,
-            partner_id=line.partner_id,
-        )
-        for line, _entry, _settled in carried
-    ]
-    sums = balances(start, end)
+    an_lines = []
+    sums = _after_closing(sums, result)
     for code in sorted(sums):
         debit, credit, lettered = sums[code]
         if code[0] in "12345" and not lettered and debit != credit:
             an_lines.append(ledger.Line(code, label=f"À-nouveau {code}", **_side(debit - credit)))
     opening_entry = None
-    created = []
-    if len(an_lines) >= 2:
-        opening_entry, created = ledger.post_entry(
+    if len(an_lines) + len(carried) >= 2:
+        opening_entry, _created = ledger.post_entry(
             chart.OPENING_JOURNAL,
             date=next_start,
             label=f"À-nouveaux de l'exercice {following.name}",
             document_number=f"AN-{following.name}"[:35],
             lines=an_lines,
+            copies=[item.copy for item in carried],
         )
     closing = YearClosing.objects.create(
         fiscal_year=year,
@@ -331,23 +328,7 @@ def close_fiscal_year(year, *, by, force_reason: str = "") -> YearClosing:
         previous_lock=lock,
     )
     if carried:
-        new_lines = created[: len(carried)]
-        CarriedItem.objects.bulk_create(
-            [
-                CarriedItem(closing=closing, origin=line, line=new, item_entry_id=entry_id, settled=settled)
-                for (line, entry_id, settled), new in zip(carried, new_lines, strict=True)
-            ]
-        )
-        # The AN line takes over the open item, under the document's entry; the old line is no longer open.
-        rows.delete_where_in(OpenItem, "line", [new.pk for new in new_lines])
-        rows.delete_where_in(OpenItem, "line", [line.pk for line, _entry, _settled in carried])
-        rows.insert_many(
-            [
-                OpenItem(line=new, account_id=new.account_id, entry_id=entry_id)
-                for (_line, entry_id, settled), new in zip(carried, new_lines, strict=True)
-                if not settled
-            ]
-        )
+        _record_carried(closing, carried, opening_entry.copied)
 
     # 3. The year is locked.
     year.lock_date = end
@@ -369,27 +350,90 @@ def close_fiscal_year(year, *, by, force_reason: str = "") -> YearClosing:
     return closing
 
 
-def _items_to_carry(start: datetime.date, end: datetime.date) -> list[tuple[EntryLine, int, bool]]:
-    """(line, document entry id, settled since) of each item of a lettered account open at the year end:
-    the open items dated up to `end`, and the lines of the year lettered since with a line after it."""
-    open_items = {
-        item.line_id: item.entry_id
-        for item in OpenItem.objects.filter(account__reconcilable=True, line__entry__date__lte=end)
-    }
-    later = Reconciliation.objects.filter(items__line__entry__date__gt=end).values("pk")
-    settled_since = set(
-        ReconciledLine.objects.filter(
-            reconciliation__in=later, line__entry__date__gte=start, line__entry__date__lte=end
-        ).values_list("line_id", flat=True)
+@dataclass(frozen=True)
+class Carried:
+    """An item of a lettered account open at the year end: the line to repeat in the opening entry, the
+    entry of its document (its open item stays filed under it) and whether it was lettered since."""
+
+    copy: ledger.Copy
+    entry_id: int
+    settled: bool
+
+
+def _record_carried(closing: YearClosing, carried: list, new_ids: list[int]) -> None:
+    """Link each carried line to its AN line (`CarriedItem`, filed under its document's entry: the open
+    item's, or the line's own when it was lettered since) and move the open items to the AN lines, in
+    a few statements: the pairs (new id, old id) are the only values sent."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    carried_t, open_t, line_t = (quote(m._meta.db_table) for m in (CarriedItem, OpenItem, EntryLine))
+    pairs = [(new_id, item.copy.line_id) for item, new_id in zip(carried, new_ids, strict=True)]
+    size = (rows.max_params(connection) - 1) // 2
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), size):
+            chunk = pairs[start : start + size]
+            # VALUES columns are column1, column2 on PostgreSQL and SQLite alike.
+            cursor.execute(
+                f"INSERT INTO {carried_t} (closing_id, origin_id, line_id, item_entry_id, settled) "
+                f"SELECT %s, v.column2, v.column1, COALESCE(o.entry_id, l.entry_id), o.line_id IS NULL "
+                f"FROM (VALUES {', '.join(['(%s, %s)'] * len(chunk))}) AS v "
+                f"JOIN {line_t} l ON l.id = v.column2 LEFT JOIN {open_t} o ON o.line_id = v.column2",
+                [closing.pk, *(value for pair in chunk for value in pair)],
+            )
+        # The AN line takes over the open item, under the document's entry; the old line is no longer open.
+        cursor.execute(
+            f"INSERT INTO {open_t} (line_id, account_id, entry_id) "
+            f"SELECT c.line_id, l.account_id, c.item_entry_id FROM {carried_t} c "
+            f"JOIN {line_t} l ON l.id = c.line_id WHERE c.closing_id = %s AND NOT c.settled",
+            [closing.pk],
+        )
+        cursor.execute(
+            f"DELETE FROM {open_t} WHERE line_id IN (SELECT origin_id FROM {carried_t} WHERE closing_id = %s)",
+            [closing.pk],
+        )
+
+
+def _after_closing(sums: dict, result: Decimal) -> dict:
+    """The year's balances once its closing entry is posted: classes 6 and 7 at zero, the result on 120
+    (a profit, credit) or 129 (a loss, debit)."""
+    after = {code: row for code, row in sums.items() if code[0] not in "67"}
+    if result:
+        code = chart.PROFIT if result > 0 else chart.LOSS
+        debit, credit, lettered = after.get(code, (ZERO, ZERO, False))
+        after[code] = (debit, credit + result, lettered) if result > 0 else (debit - result, credit, lettered)
+    return after
+
+
+def _items_to_carry(start: datetime.date, end: datetime.date) -> list[Carried]:
+    """Each item of a lettered account open at the year end, by account, partner and line: the open
+    items dated up to `end`, and the lines of the year lettered since with a line after it. Read as
+    plain values (ids and amounts)."""
+    fields = (
+        "line_id",
+        "line__account_id",
+        "line__account__code",
+        "line__partner_id",
+        "line__debit",
+        "line__credit",
     )
-    lines = EntryLine.objects.filter(pk__in=[*open_items, *settled_since]).select_related("account")
-    carried = []
-    for line in sorted(lines, key=lambda line: (line.account.code, line.partner_id or 0, line.pk)):
-        if line.pk in open_items:
-            carried.append((line, open_items[line.pk], False))
-        else:
-            carried.append((line, line.entry_id, True))
-    return carried
+    found = [
+        (code, partner or 0, line_id, ledger.Copy(line_id, account, partner, debit, credit), entry_id, False)
+        for line_id, account, code, partner, debit, credit, entry_id in OpenItem.objects.filter(
+            account__reconcilable=True, line__entry__date__lte=end
+        ).values_list(*fields, "entry_id")
+    ]
+    later = Reconciliation.objects.filter(items__line__entry__date__gt=end).values("pk")
+    settled_since = ReconciledLine.objects.filter(
+        reconciliation__in=later, line__entry__date__gte=start, line__entry__date__lte=end
+    ).values_list(*fields, "line__entry_id")
+    open_ids = {row[2] for row in found}
+    found += [
+        (code, partner or 0, line_id, ledger.Copy(line_id, account, partner, debit, credit), entry_id, True)
+        for line_id, account, code, partner, debit, credit, entry_id in settled_since
+        if line_id not in open_ids
+    ]
+    found.sort(key=lambda row: row[:3])
+    return [Carried(copy, entry_id, settled) for _code, _partner, _id, copy, entry_id, settled in found]
 
 
 def _swapped(entry: JournalEntry) -> tuple[list[EntryLine], list[ledger.Line]]:

@@ -4,9 +4,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from comptoir.accounting.chart import CUSTOMERS
+from comptoir.accounting.chart import CLOSING_JOURNAL, CUSTOMERS
 from comptoir.accounting.models import Account, EntryLine, FiscalYear, JournalEntry, YearClosing
 from comptoir.core.money import amount
 
@@ -288,3 +288,100 @@ def closing_years() -> list[int]:
     """The fiscal years that have books, each named after the calendar year it closes in (as the FEC
     and `comptoir export-fec --year` name them), the latest first."""
     return sorted({end.year for end in FiscalYear.objects.values_list("end_date", flat=True)}, reverse=True)
+
+
+# --- Balance sheet and income statement (pure mapping in accounting/statements.py) ---------------
+
+
+def _account_balances(qs) -> list:
+    from comptoir.accounting.statements import AccountBalance
+
+    rows = (
+        qs.values("account__code", "account__name", "partner_id")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by()
+    )
+    return [
+        AccountBalance(
+            row["account__code"], row["account__name"], _cents(row["d"]), _cents(row["c"]), row["partner_id"]
+        )
+        for row in rows
+    ]
+
+
+def balance_sheet_balances(date_to: datetime.date) -> list:
+    """Every account's balance on `date_to` (per partner where the lines carry one), from the first entry:
+    the openings a closing generated are left out (the lines they repeat are summed), and so is the
+    closing entry dated `date_to` (the last day of a year): on that day the year's result is still read
+    from classes 6 and 7. A year closed before `date_to` has its result on 120/129, its classes 6 and 7
+    brought to zero by its closing entry."""
+    qs = without_repeated_openings(EntryLine.objects.filter(entry__date__lte=date_to))
+    qs = qs.exclude(entry__journal__code=CLOSING_JOURNAL, entry__date=date_to)
+    return _account_balances(qs)
+
+
+def income_statement_balances(date_from: datetime.date, date_to: datetime.date) -> list:
+    """What moved on classes 6 and 7 between the two dates, the closing entries (journal CL, and their
+    reversals when a year is reopened) left out: they carry the result, they are no income or charge."""
+    classes = Q(account__code__startswith="6") | Q(account__code__startswith="7")
+    qs = _dated(EntryLine.objects.filter(classes), date_from, date_to)
+    return _account_balances(qs.exclude(entry__journal__code=CLOSING_JOURNAL))
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def previous_period(
+    date_from: datetime.date, date_to: datetime.date
+) -> tuple[datetime.date, datetime.date] | None:
+    """The same dates a year earlier, when the books have entries then (the N-1 column); else None."""
+    start, end = _year_before(date_from), _year_before(date_to)
+    if not EntryLine.objects.filter(entry__date__gte=start, entry__date__lte=end).exists():
+        return None
+    return start, end
+
+
+def default_statement_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The fiscal year in progress up to today (the calendar year when none is open)."""
+    year = FiscalYear.objects.filter(start_date__lte=today, end_date__gte=today).first()
+    return (year.start_date if year else today.replace(month=1, day=1)), today
+
+
+@dataclass
+class FinancialStatements:
+    """The balance sheet at `date_to` and the income statement of `date_from`…`date_to`, with the same
+    statements a year earlier when the books go back that far."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    balance_sheet: object
+    income_statement: object
+    previous_from: datetime.date | None = None
+    previous_to: datetime.date | None = None
+    previous_balance_sheet: object = None
+    previous_income_statement: object = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_from is not None
+
+
+def financial_statements(date_from: datetime.date, date_to: datetime.date) -> FinancialStatements:
+    from comptoir.accounting import statements
+
+    found = FinancialStatements(
+        date_from=date_from,
+        date_to=date_to,
+        balance_sheet=statements.balance_sheet(balance_sheet_balances(date_to)),
+        income_statement=statements.income_statement(income_statement_balances(date_from, date_to)),
+    )
+    previous = previous_period(date_from, date_to)
+    if previous:
+        found.previous_from, found.previous_to = previous
+        found.previous_balance_sheet = statements.balance_sheet(balance_sheet_balances(previous[1]))
+        found.previous_income_statement = statements.income_statement(income_statement_balances(*previous))
+    return found

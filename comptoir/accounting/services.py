@@ -39,6 +39,18 @@ class Line:
     vat_rate: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class Copy:
+    """A posted line to repeat in a new entry (`post_entry(copies=…)`): its id and what the seal and the
+    balance check need of it."""
+
+    line_id: int
+    account_id: int
+    partner_id: int | None
+    debit: Decimal
+    credit: Decimal
+
+
 _account_ids: dict[str, int] = {}
 _reconcilable_ids: set[int] = set()
 _journal_ids: dict[str, int] = {}
@@ -181,19 +193,27 @@ def post_entry(
     document_number: str,
     lines: list[Line],
     document_date: datetime.date | None = None,
+    copies: list[Copy] = (),
 ) -> tuple[JournalEntry, list[EntryLine]]:
-    """Post a balanced entry. Must be called inside the caller's business transaction."""
+    """Post a balanced entry. Must be called inside the caller's business transaction.
+
+    `copies` are posted lines repeated in this entry (the opening entry repeats every item still open
+    at the year end): each is copied in the database, in one statement per batch, never read into a
+    model; `entry.copied` gives the new lines' ids in the order of `copies`. No open item is made for
+    them: the caller says which stay open. The entry's lines are the copies first, then `lines`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("entries are posted inside the business transaction that causes them")
     lines = [line for line in lines if line.debit or line.credit]
-    if len(lines) < 2:
+    if len(lines) + len(copies) < 2:
         _fail(errors.TOO_FEW_LINES)
     for line in lines:
         if line.debit < 0 or line.credit < 0 or (line.debit and line.credit):
             _fail(errors.BAD_LINE)
         if money.amount(line.debit) != line.debit or money.amount(line.credit) != line.credit:
             _fail(errors.BAD_LINE)
-    balanced, debit, credit = is_balanced((line.debit, line.credit) for line in lines)
+    balanced, debit, credit = is_balanced(
+        [*((line.debit, line.credit) for line in lines), *((copy.debit, copy.credit) for copy in copies)]
+    )
     if not balanced:
         _fail(errors.UNBALANCED, debit=debit, credit=credit)
     today = dates.today()
@@ -213,6 +233,7 @@ def post_entry(
         posted_at=timezone.now(),
     )
     rows.insert_one(entry)
+    entry.copied = _copy_lines(entry, copies) if copies else []
     created = rows.insert_many(
         [
             EntryLine(
@@ -235,8 +256,33 @@ def post_entry(
             if line.account_id in _reconcilable_ids
         ]
     )
-    entry.seal = seal(entry, created)
+    entry.seal = seal(entry, [*copies, *created])
     return entry, created
+
+
+def _copy_lines(entry: JournalEntry, copies: list[Copy]) -> list[int]:
+    """Insert a copy of each line of `copies` into `entry` (account, partner, label, amounts) with ids
+    taken beforehand, so that each new line is known by the line it repeats; returns those ids."""
+    ids = rows.reserve_ids(EntryLine, len(copies))
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    table = quote(EntryLine._meta.db_table)
+    size = (rows.max_params(connection) - 1) // 2  # two parameters a copy, and the entry's id
+    for start in range(0, len(copies), size):
+        chunk = list(zip(ids[start : start + size], copies[start : start + size], strict=True))
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        params = [value for new_id, copy in chunk for value in (new_id, copy.line_id)]
+        with connection.cursor() as cursor:
+            # VALUES columns are column1, column2 on PostgreSQL and SQLite alike.
+            cursor.execute(
+                f"INSERT INTO {table} (id, entry_id, account_id, partner_id, label, debit, credit, vat_rate) "
+                f"SELECT v.column1, %s, l.account_id, l.partner_id, l.label, l.debit, l.credit, NULL "
+                f"FROM (VALUES {values}) AS v JOIN {table} l ON l.id = v.column2",
+                [entry.pk, *params],
+            )
+            if cursor.rowcount != len(chunk):
+                raise RuntimeError("a line to copy was not found")
+    return ids
 
 
 def seal(entry: JournalEntry, lines) -> dict:

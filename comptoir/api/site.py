@@ -23,6 +23,7 @@ from comptoir.api.routers import (
     proposals,
     returns,
     sales,
+    statements,
     stock,
     tokens,
     vat,
@@ -108,6 +109,7 @@ api.add_router("/refund-requests", returns.refund_requests)
 api.add_router("/insights", returns.insights)
 api.add_router("/accounting", accounting.router)
 api.add_router("/vat", vat.router)
+api.add_router("/accounting", statements.router)
 api.add_router("/audit", audit.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/jobs", jobs.router)

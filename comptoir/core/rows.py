@@ -102,10 +102,69 @@ def delete_where_in(model, field_name: str, values) -> int:
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     column = quote(model._meta.get_field(field_name).column)
-    sql = f"DELETE FROM {quote(model._meta.db_table)} WHERE {column} IN ({', '.join(['%s'] * len(values))})"
+    deleted = 0
+    # In batches within the backend's limit on parameters (a year-end closing deletes tens of thousands).
+    size = max_params(connection)
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        sql = (
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE {column} IN ({', '.join(['%s'] * len(chunk))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, chunk)
+            deleted += cursor.rowcount
+    return deleted
+
+
+def max_params(connection) -> int:
+    """Parameters one statement may carry on this backend (SQLite's compiled limit, PostgreSQL's 65,535)."""
+    return min(getattr(connection.features, "max_query_params", None) or 65_535, 65_535)
+
+
+def insert_values(model, columns: list[str], values: list[tuple]) -> int:
+    """INSERT rows given as plain tuples of column values (ids, dates, decimals, booleans), in batches:
+    for many rows of a model with no save() hook that a service builds from ids it already holds (the
+    open items and carried items of a year-end closing), without a model instance per row."""
+    if not values:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    row = f"({', '.join(['%s'] * len(columns))})"
+    size = max(1, max_params(connection) // len(columns))
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        with connection.cursor() as cursor:
+            cursor.execute(head + ", ".join([row] * len(chunk)), [v for values_ in chunk for v in values_])
+    return len(values)
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """`count` new primary keys of `model` taken from its sequence before the rows are written (rows
+    copied in SQL that the caller must know one by one). PostgreSQL: from the identity sequence, so other
+    transactions never take them. SQLite: after the highest id, the database being locked for writing
+    by the transaction (the caller's) that will write them."""
+    if count <= 0:
+        return []
+    connection = connections[router.db_for_write(model)]
+    table = model._meta.db_table
+    column = model._meta.pk.column
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return cursor.rowcount
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(
+            f"SELECT COALESCE(MAX({connection.ops.quote_name(column)}), 0) FROM {connection.ops.quote_name(table)}"
+        )
+        (highest,) = cursor.fetchone()
+        # AUTOINCREMENT never reuses an id: start after the highest it ever gave as well.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        found = cursor.fetchone()
+        highest = max(highest, found[0] if found else 0)
+        return list(range(highest + 1, highest + 1 + count))
 
 
 def insert_many(objects: list) -> list:

@@ -21,6 +21,7 @@ from comptoir.web.views import (
     sales,
     schedules,
     search,
+    statements,
     stock,
     vat,
 )
@@ -162,6 +163,14 @@ urlpatterns = [
         "comptabilite/balance-agee/export.<str:fmt>",
         accounting.aged_receivables_export,
         name="aged_receivables_export",
+    ),
+    path("comptabilite/bilan/", statements.balance_sheet, name="balance_sheet"),
+    path("comptabilite/bilan/export.<str:fmt>", statements.balance_sheet_export, name="balance_sheet_export"),
+    path("comptabilite/compte-de-resultat/", statements.income_statement, name="income_statement"),
+    path(
+        "comptabilite/compte-de-resultat/export.<str:fmt>",
+        statements.income_statement_export,
+        name="income_statement_export",
     ),
     path("comptabilite/tva/", accounting.vat_summary, name="vat_summary"),
     path("comptabilite/tva/ca3.<str:fmt>", vat.vat_return_export, name="vat_return_export"),

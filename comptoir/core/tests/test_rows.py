@@ -54,3 +54,28 @@ def test_update_one_writes_the_named_fields_only_and_refuses_a_missing_row(custo
     order.pk = order.pk + 10_000
     with pytest.raises(DatabaseError):
         rows.update_one(order, ["status"])
+
+
+def test_ids_reserved_ahead_are_written_as_given_and_never_handed_out_again(product):
+    import datetime
+
+    from django.utils import timezone
+
+    first = rows.insert_one(
+        StockMove(product=product, kind="delivery", quantity=-1, unit_cost=1, date="2026-03-01", document="A")
+    )
+    ids = rows.reserve_ids(StockMove, 1200)
+    assert len(set(ids)) == 1200 and min(ids) > first.pk
+    now = timezone.now()
+    day = datetime.date(2026, 3, 2)
+    # More rows than one statement may carry parameters for on SQLite: written in batches.
+    written = rows.insert_values(
+        StockMove,
+        ["id", "product_id", "kind", "quantity", "unit_cost", "date", "document", "created_at"],
+        [(pk, product.pk, "delivery", Decimal("-1"), Decimal("2"), day, f"B{pk}", now) for pk in ids],
+    )
+    assert written == 1200 and StockMove.objects.filter(pk__in=ids, document__startswith="B").count() == 1200
+    after = StockMove.objects.create(
+        product=product, kind="delivery", quantity=-1, unit_cost=1, date="2026-03-03", document="C"
+    )
+    assert after.pk > max(ids)

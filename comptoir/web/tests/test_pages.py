@@ -120,6 +120,8 @@ def page_permissions(f) -> dict[str, str | None]:
         f"/reglements/nouveau/?client={f.customer.pk}&facture={f.invoice.pk}": "payment.register",
         f"/reglements/{f.payment.pk}/": "payment.view",
         "/comptabilite/balance/": "accounting.view",
+        "/comptabilite/bilan/": "accounting.view",
+        "/comptabilite/compte-de-resultat/?du=2025-01-01&au=2025-12-31": "accounting.view",
         "/comptabilite/grand-livre/411/": "accounting.view",
         "/comptabilite/grand-livre/707/": "accounting.view",
         "/comptabilite/ecritures/": "accounting.view",
@@ -724,6 +726,8 @@ def test_a_customer_abroad_gets_its_electronic_invoicing_address_through_the_for
         "/reglements/nouveau/?client=abc",
         "/factures/?page=-3",
         "/comptabilite/balance/?du=2026-13-45",
+        "/comptabilite/bilan/?du=2026-13-45&au=%00",
+        "/comptabilite/compte-de-resultat/?au=1999-01-01",
     ],
 )
 def test_odd_query_parameters_never_crash(boss, flow, url):
