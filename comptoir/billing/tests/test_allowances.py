@@ -1,6 +1,7 @@
 """Document-level allowances and charges (BG-20/BG-21) on invoices: totals, e-invoice, ledger, FEC,
 credit notes."""
 
+import datetime
 import io
 from decimal import Decimal as D
 
@@ -8,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from comptoir.accounting import fec
-from comptoir.accounting.models import EntryLine
+from comptoir.accounting.models import EntryLine, OpenItem
 from comptoir.billing import adjusting, einvoicing
 from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
@@ -16,6 +17,9 @@ from comptoir.core.errors import DomainError
 from comptoir.core.testing import approved_case, make_product
 from comptoir.einvoice.cii import amounts_from_cii
 from comptoir.einvoice.validate import read_back, validate_many, validate_ubl_many
+from comptoir.payments.models import EarlyPaymentDiscount
+from comptoir.payments.selectors import invoice_payment_state
+from comptoir.payments.services import register_payment
 from comptoir.sales.services import confirm_order, create_order
 from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
 
@@ -215,4 +219,86 @@ def test_a_credit_note_for_part_of_the_lines_takes_its_share_of_the_allowance(bo
         D("30.00"),
         D("12.50"),
         D("582.50"),
+    )
+
+
+# --- Early-payment discount (escompte) -----------------------------------------------------------------
+
+
+def _pay(boss, invoice, amount, date=None):
+    return register_payment(
+        invoice.customer,
+        amount=amount,
+        method="transfer",
+        date=date,
+        allocations=[{"invoice": invoice, "amount": amount}],
+        by=boss,
+    )
+
+
+def test_early_discount_terms_are_printed_in_bt20_and_the_aab_note_and_stay_valid(boss, draft):
+    adjusting.set_early_discount(draft, by=boss, percent="2", days=10)
+    invoice = issue_invoice(draft, by=boss)
+    assert invoice.early_discount_until == invoice.date + datetime.timedelta(days=10)
+    # 2 % of 1 200.00 (24.00 + 4.80 VAT) and of 200.00 (4.00 + 0.22 VAT): 33.02 off 1 651.00.
+    until = invoice.early_discount_until.strftime("%d/%m/%Y")
+    expected = (
+        f"Escompte de 2\u00a0% pour paiement au plus tard le {until} : 33,02 € déduits (dont TVA 5,02 €), "
+        "soit 1\u202f617,98 € à payer"
+    )
+    assert expected.replace("\u202f", " ") in invoice.payment_terms.replace("\u202f", " ")
+    xml = einvoicing.cii_xml(invoice).decode()
+    assert xml.count("Escompte de 2") == 2  # BT-20 and the AAB note
+    assert "Pas d'escompte" not in xml
+    [report] = validate_many([einvoicing.cii_xml(invoice)])
+    assert [str(f) for f in report.errors] == []
+    [ubl] = validate_ubl_many([einvoicing.ubl_xml(invoice)])
+    assert [str(f) for f in ubl.errors] == []
+
+
+def test_a_payment_within_the_deadline_for_the_discounted_amount_settles_and_posts_the_discount(boss, draft):
+    adjusting.set_early_discount(draft, by=boss, percent="2", days=10)
+    invoice = issue_invoice(draft, by=boss)
+    payment = _pay(boss, invoice, "1617.98")
+    granted = EarlyPaymentDiscount.objects.get(invoice=invoice)
+    assert (granted.payment, granted.amount, granted.untaxed, granted.vat) == (
+        payment,
+        D("33.02"),
+        D("28.00"),
+        D("5.02"),
+    )
+    lines = sorted(
+        (ln.account.code, ln.vat_rate, ln.debit, ln.credit)
+        for ln in EntryLine.objects.filter(entry=payment.entry).select_related("account")
+    )
+    assert lines == [
+        ("411", None, D("0"), D("33.02")),
+        ("411", None, D("0"), D("1617.98")),
+        ("44571", D("5.50"), D("0.22"), D("0")),
+        ("44571", D("20.00"), D("4.80"), D("0")),
+        ("512", None, D("1617.98"), D("0")),
+        ("665", D("5.50"), D("4.00"), D("0")),
+        ("665", D("20.00"), D("24.00"), D("0")),
+    ]
+    assert invoice_payment_state(invoice).balance_due == D("0.00")
+    # The invoice is lettered with the payment and the discount: nothing left open on 411.
+    assert not OpenItem.objects.filter(entry=invoice.entry).exists()
+    text = "\n".join(fec.fec_lines(payment.date, payment.date))
+    assert "\t665\tEscomptes accordés\t" in text
+
+
+def test_a_payment_of_another_amount_earns_no_discount(boss, draft):
+    adjusting.set_early_discount(draft, by=boss, percent="2", days=10)
+    invoice = issue_invoice(draft, by=boss)
+    _pay(boss, invoice, "1000.00")
+    assert not EarlyPaymentDiscount.objects.exists()
+    assert invoice_payment_state(invoice).balance_due == D("651.00")
+
+
+def test_early_discount_rate_must_be_below_100_and_days_within_a_year(boss, draft):
+    assert _refusal(adjusting.set_early_discount, draft, by=boss, percent="120", days=10) == (
+        "early_discount_invalid"
+    )
+    assert _refusal(adjusting.set_early_discount, draft, by=boss, percent="2", days=400) == (
+        "early_discount_invalid"
     )
