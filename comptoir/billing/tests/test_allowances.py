@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from comptoir.accounting import fec
 from comptoir.accounting.models import EntryLine, OpenItem
-from comptoir.billing import adjusting, einvoicing
+from comptoir.billing import adjusting, conformity, einvoicing
 from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
 from comptoir.core.errors import DomainError
@@ -180,6 +180,8 @@ def test_issued_invoice_with_allowance_and_charge_makes_valid_cii_ubl_and_factur
     )
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Remise globale (5 %)" in text.replace("\u00a0", " ") and "Frais de port" in text
+    # `comptoir check-einvoices` finds the archive, the PDF page and the ledger saying the same thing.
+    assert conformity.check_document(invoice) == []
 
 
 def test_a_credit_note_of_the_whole_invoice_reverses_its_allowance_and_charge(boss, draft):
