@@ -3,7 +3,7 @@
 The discount is a rate of the price: for each VAT breakdown of the invoice, the rate of its base
 excl. VAT, with the VAT on it. What the customer pays within the deadline is the amount payable less
 that discount (VAT included); the VAT the seller collects, and the customer deducts, is reduced by the
-discount's VAT (CGI art. 267-I-2°: escomptes are out of the taxable base when granted).
+discount's VAT (CGI art. 267-II-2°: escomptes are out of the taxable base when granted).
 """
 
 import datetime

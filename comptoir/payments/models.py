@@ -159,7 +159,7 @@ class RefundRequest(models.Model):
 class EarlyPaymentDiscount(AppendOnlyModel):
     """The early-payment discount (escompte) an invoice offered, granted because a payment settled it by
     the deadline for the discounted amount. Posted in the payment's entry: 665 (escomptes accordés) debit
-    for its part excl. VAT, 44571 debit for its VAT (the taxable base is reduced, CGI art. 267-I-2°), 411
+    for its part excl. VAT, 44571 debit for its VAT (the taxable base is reduced, CGI art. 267-II-2°), 411
     credit for the whole, lettered with the invoice. Counts with the payment as settling the invoice."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="early_discounts")
