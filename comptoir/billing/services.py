@@ -991,7 +991,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             "vat": invoice.total_vat,
             "total": invoice.total,
         }
-        | integrity.seal(invoice, lines, taxes, archive),
+        | integrity.seal(invoice, lines, taxes, archive, adjustments),
     )
     return invoice
 

@@ -6,15 +6,16 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.db import DatabaseError, transaction
 from pypdf import PdfReader
 
 from comptoir.accounting import fec
 from comptoir.accounting.models import EntryLine, OpenItem
-from comptoir.billing import adjusting, conformity, einvoicing
-from comptoir.billing.models import Invoice
+from comptoir.billing import adjusting, conformity, einvoicing, integrity
+from comptoir.billing.models import AllowanceCharge, Invoice
 from comptoir.billing.services import create_credit_note, create_invoice_from_order, issue_invoice
 from comptoir.core.errors import DomainError
-from comptoir.core.testing import approved_case, make_product
+from comptoir.core.testing import approved_case, make_product, tamper
 from comptoir.einvoice.cii import amounts_from_cii
 from comptoir.einvoice.validate import read_back, validate_many, validate_ubl_many
 from comptoir.payments.models import EarlyPaymentDiscount
@@ -304,3 +305,14 @@ def test_early_discount_rate_must_be_below_100_and_days_within_a_year(boss, draf
     assert _refusal(adjusting.set_early_discount, draft, by=boss, percent="2", days=400) == (
         "early_discount_invalid"
     )
+
+
+def test_verification_finds_an_allowance_changed_behind_comptoir(boss, draft):
+    invoice = issue_invoice(_with_discount_and_shipping(boss, draft), by=boss)
+    assert integrity.check() == []
+    item = invoice.allowances_charges.get(is_charge=False)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AllowanceCharge.objects.filter(pk=item.pk).update(amount=D("6.00"))
+    tamper("UPDATE billing_allowancecharge SET amount = %s WHERE id = %s", ["6.00", item.pk])
+    assert [p.document for p in integrity.check()] == [f"facture {invoice.number}"]
+    assert "remises et frais" in str(integrity.check()[0])
