@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from comptoir.accounting.chart import CUSTOMERS
 from comptoir.accounting.models import OpenItem
+from comptoir.billing import discounting
 from comptoir.billing.models import Invoice
 from comptoir.core.money import amount
 from comptoir.parties.models import Customer
@@ -68,6 +69,25 @@ def invoice_payment_state(invoice: Invoice) -> PaymentState:
     )
     deposits = invoice.deposits_deducted
     return PaymentState(invoice.total, paid + credited + discounted + deposits, deposits)
+
+
+def early_discount_offer(invoice: Invoice, today=None):
+    """(amount to pay, deadline) when the invoice's early-payment discount can still be earned: nothing
+    settled it yet and the deadline has not passed; None otherwise. The payment service grants it when
+    exactly that amount comes by that day (payments.services.register_payment)."""
+    until = invoice.early_discount_until
+    if until is None or until < (today or timezone.localdate()):
+        return None
+    if (
+        EarlyPaymentDiscount.objects.filter(invoice=invoice).exists()
+        or PaymentAllocation.objects.filter(invoice=invoice).exists()
+        or CreditApplication.objects.filter(invoice=invoice).exists()
+    ):
+        return None
+    discount = discounting.early_discount(
+        invoice.taxes.values_list("vat_rate", "category", "base"), invoice.early_discount_percent
+    )
+    return invoice.amount_payable - discount.total, until
 
 
 def with_amount_paid(qs):

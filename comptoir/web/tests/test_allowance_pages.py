@@ -1,5 +1,6 @@
 """The draft invoice page: remises globales, frais and escompte, added and removed through its forms."""
 
+import html
 from decimal import Decimal as D
 
 import pytest
@@ -60,3 +61,18 @@ def test_an_escompte_is_set_on_the_draft_and_printed_at_issue(boss, draft):
     assert "pour un paiement reçu au plus tard le" in text
     # Issued: no more forms.
     assert reverse("web:invoice_adjustment_add", args=[draft.pk]) not in text
+
+
+def test_the_payment_form_says_what_to_pay_to_earn_the_escompte(boss, draft):
+    from comptoir.billing.adjusting import set_early_discount
+    from comptoir.billing.services import issue_invoice
+
+    set_early_discount(draft, by=boss, percent="2", days="10")
+    invoice = issue_invoice(draft, by=boss)
+    response = client_for(boss).get(
+        reverse("web:payment_create"), {"client": invoice.customer_id, "facture": invoice.pk}
+    )
+    text = html.unescape(response.content.decode()).replace("\u202f", " ").replace("\u00a0", " ")
+    # 540.00 less 2 % of 450.00 and its VAT (9.00 + 1.80).
+    until = invoice.early_discount_until.strftime("%d/%m/%Y")
+    assert f"Escompte : 529,20 € si réglé au plus tard le {until}" in text
