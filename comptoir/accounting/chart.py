@@ -22,10 +22,12 @@ ACCOUNTS = [
     ("607", "Achats de marchandises", False),
     ("613", "Locations", False),
     ("658", "Charges diverses de gestion courante", False),
+    ("665", "Escomptes accordés", False),
     ("671", "Charges exceptionnelles sur opérations de gestion", False),
     ("681", "Dotations aux amortissements et provisions", False),
     ("706", "Prestations de services", False),
     ("707", "Ventes de marchandises", False),
+    ("7085", "Ports et frais accessoires facturés", False),
     ("709", "Rabais, remises et ristournes accordés", False),
 ]
 
@@ -61,6 +63,8 @@ VAT_PENDING = "44574"
 VAT_DEDUCTIBLE = "44566"
 CUSTOMER_DEPOSITS = "4191"
 DISCOUNTS_GRANTED = "709"
+CHARGES_INVOICED = "7085"
+EARLY_PAYMENT_DISCOUNTS = "665"
 BANK = "512"
 CASH = "530"
 

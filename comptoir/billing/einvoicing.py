@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from comptoir.billing import errors
+from comptoir.billing import discounting, errors
 from comptoir.billing.models import Invoice, InvoiceArchive
 from comptoir.core import rows, vat_nature
 from comptoir.core.errors import Conflict, NotFound
@@ -275,11 +275,25 @@ def _performance(invoice: Invoice) -> tuple:
     return performed, None, None
 
 
-def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> ei.Invoice:
+def _allowance_charge(item) -> ei.AllowanceCharge:
+    return ei.AllowanceCharge(
+        is_charge=item.is_charge,
+        amount=item.amount,
+        vat_category=ei.VatCategory(item.vat_category),
+        vat_rate=item.vat_rate,
+        reason=item.reason,
+        reason_code=item.reason_code,
+        percent=item.percent,
+        base_amount=item.base_amount,
+    )
+
+
+def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None, adjustments=None) -> ei.Invoice:
     """The EN 16931 view of an issued invoice or credit note.
 
     `rows` (lines with product and delivery), `taxes` and `deductions` (with their deposit) may be given
-    by a caller that already holds them, such as issue_invoice."""
+    by a caller that already holds them, such as issue_invoice, and so may its `adjustments` (document-level
+    allowances and charges, BG-20/BG-21)."""
     lump_sum = invoice.milestone_id is not None
     if rows is None:
         rows = invoice.lines.select_related("product", "delivery_line__delivery")
@@ -314,9 +328,16 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
         },
         key=lambda d: (d.date, d.number),
     )
+    if adjustments is None:
+        adjustments = invoice.allowances_charges.all()
+    allowances_charges = tuple(
+        _allowance_charge(item) for item in sorted(adjustments, key=lambda a: (a.position, a.pk))
+    )
     totals = ei.Totals(
-        line_total=invoice.total_untaxed,
+        line_total=invoice.total_lines,
         tax_basis_total=invoice.total_untaxed,
+        allowance_total=invoice.total_allowances,
+        charge_total=invoice.total_charges,
         tax_total=invoice.total_vat,
         grand_total=invoice.total,
         prepaid_amount=invoice.deposits_deducted,
@@ -350,7 +371,8 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
         totals=totals,
         notes=ei.french_payment_notes(
             late_penalty_rate=Decimal(s["late_penalty_rate"]) if s.get("late_penalty_rate") else None,
-            early_payment_discount=s.get("early_payment_discount", ""),
+            early_payment_discount=_early_discount_note(invoice, taxes)
+            or s.get("early_payment_discount", ""),
         ),
         # A credit note is owed to the customer: no due date or account "to pay" (BR-CO-25 is met by
         # its terms, BT-20).
@@ -371,6 +393,7 @@ def to_document(invoice: Invoice, *, rows=None, taxes=None, deductions=None) -> 
         if s.get("iban") and not credit_note
         else None,
         reason=invoice.reason if credit_note else "",
+        allowances_charges=allowances_charges,
         vat_on_debits=bool(s.get("vat_on_debits")) and invoice.operation_nature != Invoice.Nature.GOODS,
         # The BAR note, decided where the VAT returns and e-reporting decide it (core.vat_nature).
         processing_type=vat_nature.processing_type(buyer_of(invoice), (t.category for t in taxes)),
@@ -383,6 +406,19 @@ def buyer_of(invoice: Invoice) -> vat_nature.Buyer:
         country=(invoice.buyer_details or {}).get("country") or "FR",
         siren=invoice.buyer_siren,
         vat_number=invoice.buyer_vat_number,
+    )
+
+
+def _early_discount_note(invoice: Invoice, taxes: list[ei.Tax]) -> str:
+    """The escompte this invoice offers, as its AAB note (the EN 16931 profile has no structured
+    discount terms: ApplicableTradePaymentDiscountTerms is Factur-X EXTENDED only)."""
+    if invoice.early_discount_until is None or invoice.early_discount_percent <= 0:
+        return ""
+    discount = discounting.early_discount(
+        ((t.rate, str(t.category), t.base) for t in taxes), invoice.early_discount_percent
+    )
+    return discounting.terms_text(
+        discount, until=invoice.early_discount_until, payable=invoice.amount_payable
     )
 
 

@@ -198,3 +198,40 @@ SERVICE_PERIOD_REVERSED = (
     "service_period_reversed",
     N_("La prestation ne peut pas finir (%(end)s) avant d'avoir commencé (%(start)s)."),
 )
+ADJUSTMENT_ONLY_ON_INVOICE_DRAFT = (
+    "allowance_charge_not_allowed",
+    N_(
+        "%(number)s n'est pas une facture en brouillon : les remises globales, les frais et l'escompte se saisissent sur une facture avant son émission."
+    ),
+)
+ADJUSTMENT_AMOUNT_INVALID = (
+    "allowance_charge_amount_invalid",
+    N_("Indiquez un montant HT positif, ou un pourcentage entre 0 et 100 d'une base positive."),
+)
+ADJUSTMENT_REASON_MISSING = (
+    "allowance_charge_reason_missing",
+    N_("Indiquez le motif de la remise ou des frais (texte ou code)."),
+)
+ADJUSTMENT_REASON_CODE_UNKNOWN = (
+    "allowance_charge_reason_code_unknown",
+    N_("Le code motif %(reason_code)s n'est pas un code admis (%(codes)s)."),
+)
+ADJUSTMENT_VAT_INVALID = (
+    "allowance_charge_vat_invalid",
+    N_(
+        "TVA invalide pour la remise ou les frais : catégorie %(category)s au taux de %(rate)s %%. Une catégorie S a un taux français positif, les autres un taux nul."
+    ),
+)
+ADJUSTMENT_EXCEEDS_BASE = (
+    "allowance_exceeds_base",
+    N_(
+        "Les remises globales au taux de %(rate)s %% (catégorie %(category)s) dépassent le montant HT des lignes à ce taux (%(base)s) : réduisez-les."
+    ),
+)
+ADJUSTMENT_MISSING = ("allowance_charge_missing", N_("Cette remise ou ces frais n'existent pas."))
+EARLY_DISCOUNT_INVALID = (
+    "early_discount_invalid",
+    N_(
+        "Escompte invalide : un taux entre 0 et 100 (en pourcentage, deux décimales au plus) et un délai en jours après la date de facture (0 à 365), ou un taux nul pour aucun escompte."
+    ),
+)

@@ -11,24 +11,31 @@ import hashlib
 from collections import defaultdict
 from decimal import Decimal
 
-from comptoir.billing.models import Invoice, InvoiceArchive, InvoiceLine, InvoiceTax
+from comptoir.billing.models import AllowanceCharge, Invoice, InvoiceArchive, InvoiceLine, InvoiceTax
 from comptoir.core import numbering, seals
 from comptoir.core.audit import Problem
 from comptoir.core.models import AuditEvent
 
 _LINE_FIELDS = ("id", "product_id", "quantity", "unit_price", "discount_percent", "vat_rate", "net_amount")
 _TAX_FIELDS = ("vat_rate", "category", "base", "amount", "amount_on_receipts")
+_ADJUSTMENT_FIELDS = ("id", "is_charge", "amount", "vat_rate", "vat_category", "reason_code")
 BATCH = 1000
 
 
-def seal(invoice: Invoice, lines, taxes, archive: InvoiceArchive) -> dict:
-    """The fingerprints the `invoice.issued` event records."""
-    return {
+def seal(invoice: Invoice, lines, taxes, archive: InvoiceArchive, adjustments=()) -> dict:
+    """The fingerprints the `invoice.issued` event records (its allowances and charges when it has any)."""
+    sealed = {
         "lines": seals.digest(tuple(getattr(line, f) for f in _LINE_FIELDS) for line in lines),
         "taxes": seals.digest(tuple(getattr(tax, f) for f in _TAX_FIELDS) for tax in taxes),
         "archive": archive.cii_sha256,
         "entry": getattr(invoice.entry, "seal", None),
     }
+    if adjustments:
+        sealed["adjustments"] = seals.digest(
+            tuple(getattr(item, f) for f in _ADJUSTMENT_FIELDS)
+            for item in sorted(adjustments, key=lambda a: a.pk)
+        )
+    return sealed
 
 
 def _recorded() -> dict[str, dict]:
@@ -55,6 +62,13 @@ def check() -> list[Problem]:
             lines[row[0]].append(row[1:])
         for row in InvoiceTax.objects.filter(invoice_id__in=chunk).values_list("invoice_id", *_TAX_FIELDS):
             taxes[row[0]].append(row[1:])
+        adjustments = defaultdict(list)
+        for row in (
+            AllowanceCharge.objects.filter(invoice_id__in=chunk)
+            .order_by("id")
+            .values_list("invoice_id", *_ADJUSTMENT_FIELDS)
+        ):
+            adjustments[row[0]].append(row[1:])
         archives = dict(
             InvoiceArchive.objects.filter(invoice_id__in=chunk).values_list("invoice_id", "cii_sha256")
         )
@@ -81,6 +95,8 @@ def check() -> list[Problem]:
                 changed.append("lignes")
             if "taxes" in data and data["taxes"] != seals.digest(taxes[invoice.pk]):
                 changed.append("ventilation de TVA")
+            if "adjustments" in data and data["adjustments"] != seals.digest(adjustments[invoice.pk]):
+                changed.append("remises et frais")
             if "archive" in data and data["archive"] != archives.get(invoice.pk):
                 changed.append("archive Factur-X/CII")
             if changed:

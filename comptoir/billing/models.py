@@ -64,6 +64,19 @@ class Invoice(models.Model):
     deposits_deducted = models.DecimalField(
         _("acomptes déduits"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
+    # Document-level allowances (BT-107) and charges (BT-108), frozen with the totals: `total_untaxed` is
+    # BT-109 = lines − allowances + charges (billing.AllowanceCharge rows hold the detail).
+    total_allowances = models.DecimalField(
+        _("remises globales"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    total_charges = models.DecimalField(_("frais"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    # Early-payment discount (escompte) offered on this invoice: a rate, and a number of days after the
+    # invoice date set on the draft; the deadline is frozen at issue (billing.discounting).
+    early_discount_percent = models.DecimalField(
+        _("escompte %"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    early_discount_days = models.PositiveSmallIntegerField(_("délai d'escompte (jours)"), default=0)
+    early_discount_until = models.DateField(_("escompte jusqu'au"), null=True, blank=True)
     # The buyer as it was at issue (legal mentions must not change if the customer record does).
     buyer_name = models.CharField(max_length=200, blank=True)
     buyer_address = models.TextField(blank=True)
@@ -79,7 +92,7 @@ class Invoice(models.Model):
     # the draft when it differs from the invoice date; not set, they are taken as done on that date.
     service_period_start = models.DateField(_("début de la prestation"), null=True, blank=True)
     service_period_end = models.DateField(_("fin de la prestation"), null=True, blank=True)
-    payment_terms = models.CharField(_("conditions de paiement"), max_length=200, blank=True)
+    payment_terms = models.CharField(_("conditions de paiement"), max_length=500, blank=True)
     # Credit notes: the case (RET-…) that justifies them, or the category of a pure commercial gesture.
     source_reference = models.CharField(_("référence du dossier"), max_length=35, blank=True)
     gesture_category = models.CharField(_("catégorie de geste commercial"), max_length=40, blank=True)
@@ -163,6 +176,11 @@ class Invoice(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def total_lines(self) -> Decimal:
+        """BT-106: the sum of the line net amounts, before document-level allowances and charges."""
+        return self.total_untaxed + self.total_allowances - self.total_charges
 
     @property
     def amount_payable(self) -> Decimal:
@@ -268,6 +286,61 @@ class InvoiceTax(InvoicePart):
                 fields=["invoice", "vat_rate", "category"], name="uniq_invoice_tax_rate_category"
             )
         ]
+
+
+class AllowanceCharge(InvoicePart):
+    """A document-level allowance (remise globale, EN 16931 BG-20) or charge (frais de port, emballage…,
+    BG-21) of an invoice or credit note, for one VAT rate and category.
+
+    Its amount is lowered from (allowance) or added to (charge) the VAT base of its rate and category
+    (BR-S-08). Posted on its own account: 709 for an allowance, 7085 for a charge (billing.services).
+    """
+
+    # UNTDID 5189 (allowance reasons) and 7161 (charge reasons): the codes offered to users.
+    ALLOWANCE_REASONS = {
+        "95": _("Remise globale"),
+        "100": _("Rabais exceptionnel"),
+        "102": _("Remise contractuelle"),
+        "103": _("Remise temporaire"),
+        "104": _("Remise standard"),
+        "105": _("Ristourne sur chiffre d'affaires"),
+        "65": _("Remise pour défaut de production"),
+    }
+    CHARGE_REASONS = {
+        "FC": _("Frais de port"),
+        "DL": _("Frais de livraison"),
+        "PC": _("Emballage"),
+        "ABL": _("Emballage supplémentaire"),
+        "ADK": _("Frais d'expédition"),
+        "ADR": _("Autres services"),
+        "ABK": _("Frais divers"),
+    }
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="allowances_charges")
+    position = models.PositiveIntegerField(default=0)
+    is_charge = models.BooleanField(_("frais"), default=False)
+    amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
+    # When given as a percentage: of which base (BT-93/BT-100) and at what rate (BT-94/BT-101).
+    percent = models.DecimalField(_("pourcentage"), max_digits=5, decimal_places=2, null=True, blank=True)
+    base_amount = models.DecimalField(
+        _("montant de base"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    reason = models.CharField(_("motif"), max_length=100)
+    reason_code = models.CharField(_("code motif"), max_length=3, blank=True)
+    vat_rate = models.DecimalField(_("TVA %"), max_digits=5, decimal_places=2)
+    vat_category = models.CharField(_("catégorie de TVA"), max_length=2, default="S")
+    account_code = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allowance_charge_amount_positive")
+        ]
+
+    @property
+    def signed_amount(self) -> Decimal:
+        """What it adds to the VAT base: negative for an allowance."""
+        return self.amount if self.is_charge else -self.amount
 
 
 class DepositDeduction(InvoicePart):

@@ -16,9 +16,10 @@ from django.utils import timezone
 from comptoir.accounting import chart, periods
 from comptoir.accounting import services as ledger
 from comptoir.assistant import blocking
-from comptoir.billing import approving, crediting, einvoicing, errors, integrity, schedule
+from comptoir.billing import approving, crediting, discounting, einvoicing, errors, integrity, schedule
 from comptoir.billing import selectors as billing_selectors
-from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine, InvoiceTax
+from comptoir.billing import totals as invoice_totals
+from comptoir.billing.models import AllowanceCharge, DepositDeduction, Invoice, InvoiceLine, InvoiceTax
 from comptoir.billing.terms import due_date
 from comptoir.catalog import selectors as catalog_view
 from comptoir.catalog.models import Product
@@ -589,7 +590,7 @@ def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, due_on_rece
     rows = []
     for tax in totals.taxes:
         pending = ZERO
-        if tax.amount and tax.base:
+        if tax.amount and tax.base and tax.lines_base > 0:
             on_receipt_base = sum(
                 (
                     ln.net_amount
@@ -598,7 +599,9 @@ def _tax_rows(invoice: Invoice, lines: list[InvoiceLine], totals, *, due_on_rece
                 ),
                 ZERO,
             )
-            pending = money.amount(tax.amount * on_receipt_base / tax.base)
+            # The share of the lines taxed on receipt among the lines of this breakdown (its allowances
+            # and charges follow the lines they adjust).
+            pending = money.amount(tax.amount * on_receipt_base / tax.lines_base)
         rows.append(
             InvoiceTax(
                 invoice=invoice,
@@ -655,9 +658,15 @@ def _credit_where_vat_waits(note: Invoice, lines: list[InvoiceLine], taxes: list
             ),
             ZERO,
         )
+        lines_base = sum(
+            (ln.net_amount for ln in lines if (ln.vat_rate, ln.vat_category) == (tax.vat_rate, tax.category)),
+            ZERO,
+        )
+        if lines_base <= 0:
+            continue
         uncashed = min(left[tax.vat_rate], waiting.waiting) / waiting.waiting
         reversed_there = min(
-            left[tax.vat_rate], money.amount(tax.amount * eligible_base / tax.base * uncashed)
+            left[tax.vat_rate], money.amount(tax.amount * eligible_base / lines_base * uncashed)
         )
         tax.amount_on_receipts = reversed_there
         left[tax.vat_rate] -= reversed_there
@@ -712,10 +721,16 @@ def _deposit_reversals(deductions: list[DepositDeduction]) -> list[_Reversal]:
 
 
 def _sales_entry_lines(
-    invoice: Invoice, lines: list[InvoiceLine], taxes: list[InvoiceTax], reversals: list[_Reversal] = ()
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    taxes: list[InvoiceTax],
+    reversals: list[_Reversal] = (),
+    adjustments: list[AllowanceCharge] = (),
 ) -> list[ledger.Line]:
     """411 debit for the total; 707 goods / 706 services credits per rate (4191 for a deposit); VAT per
-    rate on 44571, or on 44574 for the part due on receipt.
+    rate on 44571, or on 44574 for the part due on receipt. Document-level allowances debit 709 (rabais,
+    remises et ristournes accordés) and charges credit 7085 (ports et frais accessoires facturés), per
+    rate; their VAT is in the breakdown of their rate.
 
     For each deposit deducted: 4191 debit (its amount excl. VAT), VAT debit where the deposit's VAT
     sits (44571 once cashed, 44574 until then), 411 credit (incl. VAT). The invoice credits the same
@@ -731,6 +746,9 @@ def _sales_entry_lines(
     entry_lines = [
         ledger.Line(chart.CUSTOMERS, debit=invoice.total, label=label, partner_id=invoice.customer_id)
     ]
+    for item in adjustments:
+        default = chart.CHARGES_INVOICED if item.is_charge else chart.DISCOUNTS_GRANTED
+        revenue[(item.account_code or default, item.vat_rate)] += item.signed_amount
     for (account, rate), net in sorted(revenue.items()):
         # Advances received (4191) are the customer's, like 411: the FEC names them (CompAuxNum).
         partner = invoice.customer_id if account == chart.CUSTOMER_DEPOSITS else None
@@ -868,7 +886,8 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             _fail(errors.DELIVERY_INVOICING_BLOCKED, numbers=", ".join(blocked))
     if not lines:
         _fail(errors.NO_LINES)
-    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
+    adjustments = invoice_totals.adjustments_of(invoice)
+    totals = invoice_totals.invoice_totals(lines, adjustments)
     if totals.total < 0:
         _fail(errors.TOTAL_NEGATIVE)
     customer = invoice.customer
@@ -892,7 +911,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     invoice.date = date
     invoice.due_date = due_date(date, customer.payment_days, customer.payment_end_of_month)
     invoice.payment_terms = _terms_text(customer)
-    invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
+    invoice_totals.set_totals(invoice, totals)
     invoice.buyer_name = customer.name
     invoice.buyer_address = _address_text(customer)
     invoice.buyer_siren = customer.siren
@@ -920,6 +939,10 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
         _fail(
             errors.DEDUCTION_EXCEEDS_TOTAL, deducted=_fr(invoice.deposits_deducted), total=_fr(totals.total)
         )
+    if invoice.early_discount_percent > 0 and invoice.kind == Invoice.Kind.INVOICE:
+        # The escompte's deadline is frozen from the invoice date, its conditions printed in BT-20.
+        invoice.early_discount_until = date + datetime.timedelta(days=invoice.early_discount_days)
+        invoice.payment_terms += " — " + early_discount_terms(invoice, totals.taxes)
     taxes = _tax_rows(invoice, lines, totals, due_on_receipt=_due_on_receipt(invoice, company))
     if invoice.kind == Invoice.Kind.CREDIT_NOTE and invoice.corrects_id:
         _credit_where_vat_waits(invoice, lines, taxes)
@@ -940,7 +963,7 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
         date=date,
         label=f"{invoice.get_kind_display()} {invoice.number}",
         document_number=invoice.number,
-        lines=_sales_entry_lines(invoice, lines, taxes, reversals),
+        lines=_sales_entry_lines(invoice, lines, taxes, reversals, adjustments),
     )
     rows.insert_many(taxes)
     if invoice.kind != Invoice.Kind.CREDIT_NOTE:
@@ -952,7 +975,9 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
     rows.update_one(invoice)
     # The e-invoice must be valid before the invoice exists: its rules are checked on the frozen data,
     # and the structured invoice (CII XML) is archived with its fingerprint in the same transaction.
-    einvoice_problems = einvoicing.problems(invoice, rows=lines, taxes=taxes, deductions=deductions)
+    einvoice_problems = einvoicing.problems(
+        invoice, rows=lines, taxes=taxes, deductions=deductions, adjustments=adjustments
+    )
     if einvoice_problems:
         _fail(errors.EINVOICE_INVALID, problems=" ; ".join(einvoice_problems))
     archive = einvoicing.freeze(invoice)
@@ -966,9 +991,21 @@ def issue_invoice(invoice: Invoice, *, by, date: datetime.date | None = None) ->
             "vat": invoice.total_vat,
             "total": invoice.total,
         }
-        | integrity.seal(invoice, lines, taxes, archive),
+        | integrity.seal(invoice, lines, taxes, archive, adjustments),
     )
     return invoice
+
+
+def early_discount_terms(invoice: Invoice, taxes) -> str:
+    """The escompte conditions of an invoice (BT-20 and the AAB note): `taxes` are its VAT breakdown
+    (InvoiceTax rows or core.taxes.TaxLine), whose bases the discount applies to."""
+    discount = discounting.early_discount(
+        ((t.vat_rate if hasattr(t, "vat_rate") else t.rate, t.category, t.base) for t in taxes),
+        invoice.early_discount_percent,
+    )
+    return discounting.terms_text(
+        discount, until=invoice.early_discount_until, payable=invoice.amount_payable
+    )
 
 
 def _issue_follows(invoice: Invoice, lines: list[InvoiceLine]) -> list[dates.Follows]:
@@ -1158,9 +1195,9 @@ def create_credit_note(
     for line in new_lines:
         line.invoice = note
     rows.insert_many(new_lines)
-    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in new_lines)
-    note.total_untaxed, note.total_vat, note.total = totals.untaxed, totals.vat, totals.total
-    note.save(update_fields=["total_untaxed", "total_vat", "total"])
+    adjustments = _credited_adjustments(note, invoice, new_lines)
+    totals = invoice_totals.invoice_totals(new_lines, adjustments)
+    note.save(update_fields=invoice_totals.set_totals(note, totals))
     audit.record(
         "credit_note.drafted",
         by=by,
@@ -1174,6 +1211,43 @@ def create_credit_note(
         },
     )
     return note
+
+
+def _credited_adjustments(note: Invoice, invoice: Invoice, new_lines: list[InvoiceLine]) -> list:
+    """The invoice's document-level allowances and charges, carried onto its credit note in proportion
+    of what the note credits of the lines of their VAT rate and category (of all its lines for a charge
+    of a rate no line has): a note crediting the whole invoice reverses them whole, so the note never
+    credits more than the customer was charged."""
+    originals = invoice_totals.adjustments_of(invoice)
+    if not originals:
+        return []
+    invoiced: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for line in invoice.lines.all():
+        invoiced[(line.vat_rate, line.vat_category)] += line.net_amount
+    credited: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for line in new_lines:
+        credited[(line.vat_rate, line.vat_category)] += line.net_amount
+    all_invoiced, all_credited = sum(invoiced.values(), ZERO), sum(credited.values(), ZERO)
+    carried = []
+    for item in originals:
+        key = (item.vat_rate, item.vat_category)
+        share = credited[key] / invoiced[key] if invoiced[key] > 0 else all_credited / all_invoiced
+        value = money.amount(item.amount * min(share, Decimal(1)))
+        if value > 0:
+            carried.append(
+                AllowanceCharge(
+                    invoice=note,
+                    position=item.position,
+                    is_charge=item.is_charge,
+                    amount=value,
+                    reason=item.reason,
+                    reason_code=item.reason_code,
+                    vat_rate=item.vat_rate,
+                    vat_category=item.vat_category,
+                    account_code=item.account_code,
+                )
+            )
+    return rows.insert_many(carried)
 
 
 def _decimal(value) -> Decimal:
@@ -1212,12 +1286,12 @@ def _refresh_draft(invoice: Invoice) -> None:
     it reserved, then takes what its new totals allow (DepositDeduction rows of a draft are a
     reservation, like its quantities)."""
     lines = list(InvoiceLine.objects.filter(invoice=invoice))
-    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
-    invoice.total_untaxed, invoice.total_vat, invoice.total = totals.untaxed, totals.vat, totals.total
+    totals = invoice_totals.invoice_totals(lines, invoice_totals.adjustments_of(invoice))
+    fields = invoice_totals.set_totals(invoice, totals)
     if invoice.order_id is not None:
         DepositDeduction.objects.filter(invoice=invoice).delete()
         invoice.deposits_deducted = _deduct_deposits(invoice, totals, _deposits_left(invoice.order))
-    invoice.save(update_fields=["total_untaxed", "total_vat", "total", "deposits_deducted"])
+    invoice.save(update_fields=[*fields, "deposits_deducted"])
 
 
 def _corrected_quantity(line: InvoiceLine, raw) -> Decimal:

@@ -103,6 +103,11 @@ def vat_on(base, rate_percent) -> Decimal:
     return amount(D(base) * D(rate_percent) / HUNDRED)
 
 
+def percent_of(base, percent) -> Decimal:
+    """`percent` % of a base (a discount, an early-payment discount), rounded once to the cent."""
+    return amount(D(base) * D(percent) / HUNDRED)
+
+
 def weighted_average_cost(on_hand, current_cost, received_qty, received_cost) -> Decimal:
     """Weighted average unit cost after a receipt (PCG art. 213-33: coût moyen unitaire pondéré)."""
     on_hand, received_qty = D(on_hand), D(received_qty)

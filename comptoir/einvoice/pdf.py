@@ -229,7 +229,7 @@ def _totals_table(invoice: Invoice, st) -> Table:
     if totals.allowance_total or totals.charge_total:
         rows.append(("Total des lignes HT", fr_money(totals.line_total, cur)))
         if totals.allowance_total:
-            rows.append(("Remises", f"−{fr_money(totals.allowance_total, cur)}"))
+            rows.append(("Remises globales", f"−{fr_money(totals.allowance_total, cur)}"))
         if totals.charge_total:
             rows.append(("Frais", fr_money(totals.charge_total, cur)))
     rows.append(("Total HT", fr_money(totals.tax_basis_total, cur)))

@@ -154,3 +154,26 @@ class RefundRequest(models.Model):
 
     def __str__(self):
         return _("Demande de remboursement n° %(id)s") % {"id": self.pk}
+
+
+class EarlyPaymentDiscount(AppendOnlyModel):
+    """The early-payment discount (escompte) an invoice offered, granted because a payment settled it by
+    the deadline for the discounted amount. Posted in the payment's entry: 665 (escomptes accordés) debit
+    for its part excl. VAT, 44571 debit for its VAT (the taxable base is reduced, CGI art. 267-II-2°), 411
+    credit for the whole, lettered with the invoice. Counts with the payment as settling the invoice."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="early_discounts")
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="early_discount_granted")
+    amount = models.DecimalField(_("escompte TTC"), max_digits=14, decimal_places=2)
+    untaxed = models.DecimalField(_("escompte HT"), max_digits=14, decimal_places=2)
+    vat = models.DecimalField(_("TVA sur l'escompte"), max_digits=14, decimal_places=2)
+    entry_line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="early_discount")
+
+    class Meta:
+        verbose_name = _("escompte accordé")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="early_discount_positive",
+            )
+        ]

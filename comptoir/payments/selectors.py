@@ -10,10 +10,17 @@ from django.utils import timezone
 
 from comptoir.accounting.chart import CUSTOMERS
 from comptoir.accounting.models import OpenItem
+from comptoir.billing import discounting
 from comptoir.billing.models import Invoice
 from comptoir.core.money import amount
 from comptoir.parties.models import Customer
-from comptoir.payments.models import CreditApplication, Payment, PaymentAllocation, Refund
+from comptoir.payments.models import (
+    CreditApplication,
+    EarlyPaymentDiscount,
+    Payment,
+    PaymentAllocation,
+    Refund,
+)
 
 ZERO = Decimal("0")
 OPEN, PARTIAL, PAID = "open", "partial", "paid"
@@ -49,20 +56,43 @@ class PaymentState:
 
 
 def invoice_payment_state(invoice: Invoice) -> PaymentState:
-    """Settled = deposits the invoice deducts + payments allocated + credit notes applied, so that the
+    """Settled = deposits the invoice deducts + payments allocated + credit notes applied + the
+    early-payment discount granted, so that the
     balance due is total − deposits deducted − settled."""
     # amount(): SQLite sums decimals as floats; back to exact cents.
     paid = amount(PaymentAllocation.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO)
     credited = amount(
         CreditApplication.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO
     )
+    discounted = amount(
+        EarlyPaymentDiscount.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO
+    )
     deposits = invoice.deposits_deducted
-    return PaymentState(invoice.total, paid + credited + deposits, deposits)
+    return PaymentState(invoice.total, paid + credited + discounted + deposits, deposits)
+
+
+def early_discount_offer(invoice: Invoice, today=None):
+    """(amount to pay, deadline) when the invoice's early-payment discount can still be earned: nothing
+    settled it yet and the deadline has not passed; None otherwise. The payment service grants it when
+    exactly that amount comes by that day (payments.services.register_payment)."""
+    until = invoice.early_discount_until
+    if until is None or until < (today or timezone.localdate()):
+        return None
+    if (
+        EarlyPaymentDiscount.objects.filter(invoice=invoice).exists()
+        or PaymentAllocation.objects.filter(invoice=invoice).exists()
+        or CreditApplication.objects.filter(invoice=invoice).exists()
+    ):
+        return None
+    discount = discounting.early_discount(
+        invoice.taxes.values_list("vat_rate", "category", "base"), invoice.early_discount_percent
+    )
+    return invoice.amount_payable - discount.total, until
 
 
 def with_amount_paid(qs):
     """Annotate invoices with `amount_paid` in one query (no N+1 on lists): payments allocated, credit
-    notes applied and the deposits the invoice deducts (BT-113), so `total - amount_paid` is what is due."""
+    notes applied, the early-payment discount granted and the deposits the invoice deducts (BT-113), so `total - amount_paid` is what is due."""
     money_field = DecimalField(max_digits=14, decimal_places=2)
 
     def settled_by(model):
@@ -76,7 +106,10 @@ def with_amount_paid(qs):
 
     return qs.annotate(
         amount_paid=ExpressionWrapper(
-            settled_by(PaymentAllocation) + settled_by(CreditApplication) + F("deposits_deducted"),
+            settled_by(PaymentAllocation)
+            + settled_by(CreditApplication)
+            + settled_by(EarlyPaymentDiscount)
+            + F("deposits_deducted"),
             output_field=money_field,
         )
     )

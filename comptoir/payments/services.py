@@ -9,7 +9,8 @@ from django.db.models import Sum
 from comptoir.accounting import chart, periods
 from comptoir.accounting import services as ledger
 from comptoir.accounting.models import EntryLine, ReconciledLine
-from comptoir.billing.models import Invoice
+from comptoir.billing import discounting
+from comptoir.billing.models import Invoice, InvoiceTax
 from comptoir.billing.selectors import vat_on_receipts
 from comptoir.core import approvals, audit, dates, money, numbering, permissions, rows
 from comptoir.core.compiled import Compiled
@@ -19,6 +20,7 @@ from comptoir.parties.models import Customer
 from comptoir.payments import errors
 from comptoir.payments.models import (
     CreditApplication,
+    EarlyPaymentDiscount,
     Payment,
     PaymentAllocation,
     Refund,
@@ -54,6 +56,10 @@ _SETTLED_ONE = Compiled(
             .values("invoice_id")
             .annotate(total=Sum("amount"))
             .order_by(),
+            EarlyPaymentDiscount.objects.filter(invoice_id=invoice_id)
+            .values("invoice_id")
+            .annotate(total=Sum("amount"))
+            .order_by(),
             all=True,
         )
     )
@@ -78,7 +84,8 @@ def _after_invoices(invoices) -> list[dates.Follows]:
 
 
 def allocated_totals(invoice_ids) -> dict[int, Decimal]:
-    """What has already settled each invoice: payments allocated plus credit notes applied."""
+    """What has already settled each invoice: payments allocated, credit notes applied and the
+    early-payment discount granted."""
     totals: dict[int, Decimal] = {}
     invoice_ids = list(invoice_ids)
     if len(invoice_ids) == 1:
@@ -88,7 +95,7 @@ def allocated_totals(invoice_ids) -> dict[int, Decimal]:
             model.objects.filter(invoice_id__in=invoice_ids)
             .values("invoice_id")
             .annotate(total=Sum("amount"))
-            for model in (PaymentAllocation, CreditApplication)
+            for model in (PaymentAllocation, CreditApplication, EarlyPaymentDiscount)
         ]
     for totals_rows in found:
         for row in totals_rows:
@@ -163,9 +170,13 @@ def _allocation_lines(customer, label: str, wanted, invoices, releases) -> list:
     return lines
 
 
-def _record_allocations(payment, wanted, invoices, already, releases, credit_lines, *, date) -> None:
-    """The allocations with the 411 credit line each was posted on, the VAT they released, and the
-    lettering of every invoice they settle."""
+def _record_allocations(
+    payment, wanted, invoices, already, releases, credit_lines, *, date, discounts=None
+) -> None:
+    """The allocations with the 411 credit line each was posted on, the VAT they released, the
+    early-payment discounts granted with them ({invoice id: (EarlyDiscount, its 411 credit line)}), and
+    the lettering of every invoice they settle."""
+    discounts = discounts or {}
     created = rows.insert_many(
         [
             PaymentAllocation(payment=payment, invoice_id=invoice_id, amount=alloc_amount, entry_line=line)
@@ -181,9 +192,36 @@ def _record_allocations(payment, wanted, invoices, already, releases, credit_lin
             for (invoice_id, rate), moved in releases.items()
         ]
     )
-    settled = [invoices[i] for i, a in wanted if already.get(i, ZERO) + a == invoices[i].amount_payable]
-    # An invoice settled by this money alone: its settling lines are the ones just posted.
-    fresh = {alloc.invoice_id: [alloc.entry_line] for alloc in created if alloc.invoice_id not in already}
+    if discounts:
+        rows.insert_many(
+            [
+                EarlyPaymentDiscount(
+                    payment=payment,
+                    invoice_id=invoice_id,
+                    amount=discount.total,
+                    untaxed=discount.untaxed,
+                    vat=discount.vat,
+                    entry_line=line,
+                )
+                for invoice_id, (discount, line) in discounts.items()
+            ]
+        )
+    granted = {i: discount.total for i, (discount, _) in discounts.items()}
+    settled = [
+        invoices[i]
+        for i, a in wanted
+        if already.get(i, ZERO) + a + granted.get(i, ZERO) == invoices[i].amount_payable
+    ]
+    # An invoice settled by this money alone: its settling lines are the ones just posted (with the
+    # discount's 411 line when one was granted).
+    fresh = {
+        alloc.invoice_id: [
+            alloc.entry_line,
+            *([discounts[alloc.invoice_id][1]] if alloc.invoice_id in discounts else []),
+        ]
+        for alloc in created
+        if alloc.invoice_id not in already
+    }
     _letter_settled_invoices(settled, date=date, fresh_credits=fresh)
 
 
@@ -223,7 +261,10 @@ def register_payment(
     number = numbering.next_number("REG", date.year)
     label = f"Règlement {number} {customer.name}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
-    releases = _vat_releases(invoices, wanted, already)
+    discounts = _early_discounts(invoices, wanted, already, date)
+    # The discount settles the rest of the invoice: the VAT waiting for its cash is released in full.
+    settling = {**already, **{i: already.get(i, ZERO) + d.total for i, d in discounts.items()}}
+    releases = _vat_releases(invoices, wanted, settling)
     allocation_lines = _allocation_lines(customer, label, wanted, invoices, releases)
     entry_lines = [ledger.Line(bank, debit=amount, label=label), *allocation_lines[: len(wanted)]]
     if amount > allocated:
@@ -236,6 +277,10 @@ def register_payment(
             )
         )
     entry_lines.extend(allocation_lines[len(wanted) :])
+    discount_at = {}
+    for invoice_id, discount in discounts.items():
+        discount_at[invoice_id] = len(entry_lines)
+        entry_lines.extend(_early_discount_lines(customer, invoices[invoice_id], discount))
     entry, posted = ledger.post_entry("BQ", date=date, label=label, document_number=number, lines=entry_lines)
     payment = rows.insert_one(
         Payment(
@@ -249,7 +294,16 @@ def register_payment(
             created_by=by if getattr(by, "pk", None) else None,
         )
     )
-    _record_allocations(payment, wanted, invoices, already, releases, posted[1 : 1 + len(wanted)], date=date)
+    _record_allocations(
+        payment,
+        wanted,
+        invoices,
+        already,
+        releases,
+        posted[1 : 1 + len(wanted)],
+        date=date,
+        discounts={i: (d, posted[discount_at[i]]) for i, d in discounts.items()},
+    )
     audit.record(
         "payment.registered",
         by=by,
@@ -260,9 +314,58 @@ def register_payment(
             "date": date.isoformat(),
             "allocations": {invoices[i].number: a for i, a in wanted},
             "entry": entry.seal,
-        },
+        }
+        | (
+            {"early_discounts": {invoices[i].number: d.total for i, d in discounts.items()}}
+            if discounts
+            else {}
+        ),
     )
     return payment
+
+
+def _early_discounts(invoices, wanted, already, date) -> dict[int, discounting.EarlyDiscount]:
+    """The invoices this payment settles with their early-payment discount: nothing settled them before,
+    the money comes by the deadline (its date) and is exactly the amount payable less the discount."""
+    candidates = [
+        (i, a)
+        for i, a in wanted
+        if invoices[i].early_discount_until is not None
+        and not already.get(i)
+        and date <= invoices[i].early_discount_until
+    ]
+    if not candidates:
+        return {}
+    breakdown: dict[int, list] = {}
+    for tax in InvoiceTax.objects.filter(invoice_id__in=[i for i, _ in candidates]):
+        breakdown.setdefault(tax.invoice_id, []).append((tax.vat_rate, tax.category, tax.base))
+    found = {}
+    for invoice_id, alloc_amount in candidates:
+        invoice = invoices[invoice_id]
+        discount = discounting.early_discount(breakdown.get(invoice_id, []), invoice.early_discount_percent)
+        if discounting.applies(
+            until=invoice.early_discount_until,
+            paid_on=date,
+            amount=alloc_amount,
+            due=invoice.amount_payable,
+            discount=discount,
+        ):
+            found[invoice_id] = discount
+    return found
+
+
+def _early_discount_lines(customer, invoice: Invoice, discount: discounting.EarlyDiscount) -> list:
+    """411 credit for the discount (first: it is lettered with the invoice), 665 debit per VAT rate for
+    its part excl. VAT, 44571 debit for its VAT."""
+    label = f"Escompte {invoice.number}"
+    lines = [ledger.Line(chart.CUSTOMERS, credit=discount.total, label=label, partner_id=customer.pk)]
+    for part in discount.parts:
+        lines.append(
+            ledger.Line(chart.EARLY_PAYMENT_DISCOUNTS, debit=part.base, label=label, vat_rate=part.rate)
+        )
+        if part.vat:
+            lines.append(ledger.Line(chart.VAT_COLLECTED, debit=part.vat, label=label, vat_rate=part.rate))
+    return lines
 
 
 def _vat_releases(invoices, wanted, already, *, cash: bool = True) -> dict[tuple[int, Decimal], Decimal]:

@@ -128,6 +128,17 @@ urlpatterns = [
     path("factures/<int:pk>/emettre/", invoices.invoice_issue, name="invoice_issue"),
     path("factures/<int:pk>/telecharger/<str:fmt>/", invoices.invoice_download, name="invoice_download"),
     path("factures/<int:pk>/annuler/", invoices.invoice_cancel, name="invoice_cancel"),
+    path(
+        "factures/<int:pk>/remises-et-frais/",
+        invoices.invoice_adjustment_add,
+        name="invoice_adjustment_add",
+    ),
+    path(
+        "factures/<int:pk>/remises-et-frais/<int:item_pk>/retirer/",
+        invoices.invoice_adjustment_remove,
+        name="invoice_adjustment_remove",
+    ),
+    path("factures/<int:pk>/escompte/", invoices.invoice_early_discount, name="invoice_early_discount"),
     path("factures/<int:pk>/passer-outre/", invoices.invoice_override, name="invoice_override"),
     path("avoirs/<int:pk>/approuver/", invoices.credit_note_approve, name="credit_note_approve"),
     path("avoirs/<int:pk>/refuser/", invoices.credit_note_refuse, name="credit_note_refuse"),

@@ -16,6 +16,7 @@ from comptoir.api.access import can_read, fetch, referenced
 from comptoir.api.files import attachment, binary
 from comptoir.api.schemas import (
     Amount,
+    AmountIn,
     CustomerRef,
     DocumentDate,
     DocumentRef,
@@ -25,6 +26,7 @@ from comptoir.api.schemas import (
     PageIn,
     PathId,
     Percent,
+    PercentIn,
     ProductRef,
     Quantity,
     QueryId,
@@ -33,9 +35,9 @@ from comptoir.api.schemas import (
     paginate,
     responses,
 )
-from comptoir.billing import approving, einvoicing, services
-from comptoir.billing.models import Invoice, InvoiceLine
-from comptoir.core.taxes import document_totals
+from comptoir.billing import adjusting, approving, einvoicing, services
+from comptoir.billing.models import AllowanceCharge, Invoice, InvoiceLine
+from comptoir.core.taxes import Adjustment, document_totals
 from comptoir.payments import selectors as payment_view
 from comptoir.sales.models import Order
 
@@ -57,6 +59,48 @@ class ServicePeriodIn(InputSchema):
         description="Jour de la prestation, ou début de la période ; null pour revenir à la date de facture."
     )
     end: DocumentDate | None = Field(None, description="Fin de la période, quand elle dure plusieurs jours.")
+
+
+class AllowanceChargeIn(InputSchema):
+    kind: Literal["allowance", "charge"] = Field(
+        description="allowance : remise globale (BG-20) ; charge : frais de port, emballage… (BG-21)."
+    )
+    amount: AmountIn | None = Field(None, description="Montant HT ; ou bien un pourcentage (percent).")
+    percent: PercentIn | None = Field(None, description="Pourcentage de la base (base_amount).")
+    base_amount: AmountIn | None = Field(
+        None, description="Base du pourcentage ; par défaut, les lignes du même taux et de la même catégorie."
+    )
+    reason: str = Field("", max_length=100, description="Motif (BT-97 / BT-104).")
+    reason_code: str = Field(
+        "",
+        max_length=3,
+        description="Code UNTDID 5189 (remises : 95, 100, 102…) ou 7161 (frais : FC port, PC emballage…).",
+    )
+    vat_rate: PercentIn | None = Field(
+        None, description="Taux de TVA ; par défaut celui des lignes quand elles en ont un seul."
+    )
+    vat_category: str = Field("", max_length=2, description="Catégorie de TVA EN 16931 (S par défaut).")
+
+
+class EarlyDiscountIn(InputSchema):
+    percent: PercentIn = Field(description="Taux d'escompte ; 0 pour n'en offrir aucun.")
+    days: int = Field(0, ge=0, le=365, description="Délai, en jours après la date de facture.")
+
+
+class AllowanceChargeOut(Schema):
+    id: int
+    kind: str
+    amount: Amount
+    percent: Percent | None
+    base_amount: Amount | None
+    reason: str
+    reason_code: str
+    vat_rate: Percent
+    vat_category: str
+
+    @staticmethod
+    def resolve_kind(item):
+        return "charge" if item.is_charge else "allowance"
 
 
 class InvoiceLineOut(Schema):
@@ -122,9 +166,16 @@ class InvoiceOut(Schema):
     order: DocumentRef | None
     date: datetime.date | None
     due_date: datetime.date | None
-    total_untaxed: Amount
+    total_lines: Amount = Field(description="BT-106 : somme des lignes HT.")
+    total_allowances: Amount = Field(description="BT-107 : remises globales HT.")
+    total_charges: Amount = Field(description="BT-108 : frais HT.")
+    total_untaxed: Amount = Field(description="BT-109 : lignes − remises + frais.")
     total_vat: Amount
     total: Amount
+    early_discount_percent: Percent = Field(description="Escompte pour paiement anticipé (0 : aucun).")
+    early_discount_days: int
+    early_discount_until: datetime.date | None = Field(description="Date limite, fixée à l'émission.")
+    allowances_charges: list[AllowanceChargeOut]
     buyer_name: str
     buyer_address: str
     buyer_siren: str
@@ -164,7 +215,13 @@ class InvoiceOut(Schema):
             return list(invoice.taxes.all())
         lines = invoice.lines.all()
         reasons = {(line.vat_rate, line.vat_category): line.vat_exemption_reason for line in lines}
-        totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
+        totals = document_totals(
+            ((line.net_amount, line.vat_rate, line.vat_category) for line in lines),
+            [
+                Adjustment(a.amount, a.vat_rate, a.vat_category, a.is_charge)
+                for a in invoice.allowances_charges.all()
+            ],
+        )
         return [
             {
                 "vat_rate": t.rate,
@@ -199,6 +256,7 @@ class InvoiceFilters(PageIn):
 def invoices_with_lines():
     qs = Invoice.objects.select_related("customer", "order").prefetch_related(
         "taxes",
+        Prefetch("allowances_charges", queryset=AllowanceCharge.objects.order_by("position", "id")),
         Prefetch("lines", queryset=InvoiceLine.objects.select_related("product").order_by("position", "id")),
     )
     return payment_view.with_amount_paid(qs)
@@ -258,6 +316,59 @@ def issue_invoice(request, invoice_id: PathId, payload: IssueIn | None = None):
 def set_service_period(request, invoice_id: PathId, payload: ServicePeriodIn):
     services.set_service_period(
         fetch(Invoice.objects.all(), invoice_id), by=request.auth, start=payload.start, end=payload.end
+    )
+    return fetch(invoices_with_lines(), invoice_id)
+
+
+@router.post(
+    "/{invoice_id}/allowances-charges",
+    response=responses(InvoiceOut, 201),
+    summary="Ajouter une remise globale ou des frais (brouillon)",
+)
+@transaction.atomic
+def add_allowance_charge(request, invoice_id: PathId, payload: AllowanceChargeIn):
+    """Sur une facture en brouillon (pas un acompte ni une échéance d'échéancier) : le montant HT, ou un
+    pourcentage d'une base ; un motif ou un code ; le taux et la catégorie de TVA auxquels ils
+    s'appliquent. Refusé (400 `allowance_exceeds_base`) quand les remises dépassent les lignes de leur taux."""
+    adjusting.add_allowance_charge(
+        fetch(Invoice.objects.all(), invoice_id),
+        by=request.auth,
+        is_charge=payload.kind == "charge",
+        amount=payload.amount,
+        percent=payload.percent,
+        base_amount=payload.base_amount,
+        reason=payload.reason,
+        reason_code=payload.reason_code,
+        vat_rate=payload.vat_rate,
+        vat_category=payload.vat_category,
+    )
+    return Status(201, fetch(invoices_with_lines(), invoice_id))
+
+
+@router.delete(
+    "/{invoice_id}/allowances-charges/{item_id}",
+    response=responses(InvoiceOut),
+    summary="Retirer une remise globale ou des frais (brouillon)",
+)
+@transaction.atomic
+def remove_allowance_charge(request, invoice_id: PathId, item_id: PathId):
+    item = fetch(AllowanceCharge.objects.filter(invoice_id=invoice_id), item_id)
+    adjusting.remove_allowance_charge(item, by=request.auth)
+    return fetch(invoices_with_lines(), invoice_id)
+
+
+@router.post(
+    "/{invoice_id}/early-discount",
+    response=responses(InvoiceOut),
+    summary="Offrir un escompte pour paiement anticipé (brouillon)",
+)
+@transaction.atomic
+def set_early_discount(request, invoice_id: PathId, payload: EarlyDiscountIn):
+    """Un taux et un délai en jours après la date de facture ; la date limite et les conditions sont
+    fixées à l'émission (conditions de paiement BT-20 et note AAB). Un règlement reçu au plus tard ce
+    jour-là pour le montant escompté solde la facture et comptabilise l'escompte (665)."""
+    adjusting.set_early_discount(
+        fetch(Invoice.objects.all(), invoice_id), by=request.auth, percent=payload.percent, days=payload.days
     )
     return fetch(invoices_with_lines(), invoice_id)
 

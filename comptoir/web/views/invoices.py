@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from comptoir.assistant import services as assistant
-from comptoir.billing import approving, einvoicing, services
-from comptoir.billing.models import Invoice
+from comptoir.billing import adjusting, approving, einvoicing, services
+from comptoir.billing.models import AllowanceCharge, Invoice
 from comptoir.core import approvals
 from comptoir.core.permissions import has_perm
+from comptoir.core.taxes import Adjustment
 from comptoir.mailing import documents as mail_documents
 from comptoir.parties.models import Company
 from comptoir.payments import selectors as payment_view
@@ -103,6 +104,7 @@ def invoice_detail(request, pk):
         pk=pk,
     )
     lines = list(invoice.lines.select_related("product", "delivery_line__delivery"))
+    adjustments = list(invoice.allowances_charges.all())
     issued = invoice.status == Invoice.Status.ISSUED
     payable = issued and invoice.kind != Invoice.Kind.CREDIT_NOTE
     if issued:
@@ -111,7 +113,9 @@ def invoice_detail(request, pk):
             for t in invoice.taxes.all()
         ]
     else:
-        taxes = taxes_of(lines)
+        taxes = taxes_of(
+            lines, [Adjustment(a.amount, a.vat_rate, a.vat_category, a.is_charge) for a in adjustments]
+        )
     user, status, S = request.user, invoice.status, Invoice.Status
     state = payment_view.invoice_payment_state(invoice) if payable else None
     findings = findings_view.panel(assistant.findings_for_invoice(invoice))
@@ -124,6 +128,15 @@ def invoice_detail(request, pk):
         "company": Company.objects.first(),
         "lines": lines,
         "taxes": taxes,
+        "adjustments": adjustments,
+        # Remises globales, frais and escompte: on an invoice drafted from deliveries or by hand.
+        "can_adjust": status == S.DRAFT
+        and invoice.kind == Invoice.Kind.INVOICE
+        and invoice.milestone_id is None
+        and has_perm(user, "invoice.manage"),
+        "allowance_reasons": AllowanceCharge.ALLOWANCE_REASONS,
+        "charge_reasons": AllowanceCharge.CHARGE_REASONS,
+        "early_discount": getattr(invoice, "early_discount_granted", None) if issued else None,
         "state": state,
         "chip": labels.payment_chip(invoice),
         "allocations": list(invoice.allocations.select_related("payment").order_by("payment__date", "id")),
@@ -171,6 +184,60 @@ def invoice_issue(request, pk):
         request,
         lambda: services.issue_invoice(invoice, by=request.user, date=form.cleaned_data["date"]),
         lambda inv: _("Facture %(number)s émise : l'écriture de vente est passée.") % {"number": inv.number},
+    )
+    return redirect("web:invoice_detail", pk=invoice.pk)
+
+
+@action("invoice.view")
+def invoice_adjustment_add(request, pk):
+    """Add a remise globale or frais to a draft invoice."""
+    invoice = get_object_or_404(Invoice, pk=pk)
+    data = request.POST
+    is_charge = data.get("kind") == "charge"
+    by_percent = data.get("mode") == "percent"
+    perform(
+        request,
+        lambda: adjusting.add_allowance_charge(
+            invoice,
+            by=request.user,
+            is_charge=is_charge,
+            amount=None if by_percent else param(data, "value", 20).replace(",", "."),
+            percent=param(data, "value", 20).replace(",", ".") if by_percent else None,
+            reason=param(data, "reason", 100),
+            reason_code=param(data, "reason_code", 3),
+            vat_rate=param(data, "vat_rate", 10).replace(",", "."),
+            vat_category=param(data, "vat_category", 2),
+        ),
+        _("Frais ajoutés : les totaux et la TVA sont recalculés.")
+        if is_charge
+        else _("Remise globale ajoutée : les totaux et la TVA sont recalculés."),
+    )
+    return redirect("web:invoice_detail", pk=invoice.pk)
+
+
+@action("invoice.view")
+def invoice_adjustment_remove(request, pk, item_pk):
+    item = get_object_or_404(AllowanceCharge, pk=item_pk, invoice_id=pk)
+    perform(
+        request,
+        lambda: adjusting.remove_allowance_charge(item, by=request.user),
+        _("Retiré de la facture : les totaux et la TVA sont recalculés."),
+    )
+    return redirect("web:invoice_detail", pk=pk)
+
+
+@action("invoice.view")
+def invoice_early_discount(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    perform(
+        request,
+        lambda: adjusting.set_early_discount(
+            invoice,
+            by=request.user,
+            percent=param(request.POST, "percent", 10).replace(",", ".") or "0",
+            days=param(request.POST, "days", 5) or "0",
+        ),
+        _("Escompte enregistré : ses conditions seront imprimées sur la facture à l'émission."),
     )
     return redirect("web:invoice_detail", pk=invoice.pk)
 

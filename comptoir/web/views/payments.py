@@ -11,6 +11,7 @@ from comptoir.core.errors import DomainError
 from comptoir.core.permissions import has_perm
 from comptoir.parties.models import Customer
 from comptoir.payments import refunding, services
+from comptoir.payments import selectors as payment_view
 from comptoir.payments.models import Payment, RefundRequest
 from comptoir.web import forms, queries
 from comptoir.web.sorting import SortSpec
@@ -41,6 +42,10 @@ def _payments(request):
 def _with_balance_due(invoices: list) -> list:
     for invoice in invoices:
         invoice.balance_due = invoice.total - invoice.amount_paid
+        # An escompte still to be earned: what to pay, and by when (shown beside the invoice).
+        invoice.discount_offer = (
+            payment_view.early_discount_offer(invoice) if invoice.early_discount_until else None
+        )
     return invoices
 
 

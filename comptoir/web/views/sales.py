@@ -45,10 +45,13 @@ def _active_customers():
     return list(Customer.objects.filter(is_active=True).order_by("name"))
 
 
-def taxes_of(lines) -> list[dict]:
-    """VAT breakdown of a document's lines as the services compute it, with the legal mention of
-    exempt categories (reverse charge, intra-EU supply, export)."""
-    totals = document_totals((line.net_amount, line.vat_rate, line.vat_category) for line in lines)
+def taxes_of(lines, adjustments=()) -> list[dict]:
+    """VAT breakdown of a document's lines (and of its allowances and charges, `core.taxes.Adjustment`)
+    as the services compute it, with the legal mention of exempt categories (reverse charge, intra-EU
+    supply, export)."""
+    totals = document_totals(
+        ((line.net_amount, line.vat_rate, line.vat_category) for line in lines), adjustments
+    )
     mentions = {(line.vat_rate, line.vat_category): line.vat_exemption_reason for line in lines}
     return [
         {
