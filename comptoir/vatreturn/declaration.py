@@ -153,3 +153,25 @@ def share(base: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     if part == -whole:
         return -base
     return amount(base * part / whole)
+
+
+def line_bases(lines, taxes) -> list[Decimal]:
+    """Each line's part of its VAT breakdown's base, in the order of `lines`.
+
+    A breakdown's base (BT-116) is its lines less the remises globales plus the frais of that category
+    and rate; what is declared per buyer or per product (DES, goods statement, B2C totals) is spread
+    from it pro rata to the line nets, the last line of each breakdown taking the cents of rounding, so
+    the parts add up to the base exactly. Without remise or frais a line's part is its own net."""
+    groups: dict[tuple, list[int]] = {}
+    for index, line in enumerate(lines):
+        groups.setdefault((line.vat_category, line.vat_rate), []).append(index)
+    base_of = {(tax.category, tax.vat_rate): tax.base for tax in taxes}
+    parts = [ZERO] * len(lines)
+    for key, members in groups.items():
+        nets = sum((lines[i].net_amount for i in members), ZERO)
+        left = base = base_of.get(key, nets)
+        for i in members[:-1]:
+            parts[i] = share(base, lines[i].net_amount, nets)
+            left -= parts[i]
+        parts[members[-1]] = left
+    return parts

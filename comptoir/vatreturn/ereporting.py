@@ -28,7 +28,7 @@ from comptoir.core.money import amount
 from comptoir.core.vat_nature import Processing
 from comptoir.parties.models import Company
 from comptoir.payments.models import VatRelease
-from comptoir.vatreturn.declaration import share
+from comptoir.vatreturn.declaration import line_bases, share
 from comptoir.vatreturn.selectors import issued_between
 
 FORMAT = "comptoir-ereporting/1"
@@ -48,24 +48,27 @@ def _sign(invoice: Invoice) -> int:
     return -1 if invoice.kind == Invoice.Kind.CREDIT_NOTE else 1
 
 
-def _line_vat(invoice: Invoice, line) -> Decimal:
-    """The line's share of its VAT row (VAT is rounded once per rate and category on the invoice)."""
+def _line_vat(invoice: Invoice, line, base: Decimal) -> Decimal:
+    """The share of its VAT row that the line's `base` carries (VAT is rounded once per rate and
+    category on the invoice)."""
     tax = next(
         (t for t in invoice.taxes.all() if (t.vat_rate, t.category) == (line.vat_rate, line.vat_category)),
         None,
     )
-    return share(tax.amount, line.net_amount, tax.base) if tax and tax.base else ZERO
+    return share(tax.amount, base, tax.base) if tax and tax.base else ZERO
 
 
 def b2c_daily(invoices) -> list[dict]:
     totals: dict[tuple, list] = defaultdict(lambda: [ZERO, ZERO, set()])
     for invoice in invoices:
         sign = _sign(invoice)
-        for line in invoice.lines.all():
+        lines = list(invoice.lines.all())
+        bases = line_bases(lines, invoice.taxes.all())  # net of remises globales, frais added
+        for line, base in zip(lines, bases, strict=True):
             kind = SERVICES if line.product.kind == "service" else GOODS
             key = (invoice.date, line.vat_rate, kind)
-            totals[key][0] += sign * line.net_amount
-            totals[key][1] += sign * _line_vat(invoice, line)
+            totals[key][0] += sign * base
+            totals[key][1] += sign * _line_vat(invoice, line, base)
             totals[key][2].add(invoice.pk)
     return [
         {

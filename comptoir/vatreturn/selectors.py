@@ -60,6 +60,7 @@ def _invoice_contributions(invoice: Invoice, collected) -> list[Contribution]:
     nets: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
     for line in invoice.lines.all():
         nets[(line.vat_category, line.vat_rate)] += line.net_amount
+    bases = {(tax.category, tax.vat_rate): tax.base for tax in invoice.taxes.all()}
     found = []
     common = {
         "date": invoice.date,
@@ -81,7 +82,9 @@ def _invoice_contributions(invoice: Invoice, collected) -> list[Contribution]:
             continue  # an untaxed operation is declared whole by the invoice that bills it
         line = vat_nature.classify(category, buyer).ca3_line
         if line:
-            found.append(Contribution(line, base=sign * net, **common))
+            # The breakdown's base is the lines less the remises globales plus the frais of that
+            # category and rate (BT-116): what the buyer pays, hence the operation declared.
+            found.append(Contribution(line, base=sign * bases.get((category, rate), net), **common))
     return found
 
 

@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from comptoir.billing.einvoicing import buyer_of
 from comptoir.billing.models import Invoice
 from comptoir.core import vat_nature
+from comptoir.vatreturn import declaration
 from comptoir.vatreturn.selectors import issued_between
 
 ZERO = Decimal("0")
@@ -55,24 +56,27 @@ class GoodsRow:
 
 
 def _eu_lines(date_from: datetime.date, date_to: datetime.date, wanted: str):
-    """(invoice, line, sign) of the period's lines of the operation `wanted`."""
+    """(invoice, line, its signed base, sign) of the period's lines of the operation `wanted`: the base
+    net of the invoice's remises globales and frais (`declaration.line_bases`)."""
     for invoice in issued_between(date_from, date_to):
         if invoice.kind == Invoice.Kind.DEPOSIT:
             continue  # the invoice of the operation declares it whole
         buyer = buyer_of(invoice)
         sign = -1 if invoice.kind == Invoice.Kind.CREDIT_NOTE else 1
-        for line in invoice.lines.all():
+        lines = list(invoice.lines.all())
+        bases = declaration.line_bases(lines, invoice.taxes.all())
+        for line, base in zip(lines, bases, strict=True):
             if vat_nature.operation(line.vat_category, buyer) == wanted:
-                yield invoice, line, sign
+                yield invoice, line, sign * base, sign
 
 
 def des_rows(date_from: datetime.date, date_to: datetime.date) -> list[DesRow]:
     amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
     names: dict[str, str] = {}
     numbers: dict[str, list[str]] = defaultdict(list)
-    for invoice, line, sign in _eu_lines(date_from, date_to, vat_nature.Operation.INTRA_EU_SERVICES):
+    for invoice, _line, base, _sign in _eu_lines(date_from, date_to, vat_nature.Operation.INTRA_EU_SERVICES):
         key = invoice.buyer_vat_number.replace(" ", "").upper()
-        amounts[key] += sign * line.net_amount
+        amounts[key] += base
         names[key] = invoice.buyer_name
         if invoice.number not in numbers[key]:
             numbers[key].append(invoice.number)
@@ -83,14 +87,14 @@ def des_rows(date_from: datetime.date, date_to: datetime.date) -> list[DesRow]:
 
 def goods_rows(date_from: datetime.date, date_to: datetime.date) -> list[GoodsRow]:
     sums: dict[tuple[str, str], list] = {}
-    for invoice, line, sign in _eu_lines(date_from, date_to, vat_nature.Operation.INTRA_EU_GOODS):
+    for invoice, line, base, sign in _eu_lines(date_from, date_to, vat_nature.Operation.INTRA_EU_GOODS):
         key = (invoice.buyer_vat_number.replace(" ", "").upper(), line.product.sku)
         row = sums.setdefault(
             key,
             [buyer_of(invoice).country, invoice.buyer_name, line.product.name, ZERO, ZERO, []],
         )
         row[3] += sign * line.quantity
-        row[4] += sign * line.net_amount
+        row[4] += base
         if invoice.number not in row[5]:
             row[5].append(invoice.number)
     return [

@@ -127,3 +127,64 @@ def test_a_deposit_paid_then_deducted_is_declared_once_and_matches_the_ledger(
     assert (gross.vat, gross.base) == (Decimal("267.00"), Decimal("1335.00"))
     assert ca3.operations["A1"].base == Decimal("1335.00")
     assert {c.document for c in ca3.operations["A1"].contributions} == {deposit.number, final.number}
+
+
+def test_an_export_with_a_global_discount_declares_the_discounted_base_on_e1(boss, product, month):
+    """A remise globale lowers what the buyer pays, hence the operation declared: E1 takes the invoice's
+    base net of it (BT-109), not the sum of its lines."""
+    from comptoir.billing.adjusting import add_allowance_charge
+    from comptoir.billing.services import create_invoice_from_order
+    from comptoir.core.testing import make_customer
+    from comptoir.sales.services import confirm_order, create_order
+    from comptoir.stock.services import create_delivery, receive_stock, validate_delivery
+
+    start, end = month
+    day = start + DAY
+    american = make_customer(boss, name="Hardware Inc.", siren="", country="US")
+    receive_stock([{"product": product, "quantity": "10", "unit_cost": "70"}], by=boss, date=start)
+    order = confirm_order(
+        create_order(american, [{"product": product, "quantity": "5"}], by=boss, date=day), by=boss
+    )
+    validate_delivery(create_delivery(order, by=boss, date=day), by=boss, date=day)
+    draft = create_invoice_from_order(order, by=boss)
+    add_allowance_charge(draft, by=boss, is_charge=False, percent="10", reason="Remise export")
+    invoice = issue_invoice(draft, by=boss, date=day)
+
+    assert invoice.total_untaxed == Decimal("540.00")  # 5 × 120.00, less 10 %
+    assert vat_view.ca3_return(start, end).line("E1").base == Decimal("540.00")
+
+
+def test_the_des_declares_an_eu_service_net_of_its_global_discount(boss, service_product, month):
+    from comptoir.billing.adjusting import add_allowance_charge
+    from comptoir.billing.services import create_invoice_from_order
+    from comptoir.core.testing import make_customer
+    from comptoir.sales.services import confirm_order, create_order
+    from comptoir.vatreturn.statements import des_rows
+
+    start, end = month
+    german = make_customer(boss, name="Werkzeug GmbH", siren="", country="DE", vat_number="DE136695976")
+    order = confirm_order(
+        create_order(german, [{"product": service_product, "quantity": "2"}], by=boss, date=start + DAY),
+        by=boss,
+    )
+    draft = create_invoice_from_order(order, by=boss)
+    add_allowance_charge(draft, by=boss, is_charge=False, amount="100.00", reason="Geste commercial")
+    invoice = issue_invoice(draft, by=boss, date=start + DAY)
+
+    (row,) = des_rows(start, end)
+    assert row.amount == invoice.total_untaxed == 2 * service_product.sale_price - Decimal("100.00")
+
+
+def test_line_bases_spread_a_breakdown_base_to_its_lines_to_the_cent():
+    from types import SimpleNamespace as Row
+
+    from comptoir.vatreturn.declaration import line_bases
+
+    lines = [
+        Row(vat_category="S", vat_rate=Decimal("20"), net_amount=Decimal(n))
+        for n in ("10.00", "10.00", "10.00")
+    ]
+    taxes = [Row(category="S", vat_rate=Decimal("20"), base=Decimal("20.00"))]  # 10.00 off the three lines
+    parts = line_bases(lines, taxes)
+    assert parts == [Decimal("6.67"), Decimal("6.67"), Decimal("6.66")]
+    assert line_bases(lines, []) == [Decimal("10.00")] * 3
