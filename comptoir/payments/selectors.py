@@ -13,7 +13,14 @@ from comptoir.accounting.models import OpenItem
 from comptoir.billing.models import Invoice
 from comptoir.core.money import amount
 from comptoir.parties.models import Customer
-from comptoir.payments.models import CreditApplication, Payment, PaymentAllocation, Refund
+from comptoir.payments.models import (
+    CreditApplication,
+    OpeningAllocation,
+    OpeningInvoice,
+    Payment,
+    PaymentAllocation,
+    Refund,
+)
 
 ZERO = Decimal("0")
 OPEN, PARTIAL, PAID = "open", "partial", "paid"
@@ -219,7 +226,8 @@ def aged_receivables(today: datetime.date | None = None, search: str = "") -> Ag
     names, whatever the number of invoices. Customers who owe nothing (and have no credit) are left out;
     rows come in customer name order.
 
-    An invoice counts for what is left to pay on it (total less deposits deducted, payments allocated
+    An invoice counts for what is left to pay on it (an invoice of the previous system still open at the
+    switch, `OpeningInvoice`, for its amount left less the payments set against it) (total less deposits deducted, payments allocated
     and credit notes applied), in the bucket of its due date on `today` (due today is not yet late).
     A customer's total therefore equals their 411 balance.
     """
@@ -267,17 +275,31 @@ def aged_receivables(today: datetime.date | None = None, search: str = "") -> Ag
         .annotate(s=_summed(F("left")))
         .order_by()
     )
+    # The invoices of the previous system still open at the switch (payments.opening), by their due date.
+    opening = (
+        OpeningInvoice.objects.filter(customer_filter)
+        .annotate(left=F("amount") - _settled(OpeningAllocation, "opening_invoice"))
+        .filter(left__gt=0)
+        .annotate(due=F("due_date"))
+        .annotate(bucket=bucket)
+        .values("customer_id", "bucket")
+        .annotate(s=_summed(F("left")))
+        .order_by()
+    )
     payments = (
         _open_on_411(Payment.objects.filter(customer_filter))
-        .annotate(left=F("amount") - _settled(PaymentAllocation, "payment"))
+        .annotate(
+            left=F("amount") - _settled(PaymentAllocation, "payment") - _settled(OpeningAllocation, "payment")
+        )
         .filter(left__gt=0)
         .values("customer_id")
         .annotate(s=_summed(F("left")))
         .order_by()
     )
     figures: dict[int, dict[str, Decimal]] = {}
-    for row in invoices:
-        figures.setdefault(row["customer_id"], {})[row["bucket"]] = amount(row["s"])
+    for row in [*invoices, *opening]:
+        customer = figures.setdefault(row["customer_id"], {})
+        customer[row["bucket"]] = customer.get(row["bucket"], ZERO) + amount(row["s"])
     for row in [*credit_notes, *payments]:
         customer = figures.setdefault(row["customer_id"], {})
         customer["unapplied"] = customer.get("unapplied", ZERO) - amount(row["s"])
