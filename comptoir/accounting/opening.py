@@ -232,6 +232,11 @@ class Agreement:
         return None if self.balance is None else self.balance - self.invoices
 
     @property
+    def started(self) -> bool:
+        """Something of the opening was imported (open invoices or balances)."""
+        return bool(self.count) or self.balance is not None
+
+    @property
     def agrees(self) -> bool:
         return self.difference == 0
 

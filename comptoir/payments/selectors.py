@@ -222,9 +222,9 @@ def _settled(model, field: str):
 
 def aged_receivables(today: datetime.date | None = None, search: str = "") -> AgedBalance:
     """Open amounts per customer by days past the due date: not yet due, 1–30, 31–60, 61–90 and over
-    90 days; plus their credit not yet applied. Summed in SQL, three grouped queries and one for the
-    names, whatever the number of invoices. Customers who owe nothing (and have no credit) are left out;
-    rows come in customer name order.
+    90 days; plus their credit not yet applied. Summed in SQL, four grouped queries (the fourth for the
+    invoices of the previous system still open) and one for the names, whatever the number of invoices.
+    Customers who owe nothing (and have no credit) are left out; rows come in customer name order.
 
     An invoice counts for what is left to pay on it (an invoice of the previous system still open at the
     switch, `OpeningInvoice`, for its amount left less the payments set against it) (total less deposits deducted, payments allocated

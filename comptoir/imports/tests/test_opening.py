@@ -514,3 +514,37 @@ def test_the_fec_of_the_opening_year_starts_with_the_an_entries_and_shows_the_or
     invoice_line = next(line.split("\t") for line in lines if "FA2025-0412" in line and "\t411\t" in line)
     assert invoice_line[8:10] == ["FA2025-0412", "20251115"]  # PieceRef, PieceDate
     assert "échéance 15/12/2025" in invoice_line[10]
+
+
+def test_the_pages_show_the_agreement_and_let_an_open_invoice_be_paid_from_the_customer(setup, boss):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comptoir.imports.models import ImportRun
+    from comptoir.web.tests.clients import client_for, text_of
+
+    client = client_for(boss)
+    upload = SimpleUploadedFile("factures.csv", csv_bytes(OPEN_INVOICES))
+    tested = client.post(
+        "/parametres/import/tester/", {"kind": "open_invoices", "preset": "comptoir", "file": upload}
+    )
+    assert "Test de « factures.csv » : 2 créé(s)" in text_of(tested)
+    run = ImportRun.objects.get()
+    client.post(f"/parametres/import/{run.pk}/importer/")
+    page = text_of(client.get("/parametres/import/"))
+    assert (
+        "Factures clients ouvertes reprises" in page and "040,00" in page and "pas encore importés" in page
+    )
+    run_import = services.run_import
+    run_import("opening_balances", csv_bytes(_trial_balance()), file_name="balance.csv", by=boss)
+    assert "concordent au centime" in text_of(client.get("/parametres/import/"))
+
+    item = OpeningInvoice.objects.get(number="FA2025-0431")
+    detail = text_of(client.get(f"/clients/{item.customer_id}/"))
+    assert "Factures reprises de l'ancien outil" in detail and "FA2025-0431" in detail
+    paid = client.post(
+        f"/factures-reprises/{item.pk}/regler/", {"amount": "600,00", "method": "transfer"}, follow=True
+    )
+    assert "enregistré pour la facture reprise FA2025-0431" in text_of(paid)
+    assert payments_opening.left_to_pay(item) == 0
+    assert ReconciledLine.objects.filter(line=item.line).exists()
+    assert "FA2025-0431" not in text_of(client.get(f"/clients/{item.customer_id}/")).split("Règlements")[0]
