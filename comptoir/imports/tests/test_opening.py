@@ -548,3 +548,12 @@ def test_the_pages_show_the_agreement_and_let_an_open_invoice_be_paid_from_the_c
     assert payments_opening.left_to_pay(item) == 0
     assert ReconciledLine.objects.filter(line=item.line).exists()
     assert "FA2025-0431" not in text_of(client.get(f"/clients/{item.customer_id}/")).split("Règlements")[0]
+
+
+def test_the_assistant_takes_a_payment_of_an_open_invoice_for_an_allocated_one(setup, boss):
+    from comptoir.assistant.selectors import _unallocated_payments
+
+    run("open_invoices", csv_bytes(OPEN_INVOICES), boss)
+    item = OpeningInvoice.objects.get(number="FA2025-0412")
+    payments_opening.pay_opening_invoice(item, by=boss, amount="100", method="transfer")
+    assert _unallocated_payments(item.customer_id) == ()
