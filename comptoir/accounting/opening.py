@@ -84,14 +84,18 @@ def chart_code(code: str, known: set[str]) -> str:
     return shorter if shorter in known else code
 
 
-def ensure_account(code: str, name: str) -> None:
-    """Create an account of the PCG the chart lacks (its number checked by `split_account`)."""
-    if not Account.objects.filter(code=code).exists():
-        Account.objects.create(code=code, name=(name or f"Compte {code}")[:200], reconcilable=False)
+def ensure_account(code: str, name: str) -> bool:
+    """Create an account of the PCG the chart lacks (its number checked by `split_account`); True when
+    created. Its id is then left out of the ledger's cache (`forget_account`) once the entry is posted:
+    a test run rolls the account back."""
+    if Account.objects.filter(code=code).exists():
+        return False
+    Account.objects.create(code=code, name=(name or f"Compte {code}")[:200], reconcilable=False)
+    return True
 
 
-def ensure_opening_account() -> None:
-    ensure_account(OPENING_ACCOUNT, OPENING_ACCOUNT_NAME)
+def ensure_opening_account() -> bool:
+    return ensure_account(OPENING_ACCOUNT, OPENING_ACCOUNT_NAME)
 
 
 def existing_opening(year: FiscalYear) -> JournalEntry | None:
@@ -139,7 +143,7 @@ def post_open_item(
 ) -> tuple[JournalEntry, EntryLine]:
     """The AN entry of one open invoice of the previous system: 411 for the customer / 890. Inside the
     caller's transaction (`payments.opening`)."""
-    ensure_opening_account()
+    created = ensure_opening_account()
     label = f"Facture {number} du {dates.fr(date)}, échéance {dates.fr(due_date)} (reprise)"
     entry, lines = ledger.post_entry(
         chart.OPENING_JOURNAL,
@@ -152,6 +156,8 @@ def post_open_item(
             ledger.Line(OPENING_ACCOUNT, label=label, **_side(-amount)),
         ],
     )
+    if created:
+        ledger.forget_account(OPENING_ACCOUNT)
     return entry, lines[0]
 
 
@@ -180,10 +186,9 @@ def post_opening_balances(
             credit=money.fr(credit) + " €",
             difference=money.fr(debit - credit) + " €",
         )
-    for code, name in sorted(new_accounts.items()):
-        ensure_account(code, name)
-    if any(i.account == OPENING_ACCOUNT for i in items):
-        ensure_opening_account()
+    created = [code for code, name in sorted(new_accounts.items()) if ensure_account(code, name)]
+    if any(i.account == OPENING_ACCOUNT for i in items) and ensure_opening_account():
+        created.append(OPENING_ACCOUNT)
     entry, _lines = ledger.post_entry(
         chart.OPENING_JOURNAL,
         date=year.start_date,
@@ -195,6 +200,8 @@ def post_opening_balances(
             if i.amount
         ],
     )
+    for code in created:
+        ledger.forget_account(code)
     opening = OpeningBalance.objects.create(
         fiscal_year=year,
         entry=entry,

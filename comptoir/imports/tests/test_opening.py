@@ -531,9 +531,7 @@ def test_the_pages_show_the_agreement_and_let_an_open_invoice_be_paid_from_the_c
     run = ImportRun.objects.get()
     client.post(f"/parametres/import/{run.pk}/importer/")
     page = text_of(client.get("/parametres/import/"))
-    assert (
-        "Factures clients ouvertes reprises" in page and "040,00" in page and "pas encore importés" in page
-    )
+    assert "Factures clients ouvertes reprises" in page and "040,00" in page and "pas encore importés" in page
     run_import = services.run_import
     run_import("opening_balances", csv_bytes(_trial_balance()), file_name="balance.csv", by=boss)
     assert "concordent au centime" in text_of(client.get("/parametres/import/"))
@@ -557,3 +555,16 @@ def test_the_assistant_takes_a_payment_of_an_open_invoice_for_an_allocated_one(s
     item = OpeningInvoice.objects.get(number="FA2025-0412")
     payments_opening.pay_opening_invoice(item, by=boss, amount="100", method="transfer")
     assert _unallocated_payments(item.customer_id) == ()
+
+
+def test_a_test_run_that_creates_accounts_leaves_no_trace_for_the_import_after_it(setup, boss):
+    # The test run creates 890 and 218300, then rolls them back: the import must not post to their ids.
+    content = csv_bytes(_trial_balance())
+    run("open_invoices", csv_bytes(OPEN_INVOICES), boss, dry_run=True)
+    run("opening_balances", content, boss, dry_run=True)
+    assert not Account.objects.filter(code__in=["890", "218300"]).exists()
+    run("open_invoices", csv_bytes(OPEN_INVOICES), boss)
+    run("opening_balances", content, boss)
+    codes = set(EntryLine.objects.values_list("account__code", flat=True))
+    assert {"890", "218300"} <= codes
+    assert EntryLine.objects.filter(account__isnull=True).count() == 0
