@@ -568,3 +568,13 @@ def test_a_test_run_that_creates_accounts_leaves_no_trace_for_the_import_after_i
     codes = set(EntryLine.objects.values_list("account__code", flat=True))
     assert {"890", "218300"} <= codes
     assert EntryLine.objects.filter(account__isnull=True).count() == 0
+
+
+def test_the_command_imports_a_fec_as_opening_balances(setup, boss, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "732829320FEC20251231.txt"
+    path.write_bytes(_fec_file())
+    call_command("import", "soldes-ouverture", str(path), "--user", boss.username, "--preset", "fec")
+    assert "10 créé(s)" in capsys.readouterr().out
+    assert JournalEntry.objects.filter(journal__code="AN").count() == 1
