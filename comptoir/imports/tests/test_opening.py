@@ -578,3 +578,14 @@ def test_the_command_imports_a_fec_as_opening_balances(setup, boss, tmp_path, ca
     call_command("import", "soldes-ouverture", str(path), "--user", boss.username, "--preset", "fec")
     assert "10 créé(s)" in capsys.readouterr().out
     assert JournalEntry.objects.filter(journal__code="AN").count() == 1
+
+
+def test_nothing_is_posted_into_a_locked_period(setup, boss):
+    from comptoir.accounting.services import lock_period
+
+    lock_period(setup.start_date, by=boss)
+    for kind, content in (("open_invoices", OPEN_INVOICES), ("opening_balances", _trial_balance())):
+        with pytest.raises(DomainError) as exc:
+            run(kind, csv_bytes(content), boss)
+        assert exc.value.code == "period_locked"
+    assert not JournalEntry.objects.exists() and not OpeningInvoice.objects.exists()
