@@ -143,7 +143,7 @@ def post_open_item(
 ) -> tuple[JournalEntry, EntryLine]:
     """The AN entry of one open invoice of the previous system: 411 for the customer / 890. Inside the
     caller's transaction (`payments.opening`)."""
-    created = ensure_opening_account()
+    ensure_opening_account()
     label = f"Facture {number} du {dates.fr(date)}, échéance {dates.fr(due_date)} (reprise)"
     entry, lines = ledger.post_entry(
         chart.OPENING_JOURNAL,
@@ -156,8 +156,8 @@ def post_open_item(
             ledger.Line(OPENING_ACCOUNT, label=label, **_side(-amount)),
         ],
     )
-    if created:
-        ledger.forget_account(OPENING_ACCOUNT)
+    # 890 may have been created by this transaction (for this item or an earlier one of the same file).
+    ledger.forget_account(OPENING_ACCOUNT)
     return entry, lines[0]
 
 
@@ -187,7 +187,8 @@ def post_opening_balances(
             difference=money.fr(debit - credit) + " €",
         )
     created = [code for code, name in sorted(new_accounts.items()) if ensure_account(code, name)]
-    if any(i.account == OPENING_ACCOUNT for i in items) and ensure_opening_account():
+    if any(i.account == OPENING_ACCOUNT for i in items):
+        ensure_opening_account()
         created.append(OPENING_ACCOUNT)
     entry, _lines = ledger.post_entry(
         chart.OPENING_JOURNAL,
