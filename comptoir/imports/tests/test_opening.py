@@ -589,3 +589,23 @@ def test_nothing_is_posted_into_a_locked_period(setup, boss):
             run(kind, csv_bytes(content), boss)
         assert exc.value.code == "period_locked"
     assert not JournalEntry.objects.exists() and not OpeningInvoice.objects.exists()
+
+
+def test_the_api_imports_open_invoices_and_answers_a_411_difference_with_its_code(setup, boss):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comptoir.api.tests.conftest import ApiClient, issue_token
+
+    api = ApiClient(issue_token(boss))
+
+    def post(kind, content, **fields):
+        upload = SimpleUploadedFile("fichier.csv", content)
+        return api.client.post(
+            "/api/v1/imports", {"kind": kind, "file": upload, **fields}, headers=api.headers
+        )
+
+    response = post("open_invoices", csv_bytes(OPEN_INVOICES))
+    assert response.status_code == 200, response.json()
+    assert response.json()["counts"]["created"] == 2
+    response = post("opening_balances", csv_bytes(_trial_balance(receivables_c001="1 440,01")))
+    assert response.status_code == 400 and response.json()["code"] == "opening_receivables_differ"
