@@ -57,7 +57,8 @@ def detect_delimiter(sample: str) -> str:
     if not lines:
         return ";"
     best, best_score = ";", -1
-    for delimiter in (";", "\t", ","):
+    # « | » too: the FEC may be written with it (article A47 A-1 of the LPF).
+    for delimiter in (";", "\t", ",", "|"):
         counts = [len(next(csv.reader([line], delimiter=delimiter))) - 1 for line in lines]
         # The separator splits every line, and the same way: most columns, few lines without one.
         score = min(counts) * 10 + sum(counts) / len(counts) if max(counts) else -1

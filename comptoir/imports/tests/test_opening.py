@@ -609,3 +609,9 @@ def test_the_api_imports_open_invoices_and_answers_a_411_difference_with_its_cod
     assert response.json()["counts"]["created"] == 2
     response = post("opening_balances", csv_bytes(_trial_balance(receivables_c001="1 440,01")))
     assert response.status_code == 400 and response.json()["code"] == "opening_receivables_differ"
+
+
+def test_a_fec_separated_by_pipes_is_read_too(setup, boss):
+    content = _fec_file().replace(b"\t", b"|")
+    report = run("opening_balances", content, boss, name="FEC.txt", preset="fec")
+    assert report.imported and report.counts["created"] == 10
