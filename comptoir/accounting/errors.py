@@ -193,3 +193,43 @@ VAT_NOTHING_TO_SETTLE = (
     "vat_nothing_to_settle",
     N_("Aucune TVA collectée ni déductible du %(start)s au %(end)s : il n'y a rien à liquider."),
 )
+
+# Opening balances and open items of the previous system (accounting.opening).
+OPENING_NO_YEAR = (
+    "opening_no_year",
+    N_(
+        "Aucun exercice ouvert ne couvre le %(date)s : ouvrez d'abord l'exercice de la reprise (Paramètres › Exercices comptables)."
+    ),
+)
+OPENING_ALREADY_POSTED = (
+    "opening_already_posted",
+    N_(
+        "L'exercice %(year)s a déjà ses à-nouveaux (%(entry)s) : ils ne sont ni remplacés ni complétés par un nouvel import."
+    ),
+)
+OPENING_UNBALANCED = (
+    "opening_unbalanced",
+    N_(
+        "Les soldes d'ouverture ne sont pas équilibrés : débit %(debit)s, crédit %(credit)s, écart de %(difference)s. Rien n'a été comptabilisé."
+    ),
+)
+OPENING_RECEIVABLES_DIFFER = (
+    "opening_receivables_differ",
+    N_(
+        "Le solde clients (411) de la balance, %(balance)s, ne correspond pas aux factures ouvertes importées, %(invoices)s : écart de %(difference)s. %(detail)sRien n'a été comptabilisé : corrigez la balance ou les factures ouvertes."
+    ),
+)
+OPENING_NOT_AN_ACCOUNT = (
+    "opening_not_an_account",
+    N_(
+        "« %(value)s » n'est pas un numéro de compte du plan comptable général (3 chiffres au moins, classes 1 à 7)."
+    ),
+)
+OPENING_NO_AMOUNT = (
+    "opening_no_amount",
+    N_("Ni débit, ni crédit, ni solde : indiquez le montant de la ligne."),
+)
+OPENING_UNKNOWN_CUSTOMER = (
+    "opening_unknown_customer",
+    N_("Aucun client de code « %(value)s » : importez d'abord les clients."),
+)

@@ -344,3 +344,21 @@ class VatSettlement(AppendOnlyModel):
 
     def __str__(self):
         return f"TVA {self.date_from:%d/%m/%Y} – {self.date_to:%d/%m/%Y}"
+
+
+class OpeningBalance(models.Model):
+    """The opening balances imported from the previous system (`accounting.opening`): the general entry of
+    journal AN of the company's first year in Comptoir. One per fiscal year; importing the same balances
+    again finds it here (`digest`) and posts nothing twice."""
+
+    fiscal_year = models.OneToOneField(FiscalYear, on_delete=models.PROTECT, related_name="opening_balance")
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    # The lines as imported (account, partner, debit, credit), hashed: the same file again is unchanged.
+    digest = models.CharField(max_length=64)
+    # The customers' balance (411) the file gave, which the open invoices imported must agree with.
+    receivables = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    source = models.CharField(_("fichier"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )

@@ -77,6 +77,13 @@ def journal_id(code: str) -> int:
     return _journal_ids[code]
 
 
+def forget_account(code: str) -> None:
+    """An account created in a transaction that may yet roll back (an import's test run): its id is not
+    kept, so that no later posting refers to a row that never committed."""
+    found = _account_ids.pop(code, None)
+    _reconcilable_ids.discard(found)
+
+
 def forget_cached_ids() -> None:
     """Tests that recreate the chart between runs call this."""
     _account_ids.clear()

@@ -27,7 +27,7 @@ from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
 from comptoir.catalog.models import Product, VatRateChange
 from comptoir.core.compiled import Compiled
 from comptoir.payments import selectors as payment_view
-from comptoir.payments.models import Payment, PaymentAllocation
+from comptoir.payments.models import OpeningAllocation, Payment, PaymentAllocation
 from comptoir.returns import selectors as returns_view
 from comptoir.returns.models import (
     Resolution,
@@ -733,6 +733,8 @@ def _neighbours(customer_id: int, invoices, products: _Products) -> tuple[c.Invo
 _UNALLOCATED_PAYMENTS = Compiled(
     lambda customer_id: (
         Payment.objects.filter(customer_id=customer_id)
+        # A payment for an invoice of the previous system (payments.opening) is allocated to it.
+        .exclude(pk__in=OpeningAllocation.objects.values("payment_id"))
         .annotate(allocated=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=_MONEY))
         .filter(amount__gt=F("allocated") + Value(HALF_CENT, output_field=_MONEY))
         .order_by("date", "id")

@@ -4,9 +4,14 @@ from django.utils.translation import gettext_noop as N_
 
 UNKNOWN_KIND = (
     "import_unknown_kind",
-    N_("Type d'import inconnu « %(value)s » (clients, produits ou stock)."),
+    N_(
+        "Type d'import inconnu « %(value)s » (clients, produits, stock, factures ouvertes ou soldes d'ouverture)."
+    ),
 )
-UNKNOWN_PRESET = ("import_unknown_preset", N_("Format inconnu « %(value)s » (comptoir, dolibarr ou odoo)."))
+UNKNOWN_PRESET = (
+    "import_unknown_preset",
+    N_("Format inconnu « %(value)s » (comptoir, dolibarr, odoo ou fec)."),
+)
 PRESET_WITHOUT_KIND = (
     "import_preset_without_kind",
     N_("Le format « %(preset)s » ne prévoit pas l'import de ce type de données."),

@@ -13,12 +13,14 @@ class ImportRun(models.Model):
         CUSTOMERS = "customers", _("Clients")
         PRODUCTS = "products", _("Produits")
         STOCK = "stock", _("Stock de départ")
+        OPEN_INVOICES = "open_invoices", _("Factures clients ouvertes")
+        OPENING_BALANCES = "opening_balances", _("Soldes d'ouverture (balance ou FEC)")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Testé")
         IMPORTED = "imported", _("Importé")
 
-    kind = models.CharField(_("type de données"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("type de données"), max_length=20, choices=Kind.choices)
     preset = models.CharField(_("format"), max_length=20)
     file_name = models.CharField(_("fichier"), max_length=200)
     sha256 = models.CharField(max_length=64)

@@ -30,7 +30,8 @@ def N_(text: str) -> str:
 
 
 CUSTOMERS, PRODUCTS, STOCK = "customers", "products", "stock"
-KINDS = (CUSTOMERS, PRODUCTS, STOCK)
+OPEN_INVOICES, OPENING_BALANCES = "open_invoices", "opening_balances"
+KINDS = (CUSTOMERS, PRODUCTS, STOCK, OPEN_INVOICES, OPENING_BALANCES)
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,31 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("unit_cost", "Coût unitaire", kind="decimal", example="7,20"),
         Column("date", "Date", kind="date", example=""),
     ),
+    OPEN_INVOICES: (
+        Column("number", "N° de facture", required=True, example="FA2025-0412"),
+        Column("customer", "Code client", required=True, example="C-0042"),
+        Column("date", "Date de facture", kind="date", required=True, example="15/11/2025"),
+        Column("due_date", "Échéance", kind="date", example="15/12/2025"),
+        Column("total", "Montant TTC", kind="decimal", example="1 440,00"),
+        Column("amount", "Reste à payer", kind="decimal", required=True, example="1 440,00"),
+    ),
+    OPENING_BALANCES: (
+        Column("account", "Compte", required=True, example="411000"),
+        Column("account_name", "Libellé du compte", example="Clients"),
+        Column("partner", "Compte auxiliaire", example="C-0042"),
+        Column("reference", "Pièce", example="FA2025-0412"),
+        Column("date", "Date de pièce", kind="date", example="15/11/2025"),
+        Column("label", "Libellé", example="Facture FA2025-0412"),
+        Column("debit", "Débit", kind="decimal", example="1 440,00"),
+        Column("credit", "Crédit", kind="decimal", example=""),
+        Column("balance", "Solde", kind="decimal", example=""),
+        Column("lettering", "Lettrage", example=""),
+    ),
 }
 
-KEY_FIELD = {CUSTOMERS: "code", PRODUCTS: "sku", STOCK: "sku"}
+# The field that identifies a row. The opening balances have none: the lines of a balance or a FEC are
+# summed (per account, per open item), not matched one by one (`imports.opening`).
+KEY_FIELD = {CUSTOMERS: "code", PRODUCTS: "sku", STOCK: "sku", OPEN_INVOICES: "number"}
 
 
 @dataclass(frozen=True)
@@ -140,6 +163,27 @@ PRESETS: dict[str, Preset] = {
                 "unit_cost": ("PMPValue", "PMP", "Valeur PMP", "p.pmp"),
                 "date": ("Date", "DateInventory"),
             },
+            # The customer invoices list (Facturation › Factures clients, filtered on « impayées »).
+            OPEN_INVOICES: {
+                "number": ("Ref", "Réf.", "Réf. facture", "f.ref"),
+                "customer": ("CustomerCode", "Code client", "s.code_client"),
+                "date": ("DateInvoice", "Date facturation", "Date facture", "f.datef"),
+                "due_date": ("DateDue", "Date échéance", "Date limite règlement", "f.date_lim_reglement"),
+                "total": ("AmountTTC", "Montant TTC", "f.total_ttc"),
+                "amount": ("RemainderToPay", "Reste à payer", "Reste à encaisser"),
+            },
+            # Comptabilité › Balance (export CSV).
+            OPENING_BALANCES: {
+                "account": ("AccountAccounting", "Numéro de compte", "Compte", "numero_compte"),
+                "account_name": ("Label", "Libellé", "Libellé du compte", "label_compte"),
+                "partner": ("SubledgerAccount", "Compte auxiliaire", "subledger_account"),
+                "reference": ("Piece", "Pièce", "doc_ref"),
+                "date": ("Docdate", "Date", "doc_date"),
+                "debit": ("Debit", "Débit", "debit"),
+                "credit": ("Credit", "Crédit", "credit"),
+                "balance": ("Balance", "Solde", "solde"),
+                "lettering": ("LetteringCode", "Lettrage", "lettering_code"),
+            },
         },
     ),
     "odoo": Preset(
@@ -180,6 +224,43 @@ PRESETS: dict[str, Preset] = {
                 "quantity": ("quantity", "inventory_quantity", "Quantity", "On Hand Quantity"),
                 "unit_cost": ("standard_price", "Cost", "Unit Value"),
                 "date": ("inventory_date", "Scheduled Date", "Date"),
+            },
+            # account.move (customer invoices, « Amount Due » > 0), import-compatible export or labels.
+            OPEN_INVOICES: {
+                "number": ("name", "Number", "Numéro"),
+                "customer": ("partner_id/ref", "Partner/Reference", "Customer Reference", "Référence client"),
+                "date": ("invoice_date", "Invoice/Bill Date", "Invoice Date", "Date de facturation"),
+                "due_date": ("invoice_date_due", "Due Date", "Date d'échéance"),
+                "total": ("amount_total", "Total", "amount_total_signed"),
+                "amount": ("amount_residual", "Amount Due", "Montant dû", "amount_residual_signed"),
+            },
+            # Accounting › Reporting › Trial Balance, exported to XLSX: « 411100 Customers » in one column.
+            OPENING_BALANCES: {
+                "account": ("account_id", "Account", "Compte", "code"),
+                "account_name": ("account_name", "Account Name"),
+                "partner": ("partner_id/ref", "Partner Reference"),
+                "debit": ("debit", "Debit", "Débit"),
+                "credit": ("credit", "Credit", "Crédit"),
+                "balance": ("balance", "End Balance", "Balance", "Solde de clôture", "Solde"),
+            },
+        },
+    ),
+    # The FEC (fichier des écritures comptables, article A47 A-1 of the LPF) every French accounting
+    # tool writes: the lines of the closed year, summed into its closing balances.
+    "fec": Preset(
+        "fec",
+        N_("Fichier des écritures comptables (FEC)"),
+        {
+            OPENING_BALANCES: {
+                "account": ("CompteNum",),
+                "account_name": ("CompteLib",),
+                "partner": ("CompAuxNum",),
+                "reference": ("PieceRef",),
+                "date": ("PieceDate",),
+                "label": ("EcritureLib",),
+                "debit": ("Debit",),
+                "credit": ("Credit",),
+                "lettering": ("EcritureLet",),
             },
         },
     ),

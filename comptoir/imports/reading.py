@@ -57,7 +57,8 @@ def detect_delimiter(sample: str) -> str:
     if not lines:
         return ";"
     best, best_score = ";", -1
-    for delimiter in (";", "\t", ","):
+    # « | » too: the FEC may be written with it (article A47 A-1 of the LPF).
+    for delimiter in (";", "\t", ",", "|"):
         counts = [len(next(csv.reader([line], delimiter=delimiter))) - 1 for line in lines]
         # The separator splits every line, and the same way: most columns, few lines without one.
         score = min(counts) * 10 + sum(counts) / len(counts) if max(counts) else -1
@@ -283,11 +284,13 @@ _DATE_PATTERNS = (
     (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?"), ("y", "m", "d")),
     (re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"), ("d", "m", "y")),
     (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2})"), ("d", "m", "yy")),
+    # The FEC's dates (AAAAMMJJ, article A47 A-1 of the LPF).
+    (re.compile(r"(\d{4})(\d{2})(\d{2})"), ("y", "m", "d")),
 )
 
 
 def parse_date(text: str) -> datetime.date:
-    """« 31/12/2025 », « 31.12.2025 », « 2025-12-31 » (and a time after it) → date. ValueError otherwise."""
+    """« 31/12/2025 », « 31.12.2025 », « 2025-12-31 » (and a time after it), « 20251231 » → date. ValueError otherwise."""
     value = (text or "").strip()
     for pattern, order in _DATE_PATTERNS:
         match = pattern.fullmatch(value)

@@ -1,4 +1,5 @@
-"""Importing a company's existing data: customers, products, opening stock.
+"""Importing a company's existing data: customers, products, opening stock (and, in `imports.opening`,
+its open customer invoices and opening balances).
 
 Every row goes through the service a user's form goes through (`parties.services.create_customer`,
 `catalog.services.update_product`, `stock.services.receive_stock`…), each in its own savepoint: a row the
@@ -76,6 +77,14 @@ ERROR_FIELDS = {
     "date_beyond_backdating_window": "date",
     "period_locked": "date",
     "fiscal_year_not_open": "date",
+    "opening_invoice_number_taken": "number",
+    "opening_invoice_exists": "number",
+    "opening_invoice_amount_not_positive": "amount",
+    "opening_invoice_amount_above_total": "amount",
+    "opening_invoice_after_opening": "date",
+    "opening_invoice_due_before_date": "due_date",
+    "opening_invoice_unknown_customer": "customer",
+    "opening_invoice_after_balances": "number",
 }
 
 OPENING_STOCK_SUPPLIER = "Stock de départ (import)"
@@ -480,9 +489,18 @@ def _chain(first, rest, file_name: str):
 
 
 def _execute(report: Report, kind: str, content: bytes, by) -> None:
+    if kind in (presets.OPEN_INVOICES, presets.OPENING_BALANCES):
+        from comptoir.imports import opening  # it builds on this module
+
+        if kind == presets.OPENING_BALANCES:
+            opening.execute_balances(report, content, by)
+            return
+        rows_class = opening.OpenInvoiceRows
+    else:
+        rows_class = ROWS.get(kind)
     header, columns, after, rest = _open(kind, report.preset, content, report.file_name)
     report.header = header
-    rows = ROWS[kind](by, report.file_name)
+    rows = rows_class(by, report.file_name)
     key_field = presets.KEY_FIELD[kind]
     first_seen: dict[str, int] = {}
     for batch in _batches(after, rest, report.file_name):

@@ -57,3 +57,52 @@ REFUND_REFUSAL_REASON_REQUIRED = (
     "refund_refusal_reason_required",
     N_("Indiquez pourquoi le remboursement est refusé : le motif est conservé dans l'historique."),
 )
+# Open invoices of the previous system (payments.opening).
+OPENING_NUMBER_TAKEN = (
+    "opening_invoice_number_taken",
+    N_(
+        "Le numéro %(number)s est déjà celui d'une facture émise par Comptoir : une facture reprise garde un numéro à elle."
+    ),
+)
+OPENING_INVOICE_DIFFERS = (
+    "opening_invoice_exists",
+    N_(
+        "La facture %(number)s a déjà été reprise (%(customer)s, reste à payer %(amount)s, échéance %(due)s) : une reprise ne se corrige pas par un nouvel import, mais par un règlement ou une écriture."
+    ),
+)
+OPENING_AMOUNT_NOT_POSITIVE = (
+    "opening_invoice_amount_not_positive",
+    N_(
+        "Le reste à payer doit être strictement positif (un avoir ou un acompte non utilisé se reprend par la balance d'ouverture)."
+    ),
+)
+OPENING_AMOUNT_ABOVE_TOTAL = (
+    "opening_invoice_amount_above_total",
+    N_("Le reste à payer (%(amount)s) dépasse le montant TTC de la facture (%(total)s)."),
+)
+OPENING_DATE_AFTER_OPENING = (
+    "opening_invoice_after_opening",
+    N_(
+        "La facture est datée du %(date)s, après l'ouverture de l'exercice le %(opening)s : elle se saisit dans Comptoir."
+    ),
+)
+OPENING_DUE_BEFORE_DATE = (
+    "opening_invoice_due_before_date",
+    N_("L'échéance (%(due)s) précède la date de la facture (%(date)s)."),
+)
+OPENING_UNKNOWN_CUSTOMER = (
+    "opening_invoice_unknown_customer",
+    N_("Aucun client de code « %(value)s » : importez d'abord les clients."),
+)
+OPENING_BALANCES_POSTED = (
+    "opening_invoice_after_balances",
+    N_(
+        "Les soldes d'ouverture de l'exercice %(year)s sont déjà comptabilisés : les factures ouvertes s'importent avant eux, pour que le 411 de la balance soit comparé à elles."
+    ),
+)
+OPENING_INVOICE_SETTLED = (
+    "opening_invoice_settled",
+    N_(
+        "La facture reprise %(number)s ne reste due que de %(due)s : vous ne pouvez pas y affecter %(amount)s."
+    ),
+)

@@ -177,3 +177,47 @@ class EarlyPaymentDiscount(AppendOnlyModel):
                 name="early_discount_positive",
             )
         ]
+
+
+class OpeningInvoice(models.Model):
+    """An invoice of the previous system still open when the company switched to Comptoir (imported):
+    never a Comptoir invoice (no number of Comptoir's series, no Factur-X, no e-invoice, no credit note),
+    only what is left to pay on it, as an open item on 411 that payments are lettered against.
+
+    Its AN entry (journal AN, dated the first day of the year, `document_number` its original number and
+    `document_date` its date, so the FEC shows them as PieceRef and PieceDate) debits 411 for the
+    customer (`line`) against 890 « Bilan d'ouverture », which the opening balances then clear.
+    """
+
+    number = models.CharField(_("numéro d'origine"), max_length=35, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="opening_invoices")
+    date = models.DateField(_("date de facture"))
+    due_date = models.DateField(_("échéance"))
+    amount = models.DecimalField(_("reste à payer à l'ouverture"), max_digits=14, decimal_places=2)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="opening_invoice")
+    line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="opening_invoice")
+    source = models.CharField(_("fichier"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("facture reprise")
+        ordering = ["due_date", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="opening_invoice_positive")]
+
+    def __str__(self):
+        return self.number
+
+
+class OpeningAllocation(AppendOnlyModel):
+    """Money of a payment set against an opening invoice (its 411 credit line, for the lettering)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="opening_allocations")
+    opening_invoice = models.ForeignKey(OpeningInvoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.DecimalField(_("montant affecté"), max_digits=14, decimal_places=2)
+    entry_line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="opening_allocation")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="opening_allocation_positive")]

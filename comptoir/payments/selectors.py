@@ -17,6 +17,8 @@ from comptoir.parties.models import Customer
 from comptoir.payments.models import (
     CreditApplication,
     EarlyPaymentDiscount,
+    OpeningAllocation,
+    OpeningInvoice,
     Payment,
     PaymentAllocation,
     Refund,
@@ -248,11 +250,12 @@ def _settled(model, field: str):
 
 def aged_receivables(today: datetime.date | None = None, search: str = "") -> AgedBalance:
     """Open amounts per customer by days past the due date: not yet due, 1–30, 31–60, 61–90 and over
-    90 days; plus their credit not yet applied. Summed in SQL, three grouped queries and one for the
-    names, whatever the number of invoices. Customers who owe nothing (and have no credit) are left out;
-    rows come in customer name order.
+    90 days; plus their credit not yet applied. Summed in SQL, four grouped queries (the fourth for the
+    invoices of the previous system still open) and one for the names, whatever the number of invoices.
+    Customers who owe nothing (and have no credit) are left out; rows come in customer name order.
 
-    An invoice counts for what is left to pay on it (total less deposits deducted, payments allocated
+    An invoice counts for what is left to pay on it (an invoice of the previous system still open at the
+    switch, `OpeningInvoice`, for its amount left less the payments set against it) (total less deposits deducted, payments allocated
     and credit notes applied), in the bucket of its due date on `today` (due today is not yet late).
     A customer's total therefore equals their 411 balance.
     """
@@ -300,17 +303,31 @@ def aged_receivables(today: datetime.date | None = None, search: str = "") -> Ag
         .annotate(s=_summed(F("left")))
         .order_by()
     )
+    # The invoices of the previous system still open at the switch (payments.opening), by their due date.
+    opening = (
+        OpeningInvoice.objects.filter(customer_filter)
+        .annotate(left=F("amount") - _settled(OpeningAllocation, "opening_invoice"))
+        .filter(left__gt=0)
+        .annotate(due=F("due_date"))
+        .annotate(bucket=bucket)
+        .values("customer_id", "bucket")
+        .annotate(s=_summed(F("left")))
+        .order_by()
+    )
     payments = (
         _open_on_411(Payment.objects.filter(customer_filter))
-        .annotate(left=F("amount") - _settled(PaymentAllocation, "payment"))
+        .annotate(
+            left=F("amount") - _settled(PaymentAllocation, "payment") - _settled(OpeningAllocation, "payment")
+        )
         .filter(left__gt=0)
         .values("customer_id")
         .annotate(s=_summed(F("left")))
         .order_by()
     )
     figures: dict[int, dict[str, Decimal]] = {}
-    for row in invoices:
-        figures.setdefault(row["customer_id"], {})[row["bucket"]] = amount(row["s"])
+    for row in [*invoices, *opening]:
+        customer = figures.setdefault(row["customer_id"], {})
+        customer[row["bucket"]] = customer.get(row["bucket"], ZERO) + amount(row["s"])
     for row in [*credit_notes, *payments]:
         customer = figures.setdefault(row["customer_id"], {})
         customer["unapplied"] = customer.get("unapplied", ZERO) - amount(row["s"])

@@ -21,6 +21,7 @@ from comptoir.payments import errors
 from comptoir.payments.models import (
     CreditApplication,
     EarlyPaymentDiscount,
+    OpeningAllocation,
     Payment,
     PaymentAllocation,
     Refund,
@@ -686,7 +687,9 @@ def _require_refund_approval(credit_note: Invoice, amount: Decimal, *, by, appro
 def unallocated(payment: Payment) -> Decimal:
     """What of a payment sits on the customer's account, not yet allocated to an invoice."""
     allocated = PaymentAllocation.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"]
-    return payment.amount - money.amount(allocated or ZERO)
+    # Money paid for an invoice of the previous system (payments.opening) is allocated too.
+    opening = OpeningAllocation.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"]
+    return payment.amount - money.amount(allocated or ZERO) - money.amount(opening or ZERO)
 
 
 @transaction.atomic

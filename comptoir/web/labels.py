@@ -74,6 +74,8 @@ AUDIT_ACTIONS = {
     "accounting.fiscal_year_opened": _("Exercice comptable ouvert"),
     "accounting.fiscal_year_closed": _("Exercice comptable clôturé"),
     "accounting.fiscal_year_reopened": _("Exercice comptable rouvert"),
+    "accounting.opening_imported": _("Soldes d'ouverture importés"),
+    "payment.opening_invoices_imported": _("Factures clients ouvertes reprises"),
     "job.run_requested": _("Exécution d'une tâche planifiée demandée"),
     "job.schedule_changed": _("Planification d'une tâche modifiée"),
     "manual_entry.drafted": _("Écriture manuelle saisie"),

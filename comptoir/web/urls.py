@@ -39,6 +39,7 @@ urlpatterns = [
     path("clients/<int:pk>/modifier/", customers.customer_edit, name="customer_edit"),
     path("clients/<int:pk>/releve/", customers.customer_statement, name="customer_statement"),
     path("clients/<int:pk>/contacts/", customers.customer_add_contact, name="customer_add_contact"),
+    path("factures-reprises/<int:pk>/regler/", customers.opening_invoice_pay, name="opening_invoice_pay"),
     path("clients/<int:pk>/adresses/", customers.customer_add_address, name="customer_add_address"),
     # Products and stock
     path("produits/", products.product_list, name="product_list"),

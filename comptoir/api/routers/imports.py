@@ -10,8 +10,8 @@ from comptoir.imports import services
 
 router = Router(tags=["Imports"])
 
-Kind = Literal["customers", "products", "stock"]
-Preset = Literal["comptoir", "dolibarr", "odoo"]
+Kind = Literal["customers", "products", "stock", "open_invoices", "opening_balances"]
+Preset = Literal["comptoir", "dolibarr", "odoo", "fec"]
 
 
 class RefusalOut(Schema):

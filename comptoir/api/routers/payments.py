@@ -72,7 +72,10 @@ class PaymentOut(Schema):
 
     @staticmethod
     def resolve_unallocated(payment):
-        return payment.amount - sum((a.amount for a in payment.allocations.all()), Decimal("0"))
+        allocated = sum((a.amount for a in payment.allocations.all()), Decimal("0"))
+        # Money paid for an invoice of the previous system (payments.opening) is allocated too.
+        opening = sum((a.amount for a in payment.opening_allocations.all()), Decimal("0"))
+        return payment.amount - allocated - opening
 
 
 class PaymentFilters(PageIn):

@@ -12,6 +12,8 @@ APPEND_ONLY = [
     "payments_creditapplication",
     "payments_refund",
     "payments_vatrelease",
+    "payments_openinginvoice",
+    "payments_openingallocation",
     "stock_stockmove",
 ]
 

@@ -1,5 +1,7 @@
 """Customers: list, create, edit, the 360° view (documents chain, balance) and the statement."""
 
+import datetime
+
 from django.contrib import messages
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,8 +11,11 @@ from django.utils.translation import gettext_lazy as _l
 from comptoir.accounting import selectors as ledger_view
 from comptoir.core import money
 from comptoir.core.errors import DomainError
+from comptoir.core.permissions import has_perm
 from comptoir.parties import services
 from comptoir.parties.models import Customer
+from comptoir.payments import opening as payments_opening
+from comptoir.payments.models import OpeningInvoice, Payment
 from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
@@ -115,8 +120,36 @@ def customer_detail(request, pk):
         "events": queries.events_of(customer),
         "contact_form": forms.ContactForm(prefix="contact"),
         "address_form": forms.DeliveryAddressForm(prefix="address"),
+        # Invoices of the previous system still due at the switch (payments.opening).
+        "opening_invoices": payments_opening.open_opening_invoices(customer),
+        "can_pay": has_perm(request.user, "payment.register"),
+        "methods": Payment.Method.choices,
     }
     return render(request, "web/customers/detail.html", context)
+
+
+@action("payment.register")
+@submitted_once
+def opening_invoice_pay(request, pk):
+    """Record a payment for an invoice of the previous system (from the customer's page)."""
+    item = get_object_or_404(OpeningInvoice, pk=pk)
+    amount = param(request.POST, "amount", 30).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    day = param(request.POST, "date", 10)
+    try:
+        date = datetime.date.fromisoformat(day) if day else None
+    except ValueError:
+        date = None
+    perform(
+        request,
+        lambda: payments_opening.pay_opening_invoice(
+            item, by=request.user, amount=amount, method=param(request.POST, "method", 10), date=date
+        ),
+        lambda payment: (
+            _("Règlement %(number)s enregistré pour la facture reprise %(invoice)s.")
+            % {"number": payment.number, "invoice": item.number}
+        ),
+    )
+    return redirect("web:customer_detail", pk=item.customer_id)
 
 
 @action("customer.view")

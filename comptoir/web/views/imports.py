@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from comptoir.accounting.opening import agreement as opening_agreement
 from comptoir.core.errors import DomainError
 from comptoir.imports import presets, services, template_files
 from comptoir.imports.models import ImportRun
@@ -27,6 +28,8 @@ def _page(request, **context):
         "web/settings/imports.html",
         {
             "kinds": ImportRun.Kind.choices,
+            # The open invoices imported against the 411 of the opening balances (accounting.opening).
+            "opening": opening_agreement(),
             "presets": [(p.name, p.label) for p in presets.PRESETS.values()],
             "runs": ImportRun.objects.filter(status=ImportRun.Status.IMPORTED).select_related("created_by")[
                 :20

@@ -131,7 +131,8 @@ def payment_detail(request, pk):
         Payment.objects.select_related("customer", "entry__journal", "created_by"), pk=pk
     )
     allocations = list(payment.allocations.select_related("invoice").order_by("id"))
-    allocated = sum((a.amount for a in allocations), queries.ZERO)
+    opening_allocations = list(payment.opening_allocations.select_related("opening_invoice").order_by("id"))
+    allocated = sum((a.amount for a in [*allocations, *opening_allocations]), queries.ZERO)
     unallocated = payment.amount - allocated
     rows = []
     if unallocated > 0 and has_perm(request.user, "payment.register"):
@@ -139,6 +140,7 @@ def payment_detail(request, pk):
     context = {
         "payment": payment,
         "allocations": allocations,
+        "opening_allocations": opening_allocations,
         "unallocated": unallocated,
         "rows": rows,
         "entry_lines": list(payment.entry.lines.select_related("account").order_by("id")),

@@ -14,19 +14,28 @@ KIND_NAMES = {
     "products": "products",
     "produits": "products",
     "stock": "stock",
+    "open_invoices": "open_invoices",
+    "factures-ouvertes": "open_invoices",
+    "opening_balances": "opening_balances",
+    "soldes-ouverture": "opening_balances",
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Importe des clients, des produits ou le stock de départ depuis un fichier CSV ou XLSX : "
+        "Importe des clients, des produits, le stock de départ, les factures clients ouvertes ou les soldes "
+        "d'ouverture (balance ou FEC, --preset fec) depuis un fichier CSV ou XLSX : "
         "comptoir import customers clients.csv --user claire [--preset dolibarr] [--dry-run] [--valid-only]. "
         "Affiche le rapport ligne par ligne ; code de sortie 1 si des lignes sont refusées."
     )
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(KIND_NAMES), help="customers, products ou stock")
+        parser.add_argument(
+            "kind",
+            choices=sorted(KIND_NAMES),
+            help="customers, products, stock, open_invoices ou opening_balances",
+        )
         parser.add_argument("file", help="le fichier CSV ou XLSX")
         parser.add_argument(
             "--user", required=True, help="l'utilisateur qui importe (direction ou administrateur)"
