@@ -14,7 +14,6 @@ first, then codes and names that start with the text, then the rest by code or n
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-
 from django.utils.translation import gettext_lazy as _l
 
 from comptoir.catalog.models import Product
