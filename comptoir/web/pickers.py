@@ -1,6 +1,7 @@
 """Search-as-you-type pickers: the customer or product a form field holds, found by what the user
 remembers of it (a word in the middle of the name, the code, the EAN, the SIREN), accents and case
-ignored, through the same folding as the global search (`web.search.fold` / `Folded`).
+ignored, through the same folding as the global search (`core.folding`): what is typed is folded in
+Python and compared with the name the database keeps folded (`name_folded`, a generated column).
 
 A picker is a visible text box plus a hidden input carrying the id (template `web/_picker.html`,
 behaviour in `static/web/comptoir.js`). The endpoint `web:pick` answers the top matches as JSON while
@@ -17,8 +18,8 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _l
 
 from comptoir.catalog.models import Product
+from comptoir.core.folding import fold
 from comptoir.parties.models import Customer
-from comptoir.web.search import Folded, fold
 
 LIMIT = 10
 MAX_TEXT = 100
@@ -38,7 +39,6 @@ class Kind:
     perm: str
     queryset: callable
     code_field: str
-    name_field: str
     extra: callable  # words -> Q matching the other fields (EAN, SIREN…), or None
     label: callable
     detail: callable
@@ -67,7 +67,6 @@ KINDS = {
         perm="customer.view",
         queryset=lambda: Customer.objects.filter(is_active=True),
         code_field="code",
-        name_field="name",
         extra=_customer_extra,
         label=lambda c: f"{c.name} ({c.code})",
         detail=lambda c: " · ".join(filter(None, [c.city, c.siren])),
@@ -79,7 +78,6 @@ KINDS = {
         perm="product.view",
         queryset=lambda: Product.objects.filter(is_active=True),
         code_field="sku",
-        name_field="name",
         extra=_product_extra,
         label=lambda p: f"{p.sku} — {p.name}",
         detail=lambda p: " · ".join(filter(None, [p.ean, p.unit])),
@@ -92,7 +90,6 @@ KINDS = {
         perm="product.view",
         queryset=lambda: Product.objects.filter(is_active=True, kind=Product.Kind.GOODS),
         code_field="sku",
-        name_field="name",
         extra=_product_extra,
         label=lambda p: f"{p.sku} — {p.name}",
         detail=lambda p: " · ".join(filter(None, [p.ean, p.unit])),
@@ -115,16 +112,15 @@ def _matching(kind: Kind, text: str) -> QuerySet:
     # Each word typed must be found in the name or the code ("chargeur usb" finds « Chargeur rapide USB-C »).
     words = Q()
     for word in fold(text).split():
-        words &= Q(folded_name__contains=word) | Q(**{f"{code}__icontains": word})
+        words &= Q(name_folded__contains=word) | Q(**{f"{code}__icontains": word})
     key = fold(text)
     return (
-        qs.annotate(folded_name=Folded(kind.name_field))
-        .filter(words | Q(**{f"{code}__iexact": text}) | kind.extra(text))
+        qs.filter(words | Q(**{f"{code}__iexact": text}) | kind.extra(text))
         .annotate(
             rank=Case(
                 When(Q(**{f"{code}__iexact": text}) | kind.extra(text), then=Value(0)),
                 When(**{f"{code}__istartswith": text}, then=Value(1)),
-                When(folded_name__startswith=key, then=Value(2)),
+                When(name_folded__startswith=key, then=Value(2)),
                 default=Value(3),
                 output_field=IntegerField(),
             )
