@@ -83,3 +83,14 @@ def test_an_order_is_typed_with_the_keyboard_through_the_pickers(
     expect_message(page, "créée")
     expect(page.locator("main")).to_contain_text("Adaptateur chargeur USB-C 65 W")
     expect(page.locator("main")).to_contain_text("Électricité Dupont")
+
+    # On a phone (390 px) the list opens under the box and stays on the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/commandes/nouvelle/")
+    product = page.get_by_role("combobox", name="Produit").first
+    product.press_sequentially("chargeur")
+    option = page.get_by_role("option", name="ACC-CH65 — Adaptateur chargeur USB-C 65 W")
+    expect(option).to_be_visible()
+    box = option.bounding_box()
+    assert box is not None and box["x"] >= 0
+    shot(page, "pickers-commande-390")
