@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.folding import Folded
+
 
 class VatRate(models.TextChoices):
     """French VAT rates in percent (CGI art. 278, 278-0 bis, 278 bis, 281 quater, exemptions)."""
@@ -39,6 +41,11 @@ class Product(models.Model):
     is_active = models.BooleanField(_("actif"), default=True)
     # The first day `vat_rate` applies to; None: since the product exists. Earlier rates: VatRateChange.
     vat_rate_since = models.DateField(_("taux de TVA applicable depuis"), null=True, blank=True)
+    # The name lower-cased, accents off (`core.folding`), kept by the database itself: the pickers and the
+    # global search compare what is typed with it instead of folding every name at every keystroke.
+    name_folded = models.GeneratedField(
+        expression=Folded("name"), output_field=models.CharField(max_length=400), db_persist=True
+    )
 
     class Meta:
         verbose_name = _("produit")

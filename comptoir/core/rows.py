@@ -187,7 +187,12 @@ def insert_many(objects: list) -> list:
     pk = model._meta.pk
     # The database numbers an auto primary key; any other (a one-to-one as primary key) is written.
     auto_pk = getattr(pk, "db_returning", False)
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and auto_pk)]
+    # A generated column is the database's to write.
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and auto_pk) and not getattr(f, "generated", False)
+    ]
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     row = f"({', '.join(['%s'] * len(fields))})"
     # Within the backend's limit on parameters per statement (SQLite's, PostgreSQL's 65,535).

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core import dates
+from comptoir.core.folding import Folded
 
 
 class Address(models.Model):
@@ -94,6 +95,10 @@ class Customer(Address):
     einvoice_scheme = models.CharField(_("schéma (code EAS)"), max_length=4, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The name lower-cased, accents off (`core.folding`), kept by the database itself (see catalog.Product).
+    name_folded = models.GeneratedField(
+        expression=Folded("name"), output_field=models.CharField(max_length=400), db_persist=True
+    )
 
     class Meta:
         verbose_name = _("client")

@@ -22,3 +22,23 @@ EXCEEDS_STOCK = (
 )
 NOTHING_TO_DELIVER = ("nothing_to_deliver", N_("Il ne reste rien à livrer sur la commande %(number)s."))
 INVALID_NUMBER = ("invalid_number", N_("« %(value)s » n'est pas un nombre valide."))
+DELIVERY_NOT_EDITABLE = (
+    "delivery_not_editable",
+    N_("Le bon %(number)s n'est plus modifiable : seuls les bons à préparer le sont."),
+)
+LINE_NOT_IN_DELIVERY = ("line_not_in_delivery", N_("Cette ligne n'appartient pas au bon %(number)s."))
+DELIVERY_QUANTITY_UP = (
+    "delivery_quantity_up",
+    N_(
+        "%(sku)s : le bon %(number)s prévoit %(planned)s ; on ne peut que baisser la quantité "
+        "(préparez un autre bon pour le reste)."
+    ),
+)
+DELIVERY_QUANTITY_NEGATIVE = (
+    "delivery_quantity_negative",
+    N_("%(sku)s : la quantité ne peut pas être négative (reçu : %(value)s)."),
+)
+DELIVERY_WOULD_BE_EMPTY = (
+    "delivery_would_be_empty",
+    N_("Le bon %(number)s doit garder au moins une ligne : pour ne rien livrer, annulez-le."),
+)

@@ -17,6 +17,8 @@ from comptoir.catalog.models import Product, VatRate
 from comptoir.core import money
 from comptoir.parties.models import VatRegime
 from comptoir.payments.models import Payment
+from comptoir.web import pickers
+from comptoir.web.picker_fields import PickerField
 
 
 class FrenchDecimalField(forms.DecimalField):
@@ -286,7 +288,15 @@ def _row_error(position: int, error: ValidationError) -> RowError:
 
 def sales_rows(data) -> list[dict]:
     """The rows of the line editor as typed: product id, quantity, unit price, discount, row id."""
-    columns = ("row_id", "product", "quantity", "unit_price", "discount_percent", "quote_line")
+    columns = (
+        "row_id",
+        "product",
+        "product_texte",
+        "quantity",
+        "unit_price",
+        "discount_percent",
+        "quote_line",
+    )
     lists = {c: data.getlist(c) for c in columns}
     count = max((len(v) for v in lists.values()), default=0)
     rows = []
@@ -295,15 +305,28 @@ def sales_rows(data) -> list[dict]:
     return rows
 
 
-def filled(rows: list[dict], keys=("product", "quantity")) -> list[dict]:
+def filled(rows: list[dict], keys=("product", "product_texte", "quantity")) -> list[dict]:
     return [row for row in rows if any(row.get(k) for k in keys)]
+
+
+def _picked(row: dict, position: int, kind: str) -> str:
+    """The product id of an editor row: the one the picker's list set, else what its text box designates
+    (typed without the list, or JavaScript off); "" when neither. Raises RowError."""
+    if not row["product"] and row.get("product_texte"):
+        try:
+            row["product"] = str(pickers.resolve(kind, row["product_texte"]) or "")
+        except pickers.Unresolved as exc:
+            raise RowError(
+                gettext("Ligne %(position)s : %(error)s") % {"position": position, "error": exc.message}
+            ) from None
+    return row["product"]
 
 
 def sales_lines(rows: list[dict]) -> list[dict]:
     """Turn filled editor rows into the `lines` the sales services take. Raises RowError."""
     lines = []
     for position, row in enumerate(filled(rows), start=1):
-        if not row["product"]:
+        if not _picked(row, position, "produits"):
             raise RowError(gettext("Ligne %(position)s : choisissez un produit.") % {"position": position})
         if not row["quantity"]:
             raise RowError(gettext("Ligne %(position)s : indiquez la quantité.") % {"position": position})
@@ -323,7 +346,7 @@ def sales_lines(rows: list[dict]) -> list[dict]:
 
 
 def receipt_rows(data) -> list[dict]:
-    columns = ("product", "quantity", "unit_cost")
+    columns = ("product", "product_texte", "quantity", "unit_cost")
     lists = {c: data.getlist(c) for c in columns}
     count = max((len(v) for v in lists.values()), default=0)
     return [{c: (lists[c][i] if i < len(lists[c]) else "").strip() for c in columns} for i in range(count)]
@@ -332,7 +355,7 @@ def receipt_rows(data) -> list[dict]:
 def receipt_lines(rows: list[dict]) -> list[dict]:
     lines = []
     for position, row in enumerate(filled(rows), start=1):
-        if not row["product"]:
+        if not _picked(row, position, "marchandises"):
             raise RowError(gettext("Ligne %(position)s : choisissez un produit.") % {"position": position})
         if not row["quantity"]:
             raise RowError(gettext("Ligne %(position)s : indiquez la quantité.") % {"position": position})
@@ -357,7 +380,7 @@ class ReceiptForm(forms.Form):
 
 
 class QuoteForm(forms.Form):
-    customer = forms.TypedChoiceField(label=_("Client"), coerce=int)
+    customer = PickerField("clients", label=_("Client"), placeholder=_("Nom, code ou SIREN…"))
     date = forms.DateField(
         label=_("Date du devis"), required=False, widget=DateInput, help_text=_("Aujourd'hui si vide.")
     )
@@ -368,15 +391,9 @@ class QuoteForm(forms.Form):
         label=_("Note pour le client"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, customers=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["customer"].choices = [("", gettext("— Choisir un client —"))] + [
-            (c.pk, f"{c.name} ({c.code})") for c in customers
-        ]
-
 
 class OrderForm(forms.Form):
-    customer = forms.TypedChoiceField(label=_("Client"), coerce=int)
+    customer = PickerField("clients", label=_("Client"), placeholder=_("Nom, code ou SIREN…"))
     customer_reference = forms.CharField(
         label=_("Référence de commande du client"),
         max_length=60,
@@ -386,12 +403,6 @@ class OrderForm(forms.Form):
     date = forms.DateField(
         label=_("Date de commande"), required=False, widget=DateInput, help_text=_("Aujourd'hui si vide.")
     )
-
-    def __init__(self, *args, customers=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["customer"].choices = [("", gettext("— Choisir un client —"))] + [
-            (c.pk, f"{c.name} ({c.code})") for c in customers
-        ]
 
 
 class ReasonForm(forms.Form):

@@ -17,6 +17,7 @@ from tests.flows.test_browser import (  # noqa: F401 (fixtures)
     browser_page,
     director,
     expect_message,
+    pick,
 )
 
 pytestmark = [
@@ -53,7 +54,11 @@ def test_confirmations_and_line_removal_work_without_inline_script(
     first_total = total_incl_vat.text_content()
     page.get_by_role("button", name="Ajouter une ligne").click()
     expect(rows).to_have_count(2)
-    page.locator("#line-rows tr").nth(1).locator("select[name=product]").select_option(index=1)
+    pick(
+        page.locator("#line-rows tr").nth(1).get_by_role("combobox"),
+        "compresseur",
+        "REF-12 — Compresseur 50 L",
+    )
     page.locator("#line-rows tr").nth(1).locator("input[name=quantity]").fill("3")
     page.locator("#line-rows tr").nth(1).locator("input[name=quantity]").blur()
     expect(total_incl_vat).not_to_have_text(first_total)

@@ -29,7 +29,7 @@ from comptoir.api.schemas import (
     responses,
 )
 from comptoir.sales.models import Order
-from comptoir.stock import printing, services
+from comptoir.stock import editing, printing, services
 from comptoir.stock.models import Delivery, DeliveryLine
 
 router = Router(tags=["Livraisons"])
@@ -46,6 +46,15 @@ class DeliveryIn(InputSchema):
         None, max_length=1000, description="Absent : tout ce qui reste à livrer sur la commande."
     )
     date: DocumentDate | None = None
+
+
+class EditedLineIn(InputSchema):
+    line: Id = Field(description="Identifiant de la ligne du bon (lines[].id).")
+    quantity: QuantityIn = Field(description="Nouvelle quantité, inférieure ou égale ; 0 retire la ligne.")
+
+
+class EditDeliveryIn(InputSchema):
+    lines: list[EditedLineIn] = Field(..., min_length=1, max_length=1000)
 
 
 class ValidateDeliveryIn(InputSchema):
@@ -125,6 +134,34 @@ def delivery_pdf(request, delivery_id: PathId):
     """Avec la zone « Reçu en bon état » que signe le destinataire."""
     can_read(request, "delivery.view")
     return attachment(printing.delivery_pdf(fetch(_deliveries(), delivery_id)))
+
+
+@router.get(
+    "/{delivery_id}/picking-list",
+    response=responses(None),
+    summary="Télécharger la liste de préparation en PDF",
+    openapi_extra=binary("application/pdf"),
+)
+def delivery_picking_list(request, delivery_id: PathId):
+    """Ce que le magasin prélève pour ce bon : une case à cocher par ligne, le stock au moment d'imprimer."""
+    can_read(request, "delivery.view")
+    return attachment(
+        printing.picking_pdf([fetch(_deliveries().select_related("order__delivery_address"), delivery_id)])
+    )
+
+
+@router.post(
+    "/{delivery_id}/edit",
+    response=responses(DeliveryOut),
+    summary="Modifier un bon à préparer (baisser, retirer)",
+)
+# One service, one transaction of its own; the answer is read after its commit (docs/architecture.md).
+def edit_delivery(request, delivery_id: PathId, payload: EditDeliveryIn):
+    """Avant l'expédition : baisser la quantité d'une ligne quand le stock manque, ou la retirer (0).
+    Une quantité ne peut pas monter ; ce qui est retiré reste à livrer sur la commande."""
+    quantities = {line.line: line.quantity for line in payload.lines}
+    editing.edit_delivery(fetch(Delivery.objects.all(), delivery_id), quantities, by=request.auth)
+    return fetch(_deliveries(), delivery_id)
 
 
 @router.get(

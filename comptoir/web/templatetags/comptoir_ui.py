@@ -159,6 +159,12 @@ def _detail(action: str, key: str, value) -> tuple[str, str]:
         return _("modifications"), ", ".join(
             f"{field_label(k)} : {_plain(v)}" for k, v in value.items()
         ) or "—"
+    if key == "changes" and isinstance(value, list | tuple):  # a delivery note edited before it ships
+        return _("quantités"), ", ".join(
+            f"{change.get('sku')} : {qty(change.get('planned'))} → {qty(change.get('now'))}"
+            for change in value
+            if isinstance(change, dict)
+        ) or "—"
     if key == "allocations" and isinstance(value, dict):
         return _("affectations"), ", ".join(
             f"{number} : {euros(amount)}" for number, amount in value.items()

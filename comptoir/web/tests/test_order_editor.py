@@ -19,7 +19,6 @@ def _editor_rows(html: str) -> list[dict]:
     rows = []
     for tr in re.findall(r'<tr class="line-row">(.*?)</tr>', html, re.S):
         row = {name: value for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', tr)}
-        row["product"] = re.search(r'<option value="(\d+)" selected', tr).group(1)
         rows.append(row)
     return rows
 
@@ -37,7 +36,8 @@ def test_a_product_swapped_in_the_order_editor_keeps_its_quote_line_and_is_repor
 
     [row] = _editor_rows(client.get(url).content.decode())
     assert row["quote_line"] == str(quote.lines.get().pk)
-    row["product"] = str(other.pk)  # the ADV swaps the product, keeping the line
+    row["product"] = str(other.pk)  # the ADV swaps the product, keeping the line (picked in the list)
+    row["product_texte"] = "REF-99 — Perceuse sans fil"
     response = client.post(url, row)
 
     assert response.status_code == 302

@@ -415,7 +415,8 @@ def test_quantity_zero_is_refused_and_nothing_is_saved(boss, customer, product):
     assert any("doit être strictement positive" in m for m in messages_of(response))
     assert Quote.objects.count() == 0
     # the typed row is kept so the user can correct it
-    assert f'<option value="{product.pk}" selected>' in text_of(response)
+    assert f'name="product" value="{product.pk}"' in text_of(response)
+    assert f"{product.sku} — {product.name}" in text_of(response)
 
 
 @pytest.mark.parametrize("quantity", ["abc", "NaN", "Infinity", "1e30", "-1", "2,5,1"])

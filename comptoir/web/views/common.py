@@ -71,12 +71,12 @@ def perform(request, run: Callable, success: str | Callable = ""):
     return result, True
 
 
-def file_download(request, run: Callable, back: str, pk: int):
+def file_download(request, run: Callable, back: str, pk: int | None = None):
     """A document's file (`run()` gives an object with body, filename, content_type) as an attachment;
     on DomainError, its French message on the document's page `back`."""
     file, ok = perform(request, run)
     if not ok:
-        return redirect(back, pk=pk)
+        return redirect(back, pk=pk) if pk is not None else redirect(back)
     response = HttpResponse(file.body, content_type=file.content_type)
     response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response

@@ -8,21 +8,16 @@ import uuid
 
 from django.shortcuts import render
 
-from comptoir.catalog.models import Product
 from comptoir.core.errors import DomainError
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
 from comptoir.sales.services import build_lines
-from comptoir.web import forms, queries
+from comptoir.web import forms, pickers, queries
 from comptoir.web.views.common import requires
 
 
 def new_row_id() -> str:
     return uuid.uuid4().hex[:10]
-
-
-def sellable_products():
-    return list(Product.objects.filter(is_active=True).order_by("sku"))
 
 
 def rows_with_ids(rows: list[dict]) -> list[dict]:
@@ -37,6 +32,7 @@ def rows_from_lines(lines) -> list[dict]:
         {
             "row_id": new_row_id(),
             "product": str(line.product_id),
+            "product_texte": f"{line.product.sku} — {line.product.name}",
             "quantity": forms.plain_decimal(line.quantity, 0),
             "unit_price": forms.plain_decimal(line.unit_price),
             "discount_percent": forms.plain_decimal(line.discount_percent, 0)
@@ -50,7 +46,7 @@ def rows_from_lines(lines) -> list[dict]:
 
 
 def editor_context(rows: list[dict] | None = None) -> dict:
-    return {"rows": rows_with_ids(rows or [{}]), "products": sellable_products()}
+    return {"rows": pickers.label_rows(rows_with_ids(rows or [{}]), "produits")}
 
 
 def _customer_of(data):
@@ -65,7 +61,7 @@ def line_row(request):
     return render(
         request,
         "web/sales/_line_row.html",
-        {"row": {"row_id": new_row_id()}, "products": sellable_products()},
+        {"row": {"row_id": new_row_id()}},
     )
 
 

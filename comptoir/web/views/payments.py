@@ -13,7 +13,7 @@ from comptoir.parties.models import Customer
 from comptoir.payments import refunding, services
 from comptoir.payments import selectors as payment_view
 from comptoir.payments.models import Payment, RefundRequest
-from comptoir.web import forms, queries
+from comptoir.web import forms, pickers, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, export_list, paginate, param, perform, requires
@@ -85,10 +85,19 @@ def payment_export(request, fmt):
 @submitted_once
 def payment_create(request):
     source = request.POST if request.method == "POST" else request.GET
-    customer_id = queries.int_or_none(source.get("client"))
+    # The id the picker's list set (or a link's ?client=), else the text typed in the box.
+    customer_id, error = queries.int_or_none(source.get("client")), ""
     if customer_id is None:
-        customers = Customer.objects.filter(is_active=True).order_by("name")
-        return render(request, "web/payments/choose_customer.html", {"customers": customers})
+        try:
+            customer_id = pickers.resolve("clients", source.get("client_texte"))
+        except pickers.Unresolved as exc:
+            error = exc.message
+    if customer_id is None:
+        return render(
+            request,
+            "web/payments/choose_customer.html",
+            {"error": error, "typed": pickers.clean_text(source.get("client_texte"))},
+        )
     customer = get_object_or_404(Customer, pk=customer_id)
     open_invoices = _with_balance_due(queries.open_invoices_of(customer))
     typed = {}

@@ -41,10 +41,6 @@ from comptoir.web.views.schedules import schedule_panel
 ZERO = Decimal("0")
 
 
-def _active_customers():
-    return list(Customer.objects.filter(is_active=True).order_by("name"))
-
-
 def taxes_of(lines, adjustments=()) -> list[dict]:
     """VAT breakdown of a document's lines (and of its allowances and charges, `core.taxes.Adjustment`)
     as the services compute it, with the legal mention of exempt categories (reverse charge, intra-EU
@@ -155,7 +151,7 @@ def quote_export(request, fmt):
 @submitted_once
 def quote_create(request):
     initial = {"customer": queries.int_or_none(request.GET.get("client"))}
-    form = forms.QuoteForm(request.POST or None, initial=initial, customers=_active_customers())
+    form = forms.QuoteForm(request.POST or None, initial=initial)
     rows = None
     if request.method == "POST":
         parsed, rows = _parse_document(request, form)
@@ -199,7 +195,7 @@ def _edit_lines(request, document, *, detail, template, context_name, replace, l
     if document.status != type(document).Status.DRAFT:
         messages.error(request, locked % {"number": document.number})
         return redirect(detail, pk=document.pk)
-    rows = rows_from_lines(document.lines.all())
+    rows = rows_from_lines(document.lines.select_related("product"))
     if request.method == "POST":
         rows = rows_with_ids(forms.sales_rows(request.POST))
         try:
@@ -401,7 +397,7 @@ def order_export(request, fmt):
 @submitted_once
 def order_create(request):
     initial = {"customer": queries.int_or_none(request.GET.get("client"))}
-    form = forms.OrderForm(request.POST or None, initial=initial, customers=_active_customers())
+    form = forms.OrderForm(request.POST or None, initial=initial)
     rows = None
     if request.method == "POST":
         parsed, rows = _parse_document(request, form)

@@ -14,7 +14,7 @@ from comptoir.core.permissions import has_perm
 from comptoir.stock import selectors as stock_view
 from comptoir.stock import services
 from comptoir.stock.models import Receipt, StockMove
-from comptoir.web import forms, queries
+from comptoir.web import forms, pickers, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, export_list, paginate, param, perform, requires
@@ -180,10 +180,6 @@ def stock_moves_export(request, fmt):
 # --- Goods receipts -----------------------------------------------------------------------------
 
 
-def _stocked_products():
-    return list(Product.objects.filter(kind=Product.Kind.GOODS, is_active=True).order_by("sku"))
-
-
 @requires("stock.receive")
 @submitted_once
 def receipt_create(request):
@@ -216,16 +212,14 @@ def receipt_create(request):
                 % {"number": receipt.number, "count": len(lines)},
             )
             return redirect("web:stock")
-    rows = rows or [{} for _ in range(RECEIPT_ROWS)]
-    return render(
-        request, "web/stock/receipt_form.html", {"form": form, "rows": rows, "products": _stocked_products()}
-    )
+    rows = pickers.label_rows(rows, "marchandises") or [{} for _ in range(RECEIPT_ROWS)]
+    return render(request, "web/stock/receipt_form.html", {"form": form, "rows": rows})
 
 
 @requires("stock.receive")
 def receipt_row(request):
     """One more empty row of the receipt form (htmx)."""
-    return render(request, "web/stock/_receipt_row.html", {"row": {}, "products": _stocked_products()})
+    return render(request, "web/stock/_receipt_row.html", {"row": {}})
 
 
 RECEIPT_STATES = {"prevues": Receipt.Status.DRAFT, "recues": Receipt.Status.VALIDATED}

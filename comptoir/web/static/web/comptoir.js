@@ -43,3 +43,161 @@
     }
   });
 })();
+
+/* Pickers (web/_picker.html, comptoir/web/pickers.py): a text box with role="combobox" beside a hidden
+   input holding the chosen id. Typing asks the server for the top matches (JSON) and lists them; ArrowDown
+   and ArrowUp move in the list, Enter chooses, Escape closes (a second Escape clears nothing); the mouse
+   works too. Listeners sit on the document, so rows added by htmx work without setting up. Typing clears
+   the hidden id: what is posted is then the text, which the server resolves (as without JavaScript). */
+(function () {
+  "use strict";
+  var counter = 0;
+  var DELAY = 120;
+
+  function partsOf(input) {
+    var box = input.closest("[data-picker]");
+    if (!box) return null;
+    var list = box.querySelector("[role=listbox]");
+    if (!list.id) {
+      counter += 1;
+      list.id = "picker-list-" + counter + "-" + Math.random().toString(36).slice(2, 8);
+    }
+    input.setAttribute("aria-controls", list.id);
+    return { box: box, list: list, hidden: box.querySelector("[data-picker-value]"), input: input };
+  }
+
+  function options(p) {
+    return Array.prototype.slice.call(p.list.querySelectorAll("[role=option]"));
+  }
+
+  function close(p) {
+    p.list.hidden = true;
+    p.list.textContent = "";
+    p.input.setAttribute("aria-expanded", "false");
+    p.input.removeAttribute("aria-activedescendant");
+  }
+
+  function activeIndex(p) {
+    var id = p.input.getAttribute("aria-activedescendant");
+    return options(p).findIndex(function (o) { return o.id === id; });
+  }
+
+  function activate(p, index) {
+    var all = options(p);
+    if (!all.length) return;
+    index = (index + all.length) % all.length;
+    all.forEach(function (o, i) { o.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    p.input.setAttribute("aria-activedescendant", all[index].id);
+    all[index].scrollIntoView({ block: "nearest" });
+  }
+
+  function choose(p, option) {
+    p.hidden.value = option.dataset.value;
+    p.input.value = option.dataset.label;
+    close(p);
+    // The line editor recomputes its totals on "change" from its form.
+    p.hidden.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function show(p, results) {
+    p.list.textContent = "";
+    results.forEach(function (r, i) {
+      var li = document.createElement("li");
+      li.id = p.list.id + "-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.dataset.value = r.id;
+      li.dataset.label = r.label;
+      li.textContent = r.label;
+      if (r.detail) {
+        var detail = document.createElement("span");
+        detail.className = "picker-detail";
+        detail.textContent = r.detail;
+        li.appendChild(detail);
+      }
+      p.list.appendChild(li);
+    });
+    if (!results.length) {
+      var empty = document.createElement("li");
+      empty.className = "picker-empty";
+      empty.textContent = p.box.dataset.pickerEmpty || "";
+      p.list.appendChild(empty);
+    }
+    p.list.hidden = false;
+    p.input.setAttribute("aria-expanded", "true");
+    p.input.removeAttribute("aria-activedescendant");
+  }
+
+  function ask(p, then) {
+    var asked = p.input.value;
+    p.box.dataset.asked = asked;
+    var url = p.box.dataset.picker + "?q=" + encodeURIComponent(asked);
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+      .then(function (data) {
+        // An answer to an older text is dropped: only the last one typed is shown.
+        if (p.box.dataset.asked !== asked || document.activeElement !== p.input) return;
+        show(p, data.results || []);
+        if (then) then();
+      })
+      .catch(function () { /* offline or server error: the text box still posts what was typed */ });
+  }
+
+  var timers = new WeakMap();
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-picker-input")) return;
+    var p = partsOf(input);
+    if (!p) return;
+    p.hidden.value = "";
+    clearTimeout(timers.get(input));
+    timers.set(input, setTimeout(function () { ask(p); }, DELAY));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-picker-input")) return;
+    var p = partsOf(input);
+    if (!p) return;
+    var open = !p.list.hidden;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      var down = event.key === "ArrowDown";
+      if (!open) {
+        ask(p, function () { activate(p, down ? 0 : -1); });
+      } else {
+        var index = activeIndex(p);
+        activate(p, index < 0 ? (down ? 0 : -1) : index + (down ? 1 : -1));
+      }
+    } else if (event.key === "Enter" && open) {
+      var all = options(p);
+      var current = activeIndex(p);
+      // Enter on an open list chooses the highlighted match, or the only one; never submits the form.
+      event.preventDefault();
+      if (current >= 0) choose(p, all[current]);
+      else if (all.length === 1) choose(p, all[0]);
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      event.stopPropagation();
+      close(p);
+    } else if (event.key === "Tab" && open) {
+      close(p);
+    }
+  });
+
+  // mousedown rather than click: the text box keeps the focus, so the list is still there to click.
+  document.addEventListener("mousedown", function (event) {
+    var option = event.target instanceof Element ? event.target.closest("[data-picker] [role=option]") : null;
+    if (!option) return;
+    event.preventDefault();
+    var input = option.closest("[data-picker]").querySelector("[data-picker-input]");
+    choose(partsOf(input), option);
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-picker-input")) return;
+    var p = partsOf(input);
+    if (p && !p.box.contains(event.relatedTarget)) close(p);
+  });
+})();
