@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "quote.accept",
         "order.manage",
         "return.manage",
+        "intake.receive",
     },
     Role.ADV: _READ
     | {
@@ -77,6 +78,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "return.approve",
         "return.resolve",
         "assistant.run",
+        "intake.receive",
+        "intake.review",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -151,6 +154,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "data.import",
         # Sending a test e-mail from the settings page, to check the SMTP set-up.
         "mail.test",
+        "intake.receive",
+        "intake.review",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -259,4 +264,6 @@ PERMISSION_LABELS = {
     "login.unlock": _("Débloquer une connexion bloquée après trop d'échecs"),
     "data.import": _("Importer des données (clients, produits, stock initial)"),
     "mail.test": _("Envoyer un e-mail de test"),
+    "intake.receive": _("Déposer des commandes reçues (fichiers, API)"),
+    "intake.review": _("Vérifier, accepter ou rejeter une commande reçue"),
 }
