@@ -62,6 +62,8 @@ def safe_xml(content: bytes) -> etree._Element:
     """The root of an XML document with no DTD; ParseError("xml_dtd") or ParseError("xml_invalid")."""
     if len(content) > MAX_XML_BYTES:
         raise ParseError("xml_invalid", "too large")
+    # Spaces (or a BOM, then spaces) before the XML declaration: common in files saved by hand, and harmless.
+    content = content.removeprefix(b"\xef\xbb\xbf").lstrip()
     try:
         # defusedxml refuses a DTD, entity declarations and external references before expanding any.
         defusedxml.ElementTree.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
