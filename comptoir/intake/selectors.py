@@ -23,11 +23,8 @@ def counts() -> dict[str, int]:
     return {status: found.get(status, 0) for status in Status.values}
 
 
-def waiting_count() -> int:
-    """Documents a person must look at: to review, duplicates and quarantined ones."""
-    return InboundDocument.objects.filter(
-        status__in=(Status.TO_REVIEW, Status.DUPLICATE, Status.QUARANTINED)
-    ).count()
+# Documents a person must look at: to review, duplicates and quarantined ones.
+WAITING = (Status.TO_REVIEW, Status.DUPLICATE, Status.QUARANTINED)
 
 
 def header_fields(document: InboundDocument) -> list[dict]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from comptoir.assistant import actions
 from comptoir.assistant import selectors as assistant_view
 from comptoir.core.permissions import Role, has_perm, roles_of
+from comptoir.intake import selectors as intake_view
 from comptoir.payments import selectors as payment_view
 from comptoir.stock import selectors as stock_view
 from comptoir.web import queries
@@ -40,6 +41,7 @@ def home(request):
         context["orders_in_progress"] = _card(queries.orders_in_progress(unfinished))
     if show[Role.ADV]:
         context["draft_orders"] = _card(queries.draft_orders())
+        context["intake_waiting"] = _card(intake_view.queue().filter(status__in=intake_view.WAITING))
         context["orders_to_invoice"] = _card(queries.orders_to_invoice(unfinished))
     if show[Role.ADV] or show[Role.COMPTABILITE]:
         context["draft_invoices"] = _card(queries.draft_invoices())
