@@ -19,14 +19,14 @@ router = Router(tags=["Commandes reçues"])
 StatusCode = Literal["received", "extracted", "to_review", "accepted", "rejected", "duplicate", "quarantined"]
 
 
-class FieldOut(Schema):
+class ReadFieldOut(Schema):
     name: str
     value: str
     confidence: str = Field(description="De 0 à 1 : 1 pour une valeur lue dans un élément nommé (XML, EDI).")
     source: str = Field(description="Où la valeur a été lue : XPath, segment EDIFACT, cellule du tableur.")
 
 
-class LineOut(Schema):
+class ReadLineOut(Schema):
     id: int
     position: int
     customer_reference: str
@@ -38,17 +38,17 @@ class LineOut(Schema):
     match_method: str = Field(description="code, ean, reference, description, human ou vide (non reconnu).")
     match_score: int
     candidates: list[list[int]] = Field(description="[id produit, score] des 3 meilleurs par désignation.")
-    fields: list[FieldOut]
+    fields: list[ReadFieldOut]
 
 
-class CheckOut(Schema):
+class IntakeCheckOut(Schema):
     code: str
     severity: str
     line: int | None
     message: str
 
 
-class DocumentOut(Schema):
+class InboundDocumentOut(Schema):
     id: int
     file_name: str
     sha256: str
@@ -66,10 +66,10 @@ class DocumentOut(Schema):
     duplicate_of_id: int | None
 
 
-class DocumentDetailOut(DocumentOut):
-    fields: list[FieldOut]
-    lines: list[LineOut]
-    checks: list[CheckOut]
+class InboundDocumentDetailOut(InboundDocumentOut):
+    fields: list[ReadFieldOut]
+    lines: list[ReadLineOut]
+    checks: list[IntakeCheckOut]
 
 
 def _fields(raw: dict) -> list[dict]:
@@ -78,7 +78,7 @@ def _fields(raw: dict) -> list[dict]:
 
 def _detail(document: InboundDocument) -> dict:
     document = InboundDocument.objects.select_related("customer", "order").get(pk=document.pk)
-    data = DocumentOut.from_orm(document).dict()
+    data = InboundDocumentOut.from_orm(document).dict()
     data["reason"] = document.reason
     extracted = getattr(document, "extracted", None)
     data["fields"] = _fields(extracted.fields) if extracted else []
@@ -105,10 +105,14 @@ def _detail(document: InboundDocument) -> dict:
 
 @router.post(
     "/documents",
-    response={201: DocumentDetailOut, 200: DocumentDetailOut, **responses(DocumentDetailOut)},
+    response={
+        201: InboundDocumentDetailOut,
+        200: InboundDocumentDetailOut,
+        **responses(InboundDocumentDetailOut),
+    },
     summary="Déposer un document reçu",
 )
-def receive(request, file: File[UploadedFile] = None, sender: str = ""):
+def receive(request, file: File[UploadedFile] = None):
     """Multipart : `file` (obligatoire). Le type est reconnu au contenu (Order-X, UBL Order, EDIFACT
     ORDERS D96A, tableur CSV/XLSX ; factures CII/UBL/Factur-X reconnues et conservées). Réponse 201 avec
     le document lu, ou 200 avec le document déjà reçu si le même fichier (même SHA-256) l'a déjà été. Un
@@ -116,50 +120,54 @@ def receive(request, file: File[UploadedFile] = None, sender: str = ""):
     `intake_empty_file` ; trop gros : 400 `intake_file_too_large`."""
     content = file.read() if file is not None else b""
     document, created = services.receive(
-        content, name=(file.name if file is not None else "") or "document", channel="api", by=request.auth, sender=sender
+        content, name=(file.name if file is not None else "") or "document", channel="api", by=request.auth
     )
     return Status(201 if created else 200, _detail(document))
 
 
-class DocumentFilters(PageIn):
+class InboundDocumentFilters(PageIn):
     status: StatusCode | None = None
 
 
-@router.get("/documents", response=responses(Page[DocumentOut]), summary="File des documents reçus")
-def list_documents(request, filters: Query[DocumentFilters]):
+@router.get("/documents", response=responses(Page[InboundDocumentOut]), summary="File des documents reçus")
+def list_documents(request, filters: Query[InboundDocumentFilters]):
     """Du plus ancien au plus récent ; `status` filtre (to_review : la file de vérification)."""
     require(request.auth, "order.view")
     return paginate(selectors.queue(filters.status or ""), filters)
 
 
-@router.get("/documents/{int:document_id}", response=responses(DocumentDetailOut), summary="Un document reçu")
+@router.get(
+    "/documents/{document_id}", response=responses(InboundDocumentDetailOut), summary="Un document reçu"
+)
 def get_document(request, document_id: int):
     require(request.auth, "order.view")
     return _detail(get_object_or_404(InboundDocument, pk=document_id))
 
 
-class AcceptLineIn(InputSchema):
+class IntakeLineIn(InputSchema):
     line: int = Field(description="Id de la ligne lue (`lines[].id`).")
     product: int | None = None
     quantity: str = Field(description="0 : la ligne n'est pas commandée.")
     unit_price: str | None = None
 
 
-class AcceptIn(InputSchema):
+class IntakeAcceptIn(InputSchema):
     customer: int | None = Field(None, description="Le client, s'il n'a pas été reconnu ou est corrigé.")
-    lines: list[AcceptLineIn] | None = Field(None, description="Absentes : les lignes telles que lues.")
+    lines: list[IntakeLineIn] | None = Field(None, description="Absentes : les lignes telles que lues.")
 
 
-class AcceptOut(Schema):
-    document: DocumentDetailOut
+class IntakeAcceptOut(Schema):
+    document: InboundDocumentDetailOut
     order_id: int
     order_number: str
 
 
 @router.post(
-    "/documents/{int:document_id}/accept", response=responses(AcceptOut), summary="Accepter : commande brouillon"
+    "/documents/{document_id}/accept",
+    response=responses(IntakeAcceptOut),
+    summary="Accepter : commande brouillon",
 )
-def accept(request, document_id: int, body: AcceptIn):
+def accept(request, document_id: int, body: IntakeAcceptIn):
     """Crée la commande brouillon par les services des ventes ; chaque ligne dont le produit a été choisi
     ou corrigé enrichit la table des références du client."""
     document = get_object_or_404(InboundDocument, pk=document_id)
@@ -168,11 +176,10 @@ def accept(request, document_id: int, body: AcceptIn):
     return {"document": _detail(document), "order_id": order.pk, "order_number": order.number}
 
 
-@router.post("/documents/{int:document_id}/reject", response=responses(DocumentDetailOut), summary="Rejeter")
+@router.post(
+    "/documents/{document_id}/reject", response=responses(InboundDocumentDetailOut), summary="Rejeter"
+)
 def reject(request, document_id: int, body: ReasonIn):
     document = get_object_or_404(InboundDocument, pk=document_id)
     services.reject(document, by=request.auth, reason=body.reason)
     return _detail(document)
-
-
-
