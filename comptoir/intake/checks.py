@@ -69,7 +69,9 @@ def price_and_quantity_checks(document, lines) -> list[dict]:
     matched = [line for line in lines if line.product_id is not None]
     if not matched or document.customer is None:
         return []
-    last_price, history = _last_prices_and_quantities(document.customer, {line.product_id for line in matched})
+    last_price, history = _last_prices_and_quantities(
+        document.customer, {line.product_id for line in matched}
+    )
     found = []
     for line in matched:
         if line.unit_price is not None:
@@ -104,7 +106,9 @@ def price_and_quantity_checks(document, lines) -> list[dict]:
 def stock_checks(document, lines) -> list[dict]:
     from comptoir.stock.selectors import stock_levels
 
-    stocked = [line for line in lines if line.product_id is not None and line.product.is_stocked and line.quantity]
+    stocked = [
+        line for line in lines if line.product_id is not None and line.product.is_stocked and line.quantity
+    ]
     if not stocked:
         return []
     levels = {level.product.pk: level for level in stock_levels([line.product for line in stocked])}

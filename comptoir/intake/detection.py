@@ -66,8 +66,14 @@ def safe_xml(content: bytes) -> etree._Element:
     content = content.removeprefix(b"\xef\xbb\xbf").lstrip()
     try:
         # defusedxml refuses a DTD, entity declarations and external references before expanding any.
-        defusedxml.ElementTree.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden) as exc:
+        defusedxml.ElementTree.fromstring(
+            content, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except (
+        defusedxml.DTDForbidden,
+        defusedxml.EntitiesForbidden,
+        defusedxml.ExternalReferenceForbidden,
+    ) as exc:
         raise ParseError("xml_dtd", type(exc).__name__) from exc
     except Exception as exc:  # ParseError of ElementTree (malformed XML), ValueError on bad encodings
         raise ParseError("xml_invalid", str(exc)[:200]) from exc

@@ -58,9 +58,7 @@ REASONS = {
     "invoice_received": N_(
         "Facture reçue, pas une commande : elle est lue et conservée pour le traitement des achats."
     ),
-    "duplicate_po": N_(
-        "Commande %(po)s déjà reçue de ce client (%(previous)s) : doublon probable."
-    ),
+    "duplicate_po": N_("Commande %(po)s déjà reçue de ce client (%(previous)s) : doublon probable."),
 }
 
 # Checks at intake: code → (severity, message). Severity « error » blocks nothing by itself (a person
@@ -75,7 +73,9 @@ CHECKS = {
     ),
     "quantity_unusual": (
         "warning",
-        N_("Ligne %(position)s : quantité %(quantity)s inhabituelle pour ce client (d'habitude au plus %(usual)s)."),
+        N_(
+            "Ligne %(position)s : quantité %(quantity)s inhabituelle pour ce client (d'habitude au plus %(usual)s)."
+        ),
     ),
     "stock_short": (
         "warning",

@@ -24,7 +24,9 @@ TOP = 3
 BY_SIRET, BY_SIREN, BY_VAT, BY_GLN, BY_NAME = "siret", "siren", "vat", "gln", "name"
 BY_CODE, BY_EAN, BY_REFERENCE, BY_DESCRIPTION = "code", "ean", "reference", "description"
 
-_LEGAL_FORMS = re.compile(r"\b(sas|sasu|sarl|eurl|sa|snc|sci|scop|gmbh|ltd|inc|s\.a\.s\.?|s\.a\.r\.l\.?)\b", re.I)
+_LEGAL_FORMS = re.compile(
+    r"\b(sas|sasu|sarl|eurl|sa|snc|sci|scop|gmbh|ltd|inc|s\.a\.s\.?|s\.a\.r\.l\.?)\b", re.I
+)
 
 
 def plain(text: str) -> str:

@@ -78,7 +78,9 @@ class InboundDocument(models.Model):
     )
     customer_match = models.CharField(max_length=12, blank=True)  # siret, siren, vat, gln, name
     po_number = models.CharField(_("n° de commande client"), max_length=60, blank=True)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     order = models.OneToOneField(
         Order, null=True, blank=True, on_delete=models.PROTECT, related_name="inbound_document"
     )

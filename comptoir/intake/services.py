@@ -79,7 +79,9 @@ def _date(text: str) -> datetime.date | None:
 
 
 def _customers() -> list[matching.CustomerCandidate]:
-    rows = Customer.objects.values_list("pk", "name", "siren", "siret", "vat_number", "einvoice_scheme", "einvoice_address")
+    rows = Customer.objects.values_list(
+        "pk", "name", "siren", "siret", "vat_number", "einvoice_scheme", "einvoice_address"
+    )
     return [
         matching.CustomerCandidate(pk, name, siren, siret, vat, address if scheme == "0088" else "")
         for pk, name, siren, siret, vat, scheme, address in rows
@@ -94,7 +96,9 @@ def _catalogue() -> matching.Catalogue:
 def references_of(customer) -> dict[str, int]:
     if customer is None:
         return {}
-    return dict(CustomerProductReference.objects.filter(customer=customer).values_list("reference", "product_id"))
+    return dict(
+        CustomerProductReference.objects.filter(customer=customer).values_list("reference", "product_id")
+    )
 
 
 def _store(document: InboundDocument, read: ExtractedDocument) -> list[ExtractedLine]:
@@ -118,8 +122,12 @@ def _store(document: InboundDocument, read: ExtractedDocument) -> list[Extracted
                 fields={name: f.as_dict() for name, f in line.fields.items()},
                 customer_reference=values.get("customer_reference", "")[:80],
                 description=values.get("description", "")[:250],
-                quantity=money.quantity(quantity) if quantity is not None and abs(quantity) < money.MAX_QUANTITY else None,
-                unit_price=money.unit_price(price) if price is not None and abs(price) < money.MAX_LINE_AMOUNT else None,
+                quantity=money.quantity(quantity)
+                if quantity is not None and abs(quantity) < money.MAX_QUANTITY
+                else None,
+                unit_price=money.unit_price(price)
+                if price is not None and abs(price) < money.MAX_LINE_AMOUNT
+                else None,
                 product_id=found.id,
                 match_method=found.method,
                 match_score=found.score,
@@ -186,7 +194,12 @@ def _read(document: InboundDocument, content: bytes) -> None:
     if previous:
         document.checks.insert(
             0,
-            {"code": "duplicate_po", "severity": "error", "line": None, "params": {"po": document.po_number, "previous": previous}},
+            {
+                "code": "duplicate_po",
+                "severity": "error",
+                "line": None,
+                "params": {"po": document.po_number, "previous": previous},
+            },
         )
         document.reason_code = "duplicate_po"
         document.reason_params = {"po": document.po_number, "previous": previous}
@@ -279,7 +292,9 @@ def _learn(customer, line: ExtractedLine, product_id: int, *, document, by) -> b
         matching.BY_REFERENCE,
     ):
         return False
-    current = CustomerProductReference.objects.filter(customer=customer, reference=line.customer_reference).first()
+    current = CustomerProductReference.objects.filter(
+        customer=customer, reference=line.customer_reference
+    ).first()
     if current is None:
         CustomerProductReference.objects.create(
             customer=customer,
@@ -309,7 +324,10 @@ def accept(document: InboundDocument, *, by, lines=None, customer=None) -> Order
     document = _locked(document)
     if document.status != Status.TO_REVIEW:
         raise DomainError(
-            *errors.NOT_IN_REVIEW, http_status=409, document=document.number, status=Status(document.status).label
+            *errors.NOT_IN_REVIEW,
+            http_status=409,
+            document=document.number,
+            status=Status(document.status).label,
         )
     if customer is not None and not isinstance(customer, Customer):
         customer = Customer.objects.filter(pk=customer).first()
@@ -319,7 +337,12 @@ def accept(document: InboundDocument, *, by, lines=None, customer=None) -> Order
     extracted_lines = {line.pk: line for line in document.extracted.lines.select_related("product")}
     if lines is None:
         lines = [
-            {"line": line.pk, "product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price}
+            {
+                "line": line.pk,
+                "product": line.product_id,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+            }
             for line in extracted_lines.values()
         ]
     order_lines, chosen = [], []
@@ -333,14 +356,20 @@ def accept(document: InboundDocument, *, by, lines=None, customer=None) -> Order
         product = data.get("product")
         product_id = product.pk if isinstance(product, Product) else _int(product)
         if product_id is None:
-            fail(errors.PRODUCT_REQUIRED, position=line.position, description=line.description or line.customer_reference)
+            fail(
+                errors.PRODUCT_REQUIRED,
+                position=line.position,
+                description=line.description or line.customer_reference,
+            )
         price = data.get("unit_price")
         order_lines.append(
             {
                 "product": product_id,
                 "quantity": quantity,
                 "unit_price": None if price in (None, "") else price,
-                "description": line.description if line.description and product_id == line.product_id else None,
+                "description": line.description
+                if line.description and product_id == line.product_id
+                else None,
             }
         )
         chosen.append((line, product_id))

@@ -31,7 +31,9 @@ def known(director):
     from comptoir.core.testing import make_customer, make_product
 
     make_customer(director, name="Brasserie du Port SAS", siren="552032534", vat_number="FR27552032534")
-    make_product(director, sku="VIS-M6-50", name="Vis inox M6x50 boîte de 100", ean="3012345678902", sale_price="12.50")
+    make_product(
+        director, sku="VIS-M6-50", name="Vis inox M6x50 boîte de 100", ean="3012345678902", sale_price="12.50"
+    )
     make_product(director, sku="PERC-18V", name="Perceuse sans fil 18 V", sale_price="149.00")
     return make_product(director, sku="GANT-T9", name="Gants de protection cuir T9", sale_price="3.20")
 

@@ -9,7 +9,6 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from comptoir.api.schemas import InputSchema, Page, PageIn, ReasonIn, paginate, responses
-
 from comptoir.core.permissions import require
 from comptoir.intake import selectors, services
 from comptoir.intake.models import InboundDocument

@@ -49,7 +49,9 @@ def _party(doc, role: str, party, prefix: str) -> None:
             doc.put(f"{role}_vat", (element.text or "").replace(" ", ""), prefix + where(element))
     address = find(party, "PostalTradeAddress")
     if address is not None and role == "ship_to":
-        parts = [text(address, name) for name in ("LineOne", "LineTwo", "PostcodeCode", "CityName", "CountryID")]
+        parts = [
+            text(address, name) for name in ("LineOne", "LineTwo", "PostcodeCode", "CityName", "CountryID")
+        ]
         doc.put("delivery_address", ", ".join(p for p in parts if p), prefix + where(address))
 
 
@@ -79,7 +81,9 @@ def _line(item, prefix: str) -> ExtractedLine:
             break
     if quantity is not None and quantity.get("unitCode"):
         line.put("unit", quantity.get("unitCode"), prefix + where(quantity) + "/@unitCode")
-    found = find(item, "SpecifiedLineTradeDelivery/RequestedDeliverySupplyChainEvent/OccurrenceDateTime/DateTimeString")
+    found = find(
+        item, "SpecifiedLineTradeDelivery/RequestedDeliverySupplyChainEvent/OccurrenceDateTime/DateTimeString"
+    )
     if found is not None and found.text:
         line.put("requested_date", cii_date(found.text), prefix + where(found))
     return line

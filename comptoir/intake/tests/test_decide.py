@@ -22,7 +22,9 @@ def corrected_lines(document, product_for_line_2):
     lines = []
     for line in document.extracted.lines.all():
         product = product_for_line_2.pk if line.position == 2 else line.product_id
-        lines.append({"line": line.pk, "product": product, "quantity": line.quantity, "unit_price": line.unit_price})
+        lines.append(
+            {"line": line.pk, "product": product, "quantity": line.quantity, "unit_price": line.unit_price}
+        )
     return lines
 
 
@@ -31,8 +33,14 @@ def test_accepting_creates_a_draft_order_linked_to_its_document(boss, brasserie,
     order = services.accept(document, by=boss)
     document.refresh_from_db()
     assert (document.status, document.order) == (Status.ACCEPTED, order)
-    assert (order.status, order.customer, order.customer_reference) == (Order.Status.DRAFT, brasserie, "PO-2026-0412")
-    assert [(line.product.sku, line.quantity, line.unit_price) for line in order.lines.order_by("position")] == [
+    assert (order.status, order.customer, order.customer_reference) == (
+        Order.Status.DRAFT,
+        brasserie,
+        "PO-2026-0412",
+    )
+    assert [
+        (line.product.sku, line.quantity, line.unit_price) for line in order.lines.order_by("position")
+    ] == [
         ("VIS-M6-50", 10, 12.5),
         ("PERC-18V", 2, 149),
     ]

@@ -19,7 +19,9 @@ CATALOGUE = m.Catalogue(
 
 
 def test_customer_by_siret_then_siren_then_vat_then_gln():
-    assert m.match_customer({"buyer_siret": "409 251 261 00018"}, CUSTOMERS) == m.CustomerMatch(2, "siret", 100)
+    assert m.match_customer({"buyer_siret": "409 251 261 00018"}, CUSTOMERS) == m.CustomerMatch(
+        2, "siret", 100
+    )
     assert m.match_customer({"buyer_siren": "552032534", "buyer_name": "X"}, CUSTOMERS).id == 1
     assert m.match_customer({"buyer_vat": "fr 27 552032534"}, CUSTOMERS) == m.CustomerMatch(1, "vat", 100)
     assert m.match_customer({"buyer_gln": "3012345000010"}, CUSTOMERS) == m.CustomerMatch(3, "gln", 100)
@@ -35,7 +37,9 @@ def test_customer_by_name_ignores_legal_form_and_accents_but_refuses_a_close_tie
 def test_product_by_code_then_ean_then_customer_reference():
     assert m.match_product({"our_code": "perc-18v"}, CATALOGUE, {}).id == 11
     assert m.match_product({"ean": "3012345678902"}, CATALOGUE, {}).method == "ean"
-    found = m.match_product({"customer_reference": "BP GANT", "description": "gants"}, CATALOGUE, {"bp-gant": 12})
+    found = m.match_product(
+        {"customer_reference": "BP GANT", "description": "gants"}, CATALOGUE, {"bp-gant": 12}
+    )
     assert (found.id, found.method) == (12, "reference")
 
 

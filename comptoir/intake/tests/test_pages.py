@@ -34,7 +34,9 @@ def test_several_files_dropped_at_once_land_in_the_queue_oldest_first_with_count
     assert "lecture d'images pas encore disponible" in text
     queue = client.get("/commandes-recues/?etat=to_review")
     assert "PO-2026-0412" in text_of(queue) and "chat.jpg" not in text_of(queue)
-    assert 'id="tab-to_review">À vérifier <span class="count">1</span>' in text_of(client.get("/commandes-recues/"))
+    assert 'id="tab-to_review">À vérifier <span class="count">1</span>' in text_of(
+        client.get("/commandes-recues/")
+    )
     home = text_of(client.get("/"))
     assert 'Commandes reçues à traiter <span class="count">2</span>' in home
 
@@ -49,9 +51,8 @@ def test_the_review_screen_shows_fields_with_confidence_and_source_then_accept_l
     text = text_of(page)
     assert "N° de commande du client" in text and "BC-9001" in text and "ligne 2, colonne 1" in text
     assert "produit non reconnu" in text
-    lines = {line.position: line for line in document.extracted.lines.all()}
     form = {}
-    for position, line in lines.items():
+    for line in document.extracted.lines.all():
         product = line.product_id or catalogue["gloves"].pk
         form |= {
             f"line-{line.pk}-product": product,

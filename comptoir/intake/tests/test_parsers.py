@@ -51,8 +51,10 @@ def test_order_x_reads_the_header_the_buyer_and_each_line_with_its_xpath():
             "unit": "C62",
         },
     ]
-    assert doc.lines[1].fields["quantity"].source.endswith(
-        "IncludedSupplyChainTradeLineItem[2]/SpecifiedLineTradeDelivery/RequestedQuantity"
+    assert (
+        doc.lines[1]
+        .fields["quantity"]
+        .source.endswith("IncludedSupplyChainTradeLineItem[2]/SpecifiedLineTradeDelivery/RequestedQuantity")
     )
 
 
@@ -66,7 +68,10 @@ def test_ubl_order_reads_siret_vat_delivery_and_lines():
     )
     assert doc.value("requested_date") == "2026-12-16"
     assert doc.value("delivery_address") == "4 quai du Lazaret, 13002, Marseille"
-    assert [(values(line).get("ean"), values(line).get("our_code"), values(line)["quantity"]) for line in doc.lines] == [
+    assert [
+        (values(line).get("ean"), values(line).get("our_code"), values(line)["quantity"])
+        for line in doc.lines
+    ] == [
         ("3760000000017", None, "4"),
         (None, "PERC-18V", "1"),
     ]
@@ -82,7 +87,9 @@ def test_edifact_orders_d96a_reads_bgm_dtm_nad_and_each_lin_group():
     )
     assert (doc.value("buyer_gln"), doc.value("buyer_vat")) == ("3012345000010", "FR27552032534")
     assert doc.fields["buyer_gln"].source == "NAD+BY (segment 6)"
-    assert [(values(line)["ean"], values(line)["quantity"], values(line).get("unit_price")) for line in doc.lines] == [
+    assert [
+        (values(line)["ean"], values(line)["quantity"], values(line).get("unit_price")) for line in doc.lines
+    ] == [
         ("3012345678902", "24", "12.5"),
         ("3760000000024", "50", None),
     ]
@@ -98,7 +105,10 @@ def test_csv_order_form_finds_its_header_row_and_the_po_number_above_it():
         "55203253400017",
     )
     assert doc.fields["po_number"].confidence < 1
-    assert [(line.value("customer_reference"), line.value("quantity"), line.value("unit_price")) for line in doc.lines] == [
+    assert [
+        (line.value("customer_reference"), line.value("quantity"), line.value("unit_price"))
+        for line in doc.lines
+    ] == [
         ("BP-VIS-6", "12", "12.50"),
         ("BP-GANT", "40", "3.20"),
         ("BP-PERC", "1", "149.00"),
@@ -175,7 +185,10 @@ def test_detection_reads_the_content_not_the_name(content, fmt):
 def test_a_billion_laughs_is_refused_before_any_entity_is_expanded():
     bomb = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + b"".join(f'<!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" if i > 1 else "&lol;"}' .encode() * 1 + b'">' for i in range(1, 10))
+        + b"".join(
+            f'<!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" if i > 1 else "&lol;"}'.encode() * 1 + b'">'
+            for i in range(1, 10)
+        )
         + b"]><lolz>&lol9;</lolz>"
     )
     with pytest.raises(ParseError) as refused:

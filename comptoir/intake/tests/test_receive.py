@@ -25,7 +25,11 @@ def test_an_order_x_order_is_archived_read_matched_and_waits_for_review(boss, br
     assert created
     assert document.status == Status.TO_REVIEW
     assert (document.format, document.kind) == ("order_x", "order")
-    assert (document.customer, document.customer_match, document.po_number) == (brasserie, "siren", "PO-2026-0412")
+    assert (document.customer, document.customer_match, document.po_number) == (
+        brasserie,
+        "siren",
+        "PO-2026-0412",
+    )
     lines = list(document.extracted.lines.all())
     assert [(line.product, line.match_method) for line in lines] == [
         (catalogue["screws"], "ean"),
@@ -67,7 +71,9 @@ def test_a_po_number_already_received_from_the_customer_is_a_duplicate(boss, bra
         ("order-form.csv", Status.TO_REVIEW, "csv"),
     ],
 )
-def test_each_structured_format_reaches_review_with_its_customer(boss, brasserie, catalogue, name, status, fmt):
+def test_each_structured_format_reaches_review_with_its_customer(
+    boss, brasserie, catalogue, name, status, fmt
+):
     document, _ = receive(fixture(name), boss, name)
     assert (document.status, document.format, document.customer) == (status, fmt, brasserie)
 

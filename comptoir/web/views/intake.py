@@ -121,7 +121,8 @@ def intake_upload(request):
         else:
             messages.info(
                 request,
-                _("« %(name)s » avait déjà été reçu : %(number)s.") % {"name": upload.name, "number": document.number},
+                _("« %(name)s » avait déjà été reçu : %(number)s.")
+                % {"name": upload.name, "number": document.number},
             )
     if len(received) == 1 and len(files) == 1:
         return redirect("web:intake_detail", pk=received[0].pk)
@@ -190,7 +191,9 @@ def intake_detail(request, pk):
             "may_reject": document.status in (Status.TO_REVIEW, Status.DUPLICATE, Status.QUARANTINED)
             and has_perm(request.user, "intake.review"),
             "products": Product.objects.filter(is_active=True).only("pk", "sku", "name") if reviewing else [],
-            "customers": Customer.objects.filter(is_active=True).only("pk", "code", "name") if reviewing else [],
+            "customers": Customer.objects.filter(is_active=True).only("pk", "code", "name")
+            if reviewing
+            else [],
         },
     )
 
@@ -216,7 +219,9 @@ def intake_accept(request, pk):
         messages.error(request, exc.message)
         return redirect("web:intake_detail", pk=pk)
     messages.success(
-        request, _("Commande brouillon %(number)s créée depuis %(document)s.") % {"number": order.number, "document": document.number}
+        request,
+        _("Commande brouillon %(number)s créée depuis %(document)s.")
+        % {"number": order.number, "document": document.number},
     )
     return redirect("web:order_detail", pk=order.pk)
 
