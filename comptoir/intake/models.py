@@ -50,7 +50,7 @@ class InboundDocument(models.Model):
         Status.RECEIVED: {Status.EXTRACTED, Status.QUARANTINED},
         Status.EXTRACTED: {Status.TO_REVIEW, Status.DUPLICATE, Status.QUARANTINED},
         Status.TO_REVIEW: {Status.ACCEPTED, Status.REJECTED},
-        Status.DUPLICATE: {Status.REJECTED, Status.TO_REVIEW},
+        Status.DUPLICATE: {Status.REJECTED},
         Status.QUARANTINED: {Status.REJECTED},
     }
     OPEN = (Status.RECEIVED, Status.EXTRACTED, Status.TO_REVIEW, Status.DUPLICATE, Status.QUARANTINED)
