@@ -93,3 +93,13 @@ def test_the_queue_exports_as_csv(adv, brasserie, catalogue):
     response = client.get("/commandes-recues/export.csv")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "PO-2026-0412" in body
+
+
+def test_a_received_file_shows_in_the_archive_and_downloads_as_bytes_only(boss, brasserie, catalogue):
+    client = client_for(boss)
+    drop(client, ("a.xml", fixture("order-x.xml")))
+    document = InboundDocument.objects.get()
+    assert "reçu de" in text_of(client.get("/archives/"))
+    response = client.get(f"/archives/{document.archived_file.pk}/")
+    assert response.content == fixture("order-x.xml")
+    assert response["Content-Type"] == "application/octet-stream"
