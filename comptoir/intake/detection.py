@@ -56,6 +56,9 @@ MEDIA_TYPES = {
 }
 
 MAX_XML_BYTES = 20 * 1024 * 1024
+# A workbook that would unpack past this, or more than RATIO times its size, is a zip bomb, not an order.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_UNPACK_RATIO = 200
 
 
 def safe_xml(content: bytes) -> etree._Element:
@@ -114,8 +117,11 @@ def _zip_format(content: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ParseError("corrupt_archive", str(exc)[:200]) from exc
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_UNPACK_RATIO * max(len(content), 1):
+        raise ParseError("archive_bomb", str(unpacked))
     if "xl/workbook.xml" in names:
         return XLSX
     return UNKNOWN

@@ -47,6 +47,10 @@ REASONS = {
     ),
     "xml_invalid": N_("XML mal formé : le fichier n'a pas pu être lu (%(detail)s)."),
     "corrupt_archive": N_("Archive ZIP ou classeur XLSX endommagé : le fichier n'a pas pu être ouvert."),
+    "archive_bomb": N_(
+        "Archive ZIP ou classeur XLSX suspect : décompressé, il dépasserait de loin sa taille (bombe de "
+        "décompression). Il n'a pas été ouvert."
+    ),
     "sheet_unreadable": N_("Tableur illisible : le fichier n'a pas pu être lu."),
     "sheet_no_header": N_(
         "Tableur sans ligne d'en-tête reconnue : il faut au moins une colonne « Quantité » et une colonne "

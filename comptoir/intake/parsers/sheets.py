@@ -194,5 +194,4 @@ def parse(content: bytes, fmt: str) -> ExtractedDocument:
                 line.put(kind, value, _cell(number, index, fmt), CELL_CONFIDENCE)
         if line.value("quantity") or line.value("customer_reference") or line.value("description"):
             doc.lines.append(line)
-    # Rows below the table (« Livraison souhaitée le … ») count too.
     return doc

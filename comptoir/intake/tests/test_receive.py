@@ -117,6 +117,18 @@ def test_bad_input_is_kept_and_quarantined_with_a_french_reason(boss, content, c
     assert bytes(document.archived_file.content.content) == content
 
 
+def test_a_zip_bomb_is_quarantined_without_being_unpacked(boss):
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/workbook.xml", b"<workbook/>")
+        bomb.writestr("xl/worksheets/sheet1.xml", b"0" * (20 * 1024 * 1024))
+    document, _ = receive(out.getvalue(), boss)
+    assert (document.status, document.reason_code) == (Status.QUARANTINED, "archive_bomb")
+
+
 def test_an_invoice_is_recognised_and_kept_not_taken_for_an_order(boss):
     from comptoir.einvoice.cii import to_cii
     from comptoir.einvoice.tests.factories import single_rate
