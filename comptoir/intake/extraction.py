@@ -34,6 +34,11 @@ HEADER_FIELDS = (
 LINE_FIELDS = ("customer_reference", "our_code", "ean", "description", "quantity", "unit", "unit_price")
 
 
+def _clean(value) -> str:
+    # A NUL is refused by PostgreSQL in text and JSON: a hostile file must not make the insert fail.
+    return ("" if value is None else str(value)).replace("\x00", "").strip()
+
+
 @dataclass
 class Field:
     value: str
@@ -53,7 +58,7 @@ class ExtractedLine:
         return found.value if found else ""
 
     def put(self, name: str, value, source: str, confidence: Decimal = Decimal("1")) -> None:
-        text = ("" if value is None else str(value)).strip()
+        text = _clean(value)
         if text:
             self.fields[name] = Field(text, confidence, source)
 
@@ -72,7 +77,7 @@ class ExtractedDocument:
         return found.value if found else ""
 
     def put(self, name: str, value, source: str, confidence: Decimal = Decimal("1")) -> None:
-        text = ("" if value is None else str(value)).strip()
+        text = _clean(value)
         if text and name not in self.fields:
             self.fields[name] = Field(text, confidence, source)
 

@@ -234,7 +234,7 @@ def receive(
                 file_name=name,
                 size=len(content),
                 channel=channel,
-                sender=(sender or "")[:254],
+                sender=(sender or "").replace("\x00", "")[:254],
                 received_at=received_at or timezone.now(),
                 received_by=by if getattr(by, "pk", None) else None,
             )

@@ -129,6 +129,17 @@ def test_a_zip_bomb_is_quarantined_without_being_unpacked(boss):
     assert (document.status, document.reason_code) == (Status.QUARANTINED, "archive_bomb")
 
 
+def test_a_nul_character_past_the_sniffed_start_is_dropped_not_a_crash(boss, brasserie, catalogue):
+    """PostgreSQL refuses NUL in text and JSON: one hidden deep in a form must not make the insert fail."""
+    padding = b"Bon de commande;" + b"x" * 9000 + b"\n"
+    form = padding + b"Votre r\xc3\xa9f\xc3\xa9rence;D\xc3\xa9signation;Quantit\xc3\xa9\nBP-X;Vis\x00 bis;3\n"
+    document, _ = receive(form, boss)
+    assert document.status == Status.TO_REVIEW
+    line = document.extracted.lines.get()
+    assert line.description == "Vis bis"
+    assert line.fields["description"]["value"] == "Vis bis"
+
+
 def test_an_invoice_is_recognised_and_kept_not_taken_for_an_order(boss):
     from comptoir.einvoice.cii import to_cii
     from comptoir.einvoice.tests.factories import single_rate
