@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "comptoir.assistant",
     "comptoir.scheduling",
     "comptoir.archive",
+    "comptoir.intake",
     "comptoir.mailing",
     "comptoir.onboarding",
     "comptoir.web",
@@ -255,6 +256,9 @@ USE_THOUSAND_SEPARATOR = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 COMPTOIR_MAX_UPLOAD_SIZE = int(os.environ.get("COMPTOIR_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+# One received document (intake: an order file, by the page, the API or the CLI). Past it the file is
+# refused, not kept: it would be kept in the database, which the limit protects.
+COMPTOIR_INTAKE_MAX_FILE_SIZE = int(os.environ.get("COMPTOIR_INTAKE_MAX_FILE_MB", "20")) * 1024 * 1024
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

@@ -16,6 +16,7 @@ from comptoir.api.routers import (
     deliveries,
     findings,
     imports,
+    intake,
     invoices,
     jobs,
     payments,
@@ -114,3 +115,4 @@ api.add_router("/audit", audit.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/jobs", jobs.router)
 api.add_router("/imports", imports.router)
+api.add_router("/intake", intake.router)

@@ -13,6 +13,12 @@ the link; the services that archive pass the document object itself, and documen
 never deleted (issued invoices are immutable, quotes, orders and delivery notes are cancelled, not
 deleted: their foreign keys are PROTECT).
 
+Files received (customer orders, supplier invoices: intake) are archived the same way, with their
+direction, who sent them and when they arrived; the same bytes received twice are one StoredContent, which
+is how intake recognises a file it already has. The three columns were added to a table whose rows are
+never updated, so they are nullable: a NULL direction is a file archived before directions existed, all
+of them sent (`is_received` says which).
+
 Both tables are append-only: rows are never updated nor deleted (model guard and database triggers).
 """
 
@@ -34,6 +40,10 @@ class StoredContent(AppendOnlyModel):
 
 
 class ArchivedFile(AppendOnlyModel):
+    class Direction(models.TextChoices):
+        SENT = "out", _("Envoyé")
+        RECEIVED = "in", _("Reçu")
+
     content = models.ForeignKey(StoredContent, on_delete=models.PROTECT, related_name="files")
     original_name = models.CharField(_("nom du fichier"), max_length=255)
     media_type = models.CharField(_("type de média"), max_length=100)
@@ -42,6 +52,9 @@ class ArchivedFile(AppendOnlyModel):
     document_pk = models.CharField(max_length=40)
     document_number = models.CharField(_("document"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("archivé le"), auto_now_add=True)
+    direction = models.CharField(_("sens"), max_length=3, choices=Direction.choices, null=True, blank=True)
+    sender = models.CharField(_("expéditeur"), max_length=254, null=True, blank=True)
+    received_at = models.DateTimeField(_("reçu le"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -56,6 +69,10 @@ class ArchivedFile(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.document_number or self.document_pk} — {self.original_name}"
+
+    @property
+    def is_received(self) -> bool:
+        return self.direction == self.Direction.RECEIVED
 
     @property
     def sha256(self) -> str:

@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "quote.accept",
         "order.manage",
         "return.manage",
+        "intake.receive",
     },
     Role.ADV: _READ
     | {
@@ -77,6 +78,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "return.approve",
         "return.resolve",
         "assistant.run",
+        "intake.receive",
+        "intake.review",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -156,6 +159,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "data.export",
         # Sending a test e-mail from the settings page, to check the SMTP set-up.
         "mail.test",
+        "intake.receive",
+        "intake.review",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -270,4 +275,6 @@ PERMISSION_LABELS = {
     "data.export": _("Exporter toutes les données de la société"),
     "mail.test": _("Envoyer un e-mail de test"),
     "jobs.manage": _("Planifier et lancer les tâches périodiques"),
+    "intake.receive": _("Déposer des commandes reçues (fichiers, API)"),
+    "intake.review": _("Vérifier, accepter ou rejeter une commande reçue"),
 }

@@ -45,7 +45,9 @@ def archive_list(request):
 def archive_download(request, pk):
     """The archived file, byte for byte as it left, under its original name."""
     archived = get_object_or_404(ArchivedFile.objects.select_related("content"), pk=pk)
-    response = HttpResponse(archive.content_of(archived), content_type=archived.media_type)
+    # A received file (intake) is whatever a sender sent: never given to the browser under its own type.
+    media_type = "application/octet-stream" if archived.is_received else archived.media_type
+    response = HttpResponse(archive.content_of(archived), content_type=media_type)
     name = archived.original_name.replace('"', "")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

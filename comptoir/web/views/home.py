@@ -13,6 +13,7 @@ from comptoir.assistant import actions
 from comptoir.assistant import selectors as assistant_view
 from comptoir.catalog.models import Product
 from comptoir.core.permissions import Role, has_perm, roles_of
+from comptoir.intake import selectors as intake_view
 from comptoir.parties.models import Company, Customer
 from comptoir.payments import selectors as payment_view
 from comptoir.sales.models import Quote
@@ -72,6 +73,7 @@ def home(request):
         context["orders_in_progress"] = _card(queries.orders_in_progress(unfinished))
     if show[Role.ADV]:
         context["draft_orders"] = _card(queries.draft_orders())
+        context["intake_waiting"] = _card(intake_view.queue().filter(status__in=intake_view.WAITING))
         context["orders_to_invoice"] = _card(queries.orders_to_invoice(unfinished))
     if show[Role.ADV] or show[Role.COMPTABILITE]:
         context["draft_invoices"] = _card(queries.draft_invoices())

@@ -201,3 +201,46 @@
     if (p && !p.box.contains(event.relatedTarget)) close(p);
   });
 })();
+
+/* <div data-dropzone> around a file input (Commandes reçues): files dropped on the zone go into the input,
+   their names are shown in its [data-dropzone-names]; the form is then sent as any multipart form. */
+(function () {
+  "use strict";
+  function zoneOf(event) {
+    return event.target instanceof Element ? event.target.closest("[data-dropzone]") : null;
+  }
+  function showNames(zone, input) {
+    var names = zone.querySelector("[data-dropzone-names]");
+    if (!names) return;
+    names.textContent = Array.prototype.map.call(input.files || [], function (file) { return file.name; }).join(", ");
+  }
+  ["dragenter", "dragover"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var zone = zoneOf(event);
+      if (!zone) return;
+      event.preventDefault();
+      zone.classList.add("is-over");
+    });
+  });
+  document.addEventListener("dragleave", function (event) {
+    var zone = zoneOf(event);
+    if (zone && !zone.contains(event.relatedTarget)) zone.classList.remove("is-over");
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = zoneOf(event);
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.remove("is-over");
+    var input = zone.querySelector("input[type=file]");
+    if (input && event.dataTransfer && event.dataTransfer.files.length) {
+      input.files = event.dataTransfer.files;
+      showNames(zone, input);
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
+    var zone = input.closest("[data-dropzone]");
+    if (zone) showNames(zone, input);
+  });
+})();
