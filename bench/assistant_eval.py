@@ -91,7 +91,9 @@ def set_up_world(seed: int, noise: int) -> sc.World:
         by=boss,
         date=today - datetime.timedelta(days=30),
     )
-    world = sc.World(boss=boss, colleague=colleague_of(boss), products=products, rng=random.Random(seed), today=today)
+    world = sc.World(
+        boss=boss, colleague=colleague_of(boss), products=products, rng=random.Random(seed), today=today
+    )
     for _ in range(noise):
         history(world, sc.customer(world))
     return world
@@ -116,9 +118,13 @@ def documents(case: sc.Case):
     from comptoir.sales.models import Order
 
     customers = [c.pk for c in [case.customer, *case.also_customers] if c is not None]
-    orders = list(Order.objects.filter(customer_id__in=customers, status=Order.Status.CONFIRMED).order_by("pk"))
+    orders = list(
+        Order.objects.filter(customer_id__in=customers, status=Order.Status.CONFIRMED).order_by("pk")
+    )
     invoices = list(
-        Invoice.objects.filter(customer_id__in=customers).exclude(status=Invoice.Status.CANCELLED).order_by("pk")
+        Invoice.objects.filter(customer_id__in=customers)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .order_by("pk")
     )
     return orders, invoices
 
@@ -182,41 +188,76 @@ def score_findings(rows) -> None:
 
 
 def apply_proposals(rows, world: sc.World) -> None:
-    """The agent's pass, then each anomaly's proposal approved and the chain read again."""
-    from comptoir.assistant.models import Proposal
-    from comptoir.assistant.services import approve_proposal, run_agent
-    from comptoir.core.errors import DomainError
+    """The agent's pass; each detected anomaly's proposal approved as a person would, then a second pass
+    and the follow-up proposals on the same documents approved (the credit note drafted by the first is
+    issued by the second, a draft whose VAT must follow a corrected customer record…); the chain is read
+    again. Fixed: no finding of the anomaly's codes left. Harmful: a warning or a blocking finding that
+    was not there before."""
+    from comptoir.assistant.services import run_agent
 
     run_agent(by=world.boss, trigger="bench")
-    open_proposals = Proposal.objects.filter(status=Proposal.Status.OPEN)
+    pending = []
     for row in rows:
         if row["prevented"] or row["error"]:
             continue
-        case = row["case"]
-        customers = [c.pk for c in [case.customer, *case.also_customers]]
-        mine = open_proposals.filter(customer_id__in=customers).order_by("pk")
+        mine = _open_proposals(row["case"])
         if row["expected"] == sc.CLEAN:
             row["clean_proposals"] = sorted({p.kind for p in mine if p.kind not in ROUTINE_PROPOSALS})
             continue
         if not row["detected"]:
             continue
         accepted = EXPECTED[row["kind"]]["codes"]
+        found = findings(row["case"])
+        row["before"] = alarms(found)
+        if not any(f.code in accepted for f in found):
+            # The agent's own pass settled it (e.g. drafted the delivered units an invoice left off).
+            row["proposal"], row["applied"] = "agent_pass", True
+            continue
         proposal = next((p for p in mine if p.source in accepted), None)
         row["proposal"] = proposal.kind if proposal else None
-        if proposal is None:
-            continue
-        before = alarms(findings(case))
-        try:
-            approve_proposal(proposal, by=world.boss, note="bench")
-        except DomainError as refusal:
-            row["applied"], row["apply_refused"] = False, refusal.code
-            continue
-        row["applied"] = True
-        found = findings(case)
-        after = alarms(found)
-        row["fixed"] = not any(f.code in accepted for f in found if f.severity in ALARM or f.code in accepted)
-        row["new_alarms"] = sorted(after - before)
-        row["harmful"] = bool(row["new_alarms"])
+        if proposal is not None:
+            row["results"] = []
+            row["applied"] = _approve(row, proposal, world.boss)
+            pending.append(row)
+    if pending:
+        run_agent(by=world.boss, trigger="bench")
+    for row in pending:
+        accepted = EXPECTED[row["kind"]]["codes"]
+        follow = accepted | (alarms(findings(row["case"])) - row["before"])
+        for proposal in _open_proposals(row["case"]):
+            about_result = proposal.payload.get("invoice_id") in row["results"]
+            if proposal.source in follow or (proposal.kind == "issue_invoice" and about_result):
+                _approve(row, proposal, world.colleague)
+    for row in rows:
+        if row.get("applied"):
+            found = findings(row["case"])
+            row["fixed"] = not any(f.code in EXPECTED[row["kind"]]["codes"] for f in found)
+            row["new_alarms"] = sorted(alarms(found) - row["before"])
+            row["harmful"] = bool(row["new_alarms"])
+
+
+def _open_proposals(case):
+    from comptoir.assistant.models import Proposal
+
+    customers = [c.pk for c in [case.customer, *case.also_customers]]
+    return list(
+        Proposal.objects.filter(status=Proposal.Status.OPEN, customer_id__in=customers).order_by("pk")
+    )
+
+
+def _approve(row, proposal, by) -> bool:
+    from comptoir.assistant.services import approve_proposal
+    from comptoir.core.errors import DomainError
+
+    try:
+        done = approve_proposal(proposal, by=by, note="bench")
+    except DomainError as refusal:
+        row.setdefault("apply_refused", []).append(f"{proposal.kind}: {refusal.code}")
+        return False
+    if done.result.get("kind") == "invoice":
+        row.setdefault("results", []).append(done.result["id"])
+    row.setdefault("approved", []).append(proposal.kind)
+    return True
 
 
 def ratio(num, den):
@@ -271,7 +312,9 @@ def summarise(rows, seconds: float) -> dict:
         "blocked_clean": sum(1 for r in clean if r["blocked"]),
         "prevented": sum(1 for r in rows if r["prevented"]),
         "errors": sum(1 for r in rows if r["error"]),
-        "findings_with_proposal_rate": ratio(sum(1 for r in detected if r.get("with_proposal")), len(detected)),
+        "findings_with_proposal_rate": ratio(
+            sum(1 for r in detected if r.get("with_proposal")), len(detected)
+        ),
         "proposals_applied": len(applied),
         "proposal_fix_rate": ratio(sum(1 for r in applied if r.get("fixed")), len(applied)),
         "fixed_by_proposal_rate": ratio(sum(1 for r in applied if r.get("fixed")), len(detected)),
@@ -279,7 +322,9 @@ def summarise(rows, seconds: float) -> dict:
         "clean_with_proposals": sum(1 for r in clean if r.get("clean_proposals")),
         "seconds": round(seconds, 1),
         "per_kind": table,
-        "first_errors": [f"{r['kind']}: {r['error'].strip().splitlines()[-1]}" for r in rows if r["error"]][:5],
+        "first_errors": [f"{r['kind']}: {r['error'].strip().splitlines()[-1]}" for r in rows if r["error"]][
+            :5
+        ],
     }
 
 
@@ -295,8 +340,11 @@ def evaluate(count: int, seed: int, noise: int = 8) -> tuple[dict, list]:
 
 
 def print_table(result: dict, out=sys.stderr) -> None:
-    print(f"{'kind':34} {'exp':7} {'n':>3} {'prev':>4} {'det':>4} {'miss':>4} {'fa':>3} {'blk':>3} "
-          f"{'prop':>4} {'fix':>3} {'harm':>4}  alarms", file=out)
+    print(
+        f"{'kind':34} {'exp':7} {'n':>3} {'prev':>4} {'det':>4} {'miss':>4} {'fa':>3} {'blk':>3} "
+        f"{'prop':>4} {'fix':>3} {'harm':>4}  alarms",
+        file=out,
+    )
     for kind, e in result["per_kind"].items():
         print(
             f"{kind:34} {e['expected']:7} {e['n']:>3} {e['prevented']:>4} {e.get('detected', ''):>4} "

@@ -91,7 +91,9 @@ def pick(world: World, k: int = 1):
 
 
 def lines_of(items):
-    return [item if isinstance(item, dict) else {"product": item[0], "quantity": str(item[1])} for item in items]
+    return [
+        item if isinstance(item, dict) else {"product": item[0], "quantity": str(item[1])} for item in items
+    ]
 
 
 def sold(world: World, buyer, *items, date=None, po=""):
@@ -173,7 +175,10 @@ def approved_case(world: World, delivery, quantity, reason="damaged"):
     from comptoir.returns.services import approve_case, open_case, submit_case
 
     case = open_case(
-        delivery, [{"delivery_line": delivery.lines.first(), "quantity": str(quantity)}], by=world.boss, reason=reason
+        delivery,
+        [{"delivery_line": delivery.lines.first(), "quantity": str(quantity)}],
+        by=world.boss,
+        reason=reason,
     )
     return approve_case(submit_case(case, by=world.boss), by=world.colleague)
 
@@ -231,7 +236,13 @@ def clean_two_deliveries_two_invoices(world, case):
 
 def clean_quote_revision(world, case):
     """The customer asked for another quantity and a second product before accepting the revised quote."""
-    from comptoir.sales.services import accept_quote, confirm_order, create_quote, replace_quote_lines, send_quote
+    from comptoir.sales.services import (
+        accept_quote,
+        confirm_order,
+        create_quote,
+        replace_quote_lines,
+        send_quote,
+    )
 
     buyer = case.customer = customer(world)
     a, b = pick(world, 2)
@@ -288,7 +299,13 @@ def clean_split_payment(world, case):
     _, invoice = cycle(world, case, buyer, (a, qty(world)), paid=False)
     first = (invoice.total / 2).quantize(D("0.01"))
     pay(world, buyer, first, allocate=[(invoice, first)], reference=invoice.number)
-    pay(world, buyer, invoice.total - first, allocate=[(invoice, invoice.total - first)], reference=invoice.number)
+    pay(
+        world,
+        buyer,
+        invoice.total - first,
+        allocate=[(invoice, invoice.total - first)],
+        reference=invoice.number,
+    )
 
 
 def clean_one_transfer_two_invoices(world, case):
@@ -651,7 +668,9 @@ def anomaly_delivery_after_invoice(world, case):
     order = sold(world, buyer, (a, qty(world)), date=world.today - datetime.timedelta(days=5))
     ship(world, order, date=world.today - datetime.timedelta(days=1))
     case.orders.append(order)
-    case.invoices.append(issue(world, case, draft(world, order), date=world.today - datetime.timedelta(days=3)))
+    case.invoices.append(
+        issue(world, case, draft(world, order), date=world.today - datetime.timedelta(days=3))
+    )
 
 
 def anomaly_delivery_in_future(world, case):
@@ -664,7 +683,13 @@ def anomaly_delivery_in_future(world, case):
 
 def anomaly_order_price_differs_from_quote(world, case):
     """The quote said 120 €; the order was keyed at 132 € on the quoted line."""
-    from comptoir.sales.services import accept_quote, confirm_order, create_quote, replace_order_lines, send_quote
+    from comptoir.sales.services import (
+        accept_quote,
+        confirm_order,
+        create_quote,
+        replace_order_lines,
+        send_quote,
+    )
 
     buyer = case.customer = customer(world)
     (a,) = pick(world)
@@ -684,7 +709,13 @@ def anomaly_order_price_differs_from_quote(world, case):
 
 def anomaly_product_substituted(world, case):
     """The quote was for one reference; the order line taken from it carries another."""
-    from comptoir.sales.services import accept_quote, confirm_order, create_quote, replace_order_lines, send_quote
+    from comptoir.sales.services import (
+        accept_quote,
+        confirm_order,
+        create_quote,
+        replace_order_lines,
+        send_quote,
+    )
 
     buyer = case.customer = customer(world)
     a, b = pick(world, 2)
@@ -698,7 +729,13 @@ def anomaly_product_substituted(world, case):
 
 
 def anomaly_order_discount_differs(world, case):
-    from comptoir.sales.services import accept_quote, confirm_order, create_quote, replace_order_lines, send_quote
+    from comptoir.sales.services import (
+        accept_quote,
+        confirm_order,
+        create_quote,
+        replace_order_lines,
+        send_quote,
+    )
 
     buyer = case.customer = customer(world)
     (a,) = pick(world)
@@ -814,7 +851,11 @@ LABELS = {
     "delivered_awaiting_invoice": (CLEAN, clean_delivered_awaiting_invoice, ()),
     "special_price": (CLEAN, clean_special_price, ()),
     "overbilled_quantity": (ANOMALY, anomaly_overbilled_quantity, ("invoice_qty_exceeds_delivered",)),
-    "order_keyed_twice": (ANOMALY, anomaly_order_keyed_twice, ("duplicate_invoice", "delivery_invoiced_twice")),
+    "order_keyed_twice": (
+        ANOMALY,
+        anomaly_order_keyed_twice,
+        ("duplicate_invoice", "delivery_invoiced_twice"),
+    ),
     "invoiced_before_shipping": (
         ANOMALY,
         anomaly_invoiced_before_shipping,
@@ -844,7 +885,11 @@ LABELS = {
         anomaly_payment_entered_twice,
         ("payment_entered_twice", "payment_matches_no_open_item"),
     ),
-    "payment_allocated_elsewhere": (ANOMALY, anomaly_payment_allocated_elsewhere, ("payment_allocated_elsewhere",)),
+    "payment_allocated_elsewhere": (
+        ANOMALY,
+        anomaly_payment_allocated_elsewhere,
+        ("payment_allocated_elsewhere",),
+    ),
     "sale_below_cost": (ANOMALY, anomaly_sale_below_cost, ("sale_below_cost",)),
     "buyer_without_siren": (ANOMALY, anomaly_buyer_without_siren, ("customer_siren_missing",)),
     "buyer_without_address": (ANOMALY, anomaly_buyer_without_address, ("customer_address_incomplete",)),
@@ -856,7 +901,11 @@ LABELS = {
         ("order_price_differs_from_quote",),
     ),
     "product_substituted": (ANOMALY, anomaly_product_substituted, ("product_changed_along_chain",)),
-    "order_discount_differs": (ANOMALY, anomaly_order_discount_differs, ("order_discount_differs_from_quote",)),
+    "order_discount_differs": (
+        ANOMALY,
+        anomaly_order_discount_differs,
+        ("order_discount_differs_from_quote",),
+    ),
     "hand_keyed_beside_open_quote": (
         ANOMALY,
         anomaly_hand_keyed_beside_open_quote,
@@ -865,7 +914,11 @@ LABELS = {
     "eu_company_as_export": (ANOMALY, anomaly_eu_company_as_export, ("customer_vat_regime_implausible",)),
     "invoice_price_changed": (ANOMALY, anomaly_invoice_price_changed, ("invoice_price_differs",)),
     "invoice_discount_changed": (ANOMALY, anomaly_invoice_discount_changed, ("invoice_discount_differs",)),
-    "invoice_misses_delivered": (ANOMALY, anomaly_invoice_misses_delivered, ("invoice_misses_delivered_quantity",)),
+    "invoice_misses_delivered": (
+        ANOMALY,
+        anomaly_invoice_misses_delivered,
+        ("invoice_misses_delivered_quantity",),
+    ),
 }
 
 EXPECTED = {kind: {"expected": label, "codes": set(codes)} for kind, (label, _, codes) in LABELS.items()}

@@ -17,6 +17,8 @@ from comptoir.assistant.checks._common import (
     MAX_COMBINATION,
     MAX_OPEN_ITEMS,
     NEAR_MISS_FLOOR,
+    NEAR_MISS_NAMED_FLOOR,
+    NEAR_MISS_NAMED_SHARE,
     NEAR_MISS_SHARE,
     PAYMENT_TWIN_DAYS,
     SMALL_BALANCE,
@@ -219,11 +221,20 @@ def _entered_twice(payment: Payment, payment_ev: Evidence, twin: Payment) -> Fin
 
 
 def _near_miss(payment: Payment, items) -> OpenItem | None:
-    """The open invoice whose balance the payment misses by a bank fee or a rounding, the closest first."""
+    """The open invoice whose balance the payment misses by a bank fee or a rounding, the closest first;
+    a wider fee when the payment's reference names the invoice and falls short of it."""
     best = None
+    named = set(_INVOICE_NUMBER.findall(payment.reference.upper()))
     for item in items:
         gap = abs(item.balance_due - payment.unallocated)
-        if 0 < gap <= max(NEAR_MISS_FLOOR, item.balance_due * NEAR_MISS_SHARE):
+        tolerance = max(NEAR_MISS_FLOOR, item.balance_due * NEAR_MISS_SHARE)
+        if item.number.upper() in named and payment.unallocated < item.balance_due:
+            tolerance = max(
+                tolerance,
+                min(NEAR_MISS_NAMED_FLOOR, item.balance_due / 2),
+                item.balance_due * NEAR_MISS_NAMED_SHARE,
+            )
+        if 0 < gap <= tolerance:
             if best is None or gap < abs(best.balance_due - payment.unallocated):
                 best = item
     return best

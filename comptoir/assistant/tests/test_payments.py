@@ -132,6 +132,39 @@ def test_a_payment_far_from_any_invoice_is_no_near_miss(boss, customer, one_invo
     assert "payment_matches_no_open_item" in codes(findings)
 
 
+def test_a_transfer_naming_its_invoice_short_by_an_international_fee_is_a_near_miss(
+    boss, company, customer, product
+):
+    """Found by the bench (#17): 2.35 € of charges on a 144 € invoice is beyond max(1 €, 0.5 %), but the
+    transfer names the invoice: it is that invoice's payment less the fees, not money matching nothing."""
+    stock(boss, product)
+    order = sold(boss, customer, (product, "1"))
+    ship(boss, order)
+    invoice = issued(boss, order)  # 144.00 € TTC
+    payment = register_payment(
+        customer, amount="141.65", method="transfer", reference=f"Facture {invoice.number}", by=boss
+    )
+
+    findings = invoice_findings(invoice)
+
+    assert "payment_matches_no_open_item" not in codes(findings)
+    finding = the(findings, "payment_near_open_item")
+    assert finding.proposal.payload == {
+        "payment_id": payment.pk,
+        "allocations": [{"invoice_id": invoice.pk, "amount": Decimal("141.65")}],
+    }
+
+
+def test_the_same_shortfall_without_the_invoice_named_is_no_near_miss(boss, company, customer, product):
+    stock(boss, product)
+    order = sold(boss, customer, (product, "1"))
+    ship(boss, order)
+    invoice = issued(boss, order)
+    register_payment(customer, amount="141.65", method="transfer", reference="VIR CLIENT", by=boss)
+
+    assert "payment_near_open_item" not in codes(invoice_findings(invoice))
+
+
 def test_a_payment_entered_twice_is_reported(boss, customer, one_invoice):
     first = register_payment(
         customer,
