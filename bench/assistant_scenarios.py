@@ -454,6 +454,179 @@ def clean_special_price(world, case):
     cycle(world, case, buyer, {"product": item, "quantity": str(qty(world)), "unit_price": "118.00"})
 
 
+def clean_promotion_above_cost(world, case):
+    """A promotion: 8 % above cost, thin but a margin."""
+    buyer = case.customer = customer(world)
+    item = product(world, price="120.00", cost="70.00")
+    cycle(world, case, buyer, {"product": item, "quantity": str(qty(world)), "unit_price": "75.60"})
+
+
+def clean_list_price_raised_after_order(world, case):
+    """The catalogue price went up after the order; the order's price is what the customer owes."""
+    from comptoir.catalog.services import update_product
+
+    buyer = case.customer = customer(world)
+    item = product(world, price="80.00", cost="45.00")
+    order = sold(world, buyer, (item, qty(world)))
+    update_product(item, by=world.boss, sale_price=D("86.00"))
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
+
+
+def clean_gesture_credit_note(world, case):
+    """A 5 % commercial gesture on a late delivery, credited on the invoice (category, below threshold)."""
+    from comptoir.billing.services import create_credit_note, issue_invoice
+
+    buyer = case.customer = customer(world)
+    (a,) = pick(world)
+    _, invoice = cycle(world, case, buyer, (a, 4), paid=False)
+    line = invoice.lines.get()
+    note = create_credit_note(
+        invoice,
+        [
+            {
+                "invoice_line": line,
+                "quantity": line.quantity,
+                "unit_price": str((line.unit_price * D("0.05")).quantize(D("0.01"))),
+            }
+        ],
+        by=world.boss,
+        reason="Geste commercial : livraison en retard",
+        gesture_category="retard",
+    )
+    issue_invoice(note, by=world.boss)
+
+
+def clean_credit_note_citing_case(world, case):
+    """Two units back in stock; the accountant types the credit note citing the case (not from the case page)."""
+    from comptoir.billing.services import create_credit_note, issue_invoice
+
+    buyer = case.customer = customer(world)
+    (a,) = pick(world)
+    order = sold(world, buyer, (a, 10))
+    delivery = ship(world, order)
+    invoice = issue(world, case, draft(world, order))
+    rcase = approved_case(world, delivery, 2)
+    goods_back(world, rcase, 2)
+    note = create_credit_note(
+        invoice,
+        [{"invoice_line": invoice.lines.get(), "quantity": "2"}],
+        by=world.boss,
+        reason="Retour casse",
+        source_reference=rcase.number,
+    )
+    issue_invoice(note, by=world.boss)
+    case.orders.append(order)
+
+
+def clean_order_more_than_quoted(world, case):
+    """The customer ordered 15 where the quote said 10, at the quoted price."""
+    from comptoir.sales.services import (
+        accept_quote,
+        confirm_order,
+        create_quote,
+        replace_order_lines,
+        send_quote,
+    )
+
+    buyer = case.customer = customer(world)
+    (a,) = pick(world)
+    quote = create_quote(buyer, lines_of([(a, 10)]), by=world.boss)
+    send_quote(quote, by=world.boss)
+    order = accept_quote(quote, by=world.boss)
+    replace_order_lines(
+        order, [{"product": a, "quantity": "15", "quote_line": quote.lines.get().pk}], by=world.boss
+    )
+    order = confirm_order(order, by=world.boss)
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
+
+
+def clean_order_part_of_quote(world, case):
+    """The customer accepted one of the two quoted lines."""
+    from comptoir.sales.services import (
+        accept_quote,
+        confirm_order,
+        create_quote,
+        replace_order_lines,
+        send_quote,
+    )
+
+    buyer = case.customer = customer(world)
+    a, b = pick(world, 2)
+    quote = create_quote(buyer, lines_of([(a, 6), (b, 3)]), by=world.boss)
+    send_quote(quote, by=world.boss)
+    order = accept_quote(quote, by=world.boss)
+    kept = quote.lines.get(product=a)
+    replace_order_lines(order, [{"product": a, "quantity": "6", "quote_line": kept.pk}], by=world.boss)
+    order = confirm_order(order, by=world.boss)
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
+
+
+def clean_two_deliveries_one_invoice(world, case):
+    """Shipped in two trucks, invoiced once at month end."""
+    buyer = case.customer = customer(world)
+    a, b = pick(world, 2)
+    order = sold(world, buyer, (a, 8), (b, 4))
+    ship(world, order, (a, 8))
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
+
+
+def clean_reduced_rate_product(world, case):
+    """Technical books at 5.5 % beside tools at 20 % on one order."""
+    buyer = case.customer = customer(world)
+    book = product(world, price="42.00", cost="25.00", vat_rate="5.50")
+    (a,) = pick(world)
+    cycle(world, case, buyer, (book, qty(world)), (a, qty(world)))
+
+
+def clean_exempt_training(world, case):
+    """A training session exempt of VAT (CGI art. 261-4-4°), its reason on the product card."""
+    from comptoir.catalog.services import create_product
+
+    buyer = case.customer = customer(world)
+    n = world.next()
+    training = create_product(
+        by=world.boss,
+        sku=f"FORM-{n:05d}",
+        name="Formation sécurité machines (1 jour)",
+        sale_price=D("650.00"),
+        purchase_cost=D("0"),
+        vat_rate=D("0"),
+        vat_exemption_reason="Exonération de TVA, article 261-4-4° du CGI",
+        vat_exemption_code="VATEX-FR-261-4-4",
+        is_service=True,
+    )
+    cycle(world, case, buyer, (training, 1))
+
+
+def clean_prepayment_of_order(world, case):
+    """A new customer pays its order in full before shipping (pro forma), naming the order."""
+    buyer = case.customer = customer(world)
+    (a,) = pick(world)
+    order = sold(world, buyer, (a, qty(world)))
+    pay(world, buyer, order.total, reference=f"Proforma {order.number}")
+    case.orders.append(order)
+
+
+def clean_same_content_other_site(world, case):
+    """Two sites of one customer order the same kit the same day, each with its own PO."""
+    buyer = case.customer = customer(world)
+    a, b = pick(world, 2)
+    items = [(a, 5), (b, 2)]
+    for site in ("LYON", "VIENNE"):
+        order = keyed(world, buyer, *items, po=f"{site}-{world.next()}")
+        ship(world, order)
+        case.orders.append(order)
+        case.invoices.append(issue(world, case, draft(world, order)))
+
+
 # --- Anomalies ------------------------------------------------------------------------------------------
 
 
@@ -828,6 +1001,46 @@ def anomaly_invoice_misses_delivered(world, case):
     case.invoices.append(issue(world, case, invoice))
 
 
+def anomaly_deposit_not_deducted(world, case):
+    """The closing invoice drawn up while the deposit invoice was still a draft: issued since, the
+    deposit is deducted nowhere and the customer would pay it twice."""
+    from comptoir.billing.services import create_milestone_invoice
+    from comptoir.sales.services import (
+        accept_quote,
+        confirm_order,
+        create_quote,
+        send_quote,
+        set_billing_schedule,
+    )
+
+    buyer = case.customer = customer(world)
+    (a,) = pick(world)
+    quote = create_quote(buyer, lines_of([(a, 10)]), by=world.boss)
+    send_quote(quote, by=world.boss)
+    order = accept_quote(quote, by=world.boss)
+    set_billing_schedule(
+        order,
+        [{"label": "Acompte 30 %", "trigger": "confirmation", "percent": "30", "is_deposit": True}],
+        by=world.boss,
+    )
+    order = confirm_order(order, by=world.boss)
+    deposit = create_milestone_invoice(order.milestones.get(), by=world.boss)
+    ship(world, order)
+    closing = draft(world, order)
+    issue(world, case, deposit)
+    case.orders.append(order)
+    case.invoices += [deposit, closing]
+
+
+def anomaly_small_leftover(world, case):
+    """The transfer a few cents short, allocated: the invoice stays open for 0.03 €."""
+    buyer = case.customer = customer(world)
+    (a,) = pick(world)
+    _, invoice = cycle(world, case, buyer, (a, qty(world)), paid=False)
+    short = invoice.total - D(world.rng.choice(["0.03", "0.10", "0.47"]))
+    pay(world, buyer, short, allocate=[(invoice, short)], reference=invoice.number)
+
+
 # --- The labels: the business meaning of each kind, written before looking at any check ----------------
 
 LABELS = {
@@ -850,6 +1063,17 @@ LABELS = {
     "prepayment_of_draft": (CLEAN, clean_prepayment_of_draft, ()),
     "delivered_awaiting_invoice": (CLEAN, clean_delivered_awaiting_invoice, ()),
     "special_price": (CLEAN, clean_special_price, ()),
+    "promotion_above_cost": (CLEAN, clean_promotion_above_cost, ()),
+    "list_price_raised_after_order": (CLEAN, clean_list_price_raised_after_order, ()),
+    "gesture_credit_note": (CLEAN, clean_gesture_credit_note, ()),
+    "credit_note_citing_case": (CLEAN, clean_credit_note_citing_case, ()),
+    "order_more_than_quoted": (CLEAN, clean_order_more_than_quoted, ()),
+    "order_part_of_quote": (CLEAN, clean_order_part_of_quote, ()),
+    "two_deliveries_one_invoice": (CLEAN, clean_two_deliveries_one_invoice, ()),
+    "reduced_rate_product": (CLEAN, clean_reduced_rate_product, ()),
+    "exempt_training": (CLEAN, clean_exempt_training, ()),
+    "prepayment_of_order": (CLEAN, clean_prepayment_of_order, ()),
+    "same_content_other_site": (CLEAN, clean_same_content_other_site, ()),
     "overbilled_quantity": (ANOMALY, anomaly_overbilled_quantity, ("invoice_qty_exceeds_delivered",)),
     "order_keyed_twice": (
         ANOMALY,
@@ -919,6 +1143,8 @@ LABELS = {
         anomaly_invoice_misses_delivered,
         ("invoice_misses_delivered_quantity",),
     ),
+    "deposit_not_deducted": (ANOMALY, anomaly_deposit_not_deducted, ("deposit_not_deducted",)),
+    "small_leftover_balance": (ANOMALY, anomaly_small_leftover, ("invoice_small_balance",)),
 }
 
 EXPECTED = {kind: {"expected": label, "codes": set(codes)} for kind, (label, _, codes) in LABELS.items()}

@@ -292,6 +292,9 @@ class Chain:
     # The customer's draft invoices and deposits (balance_due: their total), read with the payments: a
     # prepayment waits for one of them to be issued.
     drafts: tuple[OpenItem, ...] = ()
+    # The customer's confirmed orders nothing invoices yet (invoice_id: the order's id, balance_due: its
+    # total incl. VAT), read with the payments: a prepayment of the order waits for its invoice.
+    open_orders: tuple[OpenItem, ...] = ()
     # The customer's other payments of the same amount as one left unallocated, dated within a few days
     # of it (a payment entered twice).
     payment_twins: tuple[Payment, ...] = ()

@@ -546,6 +546,7 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         payments=payments,
         open_items=open_items,
         drafts=_drafts(customer_id) if payments else (),
+        open_orders=_open_orders(customer_id) if payments else (),
         payment_twins=_payment_twins(customer_id, payments) if payments else (),
         allocations=allocations,
     )
@@ -626,6 +627,18 @@ def _drafts(customer_id: int) -> tuple[c.OpenItem, ...]:
         .exclude(kind=Invoice.Kind.CREDIT_NOTE)
         .order_by("id")
         .values("id", "total")
+    )
+
+
+def _open_orders(customer_id: int) -> tuple[c.OpenItem, ...]:
+    """The customer's confirmed orders with no invoice yet (a prepayment pays one of them)."""
+    invoiced = Invoice.objects.filter(order=OuterRef("pk")).exclude(status=Invoice.Status.CANCELLED)
+    return tuple(
+        c.OpenItem(invoice_id=row["id"], number=row["number"], balance_due=row["total"])
+        for row in Order.objects.filter(customer_id=customer_id, status=Order.Status.CONFIRMED, total__gt=0)
+        .exclude(Exists(invoiced))
+        .order_by("id")
+        .values("id", "number", "total")
     )
 
 
