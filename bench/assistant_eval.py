@@ -24,6 +24,7 @@ proposal_fix_rate ≥ 0.80, harmful_proposals 0.
 
 import argparse
 import datetime
+import functools
 import json
 import random
 import sys
@@ -61,7 +62,7 @@ def parse_args(argv):
 # --- The world around the scenarios -----------------------------------------------------------------------
 
 
-def set_up_world(seed: int, noise: int) -> sc.World:
+def set_up_world(seed: int) -> sc.World:
     from comptoir.catalog.services import create_product
     from comptoir.core import dates
     from comptoir.core.permissions import Role
@@ -69,7 +70,8 @@ def set_up_world(seed: int, noise: int) -> sc.World:
     from comptoir.stock.services import receive_stock
 
     admin = make_user("bench-admin", Role.ADMIN)
-    make_company(admin)
+    # Months of history are entered for some customers (their habits): the company allows backdating them.
+    make_company(admin, backdating_days=200)
     boss = make_user("bench-direction", Role.DIRECTION)
     today = dates.today()
     catalogue = [
@@ -94,8 +96,6 @@ def set_up_world(seed: int, noise: int) -> sc.World:
     world = sc.World(
         boss=boss, colleague=colleague_of(boss), products=products, rng=random.Random(seed), today=today
     )
-    for _ in range(noise):
-        history(world, sc.customer(world))
     return world
 
 
@@ -150,24 +150,50 @@ def alarms(found) -> set[str]:
 # --- The run ----------------------------------------------------------------------------------------------
 
 
-def build(world: sc.World, kinds: list[str]) -> list[dict]:
+def _attempt(row, action) -> bool:
     from comptoir.core.errors import DomainError
 
-    built = []
-    for kind in kinds:
-        expected, scenario, _ = sc.LABELS[kind]
-        case = sc.Case(kind)
-        row = {"kind": kind, "expected": expected, "case": case, "prevented": None, "error": None}
-        try:
-            scenario(world, case)
-        except DomainError as refusal:
-            row["prevented"] = refusal.code
-        except Exception:  # a defect of the bench or of the product: shown, never scored
-            row["error"] = traceback.format_exc(limit=3)
+    try:
+        action()
+    except DomainError as refusal:
+        row["prevented"] = refusal.code
+    except Exception:  # a defect of the bench or of the product: shown, never scored
+        row["error"] = traceback.format_exc(limit=3)
+    return not (row["prevented"] or row["error"])
+
+
+def build(world: sc.World, kinds: list[str], noise: int) -> list[dict]:
+    """The customers' own histories (in date order), the other customers' business, then the scenarios."""
+    rows = [
+        {
+            "kind": kind,
+            "expected": sc.LABELS[kind][0],
+            "case": sc.Case(kind),
+            "prevented": None,
+            "error": None,
+        }
+        for kind in kinds
+    ]
+    steps = []
+    for row in rows:
+        if row["kind"] in sc.HISTORY:
+            steps += [
+                (day, i, row, step)
+                for i, (day, step) in enumerate(sc.HISTORY[row["kind"]](world, row["case"]))
+            ]
+    for _, _, row, step in sorted(steps, key=lambda s: (s[0], s[1], id(s[2]))):
+        if not (row["prevented"] or row["error"]):
+            _attempt(row, step)
+    for _ in range(noise):
+        history(world, sc.customer(world))
+    for row in rows:
+        if row["prevented"] or row["error"]:
+            continue
+        scenario, case = sc.LABELS[row["kind"]][1], row["case"]
+        _attempt(row, functools.partial(scenario, world, case))
         if case.customer is None:
             row["error"] = row["error"] or "scenario made no customer"
-        built.append(row)
-    return built
+    return rows
 
 
 def score_findings(rows) -> None:
@@ -331,9 +357,9 @@ def summarise(rows, seconds: float) -> dict:
 def evaluate(count: int, seed: int, noise: int = 8) -> tuple[dict, list]:
     """Build the world and `count` scenarios in the current database, run the assistant, score it."""
     started = time.perf_counter()
-    world = set_up_world(seed, noise)
+    world = set_up_world(seed)
     kinds = sc.plan(count, world.rng)
-    rows = build(world, kinds)
+    rows = build(world, kinds, noise)
     score_findings(rows)
     apply_proposals(rows, world)
     return summarise(rows, time.perf_counter() - started), rows

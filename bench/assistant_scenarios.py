@@ -43,6 +43,7 @@ class Case:
     # Customers whose open items a payment scenario involves beside the scenario's own.
     also_customers: list = field(default_factory=list)
     gate_refusals: list = field(default_factory=list)  # drafts the gate at issue refused
+    item: object = None  # the product a history was built on
 
 
 # --- Building blocks: the calls the UI makes ------------------------------------------------------------
@@ -81,7 +82,7 @@ def product(world: World, *, price="120.00", cost="70.00", vat_rate="20.00", sto
     receive_stock(
         [{"product": made, "quantity": stock, "unit_cost": cost}],
         by=world.boss,
-        date=world.today - datetime.timedelta(days=20),
+        date=world.today - datetime.timedelta(days=180),
     )
     return made
 
@@ -601,9 +602,11 @@ def clean_exempt_training(world, case):
         vat_rate=D("0"),
         vat_exemption_reason="Exonération de TVA, article 261-4-4° du CGI",
         vat_exemption_code="VATEX-FR-261-4-4",
-        is_service=True,
+        kind="service",
     )
-    cycle(world, case, buyer, (training, 1))
+    order = sold(world, buyer, (training, 1))  # a service: invoiced once performed, no delivery note
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
 
 
 def clean_prepayment_of_order(world, case):
@@ -1041,6 +1044,58 @@ def anomaly_small_leftover(world, case):
     pay(world, buyer, short, allocate=[(invoice, short)], reference=invoice.number)
 
 
+def habit(world, buyer, item, quantity, price, times=4):
+    """The customer's own history, to run before any document of today: `times` orders of `quantity` ×
+    item at `price`, a month apart. Returns (date, step) pairs: the bench runs every scenario's history
+    in date order (invoices are numbered in date order)."""
+    steps = []
+    for month in range(times, 0, -1):
+        day = world.today - datetime.timedelta(days=30 * month + world.rng.randint(0, 5))
+        line = {"product": item, "quantity": str(quantity), "unit_price": str(price)}
+
+        def step(day=day, line=line):
+            cycle(world, Case("history"), buyer, line, po=f"BC-{world.next()}", date=day)
+
+        steps.append((day, step))
+    return steps
+
+
+def history_unusual_price(world, case):
+    case.customer = customer(world)
+    case.item = product(world, price="120.00", cost="70.00")
+    return habit(world, case.customer, case.item, 10, "120.00")
+
+
+def anomaly_unusual_price_for_customer(world, case):
+    """Bought at 120 € for months; this order says 84 € (above cost, no promotion running)."""
+    order = sold(world, case.customer, {"product": case.item, "quantity": "10", "unit_price": "84.00"})
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(draft(world, order))
+
+
+def history_unusual_quantity(world, case):
+    case.customer = customer(world)
+    (case.item,) = pick(world)
+    return habit(world, case.customer, case.item, 10, case.item.sale_price)
+
+
+def anomaly_unusual_quantity_for_customer(world, case):
+    """Orders 10 every month; this one says 100 (a typing slip the customer will refuse)."""
+    order = sold(world, case.customer, (case.item, 100))
+    case.orders.append(order)
+
+
+def anomaly_zero_rate_without_reason(world, case):
+    """A product card set at 0 % VAT with no exemption reason, sold to a French company."""
+    buyer = case.customer = customer(world)
+    item = product(world, price="60.00", cost="30.00", vat_rate="0")
+    order = sold(world, buyer, (item, qty(world)))
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(draft(world, order))
+
+
 # --- The labels: the business meaning of each kind, written before looking at any check ----------------
 
 LABELS = {
@@ -1145,6 +1200,28 @@ LABELS = {
     ),
     "deposit_not_deducted": (ANOMALY, anomaly_deposit_not_deducted, ("deposit_not_deducted",)),
     "small_leftover_balance": (ANOMALY, anomaly_small_leftover, ("invoice_small_balance",)),
+    "unusual_price_for_customer": (
+        ANOMALY,
+        anomaly_unusual_price_for_customer,
+        ("price_unusual_for_customer", "invoice_price_differs", "order_price_unusual"),
+    ),
+    "unusual_quantity_for_customer": (
+        ANOMALY,
+        anomaly_unusual_quantity_for_customer,
+        ("quantity_unusual_for_customer", "order_quantity_unusual"),
+    ),
+    "zero_rate_without_reason": (
+        ANOMALY,
+        anomaly_zero_rate_without_reason,
+        ("zero_rate_without_exemption_reason", "invoice_vat_inconsistent"),
+    ),
+}
+
+# Kinds whose customer has a history of its own, built (all kinds together, in date order) before the
+# scenarios; it sets `case.customer` (and what the scenario needs) and returns dated steps.
+HISTORY = {
+    "unusual_price_for_customer": history_unusual_price,
+    "unusual_quantity_for_customer": history_unusual_quantity,
 }
 
 EXPECTED = {kind: {"expected": label, "codes": set(codes)} for kind, (label, _, codes) in LABELS.items()}
