@@ -91,7 +91,7 @@ def set_up_world(seed: int) -> sc.World:
     receive_stock(
         [{"product": item, "quantity": "100000", "unit_cost": cost} for item, cost in products],
         by=boss,
-        date=today - datetime.timedelta(days=30),
+        date=today - datetime.timedelta(days=180),
     )
     world = sc.World(
         boss=boss, colleague=colleague_of(boss), products=products, rng=random.Random(seed), today=today
