@@ -156,7 +156,10 @@ def _attempt(row, action) -> bool:
     try:
         action()
     except DomainError as refusal:
-        row["prevented"] = refusal.code
+        if row["expected"] == sc.ANOMALY:
+            row["prevented"] = refusal.code
+        else:  # a service refusing a correct chain: a defect (of the bench or the product), shown
+            row["error"] = f"{refusal.code}: {refusal.message}"
     except Exception:  # a defect of the bench or of the product: shown, never scored
         row["error"] = traceback.format_exc(limit=3)
     return not (row["prevented"] or row["error"])
@@ -346,6 +349,7 @@ def summarise(rows, seconds: float) -> dict:
         "fixed_by_proposal_rate": ratio(sum(1 for r in applied if r.get("fixed")), len(detected)),
         "harmful_proposals": sum(1 for r in applied if r.get("harmful")),
         "clean_with_proposals": sum(1 for r in clean if r.get("clean_proposals")),
+        "clean_proposal_kinds": dict(Counter(kind for r in clean for kind in r.get("clean_proposals", ()))),
         "seconds": round(seconds, 1),
         "per_kind": table,
         "first_errors": [f"{r['kind']}: {r['error'].strip().splitlines()[-1]}" for r in rows if r["error"]][

@@ -630,6 +630,85 @@ def clean_same_content_other_site(world, case):
         case.invoices.append(issue(world, case, draft(world, order)))
 
 
+def clean_transfer_without_remittance(world, case):
+    """One transfer paying two invoices exactly, without saying which: to allocate, nothing wrong."""
+    buyer = case.customer = customer(world)
+    a, b = pick(world, 2)
+    _, first = cycle(world, case, buyer, (a, qty(world)), paid=False)
+    _, second = cycle(world, case, buyer, (b, qty(world)), paid=False)
+    pay(world, buyer, first.total + second.total, reference="VIR SEPA")
+
+
+def clean_eu_service_reverse_charge(world, case):
+    """An installation service for a German company: reverse charge (autoliquidation)."""
+    from comptoir.catalog.services import create_product
+
+    buyer = case.customer = customer(
+        world,
+        siren="",
+        country="DE",
+        city="Köln",
+        postal_code="50667",
+        vat_number="DE136695976",
+        vat_regime="eu",
+    )
+    n = world.next()
+    service = create_product(
+        by=world.boss,
+        sku=f"INST-{n:05d}",
+        name="Mise en service sur site",
+        sale_price=D("480.00"),
+        kind="service",
+    )
+    order = sold(world, buyer, (service, 1))
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
+
+
+def clean_quote_renewed(world, case):
+    """An offer made again (renewed) with the same prices, then accepted."""
+    from comptoir.sales.services import accept_quote, confirm_order, create_quote, renew_quote, send_quote
+
+    buyer = case.customer = customer(world)
+    (a,) = pick(world)
+    first = create_quote(buyer, [{"product": a, "quantity": "6", "discount_percent": "5"}], by=world.boss)
+    send_quote(first, by=world.boss)
+    quote = renew_quote(first, by=world.boss)
+    send_quote(quote, by=world.boss)
+    order = confirm_order(accept_quote(quote, by=world.boss), by=world.boss)
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
+
+
+def history_price_rise(world, case):
+    case.customer = customer(world)
+    case.item = product(world, price="100.00", cost="55.00")
+    return habit(world, case.customer, case.item, 10, "100.00")
+
+
+def clean_yearly_price_rise(world, case):
+    """The yearly 6 % price rise, announced: 106 € where the customer paid 100 €."""
+    order = sold(world, case.customer, {"product": case.item, "quantity": "10", "unit_price": "106.00"})
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
+
+
+def history_busy_season(world, case):
+    case.customer = customer(world)
+    (case.item,) = pick(world)
+    return habit(world, case.customer, case.item, 10, case.item.sale_price)
+
+
+def clean_busy_season_order(world, case):
+    """The building season: 25 where the customer orders 10 a month."""
+    order = sold(world, case.customer, (case.item, 25))
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
+
+
 # --- Anomalies ------------------------------------------------------------------------------------------
 
 
@@ -1129,6 +1208,11 @@ LABELS = {
     "exempt_training": (CLEAN, clean_exempt_training, ()),
     "prepayment_of_order": (CLEAN, clean_prepayment_of_order, ()),
     "same_content_other_site": (CLEAN, clean_same_content_other_site, ()),
+    "transfer_without_remittance": (CLEAN, clean_transfer_without_remittance, ()),
+    "eu_service_reverse_charge": (CLEAN, clean_eu_service_reverse_charge, ()),
+    "quote_renewed": (CLEAN, clean_quote_renewed, ()),
+    "yearly_price_rise": (CLEAN, clean_yearly_price_rise, ()),
+    "busy_season_order": (CLEAN, clean_busy_season_order, ()),
     "overbilled_quantity": (ANOMALY, anomaly_overbilled_quantity, ("invoice_qty_exceeds_delivered",)),
     "order_keyed_twice": (
         ANOMALY,
@@ -1220,6 +1304,8 @@ LABELS = {
 # Kinds whose customer has a history of its own, built (all kinds together, in date order) before the
 # scenarios; it sets `case.customer` (and what the scenario needs) and returns dated steps.
 HISTORY = {
+    "yearly_price_rise": history_price_rise,
+    "busy_season_order": history_busy_season,
     "unusual_price_for_customer": history_unusual_price,
     "unusual_quantity_for_customer": history_unusual_quantity,
 }
