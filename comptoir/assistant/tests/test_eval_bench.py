@@ -69,7 +69,10 @@ def test_the_labels_are_business_kinds_with_enough_of_both():
     assert not any(bench.EXPECTED[kind]["codes"] for kind in clean)
     # The default size gives at least 60 of each, every kind included.
     kinds = sc.plan(130, random.Random(1))
-    assert sum(1 for kind in kinds if kind in clean) >= 60 and sum(1 for kind in kinds if kind in anomalies) >= 60
+    assert (
+        sum(1 for kind in kinds if kind in clean) >= 60
+        and sum(1 for kind in kinds if kind in anomalies) >= 60
+    )
     assert set(kinds) == set(bench.EXPECTED)
 
 
