@@ -1316,10 +1316,19 @@ ANOMALY_KINDS = [kind for kind, (label, _, _) in LABELS.items() if label == ANOM
 
 
 def plan(count: int, rng) -> list[str]:
-    """`count` scenario kinds, half clean and half anomalies, every kind at least once when count allows,
-    in a shuffled order (noise: documents of other scenarios between them)."""
-    half = count // 2
-    kinds = [CLEAN_KINDS[i % len(CLEAN_KINDS)] for i in range(count - half)]
-    kinds += [ANOMALY_KINDS[i % len(ANOMALY_KINDS)] for i in range(half)]
+    """`count` scenario kinds: every kind once when count allows, then more of each in turn until half are
+    clean and half anomalies (as near as the kinds allow), in a shuffled order (noise: other scenarios'
+    documents between them)."""
+    if count < len(LABELS):
+        half = count // 2
+        kinds = [CLEAN_KINDS[i % len(CLEAN_KINDS)] for i in range(count - half)]
+        kinds += [ANOMALY_KINDS[i % len(ANOMALY_KINDS)] for i in range(half)]
+    else:
+        anomalies = max(count // 2, len(ANOMALY_KINDS))
+        clean = count - anomalies
+        if clean < len(CLEAN_KINDS):
+            clean, anomalies = len(CLEAN_KINDS), count - len(CLEAN_KINDS)
+        kinds = [CLEAN_KINDS[i % len(CLEAN_KINDS)] for i in range(clean)]
+        kinds += [ANOMALY_KINDS[i % len(ANOMALY_KINDS)] for i in range(anomalies)]
     rng.shuffle(kinds)
     return kinds
