@@ -15,8 +15,8 @@ scenario was built is `prevented`: reported apart, not scored.
 
 One JSON line on stdout (the per-kind table in it, and as text on stderr):
 
-    python bench/assistant_eval.py -n 130 --seed 1
-    python bench/assistant_eval.py -n 130 --database-url postgres://postgres@127.0.0.1:5432/postgres
+    python bench/assistant_eval.py -n 170 --seed 1
+    python bench/assistant_eval.py -n 170 --database-url postgres://postgres@127.0.0.1:5432/postgres
 
 Targets (issue #17): precision ≥ 0.95, recall ≥ 0.90, clean_false_positive_rate < 0.01, blocked_clean 0,
 proposal_fix_rate ≥ 0.80, harmful_proposals 0.
@@ -49,7 +49,7 @@ ROUTINE_PROPOSALS = {"issue_invoice", "send_reminder", "create_invoice_from_orde
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-n", "--count", type=int, default=130, help="scenarios (half clean, half anomalies)")
+    parser.add_argument("-n", "--count", type=int, default=170, help="scenarios (half clean, half anomalies)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--noise", type=int, default=8, help="other customers with their own history")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server (default: SQLite file)")
