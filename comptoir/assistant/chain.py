@@ -262,6 +262,19 @@ class Allocation:
 
 
 @dataclass(frozen=True)
+class PastLine:
+    """A line of one of the customer's earlier confirmed orders, of a product the chain's order sells:
+    what the customer usually buys and pays (`checks.habits`)."""
+
+    order_id: int
+    order_number: str
+    date: datetime.date
+    product_id: int
+    quantity: Decimal
+    net_unit_price: Decimal
+
+
+@dataclass(frozen=True)
 class OpenItem:
     """An issued invoice of the customer with something left to pay."""
 
@@ -292,6 +305,11 @@ class Chain:
     # The customer's draft invoices and deposits (balance_due: their total), read with the payments: a
     # prepayment waits for one of them to be issued.
     drafts: tuple[OpenItem, ...] = ()
+    # The customer's confirmed orders nothing invoices yet (invoice_id: the order's id, balance_due: its
+    # total incl. VAT), read with the payments: a prepayment of the order waits for its invoice.
+    open_orders: tuple[OpenItem, ...] = ()
+    # The customer's earlier orders of the order's products (a year back, newest first): its habits.
+    past_lines: tuple[PastLine, ...] = ()
     # The customer's other payments of the same amount as one left unallocated, dated within a few days
     # of it (a payment entered twice).
     payment_twins: tuple[Payment, ...] = ()

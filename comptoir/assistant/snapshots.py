@@ -515,6 +515,7 @@ def chain_for_order(order, *, focus: Invoice | None = None, today: datetime.date
         open_quotes=open_quotes,
         deliveries=deliveries,
         deductions=deductions,
+        past_lines=_past_lines(order["customer__id"], snapshot_order) if focus_id is None else (),
     )
     return _with_customer_context(snapshot, order["customer__id"], invoices, products)
 
@@ -546,6 +547,7 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         payments=payments,
         open_items=open_items,
         drafts=_drafts(customer_id) if payments else (),
+        open_orders=_open_orders(customer_id) if payments else (),
         payment_twins=_payment_twins(customer_id, payments) if payments else (),
         allocations=allocations,
     )
@@ -626,6 +628,58 @@ def _drafts(customer_id: int) -> tuple[c.OpenItem, ...]:
         .exclude(kind=Invoice.Kind.CREDIT_NOTE)
         .order_by("id")
         .values("id", "total")
+    )
+
+
+def _past_lines(customer_id: int, order: c.Order) -> tuple[c.PastLine, ...]:
+    """The customer's confirmed orders of the last HABIT_DAYS before this one, lines of its products."""
+    from comptoir.assistant.checks.habits import HABIT_DAYS, HABIT_LINES
+
+    products = {line.product.id for line in order.lines}
+    if not products:
+        return ()
+    rows = (
+        OrderLine.objects.filter(
+            order__customer_id=customer_id,
+            order__status=Order.Status.CONFIRMED,
+            order__date__lte=order.date,
+            order__date__gte=order.date - datetime.timedelta(days=HABIT_DAYS),
+            product_id__in=products,
+        )
+        .exclude(order_id=order.id)
+        .order_by("-order__date", "-order_id")
+        .values(
+            "order_id",
+            "order__number",
+            "order__date",
+            "product_id",
+            "quantity",
+            "unit_price",
+            "discount_percent",
+        )
+    )[: HABIT_LINES * len(products)]
+    return tuple(
+        c.PastLine(
+            order_id=row["order_id"],
+            order_number=row["order__number"],
+            date=row["order__date"],
+            product_id=row["product_id"],
+            quantity=row["quantity"],
+            net_unit_price=row["unit_price"] * (1 - row["discount_percent"] / 100),
+        )
+        for row in rows
+    )
+
+
+def _open_orders(customer_id: int) -> tuple[c.OpenItem, ...]:
+    """The customer's confirmed orders with no invoice yet (a prepayment pays one of them)."""
+    invoiced = Invoice.objects.filter(order=OuterRef("pk")).exclude(status=Invoice.Status.CANCELLED)
+    return tuple(
+        c.OpenItem(invoice_id=row["id"], number=row["number"], balance_due=row["total"])
+        for row in Order.objects.filter(customer_id=customer_id, status=Order.Status.CONFIRMED, total__gt=0)
+        .exclude(Exists(invoiced))
+        .order_by("id")
+        .values("id", "number", "total")
     )
 
 

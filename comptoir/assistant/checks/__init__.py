@@ -1,7 +1,7 @@
 """Consistency checks along the chain quote → order → delivery → invoice → payment. Pure.
 
 The checks live by topic in this package (`deliveries`, `products`, `vat`, `billing`, `returns`,
-`payments`, `dates`, `margin`, `master_data`; `_common` holds the evidence and wording helpers); `CHECKS` below assembles them, and every
+`payments`, `dates`, `margin`, `master_data`, `habits`; `_common` holds the evidence and wording helpers); `CHECKS` below assembles them, and every
 check stays importable from `comptoir.assistant.checks`.
 
 Each check is a small function `(chain) -> list[Finding]` registered in `CHECKS`; it never raises for a
@@ -54,6 +54,7 @@ from comptoir.assistant.checks.deliveries import (
     check_invoice_line_not_delivered,
     check_invoice_misses_delivered,
 )
+from comptoir.assistant.checks.habits import check_order_against_habits
 from comptoir.assistant.checks.margin import check_sale_below_cost
 from comptoir.assistant.checks.master_data import check_buyer_details
 from comptoir.assistant.checks.payments import (
@@ -107,6 +108,7 @@ CHECKS = [
     check_invoice_small_balance,
     check_delivery_dates,
     check_sale_below_cost,
+    check_order_against_habits,
 ]
 
 # The checks that can block an invoice. The gate at issue runs only these, over a chain that holds the
@@ -160,5 +162,6 @@ __all__ = [
     "check_invoice_small_balance",
     "check_delivery_dates",
     "check_sale_below_cost",
+    "check_order_against_habits",
     "PAYMENT_TWIN_DAYS",
 ]

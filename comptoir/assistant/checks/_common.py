@@ -26,6 +26,10 @@ PAYMENT_TWIN_DAYS = 5
 # A payment short of (or above) an invoice's balance by at most max(1 €, 0.5 %) is a bank fee or rounding.
 NEAR_MISS_FLOOR = Decimal("1")
 NEAR_MISS_SHARE = Decimal("0.005")
+# When the transfer's reference names the invoice, a shortfall up to max(5 €, 2 %) is still that invoice's
+# payment less the fees (an international transfer's charges are a few euros, whatever the amount).
+NEAR_MISS_NAMED_FLOOR = Decimal("5")
+NEAR_MISS_NAMED_SHARE = Decimal("0.02")
 # What an invoice may be left owing after its payments and still be only a leftover.
 SMALL_BALANCE = Decimal("1")
 

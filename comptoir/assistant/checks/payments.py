@@ -17,6 +17,8 @@ from comptoir.assistant.checks._common import (
     MAX_COMBINATION,
     MAX_OPEN_ITEMS,
     NEAR_MISS_FLOOR,
+    NEAR_MISS_NAMED_FLOOR,
+    NEAR_MISS_NAMED_SHARE,
     NEAR_MISS_SHARE,
     PAYMENT_TWIN_DAYS,
     SMALL_BALANCE,
@@ -99,6 +101,10 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
         if draft is not None:
             findings.append(_prepayment_of_draft(payment, payment_ev, draft))
             continue
+        order = _prepaid_order(chain, payment)
+        if order is not None:
+            findings.append(_prepayment_of_order(payment, payment_ev, order))
+            continue
         twin = _twin(chain, payment)
         if twin is not None:
             findings.append(_entered_twice(payment, payment_ev, twin))
@@ -138,6 +144,36 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
             )
         )
     return findings
+
+
+def _prepaid_order(chain: Chain, payment: Payment) -> OpenItem | None:
+    """The confirmed, not yet invoiced order a payment pays ahead: the one its reference names, else the
+    one of exactly its amount."""
+    reference = payment.reference.upper()
+    named = [order for order in chain.open_orders if order.number.upper() in reference]
+    if named:
+        return named[0]
+    return next((order for order in chain.open_orders if order.balance_due == payment.unallocated), None)
+
+
+def _prepayment_of_order(payment: Payment, payment_ev: Evidence, order: OpenItem) -> Finding:
+    """Money received before the order is invoiced (a pro forma paid, a new customer paying up front):
+    no anomaly; its invoice will take it (then `payment_matches_open_items` proposes the allocation)."""
+    return Finding(
+        "payment_matches_order",
+        Severity.INFO,
+        gettext(
+            "Le règlement %(payment)s laisse %(amount)s non affectés : un paiement d'avance de la commande "
+            "%(order)s (%(total)s TTC), pas encore facturée, à affecter à sa facture une fois émise."
+        )
+        % {
+            "payment": payment.number,
+            "amount": euros(payment.unallocated),
+            "order": order.number,
+            "total": euros(order.balance_due),
+        },
+        (payment_ev, Evidence("order", order.number, order.invoice_id, None, {"total": order.balance_due})),
+    )
 
 
 def _prepayment_of_draft(payment: Payment, payment_ev: Evidence, draft: OpenItem) -> Finding:
@@ -219,11 +255,20 @@ def _entered_twice(payment: Payment, payment_ev: Evidence, twin: Payment) -> Fin
 
 
 def _near_miss(payment: Payment, items) -> OpenItem | None:
-    """The open invoice whose balance the payment misses by a bank fee or a rounding, the closest first."""
+    """The open invoice whose balance the payment misses by a bank fee or a rounding, the closest first;
+    a wider fee when the payment's reference names the invoice and falls short of it."""
     best = None
+    named = set(_INVOICE_NUMBER.findall(payment.reference.upper()))
     for item in items:
         gap = abs(item.balance_due - payment.unallocated)
-        if 0 < gap <= max(NEAR_MISS_FLOOR, item.balance_due * NEAR_MISS_SHARE):
+        tolerance = max(NEAR_MISS_FLOOR, item.balance_due * NEAR_MISS_SHARE)
+        if item.number.upper() in named and payment.unallocated < item.balance_due:
+            tolerance = max(
+                tolerance,
+                min(NEAR_MISS_NAMED_FLOOR, item.balance_due / 2),
+                item.balance_due * NEAR_MISS_NAMED_SHARE,
+            )
+        if 0 < gap <= tolerance:
             if best is None or gap < abs(best.balance_due - payment.unallocated):
                 best = item
     return best

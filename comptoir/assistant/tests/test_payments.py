@@ -5,7 +5,17 @@ from decimal import Decimal
 import pytest
 
 from comptoir.assistant.findings import Severity
-from comptoir.assistant.tests.factories import codes, draft, invoice_findings, issued, ship, sold, stock, the
+from comptoir.assistant.tests.factories import (
+    codes,
+    draft,
+    invoice_findings,
+    issued,
+    order_findings,
+    ship,
+    sold,
+    stock,
+    the,
+)
 from comptoir.billing.services import issue_invoice
 from comptoir.payments.services import register_payment
 
@@ -132,6 +142,39 @@ def test_a_payment_far_from_any_invoice_is_no_near_miss(boss, customer, one_invo
     assert "payment_matches_no_open_item" in codes(findings)
 
 
+def test_a_transfer_naming_its_invoice_short_by_an_international_fee_is_a_near_miss(
+    boss, company, customer, product
+):
+    """Found by the bench (#17): 2.35 € of charges on a 144 € invoice is beyond max(1 €, 0.5 %), but the
+    transfer names the invoice: it is that invoice's payment less the fees, not money matching nothing."""
+    stock(boss, product)
+    order = sold(boss, customer, (product, "1"))
+    ship(boss, order)
+    invoice = issued(boss, order)  # 144.00 € TTC
+    payment = register_payment(
+        customer, amount="141.65", method="transfer", reference=f"Facture {invoice.number}", by=boss
+    )
+
+    findings = invoice_findings(invoice)
+
+    assert "payment_matches_no_open_item" not in codes(findings)
+    finding = the(findings, "payment_near_open_item")
+    assert finding.proposal.payload == {
+        "payment_id": payment.pk,
+        "allocations": [{"invoice_id": invoice.pk, "amount": Decimal("141.65")}],
+    }
+
+
+def test_the_same_shortfall_without_the_invoice_named_is_no_near_miss(boss, company, customer, product):
+    stock(boss, product)
+    order = sold(boss, customer, (product, "1"))
+    ship(boss, order)
+    invoice = issued(boss, order)
+    register_payment(customer, amount="141.65", method="transfer", reference="VIR CLIENT", by=boss)
+
+    assert "payment_near_open_item" not in codes(invoice_findings(invoice))
+
+
 def test_a_payment_entered_twice_is_reported(boss, customer, one_invoice):
     first = register_payment(
         customer,
@@ -218,3 +261,30 @@ def test_money_allocated_to_another_invoice_than_its_reference_names_is_reported
         "une erreur d'affectation probable."
     )
     assert "payment_allocated_elsewhere" in codes(invoice_findings(other))
+
+
+def test_a_prepayment_of_an_order_not_invoiced_yet_is_no_anomaly(boss, company, customer, product):
+    """Found by the bench (#17): a customer paying its order up front (a pro forma) is not money that
+    "matches no open invoice"; it is said to wait for the order's invoice."""
+    stock(boss, product)
+    order = sold(boss, customer, (product, "2"))  # 288.00 € TTC, not shipped yet
+    payment = register_payment(
+        customer, amount="288.00", method="transfer", reference=f"Proforma {order.number}", by=boss
+    )
+
+    findings = order_findings(order)
+
+    assert not {"payment_matches_no_open_item", "payment_entered_twice"} & set(codes(findings))
+    finding = the(findings, "payment_matches_order")
+    assert finding.severity == Severity.INFO
+    assert payment.number in finding.message and order.number in finding.message
+
+
+def test_a_payment_matching_neither_an_invoice_nor_an_order_is_still_reported(
+    boss, company, customer, product
+):
+    stock(boss, product)
+    order = sold(boss, customer, (product, "2"))
+    register_payment(customer, amount="250.00", method="transfer", reference="VIR", by=boss)
+
+    assert "payment_matches_no_open_item" in codes(order_findings(order))
