@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "comptoir.scheduling",
     "comptoir.archive",
     "comptoir.mailing",
+    "comptoir.insights",
     "comptoir.web",
     "django_tasks",
     "django_tasks_db",
