@@ -16,6 +16,7 @@ from comptoir.api.routers import (
     deliveries,
     findings,
     imports,
+    insights,
     invoices,
     jobs,
     payments,
@@ -105,6 +106,7 @@ api.add_router("/returns", returns.router)
 api.add_router("/credit-notes", returns.credit_notes)
 api.add_router("/refund-requests", returns.refund_requests)
 api.add_router("/insights", returns.insights)
+api.add_router("/insights", insights.router)
 api.add_router("/accounting", accounting.router)
 api.add_router("/audit", audit.router)
 api.add_router("/tokens", tokens.router)

@@ -77,6 +77,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "return.approve",
         "return.resolve",
         "assistant.run",
+        "margin.view",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -104,6 +105,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "assistant.override",
         "assistant.run",
         "reminder.send",
+        "margin.view",
     },
     Role.DIRECTION: _READ
     | {
@@ -154,6 +156,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "data.export",
         # Sending a test e-mail from the settings page, to check the SMTP set-up.
         "mail.test",
+        # Margins show what the goods cost: direction, accounting and ADV read them (insights); a
+        # salesperson negotiating with a customer does not see the cost floor.
+        "margin.view",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -267,4 +272,5 @@ PERMISSION_LABELS = {
     "data.export": _("Exporter toutes les données de la société"),
     "mail.test": _("Envoyer un e-mail de test"),
     "jobs.manage": _("Planifier et lancer les tâches périodiques"),
+    "margin.view": _("Consulter les marges et les coûts de revient"),
 }

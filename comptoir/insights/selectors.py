@@ -148,6 +148,23 @@ class MarginRow:
     lines: int
     margin: margins.Margin
 
+    # Flat figures, for sorting and exporting the rows.
+    @property
+    def revenue(self) -> Decimal:
+        return self.margin.revenue
+
+    @property
+    def cost(self) -> Decimal:
+        return self.margin.cost
+
+    @property
+    def amount(self) -> Decimal:
+        return self.margin.margin
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.margin.rate
+
 
 def _period(qs, date_from, date_to):
     if date_from:
