@@ -30,16 +30,25 @@ def rate(margin: Decimal, revenue: Decimal) -> Decimal | None:
 
 
 def cost_quantity(
-    *, credit_note: bool, quantity: Decimal, price_reduction: bool, goods: bool, restocked: Decimal
+    *,
+    credit_note: bool,
+    quantity: Decimal,
+    price_reduction: bool,
+    goods: bool,
+    restocked: Decimal,
+    credited_before: Decimal = ZERO,
 ) -> Decimal:
-    """The units whose cost a line counts (before its sign): see the module's rules."""
+    """The units whose cost a line counts (before its sign): see the module's rules. `restocked` are the
+    units of its delivery line put back in stock under the case its credit note cites; `credited_before`
+    the units earlier credit note lines citing the same case already took back (they reversed the cost of
+    the restocked units first)."""
     if not credit_note:
         return quantity
     if price_reduction:
         return ZERO
     if not goods:
         return quantity
-    return max(min(quantity, restocked), ZERO)
+    return max(min(quantity, restocked - credited_before), ZERO)
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ def of_line(
     price_reduction: bool = False,
     goods: bool = True,
     restocked: Decimal = ZERO,
+    credited_before: Decimal = ZERO,
 ) -> Margin:
     """The margin of one issued invoice or credit note line (amounts as printed, always positive)."""
     sign = -1 if credit_note else 1
@@ -83,6 +93,7 @@ def of_line(
         price_reduction=price_reduction,
         goods=goods,
         restocked=restocked,
+        credited_before=credited_before,
     )
     cost = money.cost_of(units, unit_cost or ZERO)
     return Margin(sign * net_amount, sign * cost)

@@ -23,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least, Round, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncMonth
 
 from comptoir.accounting import chart
 from comptoir.billing.models import Invoice, InvoiceLine
@@ -73,6 +73,25 @@ def _restocked():
     return Coalesce(Subquery(received, output_field=_QTY), Value(ZERO, output_field=_QTY))
 
 
+def _credited_before():
+    """Units of the same delivery line already taken back by earlier issued credit note lines citing the same
+    case: the units restocked go to the credit note lines in the order they were written."""
+    earlier = (
+        InvoiceLine.objects.filter(
+            invoice__kind=Invoice.Kind.CREDIT_NOTE,
+            invoice__status=Invoice.Status.ISSUED,
+            invoice__source_reference=OuterRef("invoice__source_reference"),
+            delivery_line_id=OuterRef("delivery_line_id"),
+            price_reduction=False,
+            id__lt=OuterRef("id"),
+        )
+        .values("delivery_line_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return Coalesce(Subquery(earlier, output_field=_QTY), Value(ZERO, output_field=_QTY))
+
+
 def with_margin(qs):
     """Annotate lines with `revenue`, `cost` (signed, to the cent), `unit_cost_used`, `cost_units`, `month`
     and `salesperson_id`: the rules of `insights.margins.of_line` written in SQL."""
@@ -88,7 +107,7 @@ def with_margin(qs):
         When(~credit, then=F("quantity")),
         When(price_reduction=True, then=Value(ZERO)),
         When(~goods, then=F("quantity")),
-        default=Least(F("quantity"), _restocked()),
+        default=Greatest(Least(F("quantity"), _restocked() - _credited_before()), Value(ZERO)),
         output_field=_QTY,
     )
     unsigned_cost = Round(ExpressionWrapper(F("cost_units") * F("unit_cost_used"), output_field=_COST), 2)

@@ -50,6 +50,21 @@ def test_more_units_restocked_than_credited_reverse_only_the_credited_ones():
     ) == D("2")
 
 
+def test_two_credit_notes_on_one_case_reverse_the_restocked_units_once():
+    first = margins.of_line(
+        credit_note=True, net_amount=D("240"), quantity=D("2"), unit_cost=D("70"), restocked=D("3")
+    )
+    second = margins.of_line(
+        credit_note=True,
+        net_amount=D("240"),
+        quantity=D("2"),
+        unit_cost=D("70"),
+        restocked=D("3"),
+        credited_before=D("2"),
+    )
+    assert (first.cost, second.cost) == (D("-140.00"), D("-70.00"))
+
+
 def test_a_price_reduction_reverses_no_cost_even_if_goods_came_back():
     rebate = margins.of_line(
         credit_note=True,
