@@ -83,3 +83,13 @@ def test_invoice_and_order_pages_show_the_margin_per_line_and_total(boss, custom
     order_page = client.get(f"/commandes/{invoice.order_id}/")
     assert order_page.context["margins"].total.margin == 500
     assert invoice.number in text_of(order_page)
+
+
+def test_one_customers_margins_are_reached_from_the_customer_page(boss, customer, sales):
+    client = client_for(boss)
+    link = f"/marges/?par=produit&client={customer.pk}"
+    assert link in text_of(client.get(f"/clients/{customer.pk}/"))
+    page = client.get("/marges/", {"par": "produit", "client": customer.pk})
+    [row] = page.context["rows"]
+    assert (row.revenue, row.amount) == (1200, 500)
+    assert f"Marges — {customer.name}" in text_of(page)

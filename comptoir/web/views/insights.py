@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _l
 from comptoir.core import replica
 from comptoir.insights import selectors as margin_view
 from comptoir.insights.margins import Margin
+from comptoir.parties.models import Customer
 from comptoir.web import forms
 from comptoir.web.sorting import SortSpec
 from comptoir.web.views.common import export_list, param, requires
@@ -46,15 +47,27 @@ def _rows(request):
     by = TABS[tab][0]
     period = forms.PeriodForm(request.GET or None)
     date_from, date_to = period.period()
-    rows = margin_view.margins_by(by, date_from=date_from, date_to=date_to)
+    filters = {}
+    customer = _customer(request)
+    if customer is not None:
+        filters["invoice__customer_id"] = customer.pk
+    rows = margin_view.margins_by(by, date_from=date_from, date_to=date_to, **filters)
     rows, sort = MARGIN_SORT.sort_rows(rows, request.GET)
-    return tab, by, period, rows, sort
+    return tab, by, period, rows, sort, customer
+
+
+def _customer(request):
+    """One customer's margins (`?client=<id>`, from the customer page), or everyone's."""
+    raw = param(request.GET, "client", 12)
+    if not raw.isdigit():
+        return None
+    return Customer.objects.filter(pk=int(raw)).first()
 
 
 @requires("margin.view")
 @replica.reading()
 def margins(request):
-    tab, by, period, rows, sort = _rows(request)
+    tab, by, period, rows, sort, customer = _rows(request)
     total = sum((row.margin for row in rows), Margin())
     tabs = [(key, label, key == tab) for key, (_by, label) in TABS.items()]
     return render(
@@ -68,6 +81,7 @@ def margins(request):
             "rows": rows,
             "sort": sort,
             "total": total,
+            "customer": customer,
         },
     )
 
@@ -87,5 +101,5 @@ def _columns(by):
 @replica.reading()
 def margins_export(request, fmt):
     """The rows of the tab, period and order on the page."""
-    _tab, by, _period, rows, _sort = _rows(request)
+    _tab, by, _period, rows, _sort, _customer = _rows(request)
     return export_list(fmt, _("marges"), _columns(by), rows)
