@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "comptoir.intake",
     "comptoir.mailing",
     "comptoir.onboarding",
+    "comptoir.insights",
     "comptoir.web",
     "django_tasks",
     "django_tasks_db",

@@ -16,6 +16,7 @@ from comptoir.api.routers import (
     deliveries,
     findings,
     imports,
+    insights,
     intake,
     invoices,
     jobs,
@@ -108,6 +109,7 @@ api.add_router("/returns", returns.router)
 api.add_router("/credit-notes", returns.credit_notes)
 api.add_router("/refund-requests", returns.refund_requests)
 api.add_router("/insights", returns.insights)
+api.add_router("/insights", insights.router)
 api.add_router("/accounting", accounting.router)
 api.add_router("/vat", vat.router)
 api.add_router("/accounting", statements.router)

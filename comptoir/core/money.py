@@ -125,6 +125,11 @@ def cost_of(qty, unit_cost) -> Decimal:
     return amount(D(qty) * D(unit_cost))
 
 
+def percent(value) -> Decimal:
+    """A rate in percent, rounded half-up to the tenth (a margin rate: 23,5 %)."""
+    return D(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def fr(value, places: int = 2) -> str:
     """A number as French users write it in a message: 1 234,56 (narrow no-break space, decimal comma)."""
     return f"{Decimal(value):,.{places}f}".replace(",", "\u202f").replace(".", ",")

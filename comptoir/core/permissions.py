@@ -80,6 +80,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "assistant.run",
         "intake.receive",
         "intake.review",
+        "margin.view",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -108,6 +109,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "assistant.override",
         "assistant.run",
         "reminder.send",
+        "margin.view",
     },
     Role.DIRECTION: _READ
     | {
@@ -161,6 +163,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "mail.test",
         "intake.receive",
         "intake.review",
+        # Margins show what the goods cost: direction, accounting and ADV read them (insights); a
+        # salesperson negotiating with a customer does not see the cost floor.
+        "margin.view",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -277,4 +282,5 @@ PERMISSION_LABELS = {
     "jobs.manage": _("Planifier et lancer les tâches périodiques"),
     "intake.receive": _("Déposer des commandes reçues (fichiers, API)"),
     "intake.review": _("Vérifier, accepter ou rejeter une commande reçue"),
+    "margin.view": _("Consulter les marges et les coûts de revient"),
 }

@@ -11,6 +11,7 @@ from comptoir.web.views import (
     first_run,
     home,
     imports,
+    insights,
     intake,
     invoices,
     jobs,
@@ -167,6 +168,9 @@ urlpatterns = [
     path("reglements/<int:pk>/", payments.payment_detail, name="payment_detail"),
     path("reglements/<int:pk>/affecter/", payments.payment_allocate, name="payment_allocate"),
     # Accounting
+    # Margins (insights, read-only)
+    path("marges/", insights.margins, name="margins"),
+    path("marges/export/<str:fmt>/", insights.margins_export, name="margins_export"),
     path("comptabilite/balance/", accounting.trial_balance, name="trial_balance"),
     path(
         "comptabilite/balance/export.<str:fmt>", accounting.trial_balance_export, name="trial_balance_export"

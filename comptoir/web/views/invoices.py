@@ -16,6 +16,7 @@ from comptoir.billing.models import AllowanceCharge, Invoice
 from comptoir.core import approvals
 from comptoir.core.permissions import has_perm
 from comptoir.core.taxes import Adjustment
+from comptoir.insights import selectors as margin_view
 from comptoir.mailing import documents as mail_documents
 from comptoir.parties.models import Company
 from comptoir.payments import selectors as payment_view
@@ -170,6 +171,8 @@ def invoice_detail(request, pk):
         and any(finding["blocking"] for finding in findings)
         and has_perm(user, "assistant.override"),
     }
+    if issued and invoice.kind != Invoice.Kind.DEPOSIT and has_perm(user, "margin.view"):
+        context["margins"] = margin_view.invoice_margins(invoice)
     return render(request, "web/invoices/detail.html", context)
 
 

@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy as _l
 
 from comptoir.assistant import services as assistant
 from comptoir.billing import services as billing
+from comptoir.billing.models import Invoice
 from comptoir.core import dates
 from comptoir.core.permissions import has_perm
 from comptoir.core.taxes import document_totals
+from comptoir.insights import selectors as margin_view
 from comptoir.mailing import documents as mail_documents
 from comptoir.parties.models import Customer
 from comptoir.payments import selectors as payment_view
@@ -494,6 +496,8 @@ def order_detail(request, pk):
         "schedule": schedule,
         "findings": findings_view.panel(assistant.findings_for_order(order)),
     }
+    if order.invoices.filter(status=Invoice.Status.ISSUED).exists() and has_perm(user, "margin.view"):
+        context["margins"] = margin_view.order_margins(order)
     return render(request, "web/orders/detail.html", context)
 
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env python
+"""Insights benchmark: server time of the margin pages and API on a scaled dataset (issue 22).
+
+Seeds the same dataset as bench/pages.py (issued invoices with their orders, deliveries carrying the cost at
+shipment, sales entries and payments, dates over two years, `bulk_create`), then asks each margin page and
+API answer N times with Django's test client logged in as a direction user and times `client.get`.
+Prints one JSON line: `backend`, `invoice_lines`, per page p50/p95 (ms) and query count, `worst_page`,
+`worst_p95_ms`, `customer_page_p95_ms` (one customer's margins per product), the targets (1 s for every
+page, 150 ms for a single customer's) and whether they are met.
+
+    python bench/insights.py --invoices 2000
+    python bench/insights.py --invoices 2000 --database-url postgres://postgres@127.0.0.1:5432/postgres
+"""
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+import pages as page_bench  # noqa: E402  (bench/ is not a package: the seeder and the timer of bench/pages.py)
+from o2c import fresh_database, setup_django  # noqa: E402
+
+TARGET_MS = 1000
+CUSTOMER_TARGET_MS = 150
+
+
+def insight_pages(seeder) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    from comptoir.billing.models import Invoice
+    from comptoir.parties.models import Customer
+
+    invoice = Invoice.objects.filter(status="issued").order_by("-id").values("pk", "order_id")[10]
+    customer = Customer.objects.order_by("pk").values_list("pk", flat=True)[7]
+    margins = reverse("web:margins")
+    return [
+        ("margins_by_customer", margins + "?par=client"),
+        ("margins_by_product", margins + "?par=produit"),
+        ("margins_by_salesperson", margins + "?par=commercial"),
+        ("margins_by_month", margins + "?par=mois"),
+        ("margins_by_product_sorted_rate", margins + "?par=produit&tri=-taux"),
+        ("margins_last_quarter", margins + "?par=client&du=" + _months_ago(3)),
+        ("customer_margins", margins + f"?par=produit&client={customer}"),
+        ("api_margins_by_product", "/api/v1/insights/margins?by=product"),
+        ("api_margins_by_month", "/api/v1/insights/margins?by=month"),
+        ("invoice_detail", reverse("web:invoice_detail", args=[invoice["pk"]])),
+        ("order_detail", reverse("web:order_detail", args=[invoice["order_id"]])),
+    ]
+
+
+def _months_ago(months: int) -> str:
+    import datetime
+
+    return (datetime.date.today() - datetime.timedelta(days=30 * months)).isoformat()
+
+
+def main(argv=None) -> int:
+    args = page_bench.parse_args(argv)
+    if args.keep and args.keep.startswith("postgres"):
+        database = contextlib.nullcontext((args.keep, "postgresql"))
+    elif args.keep:
+        database = contextlib.nullcontext((f"sqlite:///{Path(args.keep).resolve()}", "sqlite"))
+    else:
+        database = fresh_database(args.database_url)
+    with database as (url, backend):
+        setup_django(url)
+        if args.keep and page_bench.seeded():
+            seeder, seconds = page_bench.Reused(), None
+        else:
+            seeder, seconds = page_bench.seed(args.invoices, args.customers, args.products)
+        page_bench.pages = insight_pages  # measure() asks the pages this function lists
+        results = page_bench.measure(seeder, args.repeat)
+        from comptoir.billing.models import InvoiceLine
+
+        lines = InvoiceLine.objects.count()
+    worst = max(results, key=lambda name: results[name]["p95_ms"])
+    customer_p95 = results["customer_margins"]["p95_ms"]
+    out = {
+        "system": "comptoir",
+        "benchmark": "insights",
+        "backend": backend,
+        "invoices": args.invoices,
+        "invoice_lines": lines,
+        "repeat": args.repeat,
+        "pages": results,
+        "worst_page": worst,
+        "worst_p95_ms": results[worst]["p95_ms"],
+        "customer_page_p95_ms": customer_p95,
+        "target_ms": TARGET_MS,
+        "customer_target_ms": CUSTOMER_TARGET_MS,
+        "meets_target": results[worst]["p95_ms"] < TARGET_MS and customer_p95 < CUSTOMER_TARGET_MS,
+        "seed_seconds": None if seconds is None else round(seconds, 1),
+    }
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
