@@ -86,7 +86,8 @@ class PaymentFilters(PageIn):
 
 def _payments():
     return Payment.objects.select_related("customer").prefetch_related(
-        Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice").order_by("id"))
+        Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice").order_by("id")),
+        "opening_allocations",  # read by `unallocated`: one query for the page, not one per payment
     )
 
 

@@ -310,3 +310,14 @@ def test_the_assistants_findings_follow_the_language_chosen_in_the_user_menu(bos
     assert "is not billed on any invoice yet: 2 units of REF-88." in english
     assert f"Draw up the invoice for the quantities delivered on order {order.number}." in english
     assert "aucune facture" not in english
+
+
+def test_the_french_catalog_says_each_message_as_written():
+    """French is the source language: its catalog repeats each msgid. A merge of the .po files once glued
+    a msgid onto a message continued on the next line, and the API said its error twice."""
+    altered = sorted(
+        repr(key)
+        for key, text in compiled("fr").items()
+        if isinstance(key, str) and text != key.split("\x04")[-1]
+    )
+    assert not altered, f"The French catalog changes {listing(altered)}"
