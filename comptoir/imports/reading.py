@@ -84,6 +84,22 @@ def read_csv(content: bytes) -> Sheet:
     return Sheet(rows=rows(), format="csv", encoding=encoding, delimiter=delimiter)
 
 
+def _excel_date(serial: str, epoch):
+    """The date (and time) of an XLSX day count, read as a Decimal: whole days through openpyxl's calendar
+    (it knows the 1900 leap-year quirk), the fraction of a day as seconds."""
+    from openpyxl.utils.datetime import from_excel
+
+    days = Decimal(serial)
+    whole = int(days)
+    moment = from_excel(whole, epoch)
+    seconds = int(((days - whole) * 86400).to_integral_value())
+    if not seconds:
+        return moment
+    if not isinstance(moment, datetime.datetime):
+        moment = datetime.datetime.combine(moment, datetime.time())
+    return moment + datetime.timedelta(seconds=seconds)
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
@@ -158,7 +174,6 @@ def _streamed_rows(sheet):
     strings, its date styles, its epoch): openpyxl's own reader builds a cell object per value, which
     is most of the time of a 100,000-row import. Numbers keep the text Excel wrote (« 12.5 », exact)."""
     from lxml import etree
-    from openpyxl.utils.datetime import from_excel
 
     strings = sheet._shared_strings
     date_styles = sheet.parent._date_formats
@@ -190,8 +205,8 @@ def _streamed_rows(sheet):
                 elif kind == "n":
                     style = cell.get("s")
                     if style is not None and int(style) in date_styles:
-                        # A date cell: the number is a day count (openpyxl wants it as a float), not an amount.
-                        text = _cell_text(from_excel(float(value), epoch))
+                        # A date cell: the number is a day count, not an amount.
+                        text = _cell_text(_excel_date(value, epoch))
                     elif "e" in value.lower():
                         text = format(Decimal(value), "f")
                     else:

@@ -200,18 +200,9 @@ def pay_opening_invoice(
             ),
         ],
     )
-    payment = rows.insert_one(
-        Payment(
-            number=number,
-            customer=customer,
-            date=date,
-            method=method,
-            reference=reference[:80],
-            amount=amount,
-            entry=entry,
-            created_by=by if getattr(by, "pk", None) else None,
-        )
-    )
+    from comptoir.payments.services import insert_payment
+
+    payment = insert_payment(number, customer, date, method, reference, amount, entry, by)
     rows.insert_one(
         OpeningAllocation(payment=payment, opening_invoice=item, amount=amount, entry_line=posted[1])
     )

@@ -171,6 +171,22 @@ def _allocation_lines(customer, label: str, wanted, invoices, releases) -> list:
     return lines
 
 
+def insert_payment(number, customer, date, method, reference, amount, entry, by) -> Payment:
+    """The payment row of a registration, its entry already posted (append-only: written once)."""
+    return rows.insert_one(
+        Payment(
+            number=number,
+            customer=customer,
+            date=date,
+            method=method,
+            reference=reference[:80],
+            amount=amount,
+            entry=entry,
+            created_by=by if getattr(by, "pk", None) else None,
+        )
+    )
+
+
 def _record_allocations(
     payment, wanted, invoices, already, releases, credit_lines, *, date, discounts=None
 ) -> None:
@@ -283,18 +299,7 @@ def register_payment(
         discount_at[invoice_id] = len(entry_lines)
         entry_lines.extend(_early_discount_lines(customer, invoices[invoice_id], discount))
     entry, posted = ledger.post_entry("BQ", date=date, label=label, document_number=number, lines=entry_lines)
-    payment = rows.insert_one(
-        Payment(
-            number=number,
-            customer=customer,
-            date=date,
-            method=method,
-            reference=reference[:80],
-            amount=amount,
-            entry=entry,
-            created_by=by if getattr(by, "pk", None) else None,
-        )
-    )
+    payment = insert_payment(number, customer, date, method, reference, amount, entry, by)
     _record_allocations(
         payment,
         wanted,
