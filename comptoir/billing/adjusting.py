@@ -3,7 +3,7 @@
 
 A remise globale lowers, and frais de port or d'emballage raise, the VAT base of one rate and category
 (BR-S-08); they are printed and sent with the invoice, posted on 709 and 7085 at issue
-(billing.services._sales_entry_lines) and carried in proportion onto its credit notes. Only invoices
+(billing.issuing._sales_entry_lines) and carried in proportion onto its credit notes. Only invoices
 drafted from deliveries or by hand take them: the steps of a billing schedule (deposits, milestones)
 are shares of the order computed together, and a credit note takes those of the invoice it corrects.
 """
@@ -12,8 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from comptoir.billing import errors
-from comptoir.billing import services as billing
+from comptoir.billing import drafting, errors
 from comptoir.billing.models import AllowanceCharge, Invoice, InvoiceLine
 from comptoir.core import audit, money, permissions, vat
 from comptoir.core.errors import NotFound
@@ -145,7 +144,7 @@ def add_allowance_charge(
         vat_category=category,
     )
     # Totals again (and the deposits the new total allows): refused here if an allowance is too large.
-    billing._refresh_draft(invoice)
+    drafting._refresh_draft(invoice)
     audit.record(
         "invoice.charge_added" if item.is_charge else "invoice.allowance_added",
         by=by,
@@ -174,7 +173,7 @@ def remove_allowance_charge(item, *, by) -> Invoice:
     invoice = _lock_draft(invoice_id)
     item = AllowanceCharge.objects.get(pk=item_id)
     item.delete()
-    billing._refresh_draft(invoice)
+    drafting._refresh_draft(invoice)
     audit.record(
         "invoice.allowance_charge_removed",
         by=by,

@@ -162,7 +162,7 @@ def pay_opening_invoice(
 ) -> Payment:
     """Record money received for an opening invoice: 512 (530 in cash) debit / 411 credit for the
     customer; once the invoice is settled its AN line is lettered with the lines that paid it."""
-    from comptoir.payments.services import _amount  # the same parsing of amounts as every payment
+    from comptoir.payments.allocating import _amount  # the same parsing of amounts as every payment
 
     permissions.require(by, "payment.register")
     amount = _amount(amount)
@@ -200,7 +200,7 @@ def pay_opening_invoice(
             ),
         ],
     )
-    from comptoir.payments.services import insert_payment
+    from comptoir.payments.allocating import insert_payment
 
     payment = insert_payment(number, customer, date, method, reference, amount, entry, by)
     rows.insert_one(

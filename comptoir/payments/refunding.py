@@ -15,7 +15,7 @@ from comptoir.billing.models import Invoice
 from comptoir.core import approvals, audit, money, permissions, workflow
 from comptoir.core.errors import DomainError
 from comptoir.core.errors import fail as _fail
-from comptoir.payments import errors, services
+from comptoir.payments import allocating, errors, services
 from comptoir.payments.models import Payment, Refund, RefundRequest
 
 Status = RefundRequest.Status
@@ -43,7 +43,7 @@ def request_refund(
     )
     if left <= 0:
         _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(0))
-    amount = services._amount(amount) if amount is not None else left
+    amount = allocating._amount(amount) if amount is not None else left
     if amount <= 0:
         _fail(errors.AMOUNT_NOT_POSITIVE)
     if amount > left:
