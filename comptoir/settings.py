@@ -328,7 +328,7 @@ BACKUP_KEEP = os.environ.get("COMPTOIR_BACKUP_KEEP", "14d")
 EMAIL_HOST = os.environ.get("COMPTOIR_EMAIL_HOST", "")
 EMAIL_BACKEND = os.environ.get(
     "COMPTOIR_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
+    "comptoir.mailing.backend.EmailBackend"  # Django's SMTP backend, keeping the refused recipients
     if EMAIL_HOST
     else "django.core.mail.backends.filebased.EmailBackend",
 )

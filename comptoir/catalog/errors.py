@@ -35,3 +35,17 @@ ZERO_RATE_NEEDS_EXEMPTION = (
         "Un produit à %(rate)s %% de TVA est exonéré : indiquez le motif légal de l'exonération (par exemple « Exonération de TVA, article 261-4-4° du CGI ») et, si vous le connaissez, son code VATEX. La France n'applique pas de taux zéro aux ventes sur son territoire."
     ),
 )
+INVALID_CUSTOMS_CODE = (
+    "invalid_customs_code",
+    N_(
+        "La nomenclature douanière « %(value)s » doit compter 8 chiffres (code NC8 de la nomenclature combinée)."
+    ),
+)
+INVALID_NET_MASS = (
+    "invalid_net_mass",
+    N_("La masse nette « %(value)s » doit être un nombre de kilogrammes positif."),
+)
+INVALID_ORIGIN_COUNTRY = (
+    "invalid_origin_country",
+    N_("Le pays d'origine « %(value)s » doit être un code pays à deux lettres (FR, DE, CN…)."),
+)

@@ -39,6 +39,13 @@ class Product(models.Model):
         _("seuil d'alerte stock"), max_digits=14, decimal_places=3, default=Decimal("0")
     )
     is_active = models.BooleanField(_("actif"), default=True)
+    # What the intra-EU goods statement (EMEBI) asks of a good: its code in the EU's Combined Nomenclature
+    # (CN8, 8 digits), its net mass per unit sold, its country of origin (ISO 3166 alpha-2).
+    customs_code = models.CharField(_("nomenclature douanière (NC8)"), max_length=8, blank=True)
+    net_mass_kg = models.DecimalField(
+        _("masse nette unitaire (kg)"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    origin_country = models.CharField(_("pays d'origine (code ISO)"), max_length=2, blank=True)
     # The first day `vat_rate` applies to; None: since the product exists. Earlier rates: VatRateChange.
     vat_rate_since = models.DateField(_("taux de TVA applicable depuis"), null=True, blank=True)
     # The name lower-cased, accents off (`core.folding`), kept by the database itself: the pickers and the

@@ -25,6 +25,9 @@ PRODUCT_FIELDS = (
     "is_active",
     "vat_exemption_reason",
     "vat_exemption_code",
+    "customs_code",
+    "net_mass_kg",
+    "origin_country",
 )
 
 # Read once: Django rebuilds an enum's `values` list at each access (100,000 times in an import).
@@ -54,7 +57,33 @@ def _clean(fields: dict) -> dict:
         _fail(errors.EXEMPT_WITH_RATE)
     if "low_stock_threshold" in fields:
         fields["low_stock_threshold"] = money.quantity(fields["low_stock_threshold"])
+    _clean_customs(fields)
     return fields
+
+
+def _clean_customs(fields: dict) -> None:
+    """The EMEBI's data of a good: the CN8 code typed with or without its spaces and dots (« 7318 15 88 »),
+    the net mass per unit in kg (empty: not known), the origin as an ISO country code."""
+    if fields.get("customs_code"):
+        code = "".join(ch for ch in str(fields["customs_code"]) if ch not in " .")
+        if len(code) != 8 or not code.isdigit():
+            _fail(errors.INVALID_CUSTOMS_CODE, value=fields["customs_code"])
+        fields["customs_code"] = code
+    if fields.get("net_mass_kg") not in (None, ""):
+        try:
+            mass = money.D(fields["net_mass_kg"])
+        except (ValueError, TypeError, ArithmeticError):
+            _fail(errors.INVALID_NET_MASS, value=fields["net_mass_kg"])
+        if mass < 0 or mass != mass.quantize(Decimal("0.001")):
+            _fail(errors.INVALID_NET_MASS, value=fields["net_mass_kg"])
+        fields["net_mass_kg"] = mass.quantize(Decimal("0.001"))
+    elif "net_mass_kg" in fields:
+        fields["net_mass_kg"] = None
+    if fields.get("origin_country"):
+        country = str(fields["origin_country"]).strip().upper()
+        if len(country) != 2 or not country.isalpha() or not country.isascii():
+            _fail(errors.INVALID_ORIGIN_COUNTRY, value=fields["origin_country"])
+        fields["origin_country"] = country
 
 
 def _check_zero_rate(rate, fields: dict) -> None:

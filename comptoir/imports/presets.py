@@ -74,6 +74,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("purchase_cost", "Coût d'achat", kind="decimal", example="7,20"),
         Column("vat_rate", "Taux de TVA", kind="vat", example="20"),
         Column("vat_exemption_reason", "Motif d'exonération de TVA"),
+        Column("customs_code", "Nomenclature NC8", example="84672151"),
+        Column("net_mass_kg", "Masse nette (kg)", kind="decimal", example="1,6"),
+        Column("origin_country", "Pays d'origine", kind="country", example="DE"),
     ),
     STOCK: (
         Column("sku", "Référence", required=True, example="VIS-6X40"),

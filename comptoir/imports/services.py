@@ -60,6 +60,9 @@ ERROR_FIELDS = {
     "sku_required": "sku",
     "duplicate_sku": "sku",
     "invalid_ean": "ean",
+    "invalid_customs_code": "customs_code",
+    "invalid_net_mass": "net_mass_kg",
+    "invalid_origin_country": "origin_country",
     "invalid_vat_rate": "vat_rate",
     "exempt_product_with_vat_rate": "vat_rate",
     "zero_rate_needs_exemption_reason": "vat_rate",
@@ -201,7 +204,7 @@ def _parse_product_kind(text: str) -> str:
     raise ValueError(text)
 
 
-_NORMALISED = {"siren", "siret", "vat_number", "ean"}
+_NORMALISED = {"siren", "siret", "vat_number", "ean", "customs_code"}
 _MODELS = {presets.CUSTOMERS: Customer, presets.PRODUCTS: Product}
 
 

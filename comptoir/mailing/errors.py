@@ -22,6 +22,14 @@ RECIPIENT_REFUSED = (
         "Le serveur de messagerie a refusé le destinataire %(recipients)s (%(reply)s). Vérifiez l'adresse puis réessayez."
     ),
 )
+# The server took the message for the other recipients: it was sent, and this says who did not get it.
+PARTLY_REFUSED = (
+    "email_recipient_partly_refused",
+    N_(
+        "Envoyé, mais le serveur de messagerie a refusé %(recipients)s (%(reply)s) : ce destinataire ne l'a "
+        "pas reçu. Vérifiez l'adresse et renvoyez-le-lui."
+    ),
+)
 SENDER_REFUSED = (
     "email_sender_refused",
     N_(

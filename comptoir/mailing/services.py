@@ -79,14 +79,24 @@ def _reply(code, text) -> str:
     return f"{code} {text}".strip()
 
 
+def _refused(error, refused: dict) -> DomainError:
+    reply = "; ".join(_reply(*answer) for answer in refused.values())
+    return DomainError(*error, recipients=", ".join(refused), reply=reply)
+
+
+def partly_refused(message: EmailMessage) -> DomainError | None:
+    """Who the server refused while it took the message for the others (`mailing.backend`), or None."""
+    refused = getattr(message, "refused_recipients", None)
+    return _refused(errors.PARTLY_REFUSED, refused) if refused else None
+
+
 def _deliver(message: EmailMessage) -> DomainError | None:
-    """Hand the message to the configured backend; None when taken, else why not (in French)."""
+    """Hand the message to the configured backend; None when taken (by at least one recipient: see
+    `partly_refused`), else why not (in French)."""
     try:
         get_connection(fail_silently=False).send_messages([message])
     except smtplib.SMTPRecipientsRefused as exc:
-        refused = exc.recipients or {}
-        reply = "; ".join(_reply(*answer) for answer in refused.values())
-        return DomainError(*errors.RECIPIENT_REFUSED, recipients=", ".join(refused), reply=reply)
+        return _refused(errors.RECIPIENT_REFUSED, exc.recipients or {})
     except smtplib.SMTPSenderRefused as exc:
         return DomainError(
             *errors.SENDER_REFUSED, sender=str(exc.sender), reply=_reply(exc.smtp_code, exc.smtp_error)
@@ -143,20 +153,19 @@ def send_document(document, *, to, cc=(), bcc=(), subject: str, body: str, by) -
             pdf = archive_file(
                 file.body, name=file.filename, media_type=file.content_type, document=document, by=by
             )
+            partly = partly_refused(message)
             sent = OutgoingEmail.objects.create(
-                **attempt, status=OutgoingEmail.Status.SENT, message=eml, attachment=pdf
+                **attempt,
+                status=OutgoingEmail.Status.SENT,
+                message=eml,
+                attachment=pdf,
+                failure_code=partly.code if partly else "",
+                failure_reason=partly.message if partly else "",
             )
-            audit.record(
-                "document.emailed",
-                by=by,
-                obj=document,
-                data={
-                    "to": ", ".join(to),
-                    "cc": ", ".join(cc),
-                    "subject": subject,
-                    "attachment": file.filename,
-                },
-            )
+            data = {"to": ", ".join(to), "cc": ", ".join(cc), "subject": subject, "attachment": file.filename}
+            if partly:
+                data["refused"] = ", ".join(message.refused_recipients)
+            audit.record("document.emailed", by=by, obj=document, data=data)
             return sent
         failed = OutgoingEmail.objects.create(
             **attempt,

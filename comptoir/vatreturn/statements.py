@@ -13,10 +13,13 @@ against the portal itself (no access from here): try one import before relying o
 
 Goods statement (EMEBI, the statistical survey that replaced the DEB in 2022, and the fiscal summary
 statement of intra-EU supplies): per buyer VAT number and product, the value and quantity of goods
-supplied to EU businesses (category K). The catalog has no CN8 nomenclature code, net mass, country of
-origin or supplementary unit yet: those columns are written empty for the declarant to complete, and
-the nature of transaction (11, outright sale), the regime (21, dispatch) and the delivery country
-(the buyer's) are filled in.
+supplied to EU businesses (category K), with what the product card says of it: its CN8 code, its net
+mass (the mass per unit × the quantity, in whole kilograms rounded half up, 1 for a positive mass under
+half a kilogram: the survey takes no decimals and no zero for goods that weigh something) and its
+country of origin; a product whose card lacks one of them gets an empty cell, listed in `missing` for
+the declarant to complete. The nature of transaction (11, outright sale), the regime (21, dispatch)
+and the delivery country (the buyer's) are filled in. The supplementary unit depends on the CN8 code
+(pieces, litres, pairs…) and is left for the declarant.
 """
 
 import csv
@@ -53,6 +56,33 @@ class GoodsRow:
     quantity: Decimal
     value: Decimal
     invoices: tuple[str, ...]
+    customs_code: str = ""
+    net_mass_kg: int | None = None
+    origin_country: str = ""
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What the product card lacks for the statement, in the words of the form."""
+        return tuple(
+            label
+            for label, value in (
+                ("nomenclature NC8", self.customs_code),
+                ("masse nette", self.net_mass_kg),
+                ("pays d'origine", self.origin_country),
+            )
+            if value in ("", None)
+        )
+
+
+def net_mass(per_unit: Decimal | None, quantity: Decimal) -> int | None:
+    """The net mass of `quantity` units in whole kilograms (half up), at least 1 when there is any mass;
+    None when the card has no mass."""
+    if per_unit is None:
+        return None
+    total = abs(per_unit * quantity)
+    if not total:
+        return 0
+    return max(1, int(total.quantize(Decimal("1"), rounding=ROUND_HALF_UP)))
 
 
 def _eu_lines(date_from: datetime.date, date_to: datetime.date, wanted: str):
@@ -91,14 +121,26 @@ def goods_rows(date_from: datetime.date, date_to: datetime.date) -> list[GoodsRo
         key = (invoice.buyer_vat_number.replace(" ", "").upper(), line.product.sku)
         row = sums.setdefault(
             key,
-            [buyer_of(invoice).country, invoice.buyer_name, line.product.name, ZERO, ZERO, []],
+            [buyer_of(invoice).country, invoice.buyer_name, line.product.name, ZERO, ZERO, [], line.product],
         )
         row[3] += sign * line.quantity
         row[4] += base
         if invoice.number not in row[5]:
             row[5].append(invoice.number)
     return [
-        GoodsRow(vat, row[0], row[1], sku, row[2], row[3], row[4], tuple(row[5]))
+        GoodsRow(
+            vat,
+            row[0],
+            row[1],
+            sku,
+            row[2],
+            row[3],
+            row[4],
+            tuple(row[5]),
+            customs_code=row[6].customs_code,
+            net_mass_kg=net_mass(row[6].net_mass_kg, row[3]),
+            origin_country=row[6].origin_country,
+        )
         for (vat, sku), row in sorted(sums.items())
         if row[3] or row[4]
     ]
@@ -153,12 +195,12 @@ def goods_csv(rows: list[GoodsRow]) -> str:
                 row.country,
                 row.sku,
                 row.product,
-                "",  # CN8: not in the catalog
+                row.customs_code,
                 whole_euros(row.value),
                 f"{row.quantity.normalize():f}",
-                "",
-                "",  # net mass: not in the catalog
-                "",  # origin: not in the catalog
+                "",  # supplementary unit: depends on the CN8 code, for the declarant
+                "" if row.net_mass_kg is None else row.net_mass_kg,
+                row.origin_country,
                 "11",
                 "21",
                 " ".join(row.invoices),

@@ -204,6 +204,21 @@ class ProductForm(forms.Form):
     ean = forms.CharField(
         label=_("EAN"), max_length=14, required=False, help_text=_("Code-barres à 8 ou 13 chiffres.")
     )
+    customs_code = forms.CharField(
+        label=_("Nomenclature douanière (NC8)"),
+        max_length=12,
+        required=False,
+        help_text=_("Pour les livraisons dans l'UE (EMEBI) : 8 chiffres."),
+    )
+    net_mass_kg = FrenchDecimalField(
+        label=_("Masse nette unitaire (kg)"), max_digits=12, decimal_places=3, min_value=0, required=False
+    )
+    origin_country = forms.CharField(
+        label=_("Pays d'origine"),
+        max_length=2,
+        required=False,
+        help_text=_("Code à deux lettres : FR, DE, CN…"),
+    )
 
     ERROR_FIELDS = {
         "sku_required": "sku",
@@ -212,6 +227,9 @@ class ProductForm(forms.Form):
         "invalid_vat_rate": "vat_rate",
         "negative_price": "sale_price",
         "product_name_required": "name",
+        "invalid_customs_code": "customs_code",
+        "invalid_net_mass": "net_mass_kg",
+        "invalid_origin_country": "origin_country",
     }
 
     def service_fields(self) -> dict:

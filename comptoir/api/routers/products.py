@@ -46,6 +46,11 @@ class ProductIn(InputSchema):
     vat_exemption_code: str = Field("", max_length=30, description="Code VATEX de l'exonération.")
     low_stock_threshold: QuantityIn = None
     is_active: bool = True
+    customs_code: str = Field(
+        "", max_length=12, description="Nomenclature douanière NC8 (8 chiffres), pour l'EMEBI."
+    )
+    net_mass_kg: QuantityIn = Field(None, description="Masse nette d'une unité vendue, en kg.")
+    origin_country: str = Field("", max_length=2, description="Pays d'origine (code ISO à deux lettres).")
 
 
 class ProductPatch(InputSchema):
@@ -62,6 +67,9 @@ class ProductPatch(InputSchema):
     vat_exemption_code: str = Field(None, max_length=30)
     low_stock_threshold: QuantityIn = None
     is_active: bool = None
+    customs_code: str = Field(None, max_length=12)
+    net_mass_kg: QuantityIn = None
+    origin_country: str = Field(None, max_length=2)
     vat_rate_from: DocumentDate = Field(
         None,
         description="Nouveau taux : premier jour où il s'applique (aujourd'hui par défaut, jamais futur). "
@@ -87,6 +95,9 @@ class ProductOut(Schema):
     vat_exemption_code: str
     low_stock_threshold: Quantity
     is_active: bool
+    customs_code: str
+    net_mass_kg: Quantity | None
+    origin_country: str
     vat_rate_since: datetime.date | None = Field(
         description="Premier jour du taux actuel, s'il a changé ; null : depuis la création."
     )

@@ -154,6 +154,10 @@ class GoodsRowOut(Schema):
     quantity: str
     value: Amount
     invoices: list[str]
+    customs_code: str = Field(description="Nomenclature NC8 de la fiche produit ; vide si elle n'y est pas.")
+    net_mass_kg: int | None = Field(description="Masse nette en kg entiers ; null si la fiche n'en a pas.")
+    origin_country: str = Field(description="Pays d'origine (ISO 3166) de la fiche produit ; vide sinon.")
+    missing: list[str] = Field(description="Ce qui manque à la fiche produit pour l'EMEBI.")
 
 
 def _csv(body: str, filename: str) -> HttpResponse:
@@ -186,7 +190,7 @@ def des_file(request, period: Query[VatPeriod]):
 def goods(request, period: Query[VatPeriod]):
     can_read(request, "accounting.view")
     return [
-        row.__dict__ | {"quantity": f"{row.quantity.normalize():f}"}
+        row.__dict__ | {"quantity": f"{row.quantity.normalize():f}", "missing": list(row.missing)}
         for row in statements.goods_rows(period.start, period.end)
     ]
 

@@ -85,6 +85,25 @@ def test_products_are_filtered_and_updated(api, product, service_product):
     assert api.get(f"/products/{product.pk}").json()["sale_price"] == "125.5000"
 
 
+def test_a_product_carries_its_customs_data_for_the_goods_statement(api):
+    response = api.post(
+        "/products",
+        {
+            "sku": "DRL-9",
+            "name": "Perceuse",
+            "sale_price": "99",
+            "customs_code": "84672151",
+            "net_mass_kg": "1.6",
+            "origin_country": "cn",
+        },
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["customs_code"], body["net_mass_kg"], body["origin_country"]) == ("84672151", "1.600", "CN")
+    response = api.patch(f"/products/{body['id']}", {"customs_code": "8467"})
+    assert error_of(response) == (400, "invalid_customs_code")
+
+
 def test_a_vat_rate_change_says_from_when_it_applies(api, product):
     """A new rate applies from a day (today by default, never in the future): the product keeps the
     day, so what was delivered before keeps its rate; a correction records no change."""

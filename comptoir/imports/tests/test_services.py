@@ -275,3 +275,23 @@ def test_a_file_damaged_past_its_header_is_refused_as_a_whole(boss):
         run("products", workbook[: len(workbook) * 2 // 3], boss, name="tronque.xlsx", dry_run=True)
     assert exc.value.code == "import_unreadable_file"
     assert Product.objects.count() == 0
+
+
+def test_products_bring_their_customs_data_and_a_wrong_code_is_refused_on_its_column(boss):
+    header = [*PRODUCTS[0], "Nomenclature NC8", "Masse nette (kg)", "Pays d'origine"]
+    rows = [header, ["DRL-1", "Perceuse", "", "pièce", "99", "50", "20", "8467 21 51", "1,6", "cn"]]
+    report = run("products", csv_bytes(rows), boss)
+    assert report.imported, report.refusals
+    product = Product.objects.get(sku="DRL-1")
+    assert (product.customs_code, str(product.net_mass_kg), product.origin_country) == (
+        "84672151",
+        "1.600",
+        "CN",
+    )
+    rows = [header, ["DRL-2", "Perceuse", "", "pièce", "99", "50", "20", "8467", "", ""]]
+    (refusal,) = run("products", csv_bytes(rows), boss).refusals
+    assert (refusal.column, refusal.value, refusal.code) == (
+        "Nomenclature NC8",
+        "8467",
+        "invalid_customs_code",
+    )

@@ -108,6 +108,28 @@ def test_a_refused_recipient_is_recorded_in_french_and_a_retry_goes_through(smtp
     assert failed.status == OutgoingEmail.Status.FAILED  # the failed attempt stays as it was
 
 
+def test_a_recipient_refused_among_several_is_said_while_the_others_received_it(smtp_server, boss, quote):
+    """The server took the message for some recipients and refused one: it left Comptoir (sent,
+    archived), and the attempt says who did not get it, so nobody believes the copy arrived."""
+    smtp_server.refuse.add("ancien@menuiserie-martin.fr")
+    attempt = send_document(
+        quote,
+        to="achats@menuiserie-martin.fr",
+        cc="ancien@menuiserie-martin.fr",
+        subject="Devis",
+        body="Bonjour",
+        by=boss,
+    )
+
+    (received,) = smtp_server.messages
+    assert received.recipients == ["achats@menuiserie-martin.fr"]
+    assert attempt.status == OutgoingEmail.Status.SENT and attempt.message_id is not None
+    assert attempt.failure_code == "email_recipient_partly_refused"
+    assert "ancien@menuiserie-martin.fr" in attempt.failure_reason and "550" in attempt.failure_reason
+    event = AuditEvent.objects.get(action="document.emailed", object_id=str(quote.pk))
+    assert event.data["refused"] == "ancien@menuiserie-martin.fr"
+
+
 def test_a_server_that_does_not_answer_is_a_failure_said_in_french(no_smtp_server, boss, quote):
     failed = send(quote, boss)
     assert failed.status == OutgoingEmail.Status.FAILED

@@ -108,6 +108,9 @@ def product_edit(request, pk):
         "vat_rate": str(product.vat_rate),
         "low_stock_threshold": forms.plain_decimal(product.low_stock_threshold, 0),
         "ean": product.ean,
+        "customs_code": product.customs_code,
+        "net_mass_kg": forms.plain_decimal(product.net_mass_kg, 0),
+        "origin_country": product.origin_country,
         "is_active": product.is_active,
     }
     form = forms.ProductEditForm(request.POST or None, initial=initial)
