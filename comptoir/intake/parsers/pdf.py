@@ -2,8 +2,6 @@
 without text (a scan) is handed to OCR in the background (`NeedsOcr`)."""
 
 from comptoir.intake.extraction import ExtractedDocument, ParseError
-from comptoir.intake.layout import extract
-from comptoir.intake.pdfwords import has_text, pdf_pages
 
 SCAN_PDF = "pdf_scan"
 
@@ -17,7 +15,10 @@ class NeedsOcr(ParseError):
 
 
 def parse(content: bytes) -> ExtractedDocument:
+    # pdfium and the layout rules are loaded by the first PDF, not by every process that imports intake.
     from comptoir.intake.detection import PDF
+    from comptoir.intake.layout import extract
+    from comptoir.intake.pdfwords import has_text, pdf_pages
 
     pages = pdf_pages(content)
     if not has_text(pages):
