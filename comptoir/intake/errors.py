@@ -36,6 +36,15 @@ REASONS = {
         "PDF sans données structurées (pas de Factur-X ni d'Order-X intégré) : lecture des PDF pas encore "
         "disponible. Le fichier est conservé."
     ),
+    "ocr_pending": N_(
+        "Image ou document scanné : lecture (OCR) en cours en arrière-plan, il sera à vérifier dans un "
+        "instant."
+    ),
+    "image_unreadable": N_("Image illisible ou endommagée : le fichier est conservé."),
+    "ocr_no_text": N_(
+        "Aucun texte lisible sur l'image ou le scan (photo floue, page blanche ou pas un document) : le "
+        "fichier est conservé."
+    ),
     "pdf_unreadable": N_("PDF illisible, chiffré ou protégé par un mot de passe : le fichier est conservé."),
     "email_not_supported": N_("Message électronique reçu : lecture des e-mails pas encore disponible."),
     "unknown_type": N_(

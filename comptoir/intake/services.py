@@ -160,9 +160,14 @@ def _previous_with_po(document: InboundDocument) -> str:
 
 
 def _read(document: InboundDocument, content: bytes) -> None:
-    """Detection, parsing, matching, checks: the document leaves « received » here, whatever happens."""
+    """Detection, parsing, matching, checks: the document leaves « received » here, whatever happens,
+    except an image or a scanned PDF, which waits there for OCR in the background (`read_received`)."""
     try:
         fmt, read = parsers.parse(content)
+    except parsers.NeedsOcr as exc:
+        document.format = exc.format
+        document.reason_code = "ocr_pending"
+        return
     except parsers.FormatNotRead as exc:
         document.format = exc.format
         _quarantine(document, exc.code)
@@ -173,6 +178,11 @@ def _read(document: InboundDocument, content: bytes) -> None:
     except Exception as exc:  # a parser's library failing on a hostile file: kept, quarantined, not a crash
         _quarantine(document, "unreadable", detail=type(exc).__name__)
         return
+    _extracted(document, fmt, read)
+
+
+def _extracted(document: InboundDocument, fmt: str, read: ExtractedDocument) -> None:
+    """What was read, matched and checked: the document leaves « received » for review (or duplicate)."""
     document.format = fmt
     document.kind = InboundDocument.Kind.INVOICE if read.kind == INVOICE else InboundDocument.Kind.ORDER
     document.po_number = read.value("po_number")[:60]
@@ -256,6 +266,8 @@ def receive(
     )
     _read(document, content)
     document.save()
+    if document.status == Status.RECEIVED:
+        _read_later(document)
     audit.record(
         "intake.received",
         by=by,
@@ -272,6 +284,52 @@ def receive(
         },
     )
     return document, True
+
+
+# --- Reading in the background (OCR) -------------------------------------------------------------
+
+
+def _read_later(document: InboundDocument) -> None:
+    """Queue the OCR of a document once its row is committed (the worker must see it)."""
+    from comptoir.intake.tasks import read_document
+
+    transaction.on_commit(lambda: read_document.enqueue(document.pk))
+
+
+@transaction.atomic
+def read_received(document_id: int) -> InboundDocument | None:
+    """The worker's side of an image or a scanned PDF: OCR, then the same extraction, matching and checks
+    as any other document; it leaves « received » for review, or quarantine with the reason. A document
+    already read (the task run twice) is left as it is."""
+    document = InboundDocument.objects.select_for_update().filter(pk=document_id).first()
+    if document is None or document.status != Status.RECEIVED:
+        return document
+    from comptoir.archive.selectors import content_of
+
+    content = content_of(document.archived_file)
+    document.reason_code = ""
+    try:
+        read = parsers.parse_ocr(content, document.format)
+    except ParseError as exc:
+        _quarantine(document, exc.code, detail=exc.detail or "—")
+    except Exception as exc:  # the OCR engine failing on a hostile image: kept, quarantined
+        _quarantine(document, "unreadable", detail=type(exc).__name__)
+    else:
+        _extracted(document, document.format, read)
+    document.save()
+    audit.record(
+        "intake.read",
+        by=None,
+        obj=document,
+        data={
+            "format": document.format,
+            "status": document.status,
+            "reason": document.reason_code,
+            "po": document.po_number,
+            "customer": document.customer.code if document.customer_id else "",
+        },
+    )
+    return document
 
 
 # --- Deciding -----------------------------------------------------------------------------------

@@ -69,3 +69,39 @@ def test_orders_dropped_on_the_intake_page_are_reviewed_and_accepted_into_a_draf
     expect(page.get_by_text("BC-9001").first).to_be_visible()
     expect(page.get_by_text("GANT-T9").first).to_be_visible()
     shot(page, "intake-03-commande")
+
+
+def test_a_pdf_order_is_read_on_upload_reviewed_with_its_sources_and_accepted(
+    director, known, live_server, browser_page
+):
+    """A customer's own PDF purchase order (a text layer, no embedded XML): read at once, each field with
+    the page and box it came from; the line the catalogue could not match is picked by hand."""
+    page, base = browser_page, live_server.url
+    page.goto(f"{base}/commandes-recues/")
+    page.wait_for_url(re.compile(r"/connexion/"))
+    page.fill("#id_username", director.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}/commandes-recues/")
+
+    page.set_input_files("#intake-files", [str(FIXTURES / "order-digital.pdf")])
+    page.get_by_role("button", name="Déposer", exact=True).click()
+    # One file: straight to its review screen.
+    page.wait_for_url(re.compile(r"/commandes-recues/\d+/$"))
+    expect(page.locator("#intake-customer")).to_contain_text("Brasserie du Port SAS")
+    fields = page.locator("#intake-fields")
+    expect(fields).to_contain_text("BC-2026-0917")
+    expect(fields).to_contain_text("page 1 [")
+    expect(fields).to_contain_text("2 quai de la Fosse")
+    expect(page.locator("#intake-checks")).to_contain_text("produit non reconnu")
+    page.locator("#intake-line-2").locator("select").select_option(
+        label="GANT-T9 — Gants de protection cuir T9"
+    )
+    shot(page, "intake-04-pdf")
+    page.get_by_role("button", name="Accepter : créer la commande brouillon").click()
+
+    page.wait_for_url(re.compile(r"/commandes/\d+/$"))
+    expect(page.locator(".messages")).to_contain_text("Commande brouillon CMD-")
+    expect(page.get_by_text("BC-2026-0917").first).to_be_visible()
+    expect(page.get_by_text("GANT-T9").first).to_be_visible()
+    expect(page.get_by_text("PERC-18V").first).to_be_visible()

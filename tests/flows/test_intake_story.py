@@ -2,8 +2,8 @@
 corrected by the ADV assistant, the document is accepted into a draft order; the next order from the same
 customer names the same reference, and that line is matched by itself.
 
-(The issue's story starts from a scanned order in an e-mail: OCR and the mailbox are a later session;
-the CSV order form stands in for it, through the same service.)"""
+(The issue's story starts from a scanned order in an e-mail: the mailbox is another session's; the
+second test starts from the scan itself.)"""
 
 import pytest
 
@@ -56,4 +56,45 @@ def test_a_corrected_line_is_remembered_for_the_next_order_of_the_customer(boss,
         True,
         True,
     ]
+    assert services.accept(following, by=claire).lines.count() == 3
+
+
+def test_a_scanned_order_read_by_ocr_then_corrected_teaches_the_next_pdf_order(boss, company):
+    """The unstructured half: a scanned order (a picture) is read by OCR in the worker's service, one line
+    is corrected, the order accepted; the next order, a PDF with a text layer, matches that line by
+    itself. (The mailbox that brings the scan is another session's.)"""
+    from comptoir.intake.tests import corpus
+
+    claire = make_user("claire", Role.ADV)
+    brasserie = make_customer(boss, name="Brasserie du Port SAS", siren="552032534")
+    make_product(
+        boss, sku="VIS-M6-50", name="Vis inox M6x50 boîte de 100", ean="3012345678902", sale_price="12.50"
+    )
+    make_product(boss, sku="PERC-18V", name="Perceuse sans fil 18 V", sale_price="149.00")
+    gloves = make_product(boss, sku="GANT-T9", name="Gants de protection cuir T9", sale_price="3.20")
+
+    scan, _ = services.receive(fixture("order-scan.png"), name="scan.png", channel="upload", by=claire)
+    assert scan.status == InboundDocument.Status.RECEIVED
+    scan = services.read_received(scan.pk)  # what `comptoir db-worker` runs
+    assert (scan.status, scan.customer, scan.po_number) == (
+        InboundDocument.Status.TO_REVIEW,
+        brasserie,
+        "BC-2026-0917",
+    )
+    lines = list(scan.extracted.lines.order_by("position"))
+    assert [line.product is not None for line in lines] == [True, False, True]
+
+    chosen = [
+        {"line": line.pk, "product": line.product_id or gloves.pk, "quantity": line.quantity}
+        for line in lines
+    ]
+    order = services.accept(scan, by=claire, lines=chosen)
+    assert (order.status, order.customer_reference) == (Order.Status.DRAFT, "BC-2026-0917")
+
+    following, _ = services.receive(
+        corpus.brasserie_order("BC-2026-0988"), name="BC-2026-0988.pdf", channel="upload", by=claire
+    )
+    assert following.status == InboundDocument.Status.TO_REVIEW
+    matched = [(line.product, line.match_method) for line in following.extracted.lines.order_by("position")]
+    assert matched[1] == (gloves, "reference")
     assert services.accept(following, by=claire).lines.count() == 3

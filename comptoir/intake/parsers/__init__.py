@@ -1,14 +1,16 @@
 """The parser registry: one pure function per detected format, each returning an ExtractedDocument.
 
-OCR of images and scanned PDFs, PDF text layers and e-mail bodies plug in here later by adding their
-format to PARSERS; until then their files are kept and quarantined with the reason (`UNSUPPORTED`).
+A PDF with a text layer is read here at once (`pdf.parse`); an image or a scanned PDF raises `NeedsOcr`:
+the document waits in « received » and the background worker reads it (`intake.tasks.read_document`,
+`ocr.read`). Formats not read (yet) are kept and quarantined with the reason (`UNSUPPORTED`).
 """
 
 from collections.abc import Callable
 
 from comptoir.intake import detection as d
 from comptoir.intake.extraction import ExtractedDocument, ParseError
-from comptoir.intake.parsers import cii, edifact, facturx, sheets, ubl
+from comptoir.intake.parsers import cii, edifact, facturx, pdf, sheets, ubl
+from comptoir.intake.parsers.pdf import SCAN_PDF, NeedsOcr
 
 PARSERS: dict[str, Callable[[bytes], ExtractedDocument]] = {
     d.ORDER_X: cii.parse_order,
@@ -19,12 +21,12 @@ PARSERS: dict[str, Callable[[bytes], ExtractedDocument]] = {
     d.EDIFACT_ORDERS: edifact.parse,
     d.XLSX: lambda content: sheets.parse(content, d.XLSX),
     d.CSV: lambda content: sheets.parse(content, d.CSV),
+    d.PDF: pdf.parse,
+    d.IMAGE: pdf.image,
 }
 
 # Formats recognised but not read yet: the reason code each is quarantined with.
 UNSUPPORTED = {
-    d.IMAGE: "image_not_supported",
-    d.PDF: "pdf_not_supported",
     d.EMAIL: "email_not_supported",
     d.XML_OTHER: "unknown_type",
     d.UNKNOWN: "unknown_type",
@@ -38,6 +40,16 @@ def parse(content: bytes) -> tuple[str, ExtractedDocument]:
     if parser is None:
         raise FormatNotRead(fmt, UNSUPPORTED.get(fmt, "unknown_type"))
     return fmt, parser(content)
+
+
+def parse_ocr(content: bytes, fmt: str) -> ExtractedDocument:
+    """What the background worker reads: an image or a scanned PDF (`fmt` as NeedsOcr named it)."""
+    from comptoir.intake import ocr
+
+    return ocr.read(content, fmt)
+
+
+__all__ = ["PARSERS", "SCAN_PDF", "NeedsOcr", "parse", "parse_ocr"]
 
 
 class FormatNotRead(ParseError):

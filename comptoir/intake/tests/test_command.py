@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_import_reads_every_file_of_a_folder_and_says_what_became_of_each(boss, brasserie, catalogue, capsys):
     call_command("intake", "import", str(FIXTURES), "--user", boss.username)
     out = capsys.readouterr().out
-    assert out.count("À vérifier") == 4
+    assert out.count("À vérifier") == 5  # the four structured fixtures and the digital PDF
+    assert "order-scan.png : REC-" in out and "lecture (OCR) en cours" in out  # read by the worker
     assert "PO-2026-0412" in out and "Brasserie du Port SAS" in out
     assert set(InboundDocument.objects.values_list("channel", flat=True)) == {"cli"}
 
@@ -36,4 +37,4 @@ def test_an_empty_file_is_refused_with_exit_code_1(boss, tmp_path, capsys):
     assert failed.value.returncode == 1
     captured = capsys.readouterr()
     assert "intake_empty_file" in captured.err
-    assert "En quarantaine" in captured.out
+    assert "Reçu" in captured.out and "lecture (OCR) en cours" in captured.out

@@ -114,7 +114,9 @@ def test_a_rejected_document_cannot_be_accepted(boss, brasserie, catalogue):
 
 def test_a_quarantined_image_can_be_rejected(boss):
     document = receive(b"\xff\xd8\xff\xe0 a photo of a cat", boss)
-    assert document.status == Status.QUARANTINED
+    assert document.status == Status.RECEIVED  # read by OCR in the background
+    document = services.read_received(document.pk)
+    assert (document.status, document.reason_code) == (Status.QUARANTINED, "image_unreadable")
     services.reject(document, by=boss, reason="Photo d'un chat")
     document.refresh_from_db()
     assert document.status == Status.REJECTED
