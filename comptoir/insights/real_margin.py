@@ -52,8 +52,9 @@ def _lines(customer, date_from, date_to) -> dict:
     return qs.aggregate(
         gross=Sum(gross, filter=~credit),
         net=Sum("net_amount", filter=~credit),
-        revenue=Sum("revenue"),
-        cost=Sum("cost"),
+        # Aliases other than the annotations' names: an aggregate named like an annotation replaces it.
+        revenue_sum=Sum("revenue"),
+        cost_sum=Sum("cost"),
     )
 
 
@@ -257,13 +258,13 @@ def facts(customer, *, date_from=None, date_to=None) -> waterfall.Facts:
         gross_revenue=gross_lines + charges,
         discounts=tuple(d for d in discounts if d.amount),
         credit_notes=tuple(_credit_notes(customer, date_from, date_to)),
-        cost_of_goods=_d(lines["cost"]),
+        cost_of_goods=_d(lines["cost_sum"]),
         logistics=tuple(_logistics(customer, date_from, date_to)),
         aftersales=tuple(d for d in aftersales if d.amount),
         internal_time=tuple(internal),
         payment_delay=delay,
         adjustments=tuple(_adjustments(customer, date_from, date_to)),
-        sales_view=Margin(_d(lines["revenue"]), _d(lines["cost"])),
+        sales_view=Margin(_d(lines["revenue_sum"]), _d(lines["cost_sum"])),
     )
 
 
