@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Round
+from django.utils.translation import gettext_lazy as _l
 
 from comptoir.aftersales.models import Adjustment, ShippingRate, Ticket, TimeEntry
 from comptoir.aftersales.selectors import financing_rate
@@ -158,7 +159,9 @@ def _logistics(customer, date_from, date_to) -> list[Detail]:
                 entry[2] += row["unpriced"]
             else:
                 entry[0] += cost * row["unpriced"]
-    details = [Detail("deliveries", totals[False][0], count=totals[False][1])]
+    details = []
+    if totals[False][1]:
+        details.append(Detail("deliveries", totals[False][0], count=totals[False][1]))
     if totals[True][1]:
         details.append(Detail("urgent_absorbed", totals[True][0], count=totals[True][1]))
     unpriced = totals[False][2] + totals[True][2]
@@ -270,3 +273,46 @@ def facts(customer, *, date_from=None, date_to=None) -> waterfall.Facts:
 
 def customer_waterfall(customer, *, date_from=None, date_to=None) -> waterfall.Waterfall:
     return waterfall.build(facts(customer, date_from=date_from, date_to=date_to))
+
+
+# The words of the waterfall, for the page and the API (the pure module only knows keys).
+STEP_LABELS = {
+    "gross_revenue": _l("Chiffre d'affaires facturé"),
+    "discounts": _l("Remises"),
+    "credit_notes": _l("Retours et avoirs"),
+    "net_revenue": _l("Chiffre d'affaires net"),
+    "cost_of_goods": _l("Coût des marchandises"),
+    "logistics": _l("Logistique"),
+    "aftersales": _l("Après-vente"),
+    "internal_time": _l("Temps interne"),
+    "payment_delay": _l("Coût du retard de paiement"),
+    "adjustments": _l("Ajustements exceptionnels"),
+    "real_margin": _l("Marge réelle"),
+}
+DETAIL_LABELS = {
+    "line_discounts": _l("Remises sur lignes"),
+    "allowances": _l("Remises globales"),
+    "early_payment": _l("Escomptes pour paiement anticipé"),
+    "returns": _l("Avoirs sur retour"),
+    "other": _l("Autres avoirs"),
+    "deliveries": _l("Livraisons"),
+    "urgent_absorbed": _l("Urgences absorbées pour la relation"),
+    "unpriced": _l("Livraisons sans coût ni tarif"),
+    "parts": _l("Pièces"),
+    "travel": _l("Déplacements"),
+    "time": _l("Temps après-vente"),
+    "presales": _l("Avant-vente"),
+    "project": _l("Gestion de projet"),
+    "admin": _l("Administratif"),
+}
+UNCATEGORISED_LABEL = _l("non catégorisé")
+
+
+def detail_label(detail: Detail) -> str:
+    """A detail in words: its kind, and its category (« non catégorisé » when none) or its reason."""
+    if detail.key.startswith("adjustment_"):
+        return detail.label
+    name = str(DETAIL_LABELS.get(detail.key, detail.key))
+    if detail.key in ("line_discounts", "allowances", "other"):
+        return f"{name} — {detail.label or UNCATEGORISED_LABEL}"
+    return name
