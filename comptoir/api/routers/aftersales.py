@@ -40,14 +40,14 @@ Minutes = Field(ge=1, le=24 * 60, description="Durée en minutes (1 à 1 440).")
 CostIn = AmountIn
 
 
-class UserRef(Schema):
+class TimeUserRef(Schema):
     id: int
     username: str
 
 
 class TimeEntryOut(Schema):
     id: int
-    user: UserRef
+    user: TimeUserRef
     date: datetime.date
     minutes: int
     customer: CustomerRef
