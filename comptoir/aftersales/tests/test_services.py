@@ -56,9 +56,7 @@ def test_time_refusals(boss, company, customer, manager):
     sale = make_sale(
         boss,
         other,
-        make_product(
-            boss, sku="X1", name="X", sale_price="10", purchase_cost="5"
-        ),
+        make_product(boss, sku="X1", name="X", sale_price="10", purchase_cost="5"),
     )
     assert (
         _code(lambda: services.record_time(by=manager, customer=customer, minutes=0, activity="project"))
