@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "comptoir.intake",
     "comptoir.mailing",
     "comptoir.onboarding",
+    "comptoir.aftersales",
     "comptoir.insights",
     "comptoir.web",
     "django_tasks",

@@ -10,6 +10,7 @@ from comptoir.api import errors, idempotency, openapi
 from comptoir.api.auth import session_auth, token_auth
 from comptoir.api.routers import (
     accounting,
+    aftersales,
     audit,
     billing_schedules,
     customers,
@@ -110,6 +111,7 @@ api.add_router("/credit-notes", returns.credit_notes)
 api.add_router("/refund-requests", returns.refund_requests)
 api.add_router("/insights", returns.insights)
 api.add_router("/insights", insights.router)
+api.add_router("/aftersales", aftersales.router)
 api.add_router("/accounting", accounting.router)
 api.add_router("/vat", vat.router)
 api.add_router("/accounting", statements.router)

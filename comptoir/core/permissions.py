@@ -44,6 +44,9 @@ _READ = {
     "stock.view",
     "return.view",
     "proposal.view",
+    "ticket.view",
+    # Everyone records the time they spend for a customer (aftersales): their own entries only.
+    "time.record",
 }
 
 # Segregation of duties, the usual internal control of a French SME's books: order administration (ADV)
@@ -61,6 +64,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "order.manage",
         "return.manage",
         "intake.receive",
+        "ticket.manage",
     },
     Role.ADV: _READ
     | {
@@ -81,9 +85,11 @@ PERMISSIONS: dict[str, set[str]] = {
         "intake.receive",
         "intake.review",
         "margin.view",
+        "ticket.manage",
     },
     Role.LOGISTIQUE: _READ
     | {
+        "ticket.manage",
         "product.manage",
         "stock.receive",
         "delivery.manage",
@@ -166,6 +172,11 @@ PERMISSIONS: dict[str, set[str]] = {
         # Margins show what the goods cost: direction, accounting and ADV read them (insights); a
         # salesperson negotiating with a customer does not see the cost floor.
         "margin.view",
+        "ticket.manage",
+        # Correcting anyone's time entries, and the costs behind the real margin (hourly cost per profile,
+        # carrier rates, financing rate, exceptional adjustments): direction's.
+        "time.manage",
+        "profitability.configure",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -283,4 +294,11 @@ PERMISSION_LABELS = {
     "intake.receive": _("Déposer des commandes reçues (fichiers, API)"),
     "intake.review": _("Vérifier, accepter ou rejeter une commande reçue"),
     "margin.view": _("Consulter les marges et les coûts de revient"),
+    "ticket.view": _("Consulter les tickets SAV"),
+    "ticket.manage": _("Ouvrir et suivre les tickets SAV"),
+    "time.record": _("Saisir son temps passé"),
+    "time.manage": _("Corriger les saisies de temps de chacun"),
+    "profitability.configure": _(
+        "Régler les coûts de la rentabilité client (profils, transport, financement)"
+    ),
 }

@@ -51,7 +51,7 @@ from comptoir.core.management.accounts import create_user
 from comptoir.core.models import AuditEvent
 from comptoir.core.money import amount as money_amount
 from comptoir.core.permissions import Role
-from comptoir.demo import names
+from comptoir.demo import names, profitability
 from comptoir.demo.business_days import add_business_days, is_business_day, months_before
 from comptoir.demo.clock import DemoClock
 from comptoir.demo.disputes import ReturnsDesk
@@ -367,6 +367,15 @@ class _Story:
             # Today may be a weekend or a bank holiday: what happens today (mail read, cases opened) still does.
             self._run_events(self.today)
             self._planned_receipt()
+            # The costs of serving customers: time, tickets, delivery costs (#22).
+            self.counts.update(
+                profitability.seed(
+                    users=self.users,
+                    customers=[c.obj for c in self.customers],
+                    today=self.today,
+                    rng=self.rng,
+                )
+            )
             # The assistant's first pass, so its inbox is not empty at first launch.
             run = assistant.run_agent(by=None, trigger="demo")
             self.counts["brouillons préparés par l'assistant"] = run.stats.get("drafts_prepared", 0)

@@ -42,3 +42,17 @@ DELIVERY_WOULD_BE_EMPTY = (
     "delivery_would_be_empty",
     N_("Le bon %(number)s doit garder au moins une ligne : pour ne rien livrer, annulez-le."),
 )
+LOGISTICS_NOT_SET = (
+    "delivery_cancelled",
+    N_("Le bon %(number)s est annulé : il n'a pas de coût logistique."),
+)
+LOGISTICS_NEGATIVE = (
+    "logistics_negative",
+    N_("Le coût transporteur et le poids ne peuvent pas être négatifs."),
+)
+URGENT_REASON_MISSING = (
+    "urgent_reason_missing",
+    N_(
+        "Indiquez pourquoi l'urgence est absorbée (par exemple : « client stratégique, panne en production »)."
+    ),
+)

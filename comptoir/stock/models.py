@@ -116,6 +116,15 @@ class Delivery(models.Model):
     # out of what billing offers to invoice.
     invoicing_blocked = models.BooleanField(_("facturation bloquée"), default=False)
     blocked_reason = models.CharField(_("motif du blocage"), max_length=200, blank=True)
+    # Logistics cost (set only by stock.logistics.set_logistics): what the carrier charged, when known; else
+    # insights prices the note by the zone/weight rates of aftersales.ShippingRate from its weight.
+    carrier_cost = models.DecimalField(
+        _("coût transporteur HT"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    weight_kg = models.DecimalField(_("poids (kg)"), max_digits=10, decimal_places=3, null=True, blank=True)
+    # An urgent delivery the company paid for and did not charge, « pour la relation » — recorded as such.
+    urgent_absorbed = models.BooleanField(_("urgence absorbée"), default=False)
+    urgent_reason = models.CharField(_("motif de l'urgence absorbée"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("bon de livraison")

@@ -84,3 +84,68 @@ def bar_chart(
         value_x=width - value_width + 6,
         bar_height=bar_height,
     )
+
+
+@dataclass(frozen=True)
+class Span:
+    """A bar of a waterfall: from `start` to `end` of the running total (`x`, `width` in the drawing)."""
+
+    label: str
+    value: Decimal
+    y: int
+    x: Decimal
+    width: Decimal
+    text_y: int
+    kind: str  # "total", "down" (a cost) or "up" (a gain)
+
+
+def waterfall_chart(
+    rows: Sequence[tuple[str, Decimal, Decimal, Decimal, bool]],
+    *,
+    width: int = 640,
+    label_width: int = 210,
+    value_width: int = 110,
+    bar_height: int = 18,
+    gap: int = 8,
+) -> BarChart:
+    """One horizontal span per (label, amount, start, end, is_total), drawn from the running total before a
+    step to the one after it, so each bar starts where the previous one ended; totals start at zero. A loss
+    (a running total below zero) is drawn left of the zero line."""
+    points = [ZERO]
+    for _label, _amount, start, end, _total in rows:
+        points += [Decimal(start), Decimal(end)]
+    low, high = min(points), max(points)
+    plot_width = width - label_width - value_width
+    span = high - low
+    scale = Decimal(plot_width) / span if span else ZERO
+
+    def x_of(value: Decimal) -> Decimal:
+        return Decimal(label_width) + (value - low) * scale
+
+    bars = []
+    for index, (label, amount, start, end, is_total) in enumerate(rows):
+        y = gap + index * (bar_height + gap)
+        left, right = sorted((ZERO if is_total else Decimal(start), Decimal(end)))
+        kind = "total" if is_total else ("down" if amount < 0 else "up")
+        bars.append(
+            Span(
+                label=str(label),
+                value=Decimal(amount),
+                y=y,
+                x=x_of(left).quantize(Decimal("0.1")),
+                width=max(((right - left) * scale).quantize(Decimal("0.1")), Decimal("1")),
+                text_y=y + bar_height - 4,
+                kind=kind,
+            )
+        )
+    height = gap + len(bars) * (bar_height + gap)
+    return BarChart(
+        bars=tuple(bars),
+        width=width,
+        height=height,
+        label_width=label_width,
+        plot_width=plot_width,
+        zero_x=x_of(ZERO).quantize(Decimal("0.1")),
+        value_x=width - value_width + 6,
+        bar_height=bar_height,
+    )

@@ -3,6 +3,7 @@ from django.urls import path
 from comptoir.web.views import (
     account,
     accounting,
+    aftersales,
     assistant,
     audit,
     configuration,
@@ -169,6 +170,17 @@ urlpatterns = [
     path("reglements/<int:pk>/affecter/", payments.payment_allocate, name="payment_allocate"),
     # Accounting
     # Margins (insights, read-only)
+    # Time and after-sales tickets (aftersales)
+    path("temps/", aftersales.time_list, name="time_list"),
+    path("temps/saisir/", aftersales.time_record, name="time_record"),
+    path("temps/<int:pk>/corriger/", aftersales.time_edit, name="time_edit"),
+    path("sav/", aftersales.ticket_list, name="ticket_list"),
+    path("sav/nouveau/", aftersales.ticket_create, name="ticket_create"),
+    path("sav/<int:pk>/", aftersales.ticket_detail, name="ticket_detail"),
+    path("sav/<int:pk>/couts/", aftersales.ticket_costs, name="ticket_costs"),
+    path("sav/<int:pk>/etat/", aftersales.ticket_move, name="ticket_move"),
+    path("sav/<int:pk>/temps/", aftersales.ticket_time, name="ticket_time"),
+    path("livraisons/<int:pk>/logistique/", aftersales.delivery_logistics, name="delivery_logistics"),
     path("marges/", insights.margins, name="margins"),
     path("marges/export/<str:fmt>/", insights.margins_export, name="margins_export"),
     path("comptabilite/balance/", accounting.trial_balance, name="trial_balance"),

@@ -11,6 +11,8 @@ from comptoir.api.access import can_read, fetch, referenced
 from comptoir.api.files import attachment, binary
 from comptoir.api.routers.returns import DiscrepanciesOut, discrepancies_of
 from comptoir.api.schemas import (
+    Amount,
+    AmountIn,
     CustomerRef,
     DocumentDate,
     DocumentRef,
@@ -29,7 +31,7 @@ from comptoir.api.schemas import (
     responses,
 )
 from comptoir.sales.models import Order
-from comptoir.stock import editing, printing, services
+from comptoir.stock import editing, logistics, printing, services
 from comptoir.stock.models import Delivery, DeliveryLine
 
 router = Router(tags=["Livraisons"])
@@ -190,3 +192,34 @@ def cancel_delivery(request, delivery_id: PathId, payload: ReasonIn | None = Non
     reason = payload.reason if payload else ""
     services.cancel_delivery(fetch(Delivery.objects.all(), delivery_id), by=request.auth, reason=reason)
     return fetch(_deliveries(), delivery_id)
+
+
+class LogisticsIn(InputSchema):
+    carrier_cost: AmountIn | None = Field(
+        None, description="Coût transporteur HT ; vide : le tarif zone/poids."
+    )
+    weight_kg: QuantityIn | None = Field(None, description="Poids expédié (kg).")
+    urgent_absorbed: bool = Field(False, description="Urgence payée par l'entreprise « pour la relation ».")
+    urgent_reason: str = Field(
+        "", max_length=200, description="Motif, obligatoire pour une urgence absorbée."
+    )
+
+
+class LogisticsOut(Schema):
+    id: int
+    number: str
+    carrier_cost: Amount | None
+    weight_kg: Quantity | None
+    urgent_absorbed: bool
+    urgent_reason: str
+
+
+@router.post(
+    "/{delivery_id}/logistics",
+    response=responses(LogisticsOut),
+    summary="Coût logistique d'un bon (transporteur, poids, urgence absorbée)",
+)
+@transaction.atomic
+def set_logistics(request, delivery_id: PathId, payload: LogisticsIn):
+    delivery = fetch(Delivery.objects.all(), delivery_id)
+    return logistics.set_logistics(delivery, by=request.auth, **payload.model_dump())

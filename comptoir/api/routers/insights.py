@@ -9,10 +9,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import model_validator
 
-from comptoir.api.access import can_read
-from comptoir.api.schemas import Amount, DocumentDate, QuerySchema, combination_rule, responses
+from comptoir.aftersales.selectors import financing_rate
+from comptoir.api.access import can_read, fetch
+from comptoir.api.schemas import Amount, DocumentDate, PathId, QuerySchema, combination_rule, responses
+from comptoir.core import dates
+from comptoir.insights import real_margin
 from comptoir.insights import selectors as margin_view
 from comptoir.insights.margins import Margin
+from comptoir.parties.models import Customer
 
 router = Router(tags=["Indicateurs"])
 
@@ -93,4 +97,111 @@ def margins(request, query: Query[MarginQuery]):
         "date_to": query.date_to,
         "rows": [_row(_key(query.by, row.key), row.label, row.lines, row.margin) for row in rows],
         "total": _row(None, _("Total"), sum(row.lines for row in rows), total),
+    }
+
+
+class WaterfallQuery(QuerySchema):
+    date_from: DocumentDate | None = Field(None, alias="from", description="Début de la période (incluse).")
+    date_to: DocumentDate | None = Field(
+        None, alias="to", description="Fin de la période (incluse) ; par défaut aujourd'hui."
+    )
+
+    @model_validator(mode="after")
+    def in_order(self):
+        if self.date_from and self.date_to and self.date_to < self.date_from:
+            raise combination_rule(_("la fin de la période (to) précède son début (from)"))
+        return self
+
+
+class WaterfallDetailOut(Schema):
+    key: str
+    label: str
+    amount: Amount = Field(
+        description="Montant HT, positif : ce que la ligne retire (ou ajoute pour un ajustement négatif)."
+    )
+    count: int | None = Field(description="Documents, tickets ou minutes selon la ligne.")
+
+
+class WaterfallStepOut(Schema):
+    key: str = Field(
+        description="gross_revenue, discounts, credit_notes, net_revenue, cost_of_goods, logistics, aftersales, "
+        "internal_time, payment_delay, adjustments, real_margin."
+    )
+    label: str
+    amount: Amount = Field(
+        description="Ce que l'étape ajoute (négatif : un coût) ; le total pour un sous-total."
+    )
+    running_total: Amount = Field(description="Le cumul après l'étape.")
+    is_total: bool
+    details: list[WaterfallDetailOut]
+
+
+class SalesViewOut(Schema):
+    revenue: Amount
+    cost: Amount
+    margin: Amount
+    rate: Decimal | None
+
+
+class WaterfallOut(Schema):
+    customer: int
+    date_from: datetime.date | None
+    date_to: datetime.date
+    financing_rate: Decimal = Field(description="Taux annuel (%) appliqué au retard de paiement.")
+    steps: list[WaterfallStepOut]
+    net_revenue: Amount
+    real_margin: Amount
+    real_rate: Decimal | None = Field(description="Marge réelle en % du chiffre d'affaires net.")
+    sales_view: SalesViewOut = Field(
+        description="La marge que montre la vue des ventes (lignes − coût des marchandises)."
+    )
+
+
+@router.get(
+    "/customers/{customer_id}/waterfall",
+    response=responses(WaterfallOut),
+    summary="Rentabilité réelle d'un client (cascade du chiffre d'affaires à la marge réelle)",
+)
+def customer_waterfall(request, customer_id: PathId, query: Query[WaterfallQuery]):
+    """From invoiced revenue to the real margin, over the period: discounts, returns and credit notes, cost
+    of goods, logistics, after-sales, internal time, payment delay, exceptional adjustments. Needs
+    `margin.view`."""
+    can_read(request, "margin.view")
+    customer = fetch(Customer.objects.all(), customer_id)
+    date_to = query.date_to or dates.today()
+    result = real_margin.customer_waterfall(customer, date_from=query.date_from, date_to=date_to)
+    sales = result.sales_view
+    return {
+        "customer": customer.pk,
+        "date_from": query.date_from,
+        "date_to": date_to,
+        "financing_rate": format(financing_rate(), "f"),
+        "steps": [
+            {
+                "key": step.key,
+                "label": str(real_margin.STEP_LABELS[step.key]),
+                "amount": step.amount,
+                "running_total": step.end,
+                "is_total": step.is_total,
+                "details": [
+                    {
+                        "key": d.key,
+                        "label": real_margin.detail_label(d),
+                        "amount": d.amount,
+                        "count": d.count,
+                    }
+                    for d in step.details
+                ],
+            }
+            for step in result.steps
+        ],
+        "net_revenue": result.net_revenue,
+        "real_margin": result.real_margin,
+        "real_rate": None if result.real_rate is None else format(result.real_rate, "f"),
+        "sales_view": {
+            "revenue": sales.revenue,
+            "cost": sales.cost,
+            "margin": sales.margin,
+            "rate": None if sales.rate is None else format(sales.rate, "f"),
+        },
     }

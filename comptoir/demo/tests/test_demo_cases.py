@@ -302,3 +302,31 @@ def test_every_issued_document_of_the_demo_is_valid_and_says_the_same_everywhere
     checked, found = check_issued(validate=True)
     assert checked == Invoice.objects.filter(status=ISSUED).count()
     assert [str(d) for d in found] == []
+
+
+# --- Real profitability (#22) ---------------------------------------------------------------------
+
+
+def test_the_best_revenue_customer_loses_money_once_its_costs_of_service_are_counted(demo):
+    import datetime
+
+    from comptoir.aftersales.models import Ticket, TimeEntry
+    from comptoir.core import dates
+    from comptoir.insights import real_margin
+    from comptoir.insights import selectors as margin_view
+    from comptoir.parties.models import Customer
+
+    today = dates.today()
+    year_ago = today - datetime.timedelta(days=365)
+    french = set(Customer.objects.filter(country="FR").values_list("pk", flat=True))
+    best = next(
+        row
+        for row in margin_view.margins_by("customer", date_from=year_ago, date_to=today)
+        if row.key in french
+    )
+    star = Customer.objects.get(pk=best.key)
+    result = real_margin.customer_waterfall(star, date_from=year_ago, date_to=today)
+    assert result.sales_view.margin > 0 and result.real_margin < 0
+    assert Ticket.objects.filter(customer=star).count() >= 5
+    assert TimeEntry.objects.filter(customer=star, activity="project").exists()
+    assert result.step("logistics").details and result.step("aftersales").amount < 0

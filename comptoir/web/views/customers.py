@@ -19,6 +19,7 @@ from comptoir.payments.models import OpeningInvoice, Payment
 from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
+from comptoir.web.views import aftersales as aftersales_views
 from comptoir.web.views.common import action, export_list, paginate, param, perform, requires, show_form_error
 from comptoir.web.views.sales import order_progress
 
@@ -125,6 +126,8 @@ def customer_detail(request, pk):
         "can_pay": has_perm(request.user, "payment.register"),
         "methods": Payment.Method.choices,
     }
+    if has_perm(request.user, "margin.view"):
+        context |= aftersales_views.waterfall_panel(request, customer)
     return render(request, "web/customers/detail.html", context)
 
 

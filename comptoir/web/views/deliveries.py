@@ -17,6 +17,7 @@ from comptoir.stock.models import Delivery
 from comptoir.web import queries
 from comptoir.web.forms import plain_decimal
 from comptoir.web.sorting import SortSpec
+from comptoir.web.views.aftersales import logistics_form
 from comptoir.web.views.common import (
     action,
     export_list,
@@ -230,6 +231,8 @@ def delivery_detail(request, pk):
         "can_declare": status == S.VALIDATED
         and delivery.kind == Delivery.Kind.SALE
         and has_perm(user, "return.manage"),
+        "can_set_logistics": status != S.CANCELLED and has_perm(user, "delivery.manage"),
+        "logistics_form": logistics_form(delivery),
     }
     return render(request, "web/deliveries/detail.html", context)
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AftersalesConfig(AppConfig):
+    name = "comptoir.aftersales"
+    label = "aftersales"
