@@ -163,6 +163,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "mail.test",
         "intake.receive",
         "intake.review",
+        # Letting intake accept structured orders on its own (the intake policy).
+        "intake.configure",
         # Margins show what the goods cost: direction, accounting and ADV read them (insights); a
         # salesperson negotiating with a customer does not see the cost floor.
         "margin.view",
@@ -282,5 +284,6 @@ PERMISSION_LABELS = {
     "jobs.manage": _("Planifier et lancer les tâches périodiques"),
     "intake.receive": _("Déposer des commandes reçues (fichiers, API)"),
     "intake.review": _("Vérifier, accepter ou rejeter une commande reçue"),
+    "intake.configure": _("Modifier la politique des commandes reçues (acceptation automatique)"),
     "margin.view": _("Consulter les marges et les coûts de revient"),
 }

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from comptoir.intake import detection as d
 from comptoir.intake.extraction import ExtractedDocument, ParseError
-from comptoir.intake.parsers import cii, edifact, facturx, sheets, ubl
+from comptoir.intake.parsers import cii, edifact, facturx, sheets, text, ubl
 
 PARSERS: dict[str, Callable[[bytes], ExtractedDocument]] = {
     d.ORDER_X: cii.parse_order,
@@ -19,13 +19,13 @@ PARSERS: dict[str, Callable[[bytes], ExtractedDocument]] = {
     d.EDIFACT_ORDERS: edifact.parse,
     d.XLSX: lambda content: sheets.parse(content, d.XLSX),
     d.CSV: lambda content: sheets.parse(content, d.CSV),
+    d.EMAIL: text.parse_email,
 }
 
 # Formats recognised but not read yet: the reason code each is quarantined with.
 UNSUPPORTED = {
     d.IMAGE: "image_not_supported",
     d.PDF: "pdf_not_supported",
-    d.EMAIL: "email_not_supported",
     d.XML_OTHER: "unknown_type",
     d.UNKNOWN: "unknown_type",
 }
