@@ -80,6 +80,7 @@ urlpatterns = [
     path("commandes-recues/", intake.intake_queue, name="intake_queue"),
     path("commandes-recues/export.<str:fmt>", intake.intake_export, name="intake_export"),
     path("commandes-recues/deposer/", intake.intake_upload, name="intake_upload"),
+    path("commandes-recues/politique/", intake.intake_policy, name="intake_policy"),
     path("commandes-recues/<int:pk>/", intake.intake_detail, name="intake_detail"),
     path("commandes-recues/<int:pk>/accepter/", intake.intake_accept, name="intake_accept"),
     path("commandes-recues/<int:pk>/rejeter/", intake.intake_reject, name="intake_reject"),
