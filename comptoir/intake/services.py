@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comptoir.archive.store import archive_received, sha256_of
+from comptoir.archive.store import archive_received, describe, sha256_of
 from comptoir.catalog.models import Product
 from comptoir.core import audit, money, permissions, workflow
 from comptoir.core.errors import DomainError, fail
@@ -260,6 +260,7 @@ def receive(
     document.format = "" if fmt == d.UNKNOWN else fmt  # kept when the parser then fails on it
     _read(document, content)
     document.save()
+    describe(document)  # the archive's search entry learns the customer and the kind read
     audit.record(
         "intake.received",
         by=by,
@@ -401,6 +402,7 @@ def _accept(document: InboundDocument, *, by, lines=None, customer=None, auto: b
     document.decided_at = timezone.now()
     document.decided_by = by if getattr(by, "pk", None) else None
     document.save()
+    describe(document)
     audit.record(
         "intake.auto_accepted" if auto else "intake.accepted",
         by=by,

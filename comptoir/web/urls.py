@@ -224,6 +224,7 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit_list"),
     path("archives/", audit.archive_list, name="archive_list"),
     path("archives/<int:pk>/", audit.archive_download, name="archive_download"),
+    path("archives/<int:pk>/etiquette/", audit.archive_tag, name="archive_tag"),
     # Settings (Paramètres)
     # The signed-in person's own account
     path("compte/", account.account, name="account"),
