@@ -2,6 +2,7 @@
 bytes."""
 
 import re
+import unicodedata
 
 from django.db import connection
 from django.db.models import Q
@@ -19,7 +20,12 @@ def files_of(document):
 
 def terms(q: str) -> list[str]:
     """The words of a search, as both engines' tokenizers cut them (letters and digits)."""
-    return re.findall(r"\w+", q or "", flags=re.UNICODE)[:MAX_TERMS]
+    return re.findall(r"[^\W_]+", q or "", flags=re.UNICODE)[:MAX_TERMS]
+
+
+def fold(word: str) -> str:
+    """Accents off (« boîte » → « boite »), as the PostgreSQL column and SQLite's tokenizer fold them."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def _full_text(q: str):
@@ -28,7 +34,7 @@ def _full_text(q: str):
     if not words:
         return None
     if connection.vendor == "postgresql":
-        query = " & ".join(f"{word.lower()}:*" for word in words)
+        query = " & ".join(f"{fold(word).lower()}:*" for word in words)
         return RawSQL(
             "SELECT file_id FROM archive_archiveentry WHERE search @@ to_tsquery('french'::regconfig, %s)",
             (query,),

@@ -38,12 +38,24 @@ SQLITE_BACK = [
     "DROP TRIGGER IF EXISTS archive_entry_fts_update",
     "DROP TABLE IF EXISTS archive_fts",
 ]
+# Accents folded by translate() (immutable, unlike unaccent(), so allowed in a generated column); the
+# search folds its words the same way (archive.selectors.fold): « boite » finds « boîte ». Dashes, slashes
+# and underscores separate words, as in SQLite's tokenizer: PostgreSQL's parser would otherwise read
+# « PO-2026-0412 » as a hyphenated word and a negative number, which the words « PO 2026 0412 » miss.
+ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ-/_"
+PLAIN = "aaaaaaceeeeiiiinooooouuuuyyoaAAAAAACEEEEIIIINOOOOOUUUUYY   "
+
+
+def _folded(column: str) -> str:
+    return f"translate(coalesce({column}, ''), '{ACCENTED}', '{PLAIN}')"
+
+
 POSTGRESQL = [
     "ALTER TABLE archive_archiveentry ADD COLUMN search tsvector GENERATED ALWAYS AS ("
-    "setweight(to_tsvector('french'::regconfig, coalesce(number, '')), 'A') || "
-    "setweight(to_tsvector('french'::regconfig, coalesce(party, '')), 'A') || "
-    "setweight(to_tsvector('french'::regconfig, coalesce(names, '')), 'B') || "
-    "setweight(to_tsvector('french'::regconfig, coalesce(text, '')), 'C')) STORED",
+    f"setweight(to_tsvector('french'::regconfig, {_folded('number')}), 'A') || "
+    f"setweight(to_tsvector('french'::regconfig, {_folded('party')}), 'A') || "
+    f"setweight(to_tsvector('french'::regconfig, {_folded('names')}), 'B') || "
+    f"setweight(to_tsvector('french'::regconfig, {_folded('text')}), 'C')) STORED",
     "CREATE INDEX archive_entry_search ON archive_archiveentry USING GIN (search)",
 ]
 POSTGRESQL_BACK = [

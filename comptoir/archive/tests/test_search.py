@@ -18,7 +18,7 @@ from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_user
 from comptoir.intake import services as intake
-from comptoir.intake.tests.conftest import brasserie, catalogue, fixture  # noqa: F401 (fixtures)
+from comptoir.intake.tests.conftest import fixture
 from comptoir.sales.services import create_quote
 from comptoir.web.tests.clients import client_for, text_of
 
