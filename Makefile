@@ -36,6 +36,7 @@ $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 
 test: setup
 	scripts/ensure-chromium.sh
+	scripts/ensure-dovecot.sh
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

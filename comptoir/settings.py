@@ -261,6 +261,22 @@ COMPTOIR_MAX_UPLOAD_SIZE = int(os.environ.get("COMPTOIR_MAX_UPLOAD_MB", "50")) *
 # One received document (intake: an order file, by the page, the API or the CLI). Past it the file is
 # refused, not kept: it would be kept in the database, which the limit protects.
 COMPTOIR_INTAKE_MAX_FILE_SIZE = int(os.environ.get("COMPTOIR_INTAKE_MAX_FILE_MB", "20")) * 1024 * 1024
+# The mailbox intake polls (`comptoir intake fetch-mail`, and the « intake_mail » job): nothing is polled
+# while the host is empty. Security: « tls » (implicit, port 993), « starttls » (143) or « none » (a local
+# test server only). Messages read go to the processed folder, those that fail to the error folder: none is
+# ever deleted. CA_FILE: the certificate authority to trust instead of the system's (a private one).
+COMPTOIR_INTAKE_IMAP = {
+    "host": os.environ.get("COMPTOIR_INTAKE_IMAP_HOST", ""),
+    "port": int(os.environ.get("COMPTOIR_INTAKE_IMAP_PORT", "0") or 0),
+    "security": os.environ.get("COMPTOIR_INTAKE_IMAP_SECURITY", "tls"),
+    "user": os.environ.get("COMPTOIR_INTAKE_IMAP_USER", ""),
+    "password": _env_secret("COMPTOIR_INTAKE_IMAP_PASSWORD"),
+    "folder": os.environ.get("COMPTOIR_INTAKE_IMAP_FOLDER", "INBOX"),
+    "processed_folder": os.environ.get("COMPTOIR_INTAKE_IMAP_PROCESSED_FOLDER", "Comptoir-traites"),
+    "error_folder": os.environ.get("COMPTOIR_INTAKE_IMAP_ERROR_FOLDER", "Comptoir-erreurs"),
+    "ca_file": os.environ.get("COMPTOIR_INTAKE_IMAP_CA_FILE", ""),
+    "timeout": int(os.environ.get("COMPTOIR_INTAKE_IMAP_TIMEOUT", "60")),
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

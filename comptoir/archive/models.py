@@ -81,3 +81,49 @@ class ArchivedFile(AppendOnlyModel):
     @property
     def size(self) -> int:
         return self.content.size
+
+
+class ArchiveEntry(models.Model):
+    """What the search reads for one archived file: its kind, party, date, names and words, and how long
+    it is kept. Derived from the file and its document (the file itself never changes): written when the
+    file is archived, completed when its document learns more (a received order's customer), rebuilt by
+    `comptoir verify-archive --reindex`.
+
+    Full-text search: on SQLite an FTS5 table (`archive_fts`, external content, kept by triggers on this
+    table); on PostgreSQL a generated `tsvector` column under the French configuration with a GIN index
+    (migration 0004)."""
+
+    file = models.OneToOneField(
+        ArchivedFile, primary_key=True, on_delete=models.CASCADE, related_name="entry"
+    )
+    kind = models.CharField(_("type"), max_length=20)
+    number = models.CharField(_("document"), max_length=60, blank=True)
+    party = models.CharField(_("tiers"), max_length=254, blank=True)
+    names = models.TextField(_("noms"), blank=True)  # file name, sender
+    text = models.TextField(_("texte"), blank=True)
+    document_date = models.DateField(_("date du document"), null=True, blank=True)
+    retention_years = models.PositiveSmallIntegerField(_("durée de conservation (ans)"))
+    retain_until = models.DateField(_("à conserver jusqu'au"))
+
+    class Meta:
+        verbose_name = _("fiche d'archive")
+        indexes = [
+            models.Index(fields=["kind", "document_date"], name="archive_entry_kind_date"),
+            models.Index(fields=["document_date"], name="archive_entry_date"),
+        ]
+
+
+class ArchiveTag(models.Model):
+    """A word put on an archived file to find it again (« litige », « contrôle fiscal 2026 »…)."""
+
+    file = models.ForeignKey(ArchivedFile, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(_("étiquette"), max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["tag"]
+        constraints = [models.UniqueConstraint(fields=["file", "tag"], name="archive_tag_unique")]
+        indexes = [models.Index(fields=["tag"], name="archive_tag_idx")]

@@ -169,6 +169,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "mail.test",
         "intake.receive",
         "intake.review",
+        # Letting intake accept structured orders on its own (the intake policy).
+        "intake.configure",
         # Margins show what the goods cost: direction, accounting and ADV read them (insights); a
         # salesperson negotiating with a customer does not see the cost floor.
         "margin.view",
@@ -293,6 +295,7 @@ PERMISSION_LABELS = {
     "jobs.manage": _("Planifier et lancer les tâches périodiques"),
     "intake.receive": _("Déposer des commandes reçues (fichiers, API)"),
     "intake.review": _("Vérifier, accepter ou rejeter une commande reçue"),
+    "intake.configure": _("Modifier la politique des commandes reçues (acceptation automatique)"),
     "margin.view": _("Consulter les marges et les coûts de revient"),
     "ticket.view": _("Consulter les tickets SAV"),
     "ticket.manage": _("Ouvrir et suivre les tickets SAV"),

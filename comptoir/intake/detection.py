@@ -127,9 +127,18 @@ def _zip_format(content: bytes) -> str:
     return UNKNOWN
 
 
-def _looks_like_email(head: bytes) -> bool:
-    lines = head.split(b"\n", 30)[:30]
-    headers = {line.split(b":", 1)[0].strip().lower() for line in lines if b":" in line[:40]}
+def _looks_like_email(content: bytes) -> bool:
+    # The header block, up to its first empty line: a message relayed by several servers has many
+    # Received and DKIM lines before its From.
+    block = content[:65536].replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    lines = block.split(b"\n")
+    if not lines or b":" not in lines[0][:80]:
+        return False
+    headers = {
+        line.split(b":", 1)[0].strip().lower()
+        for line in lines
+        if b":" in line[:80] and line[:1] not in (b" ", b"\t")
+    }
     return {b"from", b"subject"} <= headers or {b"received", b"from"} <= headers
 
 
@@ -165,7 +174,7 @@ def detect(content: bytes) -> str:
         return EDIFACT_ORDERS if b"ORDERS" in content[:4096] else UNKNOWN
     if head.startswith(b"<"):
         return _xml_format(content)
-    if _looks_like_email(head):
+    if _looks_like_email(content.lstrip()):
         return EMAIL
     if _looks_like_text(content):
         return CSV

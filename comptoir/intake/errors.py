@@ -47,6 +47,10 @@ REASONS = {
     ),
     "pdf_unreadable": N_("PDF illisible, chiffré ou protégé par un mot de passe : le fichier est conservé."),
     "email_not_supported": N_("Message électronique reçu : lecture des e-mails pas encore disponible."),
+    "email_no_order": N_(
+        "Message sans commande lisible : ni pièce jointe, ni lignes de commande (quantité et référence ou "
+        "désignation) dans son texte. Le message est conservé ; saisissez la commande ou rejetez-le."
+    ),
     "unknown_type": N_(
         "Type de fichier non reconnu : ni Order-X, ni UBL, ni EDIFACT ORDERS, ni Factur-X, ni tableur de "
         "commande."

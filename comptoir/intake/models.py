@@ -90,6 +90,12 @@ class InboundDocument(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The e-mail it came in (mailbox or imported .eml): its attachments and its body are documents.
+    mail_message = models.ForeignKey(
+        "MailMessage", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    # Accepted by the intake policy (IntakePolicy.auto_accept), not by a person.
+    auto_accepted = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("document reçu")
@@ -172,3 +178,53 @@ class CustomerProductReference(models.Model):
 
     def __str__(self):
         return f"{self.reference} → {self.product.sku}"
+
+
+class MailMessage(models.Model):
+    """One e-mail read (from the mailbox, or an .eml imported or dropped), kept so that a message is never
+    taken twice: the same Message-ID or the same bytes again are recognised. A message that failed keeps
+    its reason; it stays in the mailbox's error folder, and is read again if someone puts it back."""
+
+    class Status(models.TextChoices):
+        PROCESSED = "processed", _("Traité")
+        FAILED = "failed", _("En échec")
+
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=250, blank=True)
+    channel = models.CharField(_("canal"), max_length=10, choices=InboundDocument.Channel.choices)
+    folder = models.CharField(_("dossier"), max_length=200, blank=True)
+    sender = models.CharField(_("expéditeur"), max_length=254, blank=True)
+    subject = models.CharField(_("objet"), max_length=250, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    received_at = models.DateTimeField(_("reçu le"))
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices)
+    reason = models.TextField(_("motif"), blank=True)
+    attachments = models.PositiveSmallIntegerField(_("pièces jointes"), default=0)
+
+    class Meta:
+        verbose_name = _("message reçu")
+        indexes = [models.Index(fields=["message_id"], name="intake_mail_message_id")]
+
+    def __str__(self):
+        return self.subject or self.message_id or self.sha256[:12]
+
+
+class IntakePolicy(models.Model):
+    """What intake may do on its own (one row). Off by default: direction decides, each change and each
+    use is audited."""
+
+    auto_accept = models.BooleanField(
+        _("accepter seules les commandes structurées des clients connus quand tous les contrôles passent"),
+        default=False,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("politique des commandes reçues")
+
+    @classmethod
+    def current(cls) -> "IntakePolicy":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from comptoir.intake import errors
 from comptoir.intake.extraction import HEADER_FIELDS
-from comptoir.intake.models import InboundDocument
+from comptoir.intake.models import InboundDocument, MailMessage
 
 Status = InboundDocument.Status
 
@@ -54,3 +54,8 @@ def line_confidence(line) -> Decimal:
 
 def checks_of(document: InboundDocument) -> list[dict]:
     return [{**check, "message": errors.check_text(check)} for check in document.checks or []]
+
+
+def failed_messages():
+    """E-mails that could not be received (they wait in the mailbox's error folder), newest first."""
+    return MailMessage.objects.filter(status=MailMessage.Status.FAILED).order_by("-received_at", "-id")

@@ -20,11 +20,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comptoir.archive.store import archive_received, sha256_of
+from comptoir.archive.store import archive_received, describe, sha256_of
 from comptoir.catalog.models import Product
 from comptoir.core import audit, money, permissions, workflow
 from comptoir.core.errors import DomainError, fail
-from comptoir.intake import checks, errors, matching, parsers
+from comptoir.intake import checks, errors, matching, parsers, policy, senders
 from comptoir.intake import detection as d
 from comptoir.intake.extraction import INVOICE, ExtractedDocument, ParseError
 from comptoir.intake.models import CustomerProductReference, ExtractedLine, ExtractedOrder, InboundDocument
@@ -198,6 +198,9 @@ def _extracted(document: InboundDocument, fmt: str, read: ExtractedDocument) -> 
     if found.id is not None:
         document.customer = Customer.objects.get(pk=found.id)
         document.customer_match = found.method
+    elif document.sender:
+        document.customer = senders.customer_of(document.sender)
+        document.customer_match = "email" if document.customer else ""
     lines = _store(document, read)
     document.checks = checks.run(document, lines)
     previous = _previous_with_po(document)
@@ -264,10 +267,12 @@ def receive(
         sender=document.sender,
         received_at=document.received_at,
     )
+    document.format = "" if fmt == d.UNKNOWN else fmt  # kept when the parser then fails on it
     _read(document, content)
     document.save()
     if document.status == Status.RECEIVED:
         _read_later(document)
+    describe(document)  # the archive's search entry learns the customer and the kind read
     audit.record(
         "intake.received",
         by=by,
@@ -283,6 +288,9 @@ def receive(
             "customer": document.customer.code if document.customer_id else "",
         },
     )
+    if policy.may_auto_accept(document, by=by):
+        _accept(document, by=by, auto=True)
+        document.refresh_from_db()
     return document, True
 
 
@@ -317,6 +325,7 @@ def read_received(document_id: int) -> InboundDocument | None:
     else:
         _extracted(document, document.format, read)
     document.save()
+    describe(document)  # the archive's search entry learns the customer and the kind read
     audit.record(
         "intake.read",
         by=None,
@@ -379,6 +388,10 @@ def accept(document: InboundDocument, *, by, lines=None, customer=None) -> Order
     quantity 0, is not ordered. Without `lines`, every line as read and matched. `customer`: who orders,
     when it was not recognised or was corrected."""
     permissions.require(by, "intake.review")
+    return _accept(document, by=by, lines=lines, customer=customer)
+
+
+def _accept(document: InboundDocument, *, by, lines=None, customer=None, auto: bool = False) -> Order:
     document = _locked(document)
     if document.status != Status.TO_REVIEW:
         raise DomainError(
@@ -444,14 +457,17 @@ def accept(document: InboundDocument, *, by, lines=None, customer=None) -> Order
     _move(document, Status.ACCEPTED)
     document.customer = customer
     document.order = order
+    document.auto_accepted = auto
     document.decided_at = timezone.now()
     document.decided_by = by if getattr(by, "pk", None) else None
     document.save()
+    describe(document)
     audit.record(
-        "intake.accepted",
+        "intake.auto_accepted" if auto else "intake.accepted",
         by=by,
         obj=document,
-        data={"order": order.number, "customer": customer.code, "lines": len(order_lines), "learnt": learnt},
+        data={"order": order.number, "customer": customer.code, "lines": len(order_lines), "learnt": learnt}
+        | ({"policy": "auto_accept", "format": document.format} if auto else {}),
     )
     return order
 

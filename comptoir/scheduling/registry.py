@@ -49,6 +49,16 @@ JOBS: dict[str, JobSpec] = {
             description=N_("Atteste la fin du journal d'audit hors de la base."),
         ),
         JobSpec(
+            "intake_mail",
+            N_("Relève de la boîte aux lettres"),
+            "comptoir.intake.mailbox.scheduled",
+            Schedule(interval=300),
+            description=N_(
+                "Les commandes reçues par e-mail (COMPTOIR_INTAKE_IMAP_*) : pièces jointes et texte des "
+                "messages deviennent des documents à vérifier."
+            ),
+        ),
+        JobSpec(
             "backup",
             N_("Sauvegarde"),
             "comptoir.scheduling.backup.scheduled",

@@ -81,6 +81,7 @@ urlpatterns = [
     path("commandes-recues/", intake.intake_queue, name="intake_queue"),
     path("commandes-recues/export.<str:fmt>", intake.intake_export, name="intake_export"),
     path("commandes-recues/deposer/", intake.intake_upload, name="intake_upload"),
+    path("commandes-recues/politique/", intake.intake_policy, name="intake_policy"),
     path("commandes-recues/<int:pk>/", intake.intake_detail, name="intake_detail"),
     path("commandes-recues/<int:pk>/accepter/", intake.intake_accept, name="intake_accept"),
     path("commandes-recues/<int:pk>/rejeter/", intake.intake_reject, name="intake_reject"),
@@ -235,6 +236,7 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit_list"),
     path("archives/", audit.archive_list, name="archive_list"),
     path("archives/<int:pk>/", audit.archive_download, name="archive_download"),
+    path("archives/<int:pk>/etiquette/", audit.archive_tag, name="archive_tag"),
     # Settings (Paramètres)
     # The signed-in person's own account
     path("compte/", account.account, name="account"),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from comptoir.intake import detection as d
 from comptoir.intake.extraction import ExtractedDocument, ParseError
-from comptoir.intake.parsers import cii, edifact, facturx, pdf, sheets, ubl
+from comptoir.intake.parsers import cii, edifact, facturx, pdf, sheets, text, ubl
 from comptoir.intake.parsers.pdf import SCAN_PDF, NeedsOcr
 
 PARSERS: dict[str, Callable[[bytes], ExtractedDocument]] = {
@@ -23,11 +23,11 @@ PARSERS: dict[str, Callable[[bytes], ExtractedDocument]] = {
     d.CSV: lambda content: sheets.parse(content, d.CSV),
     d.PDF: pdf.parse,
     d.IMAGE: pdf.image,
+    d.EMAIL: text.parse_email,
 }
 
 # Formats recognised but not read yet: the reason code each is quarantined with.
 UNSUPPORTED = {
-    d.EMAIL: "email_not_supported",
     d.XML_OTHER: "unknown_type",
     d.UNKNOWN: "unknown_type",
 }

@@ -34,3 +34,24 @@ def catalogue(boss):
             boss, sku="CLE-DYN", name="Clé dynamométrique 1/2", ean="3760000000017", sale_price="31.25"
         ),
     }
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real IMAP server (dovecot), started once per session and worker; skipped when not installed."""
+    from comptoir.intake.tests.imap import Dovecot, Unavailable
+
+    try:
+        server = Dovecot()
+    except Unavailable as exc:
+        pytest.skip(f"Tests IMAP ignorés : {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(dovecot, settings):
+    """A fresh account on the IMAP server, and Comptoir set to poll it (plain IMAP on 127.0.0.1)."""
+    account = dovecot.new_account()
+    settings.COMPTOIR_INTAKE_IMAP = dovecot.config(account)
+    return account

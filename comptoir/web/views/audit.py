@@ -1,13 +1,18 @@
 """The audit trail, newest first; the archive of documents that left Comptoir."""
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+import datetime
 
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from comptoir.archive import retention
 from comptoir.archive import selectors as archive
+from comptoir.archive import services as archive_services
 from comptoir.archive.models import ArchivedFile
 from comptoir.web import labels, queries
 from comptoir.web.sorting import SortSpec
-from comptoir.web.views.common import paginate, param, requires
+from comptoir.web.views.common import action, paginate, param, perform, requires
 
 # The sequence number orders the chain: it is also the order of the events in time.
 AUDIT_SORT = SortSpec(
@@ -33,12 +38,60 @@ def audit_list(request):
     )
 
 
+def _day(text: str):
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 @requires("audit.view")
 def archive_list(request):
-    """Every file that left Comptoir (e-mails and their attachments), found by number, name or SHA-256."""
-    q = param(request.GET, "q")
-    page = paginate(request, archive.search(q))
-    return render(request, "web/audit/archive.html", {"page_obj": page, "q": q})
+    """Every file that left Comptoir or entered it: full-text search (number, party, names, the words of
+    XML files, e-mails and PDFs), by party, type, document date and tag."""
+    q, party, kind, tag = (param(request.GET, name) for name in ("q", "tiers", "type", "etiquette"))
+    date_from, date_to = _day(param(request.GET, "du", 10)), _day(param(request.GET, "au", 10))
+    if kind not in retention.KINDS:
+        kind = ""
+    files = archive.search(q, party=party, kind=kind, date_from=date_from, date_to=date_to, tag=tag)
+    page = paginate(request, files)
+    labels_of = {value: _(label) for value, (label, _years) in retention.KINDS.items()}
+    for file in page.object_list:
+        entry = getattr(file, "entry", None)
+        file.kind_label = labels_of.get(entry.kind, "") if entry else ""
+    return render(
+        request,
+        "web/audit/archive.html",
+        {
+            "page_obj": page,
+            "q": q,
+            "tiers": party,
+            "type": kind,
+            "etiquette": tag,
+            "du": date_from.isoformat() if date_from else "",
+            "au": date_to.isoformat() if date_to else "",
+            "kinds": [(value, _(label)) for value, (label, _years) in retention.KINDS.items()],
+            "tags": archive.tags_in_use(),
+            "filtered": any((q, party, kind, tag, date_from, date_to)),
+        },
+    )
+
+
+@action("audit.view")
+def archive_tag(request, pk):
+    archived = get_object_or_404(ArchivedFile, pk=pk)
+    perform(
+        request,
+        lambda: archive_services.tag_file(archived, param(request.POST, "tag", 40), by=request.user),
+        _("Étiquette ajoutée."),
+    )
+    return redirect(
+        request.POST.get("next") if _same_site(request.POST.get("next", "")) else "web:archive_list"
+    )
+
+
+def _same_site(url: str) -> bool:
+    return url.startswith("/archives/") and "//" not in url and "\\" not in url
 
 
 @requires("audit.view")

@@ -13,10 +13,10 @@ from comptoir.catalog.models import Product
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import has_perm
 from comptoir.imports import reading
-from comptoir.intake import selectors, services
-from comptoir.intake.models import InboundDocument
+from comptoir.intake import mailbox, policy, selectors, services
+from comptoir.intake.models import InboundDocument, IntakePolicy
 from comptoir.parties.models import Customer
-from comptoir.web.views.common import action, export_list, paginate, param, requires
+from comptoir.web.views.common import action, export_list, paginate, param, perform, requires
 
 Status = InboundDocument.Status
 
@@ -51,6 +51,7 @@ MATCH_LABELS = {
     "vat": _l("n° de TVA"),
     "gln": _l("GLN"),
     "name": _l("nom"),
+    "email": _l("adresse de l'expéditeur"),
 }
 
 QUEUE_COLUMNS = (
@@ -86,8 +87,23 @@ def intake_queue(request):
             "tabs": [(value, label, counts[value]) for value, label in Status.choices],
             "total": sum(counts.values()),
             "may_receive": has_perm(request.user, "intake.receive"),
+            "policy": IntakePolicy.current(),
+            "may_configure": has_perm(request.user, "intake.configure"),
+            "failed_messages": selectors.failed_messages()[:20],
         },
     )
+
+
+@action("order.view")
+def intake_policy(request):
+    """Direction switches the automatic acceptance on or off (the service checks intake.configure)."""
+    enabled = request.POST.get("auto_accept") == "1"
+    perform(
+        request,
+        lambda: policy.update_policy(by=request.user, auto_accept=enabled),
+        _("Acceptation automatique activée.") if enabled else _("Acceptation automatique désactivée."),
+    )
+    return redirect("web:intake_queue")
 
 
 @requires("order.view")
@@ -104,29 +120,44 @@ def intake_upload(request):
         return redirect("web:intake_queue")
     received = []
     for upload in files:
+        content = upload.read()
         try:
-            document, created = services.receive(
-                upload.read(), name=upload.name, channel=InboundDocument.Channel.UPLOAD, by=request.user
-            )
+            if mailbox.is_email(content):
+                # An .eml: its attachments and the order its text carries, as the mailbox reads it.
+                found = mailbox.receive_message(
+                    content, channel=InboundDocument.Channel.UPLOAD, by=request.user, name=upload.name
+                ).documents
+            else:
+                found = [
+                    services.receive(
+                        content, name=upload.name, channel=InboundDocument.Channel.UPLOAD, by=request.user
+                    )
+                ]
         except DomainError as exc:
             messages.error(request, exc.message)
             continue
-        received.append(document)
-        if created:
-            messages.success(
-                request,
-                _("« %(name)s » reçu : %(number)s, %(status)s.")
-                % {"name": upload.name, "number": document.number, "status": document.get_status_display()},
-            )
-        else:
-            messages.info(
-                request,
-                _("« %(name)s » avait déjà été reçu : %(number)s.")
-                % {"name": upload.name, "number": document.number},
-            )
+        for document, created in found:
+            received.append(document)
+            _said(request, document.file_name if len(found) > 1 else upload.name, document, created)
+        if not found:
+            messages.info(request, _("« %(name)s » avait déjà été reçu.") % {"name": upload.name})
     if len(received) == 1 and len(files) == 1:
         return redirect("web:intake_detail", pk=received[0].pk)
     return redirect("web:intake_queue")
+
+
+def _said(request, name, document, created) -> None:
+    if created:
+        messages.success(
+            request,
+            _("« %(name)s » reçu : %(number)s, %(status)s.")
+            % {"name": name, "number": document.number, "status": document.get_status_display()},
+        )
+    else:
+        messages.info(
+            request,
+            _("« %(name)s » avait déjà été reçu : %(number)s.") % {"name": name, "number": document.number},
+        )
 
 
 def _input(value) -> str:
@@ -151,7 +182,10 @@ def _number(text: str) -> str | None:
 @requires("order.view")
 def intake_detail(request, pk):
     document = get_object_or_404(
-        InboundDocument.objects.select_related("customer", "order", "duplicate_of", "archived_file"), pk=pk
+        InboundDocument.objects.select_related(
+            "customer", "order", "duplicate_of", "archived_file", "mail_message"
+        ),
+        pk=pk,
     )
     lines = selectors.lines_of(document)
     product_ids = {pid for line in lines for pid, _score in line.candidates} | {
