@@ -27,7 +27,13 @@ from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
 from comptoir.catalog.models import Product, VatRateChange
 from comptoir.core.compiled import Compiled
 from comptoir.payments import selectors as payment_view
-from comptoir.payments.models import OpeningAllocation, Payment, PaymentAllocation
+from comptoir.payments.models import (
+    OpeningAllocation,
+    Payment,
+    PaymentAllocation,
+    PaymentReversal,
+    PaymentWriteOff,
+)
 from comptoir.returns import selectors as returns_view
 from comptoir.returns.models import (
     Resolution,
@@ -789,6 +795,9 @@ _UNALLOCATED_PAYMENTS = Compiled(
         Payment.objects.filter(customer_id=customer_id)
         # A payment for an invoice of the previous system (payments.opening) is allocated to it.
         .exclude(pk__in=OpeningAllocation.objects.values("payment_id"))
+        # A payment reversed, or whose excess was written off (payments.writing_off), is used up.
+        .exclude(pk__in=PaymentReversal.objects.values("payment_id"))
+        .exclude(pk__in=PaymentWriteOff.objects.filter(kind=PaymentWriteOff.Kind.GAIN).values("payment_id"))
         .annotate(allocated=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=_MONEY))
         .filter(amount__gt=F("allocated") + Value(HALF_CENT, output_field=_MONEY))
         .order_by("date", "id")
