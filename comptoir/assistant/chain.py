@@ -305,6 +305,7 @@ class PaidInvoice:
     number: str
     date: datetime.date
     days_to_pay: int
+    paid_late: bool = False  # after its due date
 
 
 @dataclass(frozen=True)

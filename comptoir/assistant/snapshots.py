@@ -634,10 +634,15 @@ def _payment_habit(customer_id: int, overdue_ids, today) -> dict:
         .annotate(paid_on=Subquery(last_payment))
         .filter(paid_on__isnull=False)
         .order_by("date", "id")
-        .values("number", "date", "total", "amount_paid", "paid_on")
+        .values("number", "date", "due_date", "total", "amount_paid", "paid_on")
     )
     paid = tuple(
-        c.PaidInvoice(number=row["number"], date=row["date"], days_to_pay=(row["paid_on"] - row["date"]).days)
+        c.PaidInvoice(
+            number=row["number"],
+            date=row["date"],
+            days_to_pay=(row["paid_on"] - row["date"]).days,
+            paid_late=row["due_date"] is not None and row["paid_on"] > row["due_date"],
+        )
         for row in rows
         if Decimal(str(row["amount_paid"])).quantize(Decimal("0.01")) >= row["total"]
     )
