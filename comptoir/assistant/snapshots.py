@@ -614,7 +614,7 @@ def _payment_habit(customer_id: int, overdue_ids, today) -> dict:
     """The customer's invoices paid in full over the last year with the days their money took, whether
     the overdue invoices were reminded since, and what a reminder needs (four queries, only when one of
     the chain's invoices is overdue)."""
-    from comptoir.assistant.models import Proposal  # the reminders already approved
+    from comptoir.assistant.models import AssistantPolicy, Proposal  # reminders: the policy, those sent
 
     since = today - datetime.timedelta(days=HABIT_DAYS)
     last_payment = (
@@ -652,6 +652,7 @@ def _payment_habit(customer_id: int, overdue_ids, today) -> dict:
         ).values_list("invoice_id", flat=True)
     )
     company = get_company()
+    policy = AssistantPolicy.current()
     contacts = Contact.objects.filter(customer_id=customer_id).order_by("name").values_list("name", flat=True)
     email = Customer.objects.filter(pk=customer_id).values_list("email", flat=True).first() or ""
     return {
@@ -663,6 +664,7 @@ def _payment_habit(customer_id: int, overdue_ids, today) -> dict:
             "seller": company.legal_name,
             "iban": company.iban,
             "penalty_rate": company.late_penalty_rate,
+            "steps": (policy.reminder_polite_days, policy.reminder_firm_days, policy.reminder_formal_days),
         },
     }
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from comptoir.assistant import reminders
 from comptoir.assistant.chain import Chain, Kind
-from comptoir.assistant.checks._common import CENT, _invoice_ev, _order_ev
+from comptoir.assistant.checks._common import CENT, _invoice_ev, _label, _noun, _order_ev, _sentence
 from comptoir.assistant.findings import Evidence, Finding, Proposal, Severity, euros, units
 
 # A year of orders, at most this many lines per product, and at least HABIT_MIN of them to speak.
@@ -133,7 +133,9 @@ def check_payment_late_against_habit(chain: Chain) -> list[Finding]:
         history = [paid for paid in chain.paid_invoices if paid.number != invoice.number]
         values = {
             "customer": chain.customer.name,
-            "invoice": invoice.label,
+            "noun": _noun(invoice),
+            "Noun": _sentence(_noun(invoice)),
+            "invoice": _label(invoice),
             "date": invoice.date.strftime("%d/%m/%Y"),
             "age": age,
             "overdue": overdue,
@@ -153,7 +155,7 @@ def check_payment_late_against_habit(chain: Chain) -> list[Finding]:
             }
             message = gettext(
                 "%(customer)s paie d'habitude en %(usual)s jours (%(count)s factures réglées sur un an, dont "
-                "%(examples)s) ; %(invoice)s du %(date)s attend son règlement depuis %(age)s jours, soit "
+                "%(examples)s) ; %(noun)s %(invoice)s du %(date)s attend son règlement depuis %(age)s jours, soit "
                 "%(late)s jours de retard sur cette habitude (échéance dépassée de %(overdue)s jours)."
             )
         else:
@@ -161,7 +163,7 @@ def check_payment_late_against_habit(chain: Chain) -> list[Finding]:
                 continue
             values["rule"] = PAYMENT_RULE_DAYS_OVERDUE
             message = gettext(
-                "%(invoice)s de %(customer)s est échue depuis %(overdue)s jours, au-delà de %(rule)s jours ; "
+                "%(Noun)s %(invoice)s de %(customer)s est échue depuis %(overdue)s jours, au-delà de %(rule)s jours ; "
                 "trop peu d'historique (%(count)s facture(s) réglée(s) sur un an) pour la comparer à "
                 "l'habitude de paiement du client."
             )
@@ -199,6 +201,10 @@ def _reminder_proposal(chain: Chain, invoice, item, overdue: int, history) -> Pr
     context = chain.reminder_context
     if not context.get("email"):
         return None  # nobody to write to: the finding says what is late, the customer card needs an e-mail
+    # The level the reminder policy calls for at this delay (the one the agent's reminders step would
+    # propose: one proposal), a courteous one when the habit speaks before the policy does.
+    steps = reminders.thresholds(*context["steps"]) if context.get("steps") else ()
+    level = (reminders.level_due(overdue, steps, set(), set()) if steps else None) or reminders.POLITE
     subject, body = reminders.compose(
         reminders.Overdue(
             number=invoice.number,
@@ -209,7 +215,7 @@ def _reminder_proposal(chain: Chain, invoice, item, overdue: int, history) -> Pr
             contact_name=context.get("contact", ""),
             email=context["email"],
         ),
-        level=reminders.POLITE,
+        level=level,
         days_overdue=overdue,
         history=reminders.History(
             paid_invoices=len(history), paid_late=sum(1 for paid in history if paid.paid_late)
@@ -221,14 +227,16 @@ def _reminder_proposal(chain: Chain, invoice, item, overdue: int, history) -> Pr
         "send_reminder",
         {
             "invoice_id": invoice.id,
-            "level": reminders.POLITE,
+            "level": level,
             "to": context["email"],
             "subject": subject,
             "body": body,
         },
-        gettext(
-            "Envoyer une relance courtoise pour %(invoice)s (%(balance)s dus), avant que le retard ne s'installe."
-        )
-        % {"invoice": invoice.label, "balance": euros(item.balance_due)},
+        gettext("Envoyer la « %(level)s » pour %(invoice)s (%(balance)s dus).")
+        % {
+            "level": gettext(reminders.LEVEL_LABELS[level]),
+            "invoice": _label(invoice),
+            "balance": euros(item.balance_due),
+        },
         Decimal("0.75"),
     )
