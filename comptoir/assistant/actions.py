@@ -173,6 +173,14 @@ def _move_payment(payload, by, proposal):
     return {"kind": "payment", "id": moved.pk, "label": f"{payment.number} → {moved.number}"}
 
 
+def _reallocate(payload, by, proposal):
+    payment = _get(Payment, payload["payment_id"], N_("règlement"))
+    source = _get(Invoice, payload["from_invoice_id"], N_("facture"))
+    target = _get(Invoice, payload["to_invoice_id"], N_("facture"))
+    payments.reallocate_payment(payment, from_invoice=source, to_invoice=target, by=by)
+    return {"kind": "payment", "id": payment.pk, "label": f"{payment.number} → {target.number}"}
+
+
 def _delivery(payload, by, proposal):
     order = _get(Order, payload["order_id"], N_("commande"))
     lines = [{"order_line": line["order_line_id"], "quantity": line["quantity"]} for line in payload["lines"]]
@@ -313,6 +321,12 @@ ACTIONS: dict[str, Action] = {
             _write_off,
         ),
         Action("reverse_payment", _("Contre-passer le règlement"), "payment.register", _reverse_payment),
+        Action(
+            "reallocate_payment",
+            _("Réaffecter le règlement à la facture qu'il nomme"),
+            "payment.register",
+            _reallocate,
+        ),
         Action(
             "move_payment_to_customer",
             _("Enregistrer le règlement chez le bon client"),

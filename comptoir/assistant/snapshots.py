@@ -618,7 +618,7 @@ def _payment_habit(customer_id: int, overdue_ids, today) -> dict:
 
     since = today - datetime.timedelta(days=HABIT_DAYS)
     last_payment = (
-        PaymentAllocation.objects.filter(invoice_id=OuterRef("pk"))
+        PaymentAllocation.objects.filter(invoice_id=OuterRef("pk"), amount__gt=0)
         .order_by("-payment__date")
         .values("payment__date")[:1]
     )
@@ -703,7 +703,10 @@ def _payment_twins(customer_id: int, payments) -> tuple[c.Payment, ...]:
 
 _CUSTOMER_ALLOCATIONS = Compiled(
     lambda customer_id: (
-        PaymentAllocation.objects.filter(payment__customer_id=customer_id)
+        # An allocation taken back (payments.reallocating) and its contra allocation are history.
+        PaymentAllocation.objects.filter(
+            payment__customer_id=customer_id, reverses__isnull=True, reversed_by__isnull=True
+        )
         .order_by("id")
         .values(
             "payment_id", "payment__number", "payment__reference", "invoice_id", "invoice__number", "amount"

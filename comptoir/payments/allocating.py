@@ -372,9 +372,24 @@ def _letter_settled_invoices(
                 line_id__in=[line.pk for group in groups.values() for line in group]
             ).values_list("line_id", flat=True)
         )
-    for group in groups.values():
-        if sum(line.debit - line.credit for line in group) == 0 and not any(
-            line.pk in lettered for line in group
+    # An invoice whose allocation was taken back (payments.reallocating) keeps its first lines lettered
+    # (a letter is never undone): its debt opened again is lettered with what settles it now.
+    reopened = (
+        set(
+            PaymentAllocation.objects.filter(invoice_id__in=earlier, amount__lt=0).values_list(
+                "invoice_id", flat=True
+            )
+        )
+        if earlier
+        else set()
+    )
+    for invoice_id, group in groups.items():
+        if invoice_id in reopened:
+            group = [line for line in group if line.pk not in lettered]
+        if (
+            group
+            and sum(line.debit - line.credit for line in group) == 0
+            and not any(line.pk in lettered for line in group)
         ):
             ledger.reconcile(group, date=date, known_unlettered=True, entry_dates=entry_dates)
 

@@ -150,3 +150,18 @@ PAYMENT_MOVE_SAME_CUSTOMER = (
     "payment_move_same_customer",
     N_("Le règlement %(number)s est déjà celui de %(customer)s."),
 )
+REALLOCATION_NOTHING = (
+    "reallocation_nothing",
+    N_("Le règlement %(number)s n'est pas affecté à cette facture : il n'y a rien à réaffecter."),
+)
+REALLOCATION_SAME_INVOICE = (
+    "reallocation_same_invoice",
+    N_("Le règlement est déjà affecté à la facture %(number)s."),
+)
+REALLOCATION_VAT_RELEASED = (
+    "reallocation_vat_released",
+    N_(
+        "L'affectation à la facture %(number)s a rendu exigible la TVA sur encaissements : sa réaffectation "
+        "se fait par une écriture de la comptabilité."
+    ),
+)

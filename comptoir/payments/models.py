@@ -41,16 +41,31 @@ class Payment(AppendOnlyModel):
 
 
 class PaymentAllocation(AppendOnlyModel):
+    """Money of a payment set against an invoice. An allocation made to the wrong invoice is never
+    changed: a contra allocation (negative amount, `reverses` it; payments.reallocating) takes it back,
+    so every sum of allocations stays right without knowing about corrections."""
+
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("montant affecté"), max_digits=14, decimal_places=2)
-    # The customer-account credit line of the payment entry that settles this invoice (for lettrage).
+    # The customer-account credit line of the payment entry that settles this invoice (for lettrage); for
+    # a contra allocation, the 411 debit that opens the invoice's debt again.
     entry_line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="allocation")
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
-            models.UniqueConstraint(fields=["payment", "invoice"], name="uniq_allocation_payment_invoice"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, reverses__isnull=True) | Q(amount__lt=0, reverses__isnull=False),
+                name="allocation_amount_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["payment", "invoice"],
+                condition=Q(reverses__isnull=True),
+                name="uniq_allocation_payment_invoice",
+            ),
         ]
 
 

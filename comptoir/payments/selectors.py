@@ -136,8 +136,14 @@ def possibly_unsettled(qs):
     An invoice's own 411 lines are lettered only once it is settled and lettering is never undone, so
     every invoice with something left to pay is among them; the open items make that a read of a few
     rows instead of the settlement of every invoice ever issued. A settled invoice may stay unlettered
-    (a credit note spread over several invoices): callers keep their exact test on `amount_paid`."""
-    return _open_on_411(qs)
+    (a credit note spread over several invoices): callers keep their exact test on `amount_paid`. An
+    invoice whose allocation was taken back (payments.reallocating) owes again through the contra
+    allocation's 411 debit, open while nothing settles it."""
+    reopened = PaymentAllocation.objects.filter(amount__lt=0, entry_line__open_item__isnull=False)
+    return qs.filter(
+        Q(entry_id__in=OpenItem.objects.filter(account__code=CUSTOMERS).values("entry_id"))
+        | Q(pk__in=reopened.values("invoice_id"))
+    )
 
 
 def _open_invoices(**filters) -> list:

@@ -526,6 +526,33 @@ def check_payment_allocated_elsewhere(chain: Chain) -> list[Finding]:
                         for number in owed
                     ),
                 ),
+                _reallocation(allocation, still_owed[owed[0]]) if len(owed) == 1 else None,
             )
         )
     return findings
+
+
+def _reallocation(allocation, named: OpenItem) -> Proposal | None:
+    """Move the money onto the invoice its reference names (payments.reallocating), when that one owes
+    at least as much; otherwise a person splits it."""
+    if named.balance_due < allocation.amount:
+        return None
+    return Proposal(
+        "reallocate_payment",
+        {
+            "payment_id": allocation.payment_id,
+            "from_invoice_id": allocation.invoice_id,
+            "to_invoice_id": named.invoice_id,
+        },
+        gettext(
+            "Réaffecter les %(amount)s du règlement %(payment)s de %(invoice)s à %(named)s, que sa référence "
+            "nomme : %(invoice)s redevient due, %(named)s est réglée (écritures de reprise, rien n'est supprimé)."
+        )
+        % {
+            "amount": euros(allocation.amount),
+            "payment": allocation.payment_number,
+            "invoice": allocation.invoice_number,
+            "named": named.number,
+        },
+        Decimal("0.8"),
+    )

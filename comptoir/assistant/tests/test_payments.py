@@ -329,6 +329,18 @@ def test_money_allocated_to_another_invoice_than_its_reference_names_is_reported
         "une erreur d'affectation probable."
     )
     assert "payment_allocated_elsewhere" in codes(invoice_findings(other))
+    assert finding.proposal.kind == "reallocate_payment"
+    assert finding.proposal.payload == {
+        "payment_id": payment.pk,
+        "from_invoice_id": one_invoice.pk,
+        "to_invoice_id": other.pk,
+    }
+
+    approve_proposal(_stored(customer, "reallocate_payment"), by=boss)
+
+    assert payment_view.invoice_payment_state(other).status == "paid"
+    assert "payment_allocated_elsewhere" not in codes(invoice_findings(one_invoice))
+    assert "payment_allocated_elsewhere" not in codes(invoice_findings(other))
 
 
 def test_a_prepayment_of_an_order_not_invoiced_yet_is_no_anomaly(boss, company, customer, product):
