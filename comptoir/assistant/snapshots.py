@@ -569,7 +569,8 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         open_orders=_open_orders(customer_id) if payments else (),
         payment_twins=_payment_twins(customer_id, payments) if payments else (),
         allocations=allocations,
-        write_off_threshold=approvals.thresholds().write_off_threshold if balances else ZERO,
+        # Only a payment or a leftover can be written off: an invoice merely overdue asks nothing more.
+        write_off_threshold=approvals.thresholds().write_off_threshold if payments or paid_in_part else ZERO,
         named_elsewhere=_named_elsewhere(customer_id, payments, invoices) if payments else (),
         **habit,
     )
@@ -653,14 +654,19 @@ def _payment_habit(customer_id: int, overdue_ids, today) -> dict:
     )
     company = get_company()
     policy = AssistantPolicy.current()
-    contacts = Contact.objects.filter(customer_id=customer_id).order_by("name").values_list("name", flat=True)
-    email = Customer.objects.filter(pk=customer_id).values_list("email", flat=True).first() or ""
+    first_contact = Contact.objects.filter(customer_id=OuterRef("pk")).order_by("name").values("name")[:1]
+    email, contact = (
+        Customer.objects.filter(pk=customer_id)
+        .annotate(contact=Subquery(first_contact))
+        .values_list("email", "contact")
+        .first()
+    ) or ("", "")
     return {
         "paid_invoices": paid,
         "reminded": reminded,
         "reminder_context": {
             "email": email,
-            "contact": next(iter(contacts), ""),
+            "contact": contact or "",
             "seller": company.legal_name,
             "iban": company.iban,
             "penalty_rate": company.late_penalty_rate,
