@@ -1175,6 +1175,97 @@ def anomaly_zero_rate_without_reason(world, case):
     case.invoices.append(draft(world, order))
 
 
+def paying_habit(world, buyer, days_to_pay, times=4):
+    """The customer's own past of paying: `times` invoices a month apart, each paid in full `days_to_pay`
+    days (± 2) after its date. Returns (date, step) pairs, invoices and payments each on its own day (the
+    bench runs every scenario's history in date order: numbers follow dates)."""
+    steps = []
+    for month in range(times + 2, 2, -1):  # from half a year back to three months back
+        day = world.today - datetime.timedelta(days=30 * month + world.rng.randint(0, 5))
+        paid_on = day + datetime.timedelta(days=days_to_pay + world.rng.randint(-2, 2))
+        holder = {}
+
+        def invoiced(day=day, holder=holder):
+            (item,) = pick(world)
+            _, holder["invoice"] = cycle(
+                world,
+                Case("history"),
+                buyer,
+                (item, qty(world)),
+                po=f"BC-{world.next()}",
+                paid=False,
+                date=day,
+            )
+
+        def paid(paid_on=paid_on, holder=holder):
+            invoice = holder["invoice"]
+            pay(
+                world,
+                buyer,
+                invoice.total,
+                allocate=[(invoice, invoice.total)],
+                reference=invoice.number,
+                date=paid_on,
+            )
+
+        steps += [(day, invoiced), (paid_on, paid)]
+    return steps
+
+
+def _invoiced_days_ago(world, case, days):
+    """The invoice of the scenario: goods shipped and invoiced `days` days ago, not paid (a history step)."""
+
+    def step():
+        (item,) = pick(world)
+        cycle(
+            world,
+            case,
+            case.customer,
+            (item, qty(world)),
+            paid=False,
+            date=world.today - datetime.timedelta(days=days),
+        )
+
+    return world.today - datetime.timedelta(days=days), step
+
+
+def history_late_against_habit(world, case):
+    case.customer = customer(world, email=f"compta{world.next()}@client.example")
+    return [*paying_habit(world, case.customer, 31), _invoiced_days_ago(world, case, 75)]
+
+
+def anomaly_payment_late_against_habit(world, case):
+    """Pays every invoice in about 31 days; this one, invoiced 75 days ago, is still unpaid."""
+
+
+def history_slow_payer(world, case):
+    case.customer = customer(world, email=f"compta{world.next()}@client.example")
+    return [*paying_habit(world, case.customer, 62), _invoiced_days_ago(world, case, 55)]
+
+
+def clean_slow_payer_on_habit(world, case):
+    """Always pays in about two months (30-day terms, a large account that takes its time); this invoice,
+    55 days old, is past due but within the customer's own habit: nothing unusual to flag."""
+
+
+def history_new_customer_long_overdue(world, case):
+    case.customer = customer(world, email=f"compta{world.next()}@client.example")
+    return [_invoiced_days_ago(world, case, 80)]
+
+
+def anomaly_new_customer_long_overdue(world, case):
+    """A new customer (no payment history) whose first invoice is 50 days past due."""
+
+
+def history_new_customer_just_due(world, case):
+    case.customer = customer(world, email=f"compta{world.next()}@client.example")
+    return [_invoiced_days_ago(world, case, 38)]
+
+
+def clean_new_customer_just_due(world, case):
+    """A new customer whose first invoice is a week past due: too early to call it anything."""
+
+
 # --- The labels: the business meaning of each kind, written before looking at any check ----------------
 
 LABELS = {
@@ -1213,6 +1304,8 @@ LABELS = {
     "quote_renewed": (CLEAN, clean_quote_renewed, ()),
     "yearly_price_rise": (CLEAN, clean_yearly_price_rise, ()),
     "busy_season_order": (CLEAN, clean_busy_season_order, ()),
+    "slow_payer_on_habit": (CLEAN, clean_slow_payer_on_habit, ()),
+    "new_customer_just_due": (CLEAN, clean_new_customer_just_due, ()),
     "overbilled_quantity": (ANOMALY, anomaly_overbilled_quantity, ("invoice_qty_exceeds_delivered",)),
     "order_keyed_twice": (
         ANOMALY,
@@ -1294,6 +1387,16 @@ LABELS = {
         anomaly_unusual_quantity_for_customer,
         ("quantity_unusual_for_customer", "order_quantity_unusual"),
     ),
+    "payment_late_against_habit": (
+        ANOMALY,
+        anomaly_payment_late_against_habit,
+        ("payment_late_against_habit",),
+    ),
+    "new_customer_long_overdue": (
+        ANOMALY,
+        anomaly_new_customer_long_overdue,
+        ("payment_late_against_habit",),
+    ),
     "zero_rate_without_reason": (
         ANOMALY,
         anomaly_zero_rate_without_reason,
@@ -1308,6 +1411,10 @@ HISTORY = {
     "busy_season_order": history_busy_season,
     "unusual_price_for_customer": history_unusual_price,
     "unusual_quantity_for_customer": history_unusual_quantity,
+    "payment_late_against_habit": history_late_against_habit,
+    "slow_payer_on_habit": history_slow_payer,
+    "new_customer_long_overdue": history_new_customer_long_overdue,
+    "new_customer_just_due": history_new_customer_just_due,
 }
 
 EXPECTED = {kind: {"expected": label, "codes": set(codes)} for kind, (label, _, codes) in LABELS.items()}

@@ -29,6 +29,7 @@ ACCOUNTS = [
     ("707", "Ventes de marchandises", False),
     ("7085", "Ports et frais accessoires facturés", False),
     ("709", "Rabais, remises et ristournes accordés", False),
+    ("758", "Produits divers de gestion courante", False),
 ]
 
 JOURNALS = [
@@ -65,6 +66,9 @@ CUSTOMER_DEPOSITS = "4191"
 DISCOUNTS_GRANTED = "709"
 CHARGES_INVOICED = "7085"
 EARLY_PAYMENT_DISCOUNTS = "665"
+# Small payment gaps written off (payments.writing_off): a shortfall is a charge, an excess a product.
+WRITE_OFF_LOSS = "658"
+WRITE_OFF_GAIN = "758"
 BANK = "512"
 CASH = "530"
 

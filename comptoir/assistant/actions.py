@@ -148,6 +148,39 @@ def _allocate(payload, by, proposal):
     return {"kind": "payment", "id": payment.pk, "label": payment.number}
 
 
+def _write_off(payload, by, proposal):
+    invoice = _get(Invoice, payload["invoice_id"], N_("facture"))
+    payment = _get(Payment, payload["payment_id"], N_("règlement")) if payload.get("payment_id") else None
+    done = payments.write_off_payment_gap(invoice, payment=payment, by=by, reason=proposal.rationale[:500])
+    return {"kind": "invoice", "id": invoice.pk, "label": f"{invoice.number} → {done.amount} €"}
+
+
+def _reverse_payment(payload, by, proposal):
+    payment = _get(Payment, payload["payment_id"], N_("règlement"))
+    payments.reverse_payment(payment, by=by, reason=proposal.rationale[:2000])
+    return {"kind": "payment", "id": payment.pk, "label": payment.number}
+
+
+def _move_payment(payload, by, proposal):
+    payment = _get(Payment, payload["payment_id"], N_("règlement"))
+    customer = _get(Customer, payload["customer_id"], N_("client"))
+    allocations = [
+        {"invoice": a["invoice_id"], "amount": a["amount"]} for a in payload.get("allocations", [])
+    ]
+    moved = payments.move_payment_to_customer(
+        payment, customer, by=by, reason=proposal.rationale[:2000], allocations=allocations
+    )
+    return {"kind": "payment", "id": moved.pk, "label": f"{payment.number} → {moved.number}"}
+
+
+def _reallocate(payload, by, proposal):
+    payment = _get(Payment, payload["payment_id"], N_("règlement"))
+    source = _get(Invoice, payload["from_invoice_id"], N_("facture"))
+    target = _get(Invoice, payload["to_invoice_id"], N_("facture"))
+    payments.reallocate_payment(payment, from_invoice=source, to_invoice=target, by=by)
+    return {"kind": "payment", "id": payment.pk, "label": f"{payment.number} → {target.number}"}
+
+
 def _delivery(payload, by, proposal):
     order = _get(Order, payload["order_id"], N_("commande"))
     lines = [{"order_line": line["order_line_id"], "quantity": line["quantity"]} for line in payload["lines"]]
@@ -281,6 +314,25 @@ ACTIONS: dict[str, Action] = {
         ),
         Action("deduct_deposit", _("Déduire l'acompte"), "invoice.manage", _deduct_deposit),
         Action("allocate_payment", _("Affecter le règlement"), "payment.register", _allocate),
+        Action(
+            "write_off_payment_gap",
+            _("Passer l'écart de règlement en perte ou profit"),
+            "payment.write_off",
+            _write_off,
+        ),
+        Action("reverse_payment", _("Contre-passer le règlement"), "payment.register", _reverse_payment),
+        Action(
+            "reallocate_payment",
+            _("Réaffecter le règlement à la facture qu'il nomme"),
+            "payment.register",
+            _reallocate,
+        ),
+        Action(
+            "move_payment_to_customer",
+            _("Enregistrer le règlement chez le bon client"),
+            "payment.register",
+            _move_payment,
+        ),
         Action(
             "set_customer_vat_regime",
             _("Corriger le régime de TVA du client"),

@@ -103,8 +103,16 @@ def _key(*parts) -> str:
 
 def _from_finding(finding: Finding, *, customer_id, order_id=None, invoice_id=None) -> Candidate:
     proposal = finding.proposal.as_dict()
+    payload = proposal["payload"]
+    # A reminder is keyed as the reminders step keys it (invoice, level), so a reminder a finding proposes
+    # (a payment late against the customer's habit) and the one the policy calls for are one proposal.
+    key = (
+        _key("send_reminder", payload["invoice_id"], payload["level"])
+        if proposal["kind"] == "send_reminder"
+        else _key(proposal["kind"], payload)
+    )
     return Candidate(
-        key=_key(proposal["kind"], proposal["payload"]),
+        key=key,
         kind=proposal["kind"],
         source=finding.code,
         title=finding.message,

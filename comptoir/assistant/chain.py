@@ -177,6 +177,7 @@ class Invoice:
     milestone_id: int | None = None
     # The buyer's purchase-order number of the order it bills ("" when none was given).
     po_number: str = ""
+    due_date: datetime.date | None = None
 
     @property
     def label(self) -> str:
@@ -285,6 +286,29 @@ class OpenItem:
 
 
 @dataclass(frozen=True)
+class NamedElsewhere:
+    """An issued invoice of another customer, still owed, whose number the reference of one of this
+    customer's unallocated payments names (a transfer booked on the wrong customer)."""
+
+    payment_id: int
+    invoice_id: int
+    number: str
+    customer_id: int
+    customer_name: str
+    balance_due: Decimal
+
+
+@dataclass(frozen=True)
+class PaidInvoice:
+    """One of the customer's invoices paid in full: how many days after its date the money came."""
+
+    number: str
+    date: datetime.date
+    days_to_pay: int
+    paid_late: bool = False  # after its due date
+
+
+@dataclass(frozen=True)
 class Chain:
     customer: Customer
     today: datetime.date
@@ -315,6 +339,17 @@ class Chain:
     payment_twins: tuple[Payment, ...] = ()
     # Allocations to the chain's invoices, or of payments whose reference names one of them.
     allocations: tuple[Allocation, ...] = ()
+    # The largest payment gap the company writes off (payments.writing_off); read with the open items.
+    write_off_threshold: Decimal = Decimal("0")
+    # Invoices of other customers that the reference of an unallocated payment names.
+    named_elsewhere: tuple[NamedElsewhere, ...] = ()
+    # The customer's own payment habit (read only when one of the chain's invoices is overdue): its
+    # invoices paid in full over the last year, and whether the overdue ones were reminded since due.
+    paid_invoices: tuple[PaidInvoice, ...] = ()
+    reminded: frozenset[int] = frozenset()
+    # The customer's e-mail and first contact, the seller's name, IBAN and penalty rate: what a reminder
+    # the habit check proposes says (read with the habit).
+    reminder_context: dict | None = None
 
     # Lookups, computed once per snapshot (cached_property writes around the frozen __setattr__).
 

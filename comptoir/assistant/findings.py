@@ -8,6 +8,7 @@ or rejects; approving calls the same service a human would (DESIGN.md rule 7). N
 database.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -111,9 +112,12 @@ def by_severity(findings) -> list[Finding]:
 
 
 def _plain(value):
-    """Decimals as strings, containers walked: what a JSON API or an audit event can hold."""
+    """Decimals as strings, dates in ISO form, containers walked: what a JSON API or an audit event can
+    hold."""
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

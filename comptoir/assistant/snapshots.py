@@ -17,17 +17,27 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comptoir.assistant import chain as c
 from comptoir.assistant.checks import DUPLICATE_WINDOW_DAYS, PAYMENT_TWIN_DAYS
+from comptoir.assistant.checks.payments import INVOICE_NUMBER
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
 from comptoir.catalog.models import Product, VatRateChange
+from comptoir.core import approvals
 from comptoir.core.compiled import Compiled
+from comptoir.parties.models import Contact, Customer
+from comptoir.parties.services import get_company
 from comptoir.payments import selectors as payment_view
-from comptoir.payments.models import OpeningAllocation, Payment, PaymentAllocation
+from comptoir.payments.models import (
+    OpeningAllocation,
+    Payment,
+    PaymentAllocation,
+    PaymentReversal,
+    PaymentWriteOff,
+)
 from comptoir.returns import selectors as returns_view
 from comptoir.returns.models import (
     Resolution,
@@ -137,6 +147,7 @@ _INVOICE_FIELDS = (
     "source_reference",
     "milestone_id",
     "order__customer_reference",
+    "due_date",
 )
 
 
@@ -217,6 +228,7 @@ def _invoice(invoice: Invoice, lines) -> c.Invoice:
         corrects_id=invoice.corrects_id,
         source_reference=invoice.source_reference,
         milestone_id=invoice.milestone_id,
+        due_date=invoice.due_date,
     )
 
 
@@ -536,9 +548,16 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         if invoice.status == c.Status.ISSUED and invoice.kind != c.Kind.CREDIT_NOTE
     ]
     allocations, paid_in_part = _allocations(customer_id, issued) if issued else ((), False)
-    # What is left on invoices matters to payments left unallocated, to invoices paid in part (a leftover) and
-    # to payments whose reference names an invoice; an invoice nobody paid yet needs no read of the balances.
-    open_items = _open_items(customer_id) if payments or paid_in_part or allocations else ()
+    today = snapshot.today
+    overdue = [invoice for invoice in issued if invoice.due_date is not None and invoice.due_date < today]
+    # What is left on invoices matters to payments left unallocated, to invoices paid in part (a leftover),
+    # to payments whose reference names an invoice and to overdue invoices; an invoice nobody paid yet and
+    # not due needs no read of the balances.
+    balances = bool(payments or paid_in_part or allocations or overdue)
+    open_items = _open_items(customer_id) if balances else ()
+    habit = {}
+    if overdue and any(item.invoice_id in {i.id for i in overdue} for item in open_items):
+        habit = _payment_habit(customer_id, [invoice.id for invoice in overdue], today)
     return dataclasses.replace(
         snapshot,
         invoices=invoices,
@@ -550,7 +569,110 @@ def _with_customer_context(snapshot: c.Chain, customer_id: int, invoices, produc
         open_orders=_open_orders(customer_id) if payments else (),
         payment_twins=_payment_twins(customer_id, payments) if payments else (),
         allocations=allocations,
+        # Only a payment or a leftover can be written off: an invoice merely overdue asks nothing more.
+        write_off_threshold=approvals.thresholds().write_off_threshold if payments or paid_in_part else ZERO,
+        named_elsewhere=_named_elsewhere(customer_id, payments, invoices) if payments else (),
+        **habit,
     )
+
+
+def _named_elsewhere(customer_id: int, payments, invoices) -> tuple[c.NamedElsewhere, ...]:
+    """Issued invoices of other customers, still owed, that an unallocated payment's reference names."""
+    own = {invoice.number for invoice in invoices if invoice.number}
+    named = {}
+    for payment in payments:
+        for number in INVOICE_NUMBER.findall(payment.reference.upper()):
+            if number not in own:
+                named.setdefault(number, payment)
+    if not named:
+        return ()
+    found = []
+    for invoice in payment_view.with_amount_paid(
+        Invoice.objects.filter(number__in=list(named), status=Invoice.Status.ISSUED)
+        .exclude(customer_id=customer_id)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .select_related("customer")
+    ):
+        due = invoice.total - Decimal(str(invoice.amount_paid)).quantize(Decimal("0.01"))
+        if due > 0:
+            found.append(
+                c.NamedElsewhere(
+                    payment_id=named[invoice.number].id,
+                    invoice_id=invoice.pk,
+                    number=invoice.number,
+                    customer_id=invoice.customer_id,
+                    customer_name=invoice.customer.name,
+                    balance_due=due,
+                )
+            )
+    return tuple(found)
+
+
+HABIT_DAYS = 365
+
+
+def _payment_habit(customer_id: int, overdue_ids, today) -> dict:
+    """The customer's invoices paid in full over the last year with the days their money took, whether
+    the overdue invoices were reminded since, and what a reminder needs (four queries, only when one of
+    the chain's invoices is overdue)."""
+    from comptoir.assistant.models import AssistantPolicy, Proposal  # reminders: the policy, those sent
+
+    since = today - datetime.timedelta(days=HABIT_DAYS)
+    last_payment = (
+        PaymentAllocation.objects.filter(invoice_id=OuterRef("pk"), amount__gt=0)
+        .order_by("-payment__date")
+        .values("payment__date")[:1]
+    )
+    rows = (
+        payment_view.with_amount_paid(
+            Invoice.objects.filter(
+                customer_id=customer_id,
+                status=Invoice.Status.ISSUED,
+                kind=Invoice.Kind.INVOICE,
+                date__gte=since,
+            )
+        )
+        .annotate(paid_on=Subquery(last_payment))
+        .filter(paid_on__isnull=False)
+        .order_by("date", "id")
+        .values("number", "date", "due_date", "total", "amount_paid", "paid_on")
+    )
+    paid = tuple(
+        c.PaidInvoice(
+            number=row["number"],
+            date=row["date"],
+            days_to_pay=(row["paid_on"] - row["date"]).days,
+            paid_late=row["due_date"] is not None and row["paid_on"] > row["due_date"],
+        )
+        for row in rows
+        if Decimal(str(row["amount_paid"])).quantize(Decimal("0.01")) >= row["total"]
+    )
+    reminded = frozenset(
+        Proposal.objects.filter(
+            kind="send_reminder", invoice_id__in=overdue_ids, status=Proposal.Status.APPROVED
+        ).values_list("invoice_id", flat=True)
+    )
+    company = get_company()
+    policy = AssistantPolicy.current()
+    first_contact = Contact.objects.filter(customer_id=OuterRef("pk")).order_by("name").values("name")[:1]
+    email, contact = (
+        Customer.objects.filter(pk=customer_id)
+        .annotate(contact=Subquery(first_contact))
+        .values_list("email", "contact")
+        .first()
+    ) or ("", "")
+    return {
+        "paid_invoices": paid,
+        "reminded": reminded,
+        "reminder_context": {
+            "email": email,
+            "contact": contact or "",
+            "seller": company.legal_name,
+            "iban": company.iban,
+            "penalty_rate": company.late_penalty_rate,
+            "steps": (policy.reminder_polite_days, policy.reminder_firm_days, policy.reminder_formal_days),
+        },
+    }
 
 
 _CUSTOMER_PAYMENTS = Compiled(
@@ -587,7 +709,10 @@ def _payment_twins(customer_id: int, payments) -> tuple[c.Payment, ...]:
 
 _CUSTOMER_ALLOCATIONS = Compiled(
     lambda customer_id: (
-        PaymentAllocation.objects.filter(payment__customer_id=customer_id)
+        # An allocation taken back (payments.reallocating) and its contra allocation are history.
+        PaymentAllocation.objects.filter(
+            payment__customer_id=customer_id, reverses__isnull=True, reversed_by__isnull=True
+        )
         .order_by("id")
         .values(
             "payment_id", "payment__number", "payment__reference", "invoice_id", "invoice__number", "amount"
@@ -789,6 +914,9 @@ _UNALLOCATED_PAYMENTS = Compiled(
         Payment.objects.filter(customer_id=customer_id)
         # A payment for an invoice of the previous system (payments.opening) is allocated to it.
         .exclude(pk__in=OpeningAllocation.objects.values("payment_id"))
+        # A payment reversed, or whose excess was written off (payments.writing_off), is used up.
+        .exclude(pk__in=PaymentReversal.objects.values("payment_id"))
+        .exclude(pk__in=PaymentWriteOff.objects.filter(kind=PaymentWriteOff.Kind.GAIN).values("payment_id"))
         .annotate(allocated=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=_MONEY))
         .filter(amount__gt=F("allocated") + Value(HALF_CENT, output_field=_MONEY))
         .order_by("date", "id")

@@ -24,7 +24,7 @@ from comptoir.core.errors import PermissionDenied
 from comptoir.core.models import ApprovalPolicy
 
 SAME_PERSON = "approval_same_person"
-THRESHOLD_FIELDS = ("gesture_threshold", "refund_threshold", "manual_entry_threshold")
+THRESHOLD_FIELDS = ("gesture_threshold", "refund_threshold", "manual_entry_threshold", "write_off_threshold")
 
 
 def thresholds() -> ApprovalPolicy:

@@ -219,6 +219,18 @@ class ApprovalPolicy(models.Model):
             "autre personne habilitée avant d'être comptabilisée."
         ),
     )
+    # Not a four-eyes threshold: the largest payment gap one person may write off (payments.writing_off).
+    write_off_threshold = models.DecimalField(
+        _("écart de règlement : passage en perte ou profit jusqu'à (€ TTC)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        help_text=_(
+            "Un écart entre un règlement et la facture qu'il paie (frais bancaires, arrondi) peut être passé "
+            "en perte (658) ou en profit (758) jusqu'à ce montant ; au-delà, il se réclame au client ou se "
+            "régularise par un avoir."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -29,6 +29,8 @@ from comptoir.payments.models import (
     OpeningAllocation,
     Payment,
     PaymentAllocation,
+    PaymentReversal,
+    PaymentWriteOff,
     VatRelease,
 )
 
@@ -64,6 +66,10 @@ _SETTLED_ONE = Compiled(
             .values("invoice_id")
             .annotate(total=Sum("amount"))
             .order_by(),
+            PaymentWriteOff.objects.filter(invoice_id=invoice_id, kind=PaymentWriteOff.Kind.LOSS)
+            .values("invoice_id")
+            .annotate(total=Sum("amount"))
+            .order_by(),
             all=True,
         )
     )
@@ -88,8 +94,8 @@ def _after_invoices(invoices) -> list[dates.Follows]:
 
 
 def allocated_totals(invoice_ids) -> dict[int, Decimal]:
-    """What has already settled each invoice: payments allocated, credit notes applied and the
-    early-payment discount granted."""
+    """What has already settled each invoice: payments allocated, credit notes applied, the
+    early-payment discount granted and a shortfall written off (payments.writing_off)."""
     totals: dict[int, Decimal] = {}
     invoice_ids = list(invoice_ids)
     if len(invoice_ids) == 1:
@@ -101,6 +107,11 @@ def allocated_totals(invoice_ids) -> dict[int, Decimal]:
             .annotate(total=Sum("amount"))
             for model in (PaymentAllocation, CreditApplication, EarlyPaymentDiscount)
         ]
+        found.append(
+            PaymentWriteOff.objects.filter(invoice_id__in=invoice_ids, kind=PaymentWriteOff.Kind.LOSS)
+            .values("invoice_id")
+            .annotate(total=Sum("amount"))
+        )
     for totals_rows in found:
         for row in totals_rows:
             # money.amount: SQLite sums decimals as floats; back to exact cents before comparing.
@@ -337,6 +348,10 @@ def _letter_settled_invoices(
                 entry_id=application.credit_note.entry_id, account_id=customers_account
             )
             credit_lines.setdefault(application.invoice_id, []).extend(note_lines)
+        for write_off in PaymentWriteOff.objects.select_related("entry_line").filter(
+            invoice_id__in=earlier, kind=PaymentWriteOff.Kind.LOSS
+        ):
+            credit_lines.setdefault(write_off.invoice_id, []).append(write_off.entry_line)
     invoice_ids = [invoice.pk for invoice in invoices]
     entry_dates = {invoice.entry_id: invoice.date for invoice in invoices if invoice.date}
     groups = {
@@ -357,19 +372,45 @@ def _letter_settled_invoices(
                 line_id__in=[line.pk for group in groups.values() for line in group]
             ).values_list("line_id", flat=True)
         )
-    for group in groups.values():
-        if sum(line.debit - line.credit for line in group) == 0 and not any(
-            line.pk in lettered for line in group
+    # An invoice whose allocation was taken back (payments.reallocating) keeps its first lines lettered
+    # (a letter is never undone): its debt opened again is lettered with what settles it now.
+    reopened = (
+        set(
+            PaymentAllocation.objects.filter(invoice_id__in=earlier, amount__lt=0).values_list(
+                "invoice_id", flat=True
+            )
+        )
+        if earlier
+        else set()
+    )
+    for invoice_id, group in groups.items():
+        if invoice_id in reopened:
+            group = [line for line in group if line.pk not in lettered]
+        if (
+            group
+            and sum(line.debit - line.credit for line in group) == 0
+            and not any(line.pk in lettered for line in group)
         ):
             ledger.reconcile(group, date=date, known_unlettered=True, entry_dates=entry_dates)
 
 
 def unallocated(payment: Payment) -> Decimal:
-    """What of a payment sits on the customer's account, not yet allocated to an invoice."""
+    """What of a payment sits on the customer's account, not yet allocated to an invoice (nothing once
+    the payment was reversed; an excess written off as a gain is used up)."""
+    if PaymentReversal.objects.filter(payment=payment).exists():
+        return ZERO
     allocated = PaymentAllocation.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"]
     # Money paid for an invoice of the previous system (payments.opening) is allocated too.
     opening = OpeningAllocation.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"]
-    return payment.amount - money.amount(allocated or ZERO) - money.amount(opening or ZERO)
+    gained = PaymentWriteOff.objects.filter(payment=payment, kind=PaymentWriteOff.Kind.GAIN).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return (
+        payment.amount
+        - money.amount(allocated or ZERO)
+        - money.amount(opening or ZERO)
+        - money.amount(gained or ZERO)
+    )
 
 
 @transaction.atomic

@@ -106,3 +106,62 @@ OPENING_INVOICE_SETTLED = (
         "La facture reprise %(number)s ne reste due que de %(due)s : vous ne pouvez pas y affecter %(amount)s."
     ),
 )
+WRITE_OFF_NOTHING_DUE = (
+    "write_off_nothing_due",
+    N_("La facture %(number)s est entièrement réglée : il n'y a pas d'écart à passer en perte."),
+)
+WRITE_OFF_NOTHING_PAID = (
+    "write_off_nothing_paid",
+    N_(
+        "Rien n'a encore été réglé sur la facture %(number)s : son solde est une créance à réclamer au "
+        "client, pas un écart de règlement."
+    ),
+)
+WRITE_OFF_NO_GAP = (
+    "write_off_no_gap",
+    N_(
+        "Le règlement %(payment)s correspond exactement au solde de la facture %(number)s : affectez-le, "
+        "il n'y a pas d'écart."
+    ),
+)
+WRITE_OFF_ABOVE_THRESHOLD = (
+    "write_off_above_threshold",
+    N_(
+        "L'écart de %(gap)s dépasse le seuil de passage en perte ou profit (%(threshold)s) : réclamez-le au "
+        "client ou établissez un avoir."
+    ),
+)
+PAYMENT_ALREADY_REVERSED = (
+    "payment_already_reversed",
+    N_("Le règlement %(number)s est déjà contre-passé."),
+)
+PAYMENT_REVERSAL_ALLOCATED = (
+    "payment_reversal_allocated",
+    N_(
+        "Le règlement %(number)s est affecté à des factures : seul un règlement entièrement non affecté "
+        "peut être contre-passé."
+    ),
+)
+PAYMENT_REVERSAL_NEEDS_REASON = (
+    "payment_reversal_needs_reason",
+    N_("Indiquez pourquoi le règlement %(number)s est contre-passé (saisi deux fois, mauvais client…)."),
+)
+PAYMENT_MOVE_SAME_CUSTOMER = (
+    "payment_move_same_customer",
+    N_("Le règlement %(number)s est déjà celui de %(customer)s."),
+)
+REALLOCATION_NOTHING = (
+    "reallocation_nothing",
+    N_("Le règlement %(number)s n'est pas affecté à cette facture : il n'y a rien à réaffecter."),
+)
+REALLOCATION_SAME_INVOICE = (
+    "reallocation_same_invoice",
+    N_("Le règlement est déjà affecté à la facture %(number)s."),
+)
+REALLOCATION_VAT_RELEASED = (
+    "reallocation_vat_released",
+    N_(
+        "L'affectation à la facture %(number)s a rendu exigible la TVA sur encaissements : sa réaffectation "
+        "se fait par une écriture de la comptabilité."
+    ),
+)

@@ -41,16 +41,31 @@ class Payment(AppendOnlyModel):
 
 
 class PaymentAllocation(AppendOnlyModel):
+    """Money of a payment set against an invoice. An allocation made to the wrong invoice is never
+    changed: a contra allocation (negative amount, `reverses` it; payments.reallocating) takes it back,
+    so every sum of allocations stays right without knowing about corrections."""
+
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("montant affecté"), max_digits=14, decimal_places=2)
-    # The customer-account credit line of the payment entry that settles this invoice (for lettrage).
+    # The customer-account credit line of the payment entry that settles this invoice (for lettrage); for
+    # a contra allocation, the 411 debit that opens the invoice's debt again.
     entry_line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="allocation")
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
-            models.UniqueConstraint(fields=["payment", "invoice"], name="uniq_allocation_payment_invoice"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, reverses__isnull=True) | Q(amount__lt=0, reverses__isnull=False),
+                name="allocation_amount_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["payment", "invoice"],
+                condition=Q(reverses__isnull=True),
+                name="uniq_allocation_payment_invoice",
+            ),
         ]
 
 
@@ -221,3 +236,65 @@ class OpeningAllocation(AppendOnlyModel):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="opening_allocation_positive")]
+
+
+class PaymentWriteOff(AppendOnlyModel):
+    """A small payment gap written off (« écart de règlement », payments.writing_off), bounded by the
+    company's threshold (`ApprovalPolicy.write_off_threshold`).
+
+    A loss — the customer paid a bank fee or a rounding short of the invoice — settles the rest of the
+    invoice: 658 debit, 411 credit (`entry_line`, lettered with the invoice); it counts with the
+    allocations wherever what settled an invoice is summed. A gain — a few cents paid beyond the
+    invoice — uses up the rest of the payment: 411 debit (`entry_line`, lettered with the payment's
+    unallocated line), 758 credit; it counts with the allocations wherever what is left of a payment is
+    summed. No VAT moves: the sale's VAT stays as invoiced (an unpaid bank fee is not a price reduction).
+    """
+
+    class Kind(models.TextChoices):
+        LOSS = "loss", _("Perte (658)")
+        GAIN = "gain", _("Profit (758)")
+
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="write_offs"
+    )
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="write_offs")
+    kind = models.CharField(_("sens"), max_length=4, choices=Kind.choices)
+    amount = models.DecimalField(_("écart passé en perte ou profit"), max_digits=14, decimal_places=2)
+    date = models.DateField(_("date"))
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    entry_line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="write_off")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("écart de règlement")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(kind="loss") | Q(payment__isnull=False), name="write_off_gain_has_payment"
+            ),
+        ]
+
+
+class PaymentReversal(AppendOnlyModel):
+    """A payment cancelled by a contra entry (payments.reversing): the same money entered twice, or a
+    transfer booked on the wrong customer (then `replaced_by` is the payment registered on the right
+    one). Never a delete: the payment keeps its number and entry; the reversal's entry (BQ, 411 debit /
+    512 or 530 credit) cancels it, lettered with the payment's unallocated line."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="reversal")
+    date = models.DateField(_("date"))
+    reason = models.TextField(_("motif"))
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="payment_reversal")
+    replaced_by = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("contre-passation de règlement")

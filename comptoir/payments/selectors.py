@@ -21,6 +21,7 @@ from comptoir.payments.models import (
     OpeningInvoice,
     Payment,
     PaymentAllocation,
+    PaymentWriteOff,
     Refund,
 )
 
@@ -69,8 +70,14 @@ def invoice_payment_state(invoice: Invoice) -> PaymentState:
     discounted = amount(
         EarlyPaymentDiscount.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or ZERO
     )
+    written_off = amount(
+        PaymentWriteOff.objects.filter(invoice=invoice, kind=PaymentWriteOff.Kind.LOSS).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
     deposits = invoice.deposits_deducted
-    return PaymentState(invoice.total, paid + credited + discounted + deposits, deposits)
+    return PaymentState(invoice.total, paid + credited + discounted + written_off + deposits, deposits)
 
 
 def early_discount_offer(invoice: Invoice, today=None):
@@ -97,9 +104,9 @@ def with_amount_paid(qs):
     notes applied, the early-payment discount granted and the deposits the invoice deducts (BT-113), so `total - amount_paid` is what is due."""
     money_field = DecimalField(max_digits=14, decimal_places=2)
 
-    def settled_by(model):
+    def settled_by(model, **only):
         total = (
-            model.objects.filter(invoice=OuterRef("pk"))
+            model.objects.filter(invoice=OuterRef("pk"), **only)
             .values("invoice")
             .annotate(s=Sum("amount"))
             .values("s")
@@ -111,6 +118,7 @@ def with_amount_paid(qs):
             settled_by(PaymentAllocation)
             + settled_by(CreditApplication)
             + settled_by(EarlyPaymentDiscount)
+            + settled_by(PaymentWriteOff, kind=PaymentWriteOff.Kind.LOSS)
             + F("deposits_deducted"),
             output_field=money_field,
         )
@@ -128,8 +136,14 @@ def possibly_unsettled(qs):
     An invoice's own 411 lines are lettered only once it is settled and lettering is never undone, so
     every invoice with something left to pay is among them; the open items make that a read of a few
     rows instead of the settlement of every invoice ever issued. A settled invoice may stay unlettered
-    (a credit note spread over several invoices): callers keep their exact test on `amount_paid`."""
-    return _open_on_411(qs)
+    (a credit note spread over several invoices): callers keep their exact test on `amount_paid`. An
+    invoice whose allocation was taken back (payments.reallocating) owes again through the contra
+    allocation's 411 debit, open while nothing settles it."""
+    reopened = PaymentAllocation.objects.filter(amount__lt=0, entry_line__open_item__isnull=False)
+    return qs.filter(
+        Q(entry_id__in=OpenItem.objects.filter(account__code=CUSTOMERS).values("entry_id"))
+        | Q(pk__in=reopened.values("invoice_id"))
+    )
 
 
 def _open_invoices(**filters) -> list:

@@ -72,10 +72,14 @@ class PaymentOut(Schema):
 
     @staticmethod
     def resolve_unallocated(payment):
+        if hasattr(payment, "reversal"):  # cancelled by a contra entry (payments.reversing)
+            return Decimal("0")
         allocated = sum((a.amount for a in payment.allocations.all()), Decimal("0"))
         # Money paid for an invoice of the previous system (payments.opening) is allocated too.
         opening = sum((a.amount for a in payment.opening_allocations.all()), Decimal("0"))
-        return payment.amount - allocated - opening
+        # An excess written off as a gain (payments.writing_off) is used up.
+        gained = sum((w.amount for w in payment.write_offs.all() if w.kind == "gain"), Decimal("0"))
+        return payment.amount - allocated - opening - gained
 
 
 class PaymentFilters(PageIn):
@@ -85,7 +89,8 @@ class PaymentFilters(PageIn):
 
 
 def _payments():
-    return Payment.objects.select_related("customer").prefetch_related(
+    return Payment.objects.select_related("customer", "reversal").prefetch_related(
+        "write_offs",
         Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice").order_by("id")),
         "opening_allocations",  # read by `unallocated`: one query for the page, not one per payment
     )

@@ -54,7 +54,7 @@ from comptoir.assistant.checks.deliveries import (
     check_invoice_line_not_delivered,
     check_invoice_misses_delivered,
 )
-from comptoir.assistant.checks.habits import check_order_against_habits
+from comptoir.assistant.checks.habits import check_order_against_habits, check_payment_late_against_habit
 from comptoir.assistant.checks.margin import check_sale_below_cost
 from comptoir.assistant.checks.master_data import check_buyer_details
 from comptoir.assistant.checks.payments import (
@@ -109,6 +109,7 @@ CHECKS = [
     check_delivery_dates,
     check_sale_below_cost,
     check_order_against_habits,
+    check_payment_late_against_habit,
 ]
 
 # The checks that can block an invoice. The gate at issue runs only these, over a chain that holds the
@@ -163,5 +164,6 @@ __all__ = [
     "check_delivery_dates",
     "check_sale_below_cost",
     "check_order_against_habits",
+    "check_payment_late_against_habit",
     "PAYMENT_TWIN_DAYS",
 ]

@@ -111,7 +111,11 @@ def check_payment_matches_open_items(chain: Chain) -> list[Finding]:
             continue
         near = _near_miss(payment, items)
         if near is not None:
-            findings.append(_near_open_item(payment, payment_ev, near))
+            findings.append(_near_open_item(payment, payment_ev, near, chain.write_off_threshold))
+            continue
+        elsewhere = next((item for item in chain.named_elsewhere if item.payment_id == payment.id), None)
+        if elsewhere is not None:
+            findings.append(_on_wrong_customer(chain, payment, payment_ev, elsewhere))
             continue
         shown = ", ".join(f"{item.number} {euros(item.balance_due)}" for item in items[:5])
         findings.append(
@@ -251,6 +255,19 @@ def _entered_twice(payment: Payment, payment_ev: Evidence, twin: Payment) -> Fin
                 {"amount": twin.amount, "date": twin.date, "reference": twin.reference},
             ),
         ),
+        # Only money still wholly unallocated can be reversed (payments.reversing).
+        Proposal(
+            "reverse_payment",
+            {"payment_id": payment.id},
+            gettext(
+                "Contre-passer le règlement %(payment)s, saisi une seconde fois (même montant et même "
+                "référence que %(twin)s) : une écriture inverse, le règlement reste dans l'historique."
+            )
+            % {"payment": payment.number, "twin": twin.number},
+            Decimal("0.8"),
+        )
+        if payment.unallocated == payment.amount
+        else None,
     )
 
 
@@ -258,7 +275,7 @@ def _near_miss(payment: Payment, items) -> OpenItem | None:
     """The open invoice whose balance the payment misses by a bank fee or a rounding, the closest first;
     a wider fee when the payment's reference names the invoice and falls short of it."""
     best = None
-    named = set(_INVOICE_NUMBER.findall(payment.reference.upper()))
+    named = set(INVOICE_NUMBER.findall(payment.reference.upper()))
     for item in items:
         gap = abs(item.balance_due - payment.unallocated)
         tolerance = max(NEAR_MISS_FLOOR, item.balance_due * NEAR_MISS_SHARE)
@@ -274,42 +291,129 @@ def _near_miss(payment: Payment, items) -> OpenItem | None:
     return best
 
 
-def _near_open_item(payment: Payment, payment_ev: Evidence, item: OpenItem) -> Finding:
-    """Allocate what fits; no service writes the gap off (« écart de règlement »), so it says so."""
+def _near_open_item(payment: Payment, payment_ev: Evidence, item: OpenItem, threshold: Decimal) -> Finding:
+    """Within the company's write-off threshold, propose to allocate the payment in full and write the
+    gap off (payments.writing_off); beyond it, allocate what fits and leave the gap to claim."""
     short = item.balance_due > payment.unallocated
     gap = abs(item.balance_due - payment.unallocated)
     allocated = min(item.balance_due, payment.unallocated)
     values = {"payment": payment.number, "amount": euros(payment.unallocated), "gap": euros(gap)}
-    values |= {"invoice": item.number, "balance": euros(item.balance_due)}
+    values |= {"invoice": item.number, "balance": euros(item.balance_due), "threshold": euros(threshold)}
+    evidence = (
+        payment_ev,
+        Evidence(
+            "invoice", item.number, item.invoice_id, None, {"balance_due": item.balance_due, "gap": gap}
+        ),
+    )
+    if gap <= threshold:
+        return Finding(
+            "payment_near_open_item",
+            Severity.WARNING,
+            (
+                gettext(
+                    "Le règlement %(payment)s laisse %(amount)s non affectés, %(gap)s de moins que le solde de "
+                    "%(invoice)s (%(balance)s) : frais bancaires ou arrondi probables, sous le seuil d'écart de "
+                    "règlement (%(threshold)s)."
+                )
+                if short
+                else gettext(
+                    "Le règlement %(payment)s laisse %(amount)s non affectés, %(gap)s de plus que le solde de "
+                    "%(invoice)s (%(balance)s) : arrondi probable, sous le seuil d'écart de règlement "
+                    "(%(threshold)s)."
+                )
+            )
+            % values,
+            evidence,
+            Proposal(
+                "write_off_payment_gap",
+                {"invoice_id": item.invoice_id, "payment_id": payment.id},
+                (
+                    gettext(
+                        "Affecter le règlement %(payment)s à %(invoice)s et passer l'écart de %(gap)s en perte "
+                        "(658) : la facture est soldée et lettrée."
+                    )
+                    if short
+                    else gettext(
+                        "Affecter %(balance)s du règlement %(payment)s à %(invoice)s et passer l'excédent de "
+                        "%(gap)s en profit (758) : la facture est soldée et lettrée."
+                    )
+                )
+                % values,
+                Decimal("0.85"),
+            ),
+        )
     return Finding(
         "payment_near_open_item",
         Severity.WARNING,
         (
             gettext(
                 "Le règlement %(payment)s laisse %(amount)s non affectés, %(gap)s de moins que le solde de "
-                "%(invoice)s (%(balance)s) : frais bancaires ou arrondi probables. Comptoir n'a pas de service "
-                "d'écart de règlement : l'affectation laisse %(gap)s dus, à réclamer ou à passer en perte par "
-                "la comptabilité."
+                "%(invoice)s (%(balance)s) : frais bancaires probables, au-delà du seuil d'écart de règlement "
+                "(%(threshold)s). L'affectation laisse %(gap)s dus, à réclamer au client ; la comptabilité "
+                "ou la direction peut relever le seuil."
             )
             if short
             else gettext(
                 "Le règlement %(payment)s laisse %(amount)s non affectés, %(gap)s de plus que le solde de "
-                "%(invoice)s (%(balance)s) : arrondi probable. L'affectation solde la facture et laisse "
-                "%(gap)s au crédit du client."
+                "%(invoice)s (%(balance)s). L'affectation solde la facture et laisse %(gap)s au crédit du "
+                "client."
             )
         )
         % values,
-        (
-            payment_ev,
-            Evidence(
-                "invoice", item.number, item.invoice_id, None, {"balance_due": item.balance_due, "gap": gap}
-            ),
-        ),
+        evidence,
         Proposal(
             "allocate_payment",
             {"payment_id": payment.id, "allocations": [{"invoice_id": item.invoice_id, "amount": allocated}]},
             gettext("Affecter %(allocated)s du règlement %(payment)s à %(invoice)s.")
             % {"allocated": euros(allocated), "payment": payment.number, "invoice": item.number},
+            Decimal("0.8"),
+        ),
+    )
+
+
+def _on_wrong_customer(chain: Chain, payment: Payment, payment_ev: Evidence, item) -> Finding:
+    """The payment's reference names another customer's invoice still owed: booked on the wrong
+    customer. Moving it (payments.reversing) registers it on the right one and allocates it there."""
+    allocated = min(item.balance_due, payment.unallocated)
+    values = {
+        "payment": payment.number,
+        "amount": euros(payment.unallocated),
+        "invoice": item.number,
+        "other": item.customer_name,
+        "customer": chain.customer.name,
+        "balance": euros(item.balance_due),
+    }
+    return Finding(
+        "payment_matches_no_open_item",
+        Severity.WARNING,
+        gettext(
+            "Le règlement %(payment)s (%(amount)s non affectés) de %(customer)s ne correspond à aucune de ses "
+            "factures, mais sa référence nomme %(invoice)s de %(other)s, qui reste due de %(balance)s : "
+            "probablement un virement enregistré sur le mauvais client."
+        )
+        % values,
+        (
+            payment_ev,
+            Evidence(
+                "invoice",
+                item.number,
+                item.invoice_id,
+                None,
+                {"customer": item.customer_name, "balance_due": item.balance_due},
+            ),
+        ),
+        Proposal(
+            "move_payment_to_customer",
+            {
+                "payment_id": payment.id,
+                "customer_id": item.customer_id,
+                "allocations": [{"invoice_id": item.invoice_id, "amount": allocated}],
+            },
+            gettext(
+                "Enregistrer le règlement %(payment)s chez %(other)s et l'affecter à %(invoice)s ; il est "
+                "contre-passé chez %(customer)s (écriture inverse, rien n'est supprimé)."
+            )
+            % values,
             Decimal("0.8"),
         ),
     )
@@ -332,7 +436,7 @@ def check_invoice_small_balance(chain: Chain) -> list[Finding]:
                 Severity.INFO,
                 gettext(
                     "%(noun)s %(invoice)s reste due de %(balance)s seulement après ses règlements : un reliquat "
-                    "(frais bancaires, arrondi) à réclamer ou à passer en perte par la comptabilité."
+                    "(frais bancaires, arrondi) à passer en perte ou à réclamer."
                 )
                 % {
                     "noun": _sentence(_noun(invoice)),
@@ -340,12 +444,24 @@ def check_invoice_small_balance(chain: Chain) -> list[Finding]:
                     "balance": euros(item.balance_due),
                 },
                 (_invoice_ev(invoice, None, total=invoice.total, balance_due=item.balance_due),),
+                Proposal(
+                    "write_off_payment_gap",
+                    {"invoice_id": invoice.id},
+                    gettext(
+                        "Passer le reliquat de %(balance)s de %(invoice)s en perte (658) : la facture est "
+                        "soldée et lettrée."
+                    )
+                    % {"balance": euros(item.balance_due), "invoice": _label(invoice)},
+                    Decimal("0.85"),
+                )
+                if item.balance_due <= chain.write_off_threshold
+                else None,
             )
         )
     return findings
 
 
-_INVOICE_NUMBER = re.compile(r"\b[A-Z]{2,3}-\d{4}-\d{4,}\b")
+INVOICE_NUMBER = re.compile(r"\b[A-Z]{2,3}-\d{4}-\d{4,}\b")
 
 
 def check_payment_allocated_elsewhere(chain: Chain) -> list[Finding]:
@@ -359,7 +475,7 @@ def check_payment_allocated_elsewhere(chain: Chain) -> list[Finding]:
     findings = []
     seen = set()
     for allocation in chain.allocations:
-        named = set(_INVOICE_NUMBER.findall(allocation.reference.upper()))
+        named = set(INVOICE_NUMBER.findall(allocation.reference.upper()))
         if not named or allocation.invoice_number in named:
             continue
         owed = sorted(number for number in named if number in still_owed)
@@ -410,6 +526,33 @@ def check_payment_allocated_elsewhere(chain: Chain) -> list[Finding]:
                         for number in owed
                     ),
                 ),
+                _reallocation(allocation, still_owed[owed[0]]) if len(owed) == 1 else None,
             )
         )
     return findings
+
+
+def _reallocation(allocation, named: OpenItem) -> Proposal | None:
+    """Move the money onto the invoice its reference names (payments.reallocating), when that one owes
+    at least as much; otherwise a person splits it."""
+    if named.balance_due < allocation.amount:
+        return None
+    return Proposal(
+        "reallocate_payment",
+        {
+            "payment_id": allocation.payment_id,
+            "from_invoice_id": allocation.invoice_id,
+            "to_invoice_id": named.invoice_id,
+        },
+        gettext(
+            "Réaffecter les %(amount)s du règlement %(payment)s de %(invoice)s à %(named)s, que sa référence "
+            "nomme : %(invoice)s redevient due, %(named)s est réglée (écritures de reprise, rien n'est supprimé)."
+        )
+        % {
+            "amount": euros(allocation.amount),
+            "payment": allocation.payment_number,
+            "invoice": allocation.invoice_number,
+            "named": named.number,
+        },
+        Decimal("0.8"),
+    )

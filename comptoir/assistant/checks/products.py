@@ -274,7 +274,8 @@ def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
                             "mine": shown(mine),
                             "quote": quote.number,
                             "agreed": shown(agreed),
-                        },
+                        }
+                        + _amendment_note(order),
                         (
                             Evidence(
                                 "quote",
@@ -288,6 +289,17 @@ def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def _amendment_note(order) -> str:
+    """What blocks a fix and who can act, on a confirmed order: no service amends it yet, so no proposal."""
+    if order.status != "confirmed":
+        return ""
+    return " " + gettext(
+        "La commande étant confirmée, la corriger demande une modification de commande (ADV ou direction), "
+        "que Comptoir ne propose pas encore : convenez avec le client du prix qui vaut avant de livrer ou de "
+        "facturer."
+    )
 
 
 def check_order_answers_open_quote(chain: Chain) -> list[Finding]:

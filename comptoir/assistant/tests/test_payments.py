@@ -5,6 +5,8 @@ from decimal import Decimal
 import pytest
 
 from comptoir.assistant.findings import Severity
+from comptoir.assistant.models import Proposal
+from comptoir.assistant.services import approve_proposal, run_agent
 from comptoir.assistant.tests.factories import (
     codes,
     draft,
@@ -17,9 +19,17 @@ from comptoir.assistant.tests.factories import (
     the,
 )
 from comptoir.billing.services import issue_invoice
-from comptoir.payments.services import register_payment
+from comptoir.core.testing import make_customer
+from comptoir.payments import selectors as payment_view
+from comptoir.payments.services import register_payment, unallocated
 
 pytestmark = pytest.mark.django_db
+
+
+def _stored(customer, kind):
+    """The agent's pass stores the findings' proposals; the one of `kind` for the customer."""
+    run_agent(by=None)
+    return Proposal.objects.get(customer=customer, kind=kind, status=Proposal.Status.OPEN)
 
 
 def test_a_payment_matching_no_open_invoice_is_reported(boss, company, customer, product):
@@ -114,8 +124,9 @@ def one_invoice(boss, company, customer, product):
     return issued(boss, order)
 
 
-def test_a_payment_short_of_its_invoice_by_a_bank_fee_proposes_the_allocation(boss, customer, one_invoice):
-
+def test_a_payment_short_of_its_invoice_by_a_bank_fee_proposes_the_write_off_which_settles_it(
+    boss, customer, one_invoice
+):
     payment = register_payment(customer, amount="1439.20", method="transfer", by=boss)
 
     findings = invoice_findings(one_invoice)
@@ -125,14 +136,34 @@ def test_a_payment_short_of_its_invoice_by_a_bank_fee_proposes_the_allocation(bo
     assert finding.severity == Severity.WARNING
     assert finding.message == (
         f"Le règlement {payment.number} laisse 1\u202f439,20\u00a0€ non affectés, 0,80\u00a0€ de moins que le "
-        f"solde de {one_invoice.number} (1\u202f440,00\u00a0€) : frais bancaires ou arrondi probables. Comptoir n'a "
-        "pas de service d'écart de règlement : l'affectation laisse 0,80\u00a0€ dus, à réclamer ou à passer en "
-        "perte par la comptabilité."
+        f"solde de {one_invoice.number} (1\u202f440,00\u00a0€) : frais bancaires ou arrondi probables, sous le seuil "
+        "d'écart de règlement (5,00\u00a0€)."
     )
-    assert finding.proposal.payload == {
-        "payment_id": payment.pk,
-        "allocations": [{"invoice_id": one_invoice.pk, "amount": Decimal("1439.20")}],
-    }
+    assert finding.proposal.kind == "write_off_payment_gap"
+    assert finding.proposal.payload == {"invoice_id": one_invoice.pk, "payment_id": payment.pk}
+
+    proposal = _stored(customer, "write_off_payment_gap")
+    approve_proposal(proposal, by=boss)
+
+    assert payment_view.invoice_payment_state(one_invoice).status == "paid"
+    assert not {"payment_near_open_item", "invoice_small_balance"} & set(codes(invoice_findings(one_invoice)))
+
+
+def test_a_shortfall_beyond_the_write_off_threshold_proposes_the_allocation_and_says_who_can_act(
+    boss, company, customer, product
+):
+    stock(boss, product)
+    order = sold(boss, customer, (product, "100"))
+    ship(boss, order)
+    invoice = issued(boss, order)  # 14 400 € TTC
+    payment = register_payment(customer, amount="14328.00", method="transfer", by=boss)  # 72 € short: 0.5 %
+
+    finding = the(invoice_findings(invoice), "payment_near_open_item")
+
+    assert finding.proposal.kind == "allocate_payment"
+    assert "au-delà du seuil d'écart de règlement (5,00\u00a0€)" in finding.message
+    assert "la comptabilité ou la direction peut relever le seuil" in finding.message
+    assert finding.proposal.payload["payment_id"] == payment.pk
 
 
 def test_a_payment_far_from_any_invoice_is_no_near_miss(boss, customer, one_invoice):
@@ -159,10 +190,7 @@ def test_a_transfer_naming_its_invoice_short_by_an_international_fee_is_a_near_m
 
     assert "payment_matches_no_open_item" not in codes(findings)
     finding = the(findings, "payment_near_open_item")
-    assert finding.proposal.payload == {
-        "payment_id": payment.pk,
-        "allocations": [{"invoice_id": invoice.pk, "amount": Decimal("141.65")}],
-    }
+    assert finding.proposal.payload == {"invoice_id": invoice.pk, "payment_id": payment.pk}
 
 
 def test_the_same_shortfall_without_the_invoice_named_is_no_near_miss(boss, company, customer, product):
@@ -202,6 +230,13 @@ def test_a_payment_entered_twice_is_reported(boss, customer, one_invoice):
         f"et la référence du règlement {first.number}"
     )
     assert {item.document for item in finding.evidence} == {first.number, second.number}
+    assert finding.proposal.kind == "reverse_payment"
+    assert finding.proposal.payload == {"payment_id": second.pk}
+
+    approve_proposal(_stored(customer, "reverse_payment"), by=boss)
+
+    assert unallocated(second) == 0
+    assert "payment_entered_twice" not in codes(invoice_findings(one_invoice))
 
 
 def test_two_payments_of_the_same_amount_under_different_references_are_no_duplicate(
@@ -233,8 +268,41 @@ def test_a_few_cents_left_on_an_invoice_are_reported(boss, customer, one_invoice
     assert finding.severity == Severity.INFO
     assert finding.message == (
         f"La facture {one_invoice.number} reste due de 0,50\u00a0€ seulement après ses règlements : un reliquat "
-        "(frais bancaires, arrondi) à réclamer ou à passer en perte par la comptabilité."
+        "(frais bancaires, arrondi) à passer en perte ou à réclamer."
     )
+    assert finding.proposal.kind == "write_off_payment_gap"
+    assert finding.proposal.payload == {"invoice_id": one_invoice.pk}
+
+    approve_proposal(_stored(customer, "write_off_payment_gap"), by=boss)
+
+    assert payment_view.invoice_payment_state(one_invoice).status == "paid"
+    assert "invoice_small_balance" not in codes(invoice_findings(one_invoice))
+
+
+def test_a_transfer_naming_another_customers_invoice_proposes_to_move_it_there(
+    boss, company, customer, product, one_invoice
+):
+    other = make_customer(boss, name="Charpentes Durand SAS", siren="552032534")
+    order = sold(boss, other, (product, "1"))
+    ship(boss, order)
+    theirs = issued(boss, order)  # 144.00 € TTC
+    wrong = register_payment(customer, amount="144.00", method="transfer", reference=theirs.number, by=boss)
+
+    finding = the(invoice_findings(one_invoice), "payment_matches_no_open_item")
+
+    assert f"sa référence nomme {theirs.number} de Charpentes Durand SAS" in finding.message
+    assert finding.proposal.kind == "move_payment_to_customer"
+    assert finding.proposal.payload == {
+        "payment_id": wrong.pk,
+        "customer_id": other.pk,
+        "allocations": [{"invoice_id": theirs.pk, "amount": Decimal("144.00")}],
+    }
+
+    approve_proposal(_stored(customer, "move_payment_to_customer"), by=boss)
+
+    assert payment_view.invoice_payment_state(theirs).status == "paid"
+    assert unallocated(wrong) == 0
+    assert "payment_matches_no_open_item" not in codes(invoice_findings(one_invoice))
 
 
 def test_money_allocated_to_another_invoice_than_its_reference_names_is_reported(
@@ -261,6 +329,18 @@ def test_money_allocated_to_another_invoice_than_its_reference_names_is_reported
         "une erreur d'affectation probable."
     )
     assert "payment_allocated_elsewhere" in codes(invoice_findings(other))
+    assert finding.proposal.kind == "reallocate_payment"
+    assert finding.proposal.payload == {
+        "payment_id": payment.pk,
+        "from_invoice_id": one_invoice.pk,
+        "to_invoice_id": other.pk,
+    }
+
+    approve_proposal(_stored(customer, "reallocate_payment"), by=boss)
+
+    assert payment_view.invoice_payment_state(other).status == "paid"
+    assert "payment_allocated_elsewhere" not in codes(invoice_findings(one_invoice))
+    assert "payment_allocated_elsewhere" not in codes(invoice_findings(other))
 
 
 def test_a_prepayment_of_an_order_not_invoiced_yet_is_no_anomaly(boss, company, customer, product):

@@ -141,8 +141,11 @@ def payment_detail(request, pk):
     )
     allocations = list(payment.allocations.select_related("invoice").order_by("id"))
     opening_allocations = list(payment.opening_allocations.select_related("opening_invoice").order_by("id"))
+    write_offs = list(payment.write_offs.select_related("invoice").order_by("id"))
+    reversal = getattr(payment, "reversal", None)
     allocated = sum((a.amount for a in [*allocations, *opening_allocations]), queries.ZERO)
-    unallocated = payment.amount - allocated
+    gained = sum((w.amount for w in write_offs if w.kind == "gain"), queries.ZERO)
+    unallocated = queries.ZERO if reversal else payment.amount - allocated - gained
     rows = []
     if unallocated > 0 and has_perm(request.user, "payment.register"):
         rows = [(invoice, "") for invoice in _with_balance_due(queries.open_invoices_of(payment.customer))]
@@ -150,6 +153,8 @@ def payment_detail(request, pk):
         "payment": payment,
         "allocations": allocations,
         "opening_allocations": opening_allocations,
+        "write_offs": write_offs,
+        "reversal": reversal,
         "unallocated": unallocated,
         "rows": rows,
         "entry_lines": list(payment.entry.lines.select_related("account").order_by("id")),
