@@ -106,3 +106,15 @@ OPENING_INVOICE_SETTLED = (
         "La facture reprise %(number)s ne reste due que de %(due)s : vous ne pouvez pas y affecter %(amount)s."
     ),
 )
+LETTER_NOTHING_OVERDUE = (
+    "letter_nothing_overdue",
+    N_(
+        "%(customer)s n'a aucune facture échue restant à payer : il n'y a rien à relancer. Envoyez-lui plutôt un relevé de compte."
+    ),
+)
+LETTER_UNKNOWN_KIND = (
+    "letter_unknown_kind",
+    N_(
+        "« %(kind)s » n'est pas un courrier connu : choisissez une relance (reminder) ou un relevé (statement)."
+    ),
+)
