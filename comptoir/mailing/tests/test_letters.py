@@ -11,8 +11,8 @@ from comptoir.archive import selectors as archive
 from comptoir.core.errors import DomainError
 from comptoir.core.testing import make_customer
 from comptoir.imports import services as imports
-from comptoir.imports.tests.test_opening import OPEN_INVOICES
 from comptoir.imports.tests.files import csv_bytes
+from comptoir.imports.tests.test_opening import OPEN_INVOICES
 from comptoir.mailing import bulk
 from comptoir.mailing.models import OutgoingEmail
 from comptoir.payments import letters
