@@ -283,6 +283,10 @@ urlpatterns = [
     path("parametres/import/tester/", imports.imports_test, name="imports_test"),
     path("parametres/import/<int:pk>/importer/", imports.imports_confirm, name="imports_confirm"),
     path("parametres/import/<int:pk>/refus.csv", imports.imports_refused, name="imports_refused"),
+    path("parametres/import/<int:pk>/suivi/", imports.imports_job, name="imports_job"),
+    path(
+        "parametres/import/<int:pk>/progression/", imports.imports_job_progress, name="imports_job_progress"
+    ),
     path("parametres/import/modele/<str:kind>.<str:fmt>", imports.imports_template, name="imports_template"),
     path("parametres/exercices/", configuration.settings_fiscal_years, name="settings_fiscal_years"),
 ]
