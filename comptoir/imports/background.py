@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from comptoir.core import permissions
 from comptoir.core.errors import DomainError
@@ -113,6 +114,12 @@ def execute(run_id: int) -> str:
         ImportRun.objects.filter(pk=run_id).update(job_state=FAILED, job_error=exc.message)
         _progress_file(run_id).unlink(missing_ok=True)
         return exc.message
+    except Exception as exc:
+        # Not a refusal but a fault (the worker's log has the traceback): the page must not wait forever.
+        message = _(errors.JOB_FAILED[1]) % {"error": str(exc)[:200] or exc.__class__.__name__}
+        ImportRun.objects.filter(pk=run_id).update(job_state=FAILED, job_error=message)
+        _progress_file(run_id).unlink(missing_ok=True)
+        raise
     ImportRun.objects.filter(pk=run_id).update(
         job_state=DONE, job_report=_stored(report), job_total=len(report.rows)
     )

@@ -32,6 +32,12 @@ MISSING_COLUMNS = (
 )
 NO_ROWS = ("import_no_rows", N_("Le fichier ne contient aucune ligne de données sous l'en-tête."))
 ALREADY_IMPORTED = ("import_already_done", N_("Ce fichier a déjà été importé."))
+JOB_FAILED = (
+    "import_job_failed",
+    N_(
+        "Le traitement du fichier s'est arrêté sur une erreur (%(error)s) : rien n'a été enregistré. Réessayez, ou signalez-le à l'administrateur."
+    ),
+)
 JOB_RUNNING = (
     "import_job_running",
     N_(
