@@ -126,7 +126,7 @@ class NumberingAndTermsForm(PaymentTermsForm):
         # The other series' prefixes, after the terms: most companies keep the defaults (DEV, CMD, BL…).
         for name in series.DEFAULTS:
             if name != "invoice_series":
-                self.fields[name] = prefix_field(name)
+                self.fields[name] = prefix_field(name, required=False)
         # A new company starts from the defaults the settings pages would show (parties.Company).
         for name in ("default_payment_days", "late_penalty_rate", "early_payment_discount"):
             self.fields[name].initial = Company._meta.get_field(name).default
@@ -142,8 +142,9 @@ class NumberingAndTermsForm(PaymentTermsForm):
     def clean(self):
         data = super().clean()
         for name in series.DEFAULTS:
-            if data.get(name):
-                data[name] = data[name].upper()
+            # Left empty, a series keeps its usual prefix (DEV, CMD…).
+            if name in self.fields:
+                data[name] = (data.get(name) or series.DEFAULTS[name]).upper()
         return data
 
 

@@ -319,9 +319,10 @@ _PREFIX_LABELS = {
 }
 
 
-def prefix_field(name: str) -> forms.RegexField:
+def prefix_field(name: str, *, required: bool = True) -> forms.RegexField:
     return forms.RegexField(
         label=_PREFIX_LABELS[name],
+        required=required,
         regex=r"^[A-Za-z][A-Za-z0-9]{0,5}$",
         initial=series.DEFAULTS[name],
         max_length=6,
