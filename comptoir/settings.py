@@ -334,6 +334,8 @@ CLOSING_CHECKS = ["comptoir.billing.closing.draft_documents"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Periodic jobs (comptoir/scheduling): `comptoir scheduler` enqueues the due ones every tick (seconds).
 SCHEDULER_TICK = int(os.environ.get("COMPTOIR_SCHEDULER_TICK", "30"))
+# An import file of more rows than this is tested and imported by the task worker (imports.background).
+COMPTOIR_IMPORT_BACKGROUND_ROWS = int(os.environ.get("COMPTOIR_IMPORT_BACKGROUND_ROWS", "5000"))
 # Daily backups (the "backup" job, `comptoir backup`): where, and what to keep ("14d", "10" or "14d,10").
 BACKUP_DIR = Path(os.environ.get("COMPTOIR_BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP = os.environ.get("COMPTOIR_BACKUP_KEEP", "14d")

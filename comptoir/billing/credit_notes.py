@@ -15,6 +15,7 @@ from comptoir.billing.drafting import _decimal, _fmt
 from comptoir.billing.models import AllowanceCharge, Invoice, InvoiceLine
 from comptoir.core import audit, money, permissions, rows
 from comptoir.core.errors import fail as _fail
+from comptoir.parties.selectors import number_prefix
 from comptoir.returns import citing
 
 ZERO = Decimal("0")
@@ -164,7 +165,7 @@ def create_credit_note(
     note = rows.insert_one(
         Invoice(
             kind=Invoice.Kind.CREDIT_NOTE,
-            series="AV",
+            series=number_prefix("credit_note_series"),
             customer_id=invoice.customer_id,
             order_id=invoice.order_id,
             corrects=invoice,

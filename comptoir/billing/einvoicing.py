@@ -2,7 +2,9 @@
 
 Everything is read from what the invoice froze at issue (seller and buyer snapshots, lines, VAT rows,
 totals), never from the live customer or company records, so the same invoice always yields the same
-XML and the same PDF.
+XML and the same PDF. One exception, the logo: an image is no legal mention and too heavy for the
+snapshot, so the Factur-X PDF carries the company's logo as it is when the PDF is first rendered, and
+that PDF is archived, so it never changes after.
 """
 
 import hashlib
@@ -20,6 +22,7 @@ from comptoir.einvoice import document as ei
 from comptoir.einvoice.cii import to_cii
 from comptoir.einvoice.facturx import make_facturx
 from comptoir.einvoice.ubl import to_ubl
+from comptoir.parties import selectors as parties_selectors
 
 TYPE_CODES = {
     Invoice.Kind.INVOICE: ei.DocumentType.INVOICE,
@@ -467,7 +470,11 @@ def facturx_pdf(invoice: Invoice) -> bytes:
     archive = InvoiceArchive.objects.get(invoice=invoice)
     if archive.pdf:
         return bytes(archive.pdf)
-    pdf = make_facturx(to_document(invoice), seller_legal(invoice))
+    legal = seller_legal(invoice)
+    company = parties_selectors.company()
+    if company is not None and company.logo:
+        legal["logo"] = bytes(company.logo)
+    pdf = make_facturx(to_document(invoice), legal)
     with transaction.atomic():
         # Only the first rendering is kept; a concurrent one produced the same bytes anyway.
         InvoiceArchive.objects.filter(pk=archive.pk, pdf_sha256="").update(

@@ -23,7 +23,7 @@ import io
 import unicodedata
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -35,7 +35,16 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    Image,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from comptoir.einvoice.document import Party
 from comptoir.einvoice.formats import fr_number
@@ -60,6 +69,11 @@ ZEBRA = colors.HexColor("#F0F4F8")
 MARGIN = 15 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+# The logo's box, top left above the company's name: the image is scaled to fit, never stretched.
+LOGO_MAX_WIDTH = 50 * mm
+LOGO_MAX_HEIGHT = 20 * mm
+# Pixels kept at most on the longer side: 600 px over 50 mm is ~300 dpi, and 1,000 invoices stay light.
+LOGO_MAX_PIXELS = 600
 
 UNIT_LABELS = {
     "C62": "u.",
@@ -430,9 +444,47 @@ def unit_label(code: str) -> str:
     return UNIT_LABELS.get(code, code)
 
 
+@lru_cache(maxsize=4)
+def _prepared_logo(data: bytes) -> tuple[bytes, int, int]:
+    """The logo as an opaque RGB PNG no larger than LOGO_MAX_PIXELS, and its size in pixels.
+
+    Transparency is flattened onto white and every colour mode (palette, grey, CMYK) becomes RGB, so the
+    page holds one DeviceRGB image under the sRGB OutputIntent and no soft mask: PDF/A-3 stays valid.
+    """
+    from PIL import Image as PilImage
+
+    with PilImage.open(io.BytesIO(data)) as source:
+        source.load()
+        rgba = source.convert("RGBA")
+    rgba.thumbnail((LOGO_MAX_PIXELS, LOGO_MAX_PIXELS))
+    flat = PilImage.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    out = io.BytesIO()
+    flat.save(out, format="PNG", optimize=False)
+    return out.getvalue(), flat.width, flat.height
+
+
+def logo_flowable(data: bytes | None) -> Image | None:
+    """The company's logo sized into LOGO_MAX_WIDTH × LOGO_MAX_HEIGHT, left aligned; None without one
+    (or when the bytes are not an image Pillow reads: a document is never refused for its logo)."""
+    if not data:
+        return None
+    try:
+        png, width, height = _prepared_logo(bytes(data))
+    except (OSError, ValueError, SyntaxError):
+        return None
+    scale = min(LOGO_MAX_WIDTH / width, LOGO_MAX_HEIGHT / height)
+    image = Image(io.BytesIO(png), width=width * scale, height=height * scale)
+    image.hAlign = "LEFT"
+    return image
+
+
 def seller_block(seller: Party, legal: dict, st) -> list:
-    """The company's name, address, legal identity, identifiers and contact, top left of every page one."""
-    rows = [para(markup(seller.name), st["seller"])]
+    """The company's logo (when it has one), name, address, legal identity, identifiers and contact,
+    top left of every page one."""
+    logo = logo_flowable(legal.get("logo"))
+    rows = [logo, Spacer(1, 2 * mm)] if logo is not None else []
+    rows.append(para(markup(seller.name), st["seller"]))
     rows += [para(markup(line), st["base"]) for line in address_lines(seller.address)]
     identity = legal_identity(seller, legal)
     if identity:

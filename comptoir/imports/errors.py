@@ -32,6 +32,18 @@ MISSING_COLUMNS = (
 )
 NO_ROWS = ("import_no_rows", N_("Le fichier ne contient aucune ligne de données sous l'en-tête."))
 ALREADY_IMPORTED = ("import_already_done", N_("Ce fichier a déjà été importé."))
+JOB_FAILED = (
+    "import_job_failed",
+    N_(
+        "Le traitement du fichier s'est arrêté sur une erreur (%(error)s) : rien n'a été enregistré. Réessayez, ou signalez-le à l'administrateur."
+    ),
+)
+JOB_RUNNING = (
+    "import_job_running",
+    N_(
+        "« %(file)s » est déjà en cours de traitement : attendez la fin pour le tester ou l'importer à nouveau."
+    ),
+)
 STOCK_REFUSED = ("import_stock_refused", N_("Le stock de départ n'a pas pu être réceptionné : %(reason)s"))
 
 # One cell of one row.

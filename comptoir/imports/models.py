@@ -29,6 +29,17 @@ class ImportRun(models.Model):
     valid_only = models.BooleanField(_("lignes valides seulement"), default=False)
     counts = models.JSONField(default=dict)
     refused_rows = models.TextField(blank=True)  # CSV of the refused rows with their reasons
+    # A long file is tested or imported by the task worker (imports.background): where that job stands,
+    # and its report once done (the progress while it runs is a file beside the media, see there).
+    job_state = models.CharField(_("traitement"), max_length=10, blank=True)
+    job_action = models.CharField(max_length=10, blank=True)  # test or import
+    job_valid_only = models.BooleanField(default=False)
+    job_total = models.PositiveIntegerField(default=0)  # the rows the file holds, about
+    job_report = models.JSONField(default=dict, blank=True)
+    job_error = models.TextField(blank=True)
+    job_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

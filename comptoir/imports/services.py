@@ -491,7 +491,7 @@ def _chain(first, rest, file_name: str):
         _fail(errors.UNREADABLE, name=file_name)
 
 
-def _execute(report: Report, kind: str, content: bytes, by) -> None:
+def _execute(report: Report, kind: str, content: bytes, by, progress=None) -> None:
     if kind in (presets.OPEN_INVOICES, presets.OPENING_BALANCES):
         from comptoir.imports import opening  # it builds on this module
 
@@ -553,6 +553,8 @@ def _execute(report: Report, kind: str, content: bytes, by) -> None:
             report.refusals.extend(refusals)
             report.refused_cells.append((number, cells))
         rows.flush()
+        if progress is not None:
+            progress(len(report.rows))
     if not report.rows:
         _fail(errors.NO_ROWS)
     if not report.dry_run and (report.valid_only or not report.counts[REFUSED]):
@@ -618,11 +620,14 @@ def run_import(
     dry_run: bool = False,
     valid_only: bool = False,
     run: ImportRun | None = None,
+    progress=None,
 ) -> Report:
-    """Import (or, `dry_run`, test) one file of `kind`. All or nothing unless `valid_only`."""
+    """Import (or, `dry_run`, test) one file of `kind`. All or nothing unless `valid_only`.
+
+    `progress(rows_read)` is called after each batch (the background worker shows it, imports.background)."""
     permissions.require(by, "data.import")
     report = _new_report(kind, preset, file_name, content, dry_run, valid_only)
-    _execute(report, kind, content, by)
+    _execute(report, kind, content, by, progress)
     if dry_run or (report.counts[REFUSED] and not valid_only):
         transaction.set_rollback(True)
     else:
@@ -650,14 +655,20 @@ def upload(kind: str, content: bytes, *, file_name: str, by, preset: str = "comp
     )
 
 
-def test_uploaded(run: ImportRun, *, by) -> Report:
+def test_uploaded(run: ImportRun, *, by, progress=None) -> Report:
     return run_import(
-        run.kind, bytes(run.content), file_name=run.file_name, by=by, preset=run.preset, dry_run=True
+        run.kind,
+        bytes(run.content),
+        file_name=run.file_name,
+        by=by,
+        preset=run.preset,
+        dry_run=True,
+        progress=progress,
     )
 
 
 @transaction.atomic
-def import_uploaded(run: ImportRun, *, by, valid_only: bool = False) -> Report:
+def import_uploaded(run: ImportRun, *, by, valid_only: bool = False, progress=None) -> Report:
     permissions.require(by, "data.import")
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if run.status == ImportRun.Status.IMPORTED:
@@ -670,4 +681,5 @@ def import_uploaded(run: ImportRun, *, by, valid_only: bool = False) -> Report:
         preset=run.preset,
         valid_only=valid_only,
         run=run,
+        progress=progress,
     )

@@ -12,6 +12,8 @@ from comptoir.core.errors import DomainError
 from comptoir.einvoice.formats import fr_date, fr_money
 from comptoir.mailing import errors, templates
 from comptoir.parties import selectors as parties
+from comptoir.payments import letters
+from comptoir.payments.models import CustomerLetter
 from comptoir.sales import printing as sales_printing
 from comptoir.sales.models import Order, Quote
 from comptoir.stock import printing as stock_printing
@@ -20,7 +22,7 @@ from comptoir.stock.models import Delivery
 
 @dataclass(frozen=True)
 class Sendable:
-    kind: str  # quote, order, delivery, invoice, credit_note
+    kind: str  # quote, order, delivery, invoice, credit_note, reminder, statement
     permission: str
     detail_url: str  # the document's page (web URL name)
     pdf: Callable  # document -> object with body, filename, content_type
@@ -79,6 +81,23 @@ SENDABLES = {
         lambda i: i.customer,
         lambda i: {"total": fr_money(i.total)},
     ),
+    # The customer letters (payments.letters): each frozen on its day, so a retry sends the same PDF.
+    "reminder": Sendable(
+        "reminder",
+        "reminder.send",
+        "web:customer_letter",
+        letters.letter_pdf,
+        lambda letter: letter.customer,
+        lambda letter: {"total": fr_money(letter.overdue), "date": fr_date(letter.date)},
+    ),
+    "statement": Sendable(
+        "statement",
+        "reminder.send",
+        "web:customer_letter",
+        letters.letter_pdf,
+        lambda letter: letter.customer,
+        lambda letter: {"total": fr_money(letter.balance), "date": fr_date(letter.date)},
+    ),
 }
 
 
@@ -89,6 +108,8 @@ def sendable(document) -> Sendable:
         return SENDABLES["order"]
     if isinstance(document, Delivery):
         return SENDABLES["delivery"]
+    if isinstance(document, CustomerLetter):
+        return SENDABLES[document.kind]
     if isinstance(document, Invoice):
         return SENDABLES["credit_note" if document.kind == Invoice.Kind.CREDIT_NOTE else "invoice"]
     raise DomainError(*errors.NOT_SENDABLE)

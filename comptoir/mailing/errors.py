@@ -52,3 +52,7 @@ SERVER_REFUSED = (
     "email_server_refused",
     N_("Le serveur de messagerie n'a pas accepté le message (%(reply)s). Réessayez plus tard."),
 )
+CUSTOMER_WITHOUT_EMAIL = (
+    "email_customer_without_address",
+    N_("%(customer)s n'a pas d'adresse e-mail : renseignez-la sur sa fiche client, puis envoyez à nouveau."),
+)

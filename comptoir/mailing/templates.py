@@ -18,6 +18,8 @@ SUBJECTS = {
     "delivery": "Bon de livraison {number} — {company}",
     "invoice": "Facture {number} — {company}",
     "credit_note": "Avoir {number} — {company}",
+    "reminder": "Relance de paiement — {company}",
+    "statement": "Relevé de compte au {date} — {company}",
 }
 BODIES = {
     "quote": (
@@ -42,11 +44,21 @@ BODIES = {
         "Bonjour,\n\nVeuillez trouver ci-joint notre avoir {number} d'un montant de {total} TTC.\n\n"
         "Cordialement,\n{company}"
     ),
+    "reminder": (
+        "Bonjour,\n\nSauf erreur de notre part, des factures échues restent impayées sur votre compte, "
+        "pour {total}. Vous en trouverez le détail ci-joint ({number}).\n"
+        "Nous vous remercions de bien vouloir procéder à leur règlement ; si votre paiement a croisé ce "
+        "message, merci de ne pas en tenir compte.\n\nCordialement,\n{company}"
+    ),
+    "statement": (
+        "Bonjour,\n\nVeuillez trouver ci-joint le relevé de votre compte au {date} ({number}), "
+        "dont le solde est de {total}.\n\nCordialement,\n{company}"
+    ),
 }
 
 
 def draft_for(kind: str, **values: str) -> Draft:
     """`values`: number, company, total, and per kind valid_until (" valable jusqu'au …" or ""),
     order, due_date."""
-    fields = {"valid_until": "", "order": "", "due_date": "", "total": "", **values}
+    fields = {"valid_until": "", "order": "", "due_date": "", "total": "", "date": "", **values}
     return Draft(SUBJECTS[kind].format(**fields), BODIES[kind].format(**fields))

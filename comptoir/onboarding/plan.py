@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from comptoir.parties.series import SERIES
+
 VAT_REGIMES = {"encaissements": False, "debits": True}
 
 # Section → key in the file → field of parties.Company (None: read by the plan itself).
@@ -38,7 +40,8 @@ SECTIONS: dict[str, dict[str, str | None]] = {
     "banque": {"iban": "iban", "bic": "bic"},
     "tva": {"regime": None},
     "exercice": {"premier_mois": "fiscal_year_start_month", "ouvrir_au": None},
-    "numerotation": {"prefixe_factures": "invoice_series"},
+    # Every series' prefix (parties/series.py: prefixe_factures, prefixe_avoirs, prefixe_devis…).
+    "numerotation": {s.plan_key: s.field for s in SERIES},
     "paiement": {
         "delai_jours": "default_payment_days",
         "taux_penalites": "late_penalty_rate",
@@ -235,8 +238,17 @@ regime = "encaissements"        # ou "debits" (option de l'art. 269-2-c du CGI)
 premier_mois = 1                # 1 = janvier
 # ouvrir_au = "2026-01-01"      # un jour de l'exercice à ouvrir (par défaut : aujourd'hui)
 
-[numerotation]
+[numerotation]                  # chaque préfixe se choisit avant le premier numéro de sa série
 prefixe_factures = "FA"
+# prefixe_avoirs = "AV"
+# prefixe_devis = "DEV"
+# prefixe_commandes = "CMD"
+# prefixe_livraisons = "BL"
+# prefixe_receptions = "REC"
+# prefixe_retours = "RET"
+# prefixe_receptions_retours = "RR"
+# prefixe_reglements = "REG"
+# prefixe_remboursements = "RBT"
 
 [paiement]
 delai_jours = 30

@@ -90,3 +90,27 @@ INVALID_LOGO = (
     N_("Le logo doit être une image PNG ou JPEG (le fichier envoyé n'en est pas une, ou il est abîmé)."),
 )
 LOGO_TOO_LARGE = ("logo_too_large", N_("Le logo dépasse %(max)s Ko : réduisez l'image avant de l'envoyer."))
+INVALID_SERIES_PREFIX = (
+    "invalid_series_prefix",
+    N_(
+        "Le préfixe des %(series)s « %(value)s » n'est pas valide : 1 à 6 lettres majuscules ou chiffres, en commençant par une lettre (par exemple DEV)."
+    ),
+)
+SERIES_PREFIX_TAKEN = (
+    "series_prefix_taken",
+    N_(
+        "Le préfixe « %(value)s » ne peut pas servir aux %(series)s : il est déjà celui des %(other)s. Chaque série a son propre préfixe, donc son propre compteur."
+    ),
+)
+SERIES_PREFIX_RESERVED = (
+    "series_prefix_reserved",
+    N_(
+        "Le préfixe « %(value)s » ne peut pas servir aux %(series)s : il nomme déjà un journal comptable ou un compteur qui a attribué des numéros. Choisissez-en un autre."
+    ),
+)
+SERIES_PREFIX_LOCKED = (
+    "series_prefix_locked",
+    N_(
+        "Le préfixe des %(series)s ne peut plus passer de « %(current)s » à « %(value)s » : le numéro %(number)s a déjà été attribué, et une série numérotée doit rester continue, sans rupture ni changement de préfixe. Gardez « %(current)s »."
+    ),
+)

@@ -44,6 +44,18 @@ class Company(Address):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     fiscal_year_start_month = models.PositiveSmallIntegerField(_("mois de début d'exercice"), default=1)
     invoice_series = models.CharField(_("préfixe des factures"), max_length=6, default="FA")
+    # The other numbered series (parties/series.py): each prefix names its counter, fixed once it is used.
+    credit_note_series = models.CharField(_("préfixe des avoirs"), max_length=6, default="AV")
+    quote_series = models.CharField(_("préfixe des devis"), max_length=6, default="DEV")
+    order_series = models.CharField(_("préfixe des commandes"), max_length=6, default="CMD")
+    delivery_series = models.CharField(_("préfixe des bons de livraison"), max_length=6, default="BL")
+    receipt_series = models.CharField(_("préfixe des réceptions"), max_length=6, default="REC")
+    return_series = models.CharField(_("préfixe des dossiers de retour"), max_length=6, default="RET")
+    return_receipt_series = models.CharField(
+        _("préfixe des réceptions de retours"), max_length=6, default="RR"
+    )
+    payment_series = models.CharField(_("préfixe des règlements"), max_length=6, default="REG")
+    refund_series = models.CharField(_("préfixe des remboursements"), max_length=6, default="RBT")
     default_payment_days = models.PositiveSmallIntegerField(
         _("délai de paiement par défaut (jours)"), default=30
     )

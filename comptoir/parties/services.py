@@ -10,7 +10,8 @@ from comptoir.core import audit, dates, legal_interest, money, permissions, rows
 from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 from comptoir.core.models import NumberSequence
-from comptoir.parties import errors, logos
+from comptoir.core.numbering import format_number
+from comptoir.parties import errors, logos, series
 from comptoir.parties.identifiers import clean_bic, clean_iban, clean_siren, clean_siret, clean_vat, is_eu_vat
 from comptoir.parties.models import Company, Contact, Customer, DeliveryAddress, VatRegime
 
@@ -51,7 +52,7 @@ COMPANY_FIELDS = (
     "city",
     "country",
     "fiscal_year_start_month",
-    "invoice_series",
+    *series.DEFAULTS,
     "default_payment_days",
     "late_penalty_rate",
     "vat_on_debits",
@@ -308,6 +309,7 @@ def configure_company(*, by, **fields) -> Company:
     if days is not None and not (isinstance(days, int) and 0 <= days <= dates.MAX_BACKDATING_DAYS):
         _fail(errors.BACKDATING_OUT_OF_RANGE, max=dates.MAX_BACKDATING_DAYS)
     _refuse_numbering_change(current, fields)
+    _check_series_prefixes(current, merged, fields)
     # The audit names the fields that really changed (a settings form sends every field each time).
     changed = sorted(f for f in fields if f not in current or merged[f] != current[f])
     if company is not None and not changed:
@@ -330,9 +332,53 @@ def _checked_logo(data: bytes) -> tuple[bytes, str]:
     return bytes(data), media_type
 
 
-# Counters of documents that carry no legal number and post no entry: quotes, orders, delivery notes,
-# receipts, return cases and their receipts.
-_COMMERCIAL_SERIES = ("DEV", "CMD", "BL", "REC", "RET", "RR")
+def _check_series_prefixes(current: dict, merged: dict, fields: dict) -> None:
+    """Each series' prefix: well formed, its own (no other series, no journal, no counter already used by
+    something else), and changed only while the series has taken no number (parties/series.py)."""
+    changed = [f for f in series.DEFAULTS if f in fields and fields[f] != current.get(f, series.DEFAULTS[f])]
+    if not changed:
+        return
+    for field in changed:
+        if not series.valid(merged[field]):
+            _fail(errors.INVALID_SERIES_PREFIX, series=_label(field), value=merged[field])
+    prefixes = {f: merged.get(f, default) for f, default in series.DEFAULTS.items()}
+    for field, other, prefix in series.clashes(prefixes):
+        if other:
+            blamed, owner = (field, other) if field in changed else (other, field)
+            if blamed in changed:
+                _fail(errors.SERIES_PREFIX_TAKEN, series=_label(blamed), value=prefix, other=_label(owner))
+        elif field in changed:
+            _fail(errors.SERIES_PREFIX_RESERVED, series=_label(field), value=prefix)
+    used = dict(
+        NumberSequence.objects.filter(last_value__gt=0)
+        .order_by("series", "year")  # the newest year of each counter is the one kept
+        .values_list("series", "year")
+    )
+    for field in changed:
+        before = current.get(field, series.DEFAULTS[field])
+        if before in used:
+            year = used[before]
+            last = NumberSequence.objects.get(series=before, year=year).last_value
+            raise Conflict(
+                *errors.SERIES_PREFIX_LOCKED,
+                series=_label(field),
+                current=before,
+                value=merged[field],
+                number=format_number(before, year, last),
+            )
+        if merged[field] in used:
+            _fail(errors.SERIES_PREFIX_RESERVED, series=_label(field), value=merged[field])
+
+
+def _label(field: str) -> str:
+    return series.BY_FIELD[field].label
+
+
+def _commercial_series() -> tuple[str, ...]:
+    """Counters of documents that carry no legal number and post no entry: quotes, orders, delivery
+    notes, receipts, return cases and their receipts, under the company's prefixes."""
+    company = Company.objects.first()
+    return tuple(getattr(company, f) if company else series.DEFAULTS[f] for f in series.COMMERCIAL)
 
 
 def _books_started() -> bool:
@@ -341,7 +387,7 @@ def _books_started() -> bool:
     Parties cannot look at billing or accounting (they depend on it); the number counters, in core, say it
     for them: a number is taken only by the transaction that issues or posts (a rollback gives it back),
     so any counter above zero outside the commercial series means the books have started."""
-    return NumberSequence.objects.filter(last_value__gt=0).exclude(series__in=_COMMERCIAL_SERIES).exists()
+    return NumberSequence.objects.filter(last_value__gt=0).exclude(series__in=_commercial_series()).exists()
 
 
 def _refuse_numbering_change(current: dict, fields: dict) -> None:

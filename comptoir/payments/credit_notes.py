@@ -13,6 +13,7 @@ from comptoir.billing.models import Invoice
 from comptoir.core import approvals, audit, money, numbering, permissions, rows
 from comptoir.core.errors import PermissionDenied
 from comptoir.core.errors import fail as _fail
+from comptoir.parties.selectors import number_prefix
 from comptoir.payments import errors
 from comptoir.payments.allocating import (
     _after_invoices,
@@ -167,7 +168,7 @@ def refund_credit_note(
         _fail(errors.CREDIT_EXCEEDED, number=credit_note.number, left=_euros(left))
     _require_refund_approval(credit_note, amount, by=by, approval=approval)
     date = periods.check_business_date(date, follows=_after_invoices([credit_note]))
-    number = numbering.next_number("RBT", date.year)
+    number = numbering.next_number(number_prefix("refund_series"), date.year)
     label = f"Remboursement {number} avoir {credit_note.number}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
     entry, _ = ledger.post_entry(

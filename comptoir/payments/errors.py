@@ -165,3 +165,15 @@ REALLOCATION_VAT_RELEASED = (
         "se fait par une écriture de la comptabilité."
     ),
 )
+LETTER_NOTHING_OVERDUE = (
+    "letter_nothing_overdue",
+    N_(
+        "%(customer)s n'a aucune facture échue restant à payer : il n'y a rien à relancer. Envoyez-lui plutôt un relevé de compte."
+    ),
+)
+LETTER_UNKNOWN_KIND = (
+    "letter_unknown_kind",
+    N_(
+        "« %(kind)s » n'est pas un courrier connu : choisissez une relance (reminder) ou un relevé (statement)."
+    ),
+)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from comptoir.core import numbering
 from comptoir.core.audit import Problem
 from comptoir.core.models import AuditEvent
+from comptoir.parties.selectors import number_prefix
 from comptoir.payments.models import CreditApplication, Payment, Refund
 
 
@@ -86,6 +87,8 @@ def check() -> list[Problem]:
     ]
     problems += [
         Problem(f"numéros manquants : {numbering.shown(prefix, values)}", document=f"série {prefix}")
-        for prefix, values in numbering.missing(numbers, ("REG", "RBT")).items()
+        for prefix, values in numbering.missing(
+            numbers, (number_prefix("payment_series"), number_prefix("refund_series"))
+        ).items()
     ]
     return problems

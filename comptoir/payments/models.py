@@ -298,3 +298,32 @@ class PaymentReversal(AppendOnlyModel):
 
     class Meta:
         verbose_name = _("contre-passation de règlement")
+
+
+class CustomerLetter(AppendOnlyModel):
+    """A payment reminder or a statement of account, as made for one customer on one day.
+
+    What it lists is frozen in `items` and `ageing` when it is made, so its PDF (payments.letters) is the
+    same whenever it is printed or sent again after a failed attempt, whatever was paid since.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Relance de paiement")
+        STATEMENT = "statement", _("Relevé de compte")
+
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices)
+    number = models.CharField(_("numéro"), max_length=60, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="letters")
+    date = models.DateField(_("date"))
+    balance = models.DecimalField(_("solde"), max_digits=14, decimal_places=2)
+    overdue = models.DecimalField(_("échu"), max_digits=14, decimal_places=2)
+    items = models.JSONField(default=list)
+    ageing = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return self.number
+

@@ -24,6 +24,7 @@ from comptoir.core import audit, dates, money, numbering, permissions, rows
 from comptoir.core.errors import DomainError
 from comptoir.core.errors import fail as _fail
 from comptoir.parties.models import Customer
+from comptoir.parties.selectors import number_prefix
 from comptoir.payments import errors
 from comptoir.payments.models import OpeningAllocation, OpeningInvoice, Payment
 
@@ -182,7 +183,7 @@ def pay_opening_invoice(
         date, follows=dates.follows(f"l'ouverture {item.number}", item.entry.date)
     )
     customer = item.customer
-    number = numbering.next_number("REG", date.year)
+    number = numbering.next_number(number_prefix("payment_series"), date.year)
     label = f"Règlement {number} {customer.name}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
     entry, posted = ledger.post_entry(

@@ -14,6 +14,7 @@ from comptoir.billing.models import Invoice, InvoiceTax
 from comptoir.core import audit, numbering, permissions
 from comptoir.core.errors import fail as _fail
 from comptoir.parties.models import Customer
+from comptoir.parties.selectors import number_prefix
 from comptoir.payments import errors
 from comptoir.payments.allocating import (
     _after_invoices,
@@ -66,7 +67,7 @@ def register_payment(
     date = periods.check_business_date(
         date, follows=_after_invoices(i for i in invoices.values() if i.kind != Invoice.Kind.DEPOSIT)
     )
-    number = numbering.next_number("REG", date.year)
+    number = numbering.next_number(number_prefix("payment_series"), date.year)
     label = f"Règlement {number} {customer.name}"
     bank = chart.CASH if method == Payment.Method.CASH else chart.BANK
     discounts = _early_discounts(invoices, wanted, already, date)

@@ -18,6 +18,7 @@ from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.catalog.models import Product
 from comptoir.core import approvals, audit, dates, money, numbering, permissions, workflow
 from comptoir.core.errors import Conflict, DomainError
+from comptoir.parties.selectors import number_prefix
 from comptoir.returns import errors, rules, sla
 from comptoir.returns.exposure import cumulated_at_stake
 from comptoir.returns.models import (
@@ -350,7 +351,7 @@ def open_case(
             )
         )
     case = ReturnCase.objects.create(
-        number=numbering.next_number("RET", date.year),
+        number=numbering.next_number(number_prefix("return_series"), date.year),
         customer_id=delivery.order.customer_id,
         delivery=delivery,
         reason=reason,

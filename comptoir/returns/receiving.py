@@ -9,6 +9,7 @@ from django.db import transaction
 
 from comptoir.accounting import services as ledger
 from comptoir.core import audit, money, numbering, permissions
+from comptoir.parties.selectors import number_prefix
 from comptoir.returns import errors
 from comptoir.returns.cases import (
     LOSS_ACCOUNT,
@@ -94,7 +95,10 @@ def receive_goods(case: ReturnCase, lines, *, by, date=None) -> ReturnReceipt:
         received[rl.pk] += qty
         wanted.append((rl, qty, disposition, str(data.get("inspection") or "").strip()))
     receipt = ReturnReceipt.objects.create(
-        number=numbering.next_number("RR", date.year), case=case, date=date, received_by=_actor(by)
+        number=numbering.next_number(number_prefix("return_receipt_series"), date.year),
+        case=case,
+        date=date,
+        received_by=_actor(by),
     )
     receipt_lines = [
         ReturnReceiptLine(

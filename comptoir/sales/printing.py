@@ -56,6 +56,7 @@ def seller_party():
         "rcs_city": company.rcs_city,
         "phone": company.phone,
         "email": company.email,
+        "logo": bytes(company.logo or b""),
     }
     return party, legal, company
 

@@ -14,6 +14,7 @@ from comptoir.core.errors import DomainError
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
+from comptoir.parties.selectors import number_prefix
 from comptoir.sales import errors
 from comptoir.sales.models import BillingMilestone, Order, OrderLine, Quote, QuoteLine
 from comptoir.sales.selectors import ORDER_LOCKED_WITH_CUSTOMER
@@ -113,7 +114,7 @@ def create_quote(
             date=date.strftime("%d/%m/%Y"),
         )
     quote = Quote(
-        number=numbering.next_number("DEV", date.year),
+        number=numbering.next_number(number_prefix("quote_series"), date.year),
         customer=customer,
         date=date,
         valid_until=valid_until or date + datetime.timedelta(days=QUOTE_VALIDITY_DAYS),
@@ -240,7 +241,7 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
     )
     order = rows.insert_one(
         Order(
-            number=numbering.next_number("CMD", date.year),
+            number=numbering.next_number(number_prefix("order_series"), date.year),
             customer_id=quote.customer_id,
             quote=quote,
             date=date,
@@ -288,7 +289,7 @@ def create_order(
     built = build_lines(lines, customer)
     date = periods.check_business_date(date)
     order = Order(
-        number=numbering.next_number("CMD", date.year),
+        number=numbering.next_number(number_prefix("order_series"), date.year),
         customer=customer,
         date=date,
         customer_reference=customer_reference,

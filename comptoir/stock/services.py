@@ -18,6 +18,7 @@ from comptoir.core.compiled import Compiled
 from comptoir.core.errors import DomainError, NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.core.rows import update_each
+from comptoir.parties.selectors import number_prefix
 from comptoir.sales.models import Order, OrderLine
 from comptoir.sales.selectors import order_lines_with_product
 from comptoir.stock import errors
@@ -134,7 +135,7 @@ def create_receipt(lines, *, by, supplier_name: str = "", date=None) -> Receipt:
     date = periods.check_business_date(date)
     receipt = rows.insert_one(
         Receipt(
-            number=numbering.next_number("REC", date.year),
+            number=numbering.next_number(number_prefix("receipt_series"), date.year),
             supplier_name=supplier_name,
             date=date,
             created_by=by if getattr(by, "pk", None) else None,
@@ -299,7 +300,7 @@ def create_delivery(order: Order, lines=None, *, by, date=None) -> Delivery:
     date = periods.check_business_date(date, follows=_after_order(order))
     delivery = rows.insert_one(
         Delivery(
-            number=numbering.next_number("BL", date.year),
+            number=numbering.next_number(number_prefix("delivery_series"), date.year),
             order=order,
             date=date,
             created_by=by if getattr(by, "pk", None) else None,
@@ -552,7 +553,7 @@ def ship_replacement(order: Order, lines, *, by, reference: str, date=None) -> D
     levels = _lock_on_hand(items)
     delivery = rows.insert_one(
         Delivery(
-            number=numbering.next_number("BL", date.year),
+            number=numbering.next_number(number_prefix("delivery_series"), date.year),
             order=order,
             kind=Delivery.Kind.REPLACEMENT,
             status=Delivery.Status.VALIDATED,

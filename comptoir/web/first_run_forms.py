@@ -15,10 +15,10 @@ from comptoir.core import users as accounts
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import ALL_ROLES, ROLE_LABELS
 from comptoir.parties import errors as party_errors
-from comptoir.parties import identifiers
+from comptoir.parties import identifiers, series
 from comptoir.parties.models import Company
 from comptoir.web.forms import DateInput
-from comptoir.web.settings_forms import CompanyForm, PaymentTermsForm
+from comptoir.web.settings_forms import CompanyForm, PaymentTermsForm, prefix_field
 
 VAT_REGIMES = [
     ("encaissements", _("TVA sur les encaissements (régime de droit commun des prestations de services)")),
@@ -114,9 +114,19 @@ class NumberingAndTermsForm(PaymentTermsForm):
     )
 
     field_order = ["invoice_series", "default_payment_days", "late_penalty_rate", "early_payment_discount"]
+    # A prefix refused by the service (taken by another series, a journal's code) is shown above the step.
+    ERROR_FIELDS = getattr(PaymentTermsForm, "ERROR_FIELDS", {}) | {
+        "invalid_series_prefix": None,
+        "series_prefix_taken": None,
+        "series_prefix_reserved": None,
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The other series' prefixes, after the terms: most companies keep the defaults (DEV, CMD, BL…).
+        for name in series.DEFAULTS:
+            if name != "invoice_series":
+                self.fields[name] = prefix_field(name, required=False)
         # A new company starts from the defaults the settings pages would show (parties.Company).
         for name in ("default_payment_days", "late_penalty_rate", "early_payment_discount"):
             self.fields[name].initial = Company._meta.get_field(name).default
@@ -128,6 +138,14 @@ class NumberingAndTermsForm(PaymentTermsForm):
 
     def clean_invoice_series(self):
         return self.cleaned_data["invoice_series"].upper()
+
+    def clean(self):
+        data = super().clean()
+        for name in series.DEFAULTS:
+            # Left empty, a series keeps its usual prefix (DEV, CMD…).
+            if name in self.fields:
+                data[name] = (data.get(name) or series.DEFAULTS[name]).upper()
+        return data
 
 
 def _other_roles():

@@ -9,7 +9,7 @@ from comptoir.core import dates
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import ALL_ROLES, ROLE_LABELS
 from comptoir.parties import errors as party_errors
-from comptoir.parties import logos
+from comptoir.parties import logos, series
 from comptoir.returns.models import Reason
 from comptoir.web.forms import DateInput, FrenchDecimalField
 
@@ -303,3 +303,45 @@ class UnlockPeriodForm(forms.Form):
 
 class OpenFiscalYearForm(forms.Form):
     containing = forms.DateField(widget=forms.HiddenInput)
+
+
+_PREFIX_LABELS = {
+    "invoice_series": _("Factures"),
+    "credit_note_series": _("Avoirs"),
+    "quote_series": _("Devis"),
+    "order_series": _("Commandes"),
+    "delivery_series": _("Bons de livraison"),
+    "receipt_series": _("Réceptions de marchandises"),
+    "return_series": _("Dossiers de retour"),
+    "return_receipt_series": _("Réceptions de retours"),
+    "payment_series": _("Règlements"),
+    "refund_series": _("Remboursements"),
+}
+
+
+def prefix_field(name: str, *, required: bool = True) -> forms.RegexField:
+    return forms.RegexField(
+        label=_PREFIX_LABELS[name],
+        required=required,
+        regex=r"^[A-Za-z][A-Za-z0-9]{0,5}$",
+        initial=series.DEFAULTS[name],
+        max_length=6,
+        error_messages={
+            "invalid": _(
+                "De 1 à 6 lettres majuscules ou chiffres, en commençant par une lettre (FA, F, FACT)."
+            )
+        },
+    )
+
+
+class NumberingForm(forms.Form):
+    """The prefix of every numbered series; each may change only until its first number is taken."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in series.DEFAULTS:
+            self.fields[name] = prefix_field(name)
+
+    def clean(self):
+        data = super().clean()
+        return {name: value.upper() for name, value in data.items() if value}

@@ -150,18 +150,20 @@ def vat_accounts() -> list[AccountRow]:
 
 # --- Numbering ----------------------------------------------------------------------------------
 
-# Fixed series the services take numbers from (the invoice series is the company's prefix).
+# The series the services take numbers from, by the Company field holding their prefix.
 SERIES_LABELS = {
-    "AV": _("Avoirs"),
-    "DEV": _("Devis"),
-    "CMD": _("Commandes"),
-    "BL": _("Bons de livraison"),
-    "REC": _("Réceptions de marchandises"),
-    "RET": _("Dossiers de retour"),
-    "RR": _("Réceptions de retours"),
-    "REG": _("Règlements"),
-    "RBT": _("Remboursements"),
+    "invoice_series": _("Factures et factures d'acompte"),
+    "credit_note_series": _("Avoirs"),
+    "quote_series": _("Devis"),
+    "order_series": _("Commandes"),
+    "delivery_series": _("Bons de livraison"),
+    "receipt_series": _("Réceptions de marchandises"),
+    "return_series": _("Dossiers de retour"),
+    "return_receipt_series": _("Réceptions de retours"),
+    "payment_series": _("Règlements"),
+    "refund_series": _("Remboursements"),
 }
+_LEGAL_SERIES = ("invoice_series", "credit_note_series")
 LEGAL, BOOKS, INTERNAL, LETTERING = "legal", "books", "internal", "lettering"
 SERIES_KIND_LABELS = {
     LEGAL: _("Obligation fiscale (CGI)"),
@@ -188,8 +190,10 @@ class SeriesRow:
         return str(SERIES_KIND_LABELS[self.kind])
 
 
-def number_series(invoice_series: str) -> list[SeriesRow]:
-    """Every counter in use, legal series first, newest year first within a series."""
+def number_series(prefixes: dict[str, str]) -> list[SeriesRow]:
+    """Every counter in use, legal series first, newest year first within a series (`prefixes`: each
+    series' prefix by its Company field)."""
+    by_prefix = {prefix: field for field, prefix in prefixes.items()}
     journals = dict(Journal.objects.values_list("code", "name"))
     accounts = {str(pk): code for pk, code in Account.objects.values_list("pk", "code")}
     rows = []
@@ -210,14 +214,13 @@ def number_series(invoice_series: str) -> list[SeriesRow]:
                 )
             )
             continue
-        if series == invoice_series:
-            kind, label = LEGAL, _("Factures et factures d'acompte")
-        elif series == "AV":
-            kind, label = LEGAL, SERIES_LABELS["AV"]
+        field = by_prefix.get(series)
+        if field in _LEGAL_SERIES:
+            kind, label = LEGAL, SERIES_LABELS[field]
         elif series in journals:
             kind, label = BOOKS, _("Écritures du journal %(name)s") % {"name": journals[series]}
         else:
-            kind, label = INTERNAL, SERIES_LABELS.get(series, series)
+            kind, label = INTERNAL, SERIES_LABELS[field] if field else series
         rows.append(
             SeriesRow(
                 series,

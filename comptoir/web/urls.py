@@ -16,6 +16,7 @@ from comptoir.web.views import (
     intake,
     invoices,
     jobs,
+    letters,
     lines,
     mailing,
     payments,
@@ -42,6 +43,11 @@ urlpatterns = [
     path("clients/<int:pk>/", customers.customer_detail, name="customer_detail"),
     path("clients/<int:pk>/modifier/", customers.customer_edit, name="customer_edit"),
     path("clients/<int:pk>/releve/", customers.customer_statement, name="customer_statement"),
+    path("clients/<int:pk>/courrier/", letters.customer_letter_make, name="customer_letter_make"),
+    path("courriers/<int:pk>/", letters.customer_letter, name="customer_letter"),
+    path("courriers/<int:pk>/pdf", letters.customer_letter_pdf, name="customer_letter_pdf"),
+    path("relances/", letters.mass_letters, name="mass_letters"),
+    path("relances/<int:pk>/reessayer/", letters.letter_retry, name="letter_retry"),
     path("clients/<int:pk>/contacts/", customers.customer_add_contact, name="customer_add_contact"),
     path("factures-reprises/<int:pk>/regler/", customers.opening_invoice_pay, name="opening_invoice_pay"),
     path("clients/<int:pk>/adresses/", customers.customer_add_address, name="customer_add_address"),
@@ -291,6 +297,10 @@ urlpatterns = [
     path("parametres/import/tester/", imports.imports_test, name="imports_test"),
     path("parametres/import/<int:pk>/importer/", imports.imports_confirm, name="imports_confirm"),
     path("parametres/import/<int:pk>/refus.csv", imports.imports_refused, name="imports_refused"),
+    path("parametres/import/<int:pk>/suivi/", imports.imports_job, name="imports_job"),
+    path(
+        "parametres/import/<int:pk>/progression/", imports.imports_job_progress, name="imports_job_progress"
+    ),
     path("parametres/import/modele/<str:kind>.<str:fmt>", imports.imports_template, name="imports_template"),
     path("parametres/exercices/", configuration.settings_fiscal_years, name="settings_fiscal_years"),
 ]

@@ -44,6 +44,8 @@ from comptoir.core.errors import DomainError
 from comptoir.core.models import ApiToken
 from comptoir.core.permissions import PERMISSIONS, ROLE_LABELS, has_perm
 from comptoir.mailing import services as mailing
+from comptoir.parties import selectors as parties_selectors
+from comptoir.parties import series
 from comptoir.parties import services as parties
 from comptoir.parties.models import Company
 from comptoir.returns import selectors as returns_view
@@ -320,16 +322,22 @@ def settings_vat(request):
     return render(request, "web/settings/vat.html", context)
 
 
+def _numbering_context(company) -> dict:
+    prefixes = parties_selectors.number_prefixes()
+    return {"invoice_series": prefixes["invoice_series"], "rows": settings_tables.number_series(prefixes)}
+
+
 @requires("settings.view")
 def settings_numbering(request):
-    company = _company()
-    invoice_series = company.invoice_series if company else Company._meta.get_field("invoice_series").default
-    context = {
-        "company": company,
-        "invoice_series": invoice_series,
-        "rows": settings_tables.number_series(invoice_series),
-    }
-    return render(request, "web/settings/numbering.html", context)
+    """The counters in use and the prefix of each series, editable until the series takes its first number."""
+    return _edit_company(
+        request,
+        settings_forms.NumberingForm,
+        tuple(series.DEFAULTS),
+        "web/settings/numbering.html",
+        _("Préfixes de numérotation enregistrés."),
+        extra=_numbering_context,
+    )
 
 
 # --- Return rules and thresholds ----------------------------------------------------------------

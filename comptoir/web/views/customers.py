@@ -124,6 +124,7 @@ def customer_detail(request, pk):
         # Invoices of the previous system still due at the switch (payments.opening).
         "opening_invoices": payments_opening.open_opening_invoices(customer),
         "can_pay": has_perm(request.user, "payment.register"),
+        "can_send_letters": has_perm(request.user, "reminder.send"),
         "methods": Payment.Method.choices,
     }
     if has_perm(request.user, "margin.view"):

@@ -6,11 +6,12 @@ Direction and administrators (`data.import`): an import writes thousands of card
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from comptoir.accounting.opening import agreement as opening_agreement
 from comptoir.core.errors import DomainError
-from comptoir.imports import presets, services, template_files
+from comptoir.imports import background, presets, services, template_files
 from comptoir.imports.models import ImportRun
 from comptoir.imports.report import headline, refusal_line
 from comptoir.web.views.common import action, param, requires
@@ -40,15 +41,18 @@ def _page(request, **context):
 
 
 def _report_context(report, run=None):
+    # A report kept by the worker holds only what is shown; it says how many there were in all.
+    row_count = getattr(report, "row_count", len(report.rows))
+    refusal_count = getattr(report, "refusal_count", len(report.refusals))
     return {
         "report": report,
         "run": run,
         "headline": headline(report),
         "refusal_lines": [refusal_line(r) for r in report.refusals[:SHOWN_REFUSALS]],
         "refusals": report.refusals[:SHOWN_REFUSALS],
-        "more_refusals": max(0, len(report.refusals) - SHOWN_REFUSALS),
+        "more_refusals": max(0, refusal_count - SHOWN_REFUSALS),
         "rows": [(row, services.STATUS_LABELS[status], key) for row, status, key in report.rows[:SHOWN_ROWS]],
-        "more_rows": max(0, len(report.rows) - SHOWN_ROWS),
+        "more_rows": max(0, row_count - SHOWN_ROWS),
     }
 
 
@@ -67,6 +71,9 @@ def imports_test(request):
         return _page(request, error=_("Choisissez le fichier à importer."), kind=kind, preset=preset)
     try:
         run = services.upload(kind, upload.read(), file_name=upload.name, by=request.user, preset=preset)
+        if background.goes_to_background(run):
+            background.enqueue(run, action=background.TEST, by=request.user)
+            return redirect("web:imports_job", pk=run.pk)
         report = services.test_uploaded(run, by=request.user)
     except DomainError as exc:
         return _page(request, error=exc.message, kind=kind, preset=preset)
@@ -76,14 +83,49 @@ def imports_test(request):
 @action("data.import")
 def imports_confirm(request, pk):
     run = get_object_or_404(ImportRun, pk=pk)
+    valid_only = request.POST.get("valid_only") == "1"
     try:
-        report = services.import_uploaded(
-            run, by=request.user, valid_only=request.POST.get("valid_only") == "1"
-        )
+        if background.goes_to_background(run):
+            background.enqueue(run, action=background.IMPORT, by=request.user, valid_only=valid_only)
+            return redirect("web:imports_job", pk=run.pk)
+        report = services.import_uploaded(run, by=request.user, valid_only=valid_only)
     except DomainError as exc:
         return _page(request, error=exc.message)
     run.refresh_from_db()
     return _page(request, **_report_context(report, run))
+
+
+@requires("data.import")
+def imports_job(request, pk):
+    """A long file in the worker: its progress bar while it runs, its report once done."""
+    run = get_object_or_404(ImportRun, pk=pk)
+    if run.job_state == background.DONE:
+        return _page(
+            request, kind=run.kind, preset=run.preset, **_report_context(background.stored_report(run), run)
+        )
+    if run.job_state == background.FAILED:
+        return _page(request, error=run.job_error, kind=run.kind, preset=run.preset)
+    return render(request, "web/settings/import_job.html", _job_context(run))
+
+
+@requires("data.import")
+def imports_job_progress(request, pk):
+    """The progress bar alone, polled by htmx; once the job has ended, the page itself (HX-Redirect)."""
+    run = get_object_or_404(ImportRun, pk=pk)
+    if run.job_state in (background.DONE, background.FAILED):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("web:imports_job", args=[run.pk])
+        return response
+    return render(request, "web/settings/_import_progress.html", _job_context(run))
+
+
+def _job_context(run) -> dict:
+    return {
+        "run": run,
+        "done": background.rows_done(run),
+        "percent": background.percent(run),
+        "testing": run.job_action == background.TEST,
+    }
 
 
 @requires("data.import")

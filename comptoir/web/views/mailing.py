@@ -14,6 +14,7 @@ from comptoir.core.errors import DomainError
 from comptoir.core.permissions import has_perm
 from comptoir.mailing import documents, selectors, services
 from comptoir.mailing.models import OutgoingEmail
+from comptoir.payments.models import CustomerLetter
 from comptoir.sales.models import Order, Quote
 from comptoir.stock.models import Delivery
 from comptoir.web.submissions import submitted_once
@@ -25,6 +26,7 @@ DOCUMENTS = {
     "commandes": lambda: Order.objects.select_related("customer", "delivery_address", "quote"),
     "livraisons": lambda: Delivery.objects.select_related("order__customer", "order__delivery_address"),
     "factures": lambda: Invoice.objects.select_related("customer"),
+    "courriers": lambda: CustomerLetter.objects.select_related("customer"),
 }
 
 
