@@ -28,6 +28,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext
 
 from comptoir.core import audit, money, permissions, rows
+from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.sales import errors
@@ -184,7 +185,9 @@ def amend_order(
     permissions.require(by, "order.confirm")
     order = ORDER_LOCKED_WITH_CUSTOMER.get(order.pk)
     if order.status != Order.Status.CONFIRMED:
-        _fail(errors.AMENDMENT_ORDER_NOT_CONFIRMED, number=order.number, status=order.get_status_display())
+        raise Conflict(
+            *errors.AMENDMENT_ORDER_NOT_CONFIRMED, number=order.number, status=order.get_status_display()
+        )
     reason = (reason or "").strip()
     if not reason:
         _fail(errors.AMENDMENT_REASON_REQUIRED, number=order.number)

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from comptoir.accounting import periods
 from comptoir.core import audit, dates, permissions, rows, workflow
-from comptoir.core.errors import DomainError
+from comptoir.core.errors import Conflict, DomainError
 from comptoir.core.errors import fail as _fail
 from comptoir.sales import errors, versions
 from comptoir.sales.models import Quote, QuoteLine
@@ -46,7 +46,7 @@ def acceptance_refusal(quote: Quote) -> DomainError | None:
     if quote.status != Quote.Status.SUPERSEDED:
         return None
     latest = latest_version(quote)
-    return DomainError(
+    return Conflict(
         *errors.QUOTE_SUPERSEDED, number=quote.number, version=latest.version, latest=latest.number
     )
 
@@ -76,7 +76,7 @@ def revise_quote(quote: Quote, *, by, lines=None, date=None, valid_until=None, n
     permissions.require(by, "quote.manage")
     locked = Quote.objects.select_for_update().select_related("customer").get(pk=quote.pk)
     if locked.status != Quote.Status.SENT:
-        _fail(errors.QUOTE_NOT_REVISABLE, number=locked.number, status=locked.get_status_display())
+        raise Conflict(*errors.QUOTE_NOT_REVISABLE, number=locked.number, status=locked.get_status_display())
     services._check_customer(locked.customer)
     built = services.build_lines(lines if lines is not None else _line_data(locked), locked.customer)
     date = periods.check_business_date(date, follows=dates.follows(f"le devis {locked.number}", locked.date))
