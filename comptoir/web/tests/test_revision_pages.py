@@ -35,14 +35,19 @@ def test_revise_drafts_the_next_version_and_the_old_one_says_why_it_cannot_be_ac
     assert response.status_code == 302 and response["Location"] == f"/devis/{v2.pk}/modifier/"
     page = text_of(client.get(f"/devis/{sent.pk}/"))
     assert "Remplacé par une version suivante" in page
-    assert f"a été remplacé par la version 2 ({v2.number}) : seule la dernière version peut être acceptée" in page
+    assert (
+        f"a été remplacé par la version 2 ({v2.number}) : seule la dernière version peut être acceptée"
+        in page
+    )
     assert f'action="/devis/{sent.pk}/accepter/"' not in page
     assert "Versions (2)" in page
 
 
 def test_the_versions_tab_shows_the_differences(boss, sent, product):
     v2 = revise_quote(
-        sent, by=boss, lines=[{"product": product, "quantity": "12", "unit_price": "110", "discount_percent": "5"}]
+        sent,
+        by=boss,
+        lines=[{"product": product, "quantity": "12", "unit_price": "110", "discount_percent": "5"}],
     )
     page = text_of(client_for(boss).get(f"/devis/{v2.pk}/versions/"))
     assert f"Différences de {sent.number} à {v2.number}" in page
@@ -62,7 +67,12 @@ def test_an_amendment_from_the_order_page_with_its_trail(boss, customer, product
 
     response = client.post(
         f"/commandes/{order.pk}/avenant/",
-        {f"qty_{line.pk}": "14", f"price_{line.pk}": "120", f"discount_{line.pk}": "", "reason": "Atelier agrandi"},
+        {
+            f"qty_{line.pk}": "14",
+            f"price_{line.pk}": "120",
+            f"discount_{line.pk}": "",
+            "reason": "Atelier agrandi",
+        },
     )
 
     assert response.status_code == 302
