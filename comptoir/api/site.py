@@ -25,6 +25,7 @@ from comptoir.api.routers import (
     products,
     proposals,
     returns,
+    revisions,
     sales,
     statements,
     stock,
@@ -98,6 +99,8 @@ api.add_router("/products", products.router)
 api.add_router("/stock", stock.router)
 api.add_router("/quotes", sales.quotes)
 api.add_router("/orders", sales.orders)
+api.add_router("/quotes", revisions.quotes)
+api.add_router("/orders", revisions.orders)
 api.add_router("/orders", billing_schedules.router)
 api.add_router("/deliveries", deliveries.router)
 api.add_router("/invoices", invoices.router)

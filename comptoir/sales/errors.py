@@ -132,3 +132,100 @@ QUOTE_LINE_NOT_OF_ORDER = (
         "Ligne %(position)s : elle renvoie à une ligne de devis qui n'est pas celle du devis de cette commande."
     ),
 )
+
+# Quote versions (sales.revising)
+QUOTE_NOT_REVISABLE = (
+    "quote_not_revisable",
+    N_(
+        "Le devis %(number)s ne peut pas être révisé : seul un devis envoyé, sans réponse du client, se révise (il est « %(status)s »)."
+    ),
+)
+QUOTE_SUPERSEDED = (
+    "quote_superseded",
+    N_(
+        "Le devis %(number)s a été remplacé par la version %(version)s (%(latest)s) : seule la dernière version peut être acceptée."
+    ),
+)
+QUOTE_VERSIONS_UNRELATED = (
+    "quote_versions_unrelated",
+    N_("Les devis %(first)s et %(second)s ne sont pas deux versions de la même offre."),
+)
+
+# Order amendments (sales.amending)
+AMENDMENT_ORDER_NOT_CONFIRMED = (
+    "amendment_order_not_confirmed",
+    N_("Seule une commande confirmée se modifie par avenant : la commande %(number)s est « %(status)s »."),
+)
+AMENDMENT_REASON_REQUIRED = (
+    "amendment_reason_required",
+    N_("Indiquez le motif de l'avenant à la commande %(number)s : il reste dans l'historique."),
+)
+AMENDMENT_NOTHING_CHANGED = (
+    "amendment_nothing_changed",
+    N_("Cet avenant ne change rien à la commande %(number)s."),
+)
+AMENDMENT_LINE_NOT_OF_ORDER = (
+    "amendment_line_not_of_order",
+    N_("La ligne %(line)s n'appartient pas à la commande %(number)s."),
+)
+AMENDMENT_BELOW_DELIVERED = (
+    "amendment_below_delivered",
+    N_(
+        "Ligne %(position)s (%(description)s) : %(floor)s déjà livré(s), la quantité ne peut pas descendre en dessous (demandé : %(value)s)."
+    ),
+)
+AMENDMENT_BELOW_INVOICED = (
+    "amendment_below_invoiced",
+    N_(
+        "Ligne %(position)s (%(description)s) : %(floor)s déjà facturé(s) (brouillons compris), la quantité ne peut pas descendre en dessous (demandé : %(value)s)."
+    ),
+)
+AMENDMENT_PRICE_INVOICED = (
+    "amendment_price_invoiced",
+    N_(
+        "Ligne %(position)s (%(description)s) : déjà facturée (%(invoiced)s, brouillons compris), son prix et sa remise ne changent plus. Établissez un avoir si le prix facturé était faux."
+    ),
+)
+AMENDMENT_REMOVE_STARTED = (
+    "amendment_remove_started",
+    N_(
+        "Ligne %(position)s (%(description)s) : déjà livrée ou facturée, elle ne peut pas être retirée. Réduisez plutôt sa quantité à ce qui est livré ou facturé."
+    ),
+)
+AMENDMENT_REMOVE_ON_DELIVERY = (
+    "amendment_remove_on_delivery",
+    N_(
+        "Ligne %(position)s (%(description)s) : elle figure sur le bon de livraison %(delivery)s à préparer. Retirez-la d'abord de ce bon (ou annulez-le)."
+    ),
+)
+AMENDMENT_REMOVE_REFERENCED = (
+    "amendment_remove_referenced",
+    N_(
+        "Ligne %(position)s (%(description)s) : elle figure sur %(document)s (annulé), qui en garde la trace ; elle ne peut pas être retirée. Réduisez plutôt sa quantité."
+    ),
+)
+AMENDMENT_NO_LINE_LEFT = (
+    "amendment_no_line_left",
+    N_("La commande %(number)s doit garder au moins une ligne : pour tout retirer, annulez-la plutôt."),
+)
+AMENDMENT_REQUESTED_DATE_BEFORE_ORDER = (
+    "amendment_requested_date_before_order",
+    N_(
+        "La livraison souhaitée (%(date)s) ne peut pas précéder la date de la commande %(number)s (%(order_date)s)."
+    ),
+)
+
+# What an amendment finds downstream (not refusals: said on the amendment, kept in its trail)
+EFFECT_DELIVERY_NOTE_NO_LONGER_FITS = (
+    "delivery_note_no_longer_fits",
+    N_(
+        "Le bon de livraison %(delivery)s (à préparer) prévoit %(planned)s de la ligne %(position)s (%(description)s), or il n'en reste que %(remaining)s à livrer : modifiez-le avant de l'expédier (l'expédition serait refusée)."
+    ),
+)
+EFFECT_DEPOSITS_EXCEED_ORDER = (
+    "deposits_exceed_order",
+    N_(
+        "Les factures d'acompte émises (%(deposited)s € HT) dépassent le nouveau total de la commande (%(total)s € HT) : l'excédent est à rembourser par un avoir d'acompte."
+    ),
+)
+EFFECTS = dict([EFFECT_DELIVERY_NOTE_NO_LONGER_FITS, EFFECT_DEPOSITS_EXCEED_ORDER])

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Product
+from comptoir.core.models import AppendOnlyModel
 from comptoir.parties.models import Customer, DeliveryAddress
 
 
@@ -38,10 +39,12 @@ class Quote(models.Model):
         ACCEPTED = "accepted", _("Accepté")
         REFUSED = "refused", _("Refusé")
         CANCELLED = "cancelled", _("Annulé")
+        # A later version replaced it (sales.revising): frozen, it can no longer be accepted.
+        SUPERSEDED = "superseded", _("Remplacé par une version suivante")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.SENT, Status.CANCELLED},
-        Status.SENT: {Status.ACCEPTED, Status.REFUSED, Status.CANCELLED},
+        Status.SENT: {Status.ACCEPTED, Status.REFUSED, Status.CANCELLED, Status.SUPERSEDED},
     }
 
     number = models.CharField(_("numéro"), max_length=35, unique=True)
@@ -58,6 +61,25 @@ class Quote(models.Model):
         on_delete=models.PROTECT,
         related_name="renewals",
         verbose_name=_("renouvelle le devis"),
+    )
+    # Versions of one offer (sales.revising): v1 is the quote as first numbered; v2, v3… are rows of
+    # their own numbered "<v1 number>-v<n>", each pointing at the version it revises.
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous_version = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_version",
+        verbose_name=_("révise la version"),
+    )
+    first_version = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="later_versions",
+        verbose_name=_("première version"),
     )
     total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))
@@ -120,6 +142,8 @@ class Order(models.Model):
         DeliveryAddress, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The delivery date the customer asks for; an amendment may move it (sales.amending).
+    requested_date = models.DateField(_("livraison souhaitée"), null=True, blank=True)
     total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(_("total TTC"), max_digits=14, decimal_places=2, default=Decimal("0"))
@@ -221,3 +245,67 @@ class BillingMilestone(models.Model):
 
     def __str__(self):
         return self.label
+
+
+# --- Order amendments (sales.amending) -----------------------------------------------------------
+
+
+class OrderAmendment(AppendOnlyModel):
+    """One amendment of a confirmed order (avenant): who, when, why, and what it found downstream.
+
+    Append-only, like its changes: the trail of an order is never rewritten."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="amendments")
+    sequence = models.PositiveIntegerField(_("numéro d'avenant"))
+    reason = models.TextField(_("motif"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    total_untaxed_before = models.DecimalField(max_digits=14, decimal_places=2)
+    total_untaxed_after = models.DecimalField(max_digits=14, decimal_places=2)
+    # What the amendment found downstream, in French sentences (a prepared delivery note that no longer
+    # fits, a draft invoice to redo), kept as they were said at the time.
+    effects = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("avenant de commande")
+        ordering = ["order", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="order_amendment_sequence_unique"),
+            models.CheckConstraint(condition=~Q(reason=""), name="order_amendment_reason_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.order.number} — avenant {self.sequence}"
+
+
+class OrderAmendmentChange(AppendOnlyModel):
+    """One field changed by an amendment: before and after, as text (French formatting is the page's)."""
+
+    class Field(models.TextChoices):
+        LINE_ADDED = "line_added", _("Ligne ajoutée")
+        LINE_REMOVED = "line_removed", _("Ligne retirée")
+        QUANTITY = "quantity", _("Quantité")
+        UNIT_PRICE = "unit_price", _("Prix unitaire HT")
+        DISCOUNT = "discount_percent", _("Remise %")
+        REQUESTED_DATE = "requested_date", _("Livraison souhaitée")
+
+    amendment = models.ForeignKey(OrderAmendment, on_delete=models.PROTECT, related_name="changes")
+    # The line as it was named then; the id without a constraint, since a removed line is deleted.
+    order_line = models.ForeignKey(
+        OrderLine,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    position = models.PositiveIntegerField(null=True, blank=True)
+    line_label = models.CharField(max_length=300, blank=True)
+    field = models.CharField(max_length=20, choices=Field.choices)
+    before = models.CharField(max_length=100, blank=True)
+    after = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["amendment", "id"]

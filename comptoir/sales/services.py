@@ -233,6 +233,9 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
     """The customer accepted the quote: record it and create the sales order, linked line by line."""
     permissions.require(by, "quote.accept")
     locked = _QUOTE_LOCKED.get(quote.pk)
+    superseded = revising.acceptance_refusal(locked)
+    if superseded is not None:
+        raise superseded
     date = periods.check_business_date(date, follows=dates.follows(f"le devis {locked.number}", locked.date))
     if locked.status == Quote.Status.SENT and locked.valid_until and date > locked.valid_until:
         _fail(errors.QUOTE_EXPIRED, number=locked.number, date=locked.valid_until.strftime("%d/%m/%Y"))
@@ -600,3 +603,9 @@ def mark_milestone_reached(milestone: BillingMilestone, *, by) -> BillingMilesto
         data={"milestone": milestone.label, "trigger": milestone.trigger},
     )
     return milestone
+
+
+# Verbs kept in modules of their own (quote versions, order amendments), exported from this door.
+from comptoir.sales import revising  # noqa: E402
+from comptoir.sales.amending import amend_order  # noqa: E402, F401
+from comptoir.sales.revising import compare_versions, revise_quote, versions_of  # noqa: E402, F401

@@ -101,6 +101,9 @@ class QuoteOut(Schema):
         "(l'état reste « sent » ; renouvelez-le par POST /quotes/{id}/renew).",
     )
     renewed_from_id: int | None = Field(None, description="Le devis que celui-ci renouvelle.")
+    version: int = Field(1, description="1 pour le devis d'origine, 2, 3… pour ses révisions.")
+    previous_version_id: int | None = Field(None, description="La version que celle-ci révise.")
+    first_version_id: int | None = Field(None, description="La version 1, pour une révision.")
     lines: list[SalesLineOut]
 
     @staticmethod
@@ -114,7 +117,7 @@ class QuoteOut(Schema):
 
 
 class QuoteFilters(PageIn):
-    status: Literal["draft", "sent", "accepted", "refused", "cancelled"] | None = None
+    status: Literal["draft", "sent", "accepted", "refused", "cancelled", "superseded"] | None = None
     expired: bool | None = Field(None, description="true : les devis expirés ; false : tous les autres.")
     customer: QueryId = None
 
@@ -233,6 +236,9 @@ class OrderOut(Schema):
     customer_reference: str
     delivery_address_id: int | None
     confirmed_at: datetime.datetime | None
+    requested_date: datetime.date | None = Field(
+        None, description="Livraison souhaitée (modifiable par avenant)."
+    )
     total_untaxed: Amount
     total_vat: Amount
     total: Amount

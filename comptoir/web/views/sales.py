@@ -38,6 +38,7 @@ from comptoir.web.views.common import (
     requires,
 )
 from comptoir.web.views.lines import editor_context, rows_from_lines, rows_with_ids
+from comptoir.web.views.revisions import amendments_panel, versions_panel
 from comptoir.web.views.schedules import schedule_panel
 
 ZERO = Decimal("0")
@@ -238,6 +239,7 @@ def quote_detail(request, pk):
         "can_refuse": may(user, Quote, status, S.REFUSED, "quote.accept"),
         "can_cancel": may(user, Quote, status, S.CANCELLED, "quote.manage"),
         "can_email": has_perm(user, mail_documents.sendable(quote).permission),
+        "panel": versions_panel(quote, user),
     }
     return render(request, "web/quotes/detail.html", context)
 
@@ -495,6 +497,7 @@ def order_detail(request, pk):
         "invoiceable_count": len(invoiceable),
         "schedule": schedule,
         "findings": findings_view.panel(assistant.findings_for_order(order)),
+        "amendments": amendments_panel(order, user),
     }
     if order.invoices.filter(status=Invoice.Status.ISSUED).exists() and has_perm(user, "margin.view"):
         context["margins"] = margin_view.order_margins(order)
