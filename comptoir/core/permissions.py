@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "order.manage",
         "return.manage",
         "intake.receive",
+        "discount.approve",
     },
     Role.ADV: _READ
     | {
@@ -81,6 +82,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "intake.receive",
         "intake.review",
         "margin.view",
+        "pricing.manage",
+        "discount.approve",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -166,6 +169,12 @@ PERMISSIONS: dict[str, set[str]] = {
         # Margins show what the goods cost: direction, accounting and ADV read them (insights); a
         # salesperson negotiating with a customer does not see the cost floor.
         "margin.view",
+        # Price lists and customer prices (ADV keeps them too); the discount each role grants alone
+        # (`pricing.DiscountThreshold`) is direction's decision; approving a discount above someone's
+        # threshold needs a threshold of one's own that covers it (`sales.discounts`).
+        "pricing.manage",
+        "pricing.configure",
+        "discount.approve",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -240,6 +249,9 @@ PERMISSION_LABELS = {
     "order.manage": _("Créer et modifier les commandes"),
     "order.confirm": _("Confirmer une commande"),
     "order.cancel": _("Annuler une commande"),
+    "pricing.manage": _("Gérer les listes de prix et les prix spécifiques"),
+    "pricing.configure": _("Fixer les seuils de remise par rôle"),
+    "discount.approve": _("Approuver une remise au-delà du seuil d'un collègue"),
     "delivery.view": _("Consulter les livraisons"),
     "delivery.manage": _("Préparer les bons de livraison"),
     "delivery.validate": _("Valider (expédier) une livraison"),
