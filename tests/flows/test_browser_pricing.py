@@ -60,7 +60,8 @@ def wholesale(director):
 
 
 def _sign_in(page, base, username):
-    page.goto(f"{base}/connexion/")
+    # The first page of a fresh browser can take about ten seconds on a loaded machine.
+    page.goto(f"{base}/connexion/", timeout=60_000)
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
