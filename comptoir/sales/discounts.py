@@ -19,6 +19,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
 from comptoir.core import approvals, audit, money, permissions
 from comptoir.core.errors import Conflict, PermissionDenied
@@ -64,7 +66,7 @@ def category_of(value, discount: Decimal, position: int) -> str:
 
 
 def _percent(value) -> str:
-    return "illimité" if value is None else f"{money.fr(value)} %"
+    return gettext("illimité") if value is None else f"{money.fr(value)} %"
 
 
 def _who_covers(percent: Decimal, thresholds) -> str:
@@ -137,8 +139,11 @@ def carry(quote: Quote) -> dict:
     return {field: getattr(quote, field) for field in GRANT_FIELDS}
 
 
+ACTIONS = {"send": N_("l'envoi"), "confirm": N_("la confirmation")}
+
+
 def require_covered(document, *, action: str) -> None:
-    """Refuse to send (`action` "l'envoi") or confirm ("la confirmation") while a discount waits for approval."""
+    """Refuse to send (`action` "send") or confirm ("confirm") while a discount waits for approval."""
     state = discount_state(document)
     if not state.pending:
         return
@@ -151,7 +156,7 @@ def require_covered(document, *, action: str) -> None:
         person=state.granted_by.get_username(),
         threshold=_percent(state.threshold),
         who=state.who_may_approve,
-        action=action,
+        action=gettext(ACTIONS[action]),
     )
 
 

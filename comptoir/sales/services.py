@@ -228,7 +228,7 @@ def send_quote(quote: Quote, *, by) -> Quote:
     permissions.require(by, "quote.send")
     locked = _QUOTE_LOCKED.get(quote.pk)
     if locked.status == Quote.Status.DRAFT:
-        discounts.require_covered(locked, action="l'envoi")
+        discounts.require_covered(locked, action="send")
     return _transition_quote(
         locked, Quote.Status.SENT, by=by, perm="quote.send", action="quote.sent", locked=True
     )
@@ -405,7 +405,7 @@ def confirm_order(order: Order, *, by) -> Order:
         Order.TRANSITIONS, order.status, Order.Status.CONFIRMED, document=order.number, labels=Order.Status
     )
     _check_customer(order.customer)
-    discounts.require_covered(order, action="la confirmation")
+    discounts.require_covered(order, action="confirm")
     order.status = Order.Status.CONFIRMED
     order.confirmed_at = timezone.now()
     rows.update_one(order, ["status", "confirmed_at"])
