@@ -22,6 +22,7 @@ from comptoir.api.routers import (
     invoices,
     jobs,
     payments,
+    pricing,
     products,
     proposals,
     returns,
@@ -102,6 +103,7 @@ api.add_router("/orders", sales.orders)
 api.add_router("/quotes", revisions.quotes)
 api.add_router("/orders", revisions.orders)
 api.add_router("/orders", billing_schedules.router)
+api.add_router("/pricing", pricing.router)
 api.add_router("/deliveries", deliveries.router)
 api.add_router("/invoices", invoices.router)
 api.add_router("/invoices", findings.overrides)

@@ -18,6 +18,7 @@ from comptoir.core import audit, money, permissions, vat
 from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.einvoice.document import FRENCH_VAT_RATES
+from comptoir.sales import discounts as sales_discounts
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -92,13 +93,15 @@ def add_allowance_charge(
     reason_code: str = "",
     vat_rate=None,
     vat_category: str = "",
+    discount_category: str = "",
 ) -> AllowanceCharge:
     """Add a remise globale (`is_charge=False`) or frais (`is_charge=True`) to a draft invoice.
 
     Either an `amount` excl. VAT, or a `percent` of a `base_amount` (by default the lines of its VAT rate
     and category); a reason text or a UNTDID code (5189 for allowances, 7161 for charges; the text then
     defaults to the code's label); the VAT rate and category it applies to (by default the lines' when
-    they share one). Refused when allowances would exceed the lines of their rate.
+    they share one). Refused when allowances would exceed the lines of their rate. An allowance is a
+    discount: `discount_category` (`pricing.DiscountCategory`; « non catégorisé » when none is given).
     """
     permissions.require(by, "invoice.manage")
     invoice = _lock_draft(invoice.pk)
@@ -130,6 +133,9 @@ def add_allowance_charge(
         base = None
     if value is None or money.amount(value) <= 0 or money.amount(value) > money.MAX_LINE_AMOUNT:
         _fail(errors.ADJUSTMENT_AMOUNT_INVALID)
+    category_of_discount = (
+        "" if is_charge else sales_discounts.category_of(discount_category, Decimal("1"), 1)
+    )
     position = AllowanceCharge.objects.filter(invoice=invoice).count() + 1
     item = AllowanceCharge.objects.create(
         invoice=invoice,
@@ -142,6 +148,7 @@ def add_allowance_charge(
         reason_code=reason_code,
         vat_rate=rate,
         vat_category=category,
+        discount_category=category_of_discount,
     )
     # Totals again (and the deposits the new total allows): refused here if an allowance is too large.
     drafting._refresh_draft(invoice)
@@ -156,6 +163,7 @@ def add_allowance_charge(
             "code": item.reason_code,
             "vat_rate": item.vat_rate,
             "vat_category": item.vat_category,
+            "discount_category": item.discount_category,
         },
     )
     return item

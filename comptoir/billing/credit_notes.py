@@ -143,6 +143,7 @@ def create_credit_note(
                 quantity=qty,
                 unit_price=price,
                 discount_percent=original.discount_percent,
+                discount_category=original.discount_category,
                 vat_rate=original.vat_rate,
                 vat_category=original.vat_category,
                 vat_exemption_reason=original.vat_exemption_reason,
@@ -227,6 +228,7 @@ def _credited_adjustments(note: Invoice, invoice: Invoice, new_lines: list[Invoi
                     reason_code=item.reason_code,
                     vat_rate=item.vat_rate,
                     vat_category=item.vat_category,
+                    discount_category=item.discount_category,
                     account_code=item.account_code,
                 )
             )

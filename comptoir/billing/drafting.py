@@ -24,6 +24,7 @@ from comptoir.core.errors import NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties import selectors as parties_selectors
+from comptoir.sales import discounts as sales_discounts
 from comptoir.sales import errors as sales_errors
 from comptoir.sales.models import BillingMilestone, Order, OrderLine
 from comptoir.sales.selectors import ORDER_LOCKED_WITH_CUSTOMER, order_lines_with_product
@@ -137,6 +138,7 @@ def create_invoice_from_order(order: Order, *, by) -> Invoice:
                 quantity=item["quantity"],
                 unit_price=ol.unit_price,
                 discount_percent=ol.discount_percent,
+                discount_category=ol.discount_category,
                 vat_rate=ol.vat_rate,
                 vat_category=ol.vat_category,
                 vat_exemption_reason=ol.vat_exemption_reason,
@@ -371,6 +373,7 @@ def correct_draft_line(
     quantity=None,
     unit_price=None,
     discount_percent=None,
+    discount_category=None,
     vat_from_product: bool = False,
 ) -> InvoiceLine:
     """Amend one line of a draft invoice: its quantity, unit price excl. VAT, discount, or its VAT
@@ -387,6 +390,7 @@ def correct_draft_line(
         "quantity",
         "unit_price",
         "discount_percent",
+        "discount_category",
         "vat_rate",
         "vat_category",
         "vat_exemption_reason",
@@ -404,6 +408,10 @@ def correct_draft_line(
         if not ZERO <= discount <= Decimal("100"):
             _fail(sales_errors.DISCOUNT_OUT_OF_RANGE, position=line.position)
         line.discount_percent = discount.quantize(Decimal("0.01"))
+    if discount_percent is not None or discount_category is not None:
+        # The category given, else the line's own; "non catégorisé" for a discount that has none.
+        wanted = line.discount_category if discount_category is None else discount_category
+        line.discount_category = sales_discounts.category_of(wanted, line.discount_percent, line.position)
     if vat_from_product:
         product = line.product
         # The rate in force the day the tax fell due: the delivery for goods, else the invoice's day.

@@ -9,6 +9,7 @@ from comptoir.accounting.models import JournalEntry
 from comptoir.catalog.models import Product
 from comptoir.core.models import AppendOnlyModel, ImmutableError
 from comptoir.parties.models import Customer
+from comptoir.pricing.models import DiscountCategory
 from comptoir.sales.models import Order, OrderLine
 from comptoir.stock.models import DeliveryLine
 
@@ -241,6 +242,10 @@ class InvoiceLine(InvoicePart):
     vat_category = models.CharField(_("catégorie de TVA"), max_length=2, default="S")
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     net_amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
+    # Why the discount was granted (empty without one), carried from the order line (`pricing`).
+    discount_category = models.CharField(
+        _("catégorie de remise"), max_length=20, choices=DiscountCategory.choices, blank=True
+    )
     # Revenue account when not the default 707 goods / 706 services: 709 for a price reduction,
     # 4191 for a deposit (and its deduction on the final invoice).
     account_code = models.CharField(max_length=10, blank=True)
@@ -327,6 +332,10 @@ class AllowanceCharge(InvoicePart):
     )
     reason = models.CharField(_("motif"), max_length=100)
     reason_code = models.CharField(_("code motif"), max_length=3, blank=True)
+    # An allowance (not a charge) is a discount too: its category, chosen when it is granted.
+    discount_category = models.CharField(
+        _("catégorie de remise"), max_length=20, choices=DiscountCategory.choices, blank=True
+    )
     vat_rate = models.DecimalField(_("TVA %"), max_digits=5, decimal_places=2)
     vat_category = models.CharField(_("catégorie de TVA"), max_length=2, default="S")
     account_code = models.CharField(max_length=10, blank=True)

@@ -65,6 +65,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "return.manage",
         "intake.receive",
         "ticket.manage",
+        "discount.approve",
     },
     Role.ADV: _READ
     | {
@@ -86,6 +87,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "intake.review",
         "margin.view",
         "ticket.manage",
+        "pricing.manage",
+        "discount.approve",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -181,6 +184,12 @@ PERMISSIONS: dict[str, set[str]] = {
         # carrier rates, financing rate, exceptional adjustments): direction's.
         "time.manage",
         "profitability.configure",
+        # Price lists and customer prices (ADV keeps them too); the discount each role grants alone
+        # (`pricing.DiscountThreshold`) is direction's decision; approving a discount above someone's
+        # threshold needs a threshold of one's own that covers it (`sales.discounts`).
+        "pricing.manage",
+        "pricing.configure",
+        "discount.approve",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -255,6 +264,9 @@ PERMISSION_LABELS = {
     "order.manage": _("Créer et modifier les commandes"),
     "order.confirm": _("Confirmer une commande"),
     "order.cancel": _("Annuler une commande"),
+    "pricing.manage": _("Gérer les listes de prix et les prix spécifiques"),
+    "pricing.configure": _("Fixer les seuils de remise par rôle"),
+    "discount.approve": _("Approuver une remise au-delà du seuil d'un collègue"),
     "delivery.view": _("Consulter les livraisons"),
     "delivery.manage": _("Préparer les bons de livraison"),
     "delivery.validate": _("Valider (expédier) une livraison"),

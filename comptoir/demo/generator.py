@@ -65,6 +65,8 @@ from comptoir.payments.services import (
     refund_credit_note,
     register_payment,
 )
+from comptoir.pricing import services as pricing_services
+from comptoir.sales import discounts as sales_discounts
 from comptoir.sales.services import (
     accept_quote,
     cancel_order,
@@ -81,6 +83,8 @@ from comptoir.stock.services import create_delivery, create_receipt, receive_sto
 
 DEMO_PASSWORD = "demo1234"
 SEEDED = "demo.seeded"
+# The category each discount of the story is granted under (#22 point 2).
+DISCOUNT_CATEGORIES = {5: "volume", 10: "negotiated", 15: "promotion"}
 DEMO_USERS = [
     ("demo", Role.ADMIN),
     ("commercial", Role.COMMERCIAL),
@@ -477,6 +481,47 @@ class _Story:
             self.customers.append(self._create_foreign_customer(seed))
         self.counts["clients"] = len(self.customers)
         self.counts["clients à l'étranger"] = len(abroad)
+        self._price_lists()
+
+    def _price_lists(self) -> None:
+        """The wholesalers' price list of the current year, with quantity breaks, for the first good-paying
+        French customers (no draw of the story's random generator: the rest of the story stays as it was)."""
+        french = [c for c in self.customers if not c.abroad and c.payer == "good"][:3]
+        goods = self.goods[:6]
+        if not french or not goods:
+            return
+        direction = self.users["direction"]
+        group = pricing_services.create_customer_group("GROS", "Grossistes", by=direction)
+        for customer in french:
+            pricing_services.set_customer_group(customer.obj, group, by=direction)
+        year = self.today.year
+        lines = []
+        for product in goods:
+            low, high = product.seed.order_qty
+            price = Decimal(product.seed.price)
+            lines.append(
+                {
+                    "product": product.obj,
+                    "min_quantity": 1,
+                    "price": core_money.unit_price(price * Decimal("0.95")),
+                }
+            )
+            lines.append(
+                {
+                    "product": product.obj,
+                    "min_quantity": max(2, (low + high) // 2),
+                    "price": core_money.unit_price(price * Decimal("0.88")),
+                }
+            )
+        pricing_services.create_price_list(
+            f"Grossistes {year}",
+            group=group,
+            valid_from=datetime.date(year, 1, 1),
+            valid_until=datetime.date(year, 12, 31),
+            lines=lines,
+            by=direction,
+        )
+        self.counts["listes de prix"] = 1
 
     def _contacts(self, domain: str, phone_prefix: str | None) -> list[dict]:
         rng = self.rng
@@ -617,6 +662,8 @@ class _Story:
             # Good customers negotiate: a discount on some lines.
             if customer.payer == "good" and rng.random() < 0.25:
                 line["discount_percent"] = rng.choice([5, 5, 10, 10, 15])
+                # Each discount has its category, chosen as it is granted (#22 point 2).
+                line["discount_category"] = DISCOUNT_CATEGORIES[line["discount_percent"]]
             lines.append(line)
         return lines
 
@@ -638,7 +685,15 @@ class _Story:
             self.at(add_business_days(day, rng.randint(1, 5)), self._cancel_quote, quote)
 
     def _send_quote(self, day, quote) -> None:
+        self._approve_discounts(quote)
         send_quote(quote, by=self.users["commercial"])
+
+    def _approve_discounts(self, document) -> None:
+        """A discount above the seller's (10 %) or ADV's (5 %) threshold: direction approves it before the
+        quote is sent or the order confirmed. Drafts still being written keep theirs waiting."""
+        if sales_discounts.discount_state(document).pending:
+            sales_discounts.approve_discounts(document, by=self.users["direction"], reason="Client fidèle")
+            self.counts["remises approuvées"] += 1
 
     def _refuse_quote(self, day, quote) -> None:
         refuse_quote(quote, by=self.users["commercial"], reason=self.rng.choice(REFUSAL_REASONS))
@@ -680,6 +735,7 @@ class _Story:
         self.counts["commandes"] += 1
         if (self.today - day).days < 5 and self.rng.random() < 0.3:
             return  # waiting for the customer's purchase order number before confirming
+        self._approve_discounts(order)
         confirm_order(order, by=self.users["adv"])
         state = self._track(order, customer)
         if any(line.product.stocked for line in state.lines):
@@ -718,6 +774,7 @@ class _Story:
             customer_reference="BC-URGENT",
         )
         self.counts["commandes"] += 1
+        self._approve_discounts(order)
         confirm_order(order, by=self.users["adv"])
         self.at(add_business_days(day, 1), self._ship, self._track(order, customer))
 
@@ -733,6 +790,7 @@ class _Story:
         )
         self.counts["commandes"] += 1
         milestones = set_billing_schedule(order, steps, by=self.users["adv"]) if steps else []
+        self._approve_discounts(order)
         confirm_order(order, by=self.users["adv"])
         return order, milestones
 
@@ -755,6 +813,7 @@ class _Story:
         if not lines:
             return
         lines[0]["discount_percent"] = 10
+        lines[0]["discount_category"] = "negotiated"
         customer = self._french_customer()
         order, _ = self._order(day, customer, lines, "BC-OUVERTURE-CHANTIER")
         state = self._track(order, customer, split=False)

@@ -527,6 +527,7 @@ def _draft_reinvoice(case, wanted, *, by, reason: str):
                 quantity=qty,
                 unit_price=unit,
                 discount_percent=discount,
+                discount_category=ol.discount_category if discount else "",
                 vat_rate=ol.vat_rate,
                 vat_category=ol.vat_category,
                 vat_exemption_reason=ol.vat_exemption_reason,

@@ -229,3 +229,33 @@ EFFECT_DEPOSITS_EXCEED_ORDER = (
     ),
 )
 EFFECTS = dict([EFFECT_DELIVERY_NOTE_NO_LONGER_FITS, EFFECT_DEPOSITS_EXCEED_ORDER])
+DISCOUNT_CATEGORY_UNKNOWN = (
+    "discount_category_unknown",
+    N_("Ligne %(position)s : la catégorie de remise « %(value)s » n'existe pas (possibles : %(choices)s)."),
+)
+DISCOUNT_APPROVAL_REQUIRED = (
+    "discount_approval_required",
+    N_(
+        "La remise de %(percent)s sur %(document)s dépasse le seuil de %(person)s (%(threshold)s) : elle doit "
+        "être approuvée par une autre personne dont le seuil la couvre (%(who)s) avant %(action)s."
+    ),
+)
+DISCOUNT_APPROVAL_NOT_NEEDED = (
+    "discount_approval_not_needed",
+    N_("Les remises de %(document)s n'ont pas besoin d'approbation (ou sont déjà approuvées)."),
+)
+DISCOUNT_APPROVAL_BEYOND_THRESHOLD = (
+    "discount_approval_beyond_threshold",
+    N_(
+        "Votre seuil de remise (%(threshold)s) ne couvre pas la remise de %(percent)s sur %(document)s : "
+        "qui peut l'approuver : %(who)s."
+    ),
+)
+DISCOUNT_APPROVAL_SAME_PERSON = (
+    "approval_same_person",
+    N_("Vous avez accordé les remises de %(document)s : une autre personne doit les approuver."),
+)
+DISCOUNT_APPROVAL_NOT_DRAFT = (
+    "discount_approval_not_draft",
+    N_("%(document)s n'est plus un brouillon : ses remises ne s'approuvent plus."),
+)

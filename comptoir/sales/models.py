@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.catalog.models import Product
 from comptoir.core.models import AppendOnlyModel
 from comptoir.parties.models import Customer, DeliveryAddress
+from comptoir.pricing.models import DiscountCategory
 
 
 class SalesLine(models.Model):
@@ -26,6 +27,12 @@ class SalesLine(models.Model):
     vat_category = models.CharField(_("catégorie de TVA"), max_length=2, default="S")
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     net_amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
+    # Why the discount was granted (empty without a discount); carried quote → order → invoice.
+    discount_category = models.CharField(
+        _("catégorie de remise"), max_length=20, choices=DiscountCategory.choices, blank=True
+    )
+    # Where the unit price came from, in words ("liste Grossistes 2026, palier ≥ 50", "prix saisi").
+    price_explanation = models.CharField(_("origine du prix"), max_length=200, blank=True)
 
     class Meta:
         abstract = True
@@ -87,6 +94,16 @@ class Quote(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Discounts above the threshold of the person who granted them (`sales.discounts`): who granted the
+    # lines' discounts, and who approved them (another person whose threshold covers them), up to which %.
+    discount_granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    discount_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    discount_approved_at = models.DateTimeField(null=True, blank=True)
+    discount_approved_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -150,6 +167,16 @@ class Order(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Discounts above the threshold of the person who granted them (`sales.discounts`): who granted the
+    # lines' discounts, and who approved them (another person whose threshold covers them), up to which %.
+    discount_granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    discount_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    discount_approved_at = models.DateTimeField(null=True, blank=True)
+    discount_approved_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,7 +15,7 @@ from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
 from comptoir.parties.selectors import number_prefix
-from comptoir.sales import errors
+from comptoir.sales import discounts, errors
 from comptoir.sales.models import BillingMilestone, Order, OrderLine, Quote, QuoteLine
 from comptoir.sales.selectors import ORDER_LOCKED_WITH_CUSTOMER
 
@@ -31,16 +31,21 @@ def _decimal(value, position, default=None):
         _fail(errors.INVALID_NUMBER, value=value, position=position)
 
 
-def build_lines(lines_data, customer: Customer | None = None) -> list[dict]:
-    """Validate line input (product, quantity, optional price, discount, description) into field dicts.
+def build_lines(
+    lines_data, customer: Customer | None = None, *, on: datetime.date | None = None
+) -> list[dict]:
+    """Validate line input (product, quantity, optional price, discount and its category, description)
+    into field dicts.
 
-    The unit price defaults to the product's sale price. VAT comes from the product and the customer's
-    VAT regime (an EU business or an export customer is not charged French VAT).
+    Without a typed price, the unit price is the one `pricing` gives the customer for the quantity on
+    `on` (today by default), with its explanation (`sales.discounts.price_lines`). VAT comes from the
+    product and the customer's VAT regime (an EU business or an export customer is not charged French VAT).
     """
     regime = customer.vat_regime if customer is not None else vat.Regime.FRANCE
     if not lines_data:
         _fail(errors.NO_LINES)
     built = []
+    typed = []
     for position, data in enumerate(lines_data, start=1):
         product = get_sellable(data.get("product"))
         qty = _decimal(data.get("quantity"), position)
@@ -51,13 +56,32 @@ def build_lines(lines_data, customer: Customer | None = None) -> list[dict]:
             _fail(errors.QUANTITY_NOT_POSITIVE, position=position, value=data.get("quantity"))
         if qty > money.MAX_QUANTITY:
             _fail(errors.QUANTITY_TOO_LARGE, position=position, limit=money.fr(money.MAX_QUANTITY, 0))
-        price = _decimal(data.get("unit_price"), position, default=product.sale_price)
-        if price < 0:
+        price = _decimal(data.get("unit_price"), position)
+        if price is not None and price < 0:
             _fail(errors.PRICE_NEGATIVE, position=position)
-        price = money.unit_price(price)
+        typed.append((product, qty, price))
         discount = _decimal(data.get("discount_percent"), position, default=Decimal("0"))
         if not Decimal("0") <= discount <= Decimal("100"):
             _fail(errors.DISCOUNT_OUT_OF_RANGE, position=position)
+        category = discounts.category_of(data.get("discount_category"), discount, position)
+        built.append(
+            {
+                "position": position,
+                "product": product,
+                "quantity": qty,
+                "discount_percent": discount,
+                "discount_category": category,
+                "description": data.get("description"),
+            }
+        )
+    priced = discounts.price_lines(customer, typed, on or dates.today())
+    for line, (price, explanation) in zip(built, priced, strict=True):
+        position, product, qty, discount = (
+            line["position"],
+            line["product"],
+            line["quantity"],
+            line["discount_percent"],
+        )
         if price * qty > money.MAX_LINE_AMOUNT:
             _fail(errors.AMOUNT_TOO_LARGE, position=position, limit=money.fr(money.MAX_LINE_AMOUNT, 0))
         tax = vat.treatment(
@@ -67,13 +91,11 @@ def build_lines(lines_data, customer: Customer | None = None) -> list[dict]:
             exemption_reason=product.vat_exemption_reason,
             exemption_code=product.vat_exemption_code,
         )
-        built.append(
+        line.update(
             {
-                "position": position,
-                "product": product,
-                "description": (data.get("description") or product.name)[:250],
-                "quantity": qty,
+                "description": (line["description"] or product.name)[:250],
                 "unit_price": price,
+                "price_explanation": explanation,
                 "discount_percent": discount.quantize(Decimal("0.01")),
                 "vat_rate": tax.rate,
                 "vat_category": tax.category,
@@ -105,8 +127,8 @@ def create_quote(
 ) -> Quote:
     permissions.require(by, "quote.manage")
     _check_customer(customer)
-    built = build_lines(lines, customer)
     date = periods.check_business_date(date)
+    built = build_lines(lines, customer, on=date)
     if valid_until is not None and valid_until < date:
         _fail(
             errors.VALIDITY_BEFORE_DATE,
@@ -122,6 +144,7 @@ def create_quote(
         renewed_from=renewed_from,
         created_by=by if getattr(by, "pk", None) else None,
     )
+    discounts.granted(quote, by=by)
     _set_totals(quote, built)
     rows.insert_one(quote)
     rows.insert_many([QuoteLine(quote=quote, **line) for line in built])
@@ -148,6 +171,7 @@ def renew_quote(quote: Quote, *, by, date=None, valid_until=None) -> Quote:
             "quantity": line.quantity,
             "unit_price": line.unit_price,
             "discount_percent": line.discount_percent,
+            "discount_category": line.discount_category,
         }
         for line in source.lines.order_by("position", "id")
     ]
@@ -168,11 +192,12 @@ def replace_quote_lines(quote: Quote, lines, *, by) -> Quote:
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status != Quote.Status.DRAFT:
         _fail(errors.NOT_EDITABLE, document=quote.number)
-    built = build_lines(lines, quote.customer)
+    built = build_lines(lines, quote.customer, on=quote.date)
     quote.lines.all().delete()
     rows.insert_many([QuoteLine(quote=quote, **line) for line in built])
     _set_totals(quote, built)
-    quote.save(update_fields=["total_untaxed", "total_vat", "total"])
+    discounts.granted(quote, by=by)
+    quote.save(update_fields=["total_untaxed", "total_vat", "total", *discounts.GRANT_FIELDS])
     audit.record(
         "quote.lines_replaced", by=by, obj=quote, data={"lines": len(built), "total": quote.total_untaxed}
     )
@@ -201,7 +226,13 @@ def _transition_quote(
 
 @transaction.atomic
 def send_quote(quote: Quote, *, by) -> Quote:
-    return _transition_quote(quote, Quote.Status.SENT, by=by, perm="quote.send", action="quote.sent")
+    permissions.require(by, "quote.send")
+    locked = _QUOTE_LOCKED.get(quote.pk)
+    if locked.status == Quote.Status.DRAFT:
+        discounts.require_covered(locked, action="send")
+    return _transition_quote(
+        locked, Quote.Status.SENT, by=by, perm="quote.send", action="quote.sent", locked=True
+    )
 
 
 @transaction.atomic
@@ -253,6 +284,7 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
             total_vat=quote.total_vat,
             total=quote.total,
             created_by=by if getattr(by, "pk", None) else None,
+            **discounts.carry(quote),
         )
     )
     rows.insert_many(
@@ -266,6 +298,8 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
+                discount_category=line.discount_category,
+                price_explanation=line.price_explanation,
                 vat_rate=line.vat_rate,
                 vat_category=line.vat_category,
                 vat_exemption_reason=line.vat_exemption_reason,
@@ -289,8 +323,8 @@ def create_order(
 ) -> Order:
     permissions.require(by, "order.manage")
     _check_customer(customer)
-    built = build_lines(lines, customer)
     date = periods.check_business_date(date)
+    built = build_lines(lines, customer, on=date)
     order = Order(
         number=numbering.next_number(number_prefix("order_series"), date.year),
         customer=customer,
@@ -299,6 +333,7 @@ def create_order(
         delivery_address=delivery_address,
         created_by=by if getattr(by, "pk", None) else None,
     )
+    discounts.granted(order, by=by)
     _set_totals(order, built)
     rows.insert_one(order)
     rows.insert_many([OrderLine(order=order, **line) for line in built])
@@ -340,13 +375,14 @@ def replace_order_lines(order: Order, lines, *, by) -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.DRAFT:
         _fail(errors.NOT_EDITABLE, document=order.number)
-    built = build_lines(lines, order.customer)
+    built = build_lines(lines, order.customer, on=order.date)
     for line, link in zip(built, _quote_links(order, lines), strict=True):
         line["quote_line_id"] = link
     order.lines.all().delete()
     rows.insert_many([OrderLine(order=order, **line) for line in built])
     _set_totals(order, built)
-    order.save(update_fields=["total_untaxed", "total_vat", "total"])
+    discounts.granted(order, by=by)
+    order.save(update_fields=["total_untaxed", "total_vat", "total", *discounts.GRANT_FIELDS])
     audit.record(
         "order.lines_replaced", by=by, obj=order, data={"lines": len(built), "total": order.total_untaxed}
     )
@@ -373,6 +409,7 @@ def confirm_order(order: Order, *, by) -> Order:
         Order.TRANSITIONS, order.status, Order.Status.CONFIRMED, document=order.number, labels=Order.Status
     )
     _check_customer(order.customer)
+    discounts.require_covered(order, action="confirm")
     order.status = Order.Status.CONFIRMED
     order.confirmed_at = timezone.now()
     rows.update_one(order, ["status", "confirmed_at"])

@@ -313,6 +313,7 @@ def sales_rows(data) -> list[dict]:
         "quantity",
         "unit_price",
         "discount_percent",
+        "discount_category",
         "quote_line",
     )
     lists = {c: data.getlist(c) for c in columns}
@@ -357,6 +358,12 @@ def sales_lines(rows: list[dict]) -> list[dict]:
             }
         except ValidationError as exc:
             raise _row_error(position, exc) from None
+        if line["discount_percent"] and not row.get("discount_category"):
+            raise RowError(
+                gettext("Ligne %(position)s : choisissez la catégorie de la remise.") % {"position": position}
+            )
+        if row.get("discount_category"):
+            line["discount_category"] = row["discount_category"]
         if row.get("quote_line"):
             line["quote_line"] = row["quote_line"]
         lines.append({k: v for k, v in line.items() if v is not None})

@@ -176,6 +176,7 @@ def test_a_director_walks_the_whole_cycle_in_the_browser(director, live_server, 
     pick(page.get_by_role("combobox", name="Produit").first, "PERC", "PERC-18V — Perceuse à percussion 18 V")
     page.locator("input[name=quantity]").first.fill("12")
     page.locator("input[name=discount_percent]").first.fill("10")
+    page.locator("select[name=discount_category]").first.select_option("volume")
     page.locator("input[name=discount_percent]").first.blur()
     # 12 × 149,90 × 0,9 = 1 618,92 HT; TVA 323,78; TTC 1 942,70
     page.locator("#totals").get_by_text("1\u202f942,70\u00a0€").wait_for()

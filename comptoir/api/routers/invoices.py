@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from comptoir.api.access import can_read, fetch, referenced
 from comptoir.api.files import attachment, binary
+from comptoir.api.routers.sales import DiscountCategoryIn
 from comptoir.api.schemas import (
     Amount,
     AmountIn,
@@ -80,6 +81,11 @@ class AllowanceChargeIn(InputSchema):
         None, description="Taux de TVA ; par défaut celui des lignes quand elles en ont un seul."
     )
     vat_category: str = Field("", max_length=2, description="Catégorie de TVA EN 16931 (S par défaut).")
+    discount_category: DiscountCategoryIn | None = Field(
+        None,
+        description="Remise globale : sa catégorie (volume, negotiated, gesture, promotion, early_payment, "
+        "year_end_rebate, other) ; sans catégorie : uncategorised. Ignorée pour des frais.",
+    )
 
 
 class EarlyDiscountIn(InputSchema):
@@ -95,6 +101,7 @@ class AllowanceChargeOut(Schema):
     base_amount: Amount | None
     reason: str
     reason_code: str
+    discount_category: str = Field(description="Catégorie de la remise globale ; vide pour des frais.")
     vat_rate: Percent
     vat_category: str
 
@@ -113,6 +120,9 @@ class InvoiceLineOut(Schema):
     quantity: Quantity
     unit_price: UnitPrice
     discount_percent: Percent
+    discount_category: str = Field(
+        description="Catégorie de la remise, reprise de la commande ; vide sans remise."
+    )
     vat_rate: Percent
     vat_category: str
     vat_exemption_reason: str
@@ -341,6 +351,7 @@ def add_allowance_charge(request, invoice_id: PathId, payload: AllowanceChargeIn
         reason_code=payload.reason_code,
         vat_rate=payload.vat_rate,
         vat_category=payload.vat_category,
+        discount_category=payload.discount_category or "",
     )
     return Status(201, fetch(invoices_with_lines(), invoice_id))
 

@@ -34,11 +34,22 @@ from comptoir.api.schemas import (
 from comptoir.catalog.models import Product
 from comptoir.core import dates
 from comptoir.parties.models import Customer, DeliveryAddress
-from comptoir.sales import printing, progress, services
+from comptoir.sales import discounts, printing, progress, services
 from comptoir.sales.models import Order, OrderLine, Quote, QuoteLine
 
 quotes = Router(tags=["Devis"])
 orders = Router(tags=["Commandes"])
+
+DiscountCategoryIn = Literal[
+    "volume",
+    "negotiated",
+    "gesture",
+    "promotion",
+    "early_payment",
+    "year_end_rebate",
+    "other",
+    "uncategorised",
+]
 
 
 class SalesLineIn(InputSchema):
@@ -46,6 +57,12 @@ class SalesLineIn(InputSchema):
     quantity: QuantityIn
     unit_price: UnitPriceIn = Field(None, description="Par défaut, le prix de vente du produit.")
     discount_percent: PercentIn = Field(None, description="Remise en %, de 0 à 100.")
+    discount_category: DiscountCategoryIn | None = Field(
+        None,
+        description="Pourquoi la remise est accordée : volume, negotiated (négociée), gesture (geste "
+        "commercial), promotion, early_payment (escompte), year_end_rebate (RFA), other. Une remise sans "
+        "catégorie est enregistrée « uncategorised ».",
+    )
     description: str = Field(None, max_length=250, description="Par défaut, la désignation du produit.")
 
 
@@ -61,6 +78,31 @@ class SalesLineOut(Schema):
     vat_category: str = Field(description="Catégorie de TVA EN 16931 : S, Z, E, AE, K ou G.")
     vat_exemption_reason: str
     net_amount: Amount
+    discount_category: str = Field(description="Catégorie de la remise ; vide sans remise.")
+    price_explanation: str = Field(
+        description="D'où vient le prix : « liste Grossistes 2026, palier ≥ 50 », « prix spécifique client », "
+        "« prix catalogue » ou « prix saisi »."
+    )
+
+
+class DiscountApprovalOut(Schema):
+    granted_by: str | None = Field(description="Qui a accordé les remises des lignes.")
+    approved_by: str | None = Field(description="Qui les a approuvées (quatre yeux), s'il a fallu.")
+    approved_at: datetime.datetime | None
+    approved_percent: Percent | None = Field(description="Remise la plus forte approuvée.")
+
+
+def _approval(document) -> dict:
+    return {
+        "granted_by": document.discount_granted_by.get_username()
+        if document.discount_granted_by_id
+        else None,
+        "approved_by": document.discount_approved_by.get_username()
+        if document.discount_approved_by_id
+        else None,
+        "approved_at": document.discount_approved_at,
+        "approved_percent": document.discount_approved_percent,
+    }
 
 
 def _lines(payload_lines: list[SalesLineIn]) -> list[dict]:
@@ -105,6 +147,11 @@ class QuoteOut(Schema):
     previous_version_id: int | None = Field(None, description="La version que celle-ci révise.")
     first_version_id: int | None = Field(None, description="La version 1, pour une révision.")
     lines: list[SalesLineOut]
+    discount_approval: DiscountApprovalOut
+
+    @staticmethod
+    def resolve_discount_approval(quote):
+        return _approval(quote)
 
     @staticmethod
     def resolve_order_id(quote):
@@ -123,7 +170,9 @@ class QuoteFilters(PageIn):
 
 
 def _quotes():
-    return Quote.objects.select_related("customer", "order").prefetch_related(
+    return Quote.objects.select_related(
+        "customer", "order", "discount_granted_by", "discount_approved_by"
+    ).prefetch_related(
         Prefetch("lines", queryset=QuoteLine.objects.select_related("product").order_by("position", "id"))
     )
 
@@ -179,6 +228,22 @@ def quote_pdf(request, quote_id: PathId):
 @transaction.atomic
 def send_quote(request, quote_id: PathId):
     services.send_quote(fetch(Quote.objects.all(), quote_id), by=request.auth)
+    return fetch(_quotes(), quote_id)
+
+
+@quotes.post(
+    "/{quote_id}/approve-discounts",
+    response=responses(QuoteOut),
+    summary="Approuver les remises d'un devis (quatre yeux)",
+)
+@transaction.atomic
+def approve_quote_discounts(request, quote_id: PathId, payload: ReasonIn | None = None):
+    """Une remise au-delà du seuil du rôle de qui l'a accordée bloque l'envoi (409
+    `discount_approval_required`) jusqu'à ce qu'une autre personne dont le seuil la couvre l'approuve
+    (403 `approval_same_person`, `discount_approval_beyond_threshold` ; 409 `discount_approval_not_needed`)."""
+    discounts.approve_discounts(
+        fetch(Quote.objects.all(), quote_id), by=request.auth, reason=payload.reason if payload else ""
+    )
     return fetch(_quotes(), quote_id)
 
 
@@ -250,6 +315,11 @@ class OrderOut(Schema):
         description="Facturation : none, partial ou done."
     )
     lines: list[OrderLineOut]
+    discount_approval: DiscountApprovalOut
+
+    @staticmethod
+    def resolve_discount_approval(order):
+        return _approval(order)
 
     @staticmethod
     def resolve_delivery_progress(order):
@@ -267,7 +337,9 @@ class OrderFilters(PageIn):
 
 
 def orders_with_lines():
-    return Order.objects.select_related("customer", "quote").prefetch_related(
+    return Order.objects.select_related(
+        "customer", "quote", "discount_granted_by", "discount_approved_by"
+    ).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("position", "id"))
     )
 
@@ -342,6 +414,20 @@ def order_pdf(request, order_id: PathId):
 # One service, one transaction of its own; the answer is read after its commit (docs/architecture.md).
 def confirm_order(request, order_id: PathId):
     services.confirm_order(fetch(Order.objects.all(), order_id), by=request.auth)
+    return fetch(orders_with_lines(), order_id)
+
+
+@orders.post(
+    "/{order_id}/approve-discounts",
+    response=responses(OrderOut),
+    summary="Approuver les remises d'une commande (quatre yeux)",
+)
+@transaction.atomic
+def approve_order_discounts(request, order_id: PathId, payload: ReasonIn | None = None):
+    """Comme pour un devis : la confirmation attend l'approbation d'une remise au-delà du seuil."""
+    discounts.approve_discounts(
+        fetch(Order.objects.all(), order_id), by=request.auth, reason=payload.reason if payload else ""
+    )
     return fetch(orders_with_lines(), order_id)
 
 

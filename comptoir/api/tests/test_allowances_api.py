@@ -33,6 +33,7 @@ def test_a_draft_takes_an_allowance_a_charge_and_an_early_discount_then_issues(a
         "base_amount": "450.00",
         "reason": "Remise globale",
         "reason_code": "95",
+        "discount_category": "uncategorised",
         "vat_rate": "20.00",
         "vat_category": "S",
     }

@@ -323,6 +323,7 @@ def test_the_whole_cycle_through_the_forms_ends_with_a_paid_invoice(boss, compan
             "quantity": ["5"],
             "unit_price": [""],
             "discount_percent": ["10"],
+            "discount_category": ["volume"],
         },
     )
     assert totals.status_code == 200
@@ -342,6 +343,7 @@ def test_the_whole_cycle_through_the_forms_ends_with_a_paid_invoice(boss, compan
             "quantity": ["5", ""],
             "unit_price": ["", ""],
             "discount_percent": ["10", ""],
+            "discount_category": ["volume", ""],
         },
     )
     quote = Quote.objects.get(customer=customer)

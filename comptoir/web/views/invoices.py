@@ -25,6 +25,7 @@ from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
 from comptoir.web.views.common import action, export_list, may, paginate, param, perform, requires
+from comptoir.web.views.lines import category_choices
 from comptoir.web.views.sales import taxes_of
 
 INVOICE_SORT = SortSpec(
@@ -136,6 +137,7 @@ def invoice_detail(request, pk):
         and invoice.milestone_id is None
         and has_perm(user, "invoice.manage"),
         "allowance_reasons": AllowanceCharge.ALLOWANCE_REASONS,
+        "discount_categories": category_choices(),
         "charge_reasons": AllowanceCharge.CHARGE_REASONS,
         "early_discount": getattr(invoice, "early_discount_granted", None) if issued else None,
         "state": state,
@@ -210,6 +212,7 @@ def invoice_adjustment_add(request, pk):
             reason_code=param(data, "reason_code", 3),
             vat_rate=param(data, "vat_rate", 10).replace(",", "."),
             vat_category=param(data, "vat_category", 2),
+            discount_category=param(data, "discount_category", 20),
         ),
         _("Frais ajoutés : les totaux et la TVA sont recalculés.")
         if is_charge

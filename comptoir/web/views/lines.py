@@ -7,10 +7,12 @@ without saving anything, so what the user sees is what the document will say.
 import uuid
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from comptoir.core.errors import DomainError
 from comptoir.core.taxes import document_totals
 from comptoir.parties.models import Customer
+from comptoir.pricing.models import DiscountCategory
 from comptoir.sales.services import build_lines
 from comptoir.web import forms, pickers, queries
 from comptoir.web.views.common import requires
@@ -38,6 +40,7 @@ def rows_from_lines(lines) -> list[dict]:
             "discount_percent": forms.plain_decimal(line.discount_percent, 0)
             if line.discount_percent
             else "",
+            "discount_category": line.discount_category,
             # An order line keeps the quote line it answers through every edit.
             "quote_line": str(getattr(line, "quote_line_id", None) or ""),
         }
@@ -45,8 +48,18 @@ def rows_from_lines(lines) -> list[dict]:
     ]
 
 
+def category_choices() -> list[tuple[str, str]]:
+    """The discount categories a person chooses from (« non catégorisé » is only what old rows say)."""
+    return [("", _("— catégorie —"))] + [
+        (value, label) for value, label in DiscountCategory.choices if value != DiscountCategory.UNCATEGORISED
+    ]
+
+
 def editor_context(rows: list[dict] | None = None) -> dict:
-    return {"rows": pickers.label_rows(rows_with_ids(rows or [{}]), "produits")}
+    return {
+        "rows": pickers.label_rows(rows_with_ids(rows or [{}]), "produits"),
+        "discount_categories": category_choices(),
+    }
 
 
 def _customer_of(data):
@@ -61,7 +74,7 @@ def line_row(request):
     return render(
         request,
         "web/sales/_line_row.html",
-        {"row": {"row_id": new_row_id()}},
+        {"row": {"row_id": new_row_id()}, "discount_categories": category_choices()},
     )
 
 

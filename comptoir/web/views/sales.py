@@ -27,6 +27,7 @@ from comptoir.web import findings as findings_view
 from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
+from comptoir.web.views import pricing as pricing_views
 from comptoir.web.views.common import (
     action,
     export_list,
@@ -241,6 +242,7 @@ def quote_detail(request, pk):
         "can_email": has_perm(user, mail_documents.sendable(quote).permission),
         "panel": versions_panel(quote, user),
     }
+    context.update(pricing_views.discount_context(quote, user))
     return render(request, "web/quotes/detail.html", context)
 
 
@@ -498,6 +500,7 @@ def order_detail(request, pk):
         "schedule": schedule,
         "findings": findings_view.panel(assistant.findings_for_order(order)),
         "amendments": amendments_panel(order, user),
+        **pricing_views.discount_context(order, user),
     }
     if order.invoices.filter(status=Invoice.Status.ISSUED).exists() and has_perm(user, "margin.view"):
         context["margins"] = margin_view.order_margins(order)
