@@ -114,11 +114,11 @@ def demo(settings):
     """A year and a month of the demo company (the real services, deterministic), plus what the story
     leaves out: a received order form, a draft quote and a prepared delivery note. Written before the
     browser starts."""
+    from django.contrib.auth import get_user_model
+
     from comptoir.accounting.models import Account
     from comptoir.billing.models import Invoice
     from comptoir.catalog.models import Product
-    from django.contrib.auth import get_user_model
-
     from comptoir.demo.generator import DEMO_PASSWORD, seed_demo
     from comptoir.intake import services as intake
     from comptoir.intake.tests.conftest import FIXTURES
@@ -154,7 +154,9 @@ def demo(settings):
         sent_quote=Quote.objects.filter(status=Quote.Status.SENT).order_by("pk").first(),
         accepted_quote=Quote.objects.filter(status=Quote.Status.ACCEPTED).order_by("-pk").first(),
         draft_order=Order.objects.filter(status=Order.Status.DRAFT).first(),
-        order=Order.objects.filter(status=Order.Status.CONFIRMED, invoices__isnull=False).order_by("-pk").first(),
+        order=Order.objects.filter(status=Order.Status.CONFIRMED, invoices__isnull=False)
+        .order_by("-pk")
+        .first(),
         scheduled_order=Order.objects.filter(milestones__isnull=False).order_by("pk").first(),
         prepared=prepared,
         shipped=Delivery.objects.filter(status=Delivery.Status.VALIDATED).order_by("-pk").first(),
@@ -264,7 +266,11 @@ def pages(d) -> dict[str, list[tuple[str, str]]]:
             ("settings_user_create", "/parametres/utilisateurs/nouveau/"),
             ("settings_user_detail", f"/parametres/utilisateurs/{d.users['adv'].pk}/"),
         ],
-        "commercial": [("home", "/"), ("quote_create", "/devis/nouveau/"), ("forbidden", "/comptabilite/balance/")],
+        "commercial": [
+            ("home", "/"),
+            ("quote_create", "/devis/nouveau/"),
+            ("forbidden", "/comptabilite/balance/"),
+        ],
         "adv": [("home", "/"), ("order_detail", f"/commandes/{d.draft_order.pk}/")],
         "logistique": [("home", "/"), ("to_ship", "/livraisons/a-expedier/")],
         "compta": [("home", "/"), ("invoice_detail", f"/factures/{d.draft_invoice.pk}/")],

@@ -245,19 +245,20 @@
   });
 })();
 
-/* Scrollable boxes reachable by keyboard (WCAG 2.1.1): a wide table scrolls inside its box (.table-wrap,
-   and on small screens every .card) instead of widening the page. When the box holds nothing focusable, a
-   keyboard user could not scroll it: it then takes the focus (tabindex="0") as a region named after its
-   table's caption or its heading. Whether a box scrolls depends on the screen's width, so this is checked
-   again when the window is resized and after htmx swaps; a box that no longer scrolls gives the focus back. */
+/* Scrollable boxes reachable by keyboard (WCAG 2.1.1): a wide table or chart scrolls inside its box
+   (.table-wrap, .chart-scroll, and on small screens every .card) instead of widening the page. When the box
+   holds nothing focusable, a keyboard user could not scroll it: it then takes the focus (tabindex="0") as a
+   region named after its table's caption, its chart's title or its heading. Whether a box scrolls depends
+   on the screen's width, so this is checked again when the window is resized and after htmx swaps; a box
+   that no longer scrolls gives the focus back. */
 (function () {
   "use strict";
-  var BOXES = ".table-wrap, .card";
+  var BOXES = ".table-wrap, .card, .chart-scroll";
   var FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([data-scroll-region])";
   var pending = false;
 
   function nameOf(box) {
-    var caption = box.querySelector("caption");
+    var caption = box.querySelector("caption, svg title");
     if (caption && caption.textContent.trim()) return caption.textContent.trim();
     var holder = box.closest("section, .card") || box;
     var heading = box.querySelector("h2, h3") || holder.querySelector("h2, h3");
@@ -309,6 +310,8 @@
   }
 
   update();
+  // A chart of months that scrolls (a phone) opens on its latest months, the ones read first.
+  document.querySelectorAll(".chart-scroll").forEach(function (box) { box.scrollLeft = box.scrollWidth; });
   window.addEventListener("load", schedule);
   window.addEventListener("resize", schedule);
   document.addEventListener("htmx:afterSettle", schedule);
