@@ -277,21 +277,20 @@ def pages(d) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-# Each role's home and main task, saved at both widths.
+# Each role's home and main task, saved at both widths: (role, URL name) → the screenshot's name.
 SCREENSHOTS = {
-    "direction": ["/", "/marges/"],
-    "demo": ["/", "/parametres/utilisateurs/"],
-    "commercial": ["/", "/devis/nouveau/"],
-    "adv": ["/"],
-    "logistique": ["/", "/livraisons/a-expedier/"],
-    "compta": ["/"],
-}
-SCREENSHOT_NAMES = {
-    "/": "accueil",
-    "/marges/": "marges",
-    "/parametres/utilisateurs/": "utilisateurs",
-    "/devis/nouveau/": "nouveau-devis",
-    "/livraisons/a-expedier/": "a-expedier",
+    ("direction", "home"): "accueil",
+    ("direction", "margins"): "marges",
+    ("demo", "home"): "accueil",
+    ("demo", "settings_users"): "utilisateurs",
+    ("commercial", "home"): "accueil",
+    ("commercial", "quote_create"): "nouveau-devis",
+    ("adv", "home"): "accueil",
+    ("adv", "order_detail"): "commande-a-confirmer",
+    ("logistique", "home"): "accueil",
+    ("logistique", "to_ship"): "a-expedier",
+    ("compta", "home"): "accueil",
+    ("compta", "invoice_detail"): "facture-a-emettre",
 }
 
 
@@ -337,7 +336,7 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(demo, live_se
 
     page, base = browser_page, live_server.url
     page.context.add_init_script(script=AXE_SCRIPT)
-    found, report, started = [], [], time.perf_counter()
+    found, report, shots, started = [], [], set(), time.perf_counter()
 
     # The sign-in page, before anyone signs in.
     page.goto(f"{base}/connexion/")
@@ -355,8 +354,9 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(demo, live_se
                 violations = _scan(page)
                 found += [(width, f"{role} {path}", v) for v in violations]
                 report.append({"role": role, "page": path, "width": width, "violations": violations})
-                if path in SCREENSHOTS.get(role, ()):
-                    shot(page, f"role-{role}-{SCREENSHOT_NAMES[path]}-{width}")
+                if (role, name) in SCREENSHOTS and (role, name, width) not in shots:
+                    shots.add((role, name, width))
+                    shot(page, f"role-{role}-{SCREENSHOTS[role, name]}-{width}")
     elapsed = time.perf_counter() - started
     (ARTIFACTS / "axe-report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     serious = [
