@@ -52,10 +52,18 @@ class Action:
     perm: str
     run: Callable | None = None
     editable: tuple[Editable, ...] = ()
+    # What approving does may need more than `perm`, depending on the payload (a return case resolved by
+    # a replacement ships goods): the permissions of the services it will call, so that approval is shown
+    # only to whom it can succeed for, and refused before anything runs otherwise.
+    needs: Callable[[dict], tuple[str, ...]] | None = None
 
     @property
     def manual(self) -> bool:
         return self.run is None
+
+    def perms(self, payload: dict) -> tuple[str, ...]:
+        """Every permission approving this payload takes."""
+        return (self.perm, *(self.needs(payload) if self.needs else ()))
 
 
 def _get(model, pk, what: str):
@@ -240,6 +248,23 @@ def _resolve_return(payload, by, proposal):
     fail(errors.KIND_UNKNOWN, kind=str(resolution)[:40])
 
 
+def _resolve_return_needs(payload) -> tuple[str, ...]:
+    """The returns rules' permissions for the proposed resolution (returns.rules.RULES): a credit note is
+    issued and deducted, a replacement ships, a surplus re-invoiced leaves the stock."""
+    from comptoir.returns import rules
+    from comptoir.returns.models import ReturnCase
+
+    rule = rules.RULES.get(str(payload.get("resolution", "")))
+    if rule is None:
+        return ()
+    case = (
+        ReturnCase.objects.filter(pk=payload.get("case_id")).first()
+        if str(payload.get("case_id", "")).isdigit()
+        else None
+    )
+    return (*rule.perms, *(rule.case_perms(case) if case is not None else ()))
+
+
 _LINE_QUANTITIES = Editable("lines.quantity", _("Quantité"), "decimal")
 
 ACTIONS: dict[str, Action] = {
@@ -284,7 +309,13 @@ ACTIONS: dict[str, Action] = {
                 Editable("body", _("Message"), "textarea"),
             ),
         ),
-        Action("resolve_return", _("Résoudre le dossier de retour"), "return.resolve", _resolve_return),
+        Action(
+            "resolve_return",
+            _("Résoudre le dossier de retour"),
+            "return.resolve",
+            _resolve_return,
+            needs=_resolve_return_needs,
+        ),
         Action(
             "set_invoice_line_quantity",
             _("Corriger la quantité du brouillon"),

@@ -108,7 +108,8 @@ def approve_proposal(proposal: Proposal, *, by, edits: dict | None = None, note:
     and nothing written."""
     proposal = _lock_open(proposal)
     action = actions.action_for(proposal.kind)
-    permissions.require(by, action.perm)
+    for perm in action.perms(proposal.payload):
+        permissions.require(by, perm)
     if edits:
         if not action.editable:
             _fail(errors.NOT_EDITABLE)

@@ -1,4 +1,4 @@
-"""Horizontal bar charts drawn as SVG on the server. Pure: no Django import.
+"""Bar and column charts drawn as SVG on the server. Pure: no Django import.
 
 A chart is geometry only (where each bar starts and ends); the template writes the SVG with the labels
 and values as text, so it prints in black and white and reads without colours or JavaScript. Negative
@@ -7,7 +7,7 @@ values (a return that earned margin) are drawn to the left of a zero line.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 ZERO = Decimal("0")
 
@@ -148,4 +148,122 @@ def waterfall_chart(
         zero_x=x_of(ZERO).quantize(Decimal("0.1")),
         value_x=width - value_width + 6,
         bar_height=bar_height,
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    value: Decimal
+    x: Decimal
+    y: Decimal
+    width: Decimal
+    height: Decimal
+    negative: bool
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    label: str
+    centre: Decimal
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class GridLine:
+    value: Decimal
+    y: Decimal
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    groups: tuple[ColumnGroup, ...]
+    grid: tuple[GridLine, ...]
+    width: int
+    height: int
+    axis_width: int
+    zero_y: Decimal
+    label_y: int
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+
+def nice_step(raw: Decimal) -> Decimal:
+    """The smallest of 1, 2 or 5 × 10ⁿ at least `raw`: the gap between two grid lines people read
+    at a glance (raw 2 300 → 5 000; raw 0.7 → 1)."""
+    if raw <= 0:
+        return Decimal(1)
+    magnitude = Decimal(1).scaleb(raw.adjusted())
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= raw:
+            return factor * magnitude
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def column_chart(
+    groups: Sequence[tuple[str, Sequence[Decimal | int]]],
+    *,
+    width: int = 600,
+    height: int = 240,
+    axis_width: int = 76,
+    label_height: int = 24,
+    top: int = 10,
+    lines: int = 4,
+) -> ColumnChart:
+    """Vertical columns side by side per group (e.g. revenue and margin per month), on a scale whose
+    grid lines fall on round values; negative values hang below the zero line."""
+    values = [Decimal(value) for _, series in groups for value in series]
+    highest = max([*values, ZERO])
+    lowest = min([*values, ZERO])
+    step = nice_step((highest - lowest) / lines)
+    # The scale runs from grid line to grid line: the lowest value rounded down, the highest up.
+    ceiling = (highest / step).to_integral_value(rounding=ROUND_CEILING) * step
+    floor = (lowest / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    if ceiling == floor:
+        ceiling = floor + step
+    plot_bottom = height - label_height
+    scale = Decimal(plot_bottom - top) / (ceiling - floor)
+    tenth = Decimal("0.1")
+
+    def y_of(value: Decimal) -> Decimal:
+        return (top + (ceiling - value) * scale).quantize(tenth)
+
+    zero_y = y_of(ZERO)
+    count = max(len(groups), 1)
+    per_group = Decimal(width - axis_width) / count
+    series_count = max((len(series) for _, series in groups), default=1) or 1
+    column_width = (per_group * Decimal("0.76") / series_count).quantize(tenth)
+    built = []
+    for index, (label, series) in enumerate(groups):
+        start = Decimal(axis_width) + per_group * index + per_group * Decimal("0.12")
+        columns = []
+        for position, raw in enumerate(series):
+            value = Decimal(raw)
+            y = y_of(value)
+            columns.append(
+                Column(
+                    value=value,
+                    x=(start + column_width * position).quantize(tenth),
+                    y=min(y, zero_y),
+                    width=column_width,
+                    height=abs(zero_y - y),
+                    negative=value < 0,
+                )
+            )
+        centre = (Decimal(axis_width) + per_group * index + per_group / 2).quantize(tenth)
+        built.append(ColumnGroup(label=str(label), centre=centre, columns=tuple(columns)))
+    grid = []
+    value = floor
+    while value <= ceiling:
+        grid.append(GridLine(value=value, y=y_of(value)))
+        value += step
+    return ColumnChart(
+        groups=tuple(built),
+        grid=tuple(grid),
+        width=width,
+        height=height,
+        axis_width=axis_width,
+        zero_y=zero_y,
+        label_y=height - 7,
     )

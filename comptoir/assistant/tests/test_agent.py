@@ -311,6 +311,35 @@ def test_an_approved_short_shipment_becomes_a_replacement_proposal_carried_out_o
     assert resolution.kind == Resolution.Kind.REPLACEMENT and resolution.replacement is not None
 
 
+def test_a_replacement_proposal_is_approved_only_by_a_role_that_may_ship_and_others_are_told_who(
+    boss, delivered
+):
+    """ADV may resolve return cases but not ship: approving a replacement would fail in the shipping
+    service, so it is refused before anything runs, and the inbox shows ADV who can approve instead."""
+    from comptoir.returns.services import approve_case, open_case, submit_case
+    from comptoir.web.tests.clients import client_for, text_of
+
+    delivery = delivered.deliveries.get()
+    case = open_case(
+        delivery, [{"delivery_line": delivery.lines.get(), "quantity": "2"}], by=boss, reason="short_shipment"
+    )
+    approve_case(submit_case(case, by=boss), by=colleague_of(boss))
+    run_agent(by=None)
+    (proposal,) = open_proposals("resolve_return")
+    adv = make_user("adv-1", Role.ADV)
+
+    with pytest.raises(PermissionDenied) as refused:
+        approve_proposal(proposal, by=adv)
+    assert refused.value.params["perm"] == "delivery.validate"
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.OPEN
+
+    page = text_of(client_for(adv).get("/assistant/propositions/"))
+    assert f"/assistant/propositions/{proposal.pk}/approuver/" not in page
+    assert f"/assistant/propositions/{proposal.pk}/rejeter/" in page
+    assert "À approuver par : Direction, Administrateur" in page
+
+
 def test_a_draft_the_service_would_refuse_is_not_proposed_for_issue_and_the_run_says_why(
     boss, company, customer, product
 ):

@@ -22,6 +22,11 @@ STATUSES = dict(Proposal.Status.choices)
 def _row(proposal: Proposal, user) -> dict:
     """A proposal as the inbox shows it: its action's label, what may be edited, who may decide."""
     act = actions.ACTIONS.get(proposal.kind)
+    is_open = bool(act) and proposal.status == Proposal.Status.OPEN
+    # Rejecting takes the kind's permission; approving, every permission of what it then does.
+    perms = act.perms(proposal.payload) if is_open else ()
+    may_decide = is_open and has_perm(user, act.perm)
+    may_approve = may_decide and all(has_perm(user, perm) for perm in perms)
     editable = []
     for field in act.editable if act else ():
         if field.path == "lines.quantity":
@@ -47,13 +52,12 @@ def _row(proposal: Proposal, user) -> dict:
         "p": proposal,
         "label": act.label if act else proposal.kind,
         "manual": act.manual if act else True,
-        "may_decide": bool(act) and proposal.status == Proposal.Status.OPEN and has_perm(user, act.perm),
-        # Open, but not this person's to decide: say who can, rather than a button that would fail.
-        "deciders": (
-            [str(ROLE_LABELS[role]) for role in ALL_ROLES if act.perm in PERMISSIONS.get(role, ())]
-            if act and proposal.status == Proposal.Status.OPEN and not has_perm(user, act.perm)
-            else []
-        ),
+        "may_decide": may_decide,
+        "may_approve": may_approve,
+        # Open, but not this person's to decide (or to approve): say who can, rather than a button that
+        # would fail.
+        "deciders": _roles_holding((act.perm,)) if is_open and not may_decide else [],
+        "approvers": _roles_holding(perms) if may_decide and not may_approve else [],
         "editable": editable,
         "preview": previews.preview(proposal, user),
         "percent": int((proposal.confidence * 100).to_integral_value()),
@@ -63,6 +67,14 @@ def _row(proposal: Proposal, user) -> dict:
             if isinstance(item, dict) and "document" in item
         ],
     }
+
+
+def _roles_holding(perms) -> list[str]:
+    return [
+        str(ROLE_LABELS[role])
+        for role in ALL_ROLES
+        if all(perm in PERMISSIONS.get(role, ()) for perm in perms)
+    ]
 
 
 @requires("proposal.view")

@@ -19,7 +19,7 @@ from comptoir.payments import selectors as payment_view
 from comptoir.sales.models import Quote
 from comptoir.stock import selectors as stock_view
 from comptoir.stock.models import StockMove
-from comptoir.web import queries
+from comptoir.web import queries, trends
 
 SHORT_LIST = 5
 
@@ -92,6 +92,8 @@ def home(request):
         context["revenue_month"] = queries.revenue(today.replace(day=1), today)
         context["revenue_year"] = queries.revenue(datetime.date(today.year, 1, 1), today)
         context["today"] = today
+        if has_perm(request.user, "margin.view"):
+            context["trends"] = trends.trends(today)
     # The assistant: what it proposes that this user may decide, and the most urgent disputes.
     mine = [kind for kind, act in actions.ACTIONS.items() if has_perm(request.user, act.perm)]
     if mine:

@@ -244,3 +244,75 @@
     if (zone) showNames(zone, input);
   });
 })();
+
+/* Scrollable boxes reachable by keyboard (WCAG 2.1.1): a wide table or chart scrolls inside its box
+   (.table-wrap, .chart-scroll, and on small screens every .card) instead of widening the page. When the box
+   holds nothing focusable, a keyboard user could not scroll it: it then takes the focus (tabindex="0") as a
+   region named after its table's caption, its chart's title or its heading. Whether a box scrolls depends
+   on the screen's width, so this is checked again when the window is resized and after htmx swaps; a box
+   that no longer scrolls gives the focus back. */
+(function () {
+  "use strict";
+  var BOXES = ".table-wrap, .card, .chart-scroll";
+  var FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([data-scroll-region])";
+  var pending = false;
+
+  function nameOf(box) {
+    var caption = box.querySelector("caption, svg title");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var holder = box.closest("section, .card") || box;
+    var heading = box.querySelector("h2, h3") || holder.querySelector("h2, h3");
+    return heading ? heading.textContent.trim() : "";
+  }
+
+  function scrolls(box) {
+    if (box.scrollWidth <= box.clientWidth + 1) return false;
+    var overflow = window.getComputedStyle(box).overflowX;
+    return overflow === "auto" || overflow === "scroll";
+  }
+
+  function release(box) {
+    box.removeAttribute("tabindex");
+    if (box.dataset.scrollRegion === "role") box.removeAttribute("role");
+    if (box.dataset.scrollLabel !== undefined) box.removeAttribute("aria-label");
+    delete box.dataset.scrollRegion;
+    delete box.dataset.scrollLabel;
+  }
+
+  function update() {
+    pending = false;
+    document.querySelectorAll(BOXES).forEach(function (box) {
+      var marked = box.dataset.scrollRegion !== undefined;
+      if (scrolls(box) && !box.querySelector(FOCUSABLE)) {
+        if (marked || box.hasAttribute("tabindex")) return;
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollRegion = "";
+        var named = box.hasAttribute("aria-label") || box.hasAttribute("aria-labelledby");
+        var name = named ? "" : nameOf(box);
+        if (name) {
+          box.setAttribute("aria-label", name);
+          box.dataset.scrollLabel = "";
+        }
+        if ((named || name) && !box.hasAttribute("role") && box.tagName !== "SECTION") {
+          box.setAttribute("role", "region");
+          box.dataset.scrollRegion = "role";
+        }
+      } else if (marked) {
+        release(box);
+      }
+    });
+  }
+
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(update);
+  }
+
+  update();
+  // A chart of months that scrolls (a phone) opens on its latest months, the ones read first.
+  document.querySelectorAll(".chart-scroll").forEach(function (box) { box.scrollLeft = box.scrollWidth; });
+  window.addEventListener("load", schedule);
+  window.addEventListener("resize", schedule);
+  document.addEventListener("htmx:afterSettle", schedule);
+})();
