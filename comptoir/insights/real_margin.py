@@ -21,6 +21,7 @@ from comptoir.insights import waterfall
 from comptoir.insights.margins import Margin
 from comptoir.insights.selectors import counted_lines, with_margin
 from comptoir.payments.models import CreditApplication, EarlyPaymentDiscount, PaymentAllocation
+from comptoir.pricing.models import DiscountCategory
 from comptoir.stock.models import Delivery
 
 ZERO = Decimal("0")
@@ -50,13 +51,32 @@ def _lines(customer, date_from, date_to) -> dict:
             Q(invoice__customer_id=customer.pk) & _between("invoice__date", date_from, date_to)
         )
     )
-    return qs.aggregate(
-        gross=Sum(gross, filter=~credit),
-        net=Sum("net_amount", filter=~credit),
-        # Aliases other than the annotations' names: an aggregate named like an annotation replaces it.
-        revenue_sum=Sum("revenue"),
-        cost_sum=Sum("cost"),
+    rows = list(
+        qs.values("discount_category")
+        .annotate(
+            gross=Sum(gross, filter=~credit),
+            net=Sum("net_amount", filter=~credit),
+            # Aliases other than the annotations' names: an aggregate named like an annotation replaces it.
+            revenue_sum=Sum("revenue"),
+            cost_sum=Sum("cost"),
+        )
+        .order_by()
     )
+    totals = {
+        key: sum((_d(row[key]) for row in rows), ZERO) for key in ("gross", "net", "revenue_sum", "cost_sum")
+    }
+    # The invoices' line discounts per category chosen when they were granted (`pricing.DiscountCategory`).
+    totals["discounts"] = {
+        _category(row["discount_category"]): _d(row["gross"]) - _d(row["net"]) for row in rows
+    }
+    return totals
+
+
+def _category(code: str | None) -> str:
+    """A discount category as the waterfall shows it: its French label, "" for none (« non catégorisé »)."""
+    if not code or code == DiscountCategory.UNCATEGORISED:
+        return waterfall.UNCATEGORISED
+    return str(DiscountCategory(code).label)
 
 
 def _credit_notes(customer, date_from, date_to) -> list[Detail]:
@@ -97,20 +117,31 @@ def _credit_notes(customer, date_from, date_to) -> list[Detail]:
     ]
 
 
-def _allowances(customer, date_from, date_to) -> tuple[Decimal, Decimal]:
-    """Document allowances and charges of the customer's invoices (not credit notes, not deposits)."""
-    sums = AllowanceCharge.objects.filter(
-        Q(
-            invoice__customer_id=customer.pk,
-            invoice__status=Invoice.Status.ISSUED,
-            invoice__kind=Invoice.Kind.INVOICE,
+def _allowances(customer, date_from, date_to) -> tuple[dict[str, Decimal], Decimal]:
+    """Document allowances (per category) and charges of the customer's invoices (not credit notes, not
+    deposits)."""
+    rows = (
+        AllowanceCharge.objects.filter(
+            Q(
+                invoice__customer_id=customer.pk,
+                invoice__status=Invoice.Status.ISSUED,
+                invoice__kind=Invoice.Kind.INVOICE,
+            )
+            & _between("invoice__date", date_from, date_to)
         )
-        & _between("invoice__date", date_from, date_to)
-    ).aggregate(
-        allowances=Sum("amount", filter=Q(is_charge=False)),
-        charges=Sum("amount", filter=Q(is_charge=True)),
+        .values("discount_category", "is_charge")
+        .annotate(amount=Sum("amount"))
+        .order_by()
     )
-    return _d(sums["allowances"]), _d(sums["charges"])
+    allowances: dict[str, Decimal] = {}
+    charges = ZERO
+    for row in rows:
+        if row["is_charge"]:
+            charges += _d(row["amount"])
+        else:
+            key = _category(row["discount_category"])
+            allowances[key] = allowances.get(key, ZERO) + _d(row["amount"])
+    return allowances, charges
 
 
 def _early_discounts(customer, date_from, date_to) -> Decimal:
@@ -231,11 +262,14 @@ def facts(customer, *, date_from=None, date_to=None) -> waterfall.Facts:
     included; no end: today)."""
     date_to = date_to or dates.today()
     lines = _lines(customer, date_from, date_to)
-    gross_lines, net_lines = _d(lines["gross"]), _d(lines["net"])
+    gross_lines = lines["gross"]
     allowances, charges = _allowances(customer, date_from, date_to)
     discounts = [
-        Detail("line_discounts", gross_lines - net_lines, label=waterfall.UNCATEGORISED),
-        Detail("allowances", allowances, label=waterfall.UNCATEGORISED),
+        *(
+            Detail("line_discounts", amount, label=label)
+            for label, amount in sorted(lines["discounts"].items())
+        ),
+        *(Detail("allowances", amount, label=label) for label, amount in sorted(allowances.items())),
         Detail("early_payment", _early_discounts(customer, date_from, date_to), label="early_payment"),
     ]
     time = _time(customer, date_from, date_to)

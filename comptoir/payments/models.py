@@ -326,4 +326,3 @@ class CustomerLetter(AppendOnlyModel):
 
     def __str__(self):
         return self.number
-

@@ -31,7 +31,7 @@ from comptoir.core import audit, money, permissions, rows
 from comptoir.core.errors import Conflict
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
-from comptoir.sales import errors
+from comptoir.sales import discounts, errors
 from comptoir.sales.models import Order, OrderAmendment, OrderAmendmentChange, OrderLine
 from comptoir.sales.selectors import ORDER_LOCKED_WITH_CUSTOMER
 
@@ -198,6 +198,7 @@ def amend_order(
         .select_related("product")
         .order_by("position", "id")
     }
+    top_before = max((line.discount_percent for line in current.values()), default=ZERO)
     claimed = _claimed_by_invoices(order)
     notes = _delivery_notes(order)
     changes: list[OrderAmendmentChange] = []
@@ -288,6 +289,10 @@ def amend_order(
             line = OrderLine(order=order, **built)
             added.append(line)
             change(None, Field.LINE_ADDED, "", _describe(line), position=line.position, label=_label(line))
+
+    top_after = max((line.discount_percent for line in [*kept, *added]), default=ZERO)
+    if top_after > top_before:
+        discounts.require_amendment_covered(order, top_after, by=by)
 
     if requested_date is not None or clear_requested_date:
         new_date = None if clear_requested_date else requested_date

@@ -164,6 +164,26 @@ def require_covered(document, *, action: str) -> None:
     )
 
 
+def require_amendment_covered(order: Order, percent: Decimal, *, by) -> None:
+    """An amendment that raises an order's discount to `percent` is no way round the four eyes: beyond
+    what was approved on the order, `percent` must be within the amender's own threshold."""
+    if order.discount_approved_percent is not None and percent <= order.discount_approved_percent:
+        return
+    thresholds = pricing.discount_thresholds()
+    threshold = pricing.discount_threshold_of(by, thresholds)
+    if approval_rule.covers(threshold, percent):
+        return
+    code, message = errors.AMENDMENT_DISCOUNT_BEYOND_THRESHOLD
+    raise Conflict(
+        code,
+        message,
+        percent=_percent(percent),
+        document=order.number,
+        threshold=_percent(threshold),
+        who=_who_covers(percent, thresholds),
+    )
+
+
 @transaction.atomic
 def approve_discounts(document, *, by, reason: str = ""):
     """Approve the discounts of a draft quote or order granted by someone else beyond their threshold."""

@@ -259,3 +259,10 @@ DISCOUNT_APPROVAL_NOT_DRAFT = (
     "discount_approval_not_draft",
     N_("%(document)s n'est plus un brouillon : ses remises ne s'approuvent plus."),
 )
+AMENDMENT_DISCOUNT_BEYOND_THRESHOLD = (
+    "amendment_discount_beyond_threshold",
+    N_(
+        "La remise de %(percent)s sur %(document)s dépasse votre seuil de remise (%(threshold)s) : l'avenant "
+        "doit être fait par une personne dont le seuil la couvre (%(who)s)."
+    ),
+)

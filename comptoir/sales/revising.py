@@ -59,6 +59,7 @@ def _line_data(quote: Quote) -> list[dict]:
             "quantity": line.quantity,
             "unit_price": line.unit_price,
             "discount_percent": line.discount_percent,
+            "discount_category": line.discount_category,
         }
         for line in QuoteLine.objects.filter(quote=quote).order_by("position", "id")
     ]

@@ -168,3 +168,48 @@ def test_real_margin_of_a_customer_reconciles_each_step_to_documents_stock_and_l
     assert result.real_margin == result.net_revenue - costs
     assert result.sales_view == margin_view.totals(invoice__customer_id=customer.pk)
     assert result.sales_view.margin > result.real_margin
+
+
+def test_the_discounts_step_says_why_each_discount_was_granted(
+    boss, company, customer, product, service_product
+):
+    """Each discount carries the category chosen when it was granted (pricing): the waterfall shows the
+    line discounts and the remises globales per category, and only what predates the categories says
+    « non catégorisé »."""
+    receive_stock([{"product": product, "quantity": "10", "unit_cost": "70"}], by=boss)
+    order = confirm_order(
+        create_order(
+            customer,
+            [
+                {
+                    "product": product,
+                    "quantity": "5",
+                    "discount_percent": "10",
+                    "discount_category": "volume",
+                },
+                {
+                    "product": service_product,
+                    "quantity": "1",
+                    "discount_percent": "20",
+                    "discount_category": "gesture",
+                },
+            ],
+            by=boss,
+        ),
+        by=boss,
+    )
+    validate_delivery(create_delivery(order, by=boss), by=boss)
+    draft = create_invoice_from_order(order, by=boss)
+    add_allowance_charge(
+        draft, by=boss, is_charge=False, amount="30", reason="Fidélité", discount_category="negotiated"
+    )
+    issue_invoice(draft, by=boss)
+
+    details = {
+        (d.key, d.label): d.amount for d in real_margin.customer_waterfall(customer).step("discounts").details
+    }
+    assert details == {
+        ("line_discounts", "Remise volume"): D("60.00"),  # 5 × 120 × 10 %
+        ("line_discounts", "Geste commercial"): D("90.00"),  # 450 × 20 %
+        ("allowances", "Remise négociée"): D("30.00"),
+    }

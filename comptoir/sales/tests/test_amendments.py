@@ -294,3 +294,24 @@ def test_the_trail_is_append_only(boss, order):
         cursor.execute("UPDATE sales_orderamendment SET reason = 'effacé'")
     assert OrderAmendment.objects.get().reason == "Quantité revue"
     assert OrderAmendmentChange.objects.count() == 1
+
+
+def test_an_amendment_is_no_way_round_the_four_eyes_on_discounts(boss, order):
+    """ADV grants 5 % alone (the default thresholds): raising a line's discount to 15 % by amendment is
+    refused with who may do it; direction, whose threshold covers it, amends it."""
+    adv = make_user("adv-avenant", Role.ADV)
+    drills, _install = lines(order)
+    refused = code_of(
+        lambda: amend_order(
+            order, by=adv, reason="Geste", lines=[{"line": drills.pk, "discount_percent": "15"}]
+        )
+    )
+    assert refused.code == "amendment_discount_beyond_threshold"
+    assert "15,00 %" in refused.message and "Direction" in refused.message
+    drills.refresh_from_db()
+    assert drills.discount_percent == Decimal("0.00") and not OrderAmendment.objects.exists()
+
+    amend_order(order, by=adv, reason="Remise accordée", lines=[{"line": drills.pk, "discount_percent": "4"}])
+    amend_order(order, by=boss, reason="Geste validé", lines=[{"line": drills.pk, "discount_percent": "15"}])
+    drills.refresh_from_db()
+    assert drills.discount_percent == Decimal("15.00")

@@ -159,3 +159,14 @@ def test_revising_needs_the_right_to_manage_quotes(sent):
         revise_quote(sent, by=warehouse)
     sent.refresh_from_db()
     assert sent.status == Quote.Status.SENT
+
+
+def test_a_revision_keeps_why_each_discount_was_granted(boss, customer, product):
+    quote = create_quote(
+        customer,
+        [{"product": product, "quantity": "50", "discount_percent": "8", "discount_category": "volume"}],
+        by=boss,
+    )
+    v2 = revise_quote(send_quote(quote, by=boss), by=boss)
+    (line,) = v2.lines.all()
+    assert (line.discount_percent, line.discount_category) == (Decimal("8.00"), "volume")
