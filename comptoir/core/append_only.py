@@ -65,3 +65,23 @@ def _runner(tables: tuple[str, ...], backwards: bool):
 def append_only(*tables: str) -> migrations.RunPython:
     """The operation that guards `tables` (and, reversed, drops the guards)."""
     return migrations.RunPython(_runner(tables, False), _runner(tables, True))
+
+
+def _restorer(tables: tuple[str, ...]):
+    def run(apps, schema_editor):
+        builders = _STATEMENTS.get(schema_editor.connection.vendor)
+        if builders is None:
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for table in tables:
+                for sql in builders[1](table) + builders[0](table):
+                    cursor.execute(sql)
+
+    return run
+
+
+def append_only_again(*tables: str) -> migrations.RunPython:
+    """After an operation that rebuilds `tables` on SQLite (a constraint or a column changed: Django copies
+    the table into a new one, and its triggers are gone), their guards put back; on PostgreSQL the
+    triggers survive and are created anew all the same."""
+    return migrations.RunPython(_restorer(tables), migrations.RunPython.noop)

@@ -280,6 +280,7 @@ PERMISSION_LABELS = {
     "credit_note.gesture": _("Accorder un avoir commercial sans retour"),
     "payment.view": _("Consulter les règlements"),
     "payment.register": _("Enregistrer un règlement"),
+    "payment.write_off": _("Passer un petit écart de règlement en perte ou profit"),
     "accounting.view": _("Consulter la comptabilité"),
     "accounting.vat_settle": _("Liquider la TVA d'une période (écriture de la CA3)"),
     "accounting.close": _("Verrouiller une période comptable"),

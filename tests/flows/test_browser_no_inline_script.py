@@ -55,7 +55,7 @@ def test_confirmations_and_line_removal_work_without_inline_script(
     page.get_by_role("button", name="Ajouter une ligne").click()
     expect(rows).to_have_count(2)
     pick(
-        page.locator("#line-rows tr").nth(1).get_by_role("combobox"),
+        page.locator("#line-rows tr").nth(1).get_by_role("combobox", name="Produit"),
         "compresseur",
         "REF-12 — Compresseur 50 L",
     )

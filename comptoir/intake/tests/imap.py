@@ -62,8 +62,8 @@ first_valid_gid = 1
 auth_mechanisms = plain login
 disable_plaintext_auth = no
 passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
+  driver = static
+  args = password=secret
 }}
 userdb {{
   driver = static
@@ -128,7 +128,6 @@ class Dovecot:
             check=True,
             capture_output=True,
         )
-        (self.root / "passwd").write_text("")
         (self.root / "dovecot.conf").write_text(
             CONFIG.format(
                 root=self.root,
@@ -183,11 +182,11 @@ class Dovecot:
 
     # --- accounts and messages ---
 
-    def new_account(self, password: str = "secret") -> str:
-        name = "boite-" + uuid.uuid4().hex[:10]
-        with open(self.root / "passwd", "a") as passwd:
-            passwd.write(f"{name}:{{PLAIN}}{password}\n")
-        return name
+    def new_account(self) -> str:
+        """A mailbox of its own for a test. Every account's password is "secret" (a static passdb): a
+        passwd file would be re-read by dovecot at most once a second, so an account added within the
+        second of the previous login would be refused."""
+        return "boite-" + uuid.uuid4().hex[:10]
 
     def config(self, user: str, password: str = "secret", **overrides) -> dict:
         """The COMPTOIR_INTAKE_IMAP setting for this server and account (plain IMAP unless overridden)."""

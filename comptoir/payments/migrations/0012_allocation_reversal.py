@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from comptoir.core.append_only import append_only_again
+
 
 class Migration(migrations.Migration):
 
@@ -34,4 +36,6 @@ class Migration(migrations.Migration):
             model_name='paymentallocation',
             constraint=models.UniqueConstraint(condition=models.Q(('reverses__isnull', True)), fields=('payment', 'invoice'), name='uniq_allocation_payment_invoice'),
         ),
+        # SQLite rebuilt the table for the constraints above: its append-only guards (0005) come back.
+        append_only_again("payments_paymentallocation"),
     ]

@@ -212,7 +212,7 @@ def _parse(request, rows):
     return lines, add, requested, clear, added_rows
 
 
-@requires("order.view")
+@requires("order.confirm")  # whoever may commit the company to an order may amend it (sales.amending)
 @submitted_once
 def order_amend(request, pk):
     order = get_object_or_404(Order.objects.select_related("customer"), pk=pk)
