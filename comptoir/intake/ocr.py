@@ -100,9 +100,10 @@ def image_pages(content: bytes) -> list[Page]:
         image.load()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ParseError("image_unreadable", type(exc).__name__) from exc
-    # A photo has no meaningful dpi: its boxes are scaled as if at 200 dpi.
-    dpi = dpi if 100 <= float(dpi) <= 600 else DPI
-    return [page_words(image, 1, float(dpi))]
+    # A photo has no meaningful dpi: its boxes are scaled as if at 200 dpi. The resolution is image
+    # geometry (PIL gives a rational), read as whole dots per inch.
+    dpi = round(dpi)
+    return [page_words(image, 1, dpi if 100 <= dpi <= 600 else DPI)]
 
 
 def scanned_pdf_pages(content: bytes) -> list[Page]:
