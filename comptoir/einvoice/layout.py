@@ -369,6 +369,24 @@ def table_style(commands: list) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
 
 
+def lines_table(data: list, widths: list) -> Table:
+    """A document's lines as a table: the header row on the accent colour, rows ruled and striped, the
+    header repeated on each page; `widths[0]` (None) takes the width the other columns leave."""
+    widths = [CONTENT_WIDTH - sum(w for w in widths if w), *widths[1:]]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    style = [
+        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    for row in range(2, len(data), 2):
+        style.append(("BACKGROUND", (0, row), (-1, row), ZEBRA))
+    table.setStyle(table_style(style))
+    return table
+
+
 def para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text, style)
 

@@ -30,6 +30,7 @@ from comptoir.einvoice.layout import (
     header,
     iban_text,
     key_value_box,
+    lines_table,
     markup,
     para,
     party_box,
@@ -112,19 +113,7 @@ def _items_table(letter: Letter, st) -> Table:
             ]
         )
     widths = [None, 34 * mm, 20 * mm, 20 * mm, 26 * mm, 26 * mm, 16 * mm]
-    widths[0] = CONTENT_WIDTH - sum(w for w in widths if w)
-    table = Table(data, colWidths=widths, repeatRows=1)
-    style = [
-        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-    ]
-    for row in range(2, len(data), 2):
-        style.append(("BACKGROUND", (0, row), (-1, row), ZEBRA))
-    table.setStyle(table_style(style))
-    return table
+    return lines_table(data, widths)
 
 
 def _totals_table(letter: Letter, st) -> Table:
