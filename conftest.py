@@ -134,3 +134,18 @@ def service_product(boss):
     return make_product(
         boss, sku="SRV-INST", name="Installation sur site", sale_price="450.00", kind="service"
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test databases on PostgreSQL commit without waiting for the disk (`synchronous_commit=off`):
+    a crash can lose their last transactions, which a test database never needs, and the transactional
+    tests, which commit at every statement, stop paying a WAL flush each time. Set per connection, so the
+    server's own settings and every other database stay as they are."""
+    from django.db import connections
+
+    for alias in connections:
+        settings_dict = connections[alias].settings_dict
+        if settings_dict["ENGINE"].startswith("django.db.backends.postgresql"):
+            options = settings_dict.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
