@@ -233,7 +233,7 @@ class CaseOut(CaseSummaryOut):
         return case.resolution_kinds
 
 
-def credit_note_out(note: Invoice) -> dict:
+def _credit_note_out(note: Invoice) -> dict:
     return {
         "id": note.pk,
         "number": note.number,
@@ -260,7 +260,7 @@ def case_out(case_id: int, user) -> ReturnCase:
         note.corrects = corrected.get(note.corrects_id)
     policy = selectors.policy()
     case.progress = selectors.line_progress(case)
-    case.credit_note_rows = [credit_note_out(note) for note in notes]
+    case.credit_note_rows = [_credit_note_out(note) for note in notes]
     case.actions = selectors.available_actions(case, user, policy)
     case.resolution_kinds = selectors.available_resolutions(case, user, policy)
     return case
