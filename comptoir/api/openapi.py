@@ -64,3 +64,9 @@ def _files_required(schema: dict) -> None:
         prop = schema.get("properties", {}).get(name, {})
         if prop.get("type") == "array" and prop.get("items", {}).get("format") == "binary":
             prop.setdefault("minItems", 1)
+
+
+def operation_id(module: str, view: str) -> str:
+    """The operation id Ninja gives the endpoint `view` of `module` (`NinjaAPI.get_openapi_operation_id`): an
+    endpoint moved to another module passes it to keep its published id."""
+    return f"{module}_{view}".replace(".", "_")

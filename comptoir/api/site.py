@@ -13,6 +13,7 @@ from comptoir.api.routers import (
     aftersales,
     audit,
     billing_schedules,
+    credit_notes,
     customers,
     deliveries,
     findings,
@@ -26,6 +27,7 @@ from comptoir.api.routers import (
     products,
     proposals,
     returns,
+    returns_insights,
     revisions,
     sales,
     statements,
@@ -112,9 +114,9 @@ api.add_router("/proposals", proposals.router)
 api.add_router("/agent", proposals.agent)
 api.add_router("/payments", payments.router)
 api.add_router("/returns", returns.router)
-api.add_router("/credit-notes", returns.credit_notes)
-api.add_router("/refund-requests", returns.refund_requests)
-api.add_router("/insights", returns.insights)
+api.add_router("/credit-notes", credit_notes.router)
+api.add_router("/refund-requests", credit_notes.refund_requests)
+api.add_router("/insights", returns_insights.router)
 api.add_router("/insights", insights.router)
 api.add_router("/aftersales", aftersales.router)
 api.add_router("/accounting", accounting.router)

@@ -358,7 +358,7 @@ class ReturnsDesk:
             for line in case.lines.all():
                 story.stock[line.product_id] -= line.quantity
             story.counts["refacturations"] += 1
-            story.at(day, story._issue, invoiced.invoice, flow.shipment.order.customer)
+            story.at(day, story.receivables.issue, invoiced.invoice, flow.shipment.order.customer)
         else:
             amount = None
             if resolution == "price":
@@ -366,7 +366,7 @@ class ReturnsDesk:
                 share = Decimal(story.rng.choice([5, 8, 10])) / Decimal("100")
                 amount = max(Decimal("0.01"), (case.amount_at_stake * share).quantize(Decimal("0.01")))
             for result in resolve_with_credit_note(case, by=self.users["compta"], amount=amount, date=day):
-                story.credit_settled(
+                story.receivables.credit_settled(
                     day, result.credit_note, flow.shipment.order.customer, refund=kind.refund
                 )
         story.at(_next(day, story.rng.randint(1, 3)), self._close, flow)

@@ -1,4 +1,4 @@
-"""Return cases and delivery discrepancies (litiges), credit notes, and the returns KPIs.
+"""Return cases and delivery discrepancies (litiges).
 
 A case (RET-…) is opened on a shipped delivery note, submitted, approved or rejected, receives the goods
 back (inspection and disposition per line) and is resolved by a credit note, a replacement, a re-invoice
@@ -7,11 +7,9 @@ may take on a case right now are listed in `available_actions`, from the table t
 """
 
 import datetime
-from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
@@ -19,11 +17,17 @@ from ninja.files import UploadedFile
 from pydantic import model_validator
 
 from comptoir.api.access import can_read, fetch, referenced
-from comptoir.api.routers.invoices import InvoiceOut
+from comptoir.api.routers.returns_schemas import (
+    CaseOut,
+    CaseSummaryOut,
+    DispositionCode,
+    ReasonCode,
+    ResolutionKind,
+    StatusCode,
+    case_out,
+)
 from comptoir.api.schemas import (
-    Amount,
     AmountIn,
-    CustomerRef,
     DocumentDate,
     DocumentRef,
     Id,
@@ -31,14 +35,10 @@ from comptoir.api.schemas import (
     Page,
     PageIn,
     PathId,
-    Percent,
-    ProductRef,
     Quantity,
     QuantityIn,
     QueryId,
-    QuerySchema,
     ReasonIn,
-    UnitPrice,
     UnitPriceIn,
     combination_rule,
     paginate,
@@ -46,279 +46,13 @@ from comptoir.api.schemas import (
 )
 from comptoir.assistant import errors as assistant_errors
 from comptoir.assistant import selectors as assistant_view
-from comptoir.billing import approving
-from comptoir.billing import services as billing
-from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.errors import Conflict
 from comptoir.parties.models import Customer
-from comptoir.payments import refunding
-from comptoir.payments import selectors as payment_view
-from comptoir.payments import services as payments
-from comptoir.payments.models import Payment, RefundRequest
-from comptoir.returns import rules, selectors, services
-from comptoir.returns.models import Attachment, Reason, Resolution, ReturnCase, ReturnReceiptLine
+from comptoir.returns import selectors, services
+from comptoir.returns.models import Attachment, Resolution, ReturnCase
 from comptoir.stock.models import Delivery
 
 router = Router(tags=["Litiges et retours"])
-credit_notes = Router(tags=["Avoirs"])
-refund_requests = Router(tags=["Avoirs"])
-insights = Router(tags=["Indicateurs"])
-
-ReasonCode = Literal[tuple(Reason.values)]
-StatusCode = Literal[tuple(ReturnCase.Status.values)]
-DispositionCode = Literal[tuple(ReturnReceiptLine.Disposition.values)]
-ResolutionKind = Literal[tuple(Resolution.Kind.values)]
-ActionCode = Literal[rules.BUTTONS]
-Method = Literal[tuple(Payment.Method.values)]
-
-
-# --- Schemas: what a case is made of ----------------------------------------------------------------
-
-
-class UserRef(Schema):
-    id: int
-    username: str
-    name: str
-
-    @staticmethod
-    def resolve_name(user):
-        return user.get_full_name() or user.get_username()
-
-
-class CaseSummaryOut(Schema):
-    id: int
-    number: str
-    status: StatusCode
-    status_label: str
-    reason: ReasonCode
-    reason_label: str
-    customer: CustomerRef
-    delivery: DocumentRef
-    owner: UserRef | None
-    amount_at_stake: Amount = Field(description="Valeur HT des lignes du dossier, aux prix de vente.")
-    opened_at: datetime.datetime
-    age_days: int = Field(description="Jours écoulés depuis l'ouverture (jusqu'à la clôture).")
-    answer_due_at: datetime.datetime
-    close_due_at: datetime.datetime
-    answer_overdue: bool = Field(description="Sans décision après le délai de réponse.")
-    close_overdue: bool = Field(description="Pas clos après le délai de clôture.")
-
-    @staticmethod
-    def resolve_status_label(case):
-        return str(case.get_status_display())
-
-    @staticmethod
-    def resolve_reason_label(case):
-        return str(case.get_reason_display())
-
-    @staticmethod
-    def resolve_age_days(case):
-        return case.age().days
-
-    @staticmethod
-    def resolve_answer_overdue(case):
-        flag = getattr(case, "answer_overdue", None)
-        return flag if isinstance(flag, bool) else case.answer_overdue()
-
-    @staticmethod
-    def resolve_close_overdue(case):
-        flag = getattr(case, "close_overdue", None)
-        return flag if isinstance(flag, bool) else case.close_overdue()
-
-
-class CaseLineOut(Schema):
-    id: int
-    delivery_line_id: int
-    product: ProductRef
-    quantity: Quantity
-    unit_price: UnitPrice = Field(description="Prix facturé (ou commandé) à l'ouverture du dossier.")
-    discount_percent: Percent
-    net_amount: Amount
-    note: str
-    received: Quantity
-    credited: Quantity
-    replaced: Quantity
-    reinvoiced: Quantity
-    open_quantity: Quantity = Field(description="Ni créditée ni remplacée.")
-    credited_amount: Amount = Field(
-        description="Total HT crédité sur la ligne, réductions de prix comprises (credited ne compte que les "
-        "unités reprises)."
-    )
-    price_reduced: Amount = Field(description="Part de credited_amount accordée en réduction de prix.")
-    open_amount: Amount = Field(
-        description="Ce que les unités encore ouvertes peuvent encore être créditées HT."
-    )
-
-
-class ReturnReceiptLineOut(Schema):
-    line_id: int = Field(description="La ligne du dossier.")
-    product: ProductRef
-    quantity: Quantity
-    inspection: str
-    disposition: DispositionCode
-    unit_cost: UnitPrice = Field(description="Coût de sortie des marchandises (remis en stock ou perdu).")
-
-    @staticmethod
-    def resolve_line_id(line):
-        return line.return_line_id
-
-    @staticmethod
-    def resolve_product(line):
-        return line.return_line.product
-
-
-class ReturnReceiptOut(Schema):
-    id: int
-    number: str
-    date: datetime.date
-    loss_entry_id: int | None = Field(description="L'écriture OD de mise au rebut (658 / 603).")
-    lines: list[ReturnReceiptLineOut]
-
-
-class InvoiceRef(Schema):
-    id: int
-    number: str | None
-    status: str
-
-
-class ResolutionLineOut(Schema):
-    line_id: int
-    quantity: Quantity
-    amount: Amount
-
-    @staticmethod
-    def resolve_line_id(line):
-        return line.return_line_id
-
-
-class ResolutionOut(Schema):
-    id: int
-    kind: ResolutionKind
-    kind_label: str
-    amount: Amount = Field(
-        description="Avoir ou refacturation : total HT ; remplacement : valeur au prix de vente."
-    )
-    reason: str
-    at: datetime.datetime
-    by: UserRef | None
-    credit_note: InvoiceRef | None
-    invoice: InvoiceRef | None = Field(description="La facture de refacturation (brouillon à émettre).")
-    replacement: DocumentRef | None = Field(description="Le bon de livraison de remplacement.")
-    lines: list[ResolutionLineOut]
-
-    @staticmethod
-    def resolve_kind_label(resolution):
-        return str(resolution.get_kind_display())
-
-
-class CreditNoteOut(Schema):
-    id: int
-    number: str | None
-    status: str
-    date: datetime.date | None
-    corrects: InvoiceRef | None = Field(description="La facture que l'avoir corrige.")
-    total_untaxed: Amount
-    total_vat: Amount
-    total: Amount
-    available: Amount = Field(description="Reste à imputer sur une facture ou à rembourser.")
-
-
-class CaseOut(CaseSummaryOut):
-    customer_statement: str = Field(description="Les mots du client.")
-    submitted_at: datetime.datetime | None
-    decided_at: datetime.datetime | None
-    decided_by: UserRef | None
-    decision_reason: str
-    resolved_at: datetime.datetime | None
-    closed_at: datetime.datetime | None
-    invoicing_blocked: bool = Field(
-        description="La livraison est tenue hors facturation par un litige ouvert."
-    )
-    block_lifted_at: datetime.datetime | None
-    block_lift_reason: str
-    lines: list[CaseLineOut]
-    receipts: list[ReturnReceiptOut]
-    resolutions: list[ResolutionOut]
-    credit_notes: list[CreditNoteOut]
-    available_actions: list[ActionCode] = Field(
-        description="Les actions que l'utilisateur peut faire maintenant (état du dossier, règles, rôle)."
-    )
-    available_resolutions: list[ResolutionKind] = Field(
-        description="Les résolutions possibles (action resolve)."
-    )
-
-    @staticmethod
-    def resolve_invoicing_blocked(case):
-        return case.delivery.invoicing_blocked
-
-    @staticmethod
-    def resolve_lines(case):
-        return [
-            {
-                "id": p.line.pk,
-                "delivery_line_id": p.line.delivery_line_id,
-                "product": p.line.product,
-                "quantity": p.line.quantity,
-                "unit_price": p.line.unit_price,
-                "discount_percent": p.line.discount_percent,
-                "net_amount": p.line.net_amount,
-                "note": p.line.note,
-                "received": p.received,
-                "credited": p.credited,
-                "replaced": p.replaced,
-                "reinvoiced": p.reinvoiced,
-                "open_quantity": p.open_quantity,
-                "credited_amount": p.credited_amount,
-                "price_reduced": p.price_reduced,
-                "open_amount": p.open_amount,
-            }
-            for p in case.progress
-        ]
-
-    @staticmethod
-    def resolve_credit_notes(case):
-        return case.credit_note_rows
-
-    @staticmethod
-    def resolve_available_actions(case):
-        return case.actions
-
-    @staticmethod
-    def resolve_available_resolutions(case):
-        return case.resolution_kinds
-
-
-def _credit_note_out(note: Invoice) -> dict:
-    return {
-        "id": note.pk,
-        "number": note.number,
-        "status": note.status,
-        "date": note.date,
-        "corrects": note.corrects,
-        "total_untaxed": note.total_untaxed,
-        "total_vat": note.total_vat,
-        "total": note.total,
-        "available": note.total - payments.credit_available_used(note)
-        if note.status == Invoice.Status.ISSUED
-        else note.total,
-    }
-
-
-def _case_out(case_id: int, user) -> ReturnCase:
-    """The case with everything its page and the API show, in a bounded number of queries; what is
-    derived (line progress, credit notes, actions open to `user`) is attached for CaseOut's resolvers."""
-    # An unknown id raises DoesNotExist, which the API answers 404 not_found.
-    case = selectors.case_detail(case_id)
-    notes = [r.credit_note for r in case.resolutions.all() if r.credit_note_id]
-    corrected = Invoice.objects.in_bulk({n.corrects_id for n in notes if n.corrects_id})
-    for note in notes:
-        note.corrects = corrected.get(note.corrects_id)
-    policy = selectors.policy()
-    case.progress = selectors.line_progress(case)
-    case.credit_note_rows = [_credit_note_out(note) for note in notes]
-    case.actions = selectors.available_actions(case, user, policy)
-    case.resolution_kinds = selectors.available_resolutions(case, user, policy)
-    return case
 
 
 # --- Schemas: input ---------------------------------------------------------------------------------
@@ -460,13 +194,13 @@ def open_case(request, payload: CaseIn):
         owner=owner,
         date=payload.date,
     )
-    return Status(201, _case_out(case.pk, request.auth))
+    return Status(201, case_out(case.pk, request.auth))
 
 
 @router.get("/{case_id}", response=responses(CaseOut), summary="Consulter un dossier de retour")
 def get_case(request, case_id: PathId):
     can_read(request, "return.view")
-    return _case_out(case_id, request.auth)
+    return case_out(case_id, request.auth)
 
 
 def _case(case_id: int) -> ReturnCase:
@@ -477,14 +211,14 @@ def _case(case_id: int) -> ReturnCase:
 @transaction.atomic
 def submit_case(request, case_id: PathId):
     services.submit_case(_case(case_id), by=request.auth)
-    return _case_out(case_id, request.auth)
+    return case_out(case_id, request.auth)
 
 
 @router.post("/{case_id}/approve", response=responses(CaseOut), summary="Approuver le dossier")
 @transaction.atomic
 def approve_case(request, case_id: PathId, payload: DecisionIn | None = None):
     services.approve_case(_case(case_id), by=request.auth, reason=payload.reason if payload else "")
-    return _case_out(case_id, request.auth)
+    return case_out(case_id, request.auth)
 
 
 @router.post(
@@ -493,7 +227,7 @@ def approve_case(request, case_id: PathId, payload: DecisionIn | None = None):
 @transaction.atomic
 def reject_case(request, case_id: PathId, payload: DecisionIn | None = None):
     services.reject_case(_case(case_id), by=request.auth, reason=payload.reason if payload else "")
-    return _case_out(case_id, request.auth)
+    return case_out(case_id, request.auth)
 
 
 @router.post(
@@ -506,7 +240,7 @@ def receive_goods(request, case_id: PathId, payload: ReceiveIn):
     services.receive_goods(
         _case(case_id), [line.model_dump() for line in payload.lines], by=request.auth, date=payload.date
     )
-    return _case_out(case_id, request.auth)
+    return case_out(case_id, request.auth)
 
 
 @router.post(
@@ -527,14 +261,14 @@ def resolve_case(request, case_id: PathId, payload: ResolveIn):
         services.resolve_with_reinvoice(case, lines, by=by, **dated)
     else:
         services.refuse(case, by=by, reason=payload.reason)
-    return _case_out(case_id, request.auth)
+    return case_out(case_id, request.auth)
 
 
 @router.post("/{case_id}/close", response=responses(CaseOut), summary="Clore le dossier")
 @transaction.atomic
 def close_case(request, case_id: PathId, payload: ReasonIn | None = None):
     services.close_case(_case(case_id), by=request.auth, reason=payload.reason if payload else "")
-    return _case_out(case_id, request.auth)
+    return case_out(case_id, request.auth)
 
 
 @router.post(
@@ -545,7 +279,7 @@ def close_case(request, case_id: PathId, payload: ReasonIn | None = None):
 @transaction.atomic
 def lift_block(request, case_id: PathId, payload: ReasonIn | None = None):
     services.lift_block(_case(case_id), by=request.auth, reason=payload.reason if payload else "")
-    return _case_out(case_id, request.auth)
+    return case_out(case_id, request.auth)
 
 
 # --- Discrepancies of a delivery (mounted under /deliveries) ----------------------------------------
@@ -589,392 +323,6 @@ def discrepancies_of(delivery: Delivery) -> dict:
     }
 
 
-# --- Credit notes -----------------------------------------------------------------------------------
-
-
-class CreditLineIn(InputSchema):
-    invoice_line: Id
-    quantity: QuantityIn
-    unit_price: UnitPriceIn | None = Field(
-        None, description="Correction de prix : montant crédité par unité."
-    )
-    price_reduction: bool | None = Field(
-        None,
-        description="true : réduction de prix sur des unités que le client garde (sans reprise de quantité) ; "
-        "par défaut, dès que unit_price est inférieur au prix facturé.",
-    )
-
-
-class CreditNoteIn(InputSchema):
-    invoice: Id = Field(description="La facture émise à corriger.")
-    lines: list[CreditLineIn] = Field(max_length=1000)
-    reason: str = Field("", max_length=500)
-    case: Id | None = Field(None, description="Le dossier de retour qui justifie l'avoir…")
-    gesture_category: str = Field(
-        "", max_length=40, description="… ou, sans dossier, la catégorie du geste commercial."
-    )
-
-
-class ApplyCreditIn(InputSchema):
-    invoice: Id = Field(description="Facture émise du même client, dont l'avoir réduit le reste dû.")
-    amount: AmountIn | None = Field(
-        None, description="Par défaut, autant que l'avoir et la facture le permettent."
-    )
-    date: DocumentDate | None = None
-
-
-class RefundIn(InputSchema):
-    method: Method
-    amount: AmountIn | None = Field(None, description="Par défaut, tout ce qui reste sur l'avoir.")
-    date: DocumentDate | None = None
-    reference: str = Field("", max_length=80)
-
-
-class CreditApplicationOut(Schema):
-    id: int
-    credit_note: InvoiceRef
-    invoice: InvoiceRef
-    amount: Amount
-    date: datetime.date
-
-
-class RefundOut(Schema):
-    id: int
-    number: str
-    credit_note: InvoiceRef
-    amount: Amount
-    method: Method
-    date: datetime.date
-    reference: str
-    entry_id: int
-
-
-def _invoice_detail(pk: int):
-    qs = Invoice.objects.select_related("customer", "order").prefetch_related(
-        "taxes",
-        Prefetch("lines", queryset=InvoiceLine.objects.select_related("product").order_by("position", "id")),
-    )
-    return fetch(payment_view.with_amount_paid(qs), pk)
-
-
-def _credit_note(pk: int) -> Invoice:
-    return fetch(Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE), pk)
-
-
-@credit_notes.post(
-    "",
-    response=responses(InvoiceOut, 201),
-    summary="Préparer un avoir sur une facture émise (dossier de retour ou geste commercial)",
-    description=(
-        "Crée un avoir brouillon (série AV), émis ensuite par `POST /invoices/{id}/issue` comme toute "
-        "facture. Un avoir issu d'un dossier de retour se fait plutôt par `POST /returns/{id}/resolve`, "
-        "qui l'émet et l'impute d'un coup."
-    ),
-)
-@transaction.atomic
-def create_credit_note(request, payload: CreditNoteIn):
-    invoice = referenced(Invoice.objects.all(), payload.invoice, "unknown_invoice", "La facture")
-    case_number = ""
-    if payload.case:
-        case_number = referenced(
-            ReturnCase.objects.all(), payload.case, "unknown_return_case", "Le dossier"
-        ).number
-    note = billing.create_credit_note(
-        invoice,
-        [line.model_dump(exclude_none=True) for line in payload.lines],
-        by=request.auth,
-        reason=payload.reason,
-        source_reference=case_number,
-        gesture_category=payload.gesture_category,
-    )
-    return Status(201, _invoice_detail(note.pk))
-
-
-@credit_notes.post(
-    "/{credit_note_id}/apply",
-    response=responses(CreditApplicationOut, 201),
-    summary="Imputer un avoir émis sur une facture du client",
-)
-@transaction.atomic
-def apply_credit_note(request, credit_note_id: PathId, payload: ApplyCreditIn):
-    note = _credit_note(credit_note_id)
-    invoice = referenced(Invoice.objects.all(), payload.invoice, "unknown_invoice", "La facture")
-    application = payments.apply_credit_note(
-        note, invoice, by=request.auth, amount=payload.amount, date=payload.date
-    )
-    return Status(201, application)
-
-
-@credit_notes.post(
-    "/{credit_note_id}/refund",
-    response=responses(RefundOut, 201),
-    summary="Rembourser un avoir au client",
-    description=(
-        "Paie aussitôt tant que les remboursements de l'avoir, celui-ci compris, restent sous le seuil des "
-        "remboursements ; au-delà, répond 403 `refund_approval_required` : passer par "
-        "`POST /credit-notes/{id}/refund-requests`, qu'une autre personne habilitée approuve."
-    ),
-)
-@transaction.atomic
-def refund_credit_note(request, credit_note_id: PathId, payload: RefundIn):
-    refund = payments.refund_credit_note(
-        _credit_note(credit_note_id),
-        by=request.auth,
-        method=payload.method,
-        date=payload.date,
-        reference=payload.reference,
-        amount=payload.amount,
-    )
-    return Status(201, refund)
-
-
-# --- Four eyes: gestures and refunds above their thresholds --------------------------------------------
-
-
-@credit_notes.post(
-    "/{credit_note_id}/approve",
-    response=responses(InvoiceOut),
-    summary="Approuver un geste commercial préparé par une autre personne",
-    description=(
-        "Au-delà du seuil des gestes commerciaux (cumulé sur la facture, réglé dans les paramètres), un avoir "
-        "sans dossier de retour ne peut être émis qu'après l'approbation d'une autre personne habilitée "
-        "(`credit_note.gesture`) : jamais celle qui l'a préparé."
-    ),
-)
-@transaction.atomic
-def approve_credit_note(request, credit_note_id: PathId, payload: DecisionIn | None = None):
-    note = approving.approve_credit_note(
-        _credit_note(credit_note_id), by=request.auth, reason=payload.reason if payload else ""
-    )
-    return _invoice_detail(note.pk)
-
-
-@credit_notes.post(
-    "/{credit_note_id}/refuse",
-    response=responses(InvoiceOut),
-    summary="Refuser un geste commercial (le brouillon est annulé)",
-)
-@transaction.atomic
-def refuse_credit_note(request, credit_note_id: PathId, payload: ReasonIn):
-    note = approving.refuse_credit_note(_credit_note(credit_note_id), by=request.auth, reason=payload.reason)
-    return _invoice_detail(note.pk)
-
-
-class RefundRequestIn(InputSchema):
-    method: Method
-    amount: AmountIn | None = Field(None, description="Par défaut, tout ce qui reste sur l'avoir.")
-    reference: str = Field("", max_length=80)
-
-
-class RefundApprovalIn(InputSchema):
-    date: DocumentDate | None = Field(None, description="Date du remboursement (par défaut aujourd'hui).")
-    reason: str = Field("", max_length=2000)
-
-
-class RefundRequestOut(Schema):
-    id: int
-    credit_note: InvoiceRef
-    amount: Amount
-    method: Method
-    reference: str
-    status: Literal["pending", "approved", "refused"]
-    requested_by: str | None
-    requested_at: datetime.datetime
-    decided_by: str | None
-    decided_at: datetime.datetime | None
-    decision_reason: str
-    refund: RefundOut | None
-
-    @staticmethod
-    def resolve_requested_by(request):
-        return request.requested_by.get_username() if request.requested_by_id else None
-
-    @staticmethod
-    def resolve_decided_by(request):
-        return request.decided_by.get_username() if request.decided_by_id else None
-
-
-class RefundRequestFilters(PageIn):
-    status: Literal["pending", "approved", "refused"] | None = None
-    credit_note: QueryId = None
-
-
-def _refund_requests():
-    return RefundRequest.objects.select_related(
-        "credit_note", "requested_by", "decided_by", "refund__credit_note"
-    ).order_by("-requested_at", "-id")
-
-
-@credit_notes.post(
-    "/{credit_note_id}/refund-requests",
-    response=responses(RefundRequestOut, 201),
-    summary="Demander un remboursement à faire approuver",
-    description=(
-        "Au-delà du seuil des remboursements (cumulé sur l'avoir), `POST /credit-notes/{id}/refund` répond "
-        "`refund_approval_required` : la demande réserve le montant sur l'avoir, une autre personne "
-        "habilitée l'approuve (`POST /refund-requests/{id}/approve`, qui paie) ou la refuse."
-    ),
-)
-@transaction.atomic
-def request_refund(request, credit_note_id: PathId, payload: RefundRequestIn):
-    asked = refunding.request_refund(
-        _credit_note(credit_note_id),
-        by=request.auth,
-        method=payload.method,
-        amount=payload.amount,
-        reference=payload.reference,
-    )
-    return Status(201, _refund_requests().get(pk=asked.pk))
-
-
-@refund_requests.get(
-    "", response=responses(Page[RefundRequestOut]), summary="Lister les demandes de remboursement"
-)
-def list_refund_requests(request, filters: Query[RefundRequestFilters]):
-    can_read(request, "payment.view")
-    qs = _refund_requests()
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.credit_note:
-        qs = qs.filter(credit_note_id=filters.credit_note)
-    return paginate(qs, filters)
-
-
-@refund_requests.post(
-    "/{request_id}/approve",
-    response=responses(RefundOut, 201),
-    summary="Approuver la demande de remboursement d'une autre personne et payer",
-)
-@transaction.atomic
-def approve_refund(request, request_id: PathId, payload: RefundApprovalIn | None = None):
-    refund = refunding.approve_refund(
-        fetch(RefundRequest.objects.all(), request_id),
-        by=request.auth,
-        date=payload.date if payload else None,
-        reason=payload.reason if payload else "",
-    )
-    return Status(201, refund)
-
-
-@refund_requests.post(
-    "/{request_id}/refuse",
-    response=responses(RefundRequestOut),
-    summary="Refuser une demande de remboursement",
-)
-@transaction.atomic
-def refuse_refund(request, request_id: PathId, payload: ReasonIn):
-    refused = refunding.refuse_refund(
-        fetch(RefundRequest.objects.all(), request_id), by=request.auth, reason=payload.reason
-    )
-    return _refund_requests().get(pk=refused.pk)
-
-
-# --- Insights ---------------------------------------------------------------------------------------
-
-
-class KpiPeriod(QuerySchema):
-    date_from: DocumentDate | None = Field(None, description="Début (par défaut : il y a un an).")
-    date_to: DocumentDate | None = Field(None, description="Fin, incluse (par défaut : aujourd'hui).")
-
-    @model_validator(mode="after")
-    def in_order(self):
-        if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise combination_rule(_("la fin de la période (date_to) précède son début (date_from)"))
-        return self
-
-
-class CustomerCasesOut(Schema):
-    customer_id: int
-    customer: str
-    cases: int
-    amount_at_stake: Amount
-
-
-class MarginImpactOut(Schema):
-    credited: Amount = Field(description="Chiffre d'affaires crédité par avoir.")
-    recovered: Amount = Field(description="Coût des marchandises remises en stock.")
-    replacement_cost: Amount = Field(description="Coût des marchandises renvoyées en remplacement.")
-    reinvoiced: Amount = Field(description="Refacturé au client.")
-    surplus_cost: Amount = Field(description="Coût des excédents conservés par le client (sortis du stock).")
-    margin_lost: Amount = Field(
-        description="crédité + remplacement + excédents conservés − récupéré − refacturé (positif = perte)."
-    )
-
-
-class CustomerMarginOut(MarginImpactOut):
-    customer_id: int
-    customer: str
-
-
-class ProductMarginOut(MarginImpactOut):
-    product_id: int
-    sku: str
-
-
-class ReasonCountOut(Schema):
-    reason: ReasonCode
-    label: str
-    cases: int
-
-
-class ReturnsKpisOut(Schema):
-    date_from: datetime.date
-    date_to: datetime.date
-    cases: int = Field(description="Dossiers ouverts sur la période.")
-    cases_per_customer: list[CustomerCasesOut]
-    average_resolution_days: str | None = Field(
-        description="Délai moyen d'ouverture à résolution, en jours (une décimale), des dossiers résolus "
-        "sur la période."
-    )
-    credit_notes: int
-    credit_notes_amount: Amount = Field(description="Total HT des avoirs émis par les dossiers.")
-    margin_lost: Amount
-    margin_per_customer: list[CustomerMarginOut] = Field(description="Plus forte perte d'abord.")
-    margin_per_product: list[ProductMarginOut] = Field(description="Plus forte perte d'abord.")
-    top_reasons: list[ReasonCountOut]
-
-
-def _impact(impact) -> dict:
-    return {
-        "credited": impact.credited,
-        "recovered": impact.recovered,
-        "replacement_cost": impact.replacement_cost,
-        "reinvoiced": impact.reinvoiced,
-        "surplus_cost": impact.surplus_cost,
-        "margin_lost": impact.margin_lost,
-    }
-
-
-@insights.get("/returns", response=responses(ReturnsKpisOut), summary="Indicateurs des retours et litiges")
-def returns_kpis(request, period: Query[KpiPeriod]):
-    can_read(request, "return.view")
-    date_from, date_to = selectors.kpi_period(period.date_from, period.date_to)
-    kpis = selectors.returns_kpis(date_from, date_to)
-    return {
-        "date_from": kpis.date_from,
-        "date_to": kpis.date_to,
-        "cases": kpis.cases,
-        "cases_per_customer": kpis.cases_per_customer,
-        "average_resolution_days": (
-            None if kpis.average_resolution_days is None else format(kpis.average_resolution_days, "f")
-        ),
-        "credit_notes": kpis.credit_notes,
-        "credit_notes_amount": kpis.credit_notes_amount,
-        "margin_lost": kpis.margin_lost,
-        "margin_per_customer": [
-            {"customer_id": pk, "customer": name, **_impact(impact)}
-            for pk, name, impact in kpis.customers_by_margin_lost()
-        ],
-        "margin_per_product": [
-            {"product_id": pk, "sku": sku, **_impact(impact)}
-            for pk, sku, impact in kpis.products_by_margin_lost()
-        ],
-        "top_reasons": [
-            {"reason": reason, "label": label, "cases": count} for reason, label, count in kpis.top_reasons
-        ],
-    }
-
-
 # --- The assistant on returns -------------------------------------------------------------------------
 
 
@@ -989,26 +337,6 @@ class AdviceOut(Schema):
     confidence: str
     priority: int = Field(description="0 à 100 : l'ordre du tableau des litiges.")
     priority_parts: dict[str, int] = Field(description="Les points de chaque critère.")
-
-
-class TrendOut(Schema):
-    label: str
-    recent: int
-    previous: int
-    amount: Amount
-
-
-class CausesIn(QuerySchema):
-    window: int = Field(90, ge=7, le=365, description="Jours de la période récente (90 par défaut).")
-
-
-class CausesOut(Schema):
-    window_days: int
-    changes: list[str] = Field(description="Ce qui a nettement augmenté, en phrases.")
-    by_reason: list[TrendOut]
-    by_product: list[TrendOut]
-    by_customer: list[TrendOut]
-    months: list[tuple[str, int]]
 
 
 @router.get(
@@ -1033,22 +361,6 @@ def case_advice(request, case_id: PathId):
         "confidence": str(suggestion.confidence),
         "priority": priority.score,
         "priority_parts": dict(priority.parts),
-    }
-
-
-@insights.get("/returns/causes", response=responses(CausesOut), summary="Causes récurrentes des retours")
-def recurring_causes(request, period: Query[CausesIn]):
-    """Par motif, produit, client et mois ; ce qui a changé sur la période récente par rapport à la
-    précédente de même durée."""
-    can_read(request, "return.view")
-    found = assistant_view.recurring_causes(window=period.window)
-    return {
-        "window_days": found.window,
-        "changes": found.changes,
-        "by_reason": found.by_reason,
-        "by_product": found.by_product,
-        "by_customer": found.by_customer,
-        "months": found.months,
     }
 
 

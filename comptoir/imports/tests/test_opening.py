@@ -549,12 +549,12 @@ def test_the_pages_show_the_agreement_and_let_an_open_invoice_be_paid_from_the_c
 
 
 def test_the_assistant_takes_a_payment_of_an_open_invoice_for_an_allocated_one(setup, boss):
-    from comptoir.assistant.snapshots import _unallocated_payments
+    from comptoir.assistant.customer_payments import unallocated_payments
 
     run("open_invoices", csv_bytes(OPEN_INVOICES), boss)
     item = OpeningInvoice.objects.get(number="FA2025-0412")
     payments_opening.pay_opening_invoice(item, by=boss, amount="100", method="transfer")
-    assert _unallocated_payments(item.customer_id) == ()
+    assert unallocated_payments(item.customer_id) == ()
 
 
 def test_a_test_run_that_creates_accounts_leaves_no_trace_for_the_import_after_it(setup, boss):
