@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop as N_
 
-from comptoir.assistant import errors
+from comptoir.assistant import errors, order_fixes
 from comptoir.billing import approving
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
@@ -363,6 +363,26 @@ ACTIONS: dict[str, Action] = {
             _("Enregistrer le règlement chez le bon client"),
             "payment.register",
             _move_payment,
+        ),
+        Action(
+            "amend_order_to_quote",
+            _("Modifier la commande par avenant pour reprendre le devis accepté"),
+            "order.confirm",
+            order_fixes.amend_to_quote,
+        ),
+        Action(
+            "align_order_with_quote",
+            _("Reprendre les prix du devis ouvert et clore le devis"),
+            "order.confirm",
+            order_fixes.align_with_open_quote,
+            needs=lambda payload: ("quote.manage",),
+        ),
+        Action(
+            "set_order_line_quantity",
+            _("Corriger la quantité commandée par avenant"),
+            "order.confirm",
+            order_fixes.set_order_line_quantity,
+            (Editable("quantity", _("Quantité"), "decimal"),),
         ),
         Action(
             "set_customer_vat_regime",
