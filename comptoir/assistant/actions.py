@@ -22,7 +22,7 @@ from comptoir.billing import approving
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core import money
-from comptoir.core.errors import NotFound, fail
+from comptoir.core.errors import Conflict, NotFound, fail
 from comptoir.parties import services as parties
 from comptoir.parties.models import Customer
 from comptoir.payments import services as payments
@@ -206,6 +206,14 @@ def _customer_vat_regime(payload, by, proposal):
     }
 
 
+def _customer_siren(payload, by, proposal):
+    customer = _get(Customer, payload["customer_id"], N_("client"))
+    if customer.siren:
+        raise Conflict(*errors.SIREN_ALREADY_SET, customer=customer.name, siren=customer.siren)
+    customer = parties.update_customer(customer, by=by, siren=payload["siren"])
+    return {"kind": "customer", "id": customer.pk, "label": f"{customer.name} → SIREN {customer.siren}"}
+
+
 def _reminder(payload, by, proposal):
     from comptoir.assistant import services  # the reminder service lives with the assistant's others
 
@@ -383,6 +391,12 @@ ACTIONS: dict[str, Action] = {
             "order.confirm",
             order_fixes.set_order_line_quantity,
             (Editable("quantity", _("Quantité"), "decimal"),),
+        ),
+        Action(
+            "set_customer_siren",
+            _("Renseigner le SIREN du client"),
+            "customer.manage",
+            _customer_siren,
         ),
         Action(
             "set_customer_vat_regime",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
 from comptoir.assistant import errors
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import Conflict, NotFound
 from comptoir.sales import amending
 from comptoir.sales import services as sales
 from comptoir.sales.models import Order, Quote
@@ -71,6 +71,13 @@ def align_with_open_quote(payload, by, proposal):
     the reason) so that it cannot be accepted a second time."""
     order = _get(Order, payload["order_id"], N_("commande"))
     quote = _get(Quote, payload["quote_id"], N_("devis"))
+    if quote.status != Quote.Status.SENT or quote.customer_id != order.customer_id:
+        raise Conflict(
+            *errors.QUOTE_NO_LONGER_OPEN,
+            quote=quote.number,
+            status=quote.get_status_display(),
+            order=order.number,
+        )
     reason = proposal.rationale[:2000]
     label = order.number
     changes = [

@@ -486,7 +486,9 @@ def chain_for_order(order, *, focus: Invoice | None = None, today: datetime.date
             for row in _ORDER_LINES.rows(order_id)
         ),
         billed_by_schedule=order["by_schedule"],
-        amended=frozenset((row["order_line_id"], row["field"]) for row in _AMENDED.rows(order_id)) if order["amended"] else frozenset(),
+        amended=frozenset((row["order_line_id"], row["field"]) for row in _AMENDED.rows(order_id))
+        if order["amended"]
+        else frozenset(),
     )
     delivery_lines: dict[int, list[c.DeliveryLine]] = defaultdict(list)
     delivery_rows: dict[int, dict] = {}

@@ -38,7 +38,9 @@ def check_product_changes(chain: Chain) -> list[Finding]:
             proposal, blocked = _back_to_quote(chain, line, source)
             findings.append(
                 _product_changed(
-                    gettext("La commande %(order)s porte %(sku)s là où le devis %(quote)s portait %(quoted)s.")
+                    gettext(
+                        "La commande %(order)s porte %(sku)s là où le devis %(quote)s portait %(quoted)s."
+                    )
                     % {
                         "order": order.number,
                         "sku": line.product.sku,
@@ -328,7 +330,9 @@ def _back_to_quote(chain: Chain, line, quoted) -> tuple[Proposal | None, str]:
         ) % {"invoices": ", ".join(billed)}
     payload = {"order_id": order.id, "order_line_id": line.id, "quote_line_id": quoted.id}
     if quoted.product.id != line.product.id:
-        shipped = sorted({d.number for d in chain.deliveries for dl in d.lines if dl.order_line_id == line.id})
+        shipped = sorted(
+            {d.number for d in chain.deliveries for dl in d.lines if dl.order_line_id == line.id}
+        )
         if shipped:
             return None, " " + gettext(
                 "La ligne figure déjà sur %(deliveries)s : l'article ne peut plus être remplacé par avenant ; "
@@ -352,18 +356,28 @@ def _back_to_quote(chain: Chain, line, quoted) -> tuple[Proposal | None, str]:
             }
         )
         return Proposal("amend_order_to_quote", payload, rationale, Decimal("0.8")), ""
-    what = []
-    if line.unit_price != quoted.unit_price and not order.amended_line(line.id, "unit_price"):
-        payload["unit_price"] = quoted.unit_price
-        what.append(gettext("le prix de %(price)s HT") % {"price": euros(quoted.unit_price)})
-    if line.discount_percent != quoted.discount_percent and not order.amended_line(line.id, "discount_percent"):
-        payload["discount_percent"] = quoted.discount_percent
-        what.append(gettext("la remise de %(discount)s") % {"discount": percent(quoted.discount_percent)})
-    if not what:
+    for name in ("unit_price", "discount_percent"):
+        if getattr(line, name) != getattr(quoted, name) and not order.amended_line(line.id, name):
+            payload[name] = getattr(quoted, name)
+    values |= {"price": euros(quoted.unit_price), "discount": percent(quoted.discount_percent)}
+    if "unit_price" in payload and "discount_percent" in payload:
+        rationale = gettext(
+            "Modifier la commande %(order)s par avenant : reprendre pour %(sku)s le prix (%(price)s HT) et la "
+            "remise (%(discount)s) du devis accepté %(quote)s."
+        )
+    elif "unit_price" in payload:
+        rationale = gettext(
+            "Modifier la commande %(order)s par avenant : reprendre pour %(sku)s le prix du devis accepté "
+            "%(quote)s (%(price)s HT)."
+        )
+    elif "discount_percent" in payload:
+        rationale = gettext(
+            "Modifier la commande %(order)s par avenant : reprendre pour %(sku)s la remise du devis accepté "
+            "%(quote)s (%(discount)s)."
+        )
+    else:
         return None, ""
-    rationale = gettext(
-        "Modifier la commande %(order)s par avenant : reprendre pour %(sku)s %(what)s du devis accepté %(quote)s."
-    ) % (values | {"what": gettext(" et ").join(what)})
+    rationale %= values
     return Proposal("amend_order_to_quote", payload, rationale, Decimal("0.85")), ""
 
 
