@@ -681,6 +681,34 @@ def clean_quote_renewed(world, case):
     case.invoices.append(issue(world, case, draft(world, order)))
 
 
+def clean_amended_after_quote(world, case):
+    """Quoted, accepted and confirmed; then the customer negotiated a better price for a larger quantity,
+    recorded as an amendment with its reason. The order differs from the quote, and the amendment says
+    why: nothing to flag along the chain to the invoice."""
+    from comptoir.sales.amending import amend_order
+
+    buyer = case.customer = customer(world)
+    (a,) = pick(world)
+    order = sold(world, buyer, (a, 10))
+    line = order.lines.get()
+    amend_order(
+        order,
+        by=world.boss,
+        reason="Le client passe à 14 unités : prix ramené de 5 % (accord téléphonique du 12)",
+        lines=[
+            {
+                "line": line,
+                "quantity": "14",
+                "unit_price": str((line.unit_price * D("0.95")).quantize(D("0.01"))),
+                "discount_percent": "3",
+            }
+        ],
+    )
+    ship(world, order)
+    case.orders.append(order)
+    case.invoices.append(issue(world, case, draft(world, order)))
+
+
 def history_price_rise(world, case):
     case.customer = customer(world)
     case.item = product(world, price="100.00", cost="55.00")
@@ -1306,6 +1334,7 @@ LABELS = {
     "busy_season_order": (CLEAN, clean_busy_season_order, ()),
     "slow_payer_on_habit": (CLEAN, clean_slow_payer_on_habit, ()),
     "new_customer_just_due": (CLEAN, clean_new_customer_just_due, ()),
+    "amended_after_quote": (CLEAN, clean_amended_after_quote, ()),
     "overbilled_quantity": (ANOMALY, anomaly_overbilled_quantity, ("invoice_qty_exceeds_delivered",)),
     "order_keyed_twice": (
         ANOMALY,

@@ -17,12 +17,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop as N_
 
-from comptoir.assistant import errors
+from comptoir.assistant import errors, order_fixes
 from comptoir.billing import approving
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core import money
-from comptoir.core.errors import NotFound, fail
+from comptoir.core.errors import Conflict, NotFound, fail
 from comptoir.parties import services as parties
 from comptoir.parties.models import Customer
 from comptoir.payments import services as payments
@@ -206,6 +206,14 @@ def _customer_vat_regime(payload, by, proposal):
     }
 
 
+def _customer_siren(payload, by, proposal):
+    customer = _get(Customer, payload["customer_id"], N_("client"))
+    if customer.siren:
+        raise Conflict(*errors.SIREN_ALREADY_SET, customer=customer.name, siren=customer.siren)
+    customer = parties.update_customer(customer, by=by, siren=payload["siren"])
+    return {"kind": "customer", "id": customer.pk, "label": f"{customer.name} → SIREN {customer.siren}"}
+
+
 def _reminder(payload, by, proposal):
     from comptoir.assistant import services  # the reminder service lives with the assistant's others
 
@@ -363,6 +371,32 @@ ACTIONS: dict[str, Action] = {
             _("Enregistrer le règlement chez le bon client"),
             "payment.register",
             _move_payment,
+        ),
+        Action(
+            "amend_order_to_quote",
+            _("Modifier la commande par avenant pour reprendre le devis accepté"),
+            "order.confirm",
+            order_fixes.amend_to_quote,
+        ),
+        Action(
+            "align_order_with_quote",
+            _("Reprendre les prix du devis ouvert et clore le devis"),
+            "order.confirm",
+            order_fixes.align_with_open_quote,
+            needs=lambda payload: ("quote.manage",),
+        ),
+        Action(
+            "set_order_line_quantity",
+            _("Corriger la quantité commandée par avenant"),
+            "order.confirm",
+            order_fixes.set_order_line_quantity,
+            (Editable("quantity", _("Quantité"), "decimal"),),
+        ),
+        Action(
+            "set_customer_siren",
+            _("Renseigner le SIREN du client"),
+            "customer.manage",
+            _customer_siren,
         ),
         Action(
             "set_customer_vat_regime",

@@ -490,14 +490,16 @@ class _Run:
 
 
 def orders_to_watch(today: datetime.date):
-    """Confirmed orders whose cycle is still open or recent: a draft or an unpaid invoice, goods delivered
-    and not invoiced, or an invoice of the last RECENT_DAYS days."""
+    """Confirmed orders whose cycle is still open or recent: confirmed in the last RECENT_DAYS days (an
+    order not shipped yet is when an amendment still fixes it), a draft or an unpaid invoice, goods
+    delivered and not invoiced, or an invoice of the last RECENT_DAYS days."""
     invoices = Invoice.objects.filter(order=OuterRef("pk")).exclude(status=Invoice.Status.CANCELLED)
     since = today - datetime.timedelta(days=RECENT_DAYS)
     return (
         Order.objects.filter(status=Order.Status.CONFIRMED)
         .filter(
-            Exists(invoices.filter(Q(status=Invoice.Status.DRAFT) | Q(date__gte=since)))
+            Q(date__gte=since)
+            | Exists(invoices.filter(Q(status=Invoice.Status.DRAFT) | Q(date__gte=since)))
             | Exists(
                 OrderLine.objects.filter(order=OuterRef("pk"), quantity_delivered__gt=F("quantity_invoiced"))
             )

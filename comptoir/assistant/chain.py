@@ -110,6 +110,13 @@ class Order:
     total_untaxed: Decimal = ZERO
     # An order with ordinary schedule steps is billed by them, not by delivered quantities.
     billed_by_schedule: bool = False
+    # (order line id, field) that a recorded amendment (avenant, always with its reason) changed since
+    # confirmation: "unit_price", "discount_percent", "quantity", or "line_added" for a line it added.
+    amended: frozenset[tuple[int, str]] = frozenset()
+
+    def amended_line(self, line_id: int, field: str) -> bool:
+        """The line's `field` comes from an amendment (or the whole line was added by one)."""
+        return (line_id, field) in self.amended or (line_id, "line_added") in self.amended
 
 
 @dataclass(frozen=True)

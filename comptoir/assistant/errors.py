@@ -56,3 +56,17 @@ CASE_NOT_OPEN = (
     "case_not_open",
     N_("Le dossier %(number)s n'est plus ouvert : l'assistant n'a pas d'avis à donner."),
 )
+QUOTE_NO_LONGER_OPEN = (
+    "proposal_quote_not_open",
+    N_(
+        "Le devis %(quote)s n'est plus ouvert (%(status)s) : la commande %(order)s ne peut plus le reprendre. "
+        "Rien n'a été modifié ; rejetez la proposition."
+    ),
+)
+SIREN_ALREADY_SET = (
+    "proposal_siren_already_set",
+    N_(
+        "La fiche de %(customer)s porte déjà le SIREN %(siren)s : rien n'a été modifié ; rejetez la "
+        "proposition si ce SIREN est le bon."
+    ),
+)

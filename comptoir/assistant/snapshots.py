@@ -44,7 +44,14 @@ from comptoir.assistant.chain_rows import (
 from comptoir.billing.models import DepositDeduction, Invoice, InvoiceLine
 from comptoir.core import approvals
 from comptoir.core.compiled import Compiled
-from comptoir.sales.models import BillingMilestone, Order, OrderLine, QuoteLine
+from comptoir.sales.models import (
+    BillingMilestone,
+    Order,
+    OrderAmendment,
+    OrderAmendmentChange,
+    OrderLine,
+    QuoteLine,
+)
 from comptoir.stock.models import Delivery, DeliveryLine
 
 # --- Full snapshots -------------------------------------------------------------------------------
@@ -92,15 +99,25 @@ _CUSTOMER_FIELDS = (
 _ORDER = Compiled(
     lambda order_id: (
         Order.objects.filter(pk=order_id)
-        .annotate(by_schedule=Exists(BillingMilestone.objects.filter(order=OuterRef("pk"), is_deposit=False)))
+        .annotate(
+            by_schedule=Exists(BillingMilestone.objects.filter(order=OuterRef("pk"), is_deposit=False)),
+            amended=Exists(OrderAmendment.objects.filter(order=OuterRef("pk"))),
+        )
         .values(
             *_ORDER_FIELDS,
             "by_schedule",
+            "amended",
             "quote_id",
             "quote__number",
             *(f"customer__{name}" for name in _CUSTOMER_FIELDS),
         )
     )
+)
+# What the order's amendments changed, line by line (read only for an order that has amendments).
+_AMENDED = Compiled(
+    lambda order_id: OrderAmendmentChange.objects.filter(
+        amendment__order_id=order_id, order_line_id__isnull=False
+    ).values("order_line_id", "field")
 )
 _QUOTE_LINES = Compiled(
     lambda quote_id: (
@@ -206,6 +223,9 @@ def chain_for_order(order, *, focus: Invoice | None = None, today: datetime.date
             for row in _ORDER_LINES.rows(order_id)
         ),
         billed_by_schedule=order["by_schedule"],
+        amended=frozenset((row["order_line_id"], row["field"]) for row in _AMENDED.rows(order_id))
+        if order["amended"]
+        else frozenset(),
     )
     delivery_lines: dict[int, list[c.DeliveryLine]] = defaultdict(list)
     delivery_rows: dict[int, dict] = {}

@@ -119,6 +119,19 @@ def _refuse_removal(line: OrderLine, claimed: Decimal, notes: list[dict], cancel
         _fail(errors.AMENDMENT_REMOVE_REFERENCED, document="une facture", **params)
 
 
+def _quote_links_of_added(order: Order, add, kept: list[OrderLine]) -> list[int | None]:
+    """The quote line each added line answers (`quote_line`: a product put back as the accepted quote
+    had it), checked to be of the order's quote and answered by no line the order keeps."""
+    from comptoir.sales import services
+
+    links = services._quote_links(order, add)
+    taken = {line.quote_line_id for line in kept if line.quote_line_id is not None}
+    for position, link in enumerate(links, start=1):
+        if link is not None and link in taken:
+            _fail(errors.QUOTE_LINE_NOT_OF_ORDER, position=position)
+    return links
+
+
 def _effect(spec, document: str, **params) -> dict:
     code, _message = spec
     return {"code": code, "document": document, "params": params}
@@ -177,7 +190,8 @@ def amend_order(
 
     `lines`: [{"line": order line id, "quantity"?, "unit_price"?, "discount_percent"?, "remove"?}], the
     values left out unchanged; `add`: new lines as for a new order ({"product", "quantity",
-    "unit_price"?, "discount_percent"?, "description"?}); `requested_date`: the new requested delivery
+    "unit_price"?, "discount_percent"?, "description"?, "quote_line"?: the line of the order's quote
+    it answers}); `requested_date`: the new requested delivery
     date (`clear_requested_date` removes it). Permission `order.confirm`: whoever may commit the
     company to an order may change what it is committed to."""
     from comptoir.sales import services
@@ -284,8 +298,10 @@ def amend_order(
     added = []
     if add:
         next_position = max((line.position for line in current.values()), default=0)
+        links = _quote_links_of_added(order, add, kept)
         for offset, built in enumerate(services.build_lines(add, order.customer), start=1):
             built["position"] = next_position + offset
+            built["quote_line_id"] = links[offset - 1]
             line = OrderLine(order=order, **built)
             added.append(line)
             change(None, Field.LINE_ADDED, "", _describe(line), position=line.position, label=_label(line))

@@ -37,7 +37,11 @@ def check_order_against_habits(chain: Chain) -> list[Finding]:
         quoted = ", ".join(p.order_number for p in past[:4])
         net = line.unit_price * (1 - line.discount_percent / 100)
         usual = Decimal(median(p.net_unit_price for p in past))
-        if usual > 0 and abs(net - usual) > usual * PRICE_GAP:
+        repriced = chain.order.amended_line(line.id, "unit_price") or chain.order.amended_line(
+            line.id, "discount_percent"
+        )
+        # A price or quantity set by a recorded amendment is explained by its reason.
+        if usual > 0 and abs(net - usual) > usual * PRICE_GAP and not repriced:
             findings.append(
                 Finding(
                     "price_unusual_for_customer",
@@ -63,7 +67,8 @@ def check_order_against_habits(chain: Chain) -> list[Finding]:
                 )
             )
         smallest, largest = min(p.quantity for p in past), max(p.quantity for p in past)
-        if line.quantity > largest * QUANTITY_FACTOR or line.quantity * QUANTITY_FACTOR < smallest:
+        unusual = line.quantity > largest * QUANTITY_FACTOR or line.quantity * QUANTITY_FACTOR < smallest
+        if unusual and not chain.order.amended_line(line.id, "quantity"):
             findings.append(
                 Finding(
                     "quantity_unusual_for_customer",
@@ -90,9 +95,43 @@ def check_order_against_habits(chain: Chain) -> list[Finding]:
                         "orders": quoted,
                     },
                     (_order_ev(chain, line, quantity=line.quantity), *_history_ev(past)),
+                    _usual_quantity(chain, line, Decimal(median(p.quantity for p in past))),
                 )
             )
     return findings
+
+
+def _usual_quantity(chain: Chain, line, usual: Decimal) -> Proposal | None:
+    """Once the customer confirms the slip, the order line set back to its usual quantity by an
+    amendment (the quantity editable before approving); only while nothing of the line is delivered,
+    on a delivery note or invoiced, so the amendment's floors cannot refuse it."""
+    order = chain.order
+    if order.status != "confirmed" or usual <= 0:
+        return None
+    shipped = any(dl.order_line_id == line.id for d in chain.deliveries for dl in d.lines)
+    billed = any(
+        item.order_line_id == line.id
+        for invoice in chain.invoices
+        if invoice.is_live and invoice.kind == Kind.INVOICE
+        for item in invoice.lines
+    )
+    if shipped or billed:
+        return None
+    return Proposal(
+        "set_order_line_quantity",
+        {"order_id": order.id, "order_line_id": line.id, "quantity": usual},
+        gettext(
+            "Après confirmation du client, ramener par avenant la quantité de %(sku)s sur la commande "
+            "%(order)s de %(quantity)s à %(usual)s, sa quantité habituelle (modifiable avant d'approuver)."
+        )
+        % {
+            "sku": line.product.sku,
+            "order": order.number,
+            "quantity": units(line.quantity),
+            "usual": units(usual),
+        },
+        Decimal("0.6"),
+    )
 
 
 def _history_ev(past, *, net_unit_price=False):

@@ -11,12 +11,15 @@ lines that need it, `check_reverse_charge_vat_number`'s. Warnings, never blocks:
 must be refused, and an address is filled in in a minute.
 """
 
+from decimal import Decimal
+
 from django.utils.translation import gettext
 
 from comptoir.assistant.chain import Chain, Kind
 from comptoir.assistant.checks._common import _invoice_ev, _label, _noun, _sentence
-from comptoir.assistant.findings import Evidence, Finding, Severity
+from comptoir.assistant.findings import Evidence, Finding, Proposal, Severity
 from comptoir.core import vat
+from comptoir.parties.identifiers import clean_siren
 
 # The address fields an invoice cannot go without.
 _ADDRESS_FIELDS = ("postal_code", "city")
@@ -53,9 +56,14 @@ def check_buyer_details(chain: Chain) -> list[Finding]:
                             customer.name,
                             customer.id,
                             None,
-                            {"siren": customer.siren, "vat_regime": customer.vat_regime},
+                            {
+                                "siren": customer.siren,
+                                "vat_regime": customer.vat_regime,
+                                "vat_number": customer.vat_number,
+                            },
                         ),
                     ),
+                    _siren_from_vat_number(customer),
                 )
             )
         if missing:
@@ -102,3 +110,23 @@ def _missing_in_words(missing: list[str]) -> str:
     if missing == ["city"]:
         return gettext("ville")
     return gettext("code postal ni ville")
+
+
+def _siren_from_vat_number(customer) -> Proposal | None:
+    """A French VAT number is FR, a two-digit key and the SIREN: when the customer's record carries one,
+    its SIREN is known for sure and filling it in (`parties.update_customer`, which checks the two agree)
+    fixes the draft. Otherwise nothing can be proposed: the finding says what to fill in."""
+    number = (customer.vat_number or "").upper()
+    siren = clean_siren(number[4:]) if number.startswith("FR") and len(number) == 13 else None
+    if siren is None:
+        return None
+    return Proposal(
+        "set_customer_siren",
+        {"customer_id": customer.id, "siren": siren},
+        gettext(
+            "Renseigner sur la fiche de %(customer)s le SIREN %(siren)s, que porte son numéro de TVA "
+            "intracommunautaire %(vat)s."
+        )
+        % {"customer": customer.name, "siren": siren, "vat": number},
+        Decimal("0.9"),
+    )

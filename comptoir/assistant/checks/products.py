@@ -1,6 +1,7 @@
 """Checks of product references, prices and discounts along quote, order and invoice. Pure."""
 
 from collections import defaultdict
+from decimal import Decimal
 
 from django.utils.translation import gettext
 
@@ -30,28 +31,34 @@ def check_product_changes(chain: Chain) -> list[Finding]:
     if order is not None and chain.quote is not None:
         for line in order.lines:
             source = chain.quote_line_by_id.get(line.quote_line_id)
-            if source is not None and source.product.id != line.product.id:
-                findings.append(
-                    _product_changed(
-                        gettext(
-                            "La commande %(order)s porte %(sku)s là où le devis %(quote)s portait %(quoted)s."
-                        )
-                        % {
-                            "order": order.number,
-                            "sku": line.product.sku,
-                            "quote": chain.quote.number,
-                            "quoted": source.product.sku,
-                        },
-                        Evidence(
-                            "quote",
-                            chain.quote.number,
-                            chain.quote.id,
-                            source.id,
-                            {"product": source.product.sku},
-                        ),
-                        _order_ev(chain, line),
+            if source is None or source.product.id == line.product.id:
+                continue
+            if order.amended_line(line.id, "product"):
+                continue  # put there by a recorded amendment: its reason is the explanation
+            proposal, blocked = _back_to_quote(chain, line, source)
+            findings.append(
+                _product_changed(
+                    gettext(
+                        "La commande %(order)s porte %(sku)s là où le devis %(quote)s portait %(quoted)s."
                     )
+                    % {
+                        "order": order.number,
+                        "sku": line.product.sku,
+                        "quote": chain.quote.number,
+                        "quoted": source.product.sku,
+                    }
+                    + blocked,
+                    Evidence(
+                        "quote",
+                        chain.quote.number,
+                        chain.quote.id,
+                        source.id,
+                        {"product": source.product.sku},
+                    ),
+                    _order_ev(chain, line),
+                    proposal=proposal,
                 )
+            )
     for delivery in chain.deliveries:
         for dl in delivery.lines:
             ordered = chain.order_line_by_id.get(dl.order_line_id)
@@ -110,8 +117,8 @@ def check_product_changes(chain: Chain) -> list[Finding]:
     return findings
 
 
-def _product_changed(message: str, *evidence: Evidence) -> Finding:
-    return Finding("product_changed_along_chain", Severity.WARNING, message, evidence)
+def _product_changed(message: str, *evidence: Evidence, proposal: Proposal | None = None) -> Finding:
+    return Finding("product_changed_along_chain", Severity.WARNING, message, evidence, proposal)
 
 
 # --- Prices and discounts -------------------------------------------------------------------------
@@ -262,7 +269,9 @@ def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
             ),
         ):
             mine, agreed = getattr(line, field), getattr(quoted, field)
-            if mine != agreed:
+            # A difference a recorded amendment brought is no anomaly: its reason is the explanation.
+            if mine != agreed and not order.amended_line(line.id, field):
+                proposal, blocked = _back_to_quote(chain, line, quoted)
                 findings.append(
                     Finding(
                         code,
@@ -275,7 +284,7 @@ def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
                             "quote": quote.number,
                             "agreed": shown(agreed),
                         }
-                        + _amendment_note(order),
+                        + blocked,
                         (
                             Evidence(
                                 "quote",
@@ -286,20 +295,90 @@ def check_order_prices_vs_quote(chain: Chain) -> list[Finding]:
                             ),
                             _order_ev(chain, line, **{field: mine}),
                         ),
+                        proposal,
                     )
                 )
     return findings
 
 
-def _amendment_note(order) -> str:
-    """What blocks a fix and who can act, on a confirmed order: no service amends it yet, so no proposal."""
+def _billed_by(chain: Chain, line_id: int) -> list[str]:
+    """The live invoices (drafts included) that bill an order line: the line's price is theirs now."""
+    return [
+        _label(invoice)
+        for invoice in chain.invoices
+        if invoice.is_live
+        and invoice.kind == Kind.INVOICE
+        and any(item.order_line_id == line_id for item in invoice.lines)
+    ]
+
+
+def _back_to_quote(chain: Chain, line, quoted) -> tuple[Proposal | None, str]:
+    """The proposal putting a confirmed order's line back as the accepted quote had it — product, unit
+    price, discount; the quantity stays the order's — through an amendment (`sales.amending`), with
+    the proposal's rationale as its reason. Made only when the amendment can go through; otherwise no
+    proposal, and the sentence (appended to the finding) says what blocks it. A draft order has neither:
+    it is edited directly."""
+    order = chain.order
     if order.status != "confirmed":
-        return ""
-    return " " + gettext(
-        "La commande étant confirmée, la corriger demande une modification de commande (ADV ou direction), "
-        "que Comptoir ne propose pas encore : convenez avec le client du prix qui vaut avant de livrer ou de "
-        "facturer."
-    )
+        return None, ""
+    values = {"order": order.number, "sku": line.product.sku, "quote": chain.quote.number}
+    billed = _billed_by(chain, line.id)
+    if billed:
+        return None, " " + gettext(
+            "La ligne est déjà facturée (%(invoices)s) : un avenant ne peut plus en changer le prix ni "
+            "l'article ; si le client doit le prix du devis, établissez un avoir de la différence."
+        ) % {"invoices": ", ".join(billed)}
+    payload = {"order_id": order.id, "order_line_id": line.id, "quote_line_id": quoted.id}
+    if quoted.product.id != line.product.id:
+        shipped = sorted(
+            {d.number for d in chain.deliveries for dl in d.lines if dl.order_line_id == line.id}
+        )
+        if shipped:
+            return None, " " + gettext(
+                "La ligne figure déjà sur %(deliveries)s : l'article ne peut plus être remplacé par avenant ; "
+                "voyez avec le client s'il garde %(sku)s."
+            ) % {"deliveries": ", ".join(shipped), "sku": line.product.sku}
+        payload |= {
+            "product_id": quoted.product.id,
+            "quantity": line.quantity,
+            "unit_price": quoted.unit_price,
+            "discount_percent": quoted.discount_percent,
+        }
+        rationale = gettext(
+            "Modifier la commande %(order)s par avenant : remplacer %(sku)s par %(quoted)s, l'article du devis "
+            "accepté %(quote)s, à son prix (%(price)s HT, remise %(discount)s), quantité inchangée."
+        ) % (
+            values
+            | {
+                "quoted": quoted.product.sku,
+                "price": euros(quoted.unit_price),
+                "discount": percent(quoted.discount_percent),
+            }
+        )
+        return Proposal("amend_order_to_quote", payload, rationale, Decimal("0.8")), ""
+    for name in ("unit_price", "discount_percent"):
+        if getattr(line, name) != getattr(quoted, name) and not order.amended_line(line.id, name):
+            payload[name] = getattr(quoted, name)
+    values |= {"price": euros(quoted.unit_price), "discount": percent(quoted.discount_percent)}
+    if "unit_price" in payload and "discount_percent" in payload:
+        rationale = gettext(
+            "Modifier la commande %(order)s par avenant : reprendre pour %(sku)s le prix (%(price)s HT) et la "
+            "remise (%(discount)s) du devis accepté %(quote)s."
+        )
+    elif "unit_price" in payload:
+        rationale = gettext(
+            "Modifier la commande %(order)s par avenant : reprendre pour %(sku)s le prix du devis accepté "
+            "%(quote)s (%(price)s HT)."
+        )
+    elif "discount_percent" in payload:
+        rationale = gettext(
+            "Modifier la commande %(order)s par avenant : reprendre pour %(sku)s la remise du devis accepté "
+            "%(quote)s (%(discount)s)."
+        )
+    else:
+        return None, ""
+    rationale %= values
+    return Proposal("amend_order_to_quote", payload, rationale, Decimal("0.85")), ""
 
 
 def check_order_answers_open_quote(chain: Chain) -> list[Finding]:
@@ -315,11 +394,10 @@ def check_order_answers_open_quote(chain: Chain) -> list[Finding]:
     if not ordered:
         return []
     findings = []
-    for quote in chain.open_quotes:
-        quoted = {line.product.id for line in quote.lines}
-        if quoted != ordered:
-            continue
+    answered = [quote for quote in chain.open_quotes if {line.product.id for line in quote.lines} == ordered]
+    for quote in answered:
         skus = sorted({line.product.sku for line in quote.lines})
+        proposal, blocked = _take_open_quote(chain, quote) if len(answered) == 1 else (None, "")
         findings.append(
             Finding(
                 "order_may_answer_open_quote",
@@ -336,7 +414,8 @@ def check_order_answers_open_quote(chain: Chain) -> list[Finding]:
                     "quote": quote.number,
                     "customer": chain.customer.name,
                     "date": order.date.strftime("%d/%m/%Y"),
-                },
+                }
+                + blocked,
                 (
                     _order_ev(chain, products=skus),
                     Evidence(
@@ -351,6 +430,62 @@ def check_order_answers_open_quote(chain: Chain) -> list[Finding]:
                         },
                     ),
                 ),
+                proposal,
             )
         )
     return findings
+
+
+def _take_open_quote(chain: Chain, quote) -> tuple[Proposal | None, str]:
+    """The proposal giving a hand-keyed order the prices and discounts of the open quote it answers
+    (an amendment, for the lines that differ) and closing the quote; made for a confirmed order whose
+    differing lines are not invoiced yet, else the sentence says what blocks it."""
+    order = chain.order
+    by_product: dict[int, list] = defaultdict(list)
+    for quoted in quote.lines:
+        by_product[quoted.product.id].append(quoted)
+    lines, changed = [], []
+    for line in order.lines:
+        same = by_product.get(line.product.id, [])
+        if len(same) != 1:
+            continue
+        quoted = same[0]
+        fields = {
+            name: getattr(quoted, name)
+            for name in ("unit_price", "discount_percent")
+            if getattr(line, name) != getattr(quoted, name)
+        }
+        if fields:
+            lines.append({"order_line_id": line.id, **fields})
+            changed.append(line)
+    if changed and order.status != "confirmed":
+        return None, ""  # a draft order is edited directly
+    billed = sorted({label for line in changed for label in _billed_by(chain, line.id)})
+    if billed:
+        return None, " " + gettext(
+            "Ses lignes aux prix différents du devis sont déjà facturées (%(invoices)s) : un avenant ne peut "
+            "plus en changer le prix."
+        ) % {"invoices": ", ".join(billed)}
+    values = {"order": order.number, "quote": quote.number}
+    rationale = (
+        gettext(
+            "Modifier la commande %(order)s par avenant pour reprendre les prix et remises du devis %(quote)s "
+            "(%(skus)s), puis clore le devis, auquel la commande répond."
+        )
+        % (values | {"skus": ", ".join(line.product.sku for line in changed)})
+        if changed
+        else gettext(
+            "Clore le devis %(quote)s, auquel la commande %(order)s répond aux mêmes prix, pour qu'il ne "
+            "puisse pas être accepté une seconde fois."
+        )
+        % values
+    )
+    return (
+        Proposal(
+            "align_order_with_quote",
+            {"order_id": order.id, "quote_id": quote.id, "lines": lines},
+            rationale,
+            Decimal("0.7"),
+        ),
+        "",
+    )

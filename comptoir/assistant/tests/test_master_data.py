@@ -95,3 +95,62 @@ def test_an_issued_invoice_is_not_reported(boss, company, customer, product):
     update_customer(customer, by=boss, postal_code="", city="")
 
     assert not MASTER_DATA & set(codes(invoice_findings(invoice)))
+
+
+# --- the SIREN its French VAT number carries ---------------------------------------------------------
+
+
+def _without_siren_but_vat(boss, product):
+    buyer = make_customer(boss, name="Charpentes Leroy", siren="", vat_number="FR13542107651")
+    return buyer, drafted_for(boss, buyer, product)
+
+
+def _stored_siren_proposal(buyer):
+    from comptoir.assistant.models import Proposal
+    from comptoir.assistant.services import run_agent
+
+    run_agent(by=None)
+    return Proposal.objects.get(customer=buyer, kind="set_customer_siren", status=Proposal.Status.OPEN)
+
+
+def test_a_buyer_whose_vat_number_carries_the_siren_gets_it_filled_in_by_approval(boss, company, product):
+    from comptoir.assistant.services import approve_proposal
+
+    buyer, invoice = _without_siren_but_vat(boss, product)
+    finding = the(invoice_findings(invoice), "customer_siren_missing")
+    assert finding.proposal.payload == {"customer_id": buyer.pk, "siren": "542107651"}
+
+    approve_proposal(_stored_siren_proposal(buyer), by=boss)
+
+    buyer.refresh_from_db()
+    assert buyer.siren == "542107651"
+    assert "customer_siren_missing" not in codes(invoice_findings(invoice))
+    assert issue_invoice(invoice, by=boss).number
+
+
+def test_a_buyer_without_vat_number_gets_no_siren_proposal(boss, company, product):
+    buyer = make_customer(boss, name="Charpentes Leroy", siren="")
+
+    finding = the(invoice_findings(drafted_for(boss, buyer, product)), "customer_siren_missing")
+
+    assert finding.proposal is None
+
+
+def test_a_siren_filled_in_meanwhile_refuses_the_approval_and_keeps_it(boss, company, product):
+    from comptoir.assistant.services import approve_proposal
+
+    buyer, _ = _without_siren_but_vat(boss, product)
+    proposal = _stored_siren_proposal(buyer)
+    # Someone typed the SIREN on the card (the VAT number corrected with it) before the inbox was read.
+    update_customer(buyer, by=boss, siren="552032534", vat_number="FR27552032534")
+
+    with pytest.raises(DomainError) as refused:
+        approve_proposal(proposal, by=boss)
+
+    assert refused.value.code == "proposal_siren_already_set"
+    assert refused.value.message == (
+        "La fiche de Charpentes Leroy porte déjà le SIREN 552032534 : rien n'a été modifié ; rejetez la "
+        "proposition si ce SIREN est le bon."
+    )
+    buyer.refresh_from_db()
+    assert buyer.siren == "552032534"

@@ -137,11 +137,10 @@ def test_an_order_re_entered_at_another_price_than_the_accepted_quote_is_reporte
 
     assert finding.message == (
         f"La commande {order.number} reprend REF-88 avec 110,00\u00a0€ HT l'unité alors que le devis accepté "
-        f"{quote.number} indiquait 120,00\u00a0€ HT l'unité. La commande étant confirmée, la corriger demande "
-        "une modification de commande (ADV ou direction), que Comptoir ne propose pas encore : convenez avec le "
-        "client du prix qui vaut avant de livrer ou de facturer."
+        f"{quote.number} indiquait 120,00\u00a0€ HT l'unité."
     )
-    assert finding.proposal is None
+    assert finding.proposal.kind == "amend_order_to_quote"
+    assert finding.proposal.payload["unit_price"] == Decimal("120.0000")
     assert [item.kind for item in finding.evidence] == ["quote", "order"]
 
 

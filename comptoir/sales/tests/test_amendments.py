@@ -315,3 +315,38 @@ def test_an_amendment_is_no_way_round_the_four_eyes_on_discounts(boss, order):
     amend_order(order, by=boss, reason="Geste validé", lines=[{"line": drills.pk, "discount_percent": "15"}])
     drills.refresh_from_db()
     assert drills.discount_percent == Decimal("15.00")
+
+
+def test_a_line_added_for_a_quote_line_keeps_the_link_and_one_answered_already_is_refused(
+    boss, customer, product, service_product
+):
+    from comptoir.sales.services import accept_quote, create_quote, send_quote
+
+    quote = create_quote(
+        customer,
+        [{"product": product, "quantity": "4"}, {"product": service_product, "quantity": "1"}],
+        by=boss,
+    )
+    send_quote(quote, by=boss)
+    order = confirm_order(accept_quote(quote, by=boss), by=boss)
+    drills, install = lines(order)
+
+    # The drills line removed and put again (as the quote had it), linked to its quote line.
+    amend_order(
+        order,
+        by=boss,
+        reason="Article du devis remis",
+        lines=[{"line": drills.pk, "remove": True}],
+        add=[{"product": product, "quantity": "4", "quote_line": drills.quote_line_id}],
+    )
+    assert lines(order)[-1].quote_line_id == drills.quote_line_id
+
+    refused = code_of(
+        lambda: amend_order(
+            order,
+            by=boss,
+            reason="r",
+            add=[{"product": service_product, "quantity": "1", "quote_line": install.quote_line_id}],
+        )
+    )
+    assert refused.code == "quote_line_not_of_order"
