@@ -27,6 +27,7 @@ from comptoir.parties import services as parties
 from comptoir.parties.models import Customer
 from comptoir.payments import services as payments
 from comptoir.payments.models import Payment
+from comptoir.pricing import services as pricing
 from comptoir.sales.models import BillingMilestone, Order
 from comptoir.stock import services as stock
 
@@ -265,6 +266,22 @@ def _resolve_return_needs(payload) -> tuple[str, ...]:
     return (*rule.perms, *(rule.case_perms(case) if case is not None else ()))
 
 
+def _price_review(payload, by, proposal):
+    customer = _get(Customer, payload["customer_id"], N_("client"))
+    review = pricing.open_price_review(
+        customer,
+        by=by,
+        kind=payload["review_kind"],
+        reason=payload.get("reason") or proposal.rationale[:2000],
+        proposal_id=proposal.pk,
+    )
+    return {
+        "kind": "price_review",
+        "id": review.pk,
+        "label": f"{review.get_kind_display()} — {customer.name}",
+    }
+
+
 _LINE_QUANTITIES = Editable("lines.quantity", _("Quantité"), "decimal")
 
 ACTIONS: dict[str, Action] = {
@@ -363,6 +380,13 @@ ACTIONS: dict[str, Action] = {
             _("Enregistrer le règlement chez le bon client"),
             "payment.register",
             _move_payment,
+        ),
+        Action(
+            "open_price_review",
+            _("Ouvrir le suivi du client"),
+            "price_review.manage",
+            _price_review,
+            (Editable("reason", _("Motif"), "textarea"),),
         ),
         Action(
             "set_customer_vat_regime",
