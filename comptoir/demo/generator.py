@@ -51,7 +51,7 @@ from comptoir.core.management.accounts import create_user
 from comptoir.core.models import AuditEvent
 from comptoir.core.money import amount as money_amount
 from comptoir.core.permissions import Role
-from comptoir.demo import names, profitability
+from comptoir.demo import names, profitability, slowing
 from comptoir.demo.business_days import add_business_days, is_business_day, months_before
 from comptoir.demo.clock import DemoClock
 from comptoir.demo.disputes import ReturnsDesk
@@ -320,6 +320,7 @@ class _Story:
         self.months = months
         self.n_customers, self.n_products = n_customers, n_products
         self.clock = DemoClock(self.today)
+        self.slowing = slowing.Slowing(None, None)
         self.events: list = []
         self._seq = itertools.count()
         self.stock: dict[int, Decimal] = defaultdict(Decimal)
@@ -357,6 +358,7 @@ class _Story:
         with self.clock.running():
             self.clock.set_day(days[0])
             self._create_people_and_catalogue()
+            self.slowing = slowing.choose(self.customers, start=self.start, today=self.today)
             self._opening_stock(days[0])
             self._plan(days)
             backorder_day = days[-4] if len(days) > 4 else days[0]
@@ -384,6 +386,9 @@ class _Story:
             run = assistant.run_agent(by=None, trigger="demo")
             self.counts["brouillons préparés par l'assistant"] = run.stats.get("drafts_prepared", 0)
             self.counts["propositions de l'assistant"] = run.stats.get("proposals_open", 0)
+            # Its follow-ups of the customers to watch (#22 point 5), as the weekly job would propose them.
+            watch = assistant.run_agent(by=None, trigger="demo", customers_only=True)
+            self.counts["suivis de clients proposés"] = watch.stats.get("proposals_created", 0)
         self.counts["dossiers en cours"] = self.returns.open_cases()
         self.counts["avoirs imputés sur une autre facture"] = len(self.applied_elsewhere)
 
@@ -640,12 +645,13 @@ class _Story:
 
     # --- Quotes and orders ----------------------------------------------------------------------
 
-    def _pick_customer(self) -> _Customer:
-        return self.rng.choices(self.customers, weights=[c.weight for c in self.customers])[0]
+    def _pick_customer(self, day: datetime.date) -> _Customer:
+        pool = [c for c in self.customers if not self.slowing.silent(c, day)]
+        return self.rng.choices(pool, weights=[c.weight for c in pool])[0]
 
     def _french_customer(self, payer: str = "good") -> _Customer:
         """A French customer of that kind of payer (any French one when there is none), by weight."""
-        french = [c for c in self.customers if not c.abroad]
+        french = [c for c in self.customers if not c.abroad and c is not self.slowing.customer]
         pool = [c for c in french if c.payer == payer] or french
         return self.rng.choices(pool, weights=[c.weight for c in pool])[0]
 
@@ -669,7 +675,7 @@ class _Story:
 
     def _new_quote(self, day: datetime.date) -> None:
         rng = self.rng
-        customer = self._pick_customer()
+        customer = self._pick_customer(day)
         quote = create_quote(customer.obj, self._lines(customer), by=self.users["commercial"], date=day)
         self.counts["devis"] += 1
         recent = (self.today - day).days < 7
@@ -714,7 +720,7 @@ class _Story:
 
     def _new_direct_order(self, day: datetime.date) -> None:
         rng = self.rng
-        customer = self._pick_customer()
+        customer = self._pick_customer(day)
         order = create_order(
             customer.obj,
             self._lines(customer),

@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 RECENT_DAYS = 180
 HISTORY_DAYS = 730
 MIN_ORDERS = 4
-MIN_HISTORY_DAYS = 180
+MIN_HISTORY_DAYS = 90
 
 # rhythm: silent for at least this many times the usual interval, and at least this many days
 RHYTHM_FACTOR = Decimal("2")
@@ -205,7 +205,8 @@ def _basket(history: History) -> Reason | None:
 
 def _returns(history: History) -> Reason | None:
     recent, earlier = history.recent, history.earlier
-    if recent.returns < MIN_RECENT_RETURNS:
+    # Without earlier orders there is no habit to compare the returns with.
+    if recent.returns < MIN_RECENT_RETURNS or earlier.orders < MIN_ORDERS_PER_WINDOW:
         return None
     recent_rate = Decimal(recent.returns) / max(recent.orders, 1)
     earlier_rate = Decimal(earlier.returns) / max(earlier.orders, 1)

@@ -114,7 +114,7 @@ def test_the_heaviest_signal_decides_the_action_and_the_score_adds_up():
 
 def test_a_customer_with_a_thin_history_is_not_scored():
     young = _history(
-        first_order=TODAY - datetime.timedelta(days=90), last_order=TODAY - datetime.timedelta(days=80)
+        first_order=TODAY - datetime.timedelta(days=60), last_order=TODAY - datetime.timedelta(days=5)
     )
     few = _history(orders=3)
     for history in (young, few):

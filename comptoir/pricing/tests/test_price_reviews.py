@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from comptoir.core import dates
-from comptoir.core.models import AuditEvent
 from comptoir.core.errors import Conflict, DomainError, PermissionDenied
+from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.core.testing import make_user
 from comptoir.pricing.models import PriceReview
