@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Insights benchmark: server time of the margin pages and API on a scaled dataset (issue 22).
+"""Insights benchmark: server time of the margin pages, the rankings and customers at risk, and their API
+on a scaled dataset (issue 22).
 
 Seeds the same dataset as bench/pages.py (issued invoices with their orders, deliveries carrying the cost at
 shipment, sales entries and payments, dates over two years, `bulk_create`), then asks each margin page and
@@ -58,6 +59,12 @@ def insight_pages(seeder) -> list[tuple[str, str]]:
             reverse("web:customer_detail", args=[customer]) + "?du=" + _months_ago(3),
         ),
         ("api_customer_waterfall", f"/api/v1/insights/customers/{customer}/waterfall"),
+        # Rankings and customers at risk (#22 point 5): the page (at-risk list and twelve months' rankings),
+        # a quarter's rankings, and both through the API.
+        ("customers_watch", reverse("web:customers_watch")),
+        ("customers_watch_quarter", reverse("web:customers_watch") + "?du=" + _months_ago(3)),
+        ("api_rankings", "/api/v1/insights/rankings"),
+        ("api_at_risk", "/api/v1/insights/at-risk"),
         ("invoice_detail", reverse("web:invoice_detail", args=[invoice["pk"]])),
         ("order_detail", reverse("web:order_detail", args=[invoice["order_id"]])),
     ]

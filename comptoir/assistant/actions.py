@@ -27,6 +27,7 @@ from comptoir.parties import services as parties
 from comptoir.parties.models import Customer
 from comptoir.payments import services as payments
 from comptoir.payments.models import Payment
+from comptoir.pricing import services as pricing
 from comptoir.sales.models import BillingMilestone, Order
 from comptoir.stock import services as stock
 
@@ -273,6 +274,22 @@ def _resolve_return_needs(payload) -> tuple[str, ...]:
     return (*rule.perms, *(rule.case_perms(case) if case is not None else ()))
 
 
+def _price_review(payload, by, proposal):
+    customer = _get(Customer, payload["customer_id"], N_("client"))
+    review = pricing.open_price_review(
+        customer,
+        by=by,
+        kind=payload["review_kind"],
+        reason=payload.get("reason") or proposal.rationale[:2000],
+        proposal_id=proposal.pk,
+    )
+    return {
+        "kind": "price_review",
+        "id": review.pk,
+        "label": f"{review.get_kind_display()} — {customer.name}",
+    }
+
+
 _LINE_QUANTITIES = Editable("lines.quantity", _("Quantité"), "decimal")
 
 ACTIONS: dict[str, Action] = {
@@ -397,6 +414,13 @@ ACTIONS: dict[str, Action] = {
             _("Renseigner le SIREN du client"),
             "customer.manage",
             _customer_siren,
+        ),
+        Action(
+            "open_price_review",
+            _("Ouvrir le suivi du client"),
+            "price_review.manage",
+            _price_review,
+            (Editable("reason", _("Motif"), "textarea"),),
         ),
         Action(
             "set_customer_vat_regime",

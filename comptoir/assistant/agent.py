@@ -64,6 +64,10 @@ REMINDER_CONFIDENCE = {
 }
 
 
+# Proposal kinds a pass of their own makes (`run(customers_only=True)`).
+OWN_PASS_KINDS = ("open_price_review",)
+
+
 def agent_user():
     """The agent's own account (created once): no password, roles ADV and comptabilité."""
     user, created = get_user_model().objects.get_or_create(
@@ -455,6 +459,10 @@ class _Run:
         still_open = Proposal.objects.filter(status=Proposal.Status.OPEN)
         if self.kinds is not None:
             still_open = still_open.filter(kind__in=self.kinds)
+        else:
+            # The customers to follow up have their own pass (`customer_watch`): the billing pass
+            # neither proposes nor retires them.
+            still_open = still_open.exclude(kind__in=OWN_PASS_KINDS)
         retired = still_open.exclude(key__in=keys).update(
             status=Proposal.Status.OBSOLETE, decided_at=timezone.now()
         )
@@ -573,9 +581,11 @@ def run(
     trigger: str = "cli",
     today: datetime.date | None = None,
     reminders_only: bool = False,
+    customers_only: bool = False,
 ) -> AgentRun:
     """One pass. `reminders_only`: only the payment reminders step (the scheduler's "relances" job, which
-    may run more often than the full pass); proposals of other kinds are left as they are."""
+    may run more often than the full pass); proposals of other kinds are left as they are.
+    `customers_only`: only the follow-ups of the customers at risk (`customer_watch`, its own job)."""
     today = today or timezone.localdate()
     with transaction.atomic():
         busy = (
@@ -589,10 +599,16 @@ def run(
             )
         agent_run = AgentRun.objects.create(trigger=trigger, requested_by=requested_by)
     policy = AssistantPolicy.current()
-    work = _Run(agent_run, policy, today, kinds=("send_reminder",) if reminders_only else None)
+    kinds = ("send_reminder",) if reminders_only else OWN_PASS_KINDS if customers_only else None
+    work = _Run(agent_run, policy, today, kinds=kinds)
     try:
         if reminders_only:
             work.propose_reminders()
+            work.store()
+        elif customers_only:
+            from comptoir.assistant import customer_watch  # it builds on this module's Candidate and _key
+
+            customer_watch.propose(work)
             work.store()
         else:
             _full_pass(work, policy)

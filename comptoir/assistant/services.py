@@ -250,11 +250,20 @@ def update_policy(*, by, **fields) -> AssistantPolicy:
     return policy
 
 
-def run_agent(*, by=None, trigger: str = "cli", today=None, reminders_only: bool = False) -> AgentRun:
+def run_agent(
+    *, by=None, trigger: str = "cli", today=None, reminders_only: bool = False, customers_only: bool = False
+) -> AgentRun:
     """One pass of the billing agent (see `assistant.agent`); `by` asked for it (None: the scheduler).
-    `reminders_only`: only the payment-reminder proposals (the scheduler's reminders job)."""
+    `reminders_only`: only the payment-reminder proposals (the scheduler's reminders job);
+    `customers_only`: only the follow-ups of the customers at risk (`assistant.customer_watch`)."""
     if by is not None:
         permissions.require(by, "assistant.run")
     from comptoir.assistant import agent
 
-    return agent.run(requested_by=by, trigger=trigger, today=today, reminders_only=reminders_only)
+    return agent.run(
+        requested_by=by,
+        trigger=trigger,
+        today=today,
+        reminders_only=reminders_only,
+        customers_only=customers_only,
+    )

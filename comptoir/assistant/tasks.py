@@ -26,3 +26,13 @@ def propose_payment_reminders() -> str:
 
     run = services.run_agent(by=None, trigger="task", reminders_only=True)
     return f"{run.stats.get('proposals_created', 0)} relance(s) proposée(s)"
+
+
+@task()
+def propose_customer_follow_ups() -> str:
+    """The customers step of the agent alone: proposes a follow-up (call, price list, payment terms) for
+    each customer at risk or losing money (`assistant.customer_watch`); the scheduler runs it weekly."""
+    from comptoir.assistant import services
+
+    run = services.run_agent(by=None, trigger="task", customers_only=True)
+    return f"{run.stats.get('proposals_created', 0)} suivi(s) proposé(s)"

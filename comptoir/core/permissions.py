@@ -66,6 +66,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "intake.receive",
         "ticket.manage",
         "discount.approve",
+        "price_review.manage",
     },
     Role.ADV: _READ
     | {
@@ -89,6 +90,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "ticket.manage",
         "pricing.manage",
         "discount.approve",
+        "price_review.manage",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -190,6 +192,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "pricing.manage",
         "pricing.configure",
         "discount.approve",
+        # Following up a customer at risk: a call, a price-list review, new payment terms.
+        "price_review.manage",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -266,6 +270,7 @@ PERMISSION_LABELS = {
     "order.cancel": _("Annuler une commande"),
     "pricing.manage": _("Gérer les listes de prix et les prix spécifiques"),
     "pricing.configure": _("Fixer les seuils de remise par rôle"),
+    "price_review.manage": _("Ouvrir et clore les suivis commerciaux des clients"),
     "discount.approve": _("Approuver une remise au-delà du seuil d'un collègue"),
     "delivery.view": _("Consulter les livraisons"),
     "delivery.manage": _("Préparer les bons de livraison"),

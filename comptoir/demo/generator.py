@@ -45,7 +45,7 @@ from comptoir.core.management.accounts import create_user
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.demo import customers as demo_customers
-from comptoir.demo import names, price_lists, profitability
+from comptoir.demo import names, price_lists, profitability, slowing
 from comptoir.demo.business_days import add_business_days, is_business_day, months_before
 from comptoir.demo.clock import DemoClock
 from comptoir.demo.disputes import ReturnsDesk
@@ -196,6 +196,7 @@ class _Story:
         self.months = months
         self.n_customers, self.n_products = n_customers, n_products
         self.clock = DemoClock(self.today)
+        self.slowing = slowing.Slowing(None, None)
         self.events: list = []
         self._seq = itertools.count()
         self.stock: dict[int, Decimal] = defaultdict(Decimal)
@@ -236,6 +237,7 @@ class _Story:
         with self.clock.running():
             self.clock.set_day(days[0])
             self._create_people_and_catalogue()
+            self.slowing = slowing.choose(self.customers, start=self.start, today=self.today)
             self._opening_stock(days[0])
             self._plan(days)
             backorder_day = days[-4] if len(days) > 4 else days[0]
@@ -263,6 +265,9 @@ class _Story:
             run = assistant.run_agent(by=None, trigger="demo")
             self.counts["brouillons préparés par l'assistant"] = run.stats.get("drafts_prepared", 0)
             self.counts["propositions de l'assistant"] = run.stats.get("proposals_open", 0)
+            # Its follow-ups of the customers to watch (#22 point 5), as the weekly job would propose them.
+            watch = assistant.run_agent(by=None, trigger="demo", customers_only=True)
+            self.counts["suivis de clients proposés"] = watch.stats.get("proposals_created", 0)
         self.counts["dossiers en cours"] = self.returns.open_cases()
         self.counts["avoirs imputés sur une autre facture"] = len(self.applied_elsewhere)
 

@@ -35,14 +35,15 @@ class SalesDesk:
     def __init__(self, story):
         self.story = story
 
-    def _pick_customer(self) -> StoryCustomer:
+    def _pick_customer(self, day: datetime.date) -> StoryCustomer:
         story = self.story
-        return story.rng.choices(story.customers, weights=[c.weight for c in story.customers])[0]
+        pool = [c for c in story.customers if not story.slowing.silent(c, day)]
+        return story.rng.choices(pool, weights=[c.weight for c in pool])[0]
 
     def french_customer(self, payer: str = "good") -> StoryCustomer:
         """A French customer of that kind of payer (any French one when there is none), by weight."""
         story = self.story
-        french = [c for c in story.customers if not c.abroad]
+        french = [c for c in story.customers if not c.abroad and c is not story.slowing.customer]
         pool = [c for c in french if c.payer == payer] or french
         return story.rng.choices(pool, weights=[c.weight for c in pool])[0]
 
@@ -68,7 +69,7 @@ class SalesDesk:
     def new_quote(self, day: datetime.date) -> None:
         story = self.story
         rng = story.rng
-        customer = self._pick_customer()
+        customer = self._pick_customer(day)
         quote = create_quote(customer.obj, self._lines(customer), by=story.users["commercial"], date=day)
         story.counts["devis"] += 1
         recent = (story.today - day).days < 7
@@ -119,7 +120,7 @@ class SalesDesk:
     def new_direct_order(self, day: datetime.date) -> None:
         story = self.story
         rng = story.rng
-        customer = self._pick_customer()
+        customer = self._pick_customer(day)
         order = create_order(
             customer.obj,
             self._lines(customer),

@@ -39,3 +39,11 @@ THRESHOLD_INVALID = (
     N_("Le seuil de remise du rôle %(role)s doit être compris entre 0 et 100 %% (vide : illimité)."),
 )
 THRESHOLD_ROLE_UNKNOWN = ("discount_threshold_role_unknown", N_("Le rôle %(role)s n'existe pas."))
+REVIEW_REASON_MISSING = ("price_review_reason_missing", N_("Indiquez le motif du suivi."))
+REVIEW_KIND = ("price_review_kind", N_("« %(kind)s » n'est pas une action de suivi connue."))
+REVIEW_ALREADY_OPEN = (
+    "price_review_already_open",
+    N_("Un suivi « %(kind)s » est déjà ouvert pour %(customer)s : terminez-le avant d'en ouvrir un autre."),
+)
+REVIEW_DUE_DATE = ("price_review_due_date", N_("L'échéance du suivi ne peut pas précéder aujourd'hui."))
+REVIEW_MISSING = ("price_review_missing", N_("Ce suivi n'existe pas."))

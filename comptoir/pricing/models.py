@@ -7,8 +7,10 @@ sales, so the documents that carry the price (quote, order and invoice lines) ke
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Product
@@ -163,3 +165,64 @@ class DiscountThreshold(models.Model):
 
 
 DEFAULT_THRESHOLDS = {"commercial": Decimal("10"), "adv": Decimal("5"), "direction": None, "admin": None}
+
+
+class PriceReview(models.Model):
+    """A commercial follow-up of one customer: call them, review their price list or renegotiate their
+    payment terms, by a due date, assigned to someone; open until it is done (with what came out of it).
+
+    Opened by a person or by approving an assistant proposal (`proposal_id`: its number; a number, not a
+    foreign key, because the assistant sits above pricing)."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Appeler le client")
+        PRICE_LIST = "price_list", _("Revoir la liste de prix")
+        PAYMENT_TERMS = "payment_terms", _("Renégocier les conditions de paiement")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("À faire")
+        DONE = "done", _("Fait")
+
+    TRANSITIONS = {Status.OPEN: {Status.DONE}}
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="price_reviews")
+    kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
+    reason = models.TextField(_("motif"))
+    due_date = models.DateField(_("échéance"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confiée à"),
+    )
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    proposal_id = models.PositiveIntegerField(_("proposition de l'assistant"), null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("ouverte le"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    outcome = models.TextField(_("résultat"), blank=True)
+
+    class Meta:
+        verbose_name = _("suivi commercial")
+        ordering = ["status", "due_date", "id"]
+        indexes = [models.Index(fields=["customer", "status"], name="price_review_customer_status")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="price_review_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | Q(status="done", closed_at__isnull=False),
+                name="price_review_closed_when_done",
+            ),
+            # One open follow-up of a kind per customer: a second would split the work.
+            models.UniqueConstraint(
+                fields=["customer", "kind"], condition=Q(status="open"), name="price_review_one_open_per_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.customer}"

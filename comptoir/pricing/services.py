@@ -1,12 +1,14 @@
 """Business actions on prices: price lists and their lines, customer prices, groups, discount thresholds."""
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils import timezone
 
 from comptoir.catalog.services import get_sellable
-from comptoir.core import audit, money, permissions
-from comptoir.core.errors import NotFound
+from comptoir.core import audit, dates, money, permissions, workflow
+from comptoir.core.errors import Conflict, NotFound
 from comptoir.core.errors import fail as _fail
 from comptoir.pricing import errors
 from comptoir.pricing.models import (
@@ -16,6 +18,7 @@ from comptoir.pricing.models import (
     DiscountThreshold,
     PriceList,
     PriceListLine,
+    PriceReview,
 )
 from comptoir.pricing.selectors import discount_thresholds
 
@@ -274,3 +277,97 @@ def set_discount_thresholds(thresholds: dict, *, by) -> dict:
         data={"before": before, "after": after},
     )
     return after
+
+
+# --- Commercial follow-ups (PriceReview) --------------------------------------------------------------------
+
+# A follow-up opened without a due date is due within this many days.
+REVIEW_DEFAULT_DAYS = 14
+
+
+@transaction.atomic
+def open_price_review(
+    customer,
+    *,
+    by,
+    kind: str,
+    reason: str,
+    due_date: datetime.date | None = None,
+    assigned_to=None,
+    proposal_id: int | None = None,
+) -> PriceReview:
+    """Open a follow-up of `customer` (call them, review their price list, renegotiate their payment
+    terms); one open follow-up of each kind per customer."""
+    permissions.require(by, "price_review.manage")
+    if kind not in PriceReview.Kind.values:
+        _fail(errors.REVIEW_KIND, kind=str(kind)[:40])
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        _fail(errors.REVIEW_REASON_MISSING)
+    today = dates.today()
+    due_date = due_date or today + datetime.timedelta(days=REVIEW_DEFAULT_DAYS)
+    if due_date < today:
+        _fail(errors.REVIEW_DUE_DATE)
+    # Lock the customer so that two people opening the same follow-up cannot both pass the check.
+    type(customer).objects.select_for_update().filter(pk=customer.pk).first()
+    if PriceReview.objects.filter(customer=customer, kind=kind, status=PriceReview.Status.OPEN).exists():
+        raise Conflict(
+            *errors.REVIEW_ALREADY_OPEN, kind=str(PriceReview.Kind(kind).label), customer=customer.name
+        )
+    review = PriceReview.objects.create(
+        customer=customer,
+        kind=kind,
+        reason=reason,
+        due_date=due_date,
+        assigned_to=assigned_to or by,
+        proposal_id=proposal_id,
+        opened_by=by,
+    )
+    audit.record(
+        "price_review.opened",
+        by=by,
+        obj=review,
+        object_repr=f"{review.get_kind_display()} — {customer.name}",
+        data={
+            "customer": customer.code,
+            "kind": kind,
+            "due_date": due_date.isoformat(),
+            "assigned_to": review.assigned_to.get_username(),
+            "proposal": proposal_id,
+        },
+    )
+    return review
+
+
+@transaction.atomic
+def close_price_review(review: PriceReview, *, by, outcome: str = "") -> PriceReview:
+    """Mark a follow-up done, with what came out of it."""
+    permissions.require(by, "price_review.manage")
+    review = PriceReview.objects.select_for_update().select_related("customer").get(pk=review.pk)
+    workflow.require(
+        PriceReview.TRANSITIONS,
+        review.status,
+        PriceReview.Status.DONE,
+        document=str(review),
+        labels=PriceReview.Status,
+    )
+    review.status = PriceReview.Status.DONE
+    review.closed_by = by
+    review.closed_at = timezone.now()
+    review.outcome = (outcome or "").replace("\x00", "").strip()
+    review.save(update_fields=["status", "closed_by", "closed_at", "outcome"])
+    audit.record(
+        "price_review.closed",
+        by=by,
+        obj=review,
+        object_repr=f"{review.get_kind_display()} — {review.customer.name}",
+        data={"customer": review.customer.code, "kind": review.kind, "outcome": review.outcome},
+    )
+    return review
+
+
+def get_price_review(pk) -> PriceReview:
+    try:
+        return PriceReview.objects.select_related("customer").get(pk=int(pk))
+    except (PriceReview.DoesNotExist, TypeError, ValueError):
+        raise NotFound(*errors.REVIEW_MISSING) from None

@@ -42,6 +42,16 @@ JOBS: dict[str, JobSpec] = {
             description=N_("Propose les relances des factures échues (l'envoi reste approuvé)."),
         ),
         JobSpec(
+            "customer_follow_ups",
+            N_("Clients à surveiller"),
+            "comptoir.assistant.tasks.propose_customer_follow_ups",
+            Schedule(cron="0 6 * * 1"),
+            description=N_(
+                "Propose un suivi (appel, liste de prix, conditions de paiement) pour chaque client à "
+                "risque ou qui perd de l'argent ; ouvrir le suivi reste approuvé."
+            ),
+        ),
+        JobSpec(
             "audit_checkpoint",
             N_("Point de contrôle du journal d'audit"),
             "comptoir.core.checkpoints.scheduled",

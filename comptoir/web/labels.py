@@ -51,6 +51,8 @@ AUDIT_ACTIONS = {
     "payment.reversed": _("Règlement contre-passé"),
     "payment.written_off": _("Écart de règlement passé en perte ou profit"),
     "price_list.created": _("Liste de prix créée"),
+    "price_review.closed": _("Suivi commercial clos"),
+    "price_review.opened": _("Suivi commercial ouvert"),
     "price_list.lines_set": _("Lignes de la liste de prix modifiées"),
     "price_list.updated": _("Liste de prix modifiée"),
     "pricing.discount_thresholds_set": _("Seuils de remise modifiés"),

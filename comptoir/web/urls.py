@@ -210,6 +210,13 @@ urlpatterns = [
     path("livraisons/<int:pk>/logistique/", aftersales.delivery_logistics, name="delivery_logistics"),
     path("marges/", insights.margins, name="margins"),
     path("marges/export/<str:fmt>/", insights.margins_export, name="margins_export"),
+    path("marges/clients-a-surveiller/", insights.customers_watch, name="customers_watch"),
+    path(
+        "marges/clients-a-surveiller/export/<str:fmt>/",
+        insights.customers_watch_export,
+        name="customers_watch_export",
+    ),
+    path("prix/suivis/<int:pk>/clore/", pricing.price_review_close, name="price_review_close"),
     path("comptabilite/balance/", accounting.trial_balance, name="trial_balance"),
     path(
         "comptabilite/balance/export.<str:fmt>", accounting.trial_balance_export, name="trial_balance_export"

@@ -13,7 +13,7 @@ from comptoir.aftersales.selectors import financing_rate
 from comptoir.api.access import can_read, fetch
 from comptoir.api.schemas import Amount, DocumentDate, PathId, QuerySchema, combination_rule, responses
 from comptoir.core import dates
-from comptoir.insights import real_margin
+from comptoir.insights import at_risk, ranking, real_margin, watch
 from comptoir.insights import selectors as margin_view
 from comptoir.insights.margins import Margin
 from comptoir.parties.models import Customer
@@ -204,4 +204,119 @@ def customer_waterfall(request, customer_id: PathId, query: Query[WaterfallQuery
             "margin": sales.margin,
             "rate": None if sales.rate is None else format(sales.rate, "f"),
         },
+    }
+
+
+# --- Rankings and customers at risk (#22 point 5) ----------------------------------------------------------
+
+
+class RankedCustomerOut(Schema):
+    customer: int
+    name: str
+    net_revenue: Amount = Field(description="Chiffre d'affaires net HT (remises et avoirs déduits).")
+    real_margin: Amount = Field(description="Marge réelle (cascade de rentabilité).")
+    real_rate: Decimal | None = Field(description="Marge réelle en % du chiffre d'affaires net.")
+    resources: Amount = Field(
+        description="Temps valorisé, pièces et déplacements des tickets, avoirs sur retour."
+    )
+    resources_per_euro: Decimal | None = Field(
+        description="Ressources par euro de chiffre d'affaires net ; null sans chiffre d'affaires."
+    )
+
+
+class RankingsOut(Schema):
+    date_from: datetime.date | None
+    date_to: datetime.date
+    most_profitable: list[RankedCustomerOut] = Field(description="Les 10 plus fortes marges réelles.")
+    most_consuming: list[RankedCustomerOut] = Field(
+        description="Les 10 clients qui consomment le plus de ressources par euro de chiffre d'affaires."
+    )
+    looks_good_loses_money: list[RankedCustomerOut] = Field(
+        description="Marge réelle négative et chiffre d'affaires dans le quart supérieur."
+    )
+    top_quartile_revenue: Amount | None = Field(
+        description="Le chiffre d'affaires à partir duquel un client est dans le quart supérieur."
+    )
+
+
+def _ranked(row) -> dict:
+    ratio = ranking.resource_ratio(row)
+    return {
+        "customer": row.customer_id,
+        "name": row.name,
+        "net_revenue": row.net_revenue,
+        "real_margin": row.real_margin,
+        "real_rate": None if row.real_rate is None else format(row.real_rate.quantize(Decimal("0.1")), "f"),
+        "resources": row.resources,
+        "resources_per_euro": None if ratio is None else format(ratio.quantize(Decimal("0.0001")), "f"),
+    }
+
+
+@router.get("/rankings", response=responses(RankingsOut), summary="Classements des clients sur une période")
+def rankings(request, query: Query[WaterfallQuery]):
+    """The most profitable customers (real margin), the most resource-consuming per euro of revenue, and
+    those whose real margin is negative while their revenue is in the top quartile. Needs `margin.view`."""
+    can_read(request, "margin.view")
+    date_to = query.date_to or dates.today()
+    found = watch.rankings(date_from=query.date_from, date_to=date_to)
+    return {
+        "date_from": query.date_from,
+        "date_to": date_to,
+        "most_profitable": [_ranked(row) for row in found.most_profitable],
+        "most_consuming": [_ranked(row) for row in found.most_consuming],
+        "looks_good_loses_money": [_ranked(row) for row in found.looks_good_loses_money],
+        "top_quartile_revenue": found.top_quartile_revenue,
+    }
+
+
+class RiskReasonOut(Schema):
+    signal: str = Field(description="rhythm, basket, returns, delay ou margin.")
+    weight: int
+    text: str = Field(description="La raison en une phrase, avec les chiffres comparés.")
+
+
+class CustomerAtRiskOut(Schema):
+    customer: int
+    name: str
+    score: int = Field(description="Somme des poids des signaux levés, plafonnée à 100.")
+    action: str = Field(description="Suivi suggéré : call, price_list ou payment_terms.")
+    reasons: list[RiskReasonOut]
+
+
+class AtRiskOut(Schema):
+    date: datetime.date
+    threshold: int = Field(description="Score à partir duquel un client est à surveiller.")
+    scored: int = Field(description="Clients notés.")
+    unscored: int = Field(description="Clients à l'historique trop court, non notés.")
+    customers: list[CustomerAtRiskOut]
+
+
+def reason_text(reason) -> str:
+    return _(reason.template) % reason.params
+
+
+@router.get("/at-risk", response=responses(AtRiskOut), summary="Clients à surveiller")
+def customers_at_risk(request):
+    """Customers whose behaviour departs from their own history (order rhythm, basket, returns, payment
+    delay, margin), highest score first, each reason in words. Needs `margin.view`."""
+    can_read(request, "margin.view")
+    today = dates.today()
+    found = watch.customers_at_risk(today)
+    return {
+        "date": today,
+        "threshold": at_risk.AT_RISK_SCORE,
+        "scored": found.scored,
+        "unscored": found.unscored,
+        "customers": [
+            {
+                "customer": a.customer_id,
+                "name": a.name,
+                "score": a.score,
+                "action": a.action,
+                "reasons": [
+                    {"signal": r.signal, "weight": r.weight, "text": reason_text(r)} for r in a.reasons
+                ],
+            }
+            for a in found.at_risk
+        ],
     }

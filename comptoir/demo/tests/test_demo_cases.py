@@ -330,3 +330,32 @@ def test_the_best_revenue_customer_loses_money_once_its_costs_of_service_are_cou
     assert Ticket.objects.filter(customer=star).count() >= 5
     assert TimeEntry.objects.filter(customer=star, activity="project").exists()
     assert result.step("logistics").details and result.step("aftersales").amount < 0
+
+
+def test_a_customer_whose_orders_slowed_is_flagged_and_the_star_looks_good_but_loses_money(demo):
+    import datetime
+
+    from comptoir.assistant.models import Proposal
+    from comptoir.core import dates
+    from comptoir.insights import selectors as margin_view
+    from comptoir.insights import watch
+    from comptoir.parties.models import Customer
+
+    today = dates.today()
+    flagged = {a.customer_id: a for a in watch.customers_at_risk(today).at_risk}
+    slowed = [a for a in flagged.values() if any(r.signal == "rhythm" for r in a.reasons)]
+    assert slowed, "no customer flagged for orders that slowed"
+    follow_ups = Proposal.objects.filter(kind="open_price_review", status="open")
+    assert {p.customer_id for p in follow_ups} >= {a.customer_id for a in slowed}
+
+    year_ago = today - datetime.timedelta(days=365)
+    french = set(Customer.objects.filter(country="FR").values_list("pk", flat=True))
+    star = next(
+        row.key
+        for row in margin_view.margins_by("customer", date_from=year_ago, date_to=today)
+        if row.key in french
+    )
+    losing = watch.rankings(date_from=year_ago, date_to=today).looks_good_loses_money
+    assert star in [row.customer_id for row in losing]
+    # The assistant proposes to review its price list
+    assert follow_ups.filter(customer_id=star, payload__review_kind="price_list").exists()

@@ -12,6 +12,7 @@ from comptoir.accounting import selectors as ledger_view
 from comptoir.core import money
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import has_perm
+from comptoir.insights import watch
 from comptoir.parties import services
 from comptoir.parties.models import Customer
 from comptoir.payments import opening as payments_opening
@@ -20,6 +21,8 @@ from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
 from comptoir.web.views import aftersales as aftersales_views
+from comptoir.web.views import insights as insights_views
+from comptoir.web.views import pricing as pricing_views
 from comptoir.web.views.common import action, export_list, paginate, param, perform, requires, show_form_error
 from comptoir.web.views.sales import order_progress
 
@@ -127,8 +130,16 @@ def customer_detail(request, pk):
         "can_send_letters": has_perm(request.user, "reminder.send"),
         "methods": Payment.Method.choices,
     }
+    context |= pricing_views.reviews_context(request.user, customer)
     if has_perm(request.user, "margin.view"):
         context |= aftersales_views.waterfall_panel(request, customer)
+        assessment = watch.customer_assessment(customer)
+        if assessment is not None and assessment.at_risk:
+            context["at_risk"] = {
+                "score": assessment.score,
+                "action": insights_views.ACTION_LABELS[assessment.action],
+                "reasons": insights_views.reasons_in_words(assessment),
+            }
     return render(request, "web/customers/detail.html", context)
 
 

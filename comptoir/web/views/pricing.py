@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Product
-from comptoir.core import permissions
+from comptoir.core import dates, permissions
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import has_perm
 from comptoir.parties.models import Customer
 from comptoir.pricing import selectors, services
-from comptoir.pricing.models import CustomerGroup, CustomerGroupMember, CustomerPrice, PriceList
+from comptoir.pricing.models import CustomerGroup, CustomerGroupMember, CustomerPrice, PriceList, PriceReview
 from comptoir.sales import discounts
 from comptoir.sales.models import Order, Quote
 from comptoir.web import forms
@@ -218,8 +218,40 @@ def price_lists(request):
         )[:200],
         "can_manage": has_perm(request.user, "pricing.manage"),
         "form": request.POST if request.method == "POST" else {},
+        **reviews_context(request.user),
     }
     return render(request, "web/pricing/lists.html", context)
+
+
+def reviews_context(user, customer=None) -> dict:
+    """The open follow-ups (PriceReview), of one customer or everyone's, and the last ones done."""
+    reviews = PriceReview.objects.select_related("customer", "assigned_to")
+    if customer is not None:
+        reviews = reviews.filter(customer=customer)
+    return {
+        "reviews_open": list(reviews.filter(status=PriceReview.Status.OPEN).order_by("due_date", "id")[:200]),
+        "reviews_done": list(
+            reviews.filter(status=PriceReview.Status.DONE).order_by("-closed_at", "-id")[:10]
+        ),
+        "can_close_reviews": has_perm(user, "price_review.manage"),
+        "today": dates.today(),
+    }
+
+
+@action("customer.view")
+def price_review_close(request, pk):
+    """Mark a follow-up done (the service checks `price_review.manage`); back to where it was closed."""
+    review = get_object_or_404(PriceReview, pk=pk)
+    perform(
+        request,
+        lambda: services.close_price_review(
+            review, by=request.user, outcome=param(request.POST, "outcome", 2000)
+        ),
+        _("Suivi de %(customer)s clos.") % {"customer": review.customer.name},
+    )
+    if param(request.POST, "next", 10) == "client":
+        return redirect("web:customer_detail", pk=review.customer_id)
+    return redirect("web:price_lists")
 
 
 @requires("quote.view")

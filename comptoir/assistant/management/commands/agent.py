@@ -10,11 +10,12 @@ from comptoir.core.errors import DomainError
 class Command(BaseCommand):
     help = (
         "Agent de facturation : « run » fait un passage maintenant (brouillons de facture, propositions, "
-        "relances) ; « enqueue » le met en file pour « comptoir db-worker »."
+        "relances) ; « enqueue » le met en file pour « comptoir db-worker » ; « customers » propose les "
+        "suivis des clients à surveiller."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["run", "enqueue"])
+        parser.add_argument("action", choices=["run", "enqueue", "customers"])
 
     def handle(self, *args, action, **options):
         if action == "enqueue":
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         from comptoir.assistant import services
 
         try:
-            run = services.run_agent(by=None, trigger="cli")
+            run = services.run_agent(by=None, trigger="cli", customers_only=action == "customers")
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         seconds = (run.finished_at - run.started_at).total_seconds()
