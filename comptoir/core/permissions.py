@@ -66,6 +66,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "intake.receive",
         "ticket.manage",
         "discount.approve",
+        "crm.view",
+        "crm.manage",
     },
     Role.ADV: _READ
     | {
@@ -89,6 +91,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "ticket.manage",
         "pricing.manage",
         "discount.approve",
+        "crm.view",
+        "crm.manage",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -190,6 +194,11 @@ PERMISSIONS: dict[str, set[str]] = {
         "pricing.manage",
         "pricing.configure",
         "discount.approve",
+        # The commercial pipeline (crm): leads, opportunities, activities; closing a colleague's activity
+        # and reading everyone's figures side by side are direction's.
+        "crm.view",
+        "crm.manage",
+        "crm.supervise",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -316,6 +325,9 @@ PERMISSION_LABELS = {
     "ticket.manage": _("Ouvrir et suivre les tickets SAV"),
     "time.record": _("Saisir son temps passé"),
     "time.manage": _("Corriger les saisies de temps de chacun"),
+    "crm.view": _("Consulter les pistes, les opportunités et les activités"),
+    "crm.manage": _("Gérer les pistes, les opportunités et les activités"),
+    "crm.supervise": _("Clore les activités des autres commerciaux"),
     "profitability.configure": _(
         "Régler les coûts de la rentabilité client (profils, transport, financement)"
     ),
