@@ -13,6 +13,7 @@ from comptoir.api.routers import (
     aftersales,
     audit,
     billing_schedules,
+    crm,
     customers,
     deliveries,
     findings,
@@ -117,6 +118,7 @@ api.add_router("/refund-requests", returns.refund_requests)
 api.add_router("/insights", returns.insights)
 api.add_router("/insights", insights.router)
 api.add_router("/aftersales", aftersales.router)
+api.add_router("/crm", crm.router)
 api.add_router("/accounting", accounting.router)
 api.add_router("/vat", vat.router)
 api.add_router("/accounting", statements.router)
