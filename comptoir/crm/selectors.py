@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from comptoir.core import dates
 from comptoir.crm import pipeline
@@ -52,7 +52,10 @@ def activities(
     lead_id: int | None = None,
     open_only: bool = False,
 ):
-    rows = Activity.objects.select_related("assigned_to", "customer", "opportunity", "lead")
+    """Activities not done first (by due date), then those done."""
+    rows = Activity.objects.select_related("assigned_to", "customer", "opportunity", "lead").order_by(
+        F("done_at").asc(nulls_first=True), "due_date", "id"
+    )
     if assigned_to_id:
         rows = rows.filter(assigned_to_id=assigned_to_id)
     if customer_id:

@@ -20,6 +20,7 @@ from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
 from comptoir.web.views import aftersales as aftersales_views
+from comptoir.web.views import crm as crm_views
 from comptoir.web.views.common import action, export_list, paginate, param, perform, requires, show_form_error
 from comptoir.web.views.sales import order_progress
 
@@ -129,6 +130,7 @@ def customer_detail(request, pk):
     }
     if has_perm(request.user, "margin.view"):
         context |= aftersales_views.waterfall_panel(request, customer)
+    context |= crm_views.customer_panel(request, customer)
     return render(request, "web/customers/detail.html", context)
 
 
