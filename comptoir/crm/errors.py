@@ -48,3 +48,11 @@ ASSIGNEE_WITHOUT_CRM = (
         "%(user)s n'a pas accès au suivi commercial : confiez l'activité à un commercial, à l'ADV ou à la direction."
     ),
 )
+DATE_IN_FUTURE = (
+    "date_in_future",
+    N_("La date %(date)s est à venir : indiquez une date passée ou aujourd'hui."),
+)
+CLOSED_BEFORE_CREATED = (
+    "closed_before_created",
+    N_("L'opportunité %(opportunity)s est née le %(date)s : elle ne peut pas être gagnée ou perdue avant."),
+)

@@ -170,6 +170,13 @@ def convert_lead(
 # --- opportunities -----------------------------------------------------------------------------------------
 
 
+def _not_future(day: datetime.date | None) -> datetime.date:
+    today = dates.today()
+    if day is not None and day > today:
+        fail(errors.DATE_IN_FUTURE, date=dates.fr(day))
+    return day or today
+
+
 def _new_opportunity(
     customer,
     *,
@@ -182,15 +189,16 @@ def _new_opportunity(
     source: str = Source.OTHER,
     lead: Lead | None = None,
     stage: str = Stage.QUALIFICATION,
+    date: datetime.date | None = None,
 ) -> Opportunity:
     title = _text(title, 200)
     if not title:
         fail(errors.TITLE_MISSING)
     if stage not in Opportunity.OPEN_STAGES:
         fail(errors.UNKNOWN_STAGE, value=stage)
-    today = dates.today()
+    day = _not_future(date)
     return Opportunity.objects.create(
-        number=numbering.next_number("OPP", today.year),
+        number=numbering.next_number("OPP", day.year),
         customer=customer,
         title=title,
         stage=stage,
@@ -201,7 +209,7 @@ def _new_opportunity(
         source=_source(source),
         lead=lead,
         created_by=by,
-        created_on=today,
+        created_on=day,
     )
 
 
@@ -217,9 +225,10 @@ def create_opportunity(
     owner=None,
     source: str = Source.OTHER,
     stage: str = Stage.QUALIFICATION,
+    date: datetime.date | None = None,
 ) -> Opportunity:
-    """A deal in view with `customer`, at an open stage (qualification by default); its probability is the
-    stage's unless stated."""
+    """A deal in view with `customer`, at an open stage (qualification by default), come up on `date`
+    (today by default, never later); its probability is the stage's unless stated."""
     permissions.require(by, "crm.manage")
     opportunity = _new_opportunity(
         customer,
@@ -231,6 +240,7 @@ def create_opportunity(
         owner=owner,
         source=source,
         stage=stage,
+        date=date,
     )
     audit.record(
         "opportunity.created",
@@ -314,8 +324,11 @@ def move_stage(
     reason = _text(reason, 200)
     if stage == Stage.LOST and not reason:
         fail(errors.USE_MARK_LOST, opportunity=locked.number)
+    day = _not_future(date)
+    if stage in Opportunity.CLOSED_STAGES and day < locked.created_on:
+        fail(errors.CLOSED_BEFORE_CREATED, opportunity=locked.number, date=dates.fr(locked.created_on))
     before = locked.stage
-    _set_stage(locked, stage, reason=reason, day=date or dates.today(), probability=probability)
+    _set_stage(locked, stage, reason=reason, day=day, probability=probability)
     data = {"from": before, "to": stage}
     if reason:
         data["reason"] = reason
@@ -350,7 +363,7 @@ def win_from_quote(opportunity: Opportunity, *, quote, by, date: datetime.date) 
     before = locked.stage
     locked.amount = quote.total_untaxed
     locked.save(update_fields=["amount"])
-    _set_stage(locked, Stage.WON, reason="", day=date)
+    _set_stage(locked, Stage.WON, reason="", day=max(date, locked.created_on))
     audit.record(
         "opportunity.won_by_quote",
         by=by,

@@ -44,7 +44,7 @@ def _user(pk: int | None, label: str = "L'utilisateur"):
     return referenced(get_user_model().objects.all(), pk, "unknown_user", label) if pk else None
 
 
-class UserRef(Schema):
+class CrmUserRef(Schema):
     id: int
     username: str
 
@@ -59,7 +59,7 @@ class LeadOut(Schema):
     email: str
     phone: str
     source: SourceCode
-    owner: UserRef
+    owner: CrmUserRef
     status: LeadStatus
     lost_reason: str
     customer: CustomerRef | None
@@ -172,7 +172,7 @@ class OpportunityOut(Schema):
     probability: int
     weighted_amount: Amount = Field(description="Montant × probabilité, au centime.")
     expected_close_date: datetime.date | None
-    owner: UserRef
+    owner: CrmUserRef
     source: SourceCode
     lead_id: int | None
     lost_reason: str
@@ -202,6 +202,9 @@ class OpportunityIn(InputSchema):
     owner: Id | None = Field(None, description="Le responsable ; par défaut soi-même.")
     source: SourceCode = "other"
     stage: OpenStage = "qualification"
+    date: DocumentDate | None = Field(
+        None, description="Jour où l'affaire est apparue (par défaut aujourd'hui)."
+    )
 
 
 class OpportunityChangeIn(InputSchema):
@@ -257,6 +260,7 @@ def create_opportunity(request, payload: OpportunityIn):
         owner=_user(payload.owner, "Le responsable"),
         source=payload.source,
         stage=payload.stage,
+        date=payload.date,
     )
     return Status(201, fetch(_opportunities(), opportunity.pk))
 
@@ -318,7 +322,7 @@ class ActivityOut(Schema):
     subject: str
     due_date: datetime.date
     done_at: datetime.datetime | None
-    assigned_to: UserRef
+    assigned_to: CrmUserRef
     customer: CustomerRef | None
     opportunity: TargetRef | None
     lead: LeadRef | None

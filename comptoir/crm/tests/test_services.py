@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from comptoir.core import dates
 from comptoir.core.errors import DomainError
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
@@ -94,8 +95,15 @@ def test_lead_refusals(seller, company):
     assert _code(lambda: services.create_lead(by=stranger, company_name="X")) == "permission_denied"
 
 
-def test_an_opportunity_moves_along_its_stage_table_and_refuses_illegal_moves(seller, deal):
-    assert (deal.number[:4], deal.stage, deal.probability) == ("OPP-", Stage.QUALIFICATION, 10)
+def test_an_opportunity_moves_along_its_stage_table_and_refuses_illegal_moves(seller, customer):
+    came_up = datetime.date(2026, 2, 2)
+    deal = services.create_opportunity(customer, by=seller, title="Atelier", amount="12000", date=came_up)
+    assert (deal.number[:4], deal.stage, deal.probability, deal.created_on) == (
+        "OPP-",
+        Stage.QUALIFICATION,
+        10,
+        came_up,
+    )
     # Qualification cannot jump to won nor to negotiation
     refused = pytest.raises(DomainError)
     with refused as caught:
@@ -110,6 +118,11 @@ def test_an_opportunity_moves_along_its_stage_table_and_refuses_illegal_moves(se
     deal = services.move_stage(deal, Stage.NEGOTIATION, by=seller, probability=80)
     assert deal.probability == 80
     assert _code(lambda: services.move_stage(deal, Stage.LOST, by=seller)) == "lost_needs_reason"
+    assert _code(
+        lambda: services.mark_lost(deal, by=seller, reason="Prix", date=datetime.date(2026, 1, 30))
+    ) == ("closed_before_created")
+    future = dates.today() + datetime.timedelta(days=1)
+    assert _code(lambda: services.mark_lost(deal, by=seller, reason="Prix", date=future)) == "date_in_future"
     day = datetime.date(2026, 3, 2)
     deal = services.mark_lost(deal, by=seller, reason="Concurrent moins cher", date=day)
     assert (deal.stage, deal.probability, deal.closed_on, deal.lost_reason) == (
