@@ -82,7 +82,9 @@ def test_the_opportunity_page_shows_only_the_allowed_stage_moves_and_quotes_from
     assert deal.stage == "proposal"
 
     # A role without the CRM does not open it
-    assert client_for(make_user("lucien", Role.LOGISTIQUE)).get(f"/opportunites/{deal.pk}/").status_code == 403
+    assert (
+        client_for(make_user("lucien", Role.LOGISTIQUE)).get(f"/opportunites/{deal.pk}/").status_code == 403
+    )
 
 
 def test_the_pipeline_shows_each_stage_with_its_amounts_and_filters_by_owner(seller, boss, customer):
