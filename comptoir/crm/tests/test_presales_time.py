@@ -45,3 +45,22 @@ def test_time_cannot_point_at_another_customers_opportunity(boss, company, custo
     with pytest.raises(DomainError) as caught:
         aftersales.record_time(by=boss, customer=customer, minutes=30, activity="presales", opportunity=deal)
     assert caught.value.code == "document_of_another_customer"
+
+
+def test_presales_time_is_recorded_on_an_opportunity_by_its_number_from_the_time_page(
+    boss, company, customer
+):
+    from comptoir.aftersales.models import TimeEntry
+    from comptoir.web.tests.clients import client_for
+
+    aftersales.assign_profile(
+        boss, aftersales.create_profile(by=boss, name="Direction", hourly_cost="90"), by=boss
+    )
+    deal = crm.create_opportunity(customer, by=boss, title="Ligne de découpe")
+    answer = client_for(boss).post(
+        "/temps/saisir/",
+        {"customer": customer.pk, "minutes": "60", "activity": "project", "document": deal.number},
+    )
+    assert answer.status_code == 302
+    entry = TimeEntry.objects.get()
+    assert (entry.opportunity, entry.activity, entry.cost) == (deal, "presales", Decimal("90.00"))
