@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' assets locally (no CDN)
     "comptoir.parties",
     "comptoir.catalog",
+    "comptoir.crm",
     "comptoir.pricing",
     "comptoir.sales",
     "comptoir.stock",

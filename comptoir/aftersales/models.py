@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.crm.models import Opportunity
 from comptoir.parties.models import Customer
 from comptoir.returns.models import ReturnCase
 from comptoir.sales.models import Order, Quote
@@ -128,6 +129,10 @@ class TimeEntry(models.Model):
     )
     ticket = models.ForeignKey(
         Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    # Pre-sales time on a deal (crm): still the customer's time, so the real margin counts it like any other.
+    opportunity = models.ForeignKey(
+        Opportunity, null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries"
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     hourly_cost = models.DecimalField(_("coût horaire"), max_digits=10, decimal_places=2)

@@ -16,7 +16,9 @@ def financing_rate() -> Decimal:
 
 def time_entries(user, *, customer_id=None, ticket_id=None):
     """The entries `user` may read: everyone's with time.manage, else their own; newest first."""
-    qs = TimeEntry.objects.select_related("user", "customer", "ticket", "order", "quote", "return_case")
+    qs = TimeEntry.objects.select_related(
+        "user", "customer", "ticket", "order", "quote", "return_case", "opportunity"
+    )
     if not permissions.has_perm(user, "time.manage"):
         qs = qs.filter(user_id=user.pk)
     if customer_id:

@@ -120,12 +120,21 @@ def _day(value: datetime.date | None) -> datetime.date:
     return day
 
 
-def _check_links(customer, *, quote, order, return_case, ticket) -> None:
+def _check_links(customer, *, quote, order, return_case, ticket, opportunity=None) -> None:
     _belongs(quote, customer)
     _belongs(order, customer)
     _belongs(ticket, customer)
+    _belongs(opportunity, customer)
     if return_case is not None:
         _belongs(return_case, customer)
+
+
+def _implied_activity(activity: str, *, ticket, opportunity) -> str:
+    if ticket is not None:
+        return TimeEntry.Activity.AFTERSALES
+    if opportunity is not None:
+        return TimeEntry.Activity.PRESALES
+    return activity
 
 
 def valued(minutes: int, hourly_cost: Decimal) -> Decimal:
@@ -146,17 +155,21 @@ def record_time(
     order=None,
     return_case=None,
     ticket=None,
+    opportunity=None,
     note: str = "",
 ) -> TimeEntry:
     """Time `user` (by default the person recording) spent for `customer`, valued at their profile's hourly
-    cost. Recording someone else's time is direction's (time.manage). Time on a ticket is after-sales."""
+    cost. Recording someone else's time is direction's (time.manage). Time on a ticket is after-sales; time
+    on an opportunity (crm) is pre-sales."""
     permissions.require(by, "time.record")
     user = user or by
     if user.pk != by.pk:
         permissions.require(by, "time.manage")
     minutes = _minutes(minutes)
-    activity = _activity(TimeEntry.Activity.AFTERSALES if ticket is not None else activity)
-    _check_links(customer, quote=quote, order=order, return_case=return_case, ticket=ticket)
+    activity = _activity(_implied_activity(activity, ticket=ticket, opportunity=opportunity))
+    _check_links(
+        customer, quote=quote, order=order, return_case=return_case, ticket=ticket, opportunity=opportunity
+    )
     hourly_cost = _hourly_cost_of(user)
     entry = TimeEntry.objects.create(
         user=user,
@@ -168,6 +181,7 @@ def record_time(
         order=order,
         return_case=return_case,
         ticket=ticket,
+        opportunity=opportunity,
         note=(note or "").strip()[:200],
         hourly_cost=hourly_cost,
         cost=valued(minutes, hourly_cost),
@@ -192,20 +206,34 @@ def correct_time(entry: TimeEntry, *, by, **changes) -> TimeEntry:
     if entry.user_id != by.pk and not permissions.has_perm(by, "time.manage"):
         fail(errors.NOT_YOUR_ENTRY, user=entry.user.get_username())
     before = {"date": entry.date, "minutes": entry.minutes, "activity": entry.activity, "cost": entry.cost}
-    allowed = {"date", "minutes", "activity", "customer", "quote", "order", "return_case", "ticket", "note"}
+    allowed = {
+        "date",
+        "minutes",
+        "activity",
+        "customer",
+        "quote",
+        "order",
+        "return_case",
+        "ticket",
+        "opportunity",
+        "note",
+    }
     for name, value in changes.items():
         if name not in allowed:
             raise TypeError(name)
         setattr(entry, name, value)
     entry.minutes = _minutes(entry.minutes)
     entry.date = _day(entry.date)
-    entry.activity = _activity(TimeEntry.Activity.AFTERSALES if entry.ticket_id else entry.activity)
+    entry.activity = _activity(
+        _implied_activity(entry.activity, ticket=entry.ticket, opportunity=entry.opportunity)
+    )
     _check_links(
         entry.customer,
         quote=entry.quote,
         order=entry.order,
         return_case=entry.return_case,
         ticket=entry.ticket,
+        opportunity=entry.opportunity,
     )
     entry.note = (entry.note or "").strip()[:200]
     entry.hourly_cost = _hourly_cost_of(entry.user)

@@ -68,4 +68,13 @@ def seed_company():
         customer_statement="Deux perceuses arrivées avec le carter fendu.",
     )
     create_order(customer, [{"product": saw, "quantity": "1"}], by=boss)
+    # The commercial pipeline: a lead, an opportunity with its quote, an activity
+    from comptoir.crm import services as crm
+
+    crm.create_lead(by=boss, company_name="Charpentes Roux", source="trade_show")
+    deal = crm.create_opportunity(customer, by=boss, title="Atelier neuf", amount="5000")
+    create_quote(customer, [{"product": drill, "quantity": "3"}], by=boss, opportunity=deal)
+    crm.plan_activity(
+        opportunity=deal, kind="call", subject="Relancer", due_date=deal.created_on, assigned_to=boss, by=boss
+    )
     return boss

@@ -14,6 +14,7 @@ from comptoir.api.routers import (
     audit,
     billing_schedules,
     credit_notes,
+    crm,
     customers,
     deliveries,
     findings,
@@ -119,6 +120,7 @@ api.add_router("/refund-requests", credit_notes.refund_requests)
 api.add_router("/insights", returns_insights.router)
 api.add_router("/insights", insights.router)
 api.add_router("/aftersales", aftersales.router)
+api.add_router("/crm", crm.router)
 api.add_router("/accounting", accounting.router)
 api.add_router("/vat", vat.router)
 api.add_router("/accounting", statements.router)

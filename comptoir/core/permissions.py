@@ -67,6 +67,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "ticket.manage",
         "discount.approve",
         "price_review.manage",
+        "crm.view",
+        "crm.manage",
     },
     Role.ADV: _READ
     | {
@@ -91,6 +93,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "pricing.manage",
         "discount.approve",
         "price_review.manage",
+        "crm.view",
+        "crm.manage",
     },
     Role.LOGISTIQUE: _READ
     | {
@@ -194,6 +198,11 @@ PERMISSIONS: dict[str, set[str]] = {
         "discount.approve",
         # Following up a customer at risk: a call, a price-list review, new payment terms.
         "price_review.manage",
+        # The commercial pipeline (crm): leads, opportunities, activities; closing a colleague's activity
+        # and reading everyone's figures side by side are direction's.
+        "crm.view",
+        "crm.manage",
+        "crm.supervise",
     },
 }
 PERMISSIONS[Role.ADMIN] = set().union(*PERMISSIONS.values()) | {"company.manage", "user.manage", "audit.view"}
@@ -321,6 +330,9 @@ PERMISSION_LABELS = {
     "ticket.manage": _("Ouvrir et suivre les tickets SAV"),
     "time.record": _("Saisir son temps passé"),
     "time.manage": _("Corriger les saisies de temps de chacun"),
+    "crm.view": _("Consulter les pistes, les opportunités et les activités"),
+    "crm.manage": _("Gérer les pistes, les opportunités et les activités"),
+    "crm.supervise": _("Clore les activités des autres commerciaux"),
     "profitability.configure": _(
         "Régler les coûts de la rentabilité client (profils, transport, financement)"
     ),

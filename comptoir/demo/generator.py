@@ -45,7 +45,7 @@ from comptoir.core.management.accounts import create_user
 from comptoir.core.models import AuditEvent
 from comptoir.core.permissions import Role
 from comptoir.demo import customers as demo_customers
-from comptoir.demo import names, price_lists, profitability, slowing
+from comptoir.demo import names, pipeline, price_lists, profitability, slowing
 from comptoir.demo.business_days import add_business_days, is_business_day, months_before
 from comptoir.demo.clock import DemoClock
 from comptoir.demo.disputes import ReturnsDesk
@@ -261,6 +261,7 @@ class _Story:
                     rng=self.rng,
                 )
             )
+            self.counts.update(pipeline.seed(users=self.users, today=self.today, rng=self.rng))  # CRM (#22)
             # The assistant's first pass, so its inbox is not empty at first launch.
             run = assistant.run_agent(by=None, trigger="demo")
             self.counts["brouillons préparés par l'assistant"] = run.stats.get("drafts_prepared", 0)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Product
 from comptoir.core.models import AppendOnlyModel
+from comptoir.crm.models import Opportunity
 from comptoir.parties.models import Customer, DeliveryAddress
 from comptoir.pricing.models import DiscountCategory
 
@@ -87,6 +88,15 @@ class Quote(models.Model):
         on_delete=models.PROTECT,
         related_name="later_versions",
         verbose_name=_("première version"),
+    )
+    # The deal it answers (crm): accepting the quote wins the opportunity (`crm.services.win_from_quote`).
+    opportunity = models.ForeignKey(
+        Opportunity,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotes",
+        verbose_name=_("opportunité"),
     )
     total_untaxed = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2, default=Decimal("0"))
     total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=Decimal("0"))

@@ -95,6 +95,7 @@ def revise_quote(quote: Quote, *, by, lines=None, date=None, valid_until=None, n
         valid_until=valid_until or date + datetime.timedelta(days=services.QUOTE_VALIDITY_DAYS),
         note=locked.note if note is None else note,
         renewed_from_id=first.renewed_from_id,
+        opportunity_id=locked.opportunity_id,
         version=locked.version + 1,
         previous_version=locked,
         first_version=first,

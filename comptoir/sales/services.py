@@ -13,6 +13,7 @@ from comptoir.core.compiled import Compiled
 from comptoir.core.errors import DomainError
 from comptoir.core.errors import fail as _fail
 from comptoir.core.taxes import document_totals
+from comptoir.crm import services as crm
 from comptoir.parties.models import Customer
 from comptoir.parties.selectors import number_prefix
 from comptoir.sales import discounts, errors
@@ -123,10 +124,21 @@ def _check_customer(customer: Customer) -> None:
 
 @transaction.atomic
 def create_quote(
-    customer: Customer, lines, *, by, date=None, valid_until=None, note="", renewed_from: Quote | None = None
+    customer: Customer,
+    lines,
+    *,
+    by,
+    date=None,
+    valid_until=None,
+    note="",
+    renewed_from: Quote | None = None,
+    opportunity=None,
 ) -> Quote:
+    """A draft quote; with `opportunity` (crm), attached to that open deal of the same customer."""
     permissions.require(by, "quote.manage")
     _check_customer(customer)
+    if opportunity is not None:
+        crm.require_quotable(opportunity, customer)
     date = periods.check_business_date(date)
     built = build_lines(lines, customer, on=date)
     if valid_until is not None and valid_until < date:
@@ -142,6 +154,7 @@ def create_quote(
         valid_until=valid_until or date + datetime.timedelta(days=QUOTE_VALIDITY_DAYS),
         note=note,
         renewed_from=renewed_from,
+        opportunity=opportunity,
         created_by=by if getattr(by, "pk", None) else None,
     )
     discounts.granted(quote, by=by)
@@ -151,6 +164,8 @@ def create_quote(
     data = {"customer": customer.code, "total": quote.total_untaxed}
     if renewed_from is not None:
         data["renews"] = renewed_from.number
+    if opportunity is not None:
+        data["opportunity"] = opportunity.number
     audit.record("quote.created", by=by, obj=quote, data=data)
     return quote
 
@@ -163,7 +178,7 @@ def renew_quote(quote: Quote, *, by, date=None, valid_until=None) -> Quote:
     The lines keep the prices and discounts that were offered (the customer was told those; the draft
     can be edited before it is sent); VAT is taken again from the product and the customer's regime on
     the new date. A customer archived since, or a product no longer sold, is refused as in any quote."""
-    source = Quote.objects.select_related("customer").get(pk=quote.pk)
+    source = Quote.objects.select_related("customer", "opportunity").get(pk=quote.pk)
     lines = [
         {
             "product": line.product_id,
@@ -183,6 +198,8 @@ def renew_quote(quote: Quote, *, by, date=None, valid_until=None) -> Quote:
         valid_until=valid_until,
         note=source.note,
         renewed_from=source,
+        # Still the same deal while it is open; a closed one is not reopened by a renewal.
+        opportunity=source.opportunity if source.opportunity and source.opportunity.is_open else None,
     )
 
 
@@ -311,6 +328,9 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
     audit.record(
         "order.created", by=by, obj=order, data={"from_quote": quote.number, "total": order.total_untaxed}
     )
+    if quote.opportunity_id is not None:
+        # The deal the quote answered is won, in the same transaction (an explicit call, no signal).
+        crm.win_from_quote(quote.opportunity, quote=quote, by=by, date=date)
     return order
 
 

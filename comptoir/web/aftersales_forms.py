@@ -23,7 +23,7 @@ class TimeEntryForm(forms.Form):
         max_length=35,
         required=False,
         help_text=_(
-            "Numéro du devis, de la commande, du dossier de retour ou du ticket : DEV-…, CMD-…, RET-…, SAV-…"
+            "Numéro du devis, de la commande, du dossier de retour, du ticket ou de l'opportunité : DEV-…, CMD-…, RET-…, SAV-…, OPP-…"
         ),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -415,6 +415,8 @@ class QuoteForm(forms.Form):
     note = forms.CharField(
         label=_("Note pour le client"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The opportunity (crm) the quote answers, when it is created from the opportunity's page.
+    opportunity = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class OrderForm(forms.Form):

@@ -7,6 +7,7 @@ from comptoir.web.views import (
     assistant,
     audit,
     configuration,
+    crm,
     customers,
     deliveries,
     first_run,
@@ -197,6 +198,21 @@ urlpatterns = [
     path("reglements/<int:pk>/affecter/", payments.payment_allocate, name="payment_allocate"),
     # Accounting
     # Margins (insights, read-only)
+    # The commercial pipeline (crm)
+    path("pipeline/", crm.pipeline_board, name="pipeline"),
+    path("pistes/", crm.lead_list, name="lead_list"),
+    path("pistes/nouvelle/", crm.lead_create, name="lead_create"),
+    path("pistes/<int:pk>/", crm.lead_detail, name="lead_detail"),
+    path("pistes/<int:pk>/qualifier/", crm.lead_qualify, name="lead_qualify"),
+    path("pistes/<int:pk>/reprendre/", crm.lead_reopen, name="lead_reopen"),
+    path("pistes/<int:pk>/perdre/", crm.lead_lose, name="lead_lose"),
+    path("pistes/<int:pk>/convertir/", crm.lead_convert, name="lead_convert"),
+    path("opportunites/nouvelle/", crm.opportunity_create, name="opportunity_create"),
+    path("opportunites/<int:pk>/", crm.opportunity_detail, name="opportunity_detail"),
+    path("opportunites/<int:pk>/etape/", crm.opportunity_stage, name="opportunity_stage"),
+    path("activites/", crm.my_activities, name="my_activities"),
+    path("activites/planifier/", crm.activity_plan, name="activity_plan"),
+    path("activites/<int:pk>/faite/", crm.activity_complete, name="activity_complete"),
     # Time and after-sales tickets (aftersales)
     path("temps/", aftersales.time_list, name="time_list"),
     path("temps/saisir/", aftersales.time_record, name="time_record"),

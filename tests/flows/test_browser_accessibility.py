@@ -148,6 +148,7 @@ def demo(settings):
     draft_quote = create_quote(customer, [{"product": goods[0], "quantity": "3"}], by=adv)
     prepared = create_delivery(stock_view.orders_to_ship()[0].order, by=adv)
     from comptoir.aftersales.models import Ticket, TimeEntry
+    from comptoir.crm.models import Lead, Opportunity
     from comptoir.payments.letters import make_letter
     from comptoir.pricing.models import PriceList
 
@@ -185,6 +186,8 @@ def demo(settings):
         time_entry=TimeEntry.objects.order_by("pk").first(),
         price_list=PriceList.objects.order_by("pk").first(),
         revised_quote=Quote.objects.filter(status=Quote.Status.SENT).order_by("pk").first(),
+        lead=Lead.objects.filter(status=Lead.Status.QUALIFIED).order_by("pk").first(),
+        opportunity=Opportunity.objects.filter(quotes__isnull=False, stage="proposal").order_by("pk").first(),
     )
 
 
@@ -287,6 +290,13 @@ def pages(d) -> dict[str, list[tuple[str, str]]]:
             ("ticket_list", "/sav/"),
             ("ticket_create", "/sav/nouveau/"),
             ("ticket_detail", f"/sav/{d.ticket.pk}/"),
+            ("pipeline", "/pipeline/"),
+            ("lead_list", "/pistes/"),
+            ("lead_create", "/pistes/nouvelle/"),
+            ("lead_detail", f"/pistes/{d.lead.pk}/"),
+            ("opportunity_create", "/opportunites/nouvelle/"),
+            ("opportunity_detail", f"/opportunites/{d.opportunity.pk}/"),
+            ("my_activities", "/activites/"),
             ("not_found", "/factures/999999/"),
         ],
         "demo": [
@@ -298,6 +308,7 @@ def pages(d) -> dict[str, list[tuple[str, str]]]:
         "commercial": [
             ("home", "/"),
             ("quote_create", "/devis/nouveau/"),
+            ("my_activities", "/activites/"),
             ("forbidden", "/comptabilite/balance/"),
         ],
         "adv": [("home", "/"), ("order_detail", f"/commandes/{d.draft_order.pk}/")],

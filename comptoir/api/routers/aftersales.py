@@ -27,6 +27,7 @@ from comptoir.api.schemas import (
     paginate,
     responses,
 )
+from comptoir.crm.models import Opportunity
 from comptoir.parties.models import Customer
 from comptoir.returns.models import ReturnCase
 from comptoir.sales.models import Order, Quote
@@ -56,6 +57,7 @@ class TimeEntryOut(Schema):
     order: DocumentRef | None
     return_case: DocumentRef | None
     ticket: DocumentRef | None
+    opportunity: DocumentRef | None = Field(None, description="L'opportunité (CRM) du temps d'avant-vente.")
     note: str
     hourly_cost: Amount = Field(description="Coût horaire standard du profil de la personne à la saisie.")
     cost: Amount = Field(description="Coût du temps : minutes × coût horaire ÷ 60, au centime.")
@@ -71,6 +73,9 @@ class TimeEntryIn(InputSchema):
     order: Id | None = None
     return_case: Id | None = None
     ticket: Id | None = None
+    opportunity: Id | None = Field(
+        None, description="Une opportunité du client : le temps est de l'avant-vente."
+    )
     note: str = Field("", max_length=200)
 
 
@@ -93,6 +98,7 @@ def _links(payload) -> dict:
         ("order", Order.objects.all(), "unknown_order", "La commande"),
         ("return_case", ReturnCase.objects.all(), "unknown_return_case", "Le dossier de retour"),
         ("ticket", Ticket.objects.all(), "unknown_ticket", "Le ticket"),
+        ("opportunity", Opportunity.objects.all(), "unknown_opportunity", "L'opportunité"),
     ):
         pk = getattr(payload, name)
         found[name] = referenced(queryset, pk, code, label) if pk else None

@@ -33,6 +33,7 @@ from comptoir.api.schemas import (
 )
 from comptoir.catalog.models import Product
 from comptoir.core import dates
+from comptoir.crm.models import Opportunity
 from comptoir.parties.models import Customer, DeliveryAddress
 from comptoir.sales import discounts, printing, progress, services
 from comptoir.sales.models import Order, OrderLine, Quote, QuoteLine
@@ -118,6 +119,10 @@ class QuoteIn(InputSchema):
     date: DocumentDate | None = None
     valid_until: DocumentDate | None = None
     note: str = Field("", max_length=5000)
+    opportunity: Id | None = Field(
+        None,
+        description="L'opportunité (CRM) du client à laquelle le devis répond ; son acceptation la gagne.",
+    )
 
 
 class AcceptIn(InputSchema):
@@ -146,6 +151,7 @@ class QuoteOut(Schema):
     version: int = Field(1, description="1 pour le devis d'origine, 2, 3… pour ses révisions.")
     previous_version_id: int | None = Field(None, description="La version que celle-ci révise.")
     first_version_id: int | None = Field(None, description="La version 1, pour une révision.")
+    opportunity_id: int | None = Field(None, description="L'opportunité (CRM) à laquelle il répond.")
     lines: list[SalesLineOut]
     discount_approval: DiscountApprovalOut
 
@@ -195,6 +201,16 @@ def list_quotes(request, filters: Query[QuoteFilters]):
 @transaction.atomic
 def create_quote(request, payload: QuoteIn):
     customer = referenced(Customer.objects.all(), payload.customer, "unknown_customer", "Le client")
+    opportunity = (
+        referenced(
+            Opportunity.objects.select_related("customer"),
+            payload.opportunity,
+            "unknown_opportunity",
+            "L'opportunité",
+        )
+        if payload.opportunity
+        else None
+    )
     quote = services.create_quote(
         customer,
         _lines(payload.lines),
@@ -202,6 +218,7 @@ def create_quote(request, payload: QuoteIn):
         date=payload.date,
         valid_until=payload.valid_until,
         note=payload.note,
+        opportunity=opportunity,
     )
     return Status(201, fetch(_quotes(), quote.pk))
 

@@ -12,6 +12,7 @@ from comptoir.aftersales.models import Ticket, TimeEntry
 from comptoir.core import dates, workflow
 from comptoir.core.errors import DomainError
 from comptoir.core.permissions import has_perm
+from comptoir.crm.models import Opportunity
 from comptoir.insights import real_margin
 from comptoir.parties.models import Customer
 from comptoir.returns.models import ReturnCase
@@ -36,6 +37,7 @@ DOCUMENT_PREFIXES = {
     "CMD": ("order", Order),
     "RET": ("return_case", ReturnCase),
     "SAV": ("ticket", Ticket),
+    "OPP": ("opportunity", Opportunity),
 }
 
 

@@ -21,6 +21,7 @@ from comptoir.web import forms, labels, queries
 from comptoir.web.sorting import SortSpec
 from comptoir.web.submissions import submitted_once
 from comptoir.web.views import aftersales as aftersales_views
+from comptoir.web.views import crm as crm_views
 from comptoir.web.views import insights as insights_views
 from comptoir.web.views import pricing as pricing_views
 from comptoir.web.views.common import action, export_list, paginate, param, perform, requires, show_form_error
@@ -140,6 +141,7 @@ def customer_detail(request, pk):
                 "action": insights_views.ACTION_LABELS[assessment.action],
                 "reasons": insights_views.reasons_in_words(assessment),
             }
+    context |= crm_views.customer_panel(request, customer)
     return render(request, "web/customers/detail.html", context)
 
 

@@ -15,6 +15,7 @@ from comptoir.billing.models import Invoice
 from comptoir.core import dates
 from comptoir.core.permissions import has_perm
 from comptoir.core.taxes import document_totals
+from comptoir.crm.models import Opportunity
 from comptoir.insights import selectors as margin_view
 from comptoir.mailing import documents as mail_documents
 from comptoir.parties.models import Customer
@@ -155,6 +156,10 @@ def quote_export(request, fmt):
 @submitted_once
 def quote_create(request):
     initial = {"customer": queries.int_or_none(request.GET.get("client"))}
+    # « Créer un devis » from an opportunity (crm): its customer, and the link kept in a hidden field.
+    opportunity = Opportunity.objects.filter(pk=queries.int_or_none(request.GET.get("opportunite"))).first()
+    if opportunity is not None:
+        initial |= {"customer": opportunity.customer_id, "opportunity": opportunity.pk}
     form = forms.QuoteForm(request.POST or None, initial=initial)
     rows = None
     if request.method == "POST":
@@ -162,6 +167,11 @@ def quote_create(request):
         if parsed:
             customer, lines = parsed
             data = form.cleaned_data
+            opportunity = (
+                Opportunity.objects.select_related("customer").filter(pk=data["opportunity"]).first()
+                if data.get("opportunity")
+                else None
+            )
             quote, ok = perform(
                 request,
                 lambda: services.create_quote(
@@ -171,12 +181,14 @@ def quote_create(request):
                     date=data["date"],
                     valid_until=data["valid_until"],
                     note=data["note"],
+                    opportunity=opportunity,
                 ),
                 lambda quote: _("Devis %(number)s créé.") % {"number": quote.number},
             )
             if ok:
                 return redirect("web:quote_detail", pk=quote.pk)
-    return render(request, "web/quotes/form.html", {"form": form, "quote": None, **editor_context(rows)})
+    context = {"form": form, "quote": None, "opportunity": opportunity, **editor_context(rows)}
+    return render(request, "web/quotes/form.html", context)
 
 
 @requires("quote.manage")
@@ -219,7 +231,7 @@ def _edit_lines(request, document, *, detail, template, context_name, replace, l
 
 @requires("quote.view")
 def quote_detail(request, pk):
-    quote = get_object_or_404(Quote.objects.select_related("customer", "created_by"), pk=pk)
+    quote = get_object_or_404(Quote.objects.select_related("customer", "created_by", "opportunity"), pk=pk)
     lines = list(quote.lines.select_related("product"))
     order = Order.objects.filter(quote=quote).first()
     user, status, S = request.user, quote.status, Quote.Status
