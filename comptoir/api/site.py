@@ -19,6 +19,7 @@ from comptoir.api.routers import (
     findings,
     imports,
     insights,
+    insights_reports,
     intake,
     invoices,
     jobs,
@@ -118,6 +119,7 @@ api.add_router("/credit-notes", credit_notes.router)
 api.add_router("/refund-requests", credit_notes.refund_requests)
 api.add_router("/insights", returns_insights.router)
 api.add_router("/insights", insights.router)
+api.add_router("/insights", insights_reports.router)
 api.add_router("/aftersales", aftersales.router)
 api.add_router("/accounting", accounting.router)
 api.add_router("/vat", vat.router)
