@@ -106,6 +106,11 @@ class LeadTimeRow:
     def spread(self, step: str) -> Spread:
         return self.spreads.get(step, NO_SPREAD)
 
+    @property
+    def ordered(self) -> list[Spread]:
+        """Each step's spread, in the order of the chain."""
+        return [self.spread(step) for step in STEPS]
+
     def __getattr__(self, name):
         step, _, figure = name.rpartition("_")
         if step in STEPS and figure in ("count", "median", "p90"):

@@ -13,6 +13,7 @@ from comptoir.web.views import (
     home,
     imports,
     insights,
+    insights_reports,
     intake,
     invoices,
     jobs,
@@ -210,6 +211,16 @@ urlpatterns = [
     path("livraisons/<int:pk>/logistique/", aftersales.delivery_logistics, name="delivery_logistics"),
     path("marges/", insights.margins, name="margins"),
     path("marges/export/<str:fmt>/", insights.margins_export, name="margins_export"),
+    path("marges/delais/", insights_reports.lead_times, name="lead_times"),
+    path("marges/delais/export/<str:fmt>/", insights_reports.lead_times_export, name="lead_times_export"),
+    path("marges/chiffre-affaires/", insights_reports.revenue_page, name="revenue"),
+    path("marges/chiffre-affaires/export/<str:fmt>/", insights_reports.revenue_export, name="revenue_export"),
+    path("marges/produits-stock/", insights_reports.products_stock, name="products_stock"),
+    path(
+        "marges/produits-stock/export/<str:fmt>/",
+        insights_reports.products_stock_export,
+        name="products_stock_export",
+    ),
     path("comptabilite/balance/", accounting.trial_balance, name="trial_balance"),
     path(
         "comptabilite/balance/export.<str:fmt>", accounting.trial_balance_export, name="trial_balance_export"
