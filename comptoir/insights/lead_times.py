@@ -23,9 +23,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import (
     Case,
-    Count,
     DateField,
     Exists,
     F,
@@ -36,9 +36,8 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models.functions import Coalesce, Greatest, NullIf
 
 from comptoir.accounting.chart import CUSTOMERS
 from comptoir.accounting.models import ReconciledLine
@@ -160,7 +159,8 @@ def paid_invoices():
 
 
 def _cash_on(invoices) -> Subquery:
-    """The day the last of `invoices` was paid; a date in year 9999 when one of them is not paid yet."""
+    """The day the last of `invoices` was paid; a date in year 9999 (made NULL by the caller) when one of
+    them is not paid yet."""
     last = (
         invoices.annotate(paid_or_never=Coalesce("paid_on", Value(_NEVER, output_field=DateField())))
         .order_by("-paid_or_never")
@@ -214,9 +214,9 @@ def _samples(step: str, by: str, date_from, date_to):
         invoiced = orders.filter(~Exists(OrderLine.objects.filter(TO_INVOICE, order_id=OuterRef("pk"))))
         cash = _cash_on(paid_invoices().filter(order_id=OuterRef("pk"), kind__in=sale_kinds))
         return (
-            invoiced.annotate(cash_on=cash).filter(cash_on__lt=_NEVER),
+            invoiced,
             "customer_id",
-            DaysBetween(F("cash_on"), F("date")),
+            DaysBetween(NullIf(cash, Value(_NEVER, output_field=DateField())), F("date")),
         )
     # Per product: the lines of the same documents.
     lines = _between(
@@ -260,53 +260,80 @@ def _samples(step: str, by: str, date_from, date_to):
     invoiced = lines.filter(quantity_invoiced__gte=F("quantity"))
     cash = _cash_on(paid_invoices().filter(lines__order_line_id=OuterRef("pk"), kind=Invoice.Kind.INVOICE))
     return (
-        invoiced.annotate(cash_on=cash).filter(cash_on__lt=_NEVER),
+        invoiced,
         "product_id",
-        DaysBetween(F("cash_on"), F("order__date")),
+        DaysBetween(NullIf(cash, Value(_NEVER, output_field=DateField())), F("order__date")),
     )
 
 
 # --- Percentiles in the database ------------------------------------------------------------------
 
 
-def spreads(qs, key: str | None, days) -> dict[object, Spread]:
-    """Median and p90 of `days` over the rows of `qs`, per value of `key` (None: over all of them). The
-    rows are numbered in the database; only those at the ranks needed come back (a few per group)."""
-    partition = {"partition_by": [F(key)]} if key else {}
-    qs = (
-        qs.order_by()
-        .annotate(lt_days=days)
-        .filter(lt_days__isnull=False)
-        .annotate(
-            lt_group=F(key) if key else Value(None, output_field=IntegerField()),
-            lt_rank=Window(RowNumber(), order_by=[F("lt_days").asc(), F("pk").asc()], **partition),
-            lt_count=Window(Count("pk"), **partition),
-        )
+def _wanted(rank: str, count: str) -> str:
+    """SQL: the rows at the ranks the median and the p90 need among `count` values (integer arithmetic:
+    the floor and the ceiling of p × (count − 1), plus one)."""
+    ranks = " OR ".join(
+        f"{rank} = ({count} - 1) * {tenths} / 10 + 1 OR {rank} = (({count} - 1) * {tenths} + 9) / 10 + 1"
+        for tenths in _TENTHS.values()
     )
-    wanted = Q()
-    for tenths in _TENTHS.values():
-        base = (F("lt_count") - 1) * tenths
-        wanted |= Q(lt_rank=base / 10 + 1) | Q(lt_rank=(base + 9) / 10 + 1)
+    return f"({count} >= 1 AND ({ranks}))"
+
+
+# The documents' days are computed once, in the derived table; both numberings read its column (written
+# inside the window, the expression — correlated subqueries — would be evaluated once per use).
+_RANKED_SQL = """
+SELECT lt_group, lt_rank, lt_count, lt_rank_all, lt_count_all, lt_days FROM (
+    SELECT lt_group, lt_days,
+        ROW_NUMBER() OVER (PARTITION BY lt_group ORDER BY lt_days IS NULL, lt_days) AS lt_rank,
+        COUNT(lt_days) OVER (PARTITION BY lt_group) AS lt_count,
+        ROW_NUMBER() OVER (ORDER BY lt_days IS NULL, lt_days) AS lt_rank_all,
+        COUNT(lt_days) OVER () AS lt_count_all
+    FROM ({samples}) samples
+) ranked
+WHERE {wanted} OR {wanted_all}
+"""
+
+
+def spreads(qs, key: str, days) -> tuple[dict[object, Spread], Spread]:
+    """Median and p90 of `days` over the rows of `qs`, per value of `key` and over all of them, in one
+    query. The rows are numbered in the database, those without days last and uncounted; only the rows at
+    the ranks needed come back (a few per group)."""
+    samples = qs.order_by().annotate(lt_group=F(key), lt_days=days).values_list("lt_group", "lt_days")
+    sql, params = samples.query.sql_with_params()
+    ranked = _RANKED_SQL.format(
+        samples=sql, wanted=_wanted("lt_rank", "lt_count"), wanted_all=_wanted("lt_rank_all", "lt_count_all")
+    )
     found: dict[object, tuple[int, dict[int, int]]] = {}
-    for group, rank, count, days_taken in qs.filter(wanted).values_list(
-        "lt_group", "lt_rank", "lt_count", "lt_days"
-    ):
+    count_all, values_all = 0, {}
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(ranked, params)
+        rows = cursor.fetchall()
+    for group, rank, count, rank_all, total, days_taken in rows:
+        if days_taken is None:
+            continue
         found.setdefault(group, (count, {}))[1][rank] = days_taken
-    return {
-        group: Spread(
-            count=count,
-            median=percentiles.interpolate(percentiles.MEDIAN, count, values),
-            p90=percentiles.interpolate(percentiles.P90, count, values),
-        )
-        for group, (count, values) in found.items()
-    }
+        count_all = total
+        values_all[rank_all] = days_taken
+    return {group: _spread(count, values) for group, (count, values) in found.items()}, _spread(
+        count_all, values_all
+    )
+
+
+def _spread(count: int, values: dict[int, int]) -> Spread:
+    if not count:
+        return NO_SPREAD
+    return Spread(
+        count=count,
+        median=percentiles.interpolate(percentiles.MEDIAN, count, values),
+        p90=percentiles.interpolate(percentiles.P90, count, values),
+    )
 
 
 def lead_times(
     by: str = "customer", *, date_from: datetime.date | None = None, date_to: datetime.date | None = None
 ) -> LeadTimes:
     """Every step's median and p90 per customer or product (`by`), for the documents starting it dated
-    from–to (both included), and over all of them; the rows in the order of their names. Two queries per
+    from–to (both included), and over all of them; the rows in the order of their names. One query per
     step, and one for the names."""
     if by not in GROUPINGS:
         raise KeyError(by)
@@ -314,9 +341,9 @@ def lead_times(
     overall: dict[str, Spread] = {}
     for step in STEPS:
         qs, key, days = _samples(step, by, date_from, date_to)
-        for group, spread in spreads(qs, key, days).items():
+        found, overall[step] = spreads(qs, key, days)
+        for group, spread in found.items():
             per_group.setdefault(group, {})[step] = spread
-        overall[step] = spreads(qs, None, days).get(None, NO_SPREAD)
     labels = _labels(by, per_group)
     rows = [LeadTimeRow(key, labels.get(key, "—"), found) for key, found in per_group.items()]
     rows.sort(key=lambda row: (row.label.casefold(), row.key or 0))
