@@ -65,6 +65,16 @@ def insight_pages(seeder) -> list[tuple[str, str]]:
         ("customers_watch_quarter", reverse("web:customers_watch") + "?du=" + _months_ago(3)),
         ("api_rankings", "/api/v1/insights/rankings"),
         ("api_at_risk", "/api/v1/insights/at-risk"),
+        # Lead times, revenue per channel and month, products against their stock (#22 point 8): the last
+        # twelve months by default.
+        ("lead_times_by_customer", reverse("web:lead_times") + "?par=client"),
+        ("lead_times_by_product", reverse("web:lead_times") + "?par=produit"),
+        ("revenue_by_channel", reverse("web:revenue") + "?par=canal"),
+        ("revenue_by_customer", reverse("web:revenue") + "?par=client"),
+        ("products_stock", reverse("web:products_stock")),
+        ("api_lead_times_by_product", "/api/v1/insights/lead-times?by=product"),
+        ("api_revenue_by_channel", "/api/v1/insights/revenue?by=channel"),
+        ("api_products_stock", "/api/v1/insights/products-stock"),
         ("invoice_detail", reverse("web:invoice_detail", args=[invoice["pk"]])),
         ("order_detail", reverse("web:order_detail", args=[invoice["order_id"]])),
     ]
@@ -82,6 +92,7 @@ def seed_costs(entries_per_customer: int = 60, tickets_per_customer: int = 6) ->
     from comptoir.aftersales.models import ShippingRate, Ticket, TimeEntry
     from comptoir.core import guards
     from comptoir.parties.models import Customer
+    from comptoir.sales.models import Order
     from comptoir.stock.models import Delivery
 
     rng = random.Random(22)
@@ -122,6 +133,11 @@ def seed_costs(entries_per_customer: int = 60, tickets_per_customer: int = 6) ->
             ],
             batch_size=5000,
         )
+        # How the orders came in: one in five through the API, one in ten by e-mail, one in twenty by EDI.
+        orders = list(Order.objects.order_by("pk").values_list("pk", flat=True))
+        for channel, share in (("api", orders[::5]), ("email", orders[1::10]), ("edi", orders[2::20])):
+            for start in range(0, len(share), 5000):
+                Order.objects.filter(pk__in=share[start : start + 5000]).update(channel=channel)
         ids = list(Delivery.objects.values_list("pk", flat=True)[::2])
         for start in range(0, len(ids), 5000):
             Delivery.objects.filter(pk__in=ids[start : start + 5000]).update(carrier_cost=Decimal("32.50"))

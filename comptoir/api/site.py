@@ -20,6 +20,7 @@ from comptoir.api.routers import (
     findings,
     imports,
     insights,
+    insights_reports,
     intake,
     invoices,
     jobs,
@@ -119,6 +120,7 @@ api.add_router("/credit-notes", credit_notes.router)
 api.add_router("/refund-requests", credit_notes.refund_requests)
 api.add_router("/insights", returns_insights.router)
 api.add_router("/insights", insights.router)
+api.add_router("/insights", insights_reports.router)
 api.add_router("/aftersales", aftersales.router)
 api.add_router("/crm", crm.router)
 api.add_router("/accounting", accounting.router)

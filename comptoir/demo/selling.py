@@ -6,6 +6,7 @@ import datetime
 from comptoir.demo.business_days import add_business_days
 from comptoir.demo.tracking import StoryCustomer, StoryOrder, StoryOrderLine, StoryProduct
 from comptoir.sales import discounts as sales_discounts
+from comptoir.sales.models import Order
 from comptoir.sales.services import (
     accept_quote,
     cancel_order,
@@ -130,6 +131,8 @@ class SalesDesk:
             delivery_address=rng.choice(customer.addresses)
             if customer.addresses and rng.random() < 0.6
             else None,
+            # A customer in four sends its direct orders from its purchasing system, through the API.
+            channel=Order.Channel.API if customer.obj.pk % 4 == 1 else Order.Channel.MANUAL,
         )
         if rng.random() < 0.03:
             cancel_order(order, by=story.users["adv"], reason=rng.choice(CANCEL_REASONS))

@@ -24,7 +24,7 @@ from comptoir.archive.store import archive_received, describe, sha256_of
 from comptoir.catalog.models import Product
 from comptoir.core import audit, money, permissions, workflow
 from comptoir.core.errors import DomainError, fail
-from comptoir.intake import checks, errors, matching, parsers, policy, senders
+from comptoir.intake import channels, checks, errors, matching, parsers, policy, senders
 from comptoir.intake import detection as d
 from comptoir.intake.extraction import INVOICE, ExtractedDocument, ParseError
 from comptoir.intake.models import CustomerProductReference, ExtractedLine, ExtractedOrder, InboundDocument
@@ -446,7 +446,13 @@ def _accept(document: InboundDocument, *, by, lines=None, customer=None, auto: b
         chosen.append((line, product_id))
     if not order_lines:
         fail(errors.NO_LINES)
-    order = sales.create_order(customer, order_lines, by=by, customer_reference=document.po_number)
+    order = sales.create_order(
+        customer,
+        order_lines,
+        by=by,
+        customer_reference=document.po_number,
+        channel=channels.order_channel(channel=document.channel, file_format=document.format),
+    )
     learnt = 0
     for line, product_id in chosen:
         learnt += _learn(customer, line, product_id, document=document, by=by)

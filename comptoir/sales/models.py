@@ -154,6 +154,15 @@ class Order(models.Model):
         CONFIRMED = "confirmed", _("Confirmée")
         CANCELLED = "cancelled", _("Annulée")
 
+    class Channel(models.TextChoices):
+        """How the order came in, set once by the service that creates it."""
+
+        MANUAL = "manual", _("Saisie")
+        API = "api", _("API")
+        EMAIL = "email", _("E-mail reçu")
+        DOCUMENT = "document", _("PDF ou scan déposé")
+        EDI = "edi", _("EDI (Order-X, UBL, EDIFACT)")
+
     TRANSITIONS = {
         Status.DRAFT: {Status.CONFIRMED, Status.CANCELLED},
         Status.CONFIRMED: {Status.CANCELLED},
@@ -161,6 +170,7 @@ class Order(models.Model):
 
     number = models.CharField(_("numéro"), max_length=35, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.MANUAL)
     quote = models.OneToOneField(Quote, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
     status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     date = models.DateField(_("date"))

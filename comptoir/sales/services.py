@@ -277,8 +277,11 @@ def cancel_quote(quote: Quote, *, by, reason: str = "") -> Quote:
 
 
 @transaction.atomic
-def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -> Order:
-    """The customer accepted the quote: record it and create the sales order, linked line by line."""
+def accept_quote(
+    quote: Quote, *, by, date=None, customer_reference: str = "", channel: str = Order.Channel.MANUAL
+) -> Order:
+    """The customer accepted the quote: record it and create the sales order, linked line by line.
+    `channel`: how the acceptance came in (Order.Channel)."""
     permissions.require(by, "quote.accept")
     locked = _QUOTE_LOCKED.get(quote.pk)
     superseded = revising.acceptance_refusal(locked)
@@ -295,6 +298,7 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
             number=numbering.next_number(number_prefix("order_series"), date.year),
             customer_id=quote.customer_id,
             quote=quote,
+            channel=_channel(channel),
             date=date,
             customer_reference=customer_reference,
             total_untaxed=quote.total_untaxed,
@@ -337,10 +341,25 @@ def accept_quote(quote: Quote, *, by, date=None, customer_reference: str = "") -
 # --- Orders -------------------------------------------------------------------------------------
 
 
+def _channel(channel: str) -> str:
+    if channel not in Order.Channel.values:
+        raise ValueError(channel)
+    return channel
+
+
 @transaction.atomic
 def create_order(
-    customer: Customer, lines, *, by, date=None, customer_reference: str = "", delivery_address=None
+    customer: Customer,
+    lines,
+    *,
+    by,
+    date=None,
+    customer_reference: str = "",
+    delivery_address=None,
+    channel: str = Order.Channel.MANUAL,
 ) -> Order:
+    """A draft order; `channel` says how it came in (Order.Channel): typed in, through the API, or from a
+    document the intake received."""
     permissions.require(by, "order.manage")
     _check_customer(customer)
     date = periods.check_business_date(date)
@@ -348,6 +367,7 @@ def create_order(
     order = Order(
         number=numbering.next_number(number_prefix("order_series"), date.year),
         customer=customer,
+        channel=_channel(channel),
         date=date,
         customer_reference=customer_reference,
         delivery_address=delivery_address,

@@ -14,6 +14,7 @@ from comptoir.web.views import (
     home,
     imports,
     insights,
+    insights_reports,
     intake,
     invoices,
     jobs,
@@ -233,6 +234,16 @@ urlpatterns = [
         name="customers_watch_export",
     ),
     path("prix/suivis/<int:pk>/clore/", pricing.price_review_close, name="price_review_close"),
+    path("marges/delais/", insights_reports.lead_times, name="lead_times"),
+    path("marges/delais/export/<str:fmt>/", insights_reports.lead_times_export, name="lead_times_export"),
+    path("marges/chiffre-affaires/", insights_reports.revenue_page, name="revenue"),
+    path("marges/chiffre-affaires/export/<str:fmt>/", insights_reports.revenue_export, name="revenue_export"),
+    path("marges/produits-stock/", insights_reports.products_stock, name="products_stock"),
+    path(
+        "marges/produits-stock/export/<str:fmt>/",
+        insights_reports.products_stock_export,
+        name="products_stock_export",
+    ),
     path("comptabilite/balance/", accounting.trial_balance, name="trial_balance"),
     path(
         "comptabilite/balance/export.<str:fmt>", accounting.trial_balance_export, name="trial_balance_export"

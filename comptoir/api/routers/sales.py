@@ -316,6 +316,9 @@ class OrderOut(Schema):
     quote: DocumentRef | None
     date: datetime.date
     customer_reference: str
+    channel: Literal["manual", "api", "email", "document", "edi"] = Field(
+        description="Canal d'arrivée : saisie (manual), API, e-mail reçu, PDF ou scan déposé (document), EDI."
+    )
     delivery_address_id: int | None
     confirmed_at: datetime.datetime | None
     requested_date: datetime.date | None = Field(
@@ -372,6 +375,7 @@ def accept_quote(request, quote_id: PathId, payload: AcceptIn | None = None):
         by=request.auth,
         date=payload.date,
         customer_reference=payload.customer_reference,
+        channel=Order.Channel.API,
     )
     return Status(201, fetch(orders_with_lines(), order.pk))
 
@@ -406,6 +410,7 @@ def create_order(request, payload: OrderIn):
         date=payload.date,
         customer_reference=payload.customer_reference,
         delivery_address=address,
+        channel=Order.Channel.API,
     )
     return Status(201, fetch(orders_with_lines(), order.pk))
 

@@ -187,10 +187,11 @@ def test_order_is_created_directly_with_a_delivery_address_then_cancelled(api, b
     )
     assert response.status_code == 201, response.json()
     order = response.json()
-    assert (order["delivery_address_id"], order["quote"], order["delivery_progress"]) == (
+    assert (order["delivery_address_id"], order["quote"], order["delivery_progress"], order["channel"]) == (
         address.pk,
         None,
         "none",
+        "api",
     )
     assert api.post(f"/orders/{order['id']}/confirm").json()["status"] == "confirmed"
     assert api.post(f"/orders/{order['id']}/cancel", {"reason": "Doublon"}).json()["status"] == "cancelled"

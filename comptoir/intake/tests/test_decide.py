@@ -38,6 +38,7 @@ def test_accepting_creates_a_draft_order_linked_to_its_document(boss, brasserie,
         brasserie,
         "PO-2026-0412",
     )
+    assert order.channel == Order.Channel.EDI  # an Order-X file: EDI, whatever carried it
     assert [
         (line.product.sku, line.quantity, line.unit_price) for line in order.lines.order_by("position")
     ] == [

@@ -13,6 +13,7 @@ from comptoir.insights.margins import Margin
 from comptoir.parties.models import Customer
 from comptoir.web import forms
 from comptoir.web.sorting import SortSpec
+from comptoir.web.views import insights_reports
 from comptoir.web.views.common import export_list, param, requires
 
 # The tabs of the page: the French word of the URL → (the grouping, its label).
@@ -83,6 +84,7 @@ def margins(request):
             "sort": sort,
             "total": total,
             "customer": customer,
+            "pages": insights_reports.pages("web:margins"),
         },
     )
 
