@@ -149,3 +149,12 @@ def test_without_supplier_invoices_the_balance_401_is_itemised_as_before(setup, 
     assert report.imported
     lines = EntryLine.objects.filter(entry__journal__code="AN", account__code="401")
     assert sorted(line.credit for line in lines) == [Decimal("360.00"), Decimal("2280.00")]
+
+
+def test_an_open_supplier_invoice_taken_over_is_never_changed_in_the_database(setup, boss):
+    from django.db import DatabaseError, transaction
+
+    run("supplier_invoices", csv_bytes(INVOICES), boss)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        OpeningSupplierInvoice.objects.filter(number="DUP-25-1187").update(amount=Decimal("1"))
+    assert OpeningSupplierInvoice.objects.get(number="DUP-25-1187").amount == Decimal("2160.00")

@@ -4,37 +4,91 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from comptoir.core.append_only import append_only
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounting', '0011_write_off_gain_account'),
-        ('parties', '0008_supplier'),
-        ('payments', '0013_customer_letters'),
+        ("accounting", "0011_write_off_gain_account"),
+        ("parties", "0008_supplier"),
+        ("payments", "0013_customer_letters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OpeningSupplierInvoice',
+            name="OpeningSupplierInvoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=35, verbose_name='numéro du fournisseur')),
-                ('date', models.DateField(verbose_name='date de facture')),
-                ('due_date', models.DateField(verbose_name='échéance')),
-                ('total', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='montant TTC')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name="reste à payer à l'ouverture")),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='fichier')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='opening_supplier_invoice', to='accounting.journalentry')),
-                ('line', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='opening_supplier_invoice', to='accounting.entryline')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opening_invoices', to='parties.supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=35, verbose_name="numéro du fournisseur")),
+                ("date", models.DateField(verbose_name="date de facture")),
+                ("due_date", models.DateField(verbose_name="échéance")),
+                (
+                    "total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="montant TTC"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="reste à payer à l'ouverture"
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="fichier")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opening_supplier_invoice",
+                        to="accounting.journalentry",
+                    ),
+                ),
+                (
+                    "line",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opening_supplier_invoice",
+                        to="accounting.entryline",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opening_invoices",
+                        to="parties.supplier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'facture fournisseur reprise',
-                'ordering': ['due_date', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('supplier', 'number'), name='opening_supplier_invoice_unique'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='opening_supplier_invoice_positive')],
+                "verbose_name": "facture fournisseur reprise",
+                "ordering": ["due_date", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("supplier", "number"), name="opening_supplier_invoice_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="opening_supplier_invoice_positive"
+                    ),
+                ],
             },
         ),
+        # Taken over once, never changed (as the customers' open invoices, 0009_opening_append_only).
+        append_only("payments_openingsupplierinvoice"),
     ]
