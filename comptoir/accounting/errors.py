@@ -233,3 +233,9 @@ OPENING_UNKNOWN_CUSTOMER = (
     "opening_unknown_customer",
     N_("Aucun client de code « %(value)s » : importez d'abord les clients."),
 )
+OPENING_PAYABLES_DIFFER = (
+    "opening_payables_differ",
+    N_(
+        "Le solde fournisseurs (401) de la balance, %(balance)s, ne correspond pas aux factures fournisseurs ouvertes importées, %(invoices)s : écart de %(difference)s. %(detail)sRien n'a été comptabilisé : corrigez la balance ou les factures fournisseurs."
+    ),
+)

@@ -161,6 +161,29 @@ def post_open_item(
     return entry, lines[0]
 
 
+def post_open_payable(
+    year: FiscalYear, *, account: str, number: str, date: datetime.date, due_date, amount: Decimal
+) -> tuple[JournalEntry, EntryLine]:
+    """The AN entry of one open supplier invoice of the previous system: 890 / 401, the supplier named by
+    its auxiliary `account` in the labels (the ledger's partners are customers). Inside the caller's
+    transaction (`payments.opening_payables`)."""
+    ensure_opening_account()
+    label = f"Facture fournisseur {number} ({account}) du {dates.fr(date)}, échéance {dates.fr(due_date)} (reprise)"
+    entry, lines = ledger.post_entry(
+        chart.OPENING_JOURNAL,
+        date=year.start_date,
+        label=label[:200],
+        document_number=number[:35],
+        document_date=date,
+        lines=[
+            ledger.Line(chart.SUPPLIERS, label=label[:200], **_side(-amount)),
+            ledger.Line(OPENING_ACCOUNT, label=label[:200], **_side(amount)),
+        ],
+    )
+    ledger.forget_account(OPENING_ACCOUNT)
+    return entry, lines[0]
+
+
 def post_opening_balances(
     items: list[Item],
     *,

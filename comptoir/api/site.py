@@ -34,12 +34,13 @@ from comptoir.api.routers import (
     sales,
     statements,
     stock,
+    suppliers,
     tokens,
     vat,
 )
 
 DESCRIPTION = """
-API de Comptoir : clients, produits, stock, devis, commandes, livraisons, factures, règlements,
+API de Comptoir : clients, fournisseurs, produits, stock, devis, commandes, livraisons, factures, règlements,
 comptabilité, litiges et retours (avoirs, indicateurs), contrôles de cohérence, journal d'audit et jetons
 d'API.
 
@@ -100,6 +101,7 @@ errors.install(api)
 idempotency.install(api)
 
 api.add_router("/customers", customers.router)
+api.add_router("/suppliers", suppliers.router)
 api.add_router("/products", products.router)
 api.add_router("/stock", stock.router)
 api.add_router("/quotes", sales.quotes)

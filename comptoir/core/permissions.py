@@ -35,6 +35,7 @@ ALL_ROLES = tuple(ROLE_LABELS)
 # everyone can see it. Writing is restricted per role.
 _READ = {
     "customer.view",
+    "supplier.view",
     "product.view",
     "quote.view",
     "order.view",
@@ -98,6 +99,7 @@ PERMISSIONS: dict[str, set[str]] = {
     },
     Role.LOGISTIQUE: _READ
     | {
+        "supplier.manage",
         "ticket.manage",
         "product.manage",
         "stock.receive",
@@ -108,6 +110,7 @@ PERMISSIONS: dict[str, set[str]] = {
     Role.COMPTABILITE: _READ
     | {
         "customer.manage",
+        "supplier.manage",
         "invoice.manage",
         "invoice.issue",
         "payment.register",
@@ -130,6 +133,7 @@ PERMISSIONS: dict[str, set[str]] = {
     Role.DIRECTION: _READ
     | {
         "customer.manage",
+        "supplier.manage",
         "product.manage",
         "quote.manage",
         "quote.send",
@@ -267,6 +271,8 @@ class _LazyJoin:
 PERMISSION_LABELS = {
     "customer.view": _("Consulter les clients"),
     "customer.manage": _("Créer et modifier les clients"),
+    "supplier.view": _("Consulter les fournisseurs"),
+    "supplier.manage": _("Créer et modifier les fournisseurs"),
     "product.view": _("Consulter les produits"),
     "product.manage": _("Créer et modifier les produits"),
     "quote.view": _("Consulter les devis"),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_noop as N_
 UNKNOWN_KIND = (
     "import_unknown_kind",
     N_(
-        "Type d'import inconnu « %(value)s » (clients, produits, stock, factures ouvertes ou soldes d'ouverture)."
+        "Type d'import inconnu « %(value)s » (clients, fournisseurs, produits, listes de prix, stock, factures clients ou fournisseurs ouvertes, soldes d'ouverture)."
     ),
 )
 UNKNOWN_PRESET = (
@@ -76,4 +76,30 @@ OPENING_STOCK_DIFFERS = (
 ROW_NOT_SAVED = (
     "import_row_not_saved",
     N_("La ligne n'a pas pu être enregistrée (valeur hors limites) : vérifiez les nombres et longueurs."),
+)
+UNKNOWN_CUSTOMER = (
+    "import_unknown_customer",
+    N_("Aucun client de code « %(value)s » : importez d'abord les clients."),
+)
+UNKNOWN_GROUP = (
+    "import_unknown_group",
+    N_("Aucun groupe de clients « %(value)s » : créez-le d'abord (Listes de prix › Groupes)."),
+)
+PRICE_LIST_TARGET_DIFFERS = (
+    "import_price_list_target_differs",
+    N_(
+        "La liste « %(name)s » s'applique à %(target)s : une liste ne change pas de client ou de groupe par un import."
+    ),
+)
+PRICE_LIST_DATES_DIFFER = (
+    "import_price_list_dates_differ",
+    N_(
+        "La ligne %(first)s donne à la liste « %(name)s » la validité %(validity)s : toutes ses lignes ont la même validité."
+    ),
+)
+PRICE_LIST_OVERLAP = (
+    "import_price_list_overlap",
+    N_(
+        "La liste « %(other)s » (%(validity)s) donne déjà un prix à %(sku)s à partir de %(quantity)s pour %(target)s sur une période qui chevauche celle-ci : réduisez l'une des deux validités."
+    ),
 )

@@ -11,9 +11,12 @@ class ImportRun(models.Model):
 
     class Kind(models.TextChoices):
         CUSTOMERS = "customers", _("Clients")
+        SUPPLIERS = "suppliers", _("Fournisseurs")
         PRODUCTS = "products", _("Produits")
+        PRICE_LISTS = "price_lists", _("Listes de prix")
         STOCK = "stock", _("Stock de départ")
         OPEN_INVOICES = "open_invoices", _("Factures clients ouvertes")
+        SUPPLIER_INVOICES = "supplier_invoices", _("Factures fournisseurs ouvertes")
         OPENING_BALANCES = "opening_balances", _("Soldes d'ouverture (balance ou FEC)")
 
     class Status(models.TextChoices):

@@ -36,10 +36,11 @@ from comptoir.imports.services import (
     _open,
     parse_row,
 )
-from comptoir.parties.models import Customer
+from comptoir.parties.models import Customer, Supplier
 from comptoir.payments import errors as payment_errors
 from comptoir.payments import opening as payments_opening
-from comptoir.payments.models import OpeningInvoice
+from comptoir.payments import opening_payables as payments_payables
+from comptoir.payments.models import OpeningInvoice, OpeningSupplierInvoice
 
 ZERO = Decimal("0")
 
@@ -100,6 +101,77 @@ class OpenInvoiceRows:
         """Every batch was written by `flush`."""
 
 
+class _Suppliers:
+    """Suppliers by code or auxiliary account (« F-0007 », « 401DUPONT »), read once per value."""
+
+    def __init__(self):
+        self.found: dict[str, Supplier | None] = {}
+
+    def find(self, value: str) -> Supplier | None:
+        if value not in self.found:
+            account = "".join(value.split()).upper()
+            self.found[value] = (
+                Supplier.objects.filter(code=value).first()
+                or Supplier.objects.filter(account=account).first()
+            )
+        return self.found[value]
+
+    def get(self, value: str) -> Supplier:
+        supplier = self.find(value)
+        if supplier is None:
+            _fail(payment_errors.OPENING_UNKNOWN_SUPPLIER, value=value)
+        return supplier
+
+
+class SupplierInvoiceRows:
+    """Open supplier invoices: checked by `payments.opening_payables.check_new`, posted a batch at a time.
+    Two suppliers may number their invoices alike: a row is its supplier and its number."""
+
+    key = "number"
+
+    def __init__(self, by, source: str):
+        self.by, self.source = by, source
+        self.year = accounting_opening.opening_year()
+        periods.posting_year(self.year.start_date)  # refused at once when its first day is locked
+        self.suppliers = _Suppliers()
+        self.pending: list[dict] = []
+
+    def key_of(self, record: dict) -> str:
+        found = self.suppliers.find(record["supplier"])
+        return f"{found.code if found else record['supplier']} / {record['number']}"
+
+    def existing(self, keys):
+        found = OpeningSupplierInvoice.objects.filter(number__in={k.split(" / ", 1)[1] for k in keys})
+        return {f"{o.supplier.code} / {o.number}": o for o in found.select_related("supplier")}
+
+    def _fields(self, record: dict) -> dict:
+        return {
+            "number": record["number"],
+            "supplier": self.suppliers.get(record["supplier"]),
+            "date": record["date"],
+            "due_date": record.get("due_date"),
+            "amount": record["amount"],
+        }
+
+    def prepare(self, record: dict) -> None:
+        self.pending.append(
+            payments_payables.check_new(self.year, **self._fields(record), total=record.get("total"))
+        )
+
+    def update(self, record: dict, found: OpeningSupplierInvoice) -> str:
+        payments_payables.unchanged(found, self._fields(record))
+        return UNCHANGED
+
+    def flush(self) -> None:
+        payments_payables.create_opening_supplier_invoices(
+            self.pending, by=self.by, source=self.source, year=self.year
+        )
+        self.pending = []
+
+    def finish(self) -> None:
+        """Every batch was written by `flush`."""
+
+
 # --- Opening balances -----------------------------------------------------------------------------
 
 
@@ -123,6 +195,7 @@ class _Balances:
         self.items: dict[tuple, list] = {}  # (account, partner id, aux, reference) → [amount, label]
         self.result = ZERO
         self.receivables: dict[int | None, Decimal] = {}  # 411 per customer (None: not named)
+        self.payables: dict[str, Decimal] = {}  # 401 per auxiliary account ("": not named)
         self.customers = _Customers(accounting_errors.OPENING_UNKNOWN_CUSTOMER)
 
     def add(self, record: dict) -> None:
@@ -161,6 +234,8 @@ class _Balances:
                 ) from None
         if code == chart.CUSTOMERS:
             self.receivables[partner] = self.receivables.get(partner, ZERO) + amount
+        if code == chart.SUPPLIERS:
+            self.payables[aux] = self.payables.get(aux, ZERO) + amount
         if record.get("lettering"):
             # Lettered in the previous system: settled, only its balance counts (zero when the
             # lettering is whole), kept on the account rather than as an open item.
@@ -181,7 +256,9 @@ class _Balances:
         entry = self.items.setdefault(key, [ZERO, label])
         entry[0] += amount
 
-    def lines(self, opening_invoices: Decimal | None) -> list[accounting_opening.Item]:
+    def lines(
+        self, opening_invoices: Decimal | None, opening_payables: Decimal | None = None
+    ) -> list[accounting_opening.Item]:
         items = [
             accounting_opening.Item(code, balance, f"À-nouveau {code}")
             for code, balance in sorted(self.accounts.items())
@@ -192,12 +269,23 @@ class _Balances:
         ):
             if not amount or (code == chart.CUSTOMERS and opening_invoices is not None):
                 continue
+            if code == chart.SUPPLIERS and opening_payables is not None:
+                continue
             items.append(accounting_opening.Item(code, amount, label[:200], partner))
         if opening_invoices is not None:
             # The open invoices' own AN entries hold 411; their counterpart on 890 is cleared here.
             items.append(
                 accounting_opening.Item(
                     accounting_opening.OPENING_ACCOUNT, opening_invoices, "Factures ouvertes reprises"
+                )
+            )
+        if opening_payables is not None:
+            # Likewise the open supplier invoices' AN entries hold 401, against 890 debit.
+            items.append(
+                accounting_opening.Item(
+                    accounting_opening.OPENING_ACCOUNT,
+                    -opening_payables,
+                    "Factures fournisseurs ouvertes reprises",
                 )
             )
         if self.result:
@@ -248,6 +336,44 @@ def _check_receivables(balances: _Balances, year) -> Decimal | None:
     return total
 
 
+def _check_payables(balances: _Balances, year) -> Decimal | None:
+    """The open supplier invoices' total when some were imported, after checking the balance's 401
+    against them (in all, and per supplier when every 401 row names its auxiliary account, by the
+    supplier's code or account); None when none were."""
+    invoices = payments_payables.imported_on(year)
+    if not invoices:
+        return None
+    total = sum((amount for _a, amount in invoices), ZERO)
+    balance = -sum(balances.payables.values(), ZERO)  # 401 is a credit
+    details = []
+    if "" not in balances.payables:
+        suppliers = _Suppliers()
+        per_supplier: dict[str, Decimal] = {}
+        for account, amount in invoices:
+            per_supplier[account] = per_supplier.get(account, ZERO) + amount
+        in_balance: dict[str, Decimal] = {}
+        for aux, amount in balances.payables.items():
+            found = suppliers.find(aux)
+            account = found.account if found else aux
+            in_balance[account] = in_balance.get(account, ZERO) - amount
+        for account in sorted(set(per_supplier) | set(in_balance)):
+            difference = in_balance.get(account, ZERO) - per_supplier.get(account, ZERO)
+            if difference:
+                details.append(f"{account} : {money.fr(difference)} €")
+    if balance != total or details:
+        detail = (
+            (_("Écarts par fournisseur : %(list)s. ") % {"list": ", ".join(details[:20])}) if details else ""
+        )
+        _fail(
+            accounting_errors.OPENING_PAYABLES_DIFFER,
+            balance=money.fr(balance) + " €",
+            invoices=money.fr(total) + " €",
+            difference=money.fr(balance - total) + " €",
+            detail=detail,
+        )
+    return total
+
+
 def execute_balances(report: Report, content: bytes, by) -> None:
     """Read every row, then post the opening entry (see the module's docstring)."""
     kind = presets.OPENING_BALANCES
@@ -280,9 +406,10 @@ def execute_balances(report: Report, content: bytes, by) -> None:
         return
     periods.posting_year(year.start_date)
     opening_invoices = _check_receivables(balances, year)
+    opening_payables = _check_payables(balances, year)
     receivables = sum(balances.receivables.values(), ZERO)
     _opening, posted = accounting_opening.post_opening_balances(
-        balances.lines(opening_invoices),
+        balances.lines(opening_invoices, opening_payables),
         by=by,
         source=report.file_name,
         year=year,

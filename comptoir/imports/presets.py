@@ -31,7 +31,17 @@ def N_(text: str) -> str:
 
 CUSTOMERS, PRODUCTS, STOCK = "customers", "products", "stock"
 OPEN_INVOICES, OPENING_BALANCES = "open_invoices", "opening_balances"
-KINDS = (CUSTOMERS, PRODUCTS, STOCK, OPEN_INVOICES, OPENING_BALANCES)
+SUPPLIERS, PRICE_LISTS, SUPPLIER_INVOICES = "suppliers", "price_lists", "supplier_invoices"
+KINDS = (
+    CUSTOMERS,
+    SUPPLIERS,
+    PRODUCTS,
+    PRICE_LISTS,
+    STOCK,
+    OPEN_INVOICES,
+    SUPPLIER_INVOICES,
+    OPENING_BALANCES,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,25 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("contact_email", "E-mail du contact", example="claire@martin.fr"),
         Column("contact_phone", "Téléphone du contact"),
     ),
+    SUPPLIERS: (
+        Column("code", "Code fournisseur", required=True, example="F-0007"),
+        Column("name", "Raison sociale", required=True, example="Visserie Dupont SAS"),
+        Column("siren", "SIREN", example="542107651"),
+        Column("siret", "SIRET", example="54210765100011"),
+        Column("vat_number", "N° TVA intracommunautaire", example="FR13542107651"),
+        Column("iban", "IBAN", example="FR76 3000 6000 0112 3456 7890 189"),
+        Column("bic", "BIC", example="AGRIFRPP"),
+        Column("street", "Adresse", example="4 avenue de l'Industrie"),
+        Column("street2", "Complément d'adresse"),
+        Column("postal_code", "Code postal", example="42000"),
+        Column("city", "Ville", example="Saint-Étienne"),
+        Column("country", "Pays", kind="country", example="FR"),
+        Column("email", "E-mail", example="compta@dupont-visserie.fr"),
+        Column("phone", "Téléphone", example="04 77 00 00 00"),
+        Column("payment_days", "Délai de paiement (jours)", kind="terms", example="45"),
+        Column("payment_end_of_month", "Fin de mois", kind="bool", example="oui"),
+        Column("account", "Compte auxiliaire", example="401DUPONT"),
+    ),
     PRODUCTS: (
         Column("sku", "Référence", required=True, example="VIS-6X40"),
         Column("name", "Désignation", required=True, example="Vis inox 6 x 40 (boîte de 100)"),
@@ -83,6 +112,25 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("quantity", "Quantité", kind="decimal", required=True, example="150"),
         Column("unit_cost", "Coût unitaire", kind="decimal", example="7,20"),
         Column("date", "Date", kind="date", example=""),
+    ),
+    PRICE_LISTS: (
+        Column("price_list", "Liste de prix", required=True, example="Tarif installateurs 2026"),
+        Column("customer", "Code client", example=""),
+        Column("group", "Groupe de clients", example="INSTALL"),
+        Column("sku", "Référence", required=True, example="VIS-6X40"),
+        Column("min_quantity", "À partir de (quantité)", kind="decimal", example="10"),
+        Column("price", "Prix HT", kind="decimal", example="11,20"),
+        Column("percent_off", "Remise (%)", kind="decimal", example=""),
+        Column("valid_from", "Valable du", kind="date", example="01/01/2026"),
+        Column("valid_until", "Valable jusqu'au", kind="date", example="31/12/2026"),
+    ),
+    SUPPLIER_INVOICES: (
+        Column("number", "N° de facture", required=True, example="DUP-25-1187"),
+        Column("supplier", "Code fournisseur", required=True, example="F-0007"),
+        Column("date", "Date de facture", kind="date", required=True, example="20/11/2025"),
+        Column("due_date", "Échéance", kind="date", example="31/12/2025"),
+        Column("total", "Montant TTC", kind="decimal", example="2 160,00"),
+        Column("amount", "Reste à payer", kind="decimal", required=True, example="2 160,00"),
     ),
     OPEN_INVOICES: (
         Column("number", "N° de facture", required=True, example="FA2025-0412"),
@@ -108,7 +156,17 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 
 # The field that identifies a row. The opening balances have none: the lines of a balance or a FEC are
 # summed (per account, per open item), not matched one by one (`imports.opening`).
-KEY_FIELD = {CUSTOMERS: "code", PRODUCTS: "sku", STOCK: "sku", OPEN_INVOICES: "number"}
+# Price list lines and supplier invoices are identified by several fields (`key_of` of their rows, in
+# `imports.price_lists` and `imports.opening`): the field named here is the column a duplicate points at.
+KEY_FIELD = {
+    CUSTOMERS: "code",
+    SUPPLIERS: "code",
+    PRODUCTS: "sku",
+    PRICE_LISTS: "sku",
+    STOCK: "sku",
+    OPEN_INVOICES: "number",
+    SUPPLIER_INVOICES: "number",
+}
 
 
 @dataclass(frozen=True)
@@ -144,6 +202,56 @@ PRESETS: dict[str, Preset] = {
                 "email": ("Email", "EMail", "s.email"),
                 "phone": ("Phone", "Téléphone", "s.phone"),
                 "payment_days": ("PaymentConditions", "Conditions de règlement", "payterm.libelle"),
+            },
+            # The third parties export filtered on suppliers (modSociete: "SupplierCode", the supplier's
+            # accounting code "SupplierAccountancyCode"), with the bank account of modBanque's export.
+            SUPPLIERS: {
+                "code": ("SupplierCode", "Code fournisseur", "s.code_fournisseur"),
+                "name": ("Name", "Nom", "Nom tiers", "ThirdPartyName", "s.nom"),
+                "siren": ("ProfId1", "Id. prof. 1", "Id. prof. 1 (SIREN)", "ProfId1FR", "s.siren"),
+                "siret": ("ProfId2", "Id. prof. 2", "Id. prof. 2 (SIRET)", "ProfId2FR", "s.siret"),
+                "vat_number": ("VATIntraShort", "Numéro de TVA", "N° TVA", "s.tva_intra"),
+                "iban": ("IBAN", "iban_prefix", "sr.iban_prefix"),
+                "bic": ("BIC", "sr.bic"),
+                "street": ("Address", "Adresse", "s.address"),
+                "postal_code": ("Zip", "Code postal", "s.zip"),
+                "city": ("Town", "Ville", "s.town"),
+                "country": ("CountryCode", "Code pays", "c.code", "s.fk_pays"),
+                "email": ("Email", "EMail", "s.email"),
+                "phone": ("Phone", "Téléphone", "s.phone"),
+                "payment_days": (
+                    "SupplierPaymentConditions",
+                    "Conditions de règlement fournisseur",
+                    "PaymentConditions",
+                    "Conditions de règlement",
+                ),
+                "account": (
+                    "SupplierAccountancyCode",
+                    "Compte comptable fournisseur",
+                    "Code comptable fournisseur",
+                    "s.code_compta_fournisseur",
+                ),
+            },
+            # Products › Prices per customer (the export of product_customer_price).
+            PRICE_LISTS: {
+                "price_list": ("PriceList", "Liste de prix", "Tarif", "Niveau de prix"),
+                "customer": ("CustomerCode", "Code client", "s.code_client"),
+                "sku": ("ProductRef", "Réf. produit", "Ref", "Réf.", "p.ref"),
+                "min_quantity": ("MinQty", "Qté min.", "Quantité minimum"),
+                "price": ("PriceUnitHT", "Prix unitaire HT", "Prix HT", "pr.price"),
+                "percent_off": ("Discount", "Remise", "Remise (%)", "pr.remise_percent"),
+                "valid_from": ("DateStart", "Date début", "pr.date_begin"),
+                "valid_until": ("DateEnd", "Date fin", "pr.date_end"),
+            },
+            # Facturation › Factures fournisseurs filtered on « impayées »: the supplier's own reference
+            # ("RefSupplier") is the invoice's number, Dolibarr's "Ref" (SI2511-0042) when it has none.
+            SUPPLIER_INVOICES: {
+                "number": ("RefSupplier", "Réf. fournisseur", "f.ref_supplier", "Ref", "Réf.", "f.ref"),
+                "supplier": ("SupplierCode", "Code fournisseur", "s.code_fournisseur"),
+                "date": ("DateInvoice", "Date facturation", "Date facture", "f.datef"),
+                "due_date": ("DateDue", "Date échéance", "Date limite règlement", "f.date_lim_reglement"),
+                "total": ("AmountTTC", "Montant TTC", "f.total_ttc"),
+                "amount": ("RemainderToPay", "Reste à payer", "Reste à régler"),
             },
             PRODUCTS: {
                 "sku": ("Ref", "Réf.", "Réf", "p.ref"),
@@ -211,6 +319,61 @@ PRESETS: dict[str, Preset] = {
                     "Customer Payment Terms",
                     "Conditions de paiement",
                 ),
+            },
+            # res.partner of the vendors, with their first bank account (res.partner.bank).
+            SUPPLIERS: {
+                "code": ("ref", "Reference", "Référence", "id", "External ID"),
+                "name": ("name", "Name", "Display Name", "Nom"),
+                "siren": ("company_registry", "Company ID", "Company Registry", "SIREN"),
+                "siret": ("siret", "SIRET"),
+                "vat_number": ("vat", "Tax ID", "N° TVA"),
+                "iban": ("bank_ids/acc_number", "Bank Accounts/Account Number", "IBAN"),
+                "bic": ("bank_ids/bank_id/bic", "Bank Accounts/Bank/Bank Identifier Code", "BIC"),
+                "street": ("street", "Street", "Rue"),
+                "street2": ("street2", "Street2", "Rue 2"),
+                "postal_code": ("zip", "Zip", "Code postal"),
+                "city": ("city", "City", "Ville"),
+                "country": ("country_id", "Country", "Pays", "country_id/code"),
+                "email": ("email", "Email"),
+                "phone": ("phone", "Phone", "Téléphone"),
+                "payment_days": (
+                    "property_supplier_payment_term_id",
+                    "Vendor Payment Terms",
+                    "Conditions de paiement fournisseur",
+                ),
+            },
+            # product.pricelist.item (Sales › Pricelists › their rules): the list's name, the product,
+            # the quantity break, a fixed price or a percentage, the dates.
+            PRICE_LISTS: {
+                "price_list": ("pricelist_id", "Pricelist", "Liste de prix"),
+                "customer": ("partner_id/ref", "Customer Reference", "Référence client"),
+                "group": ("group", "Customer Group", "Groupe de clients"),
+                "sku": (
+                    "product_tmpl_id/default_code",
+                    "product_id/default_code",
+                    "Product/Internal Reference",
+                    "Internal Reference",
+                ),
+                "min_quantity": ("min_quantity", "Min. Quantity", "Quantité min."),
+                "price": ("fixed_price", "Fixed Price", "Prix fixe"),
+                "percent_off": ("percent_price", "Percentage Price", "Prix en pourcentage"),
+                "valid_from": ("date_start", "Start Date", "Date de début"),
+                "valid_until": ("date_end", "End Date", "Date de fin"),
+            },
+            # account.move of the vendor bills (« Amount Due » > 0): "ref" is the vendor's number.
+            SUPPLIER_INVOICES: {
+                "number": ("ref", "Bill Reference", "Référence de la facture", "name", "Number"),
+                "supplier": (
+                    "partner_id/ref",
+                    "Partner/Reference",
+                    "Vendor Reference",
+                    "Référence fournisseur",
+                ),
+                "date": ("invoice_date", "Bill Date", "Invoice/Bill Date", "Date de facturation"),
+                "due_date": ("invoice_date_due", "Due Date", "Date d'échéance"),
+                # Not the *_signed amounts: a vendor bill's are negative there.
+                "total": ("amount_total", "Total"),
+                "amount": ("amount_residual", "Amount Due", "Montant dû"),
             },
             PRODUCTS: {
                 "sku": ("default_code", "Internal Reference", "Référence interne"),

@@ -32,7 +32,7 @@ from comptoir.core.errors import fail as _fail
 from comptoir.imports import errors, presets, reading
 from comptoir.imports.models import ImportRun, OpeningStock
 from comptoir.parties import services as parties
-from comptoir.parties.models import Contact, Customer
+from comptoir.parties.models import Contact, Customer, Supplier
 from comptoir.stock import services as stock
 
 BATCH = 500
@@ -88,6 +88,26 @@ ERROR_FIELDS = {
     "opening_invoice_due_before_date": "due_date",
     "opening_invoice_unknown_customer": "customer",
     "opening_invoice_after_balances": "number",
+    "invalid_iban": "iban",
+    "invalid_bic": "bic",
+    "duplicate_supplier_code": "code",
+    "supplier_account_invalid": "account",
+    "supplier_account_taken": "account",
+    "opening_supplier_invoice_unknown_supplier": "supplier",
+    "opening_supplier_invoice_exists": "number",
+    "opening_supplier_invoice_after_balances": "number",
+    "price_list_name_missing": "price_list",
+    "price_list_target": "customer",
+    "price_list_dates": "valid_until",
+    "price_list_line_price_xor_percent": "price",
+    "price_list_line_price_negative": "price",
+    "price_list_line_percent_range": "percent_off",
+    "price_list_line_min_quantity": "min_quantity",
+    "import_unknown_customer": "customer",
+    "import_unknown_group": "group",
+    "import_price_list_target_differs": "customer",
+    "import_price_list_dates_differ": "valid_from",
+    "import_price_list_overlap": "valid_from",
 }
 
 OPENING_STOCK_SUPPLIER = "Stock de départ (import)"
@@ -204,8 +224,8 @@ def _parse_product_kind(text: str) -> str:
     raise ValueError(text)
 
 
-_NORMALISED = {"siren", "siret", "vat_number", "ean", "customs_code"}
-_MODELS = {presets.CUSTOMERS: Customer, presets.PRODUCTS: Product}
+_NORMALISED = {"siren", "siret", "vat_number", "ean", "customs_code", "iban", "bic", "account"}
+_MODELS = {presets.CUSTOMERS: Customer, presets.SUPPLIERS: Supplier, presets.PRODUCTS: Product}
 
 
 @functools.cache
@@ -491,20 +511,35 @@ def _chain(first, rest, file_name: str):
         _fail(errors.UNREADABLE, name=file_name)
 
 
+def _rows_class(kind: str):
+    if kind in ROWS:
+        return ROWS[kind]
+    # These build on this module (parse_row, the statuses): imported when used.
+    if kind in (presets.OPEN_INVOICES, presets.SUPPLIER_INVOICES):
+        from comptoir.imports import opening
+
+        return opening.OpenInvoiceRows if kind == presets.OPEN_INVOICES else opening.SupplierInvoiceRows
+    if kind == presets.SUPPLIERS:
+        from comptoir.imports.suppliers import SupplierRows
+
+        return SupplierRows
+    from comptoir.imports.price_lists import PriceListRows
+
+    return PriceListRows
+
+
 def _execute(report: Report, kind: str, content: bytes, by, progress=None) -> None:
-    if kind in (presets.OPEN_INVOICES, presets.OPENING_BALANCES):
+    if kind == presets.OPENING_BALANCES:
         from comptoir.imports import opening  # it builds on this module
 
-        if kind == presets.OPENING_BALANCES:
-            opening.execute_balances(report, content, by)
-            return
-        rows_class = opening.OpenInvoiceRows
-    else:
-        rows_class = ROWS.get(kind)
+        opening.execute_balances(report, content, by)
+        return
     header, columns, after, rest = _open(kind, report.preset, content, report.file_name)
     report.header = header
-    rows = rows_class(by, report.file_name)
+    rows = _rows_class(kind)(by, report.file_name)
     key_field = presets.KEY_FIELD[kind]
+    # A row's identity: one field, or several (a price list line: its list, product and quantity break).
+    key_of = getattr(rows, "key_of", None) or (lambda record: record[key_field])
     first_seen: dict[str, int] = {}
     for batch in _batches(after, rest, report.file_name):
         parsed = []
@@ -514,12 +549,12 @@ def _execute(report: Report, kind: str, content: bytes, by, progress=None) -> No
             except RowRefused as exc:
                 parsed.append((number, cells, None, exc.refusals))
                 continue
-            key = record[key_field]
+            key = key_of(record)
             if key in first_seen:
                 refusal = Refusal(
                     number,
                     header[columns[key_field]],
-                    key,
+                    record[key_field],
                     errors.DUPLICATE_KEY[0],
                     _(errors.DUPLICATE_KEY[1]) % {"value": key, "first": first_seen[key]},
                 )
@@ -527,11 +562,12 @@ def _execute(report: Report, kind: str, content: bytes, by, progress=None) -> No
                 continue
             first_seen[key] = number
             parsed.append((number, cells, record, None))
-        existing = rows.existing([record[key_field] for _n, _c, record, _r in parsed if record])
+        existing = rows.existing([key_of(record) for _n, _c, record, _r in parsed if record])
         for number, cells, record, refusals in parsed:
             if record is not None:
-                key = record[key_field]
+                key = key_of(record)
                 found = existing.get(key)
+                rows.row = number  # the row a refusal's message may name
                 try:
                     if found is None:
                         rows.prepare(dict(record))  # checked now, written with the batch
@@ -549,7 +585,7 @@ def _execute(report: Report, kind: str, content: bytes, by, progress=None) -> No
                     refusals = [Refusal(number, column, value, exc.code, exc.message)]
                 except DatabaseError:
                     refusals = [Refusal(number, "", "", "import_row_not_saved", _(errors.ROW_NOT_SAVED[1]))]
-            report.add(number, REFUSED, record[key_field] if record else "")
+            report.add(number, REFUSED, key_of(record) if record else "")
             report.refusals.extend(refusals)
             report.refused_cells.append((number, cells))
         rows.flush()

@@ -114,3 +114,17 @@ SERIES_PREFIX_LOCKED = (
         "Le préfixe des %(series)s ne peut plus passer de « %(current)s » à « %(value)s » : le numéro %(number)s a déjà été attribué, et une série numérotée doit rester continue, sans rupture ni changement de préfixe. Gardez « %(current)s »."
     ),
 )
+DUPLICATE_SUPPLIER_CODE = (
+    "duplicate_supplier_code",
+    N_("Le code fournisseur « %(value)s » est déjà utilisé."),
+)
+SUPPLIER_ACCOUNT_INVALID = (
+    "supplier_account_invalid",
+    N_(
+        "Le compte auxiliaire « %(value)s » n'est pas valide : il commence par 401, suivi de lettres ou de chiffres (401DUPONT)."
+    ),
+)
+SUPPLIER_ACCOUNT_TAKEN = (
+    "supplier_account_taken",
+    N_("Le compte auxiliaire « %(value)s » est déjà celui du fournisseur %(other)s."),
+)

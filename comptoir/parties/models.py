@@ -144,3 +144,33 @@ class DeliveryAddress(Address):
 
     def __str__(self):
         return f"{self.label} — {', '.join(self.address_lines)}"
+
+
+class Supplier(Address):
+    """A company the business buys from. Purchasing comes later; for now its card, and the open invoices
+    of the previous system owed to it (`payments.OpeningSupplierInvoice`)."""
+
+    code = models.CharField(_("code fournisseur"), max_length=20, unique=True)
+    name = models.CharField(_("raison sociale"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    vat_number = models.CharField(_("numéro de TVA intracommunautaire"), max_length=20, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    payment_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
+    payment_end_of_month = models.BooleanField(_("fin de mois"), default=False)
+    # Its auxiliary account under 401 (« 401DUPONT »): the CompAuxNum of the FEC, how a balance or a FEC
+    # of the previous system names it.
+    account = models.CharField(_("compte auxiliaire"), max_length=20, unique=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fournisseur")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"

@@ -177,3 +177,22 @@ LETTER_UNKNOWN_KIND = (
         "« %(kind)s » n'est pas un courrier connu : choisissez une relance (reminder) ou un relevé (statement)."
     ),
 )
+# Open supplier invoices of the previous system (payments.opening_payables).
+OPENING_UNKNOWN_SUPPLIER = (
+    "opening_supplier_invoice_unknown_supplier",
+    N_(
+        "Aucun fournisseur de code ou de compte auxiliaire « %(value)s » : importez d'abord les fournisseurs."
+    ),
+)
+OPENING_SUPPLIER_INVOICE_DIFFERS = (
+    "opening_supplier_invoice_exists",
+    N_(
+        "La facture %(number)s de %(supplier)s a déjà été reprise (reste à payer %(amount)s, échéance %(due)s) : une reprise ne se corrige pas par un nouvel import, mais par une écriture."
+    ),
+)
+OPENING_PAYABLES_AFTER_BALANCES = (
+    "opening_supplier_invoice_after_balances",
+    N_(
+        "Les soldes d'ouverture de l'exercice %(year)s sont déjà comptabilisés : les factures fournisseurs ouvertes s'importent avant eux, pour que le 401 de la balance soit comparé à elles."
+    ),
+)

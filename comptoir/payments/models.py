@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.accounting.models import EntryLine, JournalEntry
 from comptoir.billing.models import Invoice
 from comptoir.core.models import AppendOnlyModel
-from comptoir.parties.models import Customer
+from comptoir.parties.models import Customer, Supplier
 
 
 class Payment(AppendOnlyModel):
@@ -221,6 +221,45 @@ class OpeningInvoice(models.Model):
         verbose_name = _("facture reprise")
         ordering = ["due_date", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="opening_invoice_positive")]
+
+    def __str__(self):
+        return self.number
+
+
+class OpeningSupplierInvoice(models.Model):
+    """A supplier invoice of the previous system still to pay when the company switched to Comptoir
+    (imported): what is left to pay on it, as an open item credited to 401 for the supplier.
+
+    Its AN entry (journal AN, dated the first day of the year, `document_number` its original number and
+    `document_date` its date) credits 401 (`line`, labelled with the supplier's auxiliary account)
+    against 890 « Bilan d'ouverture », which the opening balances then clear. Paying it comes with
+    purchasing; until then it is only shown (« Factures fournisseurs à payer (reprise) »).
+    """
+
+    number = models.CharField(_("numéro du fournisseur"), max_length=35)
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="opening_invoices")
+    date = models.DateField(_("date de facture"))
+    due_date = models.DateField(_("échéance"))
+    total = models.DecimalField(_("montant TTC"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("reste à payer à l'ouverture"), max_digits=14, decimal_places=2)
+    entry = models.OneToOneField(
+        JournalEntry, on_delete=models.PROTECT, related_name="opening_supplier_invoice"
+    )
+    line = models.OneToOneField(EntryLine, on_delete=models.PROTECT, related_name="opening_supplier_invoice")
+    source = models.CharField(_("fichier"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("facture fournisseur reprise")
+        ordering = ["due_date", "id"]
+        constraints = [
+            # Two suppliers may number their invoices alike: the number is the supplier's own.
+            models.UniqueConstraint(fields=["supplier", "number"], name="opening_supplier_invoice_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="opening_supplier_invoice_positive"),
+        ]
 
     def __str__(self):
         return self.number

@@ -114,40 +114,44 @@ def update_price_list(
     return price_list
 
 
+def clean_line(data: dict, position: int) -> dict:
+    """One line of a list once its rules pass: {product, min_quantity, price, percent_off}, DomainError
+    otherwise (`position` names the line in the message: its rank in a form, its row in a file)."""
+    product = get_sellable(data.get("product"))
+    min_quantity = _number(data.get("min_quantity"), position)
+    min_quantity = Decimal("1") if min_quantity is None else money.quantity(min_quantity)
+    if min_quantity <= 0:
+        _fail(errors.LINE_MIN_QUANTITY, position=position)
+    price = _number(data.get("price"), position)
+    percent = _number(data.get("percent_off"), position)
+    if (price is None) == (percent is None):
+        _fail(errors.LINE_PRICE_XOR_PERCENT, position=position)
+    if price is not None and price < 0:
+        _fail(errors.LINE_PRICE_NEGATIVE, position=position)
+    if percent is not None and not Decimal("0") < percent <= HUNDRED:
+        _fail(errors.LINE_PERCENT_RANGE, position=position)
+    return {
+        "product": product,
+        "min_quantity": min_quantity,
+        "price": None if price is None else money.unit_price(price),
+        "percent_off": None if percent is None else percent.quantize(Decimal("0.01")),
+    }
+
+
 def _build_lines(price_list: PriceList, lines) -> list[PriceListLine]:
     built, seen = [], set()
     for position, data in enumerate(lines or (), start=1):
-        product = get_sellable(data.get("product"))
-        min_quantity = _number(data.get("min_quantity"), position)
-        min_quantity = Decimal("1") if min_quantity is None else money.quantity(min_quantity)
-        if min_quantity <= 0:
-            _fail(errors.LINE_MIN_QUANTITY, position=position)
-        price = _number(data.get("price"), position)
-        percent = _number(data.get("percent_off"), position)
-        if (price is None) == (percent is None):
-            _fail(errors.LINE_PRICE_XOR_PERCENT, position=position)
-        if price is not None and price < 0:
-            _fail(errors.LINE_PRICE_NEGATIVE, position=position)
-        if percent is not None and not Decimal("0") < percent <= HUNDRED:
-            _fail(errors.LINE_PERCENT_RANGE, position=position)
-        key = (product.pk, min_quantity)
+        line = clean_line(data, position)
+        key = (line["product"].pk, line["min_quantity"])
         if key in seen:
             _fail(
                 errors.LINE_DUPLICATE,
                 position=position,
-                product=product.sku,
-                quantity=money.fr(min_quantity, 0),
+                product=line["product"].sku,
+                quantity=money.fr(line["min_quantity"], 0),
             )
         seen.add(key)
-        built.append(
-            PriceListLine(
-                price_list=price_list,
-                product=product,
-                min_quantity=min_quantity,
-                price=None if price is None else money.unit_price(price),
-                percent_off=None if percent is None else percent.quantize(Decimal("0.01")),
-            )
-        )
+        built.append(PriceListLine(price_list=price_list, **line))
     return built
 
 
@@ -161,6 +165,53 @@ def set_price_list_lines(price_list: PriceList, lines, *, by) -> PriceList:
     PriceListLine.objects.bulk_create(built)
     audit.record("price_list.lines_set", by=by, obj=price_list, data={"lines": len(built)})
     return price_list
+
+
+@transaction.atomic
+def import_price_list_lines(entries: list[dict], *, by, source: str) -> list[PriceListLine]:
+    """Write the lines of price lists read from a file (`imports.price_lists`): each entry names its list
+    (`name`, and for a list still to create its `customer` or `group`), its validity (`valid_from`,
+    `valid_until`: None keeps the list's) and a line that passed `clean_line`. A list is found by its name
+    (created when none has it); a line by (list, product, quantity break), its price replaced: the same
+    file again changes nothing. One audit event naming the `source` file."""
+    permissions.require(by, "pricing.manage")
+    if not entries:
+        return []
+    lists: dict[str, PriceList] = {}
+    written = []
+    for entry in entries:
+        name = _check_list_fields(entry["name"], entry.get("customer"), entry.get("group"), None, None)
+        price_list = lists.get(name) or PriceList.objects.filter(name=name).order_by("id").first()
+        since, until = entry.get("valid_from"), entry.get("valid_until")
+        if price_list is None:
+            _check_list_fields(name, entry.get("customer"), entry.get("group"), since, until)
+            price_list = PriceList.objects.create(
+                name=name,
+                customer=entry.get("customer"),
+                group=entry.get("group"),
+                valid_from=since,
+                valid_until=until,
+            )
+        elif (since or until) and (since, until) != (price_list.valid_from, price_list.valid_until):
+            _check_list_fields(name, price_list.customer, price_list.group, since, until)
+            price_list.valid_from, price_list.valid_until = since, until
+            price_list.save(update_fields=["valid_from", "valid_until"])
+        lists[name] = price_list
+        line, _created = PriceListLine.objects.update_or_create(
+            price_list=price_list,
+            product=entry["product"],
+            min_quantity=entry["min_quantity"],
+            defaults={"price": entry["price"], "percent_off": entry["percent_off"]},
+        )
+        written.append(line)
+    audit.record(
+        "price_list.imported",
+        by=by,
+        object_type="pricing.pricelist",
+        object_repr=source,
+        data={"lines": len(written), "lists": sorted(lists)[:50]},
+    )
+    return written
 
 
 def get_price_list(pk) -> PriceList:

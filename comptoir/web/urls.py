@@ -32,6 +32,7 @@ from comptoir.web.views import (
     search,
     statements,
     stock,
+    suppliers,
     vat,
 )
 
@@ -41,6 +42,14 @@ urlpatterns = [
     path("premiers-pas/", first_run.first_run, name="first_run"),
     path("premiers-pas/<slug:step>/", first_run.first_run_step, name="first_run_step"),
     # Customers
+    path("fournisseurs/", suppliers.supplier_list, name="supplier_list"),
+    path("fournisseurs/nouveau/", suppliers.supplier_create, name="supplier_create"),
+    path("fournisseurs/<int:pk>/modifier/", suppliers.supplier_edit, name="supplier_edit"),
+    path(
+        "factures-fournisseurs-reprises/",
+        suppliers.opening_supplier_invoices,
+        name="opening_supplier_invoices",
+    ),
     path("clients/", customers.customer_list, name="customer_list"),
     path("clients/export.<str:fmt>", customers.customer_export, name="customer_export"),
     path("clients/nouveau/", customers.customer_create, name="customer_create"),

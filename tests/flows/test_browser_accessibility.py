@@ -157,6 +157,11 @@ def demo(settings):
 
     letter = make_letter(customer, kind="statement", by=users["demo"])
     invoices = Invoice.objects.order_by("-pk")
+    from comptoir.parties.suppliers import create_supplier
+
+    supplier = create_supplier(
+        by=users["demo"], name="Visserie Dupont SAS", iban="FR7630006000011234567890189"
+    )
     return SimpleNamespace(
         password=DEMO_PASSWORD,
         users=users,
@@ -188,6 +193,7 @@ def demo(settings):
         ticket=Ticket.objects.order_by("pk").first(),
         time_entry=TimeEntry.objects.order_by("pk").first(),
         price_list=PriceList.objects.order_by("pk").first(),
+        supplier=supplier,
         revised_quote=Quote.objects.filter(status=Quote.Status.SENT).order_by("pk").first(),
         lead=Lead.objects.filter(status=Lead.Status.QUALIFIED).order_by("pk").first(),
         opportunity=Opportunity.objects.filter(quotes__isnull=False, stage="proposal").order_by("pk").first(),
@@ -205,6 +211,10 @@ def pages(d) -> dict[str, list[tuple[str, str]]]:
             ("customer_create", "/clients/nouveau/"),
             ("customer_detail", f"/clients/{d.customer.pk}/"),
             ("customer_edit", f"/clients/{d.customer.pk}/modifier/"),
+            ("supplier_list", "/fournisseurs/"),
+            ("supplier_create", "/fournisseurs/nouveau/"),
+            ("supplier_edit", f"/fournisseurs/{d.supplier.pk}/modifier/"),
+            ("opening_supplier_invoices", "/factures-fournisseurs-reprises/"),
             ("customer_statement", f"/clients/{d.customer.pk}/releve/"),
             ("product_list", "/produits/"),
             ("product_create", "/produits/nouveau/"),

@@ -1,4 +1,5 @@
-"""Imports of a company's existing data (customers, products, opening stock) from CSV or XLSX."""
+"""Imports of a company's existing data (customers, suppliers, products, price lists, opening stock, open
+invoices and opening balances) from CSV or XLSX."""
 
 from typing import Literal
 
@@ -10,7 +11,16 @@ from comptoir.imports import services
 
 router = Router(tags=["Imports"])
 
-Kind = Literal["customers", "products", "stock", "open_invoices", "opening_balances"]
+Kind = Literal[
+    "customers",
+    "suppliers",
+    "products",
+    "price_lists",
+    "stock",
+    "open_invoices",
+    "supplier_invoices",
+    "opening_balances",
+]
 Preset = Literal["comptoir", "dolibarr", "odoo", "fec"]
 
 
@@ -29,7 +39,11 @@ class RefusalOut(Schema):
 class RowOut(Schema):
     row: int
     status: Literal["created", "updated", "unchanged", "refused"]
-    key: str = Field(description="L'identifiant externe de la ligne (code client, référence produit).")
+    key: str = Field(
+        description="L'identifiant externe de la ligne (code client ou fournisseur, référence produit ; "
+        "« liste / référence / palier » pour une liste de prix, « fournisseur / numéro » pour une facture "
+        "fournisseur)."
+    )
 
 
 class CountsOut(Schema):
@@ -73,7 +87,8 @@ def run_import(
     dry_run: Form[bool] = False,
     valid_only: Form[bool] = False,
 ):
-    """Multipart : `kind` (customers, products ou stock), `file` (CSV ou XLSX, obligatoire : absent ou vide,
+    """Multipart : `kind` (customers, suppliers, products, price_lists, stock, open_invoices,
+    supplier_invoices ou opening_balances), `file` (CSV ou XLSX, obligatoire : absent ou vide,
     400 `import_empty_file`), `preset` (comptoir, dolibarr,
     odoo), `dry_run` (test : rapport sans rien enregistrer), `valid_only` (importe les lignes valides même si
     d'autres sont refusées ; sinon tout ou rien). Le rapport donne chaque ligne (créée, mise à jour,

@@ -14,6 +14,7 @@ APPEND_ONLY = [
     "payments_vatrelease",
     "payments_openinginvoice",
     "payments_openingallocation",
+    "payments_openingsupplierinvoice",
     "stock_stockmove",
 ]
 

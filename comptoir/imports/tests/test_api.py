@@ -68,3 +68,20 @@ def test_importing_needs_the_import_permission(db):
     seller = ApiClient(issue_token(make_user("vendeur", Role.COMMERCIAL)))
     response = post(seller, csv_bytes(PRODUCTS), dry_run="true")
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+
+
+def test_the_api_imports_suppliers_with_the_same_report_and_twice_creates_nothing(api):
+    from comptoir.imports.tests.test_suppliers import SUPPLIERS
+    from comptoir.parties.models import Supplier
+
+    def send(**fields):
+        upload = SimpleUploadedFile("fournisseurs.csv", csv_bytes(SUPPLIERS))
+        return api.client.post(
+            URL, {"kind": "suppliers", "file": upload, **fields}, headers=api.headers
+        ).json()
+
+    tested = send(dry_run="true")
+    assert tested["counts"]["created"] == 2 and not Supplier.objects.exists()
+    assert tested["rows"][0] == {"row": 2, "status": "created", "key": "F-001"}
+    assert send()["imported"] and send()["counts"]["unchanged"] == 2
+    assert Supplier.objects.count() == 2

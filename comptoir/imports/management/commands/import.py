@@ -11,11 +11,17 @@ from comptoir.imports.services import run_import
 KIND_NAMES = {
     "customers": "customers",
     "clients": "customers",
+    "suppliers": "suppliers",
+    "fournisseurs": "suppliers",
     "products": "products",
     "produits": "products",
+    "price_lists": "price_lists",
+    "listes-de-prix": "price_lists",
     "stock": "stock",
     "open_invoices": "open_invoices",
     "factures-ouvertes": "open_invoices",
+    "supplier_invoices": "supplier_invoices",
+    "factures-fournisseurs-ouvertes": "supplier_invoices",
     "opening_balances": "opening_balances",
     "soldes-ouverture": "opening_balances",
 }
@@ -23,7 +29,8 @@ KIND_NAMES = {
 
 class Command(BaseCommand):
     help = (
-        "Importe des clients, des produits, le stock de départ, les factures clients ouvertes ou les soldes "
+        "Importe des clients, des fournisseurs, des produits, des listes de prix, le stock de départ, les "
+        "factures clients ou fournisseurs ouvertes ou les soldes "
         "d'ouverture (balance ou FEC, --preset fec) depuis un fichier CSV ou XLSX : "
         "comptoir import customers clients.csv --user claire [--preset dolibarr] [--dry-run] [--valid-only]. "
         "Affiche le rapport ligne par ligne ; code de sortie 1 si des lignes sont refusées."
