@@ -27,7 +27,7 @@ from comptoir.core import permissions
 from comptoir.core.errors import DomainError
 from comptoir.imports import errors, reading, services
 from comptoir.imports.models import ImportRun
-from comptoir.imports.services import Refusal, Report
+from comptoir.imports.rows import Refusal, Report
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 TEST, IMPORT = "test", "import"

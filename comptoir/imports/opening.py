@@ -25,15 +25,15 @@ from comptoir.core import money
 from comptoir.core.errors import DomainError
 from comptoir.core.errors import fail as _fail
 from comptoir.imports import errors, presets
-from comptoir.imports.services import (
+from comptoir.imports.rows import (
     CREATED,
     REFUSED,
     UNCHANGED,
     Refusal,
     Report,
     RowRefused,
-    _batches,
-    _open,
+    batches,
+    open_file,
     parse_row,
 )
 from comptoir.parties.models import Customer, Supplier
@@ -377,12 +377,12 @@ def _check_payables(balances: _Balances, year) -> Decimal | None:
 def execute_balances(report: Report, content: bytes, by) -> None:
     """Read every row, then post the opening entry (see the module's docstring)."""
     kind = presets.OPENING_BALANCES
-    header, columns, after, rest = _open(kind, report.preset, content, report.file_name)
+    header, columns, after, rest = open_file(kind, report.preset, content, report.file_name)
     report.header = header
     year = accounting_opening.opening_year()
     balances = _Balances()
     accepted = []
-    for batch in _batches(after, rest, report.file_name):
+    for batch in batches(after, rest, report.file_name):
         for number, cells in batch:
             try:
                 record = parse_row(kind, cells, columns, number, header)

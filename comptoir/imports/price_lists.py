@@ -21,7 +21,7 @@ from comptoir.catalog.models import Product
 from comptoir.core import dates, money
 from comptoir.core.errors import fail as _fail
 from comptoir.imports import errors
-from comptoir.imports.services import UNCHANGED, UPDATED
+from comptoir.imports.rows import UNCHANGED, UPDATED
 from comptoir.parties.models import Customer
 from comptoir.pricing import errors as pricing_errors
 from comptoir.pricing import services as pricing

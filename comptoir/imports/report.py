@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from comptoir.imports.services import CREATED, REFUSED, UNCHANGED, UPDATED, Report
+from comptoir.imports.rows import CREATED, REFUSED, UNCHANGED, UPDATED, Report
 
 
 def headline(report: Report) -> str:

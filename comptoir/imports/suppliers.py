@@ -1,7 +1,7 @@
 """The suppliers' import: each row checked by the rules of `parties.suppliers.create_supplier` and
 written a batch at a time by `create_suppliers`; a known code goes through `update_supplier`."""
 
-from comptoir.imports.services import UNCHANGED, UPDATED
+from comptoir.imports.rows import UNCHANGED, UPDATED
 from comptoir.parties import suppliers
 from comptoir.parties.models import Supplier
 

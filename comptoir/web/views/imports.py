@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounting.opening import agreement as opening_agreement
 from comptoir.core.errors import DomainError
-from comptoir.imports import background, presets, services, template_files
+from comptoir.imports import background, presets, rows, services, template_files
 from comptoir.imports.models import ImportRun
 from comptoir.imports.report import headline, refusal_line
 from comptoir.web.views.common import action, param, requires
@@ -51,7 +51,7 @@ def _report_context(report, run=None):
         "refusal_lines": [refusal_line(r) for r in report.refusals[:SHOWN_REFUSALS]],
         "refusals": report.refusals[:SHOWN_REFUSALS],
         "more_refusals": max(0, refusal_count - SHOWN_REFUSALS),
-        "rows": [(row, services.STATUS_LABELS[status], key) for row, status, key in report.rows[:SHOWN_ROWS]],
+        "rows": [(row, rows.STATUS_LABELS[status], key) for row, status, key in report.rows[:SHOWN_ROWS]],
         "more_rows": max(0, row_count - SHOWN_ROWS),
     }
 
