@@ -109,3 +109,21 @@ def test_a_salesperson_sees_none_of_the_pages(boss, sales):
     for path in PAGES:
         assert seller.get(path).status_code == 403
         assert seller.get(path + "export/csv/").status_code == 403
+
+
+def test_a_long_list_of_products_comes_a_page_at_a_time_and_exports_whole(boss, product, sales):
+    # A catalogue of hundreds of products was one page of hundreds of rows (3 s at a bench's size).
+    products = [
+        make_product(boss, sku=f"VIS-{n:03}", name=f"Vis {n}", sale_price="1.00", purchase_cost="0.50")
+        for n in range(30)
+    ]
+    receive_stock([{"product": p, "quantity": "10", "unit_cost": "0.50"} for p in products], by=boss)
+    client = client_for(boss)
+
+    first = client.get("/marges/produits-stock/")
+    assert len(first.context["rows"]) == 25
+    assert "page=2" in text_of(first)
+    second = client.get("/marges/produits-stock/", {"page": 2})
+    shown = [row.sku for row in first.context["rows"]] + [row.sku for row in second.context["rows"]]
+    assert sorted(shown) == sorted([p.sku for p in products] + ["REF-88"])
+    assert len(_csv(client.get("/marges/produits-stock/export/csv/"))) == 1 + 31  # the header and every row

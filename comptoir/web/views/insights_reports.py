@@ -19,7 +19,7 @@ from comptoir.web import charts, forms
 from comptoir.web.sorting import SortSpec
 from comptoir.web.templatetags.comptoir_format import euros, qty
 from comptoir.web.trends import month_starts
-from comptoir.web.views.common import export_list, param, requires
+from comptoir.web.views.common import export_list, paginate, param, requires
 
 # The pages of the insights menu, in the order of their tabs: URL name → label.
 PAGES = (
@@ -83,6 +83,7 @@ def _lead_times(request):
 @replica.reading()
 def lead_times(request):
     tab, by, form, found, rows, sort = _lead_times(request)
+    page_obj = paginate(request, rows)
     steps = [
         (step, STEP_LABELS[step], STEP_WORDS[step], found.overall.spread(step)) for step in lead_view.STEPS
     ]
@@ -98,7 +99,8 @@ def lead_times(request):
             "date_from": found.date_from,
             "date_to": found.date_to,
             "steps": steps,
-            "rows": rows,
+            "rows": page_obj,
+            "page_obj": page_obj,
             "sort": sort,
             "chart": charts.bar_chart(
                 [(str(label), spread.median or 0) for _step, label, _word, spread in steps if spread.count]
@@ -184,6 +186,7 @@ def revenue_page(request):
     per_month = rows if by == "month" else revenue.revenue_by("month", date_from=date_from, date_to=date_to)
     found = {_month_key(row.key): row.margin for row in per_month if row.key is not None}
     months = [(month, found.get(month, Margin())) for month in _months(date_from, date_to)]
+    page_obj = paginate(request, rows)
     context = {
         "pages": pages("web:revenue"),
         "tab": tab,
@@ -192,7 +195,8 @@ def revenue_page(request):
         "period": form,
         "date_from": date_from,
         "date_to": date_to,
-        "rows": rows,
+        "rows": page_obj,
+        "page_obj": page_obj,
         "sort": sort,
         "total": sum((row.margin for row in rows), Margin()),
         "invoices": sum(row.invoices for row in rows) if by != "product" else None,
@@ -276,6 +280,7 @@ def _products_stock(request):
 def products_stock(request):
     form, date_from, date_to, dormant_days, only_dormant, rows, sort = _products_stock(request)
     heaviest = sorted((row for row in rows if row.stock_value), key=lambda row: -row.weight)[:10]
+    page_obj = paginate(request, rows)
     return render(
         request,
         "web/insights/products_stock.html",
@@ -286,7 +291,8 @@ def products_stock(request):
             "date_to": date_to,
             "dormant_days": dormant_days,
             "only_dormant": only_dormant,
-            "rows": rows,
+            "rows": page_obj,
+            "page_obj": page_obj,
             "sort": sort,
             "dormant_count": sum(1 for row in rows if row.dormant),
             "dormant_value": sum((row.stock_value for row in rows if row.dormant), 0),
